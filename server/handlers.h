@@ -1,0 +1,28 @@
+/* handlers.h: every endpoint handler, one group per file (h_*.c). */
+#ifndef CQRS_HANDLERS_H
+#define CQRS_HANDLERS_H
+
+#include "http.h"
+
+/* h_session.c */
+void h_session_create(struct req *r);
+void h_session_delete(struct req *r);
+/* h_me.c */
+void h_health(struct req *r);
+void h_me(struct req *r);
+/* h_orgs.c */
+void h_orgs_search(struct req *r);
+void h_org_get(struct req *r);
+void h_org_services(struct req *r);
+/* h_services.c */
+void h_services_list(struct req *r);
+void h_service_get(struct req *r);
+
+/* Shared by handlers: parses the body as a strict JSON object, replying
+ * 400 and returning NULL when it is not one. */
+json_t *body_object(struct req *r);
+/* Parses a positive integer path parameter; replies 404 and returns 0 if
+ * it is not one. */
+int64_t param_id(struct req *r, int i);
+
+#endif

@@ -1,0 +1,79 @@
+/* http.h: the HTTP front of cqrsd on libmicrohttpd: requests, the reply
+ * helpers every handler uses, and starting and stopping the daemon. */
+#ifndef CQRS_HTTP_H
+#define CQRS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "util.h"
+
+struct store;
+struct db;
+struct authctx;
+
+/* Server-wide settings, fixed once the daemon starts. */
+struct server_config {
+	int64_t token_idle;      /* seconds a token lives unused */
+	int64_t token_lifetime;  /* seconds a token lives in all */
+	int64_t lockout_seconds; /* how long five failures lock an account */
+	int max_failures;
+	size_t body_limit;       /* bytes; larger bodies get 413 */
+	bool quiet;              /* no per-request log lines */
+};
+
+struct server {
+	struct store *store;
+	struct server_config cfg;
+	void *daemon;
+};
+
+#define MAX_PATH_PARAMS 4
+
+struct req {
+	struct server *srv;
+	void *conn;              /* struct MHD_Connection */
+	const char *method;
+	const char *path;
+	struct buf body;
+	bool too_large;
+	bool accept_gzip;
+	const char *params[MAX_PATH_PARAMS]; /* {} segments of the route */
+	char *param_store;       /* owns the params' text */
+	struct db *db;           /* this thread's connection */
+	struct authctx *auth;    /* set for authenticated routes */
+	int64_t start_ms;
+	/* The reply, set once by a reply_* helper. */
+	int status;
+	char *reply;
+	size_t reply_len;
+	const char *allow;       /* for 405 */
+	char allow_buf[128];
+	bool replied;
+};
+
+/* A query-string argument, or NULL. */
+const char *req_query(struct req *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(struct req *r, const char *name);
+
+/* Replies with obj as JSON (takes ownership of obj). */
+void reply_json(struct req *r, int status, json_t *obj);
+/* Replies with {"error": {code, message[, field]}}. */
+void reply_error(struct req *r, int status, const char *code, const char *field,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Replies with pre-serialised JSON text (copied). */
+void reply_raw(struct req *r, int status, const char *json, size_t len);
+void reply_empty(struct req *r, int status);
+/* The usual error for a store result other than ST_OK. */
+void reply_store_error(struct req *r, int st);
+
+/* Starts listening on host:port (port 0 picks a free one); writes the
+ * bound port to *bound. Returns false with err filled on failure. */
+bool http_start(struct server *srv, const char *host, int port, int *bound,
+		char *err, size_t errlen);
+void http_stop(struct server *srv);
+
+#endif

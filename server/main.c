@@ -1,0 +1,198 @@
+/* main.c: the cqrsd command line: serve the API, seed the demo, or
+ * generate a national-scale database. */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "http.h"
+#include "store.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: cqrsd [OPTION]...\n"
+	      "       cqrsd generate-national --db PATH [--seed N]\n"
+	      "Serve the CQRS National API over HTTP/JSON from a SQLite database.\n\n"
+	      "  -l, --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
+	      "                             port 0 picks a free port)\n"
+	      "  -d, --db PATH              the database file (created if missing)\n"
+	      "      --demo                 seed the demo data when the database is empty\n"
+	      "      --token-idle SECONDS   sign-in token idle timeout (default 1800)\n"
+	      "      --token-lifetime SECONDS  absolute token lifetime (default 43200)\n"
+	      "      --lockout-seconds SECONDS how long 5 failed sign-ins lock (default 900)\n"
+	      "  -q, --quiet                no per-request log lines\n"
+	      "  -h, --help                 show this help and exit\n"
+	      "  -V, --version              show the version and exit\n\n"
+	      "Once listening, cqrsd prints one line to standard output:\n"
+	      "  cqrsd: listening on http://HOST:PORT\n"
+	      "and serves until SIGTERM or SIGINT.\n", f);
+}
+
+static bool parse_seconds(const char *s, int64_t *out)
+{
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1 || v > 10LL * 365 * 86400)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int generate_national(int argc, char **argv)
+{
+	const char *db_path = NULL;
+	unsigned seed = 2025;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_path = argv[++i];
+		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+			seed = (unsigned)strtoul(argv[++i], NULL, 10);
+		else {
+			fprintf(stderr, "cqrsd generate-national: unexpected argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!db_path) {
+		fputs("cqrsd generate-national: --db PATH is required\n", stderr);
+		return 2;
+	}
+	char err[256];
+	struct store *s = store_open(db_path, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "cqrsd: %s\n", err);
+		return 1;
+	}
+	struct db *db = store_db(s);
+	if (!store_is_empty(db)) {
+		fprintf(stderr, "cqrsd generate-national: %s is not empty\n", db_path);
+		store_close(&s);
+		return 1;
+	}
+	enum st st = store_generate_national(db, seed);
+	store_close(&s);
+	if (st != ST_OK) {
+		fputs("cqrsd generate-national: failed; the database is unchanged\n", stderr);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "generate-national") == 0)
+		return auth_init() ? generate_national(argc - 1, argv + 1) : 1;
+
+	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT };
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"db", required_argument, NULL, 'd'},
+		{"demo", no_argument, NULL, OPT_DEMO},
+		{"token-idle", required_argument, NULL, OPT_IDLE},
+		{"token-lifetime", required_argument, NULL, OPT_LIFETIME},
+		{"lockout-seconds", required_argument, NULL, OPT_LOCKOUT},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *listen = "127.0.0.1:8080", *db_path = NULL;
+	bool demo = false;
+	struct server srv;
+	memset(&srv, 0, sizeof srv);
+	srv.cfg.token_idle = 1800;
+	srv.cfg.token_lifetime = 12 * 3600;
+	srv.cfg.lockout_seconds = 900;
+	srv.cfg.max_failures = 5;
+	srv.cfg.body_limit = 64 * 1024;
+	int c;
+	while ((c = getopt_long(argc, argv, "l:d:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen = optarg; break;
+		case 'd': db_path = optarg; break;
+		case OPT_DEMO: demo = true; break;
+		case 'q': srv.cfg.quiet = true; break;
+		case OPT_IDLE:
+		case OPT_LIFETIME:
+		case OPT_LOCKOUT: {
+			int64_t *dst = c == OPT_IDLE ? &srv.cfg.token_idle :
+				       c == OPT_LIFETIME ? &srv.cfg.token_lifetime :
+				       &srv.cfg.lockout_seconds;
+			if (!parse_seconds(optarg, dst)) {
+				fprintf(stderr, "cqrsd: %s must be a number of seconds\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("cqrsd %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cqrsd: unexpected argument %s\n", argv[optind]);
+		return 2;
+	}
+	if (!db_path) {
+		fputs("cqrsd: --db PATH is required (see --help)\n", stderr);
+		return 2;
+	}
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	char *end = NULL;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || (size_t)(colon - listen) >= sizeof host || !*(colon + 1) || *end ||
+	    port < 0 || port > 65535) {
+		fprintf(stderr, "cqrsd: --listen wants HOST:PORT, not %s\n", listen);
+		return 2;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (!auth_init()) {
+		fputs("cqrsd: libsodium failed to initialise\n", stderr);
+		return 1;
+	}
+	/* Signals are taken synchronously below; block them in every thread. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	char err[256];
+	srv.store = store_open(db_path, err, sizeof err);
+	if (!srv.store) {
+		fprintf(stderr, "cqrsd: %s\n", err);
+		return 1;
+	}
+	chmod(db_path, 0600);
+	struct db *db = store_db(srv.store);
+	if (demo && store_is_empty(db)) {
+		fputs("cqrsd: creating the demo database\n", stderr);
+		if (store_seed_demo(db) != ST_OK) {
+			fputs("cqrsd: seeding the demo data failed\n", stderr);
+			store_close(&srv.store);
+			return 1;
+		}
+	}
+	int bound = 0;
+	if (!http_start(&srv, host, (int)port, &bound, err, sizeof err)) {
+		fprintf(stderr, "cqrsd: %s\n", err);
+		store_close(&srv.store);
+		return 1;
+	}
+	printf("cqrsd: listening on http://%s:%d\n", host, bound);
+	fflush(stdout);
+	int sig = 0;
+	sigwait(&set, &sig);
+	fprintf(stderr, "cqrsd: stopping (signal %d)\n", sig);
+	http_stop(&srv);
+	store_close(&srv.store);
+	return 0;
+}

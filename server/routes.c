@@ -1,0 +1,123 @@
+/* routes.c: the route table and the dispatcher. Adding an endpoint is one
+ * line here plus its handler. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "handlers.h"
+#include "jsonx.h"
+#include "routes.h"
+
+static const struct route routes[] = {
+	{"GET", "/api/v1/health", h_health, false},
+	{"POST", "/api/v1/session", h_session_create, false},
+	{"DELETE", "/api/v1/session", h_session_delete, true},
+	{"GET", "/api/v1/me", h_me, true},
+	{"GET", "/api/v1/organisations", h_orgs_search, true},
+	{"GET", "/api/v1/organisations/{}", h_org_get, true},
+	{"GET", "/api/v1/organisations/{}/services", h_org_services, true},
+	{"GET", "/api/v1/services", h_services_list, true},
+	{"GET", "/api/v1/services/{}", h_service_get, true},
+};
+
+/* Matches path against pattern; on success copies the {} segments into
+ * r's params (owned by r->param_store). */
+static bool match(const char *pattern, const char *path, struct req *r, bool capture)
+{
+	const char *p = pattern, *s = path;
+	const char *caps[MAX_PATH_PARAMS];
+	size_t lens[MAX_PATH_PARAMS];
+	int n = 0;
+	while (*p && *s) {
+		if (p[0] == '{' && p[1] == '}') {
+			const char *end = strchr(s, '/');
+			size_t len = end ? (size_t)(end - s) : strlen(s);
+			if (len == 0 || n == MAX_PATH_PARAMS)
+				return false;
+			caps[n] = s;
+			lens[n++] = len;
+			s += len;
+			p += 2;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	if (*s == '/' && s[1] == '\0')
+		s++; /* a trailing slash is tolerated */
+	if (*p || *s)
+		return false;
+	if (capture) {
+		size_t total = 0;
+		for (int i = 0; i < n; i++)
+			total += lens[i] + 1;
+		r->param_store = xmalloc(total + 1);
+		char *w = r->param_store;
+		for (int i = 0; i < n; i++) {
+			memcpy(w, caps[i], lens[i]);
+			w[lens[i]] = '\0';
+			r->params[i] = w;
+			w += lens[i] + 1;
+		}
+	}
+	return true;
+}
+
+void routes_dispatch(struct req *r)
+{
+	char allow[128] = "";
+	int matched_path = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!match(routes[i].pattern, r->path, r, false))
+			continue;
+		if (strcmp(routes[i].method, r->method) != 0) {
+			if (matched_path < 0)
+				matched_path = (int)i;
+			if (strlen(allow) + strlen(routes[i].method) + 3 < sizeof allow) {
+				if (*allow)
+					strcat(allow, ", ");
+				strcat(allow, routes[i].method);
+			}
+			continue;
+		}
+		match(routes[i].pattern, r->path, r, true);
+		if (routes[i].auth && !auth_request(r))
+			return;
+		routes[i].handler(r);
+		return;
+	}
+	if (matched_path >= 0) {
+		strlcpy_s(r->allow_buf, allow, sizeof r->allow_buf);
+		r->allow = r->allow_buf;
+		reply_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; use %s",
+			    r->method, r->path, allow);
+		return;
+	}
+	reply_error(r, 404, "not_found", NULL, "there is no endpoint %s", r->path);
+}
+
+json_t *body_object(struct req *r)
+{
+	struct jx_error err;
+	json_t *j = jx_parse_object(r->body.data, r->body.len, &err);
+	if (!j)
+		reply_error(r, 400, "malformed_json", NULL, "%s", err.message);
+	return j;
+}
+
+int64_t param_id(struct req *r, int i)
+{
+	const char *s = r->params[i];
+	char *end = NULL;
+	long long v = s ? strtoll(s, &end, 10) : 0;
+	if (!s || !*s || *end || v <= 0) {
+		reply_error(r, 404, "not_found", NULL, "there is no such resource: %s", s ? s : "");
+		return 0;
+	}
+	return v;
+}

@@ -1,0 +1,147 @@
+/* store.h: the store layer. Handlers never see SQL: they call the named
+ * operations declared here, each taking a per-thread database handle. The
+ * interface is written so that a PostgreSQL back-end could sit behind it. */
+#ifndef CQRS_STORE_H
+#define CQRS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct store;
+struct db;
+
+/* Results of store operations. */
+enum st {
+	ST_OK = 0,
+	ST_NOTFOUND,
+	ST_CONFLICT,
+	ST_FORBIDDEN,
+	ST_INVALID,
+	ST_BUSY,
+	ST_ERROR,
+};
+
+/* Opens (creating and migrating) the database at path. Returns NULL and
+ * writes err on failure. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+/* Closes every connection; *s is set to NULL. */
+void store_close(struct store **s);
+/* The calling thread's connection (opened on first use, owned by store). */
+struct db *store_db(struct store *s);
+/* True if the database holds no organisations yet. */
+bool store_is_empty(struct db *db);
+int store_schema_version(struct db *db);
+
+/* Transactions: write transactions are BEGIN IMMEDIATE. store_tx runs fn
+ * inside one, retrying on SQLITE_BUSY, committing on ST_OK and rolling
+ * back otherwise; it returns fn's result (or ST_BUSY/ST_ERROR). */
+typedef enum st (*store_tx_fn)(struct db *db, void *arg);
+enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg);
+
+/* ---- seeding (store_demo.c, store_national.c) -------------------------- */
+/* Fills an empty database with the demo data (users, organisations,
+ * services, offers, achievements). */
+enum st store_seed_demo(struct db *db);
+/* Builds a national-scale database (42 ICBs, ~6,300 practices, ~1,250
+ * PCNs, a year of monthly QOF and NCD achievement); progress to stderr. */
+enum st store_generate_national(struct db *db, unsigned seed);
+
+/* ---- users and sessions (store_users.c) -------------------------------- */
+struct user_rec {
+	int64_t id;
+	char user_id[65];
+	char name[128];
+	char email[128];
+	char password_hash[160];
+	int64_t password_set_at;
+	bool disabled;
+	bool system_account;
+	int failed_logins;
+	int64_t locked_until;
+};
+enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec *out);
+enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out);
+/* Records a failed sign-in; locks the account until lock_until once
+ * failed_logins reaches max_failures. Writes the new state into *u. */
+enum st store_user_login_failed(struct db *db, struct user_rec *u, int max_failures,
+				int64_t lock_until);
+enum st store_user_login_ok(struct db *db, int64_t uid);
+/* Creates a user (no grants); returns its id in *id. */
+enum st store_user_create(struct db *db, const char *user_id, const char *name,
+			  const char *email, const char *password_hash, int64_t now,
+			  int64_t *id);
+/* The last n password hashes (newest first) into hashes[] (each 160). */
+enum st store_password_history(struct db *db, int64_t uid, char (*hashes)[160],
+			       size_t max, size_t *n);
+enum st store_user_set_password(struct db *db, int64_t uid, const char *hash, int64_t now);
+enum st store_grant_role(struct db *db, int64_t uid, const char *org_code,
+			 const char *role_code, int64_t now);
+
+enum st store_session_create(struct db *db, int64_t uid, const unsigned char hash[32],
+			     int64_t now, int64_t expires_at);
+struct session_rec {
+	int64_t id;
+	int64_t uid;
+	int64_t last_used_at;
+	int64_t expires_at;
+};
+/* Finds a live session: not revoked, not past expires_at, used within
+ * idle seconds. ST_NOTFOUND otherwise. */
+enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_t now,
+			     int64_t idle, struct session_rec *out);
+enum st store_session_touch(struct db *db, int64_t session_id, int64_t now);
+enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now);
+
+/* ---- authorisation data (store_users.c) ------------------------------- */
+/* Roles that may see pounds (the rest see points only). */
+#define ROLES_POUNDS "FINANCE_VIEW,FINANCE_MANAGEMENT,APPROVAL_MANAGEMENT," \
+	"COMMISSIONING_MANAGEMENT,DECLARATION_MANAGEMENT"
+/* True if role is one of the comma-separated roles. */
+bool role_listed(const char *roles, const char *role);
+struct grant {
+	int64_t org_id;
+	char org_code[16];
+	char org_kind[10];
+	char role[32];
+};
+/* The user's live grants; *out is allocated (caller frees). */
+enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t *n);
+/* True if the user is assigned one or more Service Provider Clusters. */
+bool store_user_has_cluster(struct db *db, int64_t uid);
+/* Whether org_id is within the user's scope for any of the given roles
+ * (comma-separated role codes, or NULL for any role): a grant on the
+ * organisation or an ancestor, or on a PCN it currently belongs to; and,
+ * for cluster users, inside one of their clusters. */
+bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles);
+/* "My Account" JSON for the user (new reference). */
+json_t *store_me_json(struct db *db, int64_t uid);
+
+/* ---- organisations (store_orgs.c) --------------------------------------- */
+struct org_rec {
+	int64_t id;
+	char code[16];
+	char name[128];
+	char kind[10];
+	int64_t parent_id;
+	int64_t list_size;
+};
+enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out);
+/* Organisations in the user's scope matching q (code or name, may be NULL)
+ * and kind (may be NULL); JSON {"organisations": [...], "total": N}. */
+json_t *store_org_search_json(struct db *db, int64_t uid, const char *q, const char *kind,
+			      int limit, int offset);
+/* One organisation with its parent and PCN memberships (new reference). */
+json_t *store_org_json(struct db *db, int64_t org_id);
+
+/* ---- quality services (store_services.c) -------------------------------- */
+/* The catalogue for a year and payment type (either may be NULL). */
+json_t *store_services_json(struct db *db, const char *year, const char *payment_type);
+/* Services offered to one organisation, with the offer status. */
+json_t *store_org_services_json(struct db *db, int64_t org_id, const char *year);
+/* One service with its whole structure; pounds fields only if pounds.
+ * NULL if there is no such service. */
+json_t *store_service_json(struct db *db, int64_t service_id, bool pounds);
+
+#endif
