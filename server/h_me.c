@@ -1,4 +1,4 @@
-/* h_me.c: GET /health and GET /me ("My Account"). */
+/* h_me.c: GET /health, GET /me ("My Account") and GET /tasks. */
 #include "config.h"
 
 #include "auth.h"
@@ -18,4 +18,14 @@ void h_me(struct req *r)
 		return;
 	}
 	reply_json(r, 200, me);
+}
+
+void h_tasks(struct req *r)
+{
+	json_t *j = store_tasks_json(r->db, r->auth->uid);
+	if (!j) {
+		reply_store_error(r, ST_ERROR);
+		return;
+	}
+	reply_json(r, 200, j);
 }

@@ -10,6 +10,7 @@ void h_session_delete(struct req *r);
 /* h_me.c */
 void h_health(struct req *r);
 void h_me(struct req *r);
+void h_tasks(struct req *r);
 /* h_orgs.c */
 void h_orgs_search(struct req *r);
 void h_org_get(struct req *r);

@@ -16,6 +16,7 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/session", h_session_create, false},
 	{"DELETE", "/api/v1/session", h_session_delete, true},
 	{"GET", "/api/v1/me", h_me, true},
+	{"GET", "/api/v1/tasks", h_tasks, true},
 	{"GET", "/api/v1/organisations", h_orgs_search, true},
 	{"GET", "/api/v1/organisations/{}", h_org_get, true},
 	{"GET", "/api/v1/organisations/{}/services", h_org_services, true},

@@ -115,6 +115,9 @@ bool store_user_has_cluster(struct db *db, int64_t uid);
  * organisation or an ancestor, or on a PCN it currently belongs to; and,
  * for cluster users, inside one of their clusters. */
 bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles);
+/* The user's open tasks (the Home screen's Message Centre) with counts
+ * by kind: {"tasks": [...], "counts": {kind: N}}. */
+json_t *store_tasks_json(struct db *db, int64_t uid);
 /* "My Account" JSON for the user (new reference). */
 json_t *store_me_json(struct db *db, int64_t uid);
 

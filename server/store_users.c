@@ -430,3 +430,41 @@ json_t *store_me_json(struct db *db, int64_t uid)
 	json_object_set_new(me, "clusters", clusters);
 	return me;
 }
+
+json_t *store_tasks_json(struct db *db, int64_t uid)
+{
+	/* A task is addressed to an organisation and, optionally, a role
+	 * there; Supervisors see every open task of their practice. */
+	static const char sql[] =
+		"SELECT t.id, t.kind, t.title, o.code, o.name, t.subject_type, t.subject_id,"
+		" t.created_at FROM task t JOIN organisation o ON o.id = t.org_id"
+		" WHERE t.done_at IS NULL AND EXISTS (SELECT 1 FROM role_grant g"
+		"  WHERE g.user_id = ?1 AND g.revoked_at IS NULL AND g.org_id = t.org_id"
+		"  AND (t.role_code IS NULL OR g.role_code = t.role_code OR g.role_code = 'SUPERVISOR'))"
+		" ORDER BY t.created_at DESC, t.id DESC LIMIT 500";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid);
+	json_t *list = json_array(), *counts = json_object();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0), "kind", kind,
+			"title", col_json_text(st, 2), "organisation", col_json_text(st, 3),
+			"organisation_name", col_json_text(st, 4),
+			"subject_type", col_json_text(st, 5),
+			"subject_id", (json_int_t)sqlite3_column_int64(st, 6),
+			"created_at", (json_int_t)sqlite3_column_int64(st, 7)));
+		json_t *c = json_object_get(counts, kind);
+		json_object_set_new(counts, kind, json_integer(c ? json_integer_value(c) + 1 : 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		json_decref(counts);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "tasks", list, "counts", counts);
+}
