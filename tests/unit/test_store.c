@@ -1,0 +1,210 @@
+/* test_store.c: unit tests for the store layer and sign-in rules on a
+ * temporary database: migrations, users, lockout, sessions, password
+ * hashing, the scope rule with clusters, and append-only tables. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "server/auth.h"
+#include "server/store_int.h"
+#include "util.h"
+
+static char dir[64];
+static char path[128];
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/cqrs-store-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	char err[256];
+	struct store *s = store_open(path, err, sizeof err);
+	if (!s)
+		return -1;
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct store *s = *state;
+	store_close(&s);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int64_t org(struct db *db, const char *code, const char *kind, const char *parent)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db->sql,
+		"INSERT INTO organisation(code, name, kind, parent_id)"
+		" VALUES (?1, ?1, ?2, (SELECT id FROM organisation WHERE code = ?3))", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	if (parent)
+		sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	return sqlite3_last_insert_rowid(db->sql);
+}
+
+static void test_migration(void **state)
+{
+	struct db *db = store_db(*state);
+	assert_int_equal(store_schema_version(db), (int)store_migrations[store_migrations_n - 1].version);
+	assert_true(store_is_empty(db));
+	/* Opening again does not re-run migrations. */
+	char err[256];
+	struct store *again = store_open(path, err, sizeof err);
+	assert_non_null(again);
+	store_close(&again);
+	assert_null(again);
+}
+
+static void test_users_and_lockout(void **state)
+{
+	struct db *db = store_db(*state);
+	char hash[160];
+	assert_true(auth_hash_password("Terminal-2025", hash, sizeof hash));
+	assert_true(str_has_prefix(hash, "$argon2id$"));
+	assert_true(auth_verify_password(hash, "Terminal-2025"));
+	assert_false(auth_verify_password(hash, "terminal-2025"));
+	int64_t id;
+	assert_int_equal(store_user_create(db, "t.user", "Test User", "t@nhs.net", hash, 100, &id), ST_OK);
+	assert_int_equal(store_user_create(db, "T.USER", "Dup", "", hash, 100, NULL), ST_CONFLICT);
+	struct user_rec u;
+	assert_int_equal(store_user_by_login(db, "t.user", &u), ST_OK);
+	assert_int_equal(u.id, id);
+	assert_int_equal(store_user_by_login(db, "nobody", &u), ST_NOTFOUND);
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(store_user_login_failed(db, &u, 5, 1000), ST_OK);
+		assert_int_equal(u.failed_logins, i);
+		assert_int_equal(u.locked_until, 0);
+	}
+	assert_int_equal(store_user_login_failed(db, &u, 5, 1000), ST_OK);
+	assert_int_equal(u.locked_until, 1000);
+	assert_int_equal(store_user_login_ok(db, id), ST_OK);
+	assert_int_equal(store_user_by_id(db, id, &u), ST_OK);
+	assert_int_equal(u.failed_logins, 0);
+	assert_int_equal(u.locked_until, 0);
+	char hist[8][160];
+	size_t n;
+	assert_int_equal(store_user_set_password(db, id, "h2", 200), ST_OK);
+	assert_int_equal(store_password_history(db, id, hist, 8, &n), ST_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(hist[0], "h2");
+}
+
+static void test_sessions(void **state)
+{
+	struct db *db = store_db(*state);
+	struct user_rec u;
+	assert_int_equal(store_user_by_login(db, "t.user", &u), ST_OK);
+	char tok[65];
+	unsigned char h[32], h2[32];
+	auth_new_token(tok, h);
+	assert_int_equal(strlen(tok), 64);
+	assert_true(auth_token_hash(tok, h2));
+	assert_memory_equal(h, h2, 32);
+	assert_false(auth_token_hash("zz", h2));
+	assert_int_equal(store_session_create(db, u.id, h, 1000, 2000), ST_OK);
+	struct session_rec s;
+	assert_int_equal(store_session_lookup(db, h, 1100, 300, &s), ST_OK);
+	assert_int_equal(s.uid, u.id);
+	/* Idle too long, then past the absolute lifetime. */
+	assert_int_equal(store_session_lookup(db, h, 1400, 300, &s), ST_NOTFOUND);
+	assert_int_equal(store_session_touch(db, s.id, 1350), ST_OK);
+	assert_int_equal(store_session_lookup(db, h, 1400, 300, &s), ST_OK);
+	assert_int_equal(store_session_lookup(db, h, 2000, 3000, &s), ST_NOTFOUND);
+	assert_int_equal(store_session_revoke(db, s.id, 1500), ST_OK);
+	assert_int_equal(store_session_lookup(db, h, 1501, 3000, &s), ST_NOTFOUND);
+}
+
+static void test_scope_and_clusters(void **state)
+{
+	struct db *db = store_db(*state);
+	org(db, "X24", "NHSE", NULL);
+	org(db, "QAA", "ICB", "X24");
+	org(db, "QBB", "ICB", "X24");
+	int64_t p1 = org(db, "A00001", "PRACTICE", "QAA");
+	int64_t p2 = org(db, "A00002", "PRACTICE", "QAA");
+	int64_t p3 = org(db, "B00001", "PRACTICE", "QBB");
+	int64_t pcn = org(db, "U00001", "PCN", "QAA");
+	assert_int_equal(db_exec(db, "INSERT INTO pcn_membership(pcn_id, practice_id, start_date)"
+				 " SELECT o.id, p.id, '2019-07-01' FROM organisation o, organisation p"
+				 " WHERE o.code = 'U00001' AND p.code IN ('A00001', 'A00002')"), ST_OK);
+	int64_t icb_user, pr_user, pcn_user;
+	assert_int_equal(store_user_create(db, "icb.user", "I", "", NULL, 1, &icb_user), ST_OK);
+	assert_int_equal(store_user_create(db, "pr.user", "P", "", NULL, 1, &pr_user), ST_OK);
+	assert_int_equal(store_user_create(db, "pcn.user", "N", "", NULL, 1, &pcn_user), ST_OK);
+	assert_int_equal(store_grant_role(db, icb_user, "QAA", "COMMISSIONING_MANAGEMENT", 1), ST_OK);
+	assert_int_equal(store_grant_role(db, pr_user, "A00001", "VIEW", 1), ST_OK);
+	assert_int_equal(store_grant_role(db, pcn_user, "U00001", "PCN_MANAGEMENT", 1), ST_OK);
+	assert_int_equal(store_grant_role(db, pr_user, "NOPE", "VIEW", 1), ST_NOTFOUND);
+
+	assert_true(store_org_in_scope(db, icb_user, p1, NULL));
+	assert_true(store_org_in_scope(db, icb_user, pcn, "COMMISSIONING_MANAGEMENT"));
+	assert_false(store_org_in_scope(db, icb_user, p3, NULL));
+	assert_false(store_org_in_scope(db, icb_user, p1, "APPROVAL_MANAGEMENT"));
+	assert_true(store_org_in_scope(db, pr_user, p1, "VIEW"));
+	assert_false(store_org_in_scope(db, pr_user, p2, NULL));
+	assert_true(store_org_in_scope(db, pcn_user, p2, NULL)); /* a member practice */
+	assert_false(store_org_in_scope(db, pcn_user, p3, NULL));
+
+	/* A cluster of one practice limits the ICB user to it. */
+	assert_int_equal(db_exec(db, "INSERT INTO cluster(owner_org_id, name, created_at)"
+				 " SELECT id, 'South', 1 FROM organisation WHERE code = 'QAA';"
+				 "INSERT INTO cluster_member(cluster_id, org_id)"
+				 " SELECT 1, id FROM organisation WHERE code = 'A00001';"
+				 "INSERT INTO user_cluster(user_id, cluster_id)"
+				 " SELECT id, 1 FROM app_user WHERE user_id = 'icb.user'"), ST_OK);
+	assert_true(store_user_has_cluster(db, icb_user));
+	assert_true(store_org_in_scope(db, icb_user, p1, NULL));
+	assert_false(store_org_in_scope(db, icb_user, p2, NULL));
+	assert_false(store_org_in_scope(db, icb_user, pcn, NULL));
+	json_t *j = store_org_search_json(db, icb_user, NULL, NULL, 50, 0);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	j = store_org_search_json(db, pr_user, "a000", NULL, 50, 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+}
+
+static void test_append_only(void **state)
+{
+	struct db *db = store_db(*state);
+	assert_int_equal(db_exec(db, "INSERT INTO audit_log(at, action, entity) VALUES (1, 'x', 'y')"),
+			 ST_OK);
+	assert_int_not_equal(db_exec(db, "UPDATE audit_log SET action = 'z'"), ST_OK);
+	assert_int_not_equal(db_exec(db, "DELETE FROM audit_log"), ST_OK);
+	/* Foreign keys are enforced. */
+	assert_int_not_equal(db_exec(db, "INSERT INTO role_grant(user_id, org_id, role_code, granted_at)"
+				     " VALUES (999, 999, 'VIEW', 1)"), ST_OK);
+}
+
+int main(void)
+{
+	alarm(120);
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	if (!auth_init())
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migration),
+		cmocka_unit_test(test_users_and_lockout),
+		cmocka_unit_test(test_sessions),
+		cmocka_unit_test(test_scope_and_clusters),
+		cmocka_unit_test(test_append_only),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
