@@ -80,6 +80,12 @@ static json_t *fetch(const char *path, const char *token, long *status)
 	return j;
 }
 
+/* strcmp() == 0 that takes NULL (as never equal). */
+static bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 static bool is_hex64(const char *s)
 {
 	if (!s || strlen(s) != 64)
@@ -154,7 +160,7 @@ static bool array_has_code(const json_t *arr, const char *code)
 	size_t i;
 	json_t *v;
 	json_array_foreach(arr, i, v) {
-		if (jstr(v, "code") && strcmp(jstr(v, "code"), code) == 0)
+		if (streq(jstr(v, "code"), code))
 			return true;
 	}
 	return false;
@@ -508,7 +514,7 @@ static void test_users_and_me(void)
 	}
 	json_t *pr = me_org(U("demo.practice")->me, "PRACTICE");
 	json_t *vw = me_org(U("demo.view")->me, "PRACTICE");
-	tap_ok(pr && vw && strcmp(jstr(pr, "code"), jstr(vw, "code")) == 0 &&
+	tap_ok(pr && vw && streq(jstr(pr, "code"), jstr(vw, "code")) &&
 	       !org_has_role(vw, "FINANCE_VIEW") && json_array_size(json_object_get(vw, "roles")) == 1,
 	       "demo.view has only VIEW, on demo.practice's practice");
 	if (pr)
@@ -654,11 +660,11 @@ static void test_org_search(void)
 	size_t i;
 	json_t *o;
 	json_array_foreach(arr, i, o) {
-		if (strcmp(jstr(o, "kind") ? jstr(o, "kind") : "", "PRACTICE") == 0 &&
-		    strcmp(jstr(o, "code"), own_practice) != 0)
+		if (streq(jstr(o, "kind") ? jstr(o, "kind") : "", "PRACTICE") &&
+		    !streq(jstr(o, "code"), own_practice))
 			only_own = false;
-		if (strcmp(jstr(o, "kind") ? jstr(o, "kind") : "", "ICB") == 0 ||
-		    strcmp(jstr(o, "kind") ? jstr(o, "kind") : "", "NHSE") == 0)
+		if (streq(jstr(o, "kind") ? jstr(o, "kind") : "", "ICB") ||
+		    streq(jstr(o, "kind") ? jstr(o, "kind") : "", "NHSE"))
 			only_own = false;
 	}
 	tap_ok(only_own && array_has_code(arr, own_practice),
@@ -708,7 +714,7 @@ static void test_org_search(void)
 	json_t *a1 = json_array_get(json_object_get(p1, "organisations"), 0);
 	tap_ok(json_array_size(json_object_get(p0, "organisations")) == 1 &&
 	       json_array_size(json_object_get(p1, "organisations")) == 1 && a0 && a1 &&
-	       strcmp(jstr(a0, "code"), jstr(a1, "code")) != 0 &&
+	       jstr(a0, "code") && !streq(jstr(a0, "code"), jstr(a1, "code")) &&
 	       json_integer_value(json_object_get(p0, "total")) == (json_int_t)json_array_size(icb_practices),
 	       "limit=1 with offset 0 and 1 pages through distinct practices; total stays the full count");
 	json_decref(p0);
@@ -771,7 +777,7 @@ static const char *other_practice(void)
 	size_t i;
 	json_t *o;
 	json_array_foreach(icb_practices, i, o) {
-		if (strcmp(jstr(o, "code"), own_practice) != 0)
+		if (!streq(jstr(o, "code"), own_practice))
 			return jstr(o, "code");
 	}
 	return NULL;
@@ -795,7 +801,7 @@ static void test_org_one(void)
 	size_t i;
 	json_t *m;
 	json_array_foreach(mem, i, m) {
-		if (!membership_well_formed(m) || strcmp(jstr(m, "practice"), own_practice) != 0)
+		if (!membership_well_formed(m) || !streq(jstr(m, "practice"), own_practice))
 			mem_ok = false;
 	}
 	tap_ok(st == 200 && jstr(j, "code") && strcmp(jstr(j, "code"), own_practice) == 0 &&
@@ -842,7 +848,7 @@ static void test_org_one(void)
 	mem = json_object_get(j, "memberships");
 	mem_ok = json_is_array(mem) && json_array_size(mem) >= 2;
 	json_array_foreach(mem, i, m) {
-		if (!membership_well_formed(m) || strcmp(jstr(m, "pcn"), own_pcn) != 0)
+		if (!membership_well_formed(m) || !streq(jstr(m, "pcn"), own_pcn))
 			mem_ok = false;
 	}
 	tap_ok(st == 200 && jstr(j, "kind") && strcmp(jstr(j, "kind"), "PCN") == 0 && mem_ok,
@@ -1002,7 +1008,7 @@ static void test_services_list(void)
 	size_t i;
 	json_t *s;
 	json_array_foreach(arr, i, s) {
-		if (!summary_well_formed(s) || strcmp(jstr(s, "financial_year"), "2024/25") != 0)
+		if (!summary_well_formed(s) || !streq(jstr(s, "financial_year"), "2024/25"))
 			ok = false;
 		const char *name = jstr(s, "name"), *pt = jstr(s, "payment_type");
 		if (name && pt && strstr(name, "Network Contract DES") && strcmp(pt, "DES") == 0)
@@ -1050,7 +1056,7 @@ static void test_services_list(void)
 		j = services_query("demo.practice", q, &st);
 		arr = json_object_get(j, "services");
 		tap_ok(st == 200 && json_array_size(arr) >= 1 &&
-		       strcmp(jstr(json_array_get(arr, 0), "financial_year"), years[k]) == 0,
+		       streq(jstr(json_array_get(arr, 0), "financial_year"), years[k]),
 		       "QOF exists for %s", years[k]);
 		json_decref(j);
 		free(q);
@@ -1247,9 +1253,9 @@ static void test_service_detail(void)
 	       "31 March 2025 is a payment date");
 	bool yesno = false, ratio_pair = false;
 	json_array_foreach(inds, i, d) {
-		if (strcmp(jstr(d, "kind"), "yesno") == 0)
+		if (streq(jstr(d, "kind"), "yesno"))
 			yesno = true;
-		if (strcmp(jstr(d, "kind"), "ratio") == 0 &&
+		if (streq(jstr(d, "kind"), "ratio") &&
 		    json_is_integer(json_object_get(d, "lower_threshold")) &&
 		    json_is_integer(json_object_get(d, "upper_threshold")))
 			ratio_pair = true;
@@ -1298,6 +1304,10 @@ static void test_service_detail(void)
 	bool codes_ok = true, group_kinds = false, groups_ok = true;
 	json_array_foreach(inds, i, d) {
 		const char *c = jstr(d, "code");
+		if (!c) {
+			codes_ok = false;
+			continue;
+		}
 		for (size_t k = 0; k < ARRAY_SIZE(real); k++)
 			if (strcmp(c, real[k]) == 0)
 				nreal++;
@@ -1376,7 +1386,7 @@ static void test_org_services(void)
 		if (!summary_well_formed(s) || !json_is_integer(json_object_get(offer, "id")) || !status ||
 		    (strcmp(status, "OFFERED") && strcmp(status, "APPROVED") && strcmp(status, "REJECTED") &&
 		     strcmp(status, "CANCELLED")) ||
-		    strcmp(jstr(s, "financial_year"), "2024/25") != 0)
+		    !streq(jstr(s, "financial_year"), "2024/25"))
 			ok = false;
 	}
 	tap_ok(ok, "GET /organisations/%s/services?year=2024/25: summaries with offer {id, status}",
