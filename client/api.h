@@ -1,0 +1,71 @@
+/* api.h: the cqrsd HTTP/JSON client. One kept-alive curl easy handle driven
+ * by a curl multi handle, so requests run while the UI keeps reading keys:
+ * requests queue and run one at a time; a request marked `retry` that
+ * cannot reach the server stays queued and is retried with back-off, and
+ * the client reports itself offline until it gets through. */
+#ifndef CQRS_CLIENT_API_H
+#define CQRS_CLIENT_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+enum api_outcome {
+	API_HTTP,       /* the server answered (any status) */
+	API_NET_ERROR,  /* could not connect, or the connection failed */
+	API_CANCELLED,  /* cancelled by api_cancel_current() */
+};
+
+struct api_response {
+	enum api_outcome outcome;
+	long status;            /* HTTP status, 0 unless API_HTTP */
+	json_t *json;           /* parsed body or NULL; borrowed for the callback */
+	const char *err_code;   /* error.code of an error body, or "" */
+	const char *err_message;/* error.message, or a network error text */
+	const char *method, *path;
+};
+
+typedef void (*api_done_fn)(void *ud, const struct api_response *r);
+
+struct api;
+
+/* Returns a client for base_url (e.g. "http://127.0.0.1:8080"); timeouts
+ * in seconds. Free it with api_free. */
+struct api *api_new(const char *base_url, int connect_timeout, int stall_timeout);
+/* Cancels everything silently and frees *a, setting it to NULL. */
+void api_free(struct api **a);
+/* Sets (copies) or clears the bearer token sent with each request. */
+void api_set_token(struct api *a, const char *token);
+const char *api_token(const struct api *a);
+const char *api_base(const struct api *a);
+
+/* Queues METHOD /api/v1PATH. body (may be NULL) is stolen. cb is called
+ * exactly once, from api_run(), unless the request is dropped with
+ * api_drop_owner(). With retry, connection failures keep the request
+ * queued and retried with back-off (1 s doubling to 16 s); without, they
+ * complete it with API_NET_ERROR. Returns the request id. */
+unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
+		     bool retry, api_done_fn cb, void *ud);
+/* Forgets every queued request whose ud is ud, without calling back. */
+void api_drop_owner(struct api *a, void *ud);
+/* Cancels the request at the head of the queue (running or waiting to be
+ * retried); its callback gets API_CANCELLED. False if there was none. */
+bool api_cancel_current(struct api *a);
+/* Waits at most timeout_ms for network activity, for fd to become
+ * readable (fd -1: none) or for a retry to fall due. Returns true if fd is
+ * readable. */
+bool api_wait(struct api *a, int fd, int fd2, int timeout_ms);
+/* Moves transfers on and calls the callbacks of finished requests. */
+void api_run(struct api *a);
+/* Whether a request is queued or running. */
+bool api_busy(const struct api *a);
+/* How long the head request has been running, in ms (0 if none). */
+int64_t api_busy_ms(const struct api *a);
+/* False after a connection failure, until a request gets through. */
+bool api_online(const struct api *a);
+/* Seconds until the next retry while offline (0 if none pending). */
+int api_retry_in(const struct api *a);
+/* Bytes received and sent (bodies and headers) since start. */
+void api_counters(const struct api *a, uint64_t *in, uint64_t *out, unsigned *requests);
+
+#endif

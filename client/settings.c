@@ -1,0 +1,214 @@
+/* settings.c: parsing of the cqrs configuration file and XDG paths. */
+#include "config.h"
+#include "client/settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+void config_defaults(struct cqrs_config *c)
+{
+	*c = (struct cqrs_config){
+		.server = NULL,
+		.token_file = false,
+		.escdelay = 25,
+		.vi_keys = false,
+		.color = true,
+		.connect_timeout = 5,
+		.stall_timeout = 15,
+	};
+}
+
+void config_free(struct cqrs_config *c)
+{
+	xfree(&c->server);
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on")) {
+		*out = true;
+		return true;
+	}
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
+	    !strcasecmp(v, "off")) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_int(const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+static bool url_ok(const char *v)
+{
+	return (str_has_prefix(v, "http://") && v[7]) ||
+	       (str_has_prefix(v, "https://") && v[8]);
+}
+
+/* Applies one line; false with why filled on error. */
+static bool config_line(struct cqrs_config *c, char *line, char *why, size_t whylen)
+{
+	char *s = trim(line);
+	if (!*s || *s == '#')
+		return true;
+	char *eq = strchr(s, '=');
+	if (!eq) {
+		snprintf(why, whylen, "expected \"key = value\"");
+		return false;
+	}
+	*eq = '\0';
+	char *key = trim(s), *val = trim(eq + 1);
+	if (!*val) {
+		snprintf(why, whylen, "%s: missing value", key);
+		return false;
+	}
+	if (!strcmp(key, "server")) {
+		if (!url_ok(val)) {
+			snprintf(why, whylen, "server: \"%s\" is not an http:// or https:// URL", val);
+			return false;
+		}
+		free(c->server);
+		c->server = xstrdup(val);
+	} else if (!strcmp(key, "token_file")) {
+		if (!parse_bool(val, &c->token_file)) {
+			snprintf(why, whylen, "token_file: expected yes or no, not \"%s\"", val);
+			return false;
+		}
+	} else if (!strcmp(key, "color") || !strcmp(key, "colour")) {
+		if (!parse_bool(val, &c->color)) {
+			snprintf(why, whylen, "%s: expected yes or no, not \"%s\"", key, val);
+			return false;
+		}
+	} else if (!strcmp(key, "escdelay")) {
+		if (!parse_int(val, 0, 2000, &c->escdelay)) {
+			snprintf(why, whylen, "escdelay: expected milliseconds 0 to 2000, not \"%s\"", val);
+			return false;
+		}
+	} else if (!strcmp(key, "connect_timeout")) {
+		if (!parse_int(val, 1, 120, &c->connect_timeout)) {
+			snprintf(why, whylen, "connect_timeout: expected seconds 1 to 120, not \"%s\"", val);
+			return false;
+		}
+	} else if (!strcmp(key, "stall_timeout")) {
+		if (!parse_int(val, 1, 600, &c->stall_timeout)) {
+			snprintf(why, whylen, "stall_timeout: expected seconds 1 to 600, not \"%s\"", val);
+			return false;
+		}
+	} else if (!strcmp(key, "keymap")) {
+		if (!strcmp(val, "vi")) {
+			c->vi_keys = true;
+		} else if (!strcmp(val, "default")) {
+			c->vi_keys = false;
+		} else {
+			snprintf(why, whylen, "keymap: expected default or vi, not \"%s\"", val);
+			return false;
+		}
+	} else {
+		snprintf(why, whylen, "unknown setting \"%s\"", key);
+		return false;
+	}
+	return true;
+}
+
+int config_parse(struct cqrs_config *c, const char *text, const char *file, struct buf *errs)
+{
+	int bad = 0, lineno = 0;
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = xstrndup(p, len);
+		char why[256];
+		lineno++;
+		if (!config_line(c, line, why, sizeof(why))) {
+			bad++;
+			if (errs)
+				buf_printf(errs, "%s:%d: %s\n", file, lineno, why);
+		}
+		free(line);
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	return bad;
+}
+
+int config_load_file(struct cqrs_config *c, const char *path, struct buf *errs)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		if (errs)
+			buf_printf(errs, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	struct buf text;
+	char chunk[4096];
+	size_t got;
+	buf_init(&text);
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&text, chunk, got);
+	fclose(f);
+	int rc = config_parse(c, text.data ? text.data : "", path, errs);
+	buf_free(&text);
+	return rc;
+}
+
+char *xdg_path(const char *var, const char *fallback, const char *leaf)
+{
+	const char *base = getenv(var);
+	if (base && base[0] == '/')
+		return xasprintf("%s/cqrs/%s", base, leaf);
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		return NULL;
+	return xasprintf("%s/%s/cqrs/%s", home, fallback, leaf);
+}
+
+bool mkdir_p(const char *dir, unsigned mode)
+{
+	char *p = xstrdup(dir);
+	bool ok = true;
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+				ok = false;
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	int saved = errno;
+	free(p);
+	errno = saved;
+	return ok;
+}

@@ -1,0 +1,91 @@
+/* actions.h: every user action and every key context, declared once.
+ * Each X-macro list expands into an enum, the names the keymap parser
+ * accepts, the function-bar labels and the help text, so the help screen,
+ * the parser and the code cannot drift apart. */
+#ifndef CQRS_ACTIONS_H
+#define CQRS_ACTIONS_H
+
+/* _(ID, "config-name", "bar label", "help text") */
+#define CQRS_ACTIONS(_) \
+	_(NONE, "none", "", "Do nothing") \
+	_(HELP, "help", "Help", "Show the keys of the current screen") \
+	_(QUIT, "quit", "Quit", "Leave cqrs (the token is kept for next time)") \
+	_(REFRESH, "refresh", "Refresh", "Fetch the current screen again from the server") \
+	_(REDRAW, "redraw", "Redraw", "Repaint the whole terminal") \
+	_(SIGN_OUT, "sign-out", "SignOut", "Sign out: the server revokes the token") \
+	_(SWITCH_ORG, "switch-org", "Org", "Choose the current organisation") \
+	_(TAB_1, "tab-1", "Home", "Go to the Home tab") \
+	_(TAB_2, "tab-2", "Particip", "Go to the Participation Management tab") \
+	_(TAB_3, "tab-3", "Data", "Go to the Data Submission tab") \
+	_(TAB_4, "tab-4", "Achieve", "Go to the Achievement tab") \
+	_(TAB_5, "tab-5", "Reports", "Go to the Reports tab") \
+	_(TAB_6, "tab-6", "Admin", "Go to the Administration tab") \
+	_(NEXT_TAB, "next-tab", "Tab>", "Go to the next tab") \
+	_(PREV_TAB, "prev-tab", "<Tab", "Go to the previous tab") \
+	_(NEXT_SUBTAB, "next-subtab", "Sub>", "Go to the next sub-tab") \
+	_(PREV_SUBTAB, "prev-subtab", "<Sub", "Go to the previous sub-tab") \
+	_(MOVE_UP, "move-up", "Up", "Move the cursor up one line") \
+	_(MOVE_DOWN, "move-down", "Down", "Move the cursor down one line") \
+	_(PAGE_UP, "page-up", "PgUp", "Move up one page") \
+	_(PAGE_DOWN, "page-down", "PgDn", "Move down one page") \
+	_(FIRST, "first", "First", "Go to the first line") \
+	_(LAST, "last", "Last", "Go to the last line") \
+	_(OPEN, "open", "Open", "Open the item under the cursor") \
+	_(BACK, "back", "Back", "Go back, close the dialog, or stop a slow request") \
+	_(TOGGLE_TAG, "toggle-tag", "Tick", "Tick or untick the item under the cursor") \
+	_(TAG_ALL, "select-all", "All", "Select All: tick every item (again: untick all)") \
+	_(SEARCH, "search", "Search", "Search: type text, Enter to keep it, Esc to clear") \
+	_(SEARCH_NEXT, "search-next", "Next", "Go to the next item matching the search") \
+	_(SEARCH_PREV, "search-prev", "Prev", "Go to the previous item matching the search") \
+	_(EXPAND, "expand", "Expand", "Expand the tree node under the cursor") \
+	_(COLLAPSE, "collapse", "Collapse", "Collapse the tree node (or go to its parent)") \
+	_(FILTER, "filter", "Filter", "Change the filter (financial year, kind)") \
+	_(NEXT_FIELD, "next-field", "Next", "Go to the next field") \
+	_(PREV_FIELD, "prev-field", "Prev", "Go to the previous field") \
+	_(SUBMIT, "submit", "Submit", "Submit the form") \
+	_(CURSOR_LEFT, "cursor-left", "Left", "Move the text cursor left") \
+	_(CURSOR_RIGHT, "cursor-right", "Right", "Move the text cursor right") \
+	_(LINE_START, "line-start", "Home", "Move the text cursor to the start") \
+	_(LINE_END, "line-end", "End", "Move the text cursor to the end") \
+	_(DELETE_CHAR, "delete-char", "Del", "Delete the character under the cursor") \
+	_(DELETE_BACK, "delete-back", "BkSp", "Delete the character before the cursor") \
+	_(KILL_LINE, "kill-line", "Kill", "Delete from the cursor to the end of the field") \
+	_(CHOOSE, "choose", "Choose", "Open the drop-down of a choice field") \
+	_(YES, "yes", "Yes", "Answer yes") \
+	_(NO, "no", "No", "Answer no")
+
+enum action {
+#define CQRS_ACTION_ENUM(id, name, label, help) ACT_##id,
+	CQRS_ACTIONS(CQRS_ACTION_ENUM)
+#undef CQRS_ACTION_ENUM
+	ACT__COUNT
+};
+
+/* _(ID, "config-name", "parent", "help text"): a key is looked up in its
+ * context, then in the parent context, and so on up to global. */
+#define CQRS_CONTEXTS(_) \
+	_(GLOBAL, "global", -1, "Everywhere, unless a context below binds the key") \
+	_(LIST, "list", CTX_GLOBAL, "Lists: tasks, services, organisations") \
+	_(TREE, "tree", CTX_LIST, "Trees: a service's domains and indicator groups") \
+	_(FORM, "form", CTX_GLOBAL, "Forms: sign-in and other typed fields") \
+	_(DIALOG, "dialog", -1, "Confirmation dialogs: Esc always aborts") \
+	_(POPUP, "popup", -1, "Drop-downs and the help overlay")
+
+enum context {
+#define CQRS_CONTEXT_ENUM(id, name, parent, help) CTX_##id,
+	CQRS_CONTEXTS(CQRS_CONTEXT_ENUM)
+#undef CQRS_CONTEXT_ENUM
+	CTX__COUNT
+};
+
+const char *action_name(enum action a);
+const char *action_label(enum action a);
+const char *action_help(enum action a);
+/* Returns the action for a config name, or -1. */
+int action_lookup(const char *name);
+const char *context_name(enum context c);
+int context_parent(enum context c);
+/* Returns the context for a config name, or -1. */
+int context_lookup(const char *name);
+
+#endif

@@ -1,0 +1,81 @@
+/* bars.c: tab bar, sub-tab row, message line and function bar. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/bars.h"
+#include "tui/tui.h"
+
+static int tabs_width(const struct tab_item *items, int n, bool use_short)
+{
+	int w = 0;
+	for (int i = 0; i < n; i++) {
+		w += tui_width(use_short ? items[i].short_name : items[i].name) + 2;
+		if (items[i].number)
+			w += 2;
+		w += 1;
+	}
+	return w;
+}
+
+void tabs_draw(WINDOW *w, int y, const struct tab_item *items, int n, int active, bool subtabs)
+{
+	int cols = getmaxx(w);
+	bool use_short = tabs_width(items, n, false) > cols;
+	int x = 0;
+	for (int i = 0; i < n && x < cols; i++) {
+		const char *name = use_short ? items[i].short_name : items[i].name;
+		bool on = i == active;
+		char text[128];
+		if (items[i].number)
+			snprintf(text, sizeof(text), "%c%d %s%c", on ? '[' : ' ', items[i].number, name,
+				 on ? ']' : ' ');
+		else
+			snprintf(text, sizeof(text), "%c%s%c", on ? '[' : ' ', name, on ? ']' : ' ');
+		enum style st = on ? (subtabs ? ST_SUBTAB_ACTIVE : ST_TAB_ACTIVE)
+				   : (subtabs ? ST_SUBTAB : ST_TAB);
+		x += tui_put(w, y, x, cols - x, text, st, false);
+		if (x < cols)
+			x += tui_put(w, y, x, 1, " ", ST_NORMAL, false);
+	}
+	if (x < cols)
+		tui_clear(w, y, x, cols - x);
+}
+
+void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text)
+{
+	int cols = getmaxx(w);
+	if (!text || !*text) {
+		tui_clear(w, y, 0, cols);
+		return;
+	}
+	int x = 0;
+	if (level == MSG_ERROR)
+		x = tui_put(w, y, 0, cols, "Error:", ST_ERROR, false) + 1;
+	tui_put(w, y, x, cols - x, text, level == MSG_OK ? ST_OK : ST_INFO, true);
+	if (x)
+		tui_put(w, y, x - 1, 1, " ", ST_NORMAL, false);
+}
+
+void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx)
+{
+	int cols = getmaxx(w);
+	int x = 0;
+	for (int f = 1; f <= 12 && x < cols; f++) {
+		enum action a = keymap_lookup(km, ctx, KC(KEY_F(f)));
+		if (a == ACT_NONE)
+			continue;
+		const char *label = action_label(a);
+		char key[8];
+		snprintf(key, sizeof(key), "F%d", f);
+		int need = tui_width(key) + tui_width(label) + 2;
+		if (x + need > cols)
+			break;
+		x += tui_put(w, y, x, cols - x, key, ST_KEY, false);
+		x += tui_put(w, y, x, cols - x, label, ST_NORMAL, false);
+		x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
+	}
+	if (x < cols)
+		tui_clear(w, y, x, cols - x);
+}

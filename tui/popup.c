@@ -1,0 +1,202 @@
+/* popup.c: drop-downs, confirmation, prompt and help overlays (see
+ * popup.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "keymaps/keymap.h"
+#include "tui/popup.h"
+#include "tui/tui.h"
+#include "util.h"
+
+static void draw_line(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
+{
+	struct popup *p = ud;
+	const char *s = p->lines[row];
+	if (s[0] == '\1')
+		tui_put(w, y, x, width, s + 1, ST_HEADING, true);
+	else
+		tui_put(w, y, x, width, s, cursor && p->kind == POP_CHOICE ? ST_CURSOR : ST_NORMAL,
+			true);
+}
+
+static const char *line_text(void *ud, size_t row)
+{
+	struct popup *p = ud;
+	return p->lines[row];
+}
+
+static struct popup *popup_new(enum popup_kind kind, const char *title)
+{
+	struct popup *p = xcalloc(1, sizeof(*p));
+	p->kind = kind;
+	p->title = xstrdup(title);
+	p->result = POP_ABORT;
+	list_init(&p->list, draw_line, line_text, p);
+	form_init(&p->form);
+	return p;
+}
+
+static void add_line(struct popup *p, const char *s)
+{
+	p->lines = xrealloc(p->lines, (p->n + 1) * sizeof(char *));
+	p->lines[p->n++] = xstrdup(s);
+	list_set_count(&p->list, p->n);
+}
+
+struct popup *popup_choice(const char *title, const char *const *items, size_t n, size_t cur,
+			   popup_done_fn done, void *ud)
+{
+	struct popup *p = popup_new(POP_CHOICE, title);
+	for (size_t i = 0; i < n; i++)
+		add_line(p, items[i]);
+	p->list.cur = cur < n ? cur : 0;
+	p->done = done;
+	p->ud = ud;
+	return p;
+}
+
+struct popup *popup_confirm(const char *question, popup_done_fn done, void *ud)
+{
+	struct popup *p = popup_new(POP_CONFIRM, "Confirm");
+	add_line(p, question);
+	add_line(p, "");
+	add_line(p, "y = yes    n = no    Esc = cancel");
+	p->done = done;
+	p->ud = ud;
+	return p;
+}
+
+struct popup *popup_prompt(const char *title, const char *label, const char *initial,
+			   popup_done_fn done, void *ud)
+{
+	struct popup *p = popup_new(POP_PROMPT, title);
+	form_add(&p->form, label, F_TEXT, 60);
+	if (initial)
+		form_set(&p->form, 0, initial);
+	add_line(p, "Enter = accept    Esc = cancel");
+	p->done = done;
+	p->ud = ud;
+	return p;
+}
+
+struct popup *popup_text(const char *title, char **lines, size_t n)
+{
+	struct popup *p = popup_new(POP_TEXT, title);
+	for (size_t i = 0; i < n; i++)
+		add_line(p, lines[i]);
+	return p;
+}
+
+void popup_free(struct popup **pp)
+{
+	struct popup *p = *pp;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	free(p->title);
+	free(p->text);
+	list_free(&p->list);
+	form_free(&p->form);
+	if (p->win)
+		delwin(p->win);
+	xfree(pp);
+}
+
+enum context popup_context(const struct popup *p)
+{
+	switch (p->kind) {
+	case POP_CONFIRM:
+		return CTX_DIALOG;
+	case POP_PROMPT:
+		return CTX_FORM;
+	default:
+		return CTX_POPUP;
+	}
+}
+
+bool popup_action(struct popup *p, enum action a, int key)
+{
+	switch (p->kind) {
+	case POP_CONFIRM:
+		if (a == ACT_YES || a == ACT_NO || a == ACT_BACK || key == KC_ESC) {
+			p->result = a == ACT_YES ? POP_YES : a == ACT_NO ? POP_NO : POP_ABORT;
+			return true;
+		}
+		return false;
+	case POP_PROMPT:
+		if (key == KC_ESC || a == ACT_BACK) {
+			p->result = POP_ABORT;
+			return true;
+		}
+		if (form_action(&p->form, a, key) == W_SUBMIT) {
+			p->result = 0;
+			p->text = form_get(&p->form, 0);
+			return true;
+		}
+		return false;
+	case POP_CHOICE:
+	case POP_TEXT:
+		if (a == ACT_BACK || key == KC_ESC) {
+			p->result = POP_ABORT;
+			return true;
+		}
+		if (list_action(&p->list, a, key) == W_OPEN) {
+			if (p->kind == POP_TEXT)
+				return false;
+			p->result = (int)p->list.cur;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+void popup_draw(struct popup *p, int rows, int cols)
+{
+	int want_w = tui_width(p->title) + 6;
+	for (size_t i = 0; i < p->n; i++) {
+		int lw = tui_width(p->lines[i]) + 6;
+		if (lw > want_w)
+			want_w = lw;
+	}
+	if (p->kind == POP_PROMPT && want_w < 60)
+		want_w = 60;
+	int w = want_w < cols - 4 ? want_w : cols - 4;
+	int inner = (int)p->n + (p->kind == POP_PROMPT ? 2 : 0) + (p->kind == POP_TEXT ? 1 : 0);
+	int h = inner + 2 + (p->kind == POP_CHOICE ? 1 : 0);
+	if (h > rows - 4)
+		h = rows - 4;
+	int y = (rows - h) / 2, x = (cols - w) / 2;
+	if (p->win && (getmaxy(p->win) != h || getmaxx(p->win) != w || getbegy(p->win) != y ||
+		       getbegx(p->win) != x)) {
+		delwin(p->win);
+		p->win = NULL;
+	}
+	if (!p->win) {
+		p->win = newwin(h, w, y, x);
+		leaveok(p->win, p->kind != POP_PROMPT);
+	}
+	WINDOW *win = p->win;
+	werase(win);
+	tui_frame(win, p->title);
+	switch (p->kind) {
+	case POP_PROMPT:
+		form_draw(&p->form, win, 1, 1, w - 6 - p->form.label_w - 2);
+		tui_put(win, 3, 2, w - 4, p->lines[0], ST_DIM, true);
+		wmove(win, p->form.cur_y, p->form.cur_x);
+		break;
+	case POP_CONFIRM:
+		for (size_t i = 0; i < p->n && (int)i < h - 2; i++)
+			tui_put(win, 1 + (int)i, 2, w - 4, p->lines[i], i == 0 ? ST_LABEL : ST_NORMAL,
+				true);
+		break;
+	default:
+		list_draw(&p->list, win, 1, 1, h - 2, w - 2);
+		break;
+	}
+	wnoutrefresh(win);
+}

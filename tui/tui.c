@@ -1,0 +1,162 @@
+/* tui.c: styles and UTF-8 text drawing (see tui.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/tui.h"
+#include "util.h"
+
+struct style_def {
+	short fg, bg;
+	attr_t attr, mono;
+};
+
+static const struct style_def style_defs[] = {
+#define TUI_STYLE_DEF(id, fg, bg, a, mono) {fg, bg, a, mono},
+	TUI_STYLES(TUI_STYLE_DEF)
+#undef TUI_STYLE_DEF
+};
+
+static attr_t style_attr[ST__COUNT];
+static bool use_color;
+
+void tui_styles_init(bool color)
+{
+	use_color = color && has_colors() && start_color() == OK;
+	if (use_color)
+		use_default_colors();
+	for (int i = 0; i < ST__COUNT; i++) {
+		const struct style_def *d = &style_defs[i];
+		if (use_color && (d->fg >= 0 || d->bg >= 0) && i < COLOR_PAIRS - 1) {
+			init_pair((short)(i + 1), d->fg, d->bg);
+			style_attr[i] = d->attr | COLOR_PAIR(i + 1);
+		} else if (use_color) {
+			style_attr[i] = d->attr;
+		} else {
+			style_attr[i] = d->mono;
+		}
+	}
+}
+
+bool tui_has_color(void)
+{
+	return use_color;
+}
+
+attr_t tui_attr(enum style s)
+{
+	return (unsigned)s < ST__COUNT ? style_attr[s] : A_NORMAL;
+}
+
+/* Converts UTF-8 to a new wide string; invalid bytes become '?'. */
+static wchar_t *to_wide(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	wchar_t *w = xmalloc((n + 1) * sizeof(wchar_t));
+	mbstate_t st;
+	size_t i = 0, o = 0;
+	memset(&st, 0, sizeof(st));
+	while (i < n) {
+		wchar_t wc;
+		size_t r = mbrtowc(&wc, s + i, n - i, &st);
+		if (r == (size_t)-1 || r == (size_t)-2) {
+			memset(&st, 0, sizeof(st));
+			wc = L'?';
+			r = 1;
+		} else if (r == 0) {
+			break;
+		}
+		if (wc < 32 || wc == 127)
+			wc = L' ';
+		w[o++] = wc;
+		i += r;
+	}
+	w[o] = 0;
+	*len = o;
+	return w;
+}
+
+int tui_width(const char *s)
+{
+	size_t n;
+	wchar_t *w = to_wide(s, &n);
+	int cols = 0;
+	for (size_t i = 0; i < n; i++) {
+		int cw = wcwidth(w[i]);
+		cols += cw > 0 ? cw : (cw < 0 ? 1 : 0);
+	}
+	free(w);
+	return cols;
+}
+
+int tui_put(WINDOW *w, int y, int x, int width, const char *s, enum style st, bool pad)
+{
+	size_t n;
+	wchar_t *ws = to_wide(s ? s : "", &n);
+	int cols = 0;
+	size_t i;
+	attr_t a = tui_attr(st);
+	if (width <= 0) {
+		free(ws);
+		return 0;
+	}
+	wattrset(w, (int)a);
+	wmove(w, y, x);
+	for (i = 0; i < n; i++) {
+		int cw = wcwidth(ws[i]);
+		if (cw < 0) {
+			ws[i] = L'?';
+			cw = 1;
+		}
+		if (cols + cw > width)
+			break;
+		cols += cw;
+	}
+	if (i)
+		waddnwstr(w, ws, (int)i);
+	if (pad) {
+		for (int c = cols; c < width; c++)
+			waddch(w, ' ');
+	}
+	wattrset(w, A_NORMAL);
+	free(ws);
+	return cols;
+}
+
+int tui_printf(WINDOW *w, int y, int x, int width, enum style st, bool pad,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	int r = tui_put(w, y, x, width, s, st, pad);
+	free(s);
+	return r;
+}
+
+void tui_clear(WINDOW *w, int y, int x, int width)
+{
+	wattrset(w, A_NORMAL);
+	wmove(w, y, x);
+	for (int i = 0; i < width; i++)
+		waddch(w, ' ');
+}
+
+void tui_frame(WINDOW *w, const char *title)
+{
+	wattrset(w, (int)tui_attr(ST_POPUP));
+	box(w, 0, 0);
+	if (title) {
+		int maxw = getmaxx(w) - 4;
+		wmove(w, 0, 2);
+		tui_put(w, 0, 2, maxw, " ", ST_HEADING, false);
+		int used = tui_put(w, 0, 3, maxw - 2, title, ST_HEADING, false);
+		tui_put(w, 0, 3 + used, 1, " ", ST_HEADING, false);
+	}
+	wattrset(w, A_NORMAL);
+}

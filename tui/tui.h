@@ -1,0 +1,65 @@
+/* tui.h: terminal styles and UTF-8 text drawing shared by every widget.
+ * Every style has a monochrome form (bold, reverse, underline), and
+ * widgets add marker characters, so nothing is said by colour alone
+ * (NO_COLOR, TERM=vt100). */
+#ifndef CQRS_TUI_H
+#define CQRS_TUI_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+/* _(ID, colour foreground, colour background, attributes with colour,
+ *   attributes without colour) */
+#define TUI_STYLES(_) \
+	_(NORMAL, -1, -1, A_NORMAL, A_NORMAL) \
+	_(TITLE, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE) \
+	_(TAB, -1, -1, A_NORMAL, A_NORMAL) \
+	_(TAB_ACTIVE, COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE | A_BOLD) \
+	_(SUBTAB, -1, -1, A_NORMAL, A_NORMAL) \
+	_(SUBTAB_ACTIVE, COLOR_CYAN, -1, A_BOLD | A_UNDERLINE, A_BOLD | A_UNDERLINE) \
+	_(HEADING, COLOR_CYAN, -1, A_BOLD, A_BOLD) \
+	_(COLHEAD, -1, -1, A_UNDERLINE, A_UNDERLINE) \
+	_(CURSOR, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE) \
+	_(TAGGED, COLOR_GREEN, -1, A_BOLD, A_BOLD) \
+	_(ERROR, COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD) \
+	_(OK, COLOR_GREEN, -1, A_BOLD, A_BOLD) \
+	_(INFO, -1, -1, A_NORMAL, A_NORMAL) \
+	_(ONLINE, COLOR_GREEN, COLOR_BLUE, A_BOLD, A_REVERSE) \
+	_(OFFLINE, COLOR_WHITE, COLOR_RED, A_BOLD | A_BLINK, A_BOLD | A_UNDERLINE) \
+	_(KEY, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE) \
+	_(LABEL, -1, -1, A_BOLD, A_BOLD) \
+	_(FIELD, -1, -1, A_UNDERLINE, A_UNDERLINE) \
+	_(FIELD_FOCUS, COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE) \
+	_(PAYMENT, COLOR_YELLOW, -1, A_BOLD, A_BOLD) \
+	_(DIM, -1, -1, A_DIM, A_DIM) \
+	_(POPUP, -1, -1, A_NORMAL, A_NORMAL)
+
+enum style {
+#define TUI_STYLE_ENUM(id, fg, bg, a, mono) ST_##id,
+	TUI_STYLES(TUI_STYLE_ENUM)
+#undef TUI_STYLE_ENUM
+	ST__COUNT
+};
+
+/* Sets up colour pairs when color is true and the terminal has colours;
+ * otherwise every style uses its monochrome attributes. Call after
+ * initscr(). */
+void tui_styles_init(bool color);
+bool tui_has_color(void);
+attr_t tui_attr(enum style s);
+
+/* Display width (columns) of UTF-8 text. */
+int tui_width(const char *s);
+/* Draws UTF-8 text at y,x in style, clipped to width columns; with pad,
+ * fills the rest of width with spaces in the same style. Returns the
+ * columns drawn (excluding padding). */
+int tui_put(WINDOW *w, int y, int x, int width, const char *s, enum style st, bool pad);
+/* Like tui_put with printf formatting. */
+int tui_printf(WINDOW *w, int y, int x, int width, enum style st, bool pad,
+	       const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Clears columns x..x+width of line y. */
+void tui_clear(WINDOW *w, int y, int x, int width);
+/* Draws a box border around w in the popup style with a title. */
+void tui_frame(WINDOW *w, const char *title);
+
+#endif
