@@ -15,6 +15,12 @@ void h_tasks(struct req *r);
 void h_orgs_search(struct req *r);
 void h_org_get(struct req *r);
 void h_org_services(struct req *r);
+/* h_offers.c */
+void h_offers_list(struct req *r);
+void h_offer_get(struct req *r);
+void h_offers_create(struct req *r);
+void h_offers_action(struct req *r);
+void h_task_done(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);

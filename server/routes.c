@@ -17,11 +17,16 @@ static const struct route routes[] = {
 	{"DELETE", "/api/v1/session", h_session_delete, true},
 	{"GET", "/api/v1/me", h_me, true},
 	{"GET", "/api/v1/tasks", h_tasks, true},
+	{"POST", "/api/v1/tasks/{}/done", h_task_done, true},
 	{"GET", "/api/v1/organisations", h_orgs_search, true},
 	{"GET", "/api/v1/organisations/{}", h_org_get, true},
 	{"GET", "/api/v1/organisations/{}/services", h_org_services, true},
 	{"GET", "/api/v1/services", h_services_list, true},
 	{"GET", "/api/v1/services/{}", h_service_get, true},
+	{"GET", "/api/v1/offers", h_offers_list, true},
+	{"POST", "/api/v1/offers", h_offers_create, true},
+	{"POST", "/api/v1/offers/actions", h_offers_action, true},
+	{"GET", "/api/v1/offers/{}", h_offer_get, true},
 };
 
 /* Matches path against pattern; on success copies the {} segments into

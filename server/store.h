@@ -121,6 +121,29 @@ json_t *store_tasks_json(struct db *db, int64_t uid);
 /* "My Account" JSON for the user (new reference). */
 json_t *store_me_json(struct db *db, int64_t uid);
 
+/* ---- audit, tasks and e-mail (store_notify.c) ----------------------- */
+/* Appends to the audit log; before/after are borrowed (either may be NULL). */
+enum st store_audit(struct db *db, int64_t uid, const char *action, const char *entity,
+		    int64_t entity_id, json_t *before, json_t *after);
+/* Puts a task on the Home screen of the organisation's users holding role
+ * (NULL: any role). */
+enum st store_task_add(struct db *db, int64_t org_id, const char *role, const char *kind,
+		       const char *title, const char *subject_type, int64_t subject_id);
+/* Marks the open tasks about a subject done (kinds: comma-separated, or
+ * NULL for all). */
+enum st store_task_done(struct db *db, const char *subject_type, int64_t subject_id,
+			const char *kinds, int64_t uid);
+/* Marks one task done for a user who can see it (ST_NOTFOUND otherwise). */
+enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid);
+/* Queues an e-mail to every user holding role on the organisation whose
+ * preference for kind is on (the default). */
+enum st store_email_role(struct db *db, int64_t org_id, const char *role, const char *kind,
+			 const char *subject, const char *body);
+/* Both of the above: a task and the matching e-mails. */
+enum st store_notify(struct db *db, int64_t org_id, const char *role, const char *kind,
+		     const char *title, const char *subject_type, int64_t subject_id,
+		     const char *body);
+
 /* ---- organisations (store_orgs.c) --------------------------------------- */
 struct org_rec {
 	int64_t id;
@@ -137,6 +160,62 @@ json_t *store_org_search_json(struct db *db, int64_t uid, const char *q, const c
 			      int limit, int offset);
 /* One organisation with its parent and PCN memberships (new reference). */
 json_t *store_org_json(struct db *db, int64_t org_id);
+
+/* ---- offers (store_offers.c) ------------------------------------------ */
+struct service_rec {
+	int64_t id;
+	char code[32];
+	char name[128];
+	char financial_year[8];
+	char payment_type[4];
+	char frequency[10];
+	char level[10];
+	char start_date[11];
+	char end_date[11];
+	char entry[10];
+	bool auto_accept;
+	bool declaration_required;
+	bool approval_required;
+	int amendment_window_days;
+	int64_t pence_per_point;
+	int64_t national_list_size;
+	int aspiration_percent;
+};
+enum st store_service_get(struct db *db, int64_t id, struct service_rec *out);
+/* The practices that are members of a PCN on a date; *ids allocated. */
+enum st store_pcn_members(struct db *db, int64_t pcn_id, const char *on_date,
+			  int64_t **ids, size_t *n);
+
+struct offer_rec {
+	int64_t id, service_id, org_id, via_pcn_id, offered_by_org;
+	char status[12];
+	char org_code[16], org_name[128], org_kind[10];
+	char service_name[128], service_level[10];
+	bool participation_only;
+	bool auto_accepted;
+	int version;
+};
+enum st store_offer_get(struct db *db, int64_t id, struct offer_rec *out);
+/* True if the organisation has an offer of the service not cancelled. */
+bool store_offer_active_exists(struct db *db, int64_t service_id, int64_t org_id);
+struct offer_new {
+	int64_t service_id, org_id, via_pcn_id;
+	const char *start_date, *end_date, *response_date, *target_date;
+	int64_t offered_by, offered_by_org;
+};
+/* Inserts an OFFERED offer and its first history row. */
+enum st store_offer_create(struct db *db, const struct offer_new *o, int64_t *id);
+/* Moves an offer from one status to another (ST_CONFLICT if it is no
+ * longer in from) and records the history. */
+enum st store_offer_set_status(struct db *db, int64_t id, const char *from, const char *to,
+			       int64_t uid, const char *note, bool automatic);
+/* Offers in the user's scope, filtered (year/status NULL, ids 0: all). */
+json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
+			  const char *status, int64_t org_id);
+/* One offer with its history. */
+json_t *store_offer_json(struct db *db, int64_t id);
+/* The offer's latest history entry {at, user_id, user_name, status}. */
+json_t *store_offer_last_change(struct db *db, int64_t id);
 
 /* ---- quality services (store_services.c) -------------------------------- */
 /* The catalogue for a year and payment type (either may be NULL). */

@@ -31,6 +31,29 @@ struct db {
 	struct db *next; /* the store's list of connections */
 };
 
+/* A WITH clause defining scope(id): every organisation user ?1 reaches
+ * (the organisations of their grants and all their descendants, the
+ * current member practices of PCNs they are granted on), limited for
+ * cluster users to cluster members and their descendants (a PCN when all
+ * its current members are in the cluster). The same rule for one
+ * organisation is store_org_in_scope(). */
+#define SCOPE_CTE \
+	"WITH RECURSIVE granted(id) AS (SELECT DISTINCT org_id FROM role_grant" \
+	"   WHERE user_id = ?1 AND revoked_at IS NULL)," \
+	" reach(id) AS (SELECT id FROM granted" \
+	"   UNION SELECT m.practice_id FROM pcn_membership m JOIN granted g ON g.id = m.pcn_id" \
+	"     WHERE m.start_date <= date('now') AND (m.end_date IS NULL OR m.end_date >= date('now'))" \
+	"   UNION SELECT o.id FROM organisation o JOIN reach r ON o.parent_id = r.id)," \
+	" cl(id) AS (SELECT cm.org_id FROM user_cluster uc" \
+	"   JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1)," \
+	" cld(id) AS (SELECT id FROM cl UNION SELECT o.id FROM organisation o JOIN cld ON o.parent_id = cld.id)," \
+	" scope(id) AS (SELECT r.id FROM reach r JOIN organisation o ON o.id = r.id" \
+	"   WHERE NOT EXISTS (SELECT 1 FROM cl) OR r.id IN cld" \
+	"   OR (o.kind = 'PCN' AND EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
+	"        AND m.end_date IS NULL)" \
+	"     AND NOT EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
+	"        AND m.end_date IS NULL AND m.practice_id NOT IN cld)))"
+
 /* Returns the cached, reset statement for sql (prepared on first use), or
  * NULL on error (logged). The statement belongs to the connection. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);

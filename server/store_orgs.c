@@ -37,23 +37,10 @@ enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out)
 /* Every organisation the user reaches (see SCOPE_SQL in store_users.c for
  * the same rule applied to one organisation). */
 static const char SEARCH_SQL[] =
-	"WITH RECURSIVE granted(id) AS (SELECT DISTINCT org_id FROM role_grant"
-	"   WHERE user_id = ?1 AND revoked_at IS NULL),"
-	" reach(id) AS (SELECT id FROM granted"
-	"   UNION SELECT m.practice_id FROM pcn_membership m JOIN granted g ON g.id = m.pcn_id"
-	"     WHERE m.start_date <= date('now') AND (m.end_date IS NULL OR m.end_date >= date('now'))"
-	"   UNION SELECT o.id FROM organisation o JOIN reach r ON o.parent_id = r.id),"
-	" cl(id) AS (SELECT cm.org_id FROM user_cluster uc"
-	"   JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1),"
-	" cld(id) AS (SELECT id FROM cl UNION SELECT o.id FROM organisation o JOIN cld ON o.parent_id = cld.id)"
+	SCOPE_CTE
 	" SELECT o.code, o.name, o.kind, p.code, o.list_size, count(*) OVER ()"
 	" FROM organisation o LEFT JOIN organisation p ON p.id = o.parent_id"
-	" WHERE o.id IN reach"
-	"  AND (NOT EXISTS (SELECT 1 FROM cl) OR o.id IN cld"
-	"   OR (o.kind = 'PCN' AND EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id"
-	"        AND m.end_date IS NULL)"
-	"     AND NOT EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id"
-	"        AND m.end_date IS NULL AND m.practice_id NOT IN cld)))"
+	" WHERE o.id IN scope"
 	"  AND (?2 IS NULL OR instr(lower(o.code), lower(?2)) > 0 OR instr(lower(o.name), lower(?2)) > 0)"
 	"  AND (?3 IS NULL OR o.kind = ?3)"
 	" ORDER BY CASE o.kind WHEN 'NHSE' THEN 0 WHEN 'ICB' THEN 1 WHEN 'PCN' THEN 2 ELSE 3 END, o.code"
