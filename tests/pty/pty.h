@@ -1,0 +1,185 @@
+/* pty.h: the pseudo-terminal test harness. Runs a real program (the cqrs
+ * client) under forkpty with a controlled environment, feeds everything it
+ * writes into a libvterm screen, sends keys, waits for text with a
+ * deadline (never a bare sleep), reads the screen back cell by cell (text,
+ * colours, bold, reverse, underline), resizes the terminal, counts the
+ * bytes the program wrote, and dumps the screen as TAP diagnostics. It
+ * also runs cqrsd on a chosen or free loopback port with a database that
+ * survives a restart. TAP output itself comes from tests/api/harness.h. */
+#ifndef CQRS_TEST_PTY_H
+#define CQRS_TEST_PTY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tests/api/harness.h"
+
+/* ------------------------------------------------------------ set-up */
+
+/* Starts a test: arms alarm(seconds) (on expiry every child is killed, the
+ * temporary directory removed and the test bails out), ignores SIGPIPE and
+ * creates the test's private temporary directory. Call once, first. */
+void pty_init(unsigned seconds);
+/* The test's temporary directory (borrowed; removed at exit). */
+const char *pty_tmpdir(void);
+/* Creates and returns a new directory under the test's temporary
+ * directory, named after prefix; the caller frees the string. */
+char *pty_mkdir(const char *prefix);
+/* Writes text to path (creating directories); false with a diagnostic. */
+bool pty_write_file(const char *path, const char *text);
+/* Stops every child still running, removes the temporary directory and
+ * returns tap_done()'s exit status. */
+int pty_finish(void);
+/* Prints "Bail out! ...", cleans up like pty_finish and exits 1. */
+void pty_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* ------------------------------------------------------------ server */
+
+struct pty_server {
+	pid_t pid;
+	int port;
+	int out_fd;         /* read end of cqrsd's stdout, kept open */
+	char *dir;          /* its directory under the test's tmpdir (owned) */
+	char *db;           /* dir/cqrs.db (owned) */
+	char *log;          /* dir/server.log, stderr of every run (owned) */
+	char **extra;       /* extra arguments, NULL-terminated (owned) */
+	char url[64];       /* "http://127.0.0.1:PORT" */
+};
+
+/* Starts $CQRSD --listen 127.0.0.1:PORT --db DIR/cqrs.db --demo EXTRA...
+ * (port 0: any free port) and waits for its "listening" line. */
+bool pty_server_start(struct pty_server *s, int port, const char *const *extra);
+/* Stops it with SIGTERM (SIGKILL after 5 s) but keeps its directory and
+ * database, so pty_server_restart can bring it back on the same port. */
+void pty_server_kill(struct pty_server *s);
+/* Starts it again on the same port with the same database and arguments;
+ * retries for a few seconds while the port is still held. */
+bool pty_server_restart(struct pty_server *s);
+/* Stops it (if running) and frees s's strings. */
+void pty_server_free(struct pty_server *s);
+/* Prints the server's stderr as diagnostics (the last max_lines lines). */
+void pty_server_dump_log(const struct pty_server *s, int max_lines);
+/* Returns a loopback port that nothing listens on right now. */
+int pty_closed_port(void);
+
+/* ------------------------------------------------------------ terminal */
+
+struct pty_opts {
+	int rows, cols;          /* default 24 x 80 */
+	const char *term;        /* default "xterm-256color" */
+	bool no_color;           /* sets NO_COLOR=1 */
+	const char *home;        /* HOME; default a new dir under the tmpdir */
+	const char *dbus;        /* DBUS_SESSION_BUS_ADDRESS, else unset */
+	const char *const *env;  /* extra "NAME=value" entries, NULL-terminated */
+};
+
+struct pty_term;
+
+/* Runs argv[0] (a path; argv NULL-terminated) on a new pseudo-terminal
+ * with this environment only: PATH, HOME, XDG_CONFIG_HOME=HOME/.config,
+ * XDG_STATE_HOME=HOME/.local/state, XDG_DATA_HOME, XDG_CACHE_HOME,
+ * LANG=LC_ALL=C.UTF-8, TERM, CQRSD (so `cqrs --demo` finds the server),
+ * then the options. Returns NULL with a diagnostic on failure. The caller
+ * ends it with pty_close. */
+struct pty_term *pty_spawn(const struct pty_opts *o, const char *const *argv);
+/* Runs $CQRS with argv (NULL-terminated, without the program name). */
+struct pty_term *pty_spawn_cqrs(const struct pty_opts *o, const char *const *args);
+/* Hangs up (SIGHUP, then SIGKILL after a second), reaps the child and
+ * frees *t, setting it to NULL. */
+void pty_close(struct pty_term **t);
+/* The HOME of the program (borrowed). */
+const char *pty_home(const struct pty_term *t);
+
+/* Reads whatever the program writes for up to ms milliseconds. */
+void pty_pump(struct pty_term *t, int ms);
+/* Reads until the program has been silent for quiet_ms (at most max_ms in
+ * all); true when it went quiet. */
+bool pty_settle(struct pty_term *t, int quiet_ms, int max_ms);
+/* True once the program has exited; *status receives its wait status. */
+bool pty_exited(struct pty_term *t, int *status);
+/* Waits up to ms for the program to exit. */
+bool pty_wait_exit(struct pty_term *t, int ms, int *status);
+
+/* Sends raw bytes (text is sent as typed, UTF-8). */
+void pty_send(struct pty_term *t, const char *bytes);
+/* Sends one named key, encoded as an xterm-compatible terminal would in
+ * the modes the program has set (application cursor keys and so on):
+ * Enter, Tab, BTab, Esc, Backspace, Space, Up, Down, Left, Right, Home,
+ * End, PgUp, PgDn, Insert, Delete, F1..F12, C-a..C-z, or any single
+ * character. Aborts the test on an unknown name (a bug in the test). */
+void pty_key(struct pty_term *t, const char *name);
+
+/* Resizes the terminal: TIOCSWINSZ on the master (the kernel then sends
+ * SIGWINCH to the program) and the libvterm screen. */
+void pty_resize(struct pty_term *t, int rows, int cols);
+int pty_rows(const struct pty_term *t);
+int pty_cols(const struct pty_term *t);
+
+/* Total bytes the program has written to the terminal so far. */
+uint64_t pty_bytes(const struct pty_term *t);
+
+/* ------------------------------------------------------------ screen */
+
+/* Row r of the screen as UTF-8, trailing blanks removed; caller frees. */
+char *pty_row(const struct pty_term *t, int r);
+/* The whole screen, rows joined by '\n'; caller frees. */
+char *pty_screen(const struct pty_term *t);
+/* Finds text on the screen, scanning rows top to bottom; the match may
+ * not span rows. *row and *col (may be NULL) receive the cell position. */
+bool pty_find(const struct pty_term *t, const char *text, int *row, int *col);
+/* Finds text on row r only (from column 0); *col receives the column. */
+bool pty_find_in_row(const struct pty_term *t, int r, const char *text, int *col);
+/* True when text is on the screen exactly at (r, c). */
+bool pty_text_at(const struct pty_term *t, int r, int c, const char *text);
+
+/* Waits up to ms for text to appear anywhere / to be gone. */
+bool pty_wait_text(struct pty_term *t, const char *text, int ms);
+bool pty_wait_gone(struct pty_term *t, const char *text, int ms);
+/* Waits up to ms for any of the NULL-terminated texts; returns its index
+ * or -1. */
+int pty_wait_any(struct pty_term *t, const char *const *texts, int ms);
+
+/* A cell as read back: fg and bg are PTY_DEFAULT, a palette index 0-255,
+ * or PTY_RGB | 0xRRGGBB. */
+#define PTY_DEFAULT (-1)
+#define PTY_RGB 0x1000000
+struct pty_cell {
+	uint32_t ch;          /* first code point, ' ' for an empty cell */
+	int fg, bg;
+	bool bold, underline, reverse, italic, blink;
+};
+void pty_cell(const struct pty_term *t, int r, int c, struct pty_cell *cell);
+/* True when any cell on the screen has a non-default colour. */
+bool pty_any_colour(const struct pty_term *t);
+/* The cursor position. */
+void pty_cursor(const struct pty_term *t, int *row, int *col);
+
+/* Prints the screen as TAP diagnostics, framed, with row numbers, and
+ * below it a map of the attributes (b bold, r reverse, u underline, c a
+ * colour) for the rows that have any. */
+void pty_dump(const struct pty_term *t, const char *why);
+
+/* ------------------------------------------------------------ cases */
+
+/* A TAP case: waits up to ms for text; on failure dumps the screen. */
+bool pty_expect(struct pty_term *t, const char *text, int ms, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A TAP case: text must not be on the screen (checked now). */
+bool pty_expect_not(struct pty_term *t, const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A TAP case on any condition; on failure dumps the screen. */
+bool pty_check(struct pty_term *t, bool cond, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------ cqrs */
+
+#define PTY_DEMO_PASSWORD "Terminal-2025"
+
+/* Signs in through the sign-in screen: waits for it, types user and
+ * password with the form keys, and submits. Returns true when the
+ * sign-in screen went away (the frame showed up) within ms. Prints no TAP
+ * line; on failure dumps the screen as diagnostics. */
+bool pty_sign_in(struct pty_term *t, const char *user, const char *password, int ms);
+
+#endif
