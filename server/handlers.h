@@ -21,6 +21,14 @@ void h_offer_get(struct req *r);
 void h_offers_create(struct req *r);
 void h_offers_action(struct req *r);
 void h_task_done(struct req *r);
+/* h_achievements.c */
+void h_achievements_list(struct req *r);
+void h_achievement_add(struct req *r);
+void h_achievement_get(struct req *r);
+void h_group_get(struct req *r);
+void h_group_save(struct req *r);
+void h_submissions(struct req *r);
+void h_missing(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);

@@ -14,6 +14,8 @@
 #include "http.h"
 #include "store.h"
 
+#define DEMO_BUSINESS_DATE "2025-04-10"
+
 static void usage(FILE *f)
 {
 	fputs("Usage: cqrsd [OPTION]...\n"
@@ -175,7 +177,10 @@ int main(int argc, char **argv)
 	struct db *db = store_db(srv.store);
 	if (demo && store_is_empty(db)) {
 		fputs("cqrsd: creating the demo database\n", stderr);
-		if (store_seed_demo(db) != ST_OK) {
+		/* The demo lives on 10 April 2025: the 2024/25 year-end is being
+		 * entered and declared, so every job aid has something to do. */
+		if (store_seed_demo(db) != ST_OK ||
+		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;

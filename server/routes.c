@@ -27,6 +27,13 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/offers", h_offers_create, true},
 	{"POST", "/api/v1/offers/actions", h_offers_action, true},
 	{"GET", "/api/v1/offers/{}", h_offer_get, true},
+	{"GET", "/api/v1/achievements", h_achievements_list, true},
+	{"POST", "/api/v1/achievements", h_achievement_add, true},
+	{"GET", "/api/v1/achievements/{}", h_achievement_get, true},
+	{"GET", "/api/v1/achievements/{}/groups/{}", h_group_get, true},
+	{"PUT", "/api/v1/achievements/{}/groups/{}", h_group_save, true},
+	{"GET", "/api/v1/achievements/{}/submissions", h_submissions, true},
+	{"GET", "/api/v1/missing", h_missing, true},
 };
 
 /* Matches path against pattern; on success copies the {} segments into

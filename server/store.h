@@ -217,6 +217,92 @@ json_t *store_offer_json(struct db *db, int64_t id);
 /* The offer's latest history entry {at, user_id, user_name, status}. */
 json_t *store_offer_last_change(struct db *db, int64_t id);
 
+/* ---- achievement data (store_achievements.c) --------------------------- */
+bool store_setting_get(struct db *db, const char *key, char *out, size_t size);
+enum st store_setting_set(struct db *db, const char *key, const char *value);
+/* The date the amendment rules are judged by: the "business_date"
+ * setting when present (the demo sets one), else today (UTC). */
+void store_business_date(struct db *db, char out[11]);
+/* True if the organisation has accepted (APPROVED) an offer of the service. */
+bool store_participates(struct db *db, int64_t service_id, int64_t org_id);
+enum st store_achievement_date_get(struct db *db, int64_t service_id, const char *date,
+				   int64_t *date_id, bool *payment);
+enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id,
+			       int64_t date_id, int64_t *id);
+enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_id,
+				 int64_t date_id, int64_t *id);
+struct ach_rec {
+	int64_t id, service_id, org_id, date_id;
+	char date[11];
+	bool payment;
+	char status[24];
+	bool commissioner_entry;
+	int version;
+	char org_code[16], org_name[128], org_kind[10];
+	char declaration_status[28]; /* "" when there is no declaration */
+	int64_t updated_at;
+};
+enum st store_achievement_get(struct db *db, int64_t id, struct ach_rec *out);
+/* Bumps version and updated_at; sets status when not NULL; marks a
+ * commissioner entry when asked. */
+enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
+				bool commissioner_entry);
+/* The achievements panel {"achievements": [...], "available_dates": [...]}. */
+json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_id);
+/* Every indicator group of the achievement with its completeness. */
+json_t *store_achievement_groups_json(struct db *db, int64_t ach_id, int64_t service_id);
+
+struct ind_val {
+	int64_t value, num, den;
+};
+struct ind_state {
+	int64_t id;
+	char code[32];
+	char description[400];
+	char kind[8];
+	char pattern[200];
+	bool pcn_entered, group_level;
+	bool has_cur, has_wip;
+	struct ind_val cur, wip;
+	char source[16];
+	int64_t updated_at;
+	int points, lower, upper; /* thresholds -1 when none */
+};
+struct group_info {
+	int64_t id;
+	char code[32];
+	char name[200];
+	char kind[8];
+};
+/* The indicators of one group of the service with their current and
+ * work-in-progress values; *out allocated. ST_NOTFOUND if the group is
+ * not the service's. */
+enum st store_group_state(struct db *db, int64_t ach_id, int64_t service_id, int64_t group_id,
+			  struct ind_state **out, size_t *n, struct group_info *g);
+/* The id of the latest submission touching the group (0: none): what a
+ * form was opened at, to detect a later change by someone else. */
+int64_t store_group_version(struct db *db, int64_t ach_id, int64_t group_id);
+/* {id, kind, at, user_id, user_name} of that submission, or NULL. */
+json_t *store_submission_last(struct db *db, int64_t ach_id, int64_t group_id);
+enum st store_submission_add(struct db *db, int64_t ach_id, int64_t group_id, const char *kind,
+			     const char *source, int64_t uid, const char *notes, int64_t *id);
+enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id,
+				   const struct ind_val *v, bool ratio);
+/* Sets a current value (and clears its work in progress). */
+enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+			bool ratio, const char *source, int64_t sub_id);
+enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+		      bool ratio, int64_t uid);
+/* Submission history, newest first (group 0: all groups). */
+json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id);
+/* Missing data in the user's scope (0/NULL filters: all). */
+json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
+			   const char *date);
+
+/* What follows a submitted change of an achievement's data: a declaration
+ * awaiting commissioner or finance approval reverts to the provider. */
+enum st store_on_data_changed(struct db *db, int64_t ach_id, int64_t uid);
+
 /* ---- quality services (store_services.c) -------------------------------- */
 /* The catalogue for a year and payment type (either may be NULL). */
 json_t *store_services_json(struct db *db, const char *year, const char *payment_type);

@@ -392,7 +392,15 @@ static const char schema_v1[] =
 " ('PCN_MANAGEMENT','PCN Management','PCN'),"
 " ('EXTRACT_LOADER','Extract loader (system account)','NHSE');";
 
+/* Migration 2: server settings, such as the demo's business date. */
+static const char schema_v2[] =
+"CREATE TABLE setting ("
+"  key TEXT PRIMARY KEY,"
+"  value TEXT NOT NULL"
+");";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
+	{2, schema_v2},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];
