@@ -29,19 +29,34 @@ for trs in $trs_list; do
 	grep -E '^(FAIL|XPASS|ERROR): ' "$log" 2>/dev/null
 done
 
-# shellcheck disable=SC2086
-counts=$(awk '
-	/^:test-result:/ {
-		r = $2
-		if (r == "PASS" || r == "XFAIL") pass++
-		else if (r == "SKIP") skip++
-		else fail++          # FAIL, XPASS, ERROR and anything unknown
-	}
-	END { printf "%d %d %d\n", pass, fail, skip }
-' $trs_list)
-
-set -- $counts
-passed=$1 failed=$2 skipped=$3
+# Count per file. The TAP driver adds an ERROR result when a test program
+# exits non-zero; a program whose cases failed exits 1 for that reason
+# alone, so that ERROR is not counted again when the file has FAIL results
+# (an exit with no failed case, a signal or a bad plan still counts).
+pass=0 fail=0 skip=0
+for trs in $trs_list; do
+	log=${trs%.trs}.log
+	exit_errors=0
+	if [ -f "$log" ]; then
+		exit_errors=$(grep -c -E '^ERROR: .* - exited with status [0-9]+$' "$log" 2>/dev/null)
+	fi
+	# shellcheck disable=SC2046 # three numbers, split on purpose
+	set -- $(awk -v exit_errors="${exit_errors:-0}" '
+		/^:test-result:/ {
+			r = $2
+			if (r == "PASS" || r == "XFAIL") pass++
+			else if (r == "SKIP") skip++
+			else if (r == "ERROR") error++
+			else fail++          # FAIL, XPASS and anything unknown
+		}
+		END {
+			if (fail > 0 && error >= exit_errors) error -= exit_errors
+			printf "%d %d %d\n", pass, fail + error, skip
+		}
+	' "$trs")
+	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+done
+passed=$pass failed=$fail skipped=$skip
 
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
