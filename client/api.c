@@ -20,6 +20,7 @@ struct req {
 	bool retry;
 	api_done_fn cb;
 	void *ud;
+	const void *owner;
 };
 
 struct api {
@@ -198,7 +199,7 @@ static void kick(struct api *a)
 }
 
 unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
-		     bool retry, api_done_fn cb, void *ud)
+		     bool retry, api_done_fn cb, void *ud, const void *owner)
 {
 	struct req *r = xcalloc(1, sizeof(*r));
 	r->id = a->next_id++;
@@ -211,6 +212,7 @@ unsigned api_request(struct api *a, const char *method, const char *path, json_t
 	r->retry = retry;
 	r->cb = cb;
 	r->ud = ud;
+	r->owner = owner;
 	if (a->tail)
 		a->tail->next = r;
 	else
@@ -231,13 +233,13 @@ static struct req *pop_head(struct api *a)
 	return r;
 }
 
-void api_drop_owner(struct api *a, void *ud)
+void api_drop_owner(struct api *a, const void *owner)
 {
 	struct req **pp = &a->head, *prev = NULL;
 	bool head_dropped = false;
 	while (*pp) {
 		struct req *r = *pp;
-		if (r->ud == ud) {
+		if (r->owner == owner) {
 			if (r == a->head) {
 				head_dropped = true;
 				detach(a);

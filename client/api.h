@@ -41,13 +41,14 @@ const char *api_base(const struct api *a);
 
 /* Queues METHOD /api/v1PATH. body (may be NULL) is stolen. cb is called
  * exactly once, from api_run(), unless the request is dropped with
- * api_drop_owner(). With retry, connection failures keep the request
+ * api_drop_owner(owner). With retry, connection failures keep the request
  * queued and retried with back-off (1 s doubling to 16 s); without, they
  * complete it with API_NET_ERROR. Returns the request id. */
 unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
-		     bool retry, api_done_fn cb, void *ud);
-/* Forgets every queued request whose ud is ud, without calling back. */
-void api_drop_owner(struct api *a, void *ud);
+		     bool retry, api_done_fn cb, void *ud, const void *owner);
+/* Forgets every queued request of owner, without calling back; ud is
+ * not freed (the owner frees it). */
+void api_drop_owner(struct api *a, const void *owner);
 /* Cancels the request at the head of the queue (running or waiting to be
  * retried); its callback gets API_CANCELLED. False if there was none. */
 bool api_cancel_current(struct api *a);

@@ -172,7 +172,7 @@ bool keycode_parse(const char *name, int *key)
 		if (*end == '\0')
 			return false;
 	}
-	if ((name[0] == 'C' && name[1] == '-' && name[2] && !name[3]) ||
+	if (((name[0] == 'C' || name[0] == 'c') && name[1] == '-' && name[2] && !name[3]) ||
 	    (name[0] == '^' && name[1] && !name[2])) {
 		char c = name[0] == '^' ? name[1] : name[2];
 		if (c >= 'a' && c <= 'z')

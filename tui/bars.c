@@ -58,21 +58,23 @@ void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text)
 		tui_put(w, y, x - 1, 1, " ", ST_NORMAL, false);
 }
 
-void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx)
+void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx,
+	       bool (*enabled)(void *ud, enum action a), void *ud)
 {
 	int cols = getmaxx(w);
 	int x = 0;
 	for (int f = 1; f <= 12 && x < cols; f++) {
 		enum action a = keymap_lookup(km, ctx, KC(KEY_F(f)));
-		if (a == ACT_NONE)
+		if (a == ACT_NONE || (enabled && !enabled(ud, a)))
 			continue;
 		const char *label = action_label(a);
 		char key[8];
 		snprintf(key, sizeof(key), "F%d", f);
-		int need = tui_width(key) + tui_width(label) + 2;
+		int need = tui_width(key) + tui_width(label) + 3;
 		if (x + need > cols)
 			break;
 		x += tui_put(w, y, x, cols - x, key, ST_KEY, false);
+		x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
 		x += tui_put(w, y, x, cols - x, label, ST_NORMAL, false);
 		x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
 	}

@@ -29,7 +29,9 @@ enum msg_level {
 void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text);
 
 /* Draws "F1 Help  F2 Org ..." for the F-keys bound in ctx (and its
- * parents), in F-key order, clipped to the width. */
-void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx);
+ * parents), in F-key order, clipped to the width; actions for which
+ * enabled (if not NULL) returns false are left out. */
+void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx,
+	       bool (*enabled)(void *ud, enum action a), void *ud);
 
 #endif

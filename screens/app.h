@@ -1,0 +1,134 @@
+/* app.h: the application state shared by the frame and the screens: the
+ * connection, the signed-in user and organisation, navigation, and the
+ * services screens call (requests, messages, popups, going to a screen). */
+#ifndef CQRS_APP_H
+#define CQRS_APP_H
+
+#include <curses.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "client/api.h"
+#include "client/creds.h"
+#include "client/settings.h"
+#include "keymaps/keymap.h"
+#include "tui/bars.h"
+#include "tui/list.h"
+#include "tui/popup.h"
+
+/* Role codes of GET /me, as bits. */
+#define CQRS_ROLES(_) \
+	_(USER_ADMIN) _(ADV_USER_ADMIN) _(ORG_ADMIN) _(VIEW) _(FINANCE_VIEW) \
+	_(ACHIEVEMENT_ENTRY) _(SERVICE_MANAGEMENT) _(DECLARATION_MANAGEMENT) \
+	_(SUPERVISOR) _(COMMISSIONING_MANAGEMENT) _(APPROVAL_MANAGEMENT) \
+	_(FINANCE_MANAGEMENT) _(PCN_VIEW) _(PCN_MANAGEMENT) _(EXTRACT_LOADER)
+
+enum role {
+#define CQRS_ROLE_ENUM(code) ROLE_##code,
+	CQRS_ROLES(CQRS_ROLE_ENUM)
+#undef CQRS_ROLE_ENUM
+	ROLE__COUNT
+};
+#define R(code) (1u << ROLE_##code)
+#define ROLES_ALL ((1u << ROLE__COUNT) - 1)
+
+/* Organisation kinds, as bits. */
+#define CQRS_KINDS(_) _(NHSE) _(ICB) _(PCN) _(PRACTICE)
+enum org_kind {
+#define CQRS_KIND_ENUM(code) KIND_##code,
+	CQRS_KINDS(CQRS_KIND_ENUM)
+#undef CQRS_KIND_ENUM
+	KIND__COUNT
+};
+#define K(code) (1u << KIND_##code)
+#define KINDS_ALL ((1u << KIND__COUNT) - 1)
+#define KINDS_COMMISSIONER (K(NHSE) | K(ICB))
+#define KINDS_PROVIDER (K(PRACTICE) | K(PCN))
+
+/* _(ID, "name", "short name") in tab-bar order; digits 1-6 follow it. */
+#define CQRS_TABS(_) \
+	_(HOME, "Home", "Home") \
+	_(PARTICIPATION, "Participation Management", "Participation") \
+	_(DATA, "Data Submission", "Data") \
+	_(ACHIEVEMENT, "Achievement", "Achievement") \
+	_(REPORTS, "Reports", "Reports") \
+	_(ADMIN, "Administration", "Admin")
+
+enum tab_id {
+#define CQRS_TAB_ENUM(id, name, short_name) TAB_##id,
+	CQRS_TABS(CQRS_TAB_ENUM)
+#undef CQRS_TAB_ENUM
+	TAB__COUNT
+};
+
+struct app;
+struct screen;
+
+/* What a screen does: the frame allocates priv_size bytes of private
+ * state (zeroed) and calls init once; open when the screen is shown and has
+ * not loaded its data (or on Refresh); draw into the body; action for each
+ * key the screen's context maps (W_IGNORED hands it to the frame); done to
+ * free what init made; offers, what the function bar shows. */
+struct screen_ops {
+	size_t priv_size;
+	void (*init)(struct screen *s);
+	void (*open)(struct screen *s);
+	void (*draw)(struct screen *s, WINDOW *w, int h, int width);
+	enum wres (*action)(struct screen *s, enum action a, int key);
+	enum context (*context)(struct screen *s);
+	void (*done)(struct screen *s);
+	/* Whether the screen does something with a (for the function bar);
+	 * NULL: everything. */
+	bool (*offers)(struct screen *s, enum action a);
+};
+
+struct screen_def {
+	int id;
+	enum tab_id tab;
+	const char *name;       /* sub-tab name */
+	unsigned roles;         /* shown if the user holds one of these ... */
+	unsigned kinds;         /* ... at a current organisation of these kinds */
+	const struct screen_ops *ops;
+	const void *arg;        /* screen-specific declaration */
+};
+
+struct screen {
+	const struct screen_def *def;
+	struct app *app;
+	void *priv;
+	bool inited, loaded;
+	bool show_cursor;       /* the screen placed the hardware cursor */
+	int cur_y, cur_x;
+};
+
+/* Issues a request for screen s. cb gets s as ud. Reads that cannot reach
+ * the server are retried until it returns; a 401 on an expired token sends
+ * the user to sign-in and re-issues the request afterwards. */
+void app_request(struct app *a, struct screen *s, const char *method, const char *path,
+		 json_t *body, void (*cb)(struct screen *s, const struct api_response *r));
+/* Sets the message line. */
+void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Marks the body for redrawing. */
+void app_dirty(struct app *a);
+/* Shows a popup (the app owns it from now on). */
+void app_popup(struct app *a, struct popup *p);
+/* Goes to a screen (if the user's roles allow it). False if not. */
+bool app_goto(struct app *a, int screen_id);
+/* The current organisation's object from GET /me, or NULL (borrowed). */
+json_t *app_org(struct app *a);
+const char *app_org_code(struct app *a);
+/* The role bits the user holds at the current organisation. */
+unsigned app_roles(struct app *a);
+/* GET /me (borrowed). */
+json_t *app_me(struct app *a);
+bool app_is_demo(struct app *a);
+const char *app_server(struct app *a);
+/* Signs in with user and password (from the sign-in screen). */
+void app_sign_in(struct app *a, const char *user, const char *password);
+
+/* Reports an API failure on the message line in plain words; returns
+ * true if r was a failure. */
+bool app_failed(struct app *a, const struct api_response *r, const char *what);
+
+#endif

@@ -1,0 +1,80 @@
+/* screens.h: every screen, declared once. Each line is one sub-tab: its
+ * tab, name, the roles and organisation kinds that see it, and its ops
+ * (one file per screen). Which tabs a user sees follows from this data:
+ * a tab is shown when one of its sub-tabs is. Later issues add their
+ * screens here. See docs/screens.md for the reasoning. */
+#ifndef CQRS_SCREENS_H
+#define CQRS_SCREENS_H
+
+#include "screens/app.h"
+
+/* Practice-side roles that may look at a practice's or PCN's services. */
+#define R_PROVIDER_VIEW (R(VIEW) | R(FINANCE_VIEW) | R(SERVICE_MANAGEMENT) | \
+	R(ACHIEVEMENT_ENTRY) | R(DECLARATION_MANAGEMENT) | R(SUPERVISOR) | \
+	R(PCN_VIEW) | R(PCN_MANAGEMENT))
+/* Commissioner roles that may look across the practices they administer. */
+#define R_COMMISSIONER_VIEW (R(VIEW) | R(FINANCE_VIEW) | R(COMMISSIONING_MANAGEMENT) | \
+	R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(ACHIEVEMENT_ENTRY) | \
+	R(ORG_ADMIN))
+
+/* _(ID, TAB, "Sub-tab", roles, kinds, ops, arg) */
+#define CQRS_SCREENS(_) \
+	_(MESSAGE_CENTRE, HOME, "Message Centre", ROLES_ALL, KINDS_ALL, \
+	  message_centre_ops, NULL) \
+	_(MY_ACCOUNT, HOME, "My Account", ROLES_ALL, KINDS_ALL, my_account_ops, NULL) \
+	_(MY_SERVICES, PARTICIPATION, "My Services", R_PROVIDER_VIEW, KINDS_PROVIDER, \
+	  browse_ops, &my_services_def) \
+	_(OFFERED_SERVICES, PARTICIPATION, "Offered Services", \
+	  R(COMMISSIONING_MANAGEMENT) | R(VIEW) | R(FINANCE_VIEW), KINDS_COMMISSIONER, \
+	  browse_ops, &offered_services_def) \
+	_(CREATE_OFFERS, PARTICIPATION, "Create Offers", R(COMMISSIONING_MANAGEMENT), \
+	  KINDS_COMMISSIONER, browse_ops, &create_offers_def) \
+	_(RECORD_ACHIEVEMENT, DATA, "Record Achievement", R(ACHIEVEMENT_ENTRY), K(PRACTICE), \
+	  browse_ops, &record_achievement_def) \
+	_(RECORD_PROVIDER_ACHIEVEMENT, DATA, "Record Provider Achievement", \
+	  R(ACHIEVEMENT_ENTRY), KINDS_COMMISSIONER, browse_ops, \
+	  &record_provider_achievement_def) \
+	_(MISSING_DATA, DATA, "Missing Data", R_PROVIDER_VIEW, KINDS_PROVIDER, browse_ops, \
+	  &missing_data_def) \
+	_(NETWORK_ACHIEVEMENT, DATA, "Network Achievement", \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
+	  &network_achievement_def) \
+	_(ACHIEVEMENT_RESULTS, ACHIEVEMENT, "Achievement Results", \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
+	  &achievement_results_def) \
+	_(DECLARE, ACHIEVEMENT, "Declare", R(DECLARATION_MANAGEMENT), KINDS_PROVIDER, \
+	  browse_ops, &declare_def) \
+	_(DECLARATION_MANAGEMENT, ACHIEVEMENT, "Declaration Management", \
+	  R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(COMMISSIONING_MANAGEMENT), \
+	  KINDS_COMMISSIONER, browse_ops, &declaration_management_def) \
+	_(REPORTS_PREDEFINED, REPORTS, "Pre-defined", \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
+	  &reports_predefined_def) \
+	_(REPORTS_ADMINISTRATIVE, REPORTS, "Administrative", \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW | R(USER_ADMIN) | R(ADV_USER_ADMIN), \
+	  KINDS_ALL, browse_ops, &reports_administrative_def) \
+	_(ADMIN_USERS, ADMIN, "Users", R(USER_ADMIN) | R(ADV_USER_ADMIN), KINDS_ALL, \
+	  browse_ops, &admin_users_def) \
+	_(ADMIN_CLUSTERS, ADMIN, "Provider Clusters", R(ORG_ADMIN), KINDS_COMMISSIONER, \
+	  browse_ops, &admin_clusters_def) \
+	_(ADMIN_ALLOCATED_REPORTS, ADMIN, "Allocated Reports", R(ORG_ADMIN), \
+	  KINDS_COMMISSIONER, browse_ops, &admin_allocated_reports_def)
+
+enum screen_id {
+#define CQRS_SCREEN_ENUM(id, tab, name, roles, kinds, ops, arg) SCR_##id,
+	CQRS_SCREENS(CQRS_SCREEN_ENUM)
+#undef CQRS_SCREEN_ENUM
+	SCR__COUNT,
+	SCR_SIGNIN = SCR__COUNT, /* not a sub-tab: shown when signed out */
+};
+
+extern const struct screen_ops message_centre_ops, my_account_ops, browse_ops, signin_ops;
+
+struct browse_def;
+extern const struct browse_def my_services_def, offered_services_def, create_offers_def,
+	record_achievement_def, record_provider_achievement_def, missing_data_def,
+	network_achievement_def, achievement_results_def, declare_def,
+	declaration_management_def, reports_predefined_def, reports_administrative_def,
+	admin_users_def, admin_clusters_def, admin_allocated_reports_def;
+
+#endif

@@ -1,0 +1,197 @@
+/* signin.c: the sign-in screen: user ID and masked password, and in demo
+ * mode a pick-list of the demo users by role. Wrong password, locked
+ * account and unreachable server are reported on the message line by the
+ * frame. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "screens/frame.h"
+#include "screens/screens.h"
+#include "tui/form.h"
+#include "tui/tui.h"
+#include "util.h"
+#include "validate.h"
+
+/* The demo users `cqrsd --demo` creates (its seed); only offered with
+ * `cqrs --demo`, where the password is public. */
+static const struct demo_user {
+	const char *user;
+	const char *roles;
+} demo_users[] = {
+	{"demo.practice", "Practice: Service Mgmt, Achievement Entry, Declaration, Finance View, User Admin"},
+	{"demo.view", "Practice: View"},
+	{"demo.pcn", "PCN: PCN Management, Declaration Management"},
+	{"demo.commissioner", "ICB: Commissioning Management, Achievement Entry"},
+	{"demo.approver", "ICB: Approval Management"},
+	{"demo.finance", "ICB: Finance Management"},
+	{"demo.admin", "ICB: Advanced User Admin, Organisation Admin"},
+	{"demo.cluster", "ICB commissioner limited to a Provider Cluster"},
+};
+#define DEMO_PASSWORD "Terminal-2025"
+
+static const char *const demo_choices[] = {
+	"(type a user ID below)", "demo.practice", "demo.view", "demo.pcn",
+	"demo.commissioner", "demo.approver", "demo.finance", "demo.admin", "demo.cluster",
+};
+
+struct signin {
+	struct form form;
+	size_t f_demo, f_user, f_pass;
+	bool has_demo;
+	bool busy;
+	struct screen *s;
+};
+
+static void signin_init(struct screen *s)
+{
+	struct signin *si = s->priv;
+	si->s = s;
+	form_init(&si->form);
+	si->has_demo = app_is_demo(s->app);
+	if (si->has_demo) {
+		si->f_demo = form_add(&si->form, "Demo user", F_CHOICE, 1);
+		form_set_options(&si->form, si->f_demo, demo_choices, ARRAY_SIZE(demo_choices));
+	}
+	si->f_user = form_add(&si->form, "User ID", F_TEXT, 64);
+	si->f_pass = form_add(&si->form, "Password", F_PASSWORD, 64);
+	si->form.focus = si->has_demo ? si->f_demo : si->f_user;
+}
+
+static void signin_done(struct screen *s)
+{
+	struct signin *si = s->priv;
+	form_free(&si->form);
+}
+
+void signin_prepare(struct screen *s, const char *user)
+{
+	struct signin *si = s->priv;
+	if (!si)
+		return;
+	if (user && *user) {
+		form_set(&si->form, si->f_user, user);
+		si->form.focus = si->f_pass;
+	}
+	app_dirty(s->app);
+}
+
+void signin_busy(struct screen *s, bool busy)
+{
+	struct signin *si = s->priv;
+	if (si)
+		si->busy = busy;
+}
+
+void signin_clear_password(struct screen *s)
+{
+	struct signin *si = s->priv;
+	if (si)
+		form_set(&si->form, si->f_pass, "");
+}
+
+static void on_demo_pick(void *ud, int result, const char *text)
+{
+	struct signin *si = ud;
+	if (result < 0)
+		return;
+	si->form.f[si->f_demo].choice = (size_t)result;
+	if (result == 0) {
+		si->form.focus = si->f_user;
+	} else {
+		form_set(&si->form, si->f_user, demo_choices[result]);
+		form_set(&si->form, si->f_pass, DEMO_PASSWORD);
+		app_message(si->s->app, MSG_INFO, "Press Enter to sign in as %s.", demo_choices[result]);
+	}
+	app_dirty(si->s->app);
+}
+
+static void submit(struct signin *si)
+{
+	struct app *a = si->s->app;
+	if (si->busy) {
+		app_message(a, MSG_INFO, "Signing in: please wait (Esc stops it).");
+		return;
+	}
+	char *user = form_get(&si->form, si->f_user);
+	char *pass = form_get(&si->form, si->f_pass);
+	form_set_error(&si->form, si->f_user, NULL);
+	form_set_error(&si->form, si->f_pass, NULL);
+	if (!*user) {
+		form_set_error(&si->form, si->f_user, "enter your user ID");
+		si->form.focus = si->f_user;
+	} else if (!user_id_valid(user)) {
+		form_set_error(&si->form, si->f_user, "letters, digits, . _ - only");
+		si->form.focus = si->f_user;
+	} else if (!*pass) {
+		si->form.focus = si->f_pass;
+		form_set_error(&si->form, si->f_pass, "enter your password");
+	} else {
+		app_sign_in(a, user, pass);
+	}
+	memset(pass, 0, strlen(pass));
+	free(pass);
+	free(user);
+}
+
+static enum wres signin_action(struct screen *s, enum action a, int key)
+{
+	struct signin *si = s->priv;
+	enum wres r = form_action(&si->form, a, key);
+	if (r == W_SUBMIT) {
+		submit(si);
+		return W_HANDLED;
+	}
+	if (r == W_OPEN && si->has_demo && si->form.focus == si->f_demo) {
+		app_popup(s->app, popup_choice("Demo users (password " DEMO_PASSWORD ")",
+					       demo_choices, ARRAY_SIZE(demo_choices),
+					       si->form.f[si->f_demo].choice, on_demo_pick, si));
+		return W_HANDLED;
+	}
+	return r;
+}
+
+static enum context signin_context(struct screen *s)
+{
+	return CTX_FORM;
+}
+
+static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
+{
+	struct signin *si = s->priv;
+	tui_put(w, 0, 1, width - 2, "Sign in to CQRS National", ST_HEADING, false);
+	tui_printf(w, 1, 1, width - 2, ST_DIM, false, "Server: %s", app_server(s->app));
+	form_draw(&si->form, w, 3, 1, 30);
+	int y = 3 + (int)si->form.n * 2;
+	tui_put(w, y++, 3, width - 4,
+		si->has_demo ? "Enter signs in. Tab moves between fields. Space on Demo user lists them."
+			     : "Enter signs in. Tab moves between fields. F10 quits.",
+		ST_NORMAL, false);
+	if (si->has_demo && y + 2 < h) {
+		y++;
+		tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD "):", ST_LABEL,
+			false);
+		for (size_t i = 0; i < ARRAY_SIZE(demo_users) && y < h; i++)
+			tui_printf(w, y++, 3, width - 4, ST_NORMAL, false, "%-18s %s",
+				   demo_users[i].user, demo_users[i].roles);
+	}
+	s->show_cursor = si->form.f[si->form.focus].kind != F_CHOICE;
+	s->cur_y = si->form.cur_y;
+	s->cur_x = si->form.cur_x;
+}
+
+static bool signin_offers(struct screen *s, enum action a)
+{
+	return a == ACT_CHOOSE || a == ACT_HELP || a == ACT_QUIT;
+}
+
+const struct screen_ops signin_ops = {
+	.offers = signin_offers,
+	.priv_size = sizeof(struct signin),
+	.init = signin_init,
+	.draw = signin_draw,
+	.action = signin_action,
+	.context = signin_context,
+	.done = signin_done,
+};
