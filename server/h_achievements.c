@@ -12,6 +12,7 @@
 #include "dates.h"
 #include "handlers.h"
 #include "jsonx.h"
+#include "lifecycle.h"
 #include "validate.h"
 
 /* What the signed-in user may do with one achievement. */
@@ -511,7 +512,7 @@ static enum st save_tx(struct db *db, void *arg)
 		st = store_achievement_touch(db, x->a.id, x->submit ? "SUBMITTED" : NULL,
 					     x->submit && x->acc.commissioner);
 	if (st == ST_OK && x->submit)
-		st = store_on_data_changed(db, x->a.id, x->r->auth->uid);
+		st = lifecycle_data_changed(db, x->a.id, x->r->auth->uid);
 	if (st == ST_OK)
 		x->stored = true;
 	return st;

@@ -29,6 +29,11 @@ void h_group_get(struct req *r);
 void h_group_save(struct req *r);
 void h_submissions(struct req *r);
 void h_missing(struct req *r);
+/* h_declarations.c */
+void h_declarations_list(struct req *r);
+void h_declaration_get(struct req *r);
+void h_declaration_declare(struct req *r);
+void h_declarations_action(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);

@@ -34,6 +34,10 @@ static const struct route routes[] = {
 	{"PUT", "/api/v1/achievements/{}/groups/{}", h_group_save, true},
 	{"GET", "/api/v1/achievements/{}/submissions", h_submissions, true},
 	{"GET", "/api/v1/missing", h_missing, true},
+	{"GET", "/api/v1/declarations", h_declarations_list, true},
+	{"POST", "/api/v1/declarations/actions", h_declarations_action, true},
+	{"GET", "/api/v1/declarations/{}", h_declaration_get, true},
+	{"POST", "/api/v1/declarations/{}/declare", h_declaration_declare, true},
 };
 
 /* Matches path against pattern; on success copies the {} segments into

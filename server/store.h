@@ -299,9 +299,46 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id);
 json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
 			   const char *date);
 
-/* What follows a submitted change of an achievement's data: a declaration
- * awaiting commissioner or finance approval reverts to the provider. */
-enum st store_on_data_changed(struct db *db, int64_t ach_id, int64_t uid);
+/* ---- declarations (store_declarations.c) ------------------------------- */
+struct decl_rec {
+	int64_t id, achievement_id, org_id, service_id;
+	char status[28];
+	int64_t pence;
+	char notes[2001];
+	int version;
+	char org_code[16], org_name[128], org_kind[10];
+	char service_name[128];
+	char financial_year[8];
+	char date[11];
+	bool payment;
+	char achievement_status[24];
+	bool declaration_required, approval_required, indicator_declaration;
+};
+enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out);
+enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id);
+enum st store_declaration_create(struct db *db, int64_t ach_id, const char *status, int64_t pence,
+				 const char *note, int64_t *id);
+/* Moves a declaration from one status to another (ST_CONFLICT if it is no
+ * longer in from), with a history note; notes (may be NULL) replaces the
+ * declarer's notes; declared records who declared and when. */
+enum st store_declaration_set_status(struct db *db, int64_t id, const char *from, const char *to,
+				     int64_t uid, const char *note, const char *notes,
+				     bool declared);
+enum st store_declaration_set_pence(struct db *db, int64_t id, int64_t pence);
+/* Replaces the ticked statements of a declaration's checklist. */
+enum st store_declaration_ticks_set(struct db *db, int64_t id, const int64_t *statements,
+				    size_t n, int64_t uid);
+/* The checklist: the service's statements ("S<id>") and, when the service
+ * asks for indicator declaration, one item per payment indicator ("I<id>"). */
+json_t *store_declaration_checklist_json(struct db *db, int64_t id, int64_t service_id,
+					 bool with_indicators);
+json_t *store_declaration_history_json(struct db *db, int64_t id);
+/* Declarations in the user's scope; each row carries "org_id" for the
+ * caller's pounds check (the caller removes it). */
+json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
+				int64_t service_id, const char *year);
+/* The ICB an organisation belongs to (0: none). */
+int64_t store_org_icb(struct db *db, int64_t org_id);
 
 /* ---- quality services (store_services.c) -------------------------------- */
 /* The catalogue for a year and payment type (either may be NULL). */

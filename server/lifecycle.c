@@ -1,0 +1,131 @@
+/* lifecycle.c: declarations through their statuses, with the tasks and
+ * e-mails each step leaves for the next actor. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+#include "lifecycle.h"
+#include "util.h"
+
+/* The task kinds of each waiting status, and whose they are. */
+static const struct {
+	const char *status;
+	const char *kind;
+	const char *role;
+	bool provider; /* the practice or PCN, else its ICB */
+	const char *title;
+} waiting[] = {
+	{"AWAITING_PROVIDER", "DECLARATION", "DECLARATION_MANAGEMENT", true, "Declaration due"},
+	{"AWAITING_COMMISSIONER", "DECLARATION_APPROVAL", "APPROVAL_MANAGEMENT", false,
+	 "Declaration awaiting approval"},
+	{"AWAITING_FINANCE", "DECLARATION_FINANCE", "FINANCE_MANAGEMENT", false,
+	 "Declaration awaiting financial approval"},
+};
+
+static enum st leave_task(struct db *db, const struct decl_rec *d, const char *status)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(waiting); i++) {
+		if (strcmp(waiting[i].status, status))
+			continue;
+		int64_t org = waiting[i].provider ? d->org_id : store_org_icb(db, d->org_id);
+		if (!org)
+			return ST_OK;
+		char date[11];
+		date_display(d->date, date);
+		char *title = xasprintf("%s: %s (%s), %s, %s", waiting[i].title, d->org_name,
+					d->org_code, d->service_name, date);
+		char *body = xasprintf("%s.\n\nOrganisation: %s (%s)\nService: %s\nAchievement date: %s\n\n"
+				       "Open CQRS: Achievement > %s.", title, d->org_name, d->org_code,
+				       d->service_name, date,
+				       waiting[i].provider ? "Declare" : "Declaration Management");
+		enum st st = store_notify(db, org, waiting[i].role, waiting[i].kind, title,
+					  "declaration", d->id, body);
+		free(title);
+		free(body);
+		return st;
+	}
+	return ST_OK;
+}
+
+enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, const char *to,
+				   int64_t uid, const char *note, const char *notes)
+{
+	bool declaring = !strcmp(d->status, "AWAITING_PROVIDER");
+	enum st st = store_declaration_set_status(db, d->id, d->status, to, uid, note, notes,
+						  declaring && strcmp(to, "AWAITING_PROVIDER"));
+	if (st != ST_OK)
+		return st;
+	st = store_task_done(db, "declaration", d->id,
+			     "DECLARATION,DECLARATION_APPROVAL,DECLARATION_FINANCE", uid);
+	if (st != ST_OK)
+		return st;
+	json_t *before = json_pack("{s:s}", "status", d->status);
+	json_t *after = json_pack("{s:s}", "status", to);
+	char action[48];
+	snprintf(action, sizeof action, "declaration.%s", to);
+	st = store_audit(db, uid, action, "declaration", d->id, before, after);
+	json_decref(before);
+	json_decref(after);
+	if (st != ST_OK)
+		return st;
+	if (!strcmp(to, "FINANCIALLY_APPROVED")) {
+		char date[11];
+		date_display(d->date, date);
+		char *title = xasprintf("Payment financially approved: %s, %s", d->service_name, date);
+		st = store_email_role(db, d->org_id, "DECLARATION_MANAGEMENT", "DECLARATION_APPROVED",
+				      title, "The commissioner has financially approved the payment."
+				      " It is final and will be paid through PCSE Online.");
+		free(title);
+		return st;
+	}
+	return leave_task(db, d, to);
+}
+
+enum st lifecycle_data_changed(struct db *db, int64_t ach_id, int64_t uid)
+{
+	struct ach_rec a;
+	struct service_rec s;
+	enum st st = store_achievement_get(db, ach_id, &a);
+	if (st == ST_OK)
+		st = store_service_get(db, a.service_id, &s);
+	if (st != ST_OK)
+		return st;
+	int64_t decl_id;
+	st = store_declaration_for_achievement(db, ach_id, &decl_id);
+	if (st == ST_NOTFOUND) {
+		/* Payment dates get a declaration; participation-only services
+		 * and monthly manual dates that are not month ends do not. */
+		if (!a.payment || !strcmp(s.payment_type, "PO") ||
+		    (!strcmp(s.frequency, "MONTHLY") && !date_is_month_end(a.date)))
+			return ST_OK;
+		st = store_declaration_create(db, ach_id, "AWAITING_PROVIDER", 0,
+					      "provisional payment calculated", &decl_id);
+		if (st != ST_OK)
+			return st;
+		struct decl_rec d;
+		st = store_declaration_get(db, decl_id, &d);
+		if (st != ST_OK)
+			return st;
+		if (!s.declaration_required)
+			return lifecycle_declaration_move(db, &d, s.approval_required ?
+				"AWAITING_COMMISSIONER" : "AWAITING_FINANCE", 0,
+				"No Declaration Required: approved automatically", NULL);
+		return leave_task(db, &d, "AWAITING_PROVIDER");
+	}
+	if (st != ST_OK)
+		return st;
+	struct decl_rec d;
+	st = store_declaration_get(db, decl_id, &d);
+	if (st != ST_OK)
+		return st;
+	if (!strcmp(d.status, "FINANCIALLY_APPROVED"))
+		return ST_FORBIDDEN;
+	if (!strcmp(d.status, "AWAITING_COMMISSIONER") || !strcmp(d.status, "AWAITING_FINANCE"))
+		return lifecycle_declaration_move(db, &d, "AWAITING_PROVIDER", uid,
+						  "the data changed and were recalculated; declare again",
+						  NULL);
+	return ST_OK;
+}

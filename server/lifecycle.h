@@ -1,0 +1,26 @@
+/* lifecycle.h: what follows from a change, wherever it was made (manual
+ * entry, a commissioner's entry, an extract, a tick-box): declarations
+ * created, reverted and the tasks and e-mails of each step. The rules
+ * live here; the store does the reading and writing. All functions run
+ * inside the caller's write transaction. */
+#ifndef CQRS_LIFECYCLE_H
+#define CQRS_LIFECYCLE_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* After an achievement's data changed (submitted, extracted, set): a
+ * payment-date achievement gets its declaration (awaiting the provider,
+ * or the commissioner when the service needs no declaration); one
+ * awaiting commissioner or finance approval reverts to the provider, who
+ * must declare again. Refuses (ST_FORBIDDEN) after financial approval. */
+enum st lifecycle_data_changed(struct db *db, int64_t ach_id, int64_t uid);
+
+/* Moves a declaration to `to` and leaves the tasks and e-mails of that
+ * step: the next actor's task, the previous actor's task done. note goes
+ * in the history; notes (may be NULL) are the declarer's notes. */
+enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, const char *to,
+				   int64_t uid, const char *note, const char *notes);
+
+#endif
