@@ -177,7 +177,7 @@ static void kill_children(void)
 	}
 }
 
-static void cleanup(void)
+void pty_cleanup(void)
 {
 	alarm(0);
 	kill_children();
@@ -190,7 +190,7 @@ static void cleanup(void)
 
 int pty_finish(void)
 {
-	cleanup();
+	pty_cleanup();
 	return tap_done();
 }
 
@@ -206,7 +206,7 @@ void pty_bail(const char *fmt, ...)
 	printf("Bail out! %s\n", text);
 	fflush(stdout);
 	free(text);
-	cleanup();
+	pty_cleanup();
 	exit(1);
 }
 
@@ -977,8 +977,12 @@ int pty_wait_any(struct pty_term *t, const char *const *texts, int ms)
 	int64_t deadline = mono_ms() + ms;
 	for (;;) {
 		for (int i = 0; texts[i]; i++)
-			if (pty_find(t, texts[i], NULL, NULL))
+			if (pty_find(t, texts[i], NULL, NULL)) {
+				/* Let the rest of this screen update arrive: a
+				 * frame may come in several reads. */
+				pty_settle(t, 30, 1000);
 				return i;
+			}
 		int64_t left = deadline - mono_ms();
 		if (left <= 0)
 			return -1;
@@ -1149,4 +1153,55 @@ bool pty_check(struct pty_term *t, bool cond, const char *fmt, ...)
 		pty_dump(t, name);
 	free(name);
 	return cond;
+}
+
+/* ------------------------------------------------------------ cqrs */
+
+bool pty_sign_in(struct pty_term *t, const char *user, const char *password, int ms)
+{
+	int64_t deadline = mono_ms() + ms;
+	if (!pty_wait_text(t, PTY_SIGNIN_READY, ms)) {
+		pty_dump(t, "the sign-in screen did not appear");
+		return false;
+	}
+	pty_settle(t, 50, 1000);
+	pty_send(t, user);
+	pty_key(t, "Tab");
+	pty_send(t, password);
+	pty_key(t, "Enter");
+	char *want = xasprintf(PTY_SIGNED_IN "%s", user);
+	const char *texts[] = { want, "Error:", NULL };
+	int64_t left = deadline - mono_ms();
+	int got = pty_wait_any(t, texts, left > 0 ? (int)left : 1);
+	if (got != 0) {
+		char *why = xasprintf("signing in as %s: %s", user,
+				      got < 0 ? "timed out" : "an error was shown");
+		pty_dump(t, why);
+		free(why);
+	}
+	free(want);
+	return got == 0;
+}
+
+char *pty_message(const struct pty_term *t)
+{
+	return pty_row(t, PTY_MSG_ROW(t));
+}
+
+char *pty_active_item(const struct pty_term *t, int r)
+{
+	char *row = pty_row(t, r);
+	char *open = strchr(row, '[');
+	char *close = open ? strchr(open, ']') : NULL;
+	char *name;
+	if (!open || !close) {
+		name = xstrdup("");
+	} else {
+		const char *p = open + 1;
+		if (r == PTY_TAB_ROW && p[0] >= '1' && p[0] <= '9' && p[1] == ' ')
+			p += 2;
+		name = xstrndup(p, (size_t)(close - p));
+	}
+	free(row);
+	return name;
 }

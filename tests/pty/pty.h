@@ -31,6 +31,8 @@ bool pty_write_file(const char *path, const char *text);
 /* Stops every child still running, removes the temporary directory and
  * returns tap_done()'s exit status. */
 int pty_finish(void);
+/* The same without the TAP plan (for programs that are not tests). */
+void pty_cleanup(void);
 /* Prints "Bail out! ...", cleans up like pty_finish and exits 1. */
 void pty_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -133,7 +135,9 @@ bool pty_find_in_row(const struct pty_term *t, int r, const char *text, int *col
 /* True when text is on the screen exactly at (r, c). */
 bool pty_text_at(const struct pty_term *t, int r, int c, const char *text);
 
-/* Waits up to ms for text to appear anywhere / to be gone. */
+/* Waits up to ms for text to appear anywhere / to be gone. Once the text
+ * is there, also waits for 30 ms of quiet so the rest of the same screen
+ * update has arrived. */
 bool pty_wait_text(struct pty_term *t, const char *text, int ms);
 bool pty_wait_gone(struct pty_term *t, const char *text, int ms);
 /* Waits up to ms for any of the NULL-terminated texts; returns its index
@@ -175,11 +179,27 @@ bool pty_check(struct pty_term *t, bool cond, const char *fmt, ...)
 /* ------------------------------------------------------------ cqrs */
 
 #define PTY_DEMO_PASSWORD "Terminal-2025"
+/* What the client shows: the heading of the sign-in screen, the message
+ * after a good sign-in, and the frame's rows (title, tab bar, sub-tab
+ * row; the message line and function bar are the last two rows). */
+#define PTY_SIGNIN_READY "Sign in to CQRS National"
+#define PTY_SIGNED_IN "Signed in as "
+#define PTY_TITLE_ROW 0
+#define PTY_TAB_ROW 1
+#define PTY_SUBTAB_ROW 2
+#define PTY_MSG_ROW(t) (pty_rows(t) - 2)
+#define PTY_FBAR_ROW(t) (pty_rows(t) - 1)
 
-/* Signs in through the sign-in screen: waits for it, types user and
- * password with the form keys, and submits. Returns true when the
- * sign-in screen went away (the frame showed up) within ms. Prints no TAP
- * line; on failure dumps the screen as diagnostics. */
+/* Signs in through the sign-in screen: waits for it, types user, Tab,
+ * password and Enter, and waits for "Signed in as USER". Returns true on
+ * success within ms. Prints no TAP line; on failure dumps the screen as
+ * diagnostics. */
 bool pty_sign_in(struct pty_term *t, const char *user, const char *password, int ms);
+/* The text of the message line (caller frees). */
+char *pty_message(const struct pty_term *t);
+/* The name of the active tab or sub-tab: the "[...]" item on row r
+ * (without the brackets, and for tabs without the digit), or "" (caller
+ * frees). */
+char *pty_active_item(const struct pty_term *t, int r);
 
 #endif
