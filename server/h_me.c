@@ -29,3 +29,55 @@ void h_tasks(struct req *r)
 	}
 	reply_json(r, 200, j);
 }
+
+void h_prefs_get(struct req *r)
+{
+	reply_json(r, 200, store_notification_prefs_json(r->db, r->auth->uid));
+}
+
+struct prefs {
+	int64_t uid;
+	json_t *body;
+};
+
+static enum st prefs_tx(struct db *db, void *arg)
+{
+	struct prefs *p = arg;
+	const char *kind;
+	json_t *v;
+	json_object_foreach(p->body, kind, v) {
+		enum st st = store_notification_pref_set(db, p->uid, kind, json_is_true(v));
+		if (st != ST_OK)
+			return st;
+	}
+	return ST_OK;
+}
+
+void h_prefs_set(struct req *r)
+{
+	json_t *body = body_object(r);
+	if (!body)
+		return;
+	const char *kind;
+	json_t *v;
+	json_object_foreach(body, kind, v) {
+		if (!store_notification_kind_valid(kind)) {
+			reply_error(r, 400, "unknown_field", kind, "unknown kind of notification \"%s\"",
+				    kind);
+			goto out;
+		}
+		if (!json_is_boolean(v)) {
+			reply_error(r, 400, "bad_field", kind, "\"%s\" must be true or false", kind);
+			goto out;
+		}
+	}
+	struct prefs p = {r->auth->uid, body};
+	enum st st = store_tx(r->db, true, prefs_tx, &p);
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	reply_json(r, 200, store_notification_prefs_json(r->db, r->auth->uid));
+out:
+	json_decref(body);
+}

@@ -11,6 +11,8 @@ void h_session_delete(struct req *r);
 void h_health(struct req *r);
 void h_me(struct req *r);
 void h_tasks(struct req *r);
+void h_prefs_get(struct req *r);
+void h_prefs_set(struct req *r);
 /* h_orgs.c */
 void h_orgs_search(struct req *r);
 void h_org_get(struct req *r);

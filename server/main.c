@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "http.h"
+#include "mailer.h"
 #include "store.h"
 
 #define DEMO_BUSINESS_DATE "2025-04-10"
@@ -28,6 +29,10 @@ static void usage(FILE *f)
 	      "      --token-idle SECONDS   sign-in token idle timeout (default 1800)\n"
 	      "      --token-lifetime SECONDS  absolute token lifetime (default 43200)\n"
 	      "      --lockout-seconds SECONDS how long 5 failed sign-ins lock (default 900)\n"
+	      "      --smtp-url URL         deliver the e-mail outbox to this SMTP relay\n"
+	      "                             (e.g. smtp://127.0.0.1:25); without it e-mails\n"
+	      "                             wait in the outbox\n"
+	      "      --mail-from ADDRESS    the sender of e-mails (default cqrs-noreply@localhost)\n"
 	      "  -q, --quiet                no per-request log lines\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n\n"
@@ -90,7 +95,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "generate-national") == 0)
 		return auth_init() ? generate_national(argc - 1, argv + 1) : 1;
 
-	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT };
+	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"db", required_argument, NULL, 'd'},
@@ -98,12 +103,15 @@ int main(int argc, char **argv)
 		{"token-idle", required_argument, NULL, OPT_IDLE},
 		{"token-lifetime", required_argument, NULL, OPT_LIFETIME},
 		{"lockout-seconds", required_argument, NULL, OPT_LOCKOUT},
+		{"smtp-url", required_argument, NULL, OPT_SMTP},
+		{"mail-from", required_argument, NULL, OPT_FROM},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *listen = "127.0.0.1:8080", *db_path = NULL;
+	const char *smtp_url = NULL, *mail_from = "cqrs-noreply@localhost";
 	bool demo = false;
 	struct server srv;
 	memset(&srv, 0, sizeof srv);
@@ -119,6 +127,8 @@ int main(int argc, char **argv)
 		case 'd': db_path = optarg; break;
 		case OPT_DEMO: demo = true; break;
 		case 'q': srv.cfg.quiet = true; break;
+		case OPT_SMTP: smtp_url = optarg; break;
+		case OPT_FROM: mail_from = optarg; break;
 		case OPT_IDLE:
 		case OPT_LIFETIME:
 		case OPT_LOCKOUT: {
@@ -192,12 +202,19 @@ int main(int argc, char **argv)
 		store_close(&srv.store);
 		return 1;
 	}
+	if (smtp_url && !mailer_start(srv.store, smtp_url, mail_from)) {
+		fputs("cqrsd: cannot start the mail delivery thread\n", stderr);
+		http_stop(&srv);
+		store_close(&srv.store);
+		return 1;
+	}
 	printf("cqrsd: listening on http://%s:%d\n", host, bound);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "cqrsd: stopping (signal %d)\n", sig);
 	http_stop(&srv);
+	mailer_stop();
 	store_close(&srv.store);
 	return 0;
 }

@@ -16,6 +16,8 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/session", h_session_create, false},
 	{"DELETE", "/api/v1/session", h_session_delete, true},
 	{"GET", "/api/v1/me", h_me, true},
+	{"GET", "/api/v1/me/notifications", h_prefs_get, true},
+	{"PUT", "/api/v1/me/notifications", h_prefs_set, true},
 	{"GET", "/api/v1/tasks", h_tasks, true},
 	{"POST", "/api/v1/tasks/{}/done", h_task_done, true},
 	{"GET", "/api/v1/organisations", h_orgs_search, true},

@@ -144,6 +144,24 @@ enum st store_notify(struct db *db, int64_t org_id, const char *role, const char
 		     const char *title, const char *subject_type, int64_t subject_id,
 		     const char *body);
 
+/* The e-mail outbox. */
+struct mail {
+	int64_t id;
+	char to[128];
+	char subject[256];
+	char body[4096];
+	char kind[32];
+	int attempts;
+};
+/* Messages due for (re)delivery; *out allocated. */
+enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n);
+enum st store_outbox_sent(struct db *db, int64_t id, int64_t at);
+enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, const char *err);
+/* Notification preferences ("My Account"): every kind, on unless turned off. */
+bool store_notification_kind_valid(const char *kind);
+json_t *store_notification_prefs_json(struct db *db, int64_t uid);
+enum st store_notification_pref_set(struct db *db, int64_t uid, const char *kind, bool enabled);
+
 /* ---- organisations (store_orgs.c) --------------------------------------- */
 struct org_rec {
 	int64_t id;

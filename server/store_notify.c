@@ -138,3 +138,119 @@ enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid)
 		return st_from_sqlite(rc);
 	return sqlite3_changes(db->sql) == 1 ? ST_OK : ST_NOTFOUND;
 }
+
+enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n)
+{
+	static const char sql[] =
+		"SELECT id, to_addr, subject, body, kind, attempts FROM email_outbox"
+		" WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2";
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		struct mail *m = &(*out)[(*n)++];
+		m->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, m->to, sizeof m->to);
+		col_text(st, 2, m->subject, sizeof m->subject);
+		col_text(st, 3, m->body, sizeof m->body);
+		col_text(st, 4, m->kind, sizeof m->kind);
+		m->attempts = sqlite3_column_int(st, 5);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_outbox_sent(struct db *db, int64_t id, int64_t at)
+{
+	static const char sql[] =
+		"UPDATE email_outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL"
+		" WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, const char *err)
+{
+	static const char sql[] =
+		"UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
+		" WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_attempt);
+	sqlite3_bind_text(st, 3, err, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+/* The kinds of notification a user can turn on or off. */
+static const char *const kinds[][2] = {
+	{"OFFER", "A quality service is offered to my practice"},
+	{"OFFER_AUTO_ACCEPTED", "A service is accepted on my practice's behalf through its PCN"},
+	{"OFFER_REJECTED", "A practice rejects a service I offered"},
+	{"OFFER_WITHDRAWN", "An offer to my practice is withdrawn"},
+	{"OFFER_CANCELLED", "A service of my practice is cancelled"},
+	{"DECLARATION", "An achievement is ready for me to declare"},
+	{"DECLARATION_APPROVAL", "A declaration awaits my approval"},
+	{"DECLARATION_FINANCE", "A declaration awaits my financial approval"},
+	{"DECLARATION_APPROVED", "A payment is financially approved"},
+};
+
+bool store_notification_kind_valid(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i][0], kind))
+			return true;
+	return false;
+}
+
+json_t *store_notification_prefs_json(struct db *db, int64_t uid)
+{
+	static const char sql[] =
+		"SELECT enabled FROM notification_pref WHERE user_id = ?1 AND kind = ?2";
+	json_t *list = json_array();
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		bool on = true;
+		sqlite3_stmt *st = db_stmt(db, sql);
+		if (st) {
+			sqlite3_bind_int64(st, 1, uid);
+			sqlite3_bind_text(st, 2, kinds[i][0], -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				on = sqlite3_column_int(st, 0);
+			sqlite3_reset(st);
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "kind", kinds[i][0],
+						      "name", kinds[i][1], "enabled", on));
+	}
+	return json_pack("{s:o}", "preferences", list);
+}
+
+enum st store_notification_pref_set(struct db *db, int64_t uid, const char *kind, bool enabled)
+{
+	static const char sql[] =
+		"INSERT INTO notification_pref(user_id, kind, enabled) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT(user_id, kind) DO UPDATE SET enabled = excluded.enabled";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, enabled);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}

@@ -1,0 +1,18 @@
+/* mailer.h: delivers the e-mail outbox over SMTP with libcurl, from a
+ * background thread. A relay that is down delays delivery (with back-off)
+ * without losing a message: a message leaves the outbox only once the
+ * relay has accepted it. */
+#ifndef CQRS_MAILER_H
+#define CQRS_MAILER_H
+
+#include <stdbool.h>
+
+struct store;
+
+/* Starts the delivery thread for smtp_url (e.g. smtp://127.0.0.1:25),
+ * sending as from. Returns false if the thread cannot start. */
+bool mailer_start(struct store *store, const char *smtp_url, const char *from);
+/* Stops the thread (finishing the message in flight). */
+void mailer_stop(void);
+
+#endif
