@@ -20,6 +20,7 @@ struct access {
 	bool can_view;
 	bool can_edit;
 	bool commissioner; /* entering on the practice's behalf */
+	bool pcn;          /* the practice's PCN: tick-box (PCN-entered) values only */
 	char reason[200];  /* why not, when !can_edit */
 };
 
@@ -53,6 +54,21 @@ static void decide_access(struct req *r, const struct ach_rec *a, const struct s
 	bool comm_entry = !practice_entry &&
 		has_grant(r->auth, "ACHIEVEMENT_ENTRY", 0, "ICB,NHSE") &&
 		auth_org_in_scope(r, a->org_id, "ACHIEVEMENT_ENTRY");
+	bool pcn_entry = !practice_entry && !comm_entry && !strcmp(s->level, "NETWORK") &&
+		has_grant(r->auth, "PCN_MANAGEMENT", 0, "PCN") &&
+		auth_org_in_scope(r, a->org_id, "PCN_MANAGEMENT");
+	if (pcn_entry) {
+		/* The PCN sets its tick-box values until it declares. */
+		if (!strcmp(a->declaration_status, "AWAITING_COMMISSIONER") ||
+		    !strcmp(a->declaration_status, "AWAITING_FINANCE")) {
+			snprintf(acc->reason, sizeof acc->reason,
+				 "the achievement has been declared; only the commissioner can change it now");
+			return;
+		}
+		acc->can_edit = true;
+		acc->pcn = true;
+		return;
+	}
 	if (!practice_entry && !comm_entry) {
 		snprintf(acc->reason, sizeof acc->reason,
 			 "entering data needs the Achievement Entry role; you can view only");
@@ -110,7 +126,9 @@ static const char *indicator_lock(const struct access *acc, const struct ind_sta
 		return acc->reason;
 	if (!strcmp(i->source, "EXTRACT") && !i->pcn_entered)
 		return "extracted from the clinical system";
-	if (i->pcn_entered && !acc->commissioner)
+	if (acc->pcn && !i->pcn_entered)
+		return "entered by the practice";
+	if (i->pcn_entered && !acc->commissioner && !acc->pcn)
 		return "entered at PCN level";
 	return NULL;
 }
@@ -323,6 +341,7 @@ void h_achievement_get(struct req *r)
 	json_object_set_new(j, "groups", groups ? groups : json_array());
 	json_object_set_new(j, "can_edit", json_boolean(acc.can_edit));
 	json_object_set_new(j, "commissioner", json_boolean(acc.commissioner));
+	json_object_set_new(j, "pcn", json_boolean(acc.pcn));
 	if (!acc.can_edit)
 		json_object_set_new(j, "reason", json_string(acc.reason));
 	reply_json(r, 200, j);
