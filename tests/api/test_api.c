@@ -1660,26 +1660,34 @@ static void sleep_ms(long ms)
 	}
 }
 
+/* Times here allow for a server that keeps whole seconds: a token is
+ * surely alive while (real) idle < idle - 1 and age < lifetime - 1, and
+ * surely dead once idle >= idle-timeout + 0.2 or age >= lifetime + 0.2,
+ * measured from before (alive) or after (dead) the sign-in request. */
+enum { IDLE_S = 2, LIFETIME_S = 4, LOCKOUT_S = 2 };
+
+/* Signs user in on srv; *before and *after receive mono_ms() around it. */
+static char *timed_sign_in(const char *user, int64_t *before, int64_t *after)
+{
+	*before = mono_ms();
+	char *t = sign_in(&srv, user, PASSWORD, NULL);
+	*after = mono_ms();
+	return t;
+}
+
 static void test_short_timeouts(void)
 {
 	struct server s2;
-	static const char *const args[] = { "--token-idle", "1", "--token-lifetime", "3",
+	static const char *const args[] = { "--token-idle", "2", "--token-lifetime", "4",
 					    "--lockout-seconds", "2", NULL };
 	if (!tap_ok(server_start(&s2, args, 30),
-		    "a second cqrsd starts with --token-idle 1 --token-lifetime 3 --lockout-seconds 2"))
+		    "a second cqrsd starts with --token-idle 2 --token-lifetime 4 --lockout-seconds 2"))
 		return;
 	struct server saved = srv;
 	srv = s2; /* the helpers talk to srv */
 
 	struct http_resp r;
-	char *idle_tok = sign_in(&srv, "demo.practice", PASSWORD, NULL);
-	char *life_tok = sign_in(&srv, "demo.view", PASSWORD, NULL);
-	int64_t t0 = mono_ms();
-	http_send(&srv, "POST", "/api/v1/session", NULL,
-		  "{\"user_id\": \"demo.finance\", \"password\": \"" PASSWORD "\"}", &r);
-	tap_ok(r.status == 201 && json_integer_value(json_object_get(r.json, "idle_timeout")) == 1,
-	       "idle_timeout reports the configured 1 s");
-	http_resp_free(&r);
+	int64_t idle_before, idle_after, life_before, life_after;
 
 	/* Lock demo.commissioner: five failures in a row. */
 	const char *bad = "{\"user_id\": \"demo.commissioner\", \"password\": \"Wrong-Password-1\"}";
@@ -1692,6 +1700,7 @@ static void test_short_timeouts(void)
 	}
 	tap_ok(first4, "four wrong passwords: 401 bad_credentials each");
 	http_send(&srv, "POST", "/api/v1/session", NULL, bad, &r);
+	int64_t locked_at = mono_ms();
 	tap_ok(r.status == 401 || r.status == 429, "the fifth wrong password: 401 or 429 (got %ld)", r.status);
 	http_resp_free(&r);
 	http_send(&srv, "POST", "/api/v1/session", NULL,
@@ -1725,31 +1734,50 @@ static void test_short_timeouts(void)
 	tap_ok(st == 201, "4 failures, a success, 4 failures: not locked (failures count in a row)");
 	free(other);
 
-	/* Keep life_tok busy every 400 ms: idle never passes 1 s, lifetime does. */
-	bool alive_early = true;
-	while (mono_ms() - t0 < 2000) {
-		sleep_ms(400);
+	/* Tokens: signed in only now, as sign-ins are slow (argon2id). */
+	char *idle_tok = timed_sign_in("demo.practice", &idle_before, &idle_after);
+	char *life_tok = timed_sign_in("demo.view", &life_before, &life_after);
+	http_send(&srv, "POST", "/api/v1/session", NULL,
+		  "{\"user_id\": \"demo.finance\", \"password\": \"" PASSWORD "\"}", &r);
+	tap_ok(r.status == 201 && json_integer_value(json_object_get(r.json, "idle_timeout")) == IDLE_S,
+	       "idle_timeout reports the configured %d s", IDLE_S);
+	http_resp_free(&r);
+
+	/* Use life_tok every 0.5 s: never idle, until its lifetime ends. */
+	bool alive = true;
+	int uses = 0;
+	while (mono_ms() - life_before < (LIFETIME_S - 1) * 1000 - 200) {
+		sleep_ms(500);
 		http_get(&srv, "/api/v1/me", life_tok, &r);
-		if (r.status != 200)
-			alive_early = false;
+		uses++;
+		if (r.status != 200) {
+			alive = false;
+			tap_diag("use %d, %lld ms after sign-in: %ld", uses,
+				 (long long)(mono_ms() - life_before), r.status);
+		}
 		http_resp_free(&r);
 	}
-	tap_ok(alive_early, "a token in use every 0.4 s outlives the 1 s idle timeout");
+	tap_ok(alive && mono_ms() - life_after > IDLE_S * 1000,
+	       "a token used every 0.5 s lives past the %d s idle timeout", IDLE_S);
+	while (mono_ms() - idle_after < IDLE_S * 1000 + 200)
+		sleep_ms(50);
 	http_get(&srv, "/api/v1/me", idle_tok, &r);
-	expect_error(&r, 401, "unauthenticated", NULL, "a token idle for over 1 s: 401 unauthenticated");
+	expect_error(&r, 401, "unauthenticated", NULL, "a token idle for over %d s: 401 unauthenticated",
+		     IDLE_S);
 	http_resp_free(&r);
-	while (mono_ms() - t0 < 3600) {
+	while (mono_ms() - life_after < LIFETIME_S * 1000 + 200) {
 		sleep_ms(400);
 		http_get(&srv, "/api/v1/me", life_tok, &r);
 		http_resp_free(&r);
 	}
 	http_get(&srv, "/api/v1/me", life_tok, &r);
 	expect_error(&r, 401, "unauthenticated", NULL,
-		     "a token kept busy still ends at its 3 s lifetime: 401");
+		     "a token kept busy still ends at its %d s lifetime: 401", LIFETIME_S);
 	http_resp_free(&r);
-	sleep_ms(200);
+	while (mono_ms() - locked_at < (LOCKOUT_S + 1) * 1000 + 200)
+		sleep_ms(50);
 	other = sign_in(&srv, "demo.commissioner", PASSWORD, &st);
-	tap_ok(st == 201 && other, "after the 2 s lockout demo.commissioner signs in again");
+	tap_ok(st == 201 && other, "after the %d s lockout demo.commissioner signs in again", LOCKOUT_S);
 	free(other);
 	free(idle_tok);
 	free(life_tok);
