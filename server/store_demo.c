@@ -414,8 +414,11 @@ static unsigned year_bit(int start_year)
 	}
 }
 
+/* Adds one indicator; unpaid_registers: register (count) indicators
+ * carry no points (QOF from 2025/26, where they are kept for prevalence). */
 static enum st indicator_add(struct db *db, struct seed_service *s, int64_t group_id,
-			     int position, const struct ind_def *d, int national_prevalence_ppm)
+			     int position, const struct ind_def *d, int national_prevalence_ppm,
+			     bool unpaid_registers)
 {
 	static const char sql[] =
 		"INSERT INTO indicator(group_id, position, code, description, kind, points,"
@@ -430,7 +433,7 @@ static enum st indicator_add(struct db *db, struct seed_service *s, int64_t grou
 	bind_text(st, 3, d->code);
 	bind_text(st, 4, d->description);
 	bind_text(st, 5, kind_names[d->kind]);
-	sqlite3_bind_int(st, 6, d->points);
+	sqlite3_bind_int(st, 6, unpaid_registers && d->kind == SK_COUNT ? 0 : d->points);
 	if (d->lower >= 0)
 		sqlite3_bind_int(st, 7, d->lower);
 	else
@@ -621,19 +624,19 @@ static const struct ind_def qof_inds[] = {
 	RAT("STIA", "STIA015", YEAR_ALL, 2, 71, 91, "STIA001", 9300, 85,
 	    "The percentage of patients with a history of stroke or TIA, aged 80 or over, in"
 	    " whom the last blood pressure reading in the preceding 12 months is 150/90 mmHg or less"),
-	RAT("CHOL", "CHOL001", YEAR_2324, 17, 70, 95, NULL, 88000, 83,
+	RAT("CHOL", "CHOL001", YEAR_2324, 14, 70, 95, NULL, 88000, 83,
 	    "The percentage of patients on the QOF CHD, PAD, stroke/TIA or CKD registers who are"
 	    " currently treated with a statin, or another lipid-lowering therapy where a statin"
 	    " is declined or clinically unsuitable"),
-	RAT("CHOL", "CHOL002", YEAR_2324, 26, 20, 35, NULL, 52000, 38,
+	RAT("CHOL", "CHOL002", YEAR_2324, 16, 20, 35, NULL, 52000, 38,
 	    "The percentage of patients on the QOF CHD, PAD or stroke/TIA registers whose most"
 	    " recent LDL cholesterol in the preceding 12 months is 1.8 mmol/L or lower (or,"
 	    " where LDL is not recorded, non-HDL cholesterol of 2.5 mmol/L or lower)"),
-	RAT("CHOL", "CHOL003", YEAR_2425 | YEAR_2526, 17, 70, 95, NULL, 88000, 84,
+	RAT("CHOL", "CHOL003", YEAR_2425 | YEAR_2526, 14, 70, 95, NULL, 88000, 84,
 	    "The percentage of patients on the QOF CHD, PAD, stroke/TIA or CKD registers who are"
 	    " currently prescribed a statin, or another lipid-lowering therapy where a statin is"
 	    " declined or clinically unsuitable"),
-	RAT("CHOL", "CHOL004", YEAR_2425 | YEAR_2526, 26, 20, 35, NULL, 52000, 46,
+	RAT("CHOL", "CHOL004", YEAR_2425 | YEAR_2526, 16, 20, 35, NULL, 52000, 46,
 	    "The percentage of patients on the QOF CHD, PAD or stroke/TIA registers whose most"
 	    " recent LDL cholesterol in the preceding 12 months is 2.0 mmol/L or lower (or,"
 	    " where LDL is not recorded, non-HDL cholesterol of 2.6 mmol/L or lower)"),
@@ -786,7 +789,7 @@ static const struct ind_def qof_inds[] = {
 	RAT("SMOK", "SMOK004", YEAR_ALL, 12, 40, 90, NULL, 118000, 86,
 	    "The percentage of patients aged 15 or over who are recorded as current smokers who"
 	    " have a record of an offer of support and treatment within the preceding 24 months"),
-	RAT("SMOK", "SMOK005", YEAR_ALL, 12, 56, 96, NULL, 41000, 88,
+	RAT("SMOK", "SMOK005", YEAR_ALL, 25, 56, 96, NULL, 41000, 88,
 	    "The percentage of patients with any of a list of long-term conditions who are"
 	    " recorded as current smokers who have a record of an offer of support and treatment"
 	    " within the preceding 12 months"),
@@ -871,7 +874,8 @@ static enum st structure_add(struct db *db, struct seed_service *s, unsigned yea
 			for (size_t k = 0; r == ST_OK && k < ninds; k++)
 				if ((inds[k].years & year) && strcmp(inds[k].group, groups[g].code) == 0)
 					r = indicator_add(db, s, gid, ++ipos, &inds[k],
-							  groups[g].prevalence_ppm);
+							  groups[g].prevalence_ppm,
+							  year == YEAR_2526 && top == qof_domains);
 		}
 	}
 	return r;
@@ -1389,6 +1393,9 @@ static enum st offer_to(struct db *db, struct demo *D, const struct seed_service
 	snprintf(start, sizeof start, "%.4s-04-01", s->date[0]);
 	if (!date_add_days(offered_on, 42, resp))
 		return ST_INVALID;
+	/* Offers still open can be answered on the demo's business date. */
+	if (!a && strcmp(resp, "2025-04-30") < 0)
+		strlcpy_s(resp, "2025-04-30", sizeof resp);
 	int64_t comm = pr->icb == 0 ? D->u_comm : 0;
 	struct seed_offer o = {
 		.service_id = s->id, .org_id = D->prac[p], .start = start, .end = s->date[11],
@@ -1606,18 +1613,47 @@ static enum st submission_value_add(struct db *db, int64_t submission_id,
 	return seed_step(db, st, "submission value");
 }
 
+/* The value a PCN-entered indicator holds for PCN n at date index di of
+ * the year starting in year, and whether the PCN set it (else it took
+ * the default, No or 0, when the extract loaded). In 2024/25 the Enhanced
+ * Access tick-box is Yes all year except that Tees Riverside PCN (n 0,
+ * demo.pcn's) has not set it for 31 March; the CAIP components are
+ * certified at 31 March only, Tees Riverside having certified CAIP.01
+ * and CAIP.02 so far. Other years: everything set, Yes. NCD012 (care
+ * home beds) is set every month. */
+static int64_t pcn_value(const struct seed_ind *ind, int year, int n, size_t di,
+			 bool *set_by_pcn)
+{
+	bool march = di == 11;
+	if (ind->kind == SK_COUNT) {
+		*set_by_pcn = true;
+		return 48 + 17 * n;
+	}
+	if (year != 2024)
+		*set_by_pcn = march || strncmp(ind->code, "CAIP", 4) != 0;
+	else if (strcmp(ind->code, "EA.TB01") == 0)
+		*set_by_pcn = !(march && n == 0);
+	else
+		*set_by_pcn = march && !(n == 0 && strcmp(ind->code, "CAIP.03") == 0);
+	return *set_by_pcn;
+}
+
 /* An extracted achievement of org for date index di of service s: every
- * modelled value not entered by the PCN and not in skip, in one EXTRACT
- * submission by the extract loader, loaded eight days after the date. */
+ * modelled value not in skip, in one EXTRACT submission by the extract
+ * loader, loaded eight days after the date. For a PCN member (pcn >= 0)
+ * the PCN-entered values are there too: those the PCN set in a MANUAL
+ * submission by the PCN's user two days before the extract, the others
+ * defaulted to No by the extract. */
 static enum st demo_extract(struct db *db, struct demo *D, const struct seed_service *s,
 			    int64_t org_id, int64_t list_size, int quality, uint64_t noise,
-			    size_t di, const char *const *skip)
+			    size_t di, int pcn, const char *const *skip)
 {
 	int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
+	int64_t pcn_at = at - 2 * 86400 + 5 * 3600;
 	char shown[11], notes[160];
 	date_display(s->date[di], shown);
 	snprintf(notes, sizeof notes, "GPES extract for %s, achievement date %s", s->name, shown);
-	int64_t aid = 0, sid = 0;
+	int64_t aid = 0, sid = 0, psid = 0;
 	enum st r = seed_achievement(db, s->id, org_id, s->date_id[di], "SUBMITTED", false, at,
 				     &aid);
 	if (r == ST_OK)
@@ -1625,52 +1661,32 @@ static enum st demo_extract(struct db *db, struct demo *D, const struct seed_ser
 	for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
 		const struct seed_ind *ind = &s->ind[i];
 		int64_t v, num, den;
-		if (ind->pcn_entered || code_in(ind->code, skip) ||
-		    ind->kind == SK_YESNO ||
-		    !seed_value(ind, list_size, (int)di + 1, quality, noise, &v, &num, &den))
+		if (code_in(ind->code, skip))
+			continue;
+		if (ind->pcn_entered) {
+			bool by_pcn = false;
+			if (pcn < 0)
+				continue;
+			int year = 0;
+			sscanf(s->date[0], "%4d", &year);
+			v = pcn_value(ind, year, pcn, di, &by_pcn);
+			if (by_pcn && !psid)
+				r = submission_add(db, aid, ind->group_id, "SUBMIT", "MANUAL", pcn_at,
+						   pcn == 0 ? D->u_pcn : 0,
+						   "Entered by the PCN for all its member practices.",
+						   &psid);
+			if (r == ST_OK)
+				r = submission_value_add(db, by_pcn ? psid : sid, ind, v, 0, 0);
+			if (r == ST_OK)
+				r = seed_value_row(db, aid, ind, v, 0, 0, by_pcn ? "MANUAL" : "EXTRACT",
+						   by_pcn ? psid : sid, by_pcn ? pcn_at : at);
+			continue;
+		}
+		if (!seed_value(ind, list_size, (int)di + 1, quality, noise, &v, &num, &den))
 			continue;
 		r = submission_value_add(db, sid, ind, v, num, den);
 		if (r == ST_OK)
 			r = seed_value_row(db, aid, ind, v, num, den, "EXTRACT", sid, at);
-	}
-	return r;
-}
-
-/* QOF's quality-improvement (yes/no) answers are entered by the practice,
- * once, at 31 March. */
-static enum st demo_qof_qi(struct db *db, struct demo *D, const struct seed_service *s, size_t p)
-{
-	static const char sql[] =
-		"SELECT id FROM achievement WHERE service_id = ?1 AND org_id = ?2 AND date_id = ?3";
-	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, s->id);
-	sqlite3_bind_int64(st, 2, D->prac[p]);
-	sqlite3_bind_int64(st, 3, s->date_id[11]);
-	int64_t aid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (!aid)
-		return ST_OK;
-	int64_t at = seed_epoch(s->date[11], 15, 30) - 20 * 86400;
-	int64_t sid = 0, gid = 0;
-	enum st r = ST_OK;
-	for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
-		const struct seed_ind *ind = &s->ind[i];
-		if (ind->kind != SK_YESNO)
-			continue;
-		if (!sid) {
-			gid = ind->group_id;
-			r = submission_add(db, aid, gid, "SUBMIT", "MANUAL", at, practice_user(D, p),
-					   "Both quality improvement modules completed; evidence"
-					   " held in the practice's QI folder.", &sid);
-			if (r != ST_OK)
-				break;
-		}
-		int64_t v, num, den;
-		seed_value(ind, demo_practices[p].list_size, 12, demo_practices[p].quality,
-			   p * 7919, &v, &num, &den);
-		r = submission_value_add(db, sid, ind, v, num, den);
-		if (r == ST_OK)
-			r = seed_value_row(db, aid, ind, v, num, den, "MANUAL", sid, at);
 	}
 	return r;
 }
@@ -1682,22 +1698,18 @@ static enum st demo_qof_achievements(struct db *db, struct demo *D)
 		const struct demo_practice *pr = &demo_practices[p];
 		/* 2023/24: the year-end date only. */
 		r = demo_extract(db, D, &D->qof[0], D->prac[p], pr->list_size, pr->quality - 1,
-				 p * 7919, 11, NULL);
-		if (r == ST_OK)
-			r = demo_qof_qi(db, D, &D->qof[0], p);
+				 p * 7919, 11, -1, NULL);
 		/* 2024/25: every month. */
 		for (size_t m = 0; r == ST_OK && m < 12; m++)
 			r = demo_extract(db, D, &D->qof[1], D->prac[p], pr->list_size, pr->quality,
-					 p * 7919, m, NULL);
-		if (r == ST_OK)
-			r = demo_qof_qi(db, D, &D->qof[1], p);
+					 p * 7919, m, -1, NULL);
 	}
 	return r;
 }
 
 /* NCD 2024/25 practice achievements, with gaps: P1 misses ACC.MI02 in
  * November, CAN.FIT.IIF02 in February, and at 31 March has only
- * LD.HC.IIF01; Riverbank misses ACC.MI01 at 31 March; Kingsmead has no
+ * LD.HC.IIF01 of its extracted values; Riverbank misses ACC.MI01 at 31 March; Kingsmead has no
  * 31 March achievement yet. */
 static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 {
@@ -1707,6 +1719,15 @@ static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 	static const char *const a81004_mar[] = {"ACC.MI01", NULL};
 	const struct seed_service *s = &D->ncd[1];
 	enum st r = ST_OK;
+	/* 2023/24: complete. */
+	for (size_t p = 0; r == ST_OK && p < NPRACT; p++)
+		for (size_t m = 0; r == ST_OK && m < 12; m++) {
+			int pcn = demo_pcn_on(&demo_practices[p], D->ncd[0].date[m]);
+			if (pcn >= 0)
+				r = demo_extract(db, D, &D->ncd[0], D->prac[p],
+						 demo_practices[p].list_size, demo_practices[p].quality,
+						 p * 104729, m, pcn, NULL);
+		}
 	for (size_t p = 0; r == ST_OK && p < NPRACT; p++) {
 		const struct demo_practice *pr = &demo_practices[p];
 		for (size_t m = 0; r == ST_OK && m < 12; m++) {
@@ -1718,7 +1739,7 @@ static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 			else if (p == 1 && m == 11)
 				skip = a81004_mar;
 			r = demo_extract(db, D, s, D->prac[p], pr->list_size, pr->quality,
-					 p * 104729, m, skip);
+					 p * 104729, m, demo_pcn_on(pr, s->date[m]), skip);
 		}
 	}
 	return r;
@@ -1801,38 +1822,6 @@ static enum st demo_manual(struct db *db, const struct seed_service *s, int64_t 
 			r = seed_step(db, w, "wip value");
 		} else {
 			r = value_set(db, *aid, ind, vals[i].v, 0, 0, source, sid, at);
-		}
-	}
-	return r;
-}
-
-/* PCN-entered values of NCD 2024/25: the tick-box each quarter end, and
- * the CAIP components at 31 March; Tees Riverside PCN (demo.pcn's) has
- * left CAIP.03 and the March tick-box unset. */
-static enum st demo_pcn_entries(struct db *db, struct demo *D)
-{
-	const struct seed_service *s = &D->ncd[1];
-	enum st r = ST_OK;
-	for (size_t n = 0; r == ST_OK && n < NPCN; n++) {
-		int64_t user = n == 0 ? D->u_pcn : 0;
-		for (size_t m = 2; r == ST_OK && m < 12; m += 3) {
-			int64_t aid = 0, at = seed_epoch(s->date[m], 17, 0) - 2 * 86400;
-			bool march = m == 11;
-			struct mval tick[] = {{"EA.TB01", 1}};
-			if (!(march && n == 0))
-				r = demo_manual(db, s, D->pcn[n], m, "SUBMIT", "MANUAL", user,
-						"Enhanced Access delivered in full across the network.",
-						at, tick, 1, "SUBMITTED", false, &aid);
-			if (r == ST_OK && march) {
-				struct mval caip[] = {{"CAIP.01", 1}, {"CAIP.02", 1}, {"CAIP.03", 1}};
-				r = demo_manual(db, s, D->pcn[n], m, "SUBMIT", "MANUAL", user,
-						n == 0 ? "CAIP.01 and CAIP.02 certified by the clinical"
-							 " director; CAIP.03 awaiting the ICB's assessment."
-						       : "All three CAIP components certified by the"
-							 " clinical director.",
-						at + 3600, caip, n == 0 ? 2 : 3, "SUBMITTED", false,
-						&aid);
-			}
 		}
 	}
 	return r;
@@ -1966,8 +1955,11 @@ struct demo_decl_ids {
 	int64_t ms_may, ms_jun;
 };
 
-/* Minor Surgery at P1: April to June submitted (May corrected once) and
- * declared to different stages; July saved as work in progress. */
+/* Minor Surgery at P1: April to June 2024 submitted (May corrected
+ * once) and declared to different stages; July 2024 to February 2025
+ * submitted (only February still inside its amendment window on the
+ * demo's business date, 10 April 2025); March 2025 saved as work in
+ * progress. */
 static enum st demo_ms(struct db *db, struct demo *D, struct demo_decl_ids *decl)
 {
 	static const struct ms_month months[] = {
@@ -2015,12 +2007,37 @@ static enum st demo_ms(struct db *db, struct demo *D, struct demo_decl_ids *decl
 			decl->ms_jun = did;
 	}
 	(void)fin_decl;
+	static const struct ms_month recent[] = {
+		{"July figures from the minor surgery log.", {12, 5, 10, 6}, 20240612},
+		{"August figures: clinics reduced over the holidays.", {8, 3, 6, 3}, 20240612},
+		{"September figures from the minor surgery log.", {16, 7, 9, 8}, 20240612},
+		{"October figures from the minor surgery log.", {18, 6, 8, 7}, 20240612},
+		{"November figures from the minor surgery log.", {14, 7, 7, 7}, 20240612},
+		{"December figures: one clinic lost to the bank holidays.", {10, 4, 5, 4},
+		 20241203},
+		{"January figures from the minor surgery log.", {15, 6, 7, 6}, 20241203},
+		{"February figures; one excision referred on to the community dermatology"
+		 " service is not counted.", {13, 8, 6, 7}, 20241203},
+	};
+	for (size_t k = 0; r == ST_OK && k < ARRAY_SIZE(recent); k++) {
+		size_t m = 3 + k;
+		int64_t aid = 0, at = seed_epoch(s->date[m], 10, 0) + 5 * 86400;
+		struct mval pay[] = {{"MS01", recent[k].v[0]}, {"MS02", recent[k].v[1]},
+				     {"MS03", recent[k].v[2]}};
+		struct mval mi[] = {{"MS04", recent[k].v[3]}, {"MS05", recent[k].audit}};
+		r = demo_manual(db, s, D->prac[0], m, "SUBMIT", "MANUAL", D->u_practice,
+				recent[k].notes, at, pay, 3, "SUBMITTED", false, &aid);
+		if (r == ST_OK)
+			r = demo_manual(db, s, D->prac[0], m, "SUBMIT", "MANUAL", D->u_practice,
+					"Histology count from the pathology results inbox.", at + 600,
+					mi, 2, "SUBMITTED", false, &aid);
+	}
 	if (r == ST_OK) {
 		int64_t aid = 0;
 		struct mval wip[] = {{"MS01", 9}, {"MS02", 4}};
-		r = demo_manual(db, s, D->prac[0], 3, "WIP", "MANUAL", D->u_practice,
+		r = demo_manual(db, s, D->prac[0], 11, "WIP", "MANUAL", D->u_practice,
 				"Part-month: waiting for the last week of the injection clinic log.",
-				seed_epoch("2024-08-02", 12, 45), wip, 2, "OPEN", false, &aid);
+				seed_epoch("2025-04-08", 12, 45), wip, 2, "OPEN", false, &aid);
 	}
 	/* Other practices with Minor Surgery: April and May submitted. */
 	static const size_t others[] = {1, 6, 9};
@@ -2184,8 +2201,6 @@ static enum st demo_build(struct db *db, void *arg)
 		r = demo_qof_achievements(db, D);
 	if (r == ST_OK)
 		r = demo_ncd_achievements(db, D);
-	if (r == ST_OK)
-		r = demo_pcn_entries(db, D);
 	if (r == ST_OK)
 		r = demo_ms(db, D, &decls);
 	if (r == ST_OK)

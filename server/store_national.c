@@ -276,34 +276,49 @@ static enum st nat_offers(struct db *db, struct nat *N)
 	return r;
 }
 
-static bool in_pcn_on(const struct nat_practice *p, const char *date)
+/* The PCN a practice belongs to on a date, or -1. */
+static int pcn_on(const struct nat_practice *p, const char *date)
 {
-	if (p->pcn < 0)
-		return false;
-	return p->moved_to >= 0 || strcmp(date, p->since) >= 0;
+	if (p->pcn < 0 || strcmp(date, p->since) < 0)
+		return -1;
+	return p->moved_to >= 0 && strcmp(date, "2024-10-01") >= 0 ? p->moved_to : p->pcn;
 }
 
-/* The extracted values of one practice's achievement. Reuses the cached
- * value statement directly: this loop writes millions of rows. */
-static enum st nat_values(struct db *db, const struct seed_service *s, int64_t aid,
-			  const struct nat_practice *p, uint64_t noise, int month, int64_t at,
-			  size_t *nvalues)
+/* The values of one practice's achievement: extracted ones, and for a
+ * PCN member (pcn >= 0) the PCN-entered yes/no indicators, the same for
+ * every practice of the PCN: set by the PCN (MANUAL) when Yes, else the
+ * No the extract defaults them to; the CAIP components are only
+ * certified at 31 March. Reuses the cached statement directly: this
+ * loop writes millions of rows. */
+static enum st nat_values(struct db *db, const struct nat *N, const struct seed_service *s,
+			  int64_t aid, const struct nat_practice *p, uint64_t noise, int pcn,
+			  int month, int64_t at, size_t *nvalues)
 {
 	static const char sql[] =
 		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
 		" denominator, source, submission_id, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, 'EXTRACT', NULL, ?6)";
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, aid);
-	sqlite3_bind_int64(st, 6, at);
+	sqlite3_bind_int64(st, 7, at);
 	for (size_t i = 0; i < s->nind; i++) {
 		const struct seed_ind *ind = &s->ind[i];
 		int64_t v, num, den;
-		if (ind->pcn_entered || (ind->kind == SK_YESNO && month != 12) ||
-		    !seed_value(ind, p->list_size, month, p->quality, noise, &v, &num, &den))
+		const char *source = "EXTRACT";
+		if (ind->pcn_entered) {
+			if (pcn < 0 || ind->kind != SK_YESNO)
+				continue;
+			seed_value(ind, 50000, month, 0, (uint64_t)N->seed * 1000003u + (uint64_t)pcn,
+				   &v, &num, &den);
+			if (month != 12 && strncmp(ind->code, "CAIP", 4) == 0)
+				v = 0;
+			if (v)
+				source = "MANUAL";
+		} else if (!seed_value(ind, p->list_size, month, p->quality, noise, &v, &num, &den)) {
 			continue;
+		}
 		sqlite3_bind_int64(st, 2, ind->id);
 		if (ind->kind == SK_RATIO) {
 			sqlite3_bind_null(st, 3);
@@ -314,6 +329,7 @@ static enum st nat_values(struct db *db, const struct seed_service *s, int64_t a
 			sqlite3_bind_null(st, 4);
 			sqlite3_bind_null(st, 5);
 		}
+		sqlite3_bind_text(st, 6, source, -1, SQLITE_STATIC);
 		int rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
@@ -323,35 +339,6 @@ static enum st nat_values(struct db *db, const struct seed_service *s, int64_t a
 		(*nvalues)++;
 	}
 	return ST_OK;
-}
-
-/* PCN-entered values of the NCD at the quarter ends: the tick-box, and
- * the CAIP components at 31 March. */
-static enum st nat_pcn_values(struct db *db, struct nat *N, size_t m, size_t *nach,
-			      size_t *nvalues)
-{
-	const struct seed_service *s = &N->ncd;
-	int64_t at = seed_epoch(s->date[m], 17, 0) - 2 * 86400;
-	enum st r = ST_OK;
-	for (size_t n = 0; r == ST_OK && n < N->npcn; n++) {
-		int64_t aid = 0;
-		r = seed_achievement(db, s->id, N->pcn[n], s->date_id[m], "SUBMITTED", false, at,
-				     &aid);
-		(*nach)++;
-		for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
-			const struct seed_ind *ind = &s->ind[i];
-			if (!ind->pcn_entered || ind->kind != SK_YESNO ||
-			    (m != 11 && strcmp(ind->code, "EA.TB01") != 0))
-				continue;
-			int64_t v, num, den;
-			struct nat_practice fake = {.list_size = 50000};
-			seed_value(ind, fake.list_size, (int)m + 1, 0,
-				   (uint64_t)N->seed * 1000003u + n, &v, &num, &den);
-			r = seed_value_row(db, aid, ind, v, 0, 0, "MANUAL", 0, at);
-			(*nvalues)++;
-		}
-	}
-	return r;
 }
 
 static enum st nat_achievements(struct db *db, struct nat *N)
@@ -368,18 +355,18 @@ static enum st nat_achievements(struct db *db, struct nat *N)
 			r = seed_achievement(db, N->qof.id, p->id, N->qof.date_id[m], "SUBMITTED",
 					     false, at, &aid);
 			if (r == ST_OK)
-				r = nat_values(db, &N->qof, aid, p, noise, (int)m + 1, at, &nval);
+				r = nat_values(db, N, &N->qof, aid, p, noise, -1, (int)m + 1, at, &nval);
 			nach++;
-			if (r != ST_OK || !in_pcn_on(p, N->ncd.date[m]))
+			int pcn = pcn_on(p, N->ncd.date[m]);
+			if (r != ST_OK || pcn < 0)
 				continue;
 			r = seed_achievement(db, N->ncd.id, p->id, N->ncd.date_id[m], "SUBMITTED",
 					     false, at, &aid);
 			if (r == ST_OK)
-				r = nat_values(db, &N->ncd, aid, p, noise, (int)m + 1, at, &nval);
+				r = nat_values(db, N, &N->ncd, aid, p, noise, pcn, (int)m + 1, at,
+					       &nval);
 			nach++;
 		}
-		if (r == ST_OK && N->ncd.payment[m])
-			r = nat_pcn_values(db, N, m, &nach, &nval);
 		tot_ach += nach;
 		tot_val += nval;
 		fprintf(stderr, "cqrsd: generate-national: %s: %zu achievements, %zu values"
