@@ -123,6 +123,8 @@ unsigned app_roles(struct app *a);
 /* GET /me (borrowed). */
 json_t *app_me(struct app *a);
 bool app_is_demo(struct app *a);
+/* Where the sign-in token is kept, for people ("memory only", ...). */
+const char *app_token_store(struct app *a);
 const char *app_server(struct app *a);
 /* Signs in with user and password (from the sign-in screen). */
 void app_sign_in(struct app *a, const char *user, const char *password);

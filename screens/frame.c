@@ -147,6 +147,11 @@ bool app_is_demo(struct app *a)
 	return a->demo;
 }
 
+const char *app_token_store(struct app *a)
+{
+	return creds_describe(a->creds);
+}
+
 const char *app_server(struct app *a)
 {
 	return a->server;
@@ -344,8 +349,7 @@ static void pending_done(void *ud, const struct api_response *r)
 	    p->s != &a->screens[SCR_SIGNIN]) {
 		/* the token expired: keep the request for after sign-in */
 		p->held = true;
-		go_sign_in(a, "Your session has expired: please sign in again. "
-			      "You will return to where you were.");
+		go_sign_in(a, "Session expired: sign in again to go back to where you were.");
 		return;
 	}
 	unlink_pending(a, p);
@@ -725,7 +729,9 @@ static void draw_title(struct app *a)
 	strlcpy_s(a->title, both, sizeof(a->title));
 	int rw = tui_width(right);
 	int cols = COLS;
-	tui_put(a->w_title, 0, 0, cols - rw, left, ST_TITLE, true);
+	/* a blank column always separates the organisation from the state */
+	tui_put(a->w_title, 0, 0, cols - rw - 1, left, ST_TITLE, true);
+	tui_put(a->w_title, 0, cols - rw - 1, 1, " ", ST_TITLE, true);
 	tui_put(a->w_title, 0, cols - rw, rw, right,
 		api_online(a->api) ? ST_ONLINE : ST_OFFLINE, true);
 	wnoutrefresh(a->w_title);
@@ -864,6 +870,7 @@ static void render(struct app *a)
 			touchwin(a->popup->win);
 		popup_draw(a->popup, LINES, COLS);
 	}
+	leaveok(a->w_body, a->popup || !s->show_cursor);
 	if (a->popup && a->popup->kind == POP_PROMPT) {
 		set_cursor(a, 1);
 	} else if (!a->popup && s->show_cursor) {

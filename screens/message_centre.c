@@ -64,7 +64,7 @@ static void draw_task(void *ud, WINDOW *w, int y, int x, int width, size_t row, 
 	char when[16] = "";
 	if (gmtime_r(&at, &tm))
 		strftime(when, sizeof(when), "%d/%m/%Y", &tm);
-	tui_put(w, y, x, 11, when, cursor ? ST_LABEL : ST_NORMAL, true);
+	tui_put(w, y, x, 11, when, ST_NORMAL, true);
 	tui_put(w, y, x + 11, 8, jstr(t, "organisation"), ST_NORMAL, true);
 	tui_put(w, y, x + 19, width - 19, jstr(t, "title"), ST_NORMAL, true);
 }

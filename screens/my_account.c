@@ -114,12 +114,14 @@ static void acc_draw(struct screen *s, WINDOW *w, int h, int width)
 	}
 	tui_printf(w, 1, 0, width, ST_NORMAL, true, "%s  %s  <%s>", jstr(ac->me, "user_id"),
 		   jstr(ac->me, "name"), jstr(ac->me, "email"));
-	tui_put(w, 2, 0, width, "Your organisations and your roles in each:", ST_DIM, true);
+	tui_printf(w, 2, 0, width, ST_DIM, true, "Sign-in token kept in: %s",
+		   app_token_store(s->app));
+	tui_put(w, 3, 0, width, "Your organisations and your roles in each:", ST_DIM, true);
 	if (!ac->tree.n) {
-		tui_put(w, 4, 0, width, "You are not linked to any organisation.", ST_INFO, true);
+		tui_put(w, 5, 0, width, "You are not linked to any organisation.", ST_INFO, true);
 		return;
 	}
-	tree_draw(&ac->tree, w, 3, 0, h - 3, width);
+	tree_draw(&ac->tree, w, 4, 0, h - 4, width);
 }
 
 static bool acc_offers(struct screen *s, enum action a)

@@ -20,7 +20,7 @@ static const struct demo_user {
 	const char *user;
 	const char *roles;
 } demo_users[] = {
-	{"demo.practice", "Practice: Service Mgmt, Achievement Entry, Declaration, Finance View, User Admin"},
+	{"demo.practice", "Practice: Service, Achievement Entry, Declaration, Finance View, Users"},
 	{"demo.view", "Practice: View"},
 	{"demo.pcn", "PCN: PCN Management, Declaration Management"},
 	{"demo.commissioner", "ICB: Commissioning Management, Achievement Entry"},
@@ -183,7 +183,10 @@ static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
 
 static bool signin_offers(struct screen *s, enum action a)
 {
-	return a == ACT_CHOOSE || a == ACT_HELP || a == ACT_QUIT;
+	struct signin *si = s->priv;
+	if (a == ACT_CHOOSE)
+		return si->form.f[si->form.focus].kind == F_CHOICE;
+	return a == ACT_HELP || a == ACT_QUIT;
 }
 
 const struct screen_ops signin_ops = {

@@ -141,7 +141,7 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 		if (cx + cw > x + width)
 			cw = x + width - cx;
 		const char *t = cell_text(r, &p->cols[i], tmp, sizeof(tmp));
-		enum style st = (i == 0 && cursor) ? ST_LABEL : ST_NORMAL;
+		enum style st = ST_NORMAL;
 		if (p->cols[i].fmt == C_NUM) {
 			int tw = tui_width(t);
 			tui_clear(w, y, cx, cw > tw ? cw - tw : 0);
@@ -339,15 +339,27 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/* Copies s in lower case ("ANNUAL" reads better as "annual"). */
+static void lower(char *out, size_t size, const char *s)
+{
+	size_t i;
+	for (i = 0; s[i] && i + 1 < size; i++)
+		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+	out[i] = '\0';
+}
+
 static void build_service_tree(struct pane *p, json_t *svc)
 {
 	struct tree *t = &p->tree;
 	char d1[11], d2[11];
 	date_display(str(svc, "start_date"), d1);
 	date_display(str(svc, "end_date"), d2);
-	char *s = xasprintf("%s, %s, %s level, %s entry; runs %s to %s; payment period %s",
-			    str(svc, "payment_type_name"), str(svc, "frequency"), str(svc, "level"),
-			    str(svc, "entry"), d1, d2,
+	char freq[32], level[32], entry[32];
+	lower(freq, sizeof(freq), str(svc, "frequency"));
+	lower(level, sizeof(level), str(svc, "level"));
+	lower(entry, sizeof(entry), str(svc, "entry"));
+	char *s = xasprintf("%s; %s; %s level; %s entry; %s to %s; payment period %s",
+			    str(svc, "payment_type_name"), freq, level, entry, d1, d2,
 			    str(svc, "payment_period")[0] ? str(svc, "payment_period") : "N/A");
 	tree_add(t, 0, s, ST_NORMAL, 0);
 	free(s);
@@ -392,11 +404,11 @@ static void build_service_tree(struct pane *p, json_t *svc)
 	json_t *dom;
 	json_array_foreach(json_object_get(svc, "domains"), i, dom) {
 		s = xasprintf("Domain: %s", str(dom, "name"));
-		tree_add(t, 0, s, ST_HEADING, 0);
+		tree_add(t, 0, s, ST_HEADING, TREE_OPEN);
 		free(s);
 		add_groups(t, dom, 1);
 	}
-	tree_done(t, 1);
+	tree_done(t, 0);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -770,7 +782,7 @@ static void browse_draw(struct screen *s, WINDOW *w, int h, int width)
 	int y = 0;
 	/* heading, with the filter on the right */
 	char right[64] = "";
-	if (p->kind == PANE_CATALOGUE || p->kind == PANE_ORG_SERVICES)
+	if ((p->kind == PANE_CATALOGUE || p->kind == PANE_ORG_SERVICES) && b->year_chosen)
 		snprintf(right, sizeof(right), "Year: %s", b->year[0] ? b->year : "all");
 	else if (p->kind == PANE_ORGS && p->q)
 		snprintf(right, sizeof(right), "Search: %s", p->q);

@@ -77,7 +77,7 @@ void tree_done(struct tree *t, int open_depth)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		t->nodes[i].has_children = i + 1 < t->n && t->nodes[i + 1].depth > t->nodes[i].depth;
-		t->nodes[i].expanded = t->nodes[i].depth < open_depth;
+		t->nodes[i].expanded = t->nodes[i].depth < open_depth || t->nodes[i].tag == TREE_OPEN;
 	}
 	t->nvis = 0;
 	revisit(t);

@@ -31,7 +31,8 @@ void tree_free(struct tree *t);
  * the last one. */
 size_t tree_add(struct tree *t, int depth, const char *text, enum style st, long tag);
 /* Computes children and visibility; expands nodes shallower than
- * open_depth. */
+ * open_depth, and those whose tag is TREE_OPEN. */
+#define TREE_OPEN (-1L)
 void tree_done(struct tree *t, int open_depth);
 /* The node under the cursor, or NULL. */
 struct tree_node *tree_current(struct tree *t);

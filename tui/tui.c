@@ -149,8 +149,9 @@ void tui_clear(WINDOW *w, int y, int x, int width)
 
 void tui_frame(WINDOW *w, const char *title)
 {
+	/* ASCII corners and lines: right on every terminal and charset */
 	wattrset(w, (int)tui_attr(ST_POPUP));
-	box(w, 0, 0);
+	wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
 	if (title) {
 		int maxw = getmaxx(w) - 4;
 		wmove(w, 0, 2);
