@@ -284,59 +284,121 @@ static int pcn_on(const struct nat_practice *p, const char *date)
 	return p->moved_to >= 0 && strcmp(date, "2024-10-01") >= 0 ? p->moved_to : p->pcn;
 }
 
-/* The values of one practice's achievement: extracted ones, and for a
- * PCN member (pcn >= 0) the PCN-entered yes/no indicators, the same for
- * every practice of the PCN: set by the PCN (MANUAL) when Yes, else the
- * No the extract defaults them to; the CAIP components are only
- * certified at 31 March. Reuses the cached statement directly: this
- * loop writes millions of rows. */
-static enum st nat_values(struct db *db, const struct nat *N, const struct seed_service *s,
-			  int64_t aid, const struct nat_practice *p, uint64_t noise, int pcn,
-			  int month, int64_t at, size_t *nvalues)
+/* Achievement values are written BATCH rows to a statement: this loop
+ * writes millions of rows, and one multi-row INSERT costs much less than
+ * as many single-row ones. */
+#define BATCH 32
+#define VALUE_COLS "INSERT INTO achievement_value(achievement_id, indicator_id, value," \
+	" numerator, denominator, source, submission_id, updated_at) VALUES "
+#define VALUE_ROW "(?, ?, ?, ?, ?, ?, NULL, ?)"
+
+static const char value_sql[] = VALUE_COLS VALUE_ROW;
+/* VALUE_COLS and BATCH copies of VALUE_ROW, built once (batch_sql_init). */
+static char batch_sql[sizeof VALUE_COLS + BATCH * (sizeof VALUE_ROW + 2)];
+
+static void batch_sql_init(void)
 {
-	static const char sql[] =
-		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
-		" denominator, source, submission_id, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, aid);
-	sqlite3_bind_int64(st, 7, at);
+	if (batch_sql[0])
+		return;
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, VALUE_COLS);
+	for (int i = 0; i < BATCH; i++)
+		buf_puts(&b, i ? ", " VALUE_ROW : VALUE_ROW);
+	strlcpy_s(batch_sql, b.data, sizeof batch_sql);
+	buf_free(&b);
+}
+
+struct pending {
+	int64_t aid, ind, v, num, den, at;
+	bool ratio;
+	const char *source;
+};
+
+struct batch {
+	struct pending rows[BATCH];
+	size_t n;
+	size_t written;
+};
+
+static void bind_row(sqlite3_stmt *st, int base, const struct pending *p)
+{
+	sqlite3_bind_int64(st, base + 1, p->aid);
+	sqlite3_bind_int64(st, base + 2, p->ind);
+	if (p->ratio) {
+		sqlite3_bind_null(st, base + 3);
+		sqlite3_bind_int64(st, base + 4, p->num);
+		sqlite3_bind_int64(st, base + 5, p->den);
+	} else {
+		sqlite3_bind_int64(st, base + 3, p->v);
+		sqlite3_bind_null(st, base + 4);
+		sqlite3_bind_null(st, base + 5);
+	}
+	sqlite3_bind_text(st, base + 6, p->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 7, p->at);
+}
+
+/* Writes the pending rows: one multi-row statement when the batch is
+ * full, else row by row. */
+static enum st batch_flush(struct db *db, struct batch *b)
+{
+	bool full = b->n == BATCH;
+	for (size_t i = 0; i < b->n; i += full ? BATCH : 1) {
+		sqlite3_stmt *st = db_stmt(db, full ? batch_sql : value_sql);
+		if (!st)
+			return ST_ERROR;
+		if (full)
+			for (size_t k = 0; k < BATCH; k++)
+				bind_row(st, (int)k * 7, &b->rows[k]);
+		else
+			bind_row(st, 0, &b->rows[i]);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			db_log_error(db, "national: achievement values");
+			return st_from_sqlite(rc) == ST_OK ? ST_ERROR : st_from_sqlite(rc);
+		}
+	}
+	b->written += b->n;
+	b->n = 0;
+	return ST_OK;
+}
+
+/* Queues the values of one practice's achievement: extracted ones, and
+ * for a PCN member (pcn >= 0) the PCN-entered yes/no indicators, the same
+ * for every practice of the PCN: set by the PCN (MANUAL) when Yes, else
+ * the No the extract defaults them to; the CAIP components are only
+ * certified at 31 March. */
+static enum st nat_values(struct db *db, struct batch *b, const struct nat *N,
+			  const struct seed_service *s, int64_t aid, const struct nat_practice *p,
+			  uint64_t noise, int pcn, int month, int64_t at)
+{
 	for (size_t i = 0; i < s->nind; i++) {
 		const struct seed_ind *ind = &s->ind[i];
-		int64_t v, num, den;
-		const char *source = "EXTRACT";
+		struct pending *row = &b->rows[b->n];
+		row->source = "EXTRACT";
 		if (ind->pcn_entered) {
 			if (pcn < 0 || ind->kind != SK_YESNO)
 				continue;
 			seed_value(ind, 50000, month, 0, (uint64_t)N->seed * 1000003u + (uint64_t)pcn,
-				   &v, &num, &den);
+				   &row->v, &row->num, &row->den);
 			if (month != 12 && strncmp(ind->code, "CAIP", 4) == 0)
-				v = 0;
-			if (v)
-				source = "MANUAL";
-		} else if (!seed_value(ind, p->list_size, month, p->quality, noise, &v, &num, &den)) {
+				row->v = 0;
+			if (row->v)
+				row->source = "MANUAL";
+		} else if (!seed_value(ind, p->list_size, month, p->quality, noise, &row->v,
+				       &row->num, &row->den)) {
 			continue;
 		}
-		sqlite3_bind_int64(st, 2, ind->id);
-		if (ind->kind == SK_RATIO) {
-			sqlite3_bind_null(st, 3);
-			sqlite3_bind_int64(st, 4, num);
-			sqlite3_bind_int64(st, 5, den);
-		} else {
-			sqlite3_bind_int64(st, 3, v);
-			sqlite3_bind_null(st, 4);
-			sqlite3_bind_null(st, 5);
+		row->aid = aid;
+		row->ind = ind->id;
+		row->ratio = ind->kind == SK_RATIO;
+		row->at = at;
+		if (++b->n == BATCH) {
+			enum st r = batch_flush(db, b);
+			if (r != ST_OK)
+				return r;
 		}
-		sqlite3_bind_text(st, 6, source, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			db_log_error(db, "national: achievement value");
-			return st_from_sqlite(rc) == ST_OK ? ST_ERROR : st_from_sqlite(rc);
-		}
-		(*nvalues)++;
 	}
 	return ST_OK;
 }
@@ -345,8 +407,10 @@ static enum st nat_achievements(struct db *db, struct nat *N)
 {
 	enum st r = ST_OK;
 	size_t tot_ach = 0, tot_val = 0;
+	struct batch *b = xcalloc(1, sizeof *b);
+	batch_sql_init();
 	for (size_t m = 0; r == ST_OK && m < 12; m++) {
-		size_t nach = 0, nval = 0;
+		size_t nach = 0, before = b->written + b->n;
 		int64_t at = seed_epoch(N->qof.date[m], 6, 10) + 8 * 86400;
 		for (size_t k = 0; r == ST_OK && k < N->nprac; k++) {
 			const struct nat_practice *p = &N->prac[k];
@@ -355,7 +419,7 @@ static enum st nat_achievements(struct db *db, struct nat *N)
 			r = seed_achievement(db, N->qof.id, p->id, N->qof.date_id[m], "SUBMITTED",
 					     false, at, &aid);
 			if (r == ST_OK)
-				r = nat_values(db, N, &N->qof, aid, p, noise, -1, (int)m + 1, at, &nval);
+				r = nat_values(db, b, N, &N->qof, aid, p, noise, -1, (int)m + 1, at);
 			nach++;
 			int pcn = pcn_on(p, N->ncd.date[m]);
 			if (r != ST_OK || pcn < 0)
@@ -363,15 +427,18 @@ static enum st nat_achievements(struct db *db, struct nat *N)
 			r = seed_achievement(db, N->ncd.id, p->id, N->ncd.date_id[m], "SUBMITTED",
 					     false, at, &aid);
 			if (r == ST_OK)
-				r = nat_values(db, N, &N->ncd, aid, p, noise, pcn, (int)m + 1, at,
-					       &nval);
+				r = nat_values(db, b, N, &N->ncd, aid, p, noise, pcn, (int)m + 1, at);
 			nach++;
 		}
+		size_t nval = b->written + b->n - before;
 		tot_ach += nach;
 		tot_val += nval;
 		fprintf(stderr, "cqrsd: generate-national: %s: %zu achievements, %zu values"
 			" (%.1f s)\n", N->qof.date[m], nach, nval, (double)(mono_ms() - N->t0) / 1000);
 	}
+	if (r == ST_OK)
+		r = batch_flush(db, b);
+	free(b);
 	if (r == ST_OK)
 		fprintf(stderr, "cqrsd: generate-national: %zu achievements, %zu values in all\n",
 			tot_ach, tot_val);
