@@ -719,13 +719,14 @@ static void build_title(struct app *a, char *left, size_t ll, char *right, size_
 	}
 }
 
-static void draw_title(struct app *a)
+/* Redraws the title if its text changed; true if it did. */
+static bool draw_title(struct app *a)
 {
 	char left[300], right[80], both[400];
 	build_title(a, left, sizeof(left), right, sizeof(right));
 	snprintf(both, sizeof(both), "%s|%s", left, right);
 	if (!(a->dirty & D_TITLE) && strcmp(both, a->title) == 0)
-		return;
+		return false;
 	strlcpy_s(a->title, both, sizeof(a->title));
 	int rw = tui_width(right);
 	int cols = COLS;
@@ -735,6 +736,7 @@ static void draw_title(struct app *a)
 	tui_put(a->w_title, 0, cols - rw, rw, right,
 		api_online(a->api) ? ST_ONLINE : ST_OFFLINE, true);
 	wnoutrefresh(a->w_title);
+	return true;
 }
 
 static void draw_tabs(struct app *a)
@@ -843,7 +845,8 @@ static void render(struct app *a)
 		return;
 	}
 	bool popup_under = a->popup && (a->dirty & ~(unsigned)D_POPUP);
-	draw_title(a);
+	if (draw_title(a))
+		a->dirty |= D_TITLE;
 	if (a->dirty & D_TABS)
 		draw_tabs(a);
 	if (a->dirty & D_SUBS)
