@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,19 @@ int main(int argc, char **argv)
 	rc = app_run(&setup);
 	free(first);
 	endwin();
+	/* for measurements (bench/): HTTP traffic of the whole session */
+	const char *stats = getenv("CQRS_HTTP_STATS");
+	if (stats && *stats) {
+		FILE *sf = fopen(stats, "w");
+		if (sf) {
+			uint64_t in, outb;
+			unsigned nreq;
+			api_counters(api, &in, &outb, &nreq);
+			fprintf(sf, "requests %u\nbytes_in %llu\nbytes_out %llu\n", nreq,
+				(unsigned long long)in, (unsigned long long)outb);
+			fclose(sf);
+		}
+	}
 	goto out;
 
 bad_start:

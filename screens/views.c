@@ -232,6 +232,9 @@ static void pane_filter(struct browse *b, struct pane *p)
 		p->idx[p->n++] = i;
 	}
 	list_set_count(&p->list, p->n);
+	/* a search typed while the rows were loading applies to them now */
+	if (p->list.search[0] && p->list.cur == 0)
+		list_search_first(&p->list);
 }
 
 /* The financial years in the rows, newest first. Returns the count. */

@@ -80,6 +80,11 @@ static bool search_from(struct list *l, size_t from, int dir)
 	return false;
 }
 
+void list_search_first(struct list *l)
+{
+	search_from(l, 0, 1);
+}
+
 /* Removes the last UTF-8 character of s. */
 static void utf8_pop(char *s)
 {

@@ -51,6 +51,8 @@ bool list_is_tagged(const struct list *l, size_t row);
 /* Handles an action; with a printable key while searching, the key is
  * typed into the search (pass ACT_NONE and the key). */
 enum wres list_action(struct list *l, enum action a, int key);
+/* Moves the cursor to the first row matching the current search. */
+void list_search_first(struct list *l);
 /* Draws the list in the area y,x,h,w of win: h-1 rows and a status line. */
 void list_draw(struct list *l, WINDOW *win, int y, int x, int h, int w);
 /* Where the hardware cursor should go after list_draw (the cursor row). */
