@@ -166,8 +166,10 @@ enum wres list_action(struct list *l, enum action a, int key)
 	case ACT_OPEN:
 		return l->n ? W_OPEN : W_HANDLED;
 	case ACT_TOGGLE_TAG:
-		if (!l->taggable || !l->n)
+		if (!l->taggable)
 			return W_IGNORED;
+		if (!l->n)
+			return W_HANDLED;
 		l->tags[l->cur] = !l->tags[l->cur];
 		if (l->cur + 1 < l->n)
 			l->cur++;
