@@ -1,9 +1,9 @@
 /* extract.c: reads and validates an extract file (see extract.h and
  * docs/extract-format.md). One pass over the bytes: each line is split,
  * its codes resolved through the caller's callbacks (answers cached in
- * small hash tables), its values checked against the indicator's kind,
- * and duplicates found with a hash set; the valid rows are then sorted by
- * achievement. */
+ * small hash tables) and its values checked against the indicator's kind;
+ * the rows are then sorted by achievement and indicator, which brings
+ * duplicates side by side. */
 #include "config.h"
 
 #include <errno.h>
@@ -93,7 +93,7 @@ static struct answer *cache_slot(struct cache *c, int64_t scope, const char *cod
 	return &c->slots[j];
 }
 
-/* ---- a set of integer keys (duplicates, achievements) ------------------- */
+/* ---- a set of achievement keys -------------------------------------------- */
 
 struct key_entry {
 	int64_t k[4];
@@ -155,7 +155,7 @@ struct parser {
 	size_t max_errors;
 	struct extract_result *out;
 	struct cache practices, services, dates, indicators;
-	struct key_set dups, achs;
+	struct key_set achs;
 	size_t rows_cap;
 };
 
@@ -497,14 +497,6 @@ static void parse_line(struct parser *p, unsigned line, char *text)
 	}
 	if (ae->bad)
 		return;
-	int64_t dk[4] = {row.practice_id, row.service_id, row.date_id, row.indicator_id};
-	struct key_entry *de = key_put(&p->dups, dk, line, &found);
-	if (found) {
-		add_error(p, line, F_INDICATOR, "%s is a duplicate of line %u (same practice,"
-			  " service, achievement date and indicator)",
-			  shown(f[F_INDICATOR], sh, sizeof sh), de->line);
-		return;
-	}
 	struct extract_result *r = p->out;
 	if (r->nrows == p->rows_cap) {
 		p->rows_cap = p->rows_cap ? p->rows_cap * 2 : 1024;
@@ -536,13 +528,44 @@ static int cmp_rows(const void *a, const void *b)
 		return x->service_id < y->service_id ? -1 : 1;
 	if (x->date_id != y->date_id)
 		return x->date_id < y->date_id ? -1 : 1;
+	if (x->indicator_id != y->indicator_id)
+		return x->indicator_id < y->indicator_id ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* Sorts the rows and lists their achievements and practices. */
+static int cmp_errors(const void *a, const void *b)
+{
+	const struct extract_error *x = a, *y = b;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Sorts the rows and reports lines repeating an earlier line's practice,
+ * service, date and indicator. */
+static void find_duplicates(struct parser *p)
+{
+	struct extract_result *r = p->out;
+	if (r->nrows > 1)
+		qsort(r->rows, r->nrows, sizeof *r->rows, cmp_rows);
+	for (size_t i = 1; i < r->nrows; i++) {
+		const struct extract_row *x = &r->rows[i], *first = x - 1;
+		if (x->practice_id != first->practice_id || x->service_id != first->service_id ||
+		    x->date_id != first->date_id || x->indicator_id != first->indicator_id)
+			continue;
+		while (first > r->rows && first[-1].practice_id == x->practice_id &&
+		       first[-1].service_id == x->service_id && first[-1].date_id == x->date_id &&
+		       first[-1].indicator_id == x->indicator_id)
+			first--;
+		add_error(p, x->line, F_INDICATOR, "duplicate of line %u (same practice, service,"
+			  " achievement date and indicator)", first->line);
+	}
+	/* Errors were found in two passes: put them back in line order. */
+	if (r->nerrors > 1)
+		qsort(r->errors, r->nerrors, sizeof *r->errors, cmp_errors);
+}
+
+/* Lists the achievements and practices of the sorted rows. */
 static void group_rows(struct extract_result *r)
 {
-	qsort(r->rows, r->nrows, sizeof *r->rows, cmp_rows);
 	size_t cap = 0;
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct extract_row *x = &r->rows[i];
@@ -628,6 +651,8 @@ int extract_parse(const char *data, size_t len, const struct extract_lookup *lk,
 		}
 		parse_line(&p, line, text);
 	}
+	if (header)
+		find_duplicates(&p);
 	if (!header)
 		add_error(&p, 0, -1, "the file is empty: it has no header line");
 	else if (!out->total_errors && !out->nrows)
@@ -639,7 +664,6 @@ out:
 	cache_free(&p.services);
 	cache_free(&p.dates);
 	cache_free(&p.indicators);
-	free(p.dups.slots);
 	free(p.achs.slots);
 	if (out->total_errors) {
 		xfree(&out->rows);

@@ -89,16 +89,18 @@ struct extract_error {
 };
 
 struct extract_result {
-	/* A valid file: rows sorted by practice, service, date and line, and
-	 * the achievements they form (both owned). Empty after errors. */
+	/* A valid file: rows sorted by practice, service, date, indicator
+	 * (then line), and the achievements they form (both owned). Empty
+	 * after errors. */
 	struct extract_row *rows;
 	size_t nrows;
 	struct extract_achievement *achs;
 	size_t nachs;
 	size_t npractices; /* distinct practices */
 	size_t lines;      /* lines read, header and blank lines included */
-	/* The first max_errors errors, in line order (owned), and how many
-	 * there were in all. */
+	/* Up to max_errors errors, in line order (owned; duplicates are found
+	 * after the other checks, so with more errors than that the kept ones
+	 * may not be the first by line), and how many there were in all. */
 	struct extract_error *errors;
 	size_t nerrors;
 	size_t total_errors;

@@ -531,7 +531,7 @@ static enum st save_tx(struct db *db, void *arg)
 		st = store_achievement_touch(db, x->a.id, x->submit ? "SUBMITTED" : NULL,
 					     x->submit && x->acc.commissioner);
 	if (st == ST_OK && x->submit)
-		st = lifecycle_data_changed(db, x->a.id, x->r->auth->uid);
+		st = lifecycle_data_changed(db, NULL, x->a.id, x->r->auth->uid);
 	if (st == ST_OK)
 		x->stored = true;
 	return st;

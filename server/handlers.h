@@ -36,6 +36,15 @@ void h_declarations_list(struct req *r);
 void h_declaration_get(struct req *r);
 void h_declaration_declare(struct req *r);
 void h_declarations_action(struct req *r);
+/* h_network.c */
+void h_results(struct req *r);
+void h_network(struct req *r);
+void h_network_stuck(struct req *r);
+void h_network_aggregate(struct req *r);
+void h_membership_add(struct req *r);
+void h_membership_end(struct req *r);
+/* h_extracts.c */
+void h_extract_load(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);

@@ -187,12 +187,13 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 							     MHD_HTTP_HEADER_ACCEPT_ENCODING);
 		r->accept_gzip = ae && strstr(ae, "gzip");
 		*con_cls = r;
+		r->body_limit = routes_body_limit(method, url, srv->cfg.body_limit);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > srv->cfg.body_limit) {
+		if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
 			r->too_large = true;
 			reply_error(r, 413, "too_large", NULL,
-				    "the request body is larger than %zu bytes", srv->cfg.body_limit);
+				    "the request body is larger than %zu bytes", r->body_limit);
 			return send_reply(r);
 		}
 		return MHD_YES;
@@ -200,7 +201,7 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 	if (r->replied)
 		return MHD_YES; /* already answered (413); discard the rest */
 	if (*upload_data_size) {
-		if (!r->too_large && r->body.len + *upload_data_size <= srv->cfg.body_limit)
+		if (!r->too_large && r->body.len + *upload_data_size <= r->body_limit)
 			buf_append(&r->body, upload_data, *upload_data_size);
 		else
 			r->too_large = true;
@@ -209,7 +210,7 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 	}
 	if (r->too_large) {
 		reply_error(r, 413, "too_large", NULL,
-			    "the request body is larger than %zu bytes", srv->cfg.body_limit);
+			    "the request body is larger than %zu bytes", r->body_limit);
 		return send_reply(r);
 	}
 	r->db = store_db(srv->store);

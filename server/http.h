@@ -38,6 +38,7 @@ struct req {
 	const char *method;
 	const char *path;
 	struct buf body;
+	size_t body_limit;       /* for this route */
 	bool too_large;
 	bool accept_gzip;
 	const char *params[MAX_PATH_PARAMS]; /* {} segments of the route */

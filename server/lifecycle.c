@@ -8,6 +8,7 @@
 
 #include "dates.h"
 #include "lifecycle.h"
+#include "recalc.h"
 #include "util.h"
 
 /* The task kinds of each waiting status, and whose they are. */
@@ -84,24 +85,19 @@ enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, cons
 	return leave_task(db, d, to);
 }
 
-enum st lifecycle_data_changed(struct db *db, int64_t ach_id, int64_t uid)
+/* The declaration step after an achievement was (re)calculated. */
+static enum st declaration_step(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+				int64_t pence, int64_t uid)
 {
-	struct ach_rec a;
-	struct service_rec s;
-	enum st st = store_achievement_get(db, ach_id, &a);
-	if (st == ST_OK)
-		st = store_service_get(db, a.service_id, &s);
-	if (st != ST_OK)
-		return st;
 	int64_t decl_id;
-	st = store_declaration_for_achievement(db, ach_id, &decl_id);
+	enum st st = store_declaration_for_achievement(db, a->id, &decl_id);
 	if (st == ST_NOTFOUND) {
 		/* Payment dates get a declaration; participation-only services
 		 * and monthly manual dates that are not month ends do not. */
-		if (!a.payment || !strcmp(s.payment_type, "PO") ||
-		    (!strcmp(s.frequency, "MONTHLY") && !date_is_month_end(a.date)))
+		if (!a->payment || !strcmp(s->payment_type, "PO") ||
+		    (!strcmp(s->frequency, "MONTHLY") && !date_is_month_end(a->date)))
 			return ST_OK;
-		st = store_declaration_create(db, ach_id, "AWAITING_PROVIDER", 0,
+		st = store_declaration_create(db, a->id, "AWAITING_PROVIDER", pence,
 					      "provisional payment calculated", &decl_id);
 		if (st != ST_OK)
 			return st;
@@ -109,8 +105,8 @@ enum st lifecycle_data_changed(struct db *db, int64_t ach_id, int64_t uid)
 		st = store_declaration_get(db, decl_id, &d);
 		if (st != ST_OK)
 			return st;
-		if (!s.declaration_required)
-			return lifecycle_declaration_move(db, &d, s.approval_required ?
+		if (!s->declaration_required)
+			return lifecycle_declaration_move(db, &d, s->approval_required ?
 				"AWAITING_COMMISSIONER" : "AWAITING_FINANCE", 0,
 				"No Declaration Required: approved automatically", NULL);
 		return leave_task(db, &d, "AWAITING_PROVIDER");
@@ -123,9 +119,57 @@ enum st lifecycle_data_changed(struct db *db, int64_t ach_id, int64_t uid)
 		return st;
 	if (!strcmp(d.status, "FINANCIALLY_APPROVED"))
 		return ST_FORBIDDEN;
+	st = store_declaration_set_pence(db, d.id, pence);
+	if (st != ST_OK)
+		return st;
 	if (!strcmp(d.status, "AWAITING_COMMISSIONER") || !strcmp(d.status, "AWAITING_FINANCE"))
 		return lifecycle_declaration_move(db, &d, "AWAITING_PROVIDER", uid,
 						  "the data changed and were recalculated; declare again",
 						  NULL);
 	return ST_OK;
+}
+
+enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id, int64_t uid)
+{
+	struct ach_rec a;
+	struct service_rec s;
+	enum st st = store_achievement_get(db, ach_id, &a);
+	if (st == ST_OK)
+		st = store_service_get(db, a.service_id, &s);
+	if (st != ST_OK)
+		return st;
+	if (!strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
+		return ST_FORBIDDEN;
+	if (!strcmp(s.payment_type, "PO"))
+		return ST_OK;
+	struct recalc *own = NULL;
+	if (!rc)
+		rc = own = recalc_new(db);
+	int64_t pence = 0;
+	bool calculated = false;
+	if (!strcmp(s.level, "NETWORK")) {
+		/* Practice data feed their PCN's network achievement, which is
+		 * the one calculated and declared. */
+		int64_t pcn_id = a.org_id;
+		if (!strcmp(a.org_kind, "PRACTICE") &&
+		    store_pcn_of_practice(db, a.org_id, a.date, &pcn_id) != ST_OK) {
+			st = store_achievement_set_status(db, a.id, "AWAITING_NETWORK");
+			goto out;
+		}
+		int64_t pcn_ach = 0;
+		st = recalc_network(rc, s.id, a.date_id, a.date, pcn_id, &pcn_ach, &calculated, &pence);
+		if (st == ST_OK && calculated && pcn_ach) {
+			struct ach_rec pa;
+			st = store_achievement_get(db, pcn_ach, &pa);
+			if (st == ST_OK)
+				st = declaration_step(db, &pa, &s, pence, uid);
+		}
+		goto out;
+	}
+	st = recalc_one(rc, a.id, &pence, &calculated);
+	if (st == ST_OK && calculated)
+		st = declaration_step(db, &a, &s, pence, uid);
+out:
+	recalc_free(&own);
+	return st;
 }

@@ -10,12 +10,17 @@
 
 #include "store.h"
 
-/* After an achievement's data changed (submitted, extracted, set): a
- * payment-date achievement gets its declaration (awaiting the provider,
+struct recalc;
+
+/* After an achievement's data changed (submitted, extracted, set): it is
+ * recalculated (a practice's achievement of a network-level service
+ * through its PCN's network achievement); a payment-date achievement gets
+ * its declaration with the provisional payment (awaiting the provider,
  * or the commissioner when the service needs no declaration); one
  * awaiting commissioner or finance approval reverts to the provider, who
- * must declare again. Refuses (ST_FORBIDDEN) after financial approval. */
-enum st lifecycle_data_changed(struct db *db, int64_t ach_id, int64_t uid);
+ * must declare again. Refuses (ST_FORBIDDEN) after financial approval.
+ * rc (may be NULL) caches service definitions across many calls. */
+enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id, int64_t uid);
 
 /* Moves a declaration to `to` and leaves the tasks and e-mails of that
  * step: the next actor's task, the previous actor's task done. note goes

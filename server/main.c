@@ -12,6 +12,8 @@
 
 #include "auth.h"
 #include "http.h"
+#include "load.h"
+#include "recalc.h"
 #include "mailer.h"
 #include "store.h"
 
@@ -21,6 +23,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: cqrsd [OPTION]...\n"
 	      "       cqrsd generate-national --db PATH [--seed N]\n"
+	      "       cqrsd load-extract --db PATH [--user USER_ID] FILE\n"
 	      "Serve the CQRS National API over HTTP/JSON from a SQLite database.\n\n"
 	      "  -l, --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
 	      "                             port 0 picks a free port)\n"
@@ -90,10 +93,100 @@ static int generate_national(int argc, char **argv)
 	return 0;
 }
 
+/* A progress bar on a terminal, a line now and then otherwise. */
+static void show_progress(void *ctx, const char *phase, size_t done, size_t total)
+{
+	static const char *last_phase;
+	static int last_pct = -1;
+	bool tty = *(bool *)ctx;
+	int pct = total ? (int)(done * 100 / total) : 100;
+	if (phase == last_phase && pct == last_pct)
+		return;
+	if (tty) {
+		char bar[41];
+		int fill = pct * 40 / 100;
+		for (int i = 0; i < 40; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[40] = '\0';
+		fprintf(stderr, "\r%-14s [%s] %3d%%", phase, bar, pct);
+		if (pct == 100)
+			fputc('\n', stderr);
+	} else if (pct % 25 == 0 && (phase != last_phase || pct != last_pct)) {
+		fprintf(stderr, "%s: %d%%\n", phase, pct);
+	}
+	last_phase = phase;
+	last_pct = pct;
+}
+
+static int load_extract_cmd(int argc, char **argv)
+{
+	const char *db_path = NULL, *file = NULL, *user = "extract.loader";
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_path = argv[++i];
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+			user = argv[++i];
+		else if (!file && argv[i][0] != '-')
+			file = argv[i];
+		else if (!file && strcmp(argv[i], "-") == 0)
+			file = argv[i];
+		else {
+			fprintf(stderr, "cqrsd load-extract: unexpected argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!db_path || !file) {
+		fputs("usage: cqrsd load-extract --db PATH [--user USER_ID] FILE\n", stderr);
+		return 2;
+	}
+	char err[256];
+	struct store *s = store_open(db_path, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "cqrsd: %s\n", err);
+		return 1;
+	}
+	struct db *db = store_db(s);
+	struct user_rec u;
+	if (store_user_by_login(db, user, &u) != ST_OK) {
+		fprintf(stderr, "cqrsd load-extract: no user %s to record the load as\n", user);
+		store_close(&s);
+		return 1;
+	}
+	bool tty = isatty(2);
+	struct load_summary sum;
+	json_t *errors = NULL;
+	const char *label = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	enum st st = load_extract(db, NULL, 0, file, label, u.id, &sum, &errors, show_progress, &tty);
+	int rc = 0;
+	if (st == ST_INVALID) {
+		if (tty)
+			fputc('\n', stderr);
+		size_t i;
+		json_t *e;
+		json_array_foreach(errors, i, e)
+			fprintf(stderr, "%s: %s\n", file, json_string_value(json_object_get(e, "message")));
+		fprintf(stderr, "cqrsd load-extract: %s was not loaded; nothing changed\n", file);
+		rc = 1;
+	} else if (st != ST_OK) {
+		fprintf(stderr, "cqrsd load-extract: loading %s failed; nothing changed\n", file);
+		rc = 1;
+	} else {
+		printf("loaded %s: %zu lines, %zu practices, %zu values (%zu changed), %zu achievements"
+		       " (%zu changed), %zu recalculated, %zu tick-box defaults, %.1f s\n", label,
+		       sum.lines, sum.practices, sum.values, sum.values_changed, sum.achievements,
+		       sum.achievements_changed, sum.recalculated, sum.defaults_set, sum.ms / 1000.0);
+	}
+	json_decref(errors);
+	store_close(&s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "generate-national") == 0)
 		return auth_init() ? generate_national(argc - 1, argv + 1) : 1;
+	if (argc > 1 && strcmp(argv[1], "load-extract") == 0)
+		return auth_init() ? load_extract_cmd(argc - 1, argv + 1) : 1;
 
 	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM };
 	static const struct option opts[] = {
@@ -190,7 +283,8 @@ int main(int argc, char **argv)
 		/* The demo lives on 10 April 2025: the 2024/25 year-end is being
 		 * entered and declared, so every job aid has something to do. */
 		if (store_seed_demo(db) != ST_OK ||
-		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK) {
+		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
+		    recalc_all(db, false) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;

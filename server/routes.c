@@ -35,7 +35,14 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/achievements/{}/groups/{}", h_group_get, true},
 	{"PUT", "/api/v1/achievements/{}/groups/{}", h_group_save, true},
 	{"GET", "/api/v1/achievements/{}/submissions", h_submissions, true},
+	{"GET", "/api/v1/achievements/{}/results", h_results, true},
 	{"GET", "/api/v1/missing", h_missing, true},
+	{"GET", "/api/v1/network", h_network, true},
+	{"GET", "/api/v1/network/stuck", h_network_stuck, true},
+	{"POST", "/api/v1/network/aggregate", h_network_aggregate, true},
+	{"POST", "/api/v1/memberships", h_membership_add, true},
+	{"PUT", "/api/v1/memberships/{}", h_membership_end, true},
+	{"POST", "/api/v1/extracts", h_extract_load, true, (size_t)64 << 20},
 	{"GET", "/api/v1/declarations", h_declarations_list, true},
 	{"POST", "/api/v1/declarations/actions", h_declarations_action, true},
 	{"GET", "/api/v1/declarations/{}", h_declaration_get, true},
@@ -85,6 +92,15 @@ static bool match(const char *pattern, const char *path, struct req *r, bool cap
 		}
 	}
 	return true;
+}
+
+size_t routes_body_limit(const char *method, const char *path, size_t deflt)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
+		if (routes[i].max_body && !strcmp(routes[i].method, method) &&
+		    match(routes[i].pattern, path, NULL, false))
+			return routes[i].max_body;
+	return deflt;
 }
 
 void routes_dispatch(struct req *r)

@@ -11,7 +11,11 @@ struct route {
 	const char *pattern; /* "{}" matches one path segment */
 	handler_fn handler;
 	bool auth;           /* needs a valid bearer token */
+	size_t max_body;     /* largest body accepted; 0: the server's default */
 };
+
+/* The largest body a request to method and path may send. */
+size_t routes_body_limit(const char *method, const char *path, size_t deflt);
 
 /* Finds the route for r, authenticates when needed, and runs it; answers
  * 404 and 405 itself. */

@@ -358,6 +358,92 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 /* The ICB an organisation belongs to (0: none). */
 int64_t store_org_icb(struct db *db, int64_t org_id);
 
+/* ---- calculation inputs and outputs (store_calc.c) ---------------------- */
+struct calc_def_row {
+	int64_t id;
+	char code[32];
+	char kind[8];
+	char group_code[32];
+	char group_name[200];
+	char description[400];
+	bool payment_group;
+	int points, lower, upper; /* -1: no threshold */
+	int64_t pence_per_item;
+	bool pcn_entered;
+	int64_t national_prevalence_ppm;
+	char register_code[32];   /* "" when none */
+};
+struct store_val {
+	bool present;
+	int64_t value, num, den;
+	char source[16];
+};
+/* The indicators of a service in structure order; *out allocated. */
+enum st store_calc_defs(struct db *db, int64_t service_id, struct calc_def_row **out, size_t *n);
+/* The current values of an achievement, in the order of defs (ach_id 0:
+ * none present). */
+enum st store_values_get(struct db *db, int64_t ach_id, const struct calc_def_row *defs, size_t n,
+			 struct store_val *out);
+enum st store_achievement_set_status(struct db *db, int64_t id, const char *status);
+struct calc_save_line {
+	int64_t indicator_id;
+	bool has_achievement;
+	int64_t achievement_ppm, points_milli, pence;
+	const char *points_text, *pay_text;
+};
+struct calc_save {
+	int64_t points_milli, pence, aspiration_pence;
+	const char *breakdown;
+	const struct calc_save_line *lines;
+	size_t nlines;
+};
+/* Stores a calculation as the achievement's current one. */
+enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_save *c,
+			       int64_t *calc_id);
+/* The current calculation {id, at, points_milli, [pence, aspiration_pence],
+ * lines: {indicator_id: {...}}}, json null when none; pounds fields only
+ * when pounds. */
+json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds);
+/* The PCN a practice belonged to on a date. */
+enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,
+			      int64_t *pcn_id);
+enum st store_org_get(struct db *db, int64_t id, struct org_rec *out);
+struct ach_brief {
+	int64_t id, service_id, org_id, date_id;
+	char org_kind[10], level[10], payment_type[4];
+	char date[11];
+};
+/* Calls fn for every achievement (read first, so fn may write). */
+enum st store_achievements_each(struct db *db, enum st (*fn)(void *ctx, const struct ach_brief *a),
+				void *ctx);
+enum st store_service_by_code(struct db *db, const char *code, int64_t *id);
+/* The organisation's achievement of the service at the closest earlier
+ * date (a service's dates are within one financial year). */
+enum st store_previous_achievement(struct db *db, int64_t service_id, int64_t org_id,
+				   int64_t date_id, int64_t *id);
+/* Achievements in scope stuck in AWAITING_NETWORK (year may be NULL);
+ * rows carry org_id, service_id and date_id for the caller. */
+json_t *store_awaiting_network_json(struct db *db, int64_t uid, const char *year);
+struct membership_rec {
+	int64_t id, pcn_id, practice_id;
+	char start_date[11];
+	char end_date[11]; /* "" when open */
+};
+/* Adds a membership (end may be NULL); ST_CONFLICT if it overlaps another
+ * membership of the practice. */
+enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id, const char *start,
+			     const char *end, int64_t *id);
+enum st store_membership_get(struct db *db, int64_t id, struct membership_rec *out);
+/* Ends a membership on a date (ST_INVALID if before its start). */
+enum st store_membership_end(struct db *db, int64_t id, const char *end);
+struct net_date {
+	int64_t service_id, date_id;
+	char date[11];
+};
+/* The achievement dates of network-level services from..to (to may be ""). */
+enum st store_network_dates(struct db *db, const char *from, const char *to,
+			    struct net_date **out, size_t *n);
+
 /* ---- quality services (store_services.c) -------------------------------- */
 /* The catalogue for a year and payment type (either may be NULL). */
 json_t *store_services_json(struct db *db, const char *year, const char *payment_type);

@@ -399,8 +399,14 @@ static const char schema_v2[] =
 "  value TEXT NOT NULL"
 ");";
 
+/* Migration 3: the pounds half of a calculation line's explanation, kept
+ * apart so that users who see points only never receive it. */
+static const char schema_v3[] =
+"ALTER TABLE calculation_line ADD COLUMN pay_explanation TEXT NOT NULL DEFAULT '';";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
+	{3, schema_v3},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

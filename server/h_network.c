@@ -1,0 +1,599 @@
+/* h_network.c: Achievement Results (points, pounds and how each figure
+ * was calculated), Network Achievement (a PCN's members and network
+ * figures), achievements stuck in Awaiting Network Achievement with their
+ * reasons, re-running an aggregation, and correcting PCN memberships. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "dates.h"
+#include "handlers.h"
+#include "jsonx.h"
+#include "lifecycle.h"
+#include "recalc.h"
+
+static json_t *val_json(const char *kind, const struct store_val *v)
+{
+	if (!v->present)
+		return json_null();
+	if (!strcmp(kind, "ratio"))
+		return json_pack("{s:I, s:I}", "numerator", (json_int_t)v->num,
+				 "denominator", (json_int_t)v->den);
+	return json_pack("{s:I}", "value", (json_int_t)v->value);
+}
+
+/* The results of one achievement: groups of indicators with value,
+ * achievement, thresholds, points and (when pounds) pence, and the
+ * explanation of each figure. */
+static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, bool pounds)
+{
+	struct calc_def_row *defs = NULL;
+	size_t n = 0;
+	if (store_calc_defs(r->db, service_id, &defs, &n) != ST_OK)
+		return NULL;
+	struct store_val *vals = xcalloc(n ? n : 1, sizeof *vals);
+	store_values_get(r->db, ach_id, defs, n, vals);
+	json_t *calc = store_calculation_json(r->db, ach_id, pounds);
+	json_t *lines = calc && json_is_object(calc) ? json_object_get(calc, "lines") : NULL;
+	json_t *groups = json_array(), *g = NULL;
+	int64_t g_points = 0, g_milli = 0, g_pence = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (g && (i == n || strcmp(defs[i].group_code,
+					   json_string_value(json_object_get(g, "code"))))) {
+			json_object_set_new(g, "points_available", json_integer(g_points));
+			json_object_set_new(g, "points_milli", json_integer(g_milli));
+			if (pounds)
+				json_object_set_new(g, "pence", json_integer(g_pence));
+			g = NULL;
+		}
+		if (i == n)
+			break;
+		const struct calc_def_row *d = &defs[i];
+		if (!g) {
+			g = json_pack("{s:s, s:s, s:s, s:[]}", "code", d->group_code, "name", d->group_name,
+				      "kind", d->payment_group ? "payment" : "mi", "indicators");
+			json_array_append_new(groups, g);
+			g_points = g_milli = g_pence = 0;
+		}
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)d->id);
+		json_t *line = lines ? json_object_get(lines, key) : NULL;
+		json_t *ind = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:i}",
+			"id", (json_int_t)d->id, "code", d->code, "description", d->description,
+			"kind", d->kind, "value", val_json(d->kind, &vals[i]), "source", vals[i].source,
+			"points", d->points);
+		if (d->lower >= 0)
+			json_object_set_new(ind, "thresholds", json_pack("[i, i]", d->lower, d->upper));
+		if (pounds && d->pence_per_item)
+			json_object_set_new(ind, "pence_per_item", json_integer(d->pence_per_item));
+		if (line) {
+			json_object_update(ind, line);
+			g_milli += json_integer_value(json_object_get(line, "points_milli"));
+			g_pence += json_integer_value(json_object_get(line, "pence"));
+		}
+		g_points += d->payment_group ? d->points : 0;
+		json_array_append_new(json_object_get(g, "indicators"), ind);
+	}
+	if (calc && json_is_object(calc))
+		json_object_del(calc, "lines");
+	free(defs);
+	free(vals);
+	return json_pack("{s:o, s:o, s:b}", "calculation", calc ? calc : json_null(), "groups", groups,
+			 "pounds", pounds);
+}
+
+void h_results(struct req *r)
+{
+	int64_t id = param_id(r, 0);
+	if (!id)
+		return;
+	struct ach_rec a;
+	struct service_rec s;
+	if (store_achievement_get(r->db, id, &a) != ST_OK || !auth_org_in_scope(r, a.org_id, NULL) ||
+	    store_service_get(r->db, a.service_id, &s) != ST_OK) {
+		reply_error(r, 404, "not_found", NULL, "there is no achievement %lld that you can see",
+			    (long long)id);
+		return;
+	}
+	bool pounds = auth_org_in_scope(r, a.org_id, ROLES_POUNDS);
+	json_t *j = results_json(r, a.id, s.id, pounds);
+	if (!j) {
+		reply_store_error(r, ST_ERROR);
+		return;
+	}
+	json_object_set_new(j, "achievement", json_pack("{s:I, s:s, s:b, s:s, s:s, s:{s:s, s:s, s:s},"
+		" s:{s:I, s:s, s:s, s:s, s:s}}",
+		"id", (json_int_t)a.id, "date", a.date, "payment", a.payment, "status", a.status,
+		"declaration_status", a.declaration_status,
+		"organisation", "code", a.org_code, "name", a.org_name, "kind", a.org_kind,
+		"service", "id", (json_int_t)s.id, "name", s.name, "financial_year", s.financial_year,
+		"payment_type", s.payment_type, "level", s.level));
+	/* A practice's network-level achievement is paid through its PCN's. */
+	if (!strcmp(s.level, "NETWORK") && !strcmp(a.org_kind, "PRACTICE")) {
+		int64_t pcn, pcn_ach;
+		if (store_pcn_of_practice(r->db, a.org_id, a.date, &pcn) == ST_OK &&
+		    store_achievement_find(r->db, s.id, pcn, a.date_id, &pcn_ach) == ST_OK)
+			json_object_set_new(j, "network_achievement_id", json_integer(pcn_ach));
+		json_object_set_new(j, "note", json_string(
+			"network-level service: the payment is calculated on the PCN's aggregated"
+			" figures (Data Submission > Network Achievement)"));
+	}
+	reply_json(r, 200, j);
+}
+
+/* ---- Network Achievement ------------------------------------------------- */
+
+void h_network(struct req *r)
+{
+	const char *code = req_query(r, "organisation");
+	const char *svc = req_query(r, "service");
+	const char *date = req_query(r, "date");
+	struct org_rec o;
+	struct service_rec s;
+	if (!code || !svc) {
+		reply_error(r, 400, "bad_query", code ? "service" : "organisation",
+			    "organisation and service are required");
+		return;
+	}
+	if (strlen(code) > 15 || store_org_by_code(r->db, code, &o) != ST_OK ||
+	    !auth_org_in_scope(r, o.id, NULL)) {
+		reply_error(r, 404, "not_found", "organisation",
+			    "there is no organisation %s that you can see", code);
+		return;
+	}
+	char *end = NULL;
+	long long sid = strtoll(svc, &end, 10);
+	if (!*svc || *end || sid <= 0 || store_service_get(r->db, sid, &s) != ST_OK) {
+		reply_error(r, 404, "not_found", "service", "there is no quality service %s", svc);
+		return;
+	}
+	if (strcmp(s.level, "NETWORK")) {
+		reply_error(r, 400, "bad_query", "service", "%s is not a network-level service", s.name);
+		return;
+	}
+	if (date && !date_valid(date)) {
+		reply_error(r, 400, "bad_query", "date", "date must be YYYY-MM-DD");
+		return;
+	}
+	/* The dates of the service; by default the latest up to the
+	 * business date. */
+	json_t *svc_json = store_service_json(r->db, s.id, false);
+	json_t *dates = json_incref(json_object_get(svc_json, "achievement_dates"));
+	json_decref(svc_json);
+	char today[11], chosen[11] = "";
+	store_business_date(r->db, today);
+	size_t i;
+	json_t *d;
+	json_array_foreach(dates, i, d) {
+		const char *ds = json_string_value(json_object_get(d, "date"));
+		if (date ? !strcmp(ds, date) : strcmp(ds, today) <= 0)
+			strlcpy_s(chosen, ds, sizeof chosen);
+	}
+	if (!*chosen) {
+		json_decref(dates);
+		reply_error(r, 404, "not_found", "date", "%s has no achievement date %s", s.name,
+			    date ? date : "up to today");
+		return;
+	}
+	int64_t date_id;
+	bool payment;
+	store_achievement_date_get(r->db, s.id, chosen, &date_id, &payment);
+	int64_t pcn_id = o.id;
+	if (!strcmp(o.kind, "PRACTICE") &&
+	    store_pcn_of_practice(r->db, o.id, chosen, &pcn_id) != ST_OK) {
+		json_decref(dates);
+		reply_error(r, 404, "not_found", "organisation",
+			    "%s was not a member of a PCN on %s", o.code, chosen);
+		return;
+	}
+	if (!strcmp(o.kind, "ICB") || !strcmp(o.kind, "NHSE")) {
+		json_decref(dates);
+		reply_error(r, 400, "bad_query", "organisation", "choose a practice or a PCN");
+		return;
+	}
+	struct org_rec pcn;
+	store_org_get(r->db, pcn_id, &pcn);
+	int64_t *members = NULL;
+	size_t nm = 0;
+	store_pcn_members(r->db, pcn_id, chosen, &members, &nm);
+	json_t *mlist = json_array();
+	json_t *ach = store_achievements_json(r->db, pcn_id, s.id);
+	for (size_t m = 0; m < nm; m++) {
+		struct org_rec p;
+		int64_t aid = 0;
+		if (store_org_get(r->db, members[m], &p) != ST_OK)
+			continue;
+		json_t *row = json_pack("{s:s, s:s, s:I}", "practice", p.code, "name", p.name,
+					"list_size", (json_int_t)p.list_size);
+		if (store_achievement_find(r->db, s.id, p.id, date_id, &aid) == ST_OK) {
+			struct ach_rec a;
+			store_achievement_get(r->db, aid, &a);
+			json_t *groups = store_achievement_groups_json(r->db, aid, s.id);
+			int total = 0, sub = 0;
+			size_t k;
+			json_t *g;
+			json_array_foreach(groups, k, g) {
+				total += (int)json_integer_value(json_object_get(g, "total"));
+				sub += (int)json_integer_value(json_object_get(g, "submitted"));
+			}
+			json_decref(groups);
+			json_object_set_new(row, "achievement_id", json_integer(aid));
+			json_object_set_new(row, "status", json_string(a.status));
+			json_object_set_new(row, "submitted", json_integer(sub));
+			json_object_set_new(row, "total", json_integer(total));
+		} else {
+			json_object_set_new(row, "achievement_id", json_null());
+			json_object_set_new(row, "status", json_string("NOT_RECORDED"));
+		}
+		json_array_append_new(mlist, row);
+	}
+	json_decref(ach);
+	free(members);
+	json_t *j = json_pack("{s:{s:s, s:s}, s:{s:I, s:s}, s:s, s:b, s:o, s:o}",
+			      "pcn", "code", pcn.code, "name", pcn.name,
+			      "service", "id", (json_int_t)s.id, "name", s.name,
+			      "date", chosen, "payment", payment, "dates", dates, "members", mlist);
+	int64_t pcn_ach = 0;
+	if (store_achievement_find(r->db, s.id, pcn_id, date_id, &pcn_ach) == ST_OK) {
+		bool pounds = auth_org_in_scope(r, pcn_id, ROLES_POUNDS) ||
+			      auth_org_in_scope(r, o.id, ROLES_POUNDS);
+		struct ach_rec pa;
+		store_achievement_get(r->db, pcn_ach, &pa);
+		json_t *net = results_json(r, pcn_ach, s.id, pounds);
+		json_object_set_new(net, "achievement_id", json_integer(pcn_ach));
+		json_object_set_new(net, "status", json_string(pa.status));
+		json_object_set_new(net, "declaration_status", json_string(pa.declaration_status));
+		json_object_set_new(j, "network", net);
+	} else {
+		json_object_set_new(j, "network", json_null());
+	}
+	struct recalc *rc = recalc_new(r->db);
+	json_object_set_new(j, "gaps", recalc_network_gaps(rc, s.id, date_id, chosen, pcn_id));
+	recalc_free(&rc);
+	reply_json(r, 200, j);
+}
+
+/* ---- stuck achievements ----------------------------------------------------- */
+
+void h_network_stuck(struct req *r)
+{
+	const char *year = req_query(r, "year");
+	if (year && !fy_valid(year)) {
+		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
+		return;
+	}
+	json_t *rows = store_awaiting_network_json(r->db, r->auth->uid, year);
+	if (!rows) {
+		reply_store_error(r, ST_ERROR);
+		return;
+	}
+	struct recalc *rc = recalc_new(r->db);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		int64_t org = json_integer_value(json_object_get(row, "org_id"));
+		int64_t sid = json_integer_value(json_object_get(row, "service_id"));
+		int64_t did = json_integer_value(json_object_get(row, "date_id"));
+		const char *date = json_string_value(json_object_get(row, "date"));
+		const char *kind = json_string_value(json_object_get(row, "kind"));
+		int64_t pcn = org;
+		json_t *actions = json_array();
+		if (!strcmp(kind, "PRACTICE") && store_pcn_of_practice(r->db, org, date, &pcn) != ST_OK) {
+			char *why = xasprintf("%s was not a member of any PCN on %s",
+					      json_string_value(json_object_get(row, "organisation")), date);
+			json_object_set_new(row, "reason", json_string(why));
+			free(why);
+			json_array_append_new(actions, json_string("correct_membership"));
+			json_object_set_new(row, "pcn", json_null());
+			json_object_set_new(row, "gaps", json_array());
+		} else {
+			struct org_rec p;
+			store_org_get(r->db, pcn, &p);
+			json_object_set_new(row, "pcn", json_string(p.code));
+			json_t *gaps = recalc_network_gaps(rc, sid, did, date, pcn);
+			char *why = json_array_size(gaps) ?
+				xasprintf("%zu member practice%s of %s %s no complete data for %s",
+					  json_array_size(gaps), json_array_size(gaps) == 1 ? "" : "s",
+					  p.code, json_array_size(gaps) == 1 ? "has" : "have", date) :
+				xasprintf("the data are complete: re-run the aggregation for %s", p.code);
+			json_object_set_new(row, "reason", json_string(why));
+			free(why);
+			if (json_array_size(gaps)) {
+				json_array_append_new(actions, json_string("enter_on_behalf"));
+				json_array_append_new(actions, json_string("correct_membership"));
+			}
+			json_array_append_new(actions, json_string("rerun_aggregation"));
+			json_object_set_new(row, "gaps", gaps);
+		}
+		json_object_set_new(row, "actions", actions);
+		json_object_del(row, "org_id");
+		json_object_del(row, "date_id");
+	}
+	recalc_free(&rc);
+	reply_json(r, 200, json_pack("{s:o}", "stuck", rows));
+}
+
+struct agg {
+	struct req *r;
+	int64_t service_id, date_id, pcn_id;
+	char date[11];
+	bool calculated;
+	int64_t pcn_ach;
+};
+
+static enum st agg_tx(struct db *db, void *arg)
+{
+	struct agg *x = arg;
+	struct recalc *rc = recalc_new(db);
+	int64_t pence;
+	enum st st = recalc_network(rc, x->service_id, x->date_id, x->date, x->pcn_id, &x->pcn_ach,
+				    &x->calculated, &pence);
+	recalc_free(&rc);
+	if (st == ST_OK && x->calculated && x->pcn_ach)
+		st = lifecycle_data_changed(db, NULL, x->pcn_ach, x->r->auth->uid);
+	if (st == ST_OK) {
+		json_t *after = json_pack("{s:I, s:s, s:b}", "service_id", (json_int_t)x->service_id,
+					  "date", x->date, "complete", x->calculated);
+		st = store_audit(db, x->r->auth->uid, "network.aggregate", "organisation", x->pcn_id,
+				 NULL, after);
+		json_decref(after);
+	}
+	return st;
+}
+
+void h_network_aggregate(struct req *r)
+{
+	json_t *body = body_object(r);
+	if (!body)
+		return;
+	const char *pcn = NULL, *date = NULL;
+	json_int_t sid = 0;
+	struct jx_field spec[] = {
+		{"pcn", JX_STRING, true, &pcn, 15, false},
+		{"service_id", JX_INT, true, &sid, 0, false},
+		{"date", JX_STRING, true, &date, 10, false},
+	};
+	struct jx_error err;
+	struct org_rec o;
+	struct service_rec s;
+	struct agg x;
+	memset(&x, 0, sizeof x);
+	x.r = r;
+	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
+		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
+			    "bad_field", err.field, "%s", err.message);
+		goto out;
+	}
+	if (store_org_by_code(r->db, pcn, &o) != ST_OK || strcmp(o.kind, "PCN") ||
+	    !auth_org_in_scope(r, o.id, NULL)) {
+		reply_error(r, 404, "not_found", "pcn", "there is no PCN %s that you can see", pcn);
+		goto out;
+	}
+	if (!auth_org_in_scope(r, o.id, "COMMISSIONING_MANAGEMENT,ACHIEVEMENT_ENTRY,ORG_ADMIN")) {
+		reply_error(r, 403, "forbidden", NULL,
+			    "re-running an aggregation is for the PCN's commissioner");
+		goto out;
+	}
+	bool payment;
+	if (sid <= 0 || store_service_get(r->db, sid, &s) != ST_OK || strcmp(s.level, "NETWORK") ||
+	    !date_valid(date) || store_achievement_date_get(r->db, s.id, date, &x.date_id, &payment) != ST_OK) {
+		reply_error(r, 400, "bad_field", "date", "choose a network-level service and one of its dates");
+		goto out;
+	}
+	x.service_id = s.id;
+	x.pcn_id = o.id;
+	strlcpy_s(x.date, date, sizeof x.date);
+	enum st st = store_tx(r->db, true, agg_tx, &x);
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	struct recalc *rc = recalc_new(r->db);
+	json_t *gaps = recalc_network_gaps(rc, s.id, x.date_id, x.date, o.id);
+	recalc_free(&rc);
+	reply_json(r, 200, json_pack("{s:b, s:o, s:o, s:s}", "complete", x.calculated,
+		"achievement_id", x.pcn_ach ? json_integer(x.pcn_ach) : json_null(), "gaps", gaps,
+		"message", x.calculated ? "The network achievement was aggregated and calculated" :
+		"The network figure is still incomplete: see the gaps"));
+out:
+	json_decref(body);
+}
+
+/* ---- memberships --------------------------------------------------------------- */
+
+/* Re-aggregates every network date a membership change touches, for the
+ * PCN(s) concerned. */
+static enum st reaggregate(struct db *db, int64_t uid, const int64_t *pcns, size_t npcns,
+			   const char *from, const char *to)
+{
+	struct net_date *dates = NULL;
+	size_t n = 0;
+	enum st st = store_network_dates(db, from, to, &dates, &n);
+	struct recalc *rc = recalc_new(db);
+	for (size_t i = 0; st == ST_OK && i < n; i++)
+		for (size_t k = 0; st == ST_OK && k < npcns; k++) {
+			int64_t pcn_ach = 0, pence;
+			bool calculated;
+			/* Only where someone has data for that service and date. */
+			int64_t any;
+			if (store_achievement_find(db, dates[i].service_id, pcns[k], dates[i].date_id, &any) !=
+			    ST_OK) {
+				int64_t *members = NULL;
+				size_t nm = 0, found = 0;
+				store_pcn_members(db, pcns[k], dates[i].date, &members, &nm);
+				for (size_t m = 0; m < nm; m++)
+					found += store_achievement_find(db, dates[i].service_id, members[m],
+									dates[i].date_id, &any) == ST_OK;
+				free(members);
+				if (!found)
+					continue;
+			}
+			st = recalc_network(rc, dates[i].service_id, dates[i].date_id, dates[i].date, pcns[k],
+					    &pcn_ach, &calculated, &pence);
+			if (st == ST_OK && calculated && pcn_ach)
+				st = lifecycle_data_changed(db, rc, pcn_ach, uid);
+			if (st == ST_FORBIDDEN)
+				st = ST_OK; /* financially approved: final, left alone */
+		}
+	recalc_free(&rc);
+	free(dates);
+	return st;
+}
+
+struct mem {
+	struct req *r;
+	int64_t pcn_id, practice_id, id;
+	const char *start, *end;
+	struct membership_rec old;
+	bool ending;
+};
+
+static enum st mem_tx(struct db *db, void *arg)
+{
+	struct mem *x = arg;
+	enum st st;
+	json_t *after;
+	if (x->ending) {
+		st = store_membership_end(db, x->id, x->end);
+		if (st != ST_OK)
+			return st;
+		after = json_pack("{s:s}", "end_date", x->end);
+		st = store_audit(db, x->r->auth->uid, "membership.end", "pcn_membership", x->id, NULL, after);
+		json_decref(after);
+		int64_t pcn = x->old.pcn_id;
+		/* From the earlier of the old and new end onwards. */
+		const char *from = *x->old.end_date && strcmp(x->old.end_date, x->end) < 0 ?
+			x->old.end_date : x->end;
+		return st == ST_OK ? reaggregate(db, x->r->auth->uid, &pcn, 1, from, "") : st;
+	}
+	st = store_membership_add(db, x->pcn_id, x->practice_id, x->start, x->end, &x->id);
+	if (st != ST_OK)
+		return st;
+	after = json_pack("{s:I, s:I, s:s, s:o}", "pcn_id", (json_int_t)x->pcn_id,
+			  "practice_id", (json_int_t)x->practice_id, "start_date", x->start,
+			  "end_date", x->end ? json_string(x->end) : json_null());
+	st = store_audit(db, x->r->auth->uid, "membership.add", "pcn_membership", x->id, NULL, after);
+	json_decref(after);
+	return st == ST_OK ? reaggregate(db, x->r->auth->uid, &x->pcn_id, 1, x->start,
+					 x->end ? x->end : "") : st;
+}
+
+#define ROLES_MEMBERSHIP "ORG_ADMIN,COMMISSIONING_MANAGEMENT"
+
+void h_membership_add(struct req *r)
+{
+	json_t *body = body_object(r);
+	if (!body)
+		return;
+	struct mem x;
+	memset(&x, 0, sizeof x);
+	x.r = r;
+	const char *pcn = NULL, *practice = NULL;
+	struct jx_field spec[] = {
+		{"pcn", JX_STRING, true, &pcn, 15, false},
+		{"practice", JX_STRING, true, &practice, 15, false},
+		{"start_date", JX_STRING, true, &x.start, 10, false},
+		{"end_date", JX_STRING, false, &x.end, 10, true},
+	};
+	struct jx_error err;
+	struct org_rec po, pr;
+	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
+		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
+			    "bad_field", err.field, "%s", err.message);
+		goto out;
+	}
+	if (store_org_by_code(r->db, pcn, &po) != ST_OK || strcmp(po.kind, "PCN") ||
+	    !auth_org_in_scope(r, po.id, NULL)) {
+		reply_error(r, 404, "not_found", "pcn", "there is no PCN %s that you can see", pcn);
+		goto out;
+	}
+	if (store_org_by_code(r->db, practice, &pr) != ST_OK || strcmp(pr.kind, "PRACTICE") ||
+	    !auth_org_in_scope(r, pr.id, NULL)) {
+		reply_error(r, 404, "not_found", "practice", "there is no practice %s that you can see",
+			    practice);
+		goto out;
+	}
+	if (!auth_org_in_scope(r, po.id, ROLES_MEMBERSHIP) ||
+	    !auth_org_in_scope(r, pr.id, ROLES_MEMBERSHIP)) {
+		reply_error(r, 403, "forbidden", NULL, "changing PCN memberships is for the commissioner"
+			    " (Organisation Administrator or Commissioning Management)");
+		goto out;
+	}
+	if (!date_valid(x.start) || (x.end && !date_valid(x.end))) {
+		reply_error(r, 400, "bad_field", date_valid(x.start) ? "end_date" : "start_date",
+			    "dates must be YYYY-MM-DD");
+		goto out;
+	}
+	if (x.end && strcmp(x.end, x.start) < 0) {
+		reply_error(r, 400, "bad_field", "end_date", "the end date is before the start date");
+		goto out;
+	}
+	x.pcn_id = po.id;
+	x.practice_id = pr.id;
+	enum st st = store_tx(r->db, true, mem_tx, &x);
+	if (st == ST_CONFLICT) {
+		reply_error(r, 409, "conflict", "start_date",
+			    "%s already belongs to a PCN in that period; end that membership first", pr.code);
+		goto out;
+	}
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	reply_json(r, 201, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)x.id, "pcn", po.code,
+				     "practice", pr.code, "start_date", x.start,
+				     "end_date", x.end ? json_string(x.end) : json_null()));
+out:
+	json_decref(body);
+}
+
+void h_membership_end(struct req *r)
+{
+	int64_t id = param_id(r, 0);
+	if (!id)
+		return;
+	json_t *body = body_object(r);
+	if (!body)
+		return;
+	struct mem x;
+	memset(&x, 0, sizeof x);
+	x.r = r;
+	x.id = id;
+	x.ending = true;
+	struct jx_field spec[] = {{"end_date", JX_STRING, true, &x.end, 10, false}};
+	struct jx_error err;
+	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
+		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
+			    "bad_field", err.field, "%s", err.message);
+		goto out;
+	}
+	if (store_membership_get(r->db, id, &x.old) != ST_OK ||
+	    !auth_org_in_scope(r, x.old.practice_id, NULL)) {
+		reply_error(r, 404, "not_found", NULL, "there is no membership %lld that you can see",
+			    (long long)id);
+		goto out;
+	}
+	if (!auth_org_in_scope(r, x.old.pcn_id, ROLES_MEMBERSHIP)) {
+		reply_error(r, 403, "forbidden", NULL, "changing PCN memberships is for the commissioner");
+		goto out;
+	}
+	if (!date_valid(x.end)) {
+		reply_error(r, 400, "bad_field", "end_date", "end_date must be YYYY-MM-DD");
+		goto out;
+	}
+	enum st st = store_tx(r->db, true, mem_tx, &x);
+	if (st == ST_INVALID) {
+		reply_error(r, 400, "bad_field", "end_date", "the end date is before the membership's start");
+		goto out;
+	}
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	reply_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "end_date", x.end));
+out:
+	json_decref(body);
+}
