@@ -177,21 +177,22 @@ static void test_good_file(void **state)
 	assert_int_equal(r.lines, 11);
 	assert_int_equal(r.npractices, 2);
 	assert_int_equal(r.nachs, 4);
-	/* Sorted by practice, service, date, then line. */
+	/* Sorted by practice, service, date, indicator. */
 	const struct extract_row *x = r.rows;
 	assert_int_equal(x[0].practice_id, 1);
 	assert_int_equal(x[0].date_id, 100);
-	assert_int_equal(x[0].line, 4);
-	assert_int_equal(x[0].kind, VK_RATIO);
-	assert_int_equal(x[0].num, 45);
-	assert_int_equal(x[0].den, 60);
-	assert_int_equal(x[1].line, 6);
-	assert_int_equal(x[1].value, 1);
-	assert_int_equal(x[2].value, 123456);
-	assert_int_equal(x[3].value, 20250115);
-	assert_int_equal(x[4].line, 11);
-	assert_int_equal(x[4].indicator_id, 1000);
-	assert_int_equal(x[4].value, 0);
+	assert_int_equal(x[0].line, 11);
+	assert_int_equal(x[0].indicator_id, 1000);
+	assert_int_equal(x[0].kind, VK_COUNT);
+	assert_int_equal(x[0].value, 0);
+	assert_int_equal(x[1].line, 4);
+	assert_int_equal(x[1].kind, VK_RATIO);
+	assert_int_equal(x[1].num, 45);
+	assert_int_equal(x[1].den, 60);
+	assert_int_equal(x[2].line, 6);
+	assert_int_equal(x[2].value, 1);
+	assert_int_equal(x[3].value, 123456);
+	assert_int_equal(x[4].value, 20250115);
 	assert_int_equal(x[5].date_id, 101);
 	assert_int_equal(x[5].value, 0);
 	assert_int_equal(x[6].service_id, 20);
@@ -298,11 +299,28 @@ static void test_duplicates_and_many_errors(void **state)
 	assert_int_equal(parse(text, &r), -1);
 	assert_int_equal(r.nerrors, 1);
 	assert_string_equal(r.errors[0].text,
-			    "line 5, field indicator: AF001 is a duplicate of line 2 (same practice,"
-			    " service, achievement date and indicator)");
+			    "line 5, field indicator: duplicate of line 2 (same practice, service,"
+			    " achievement date and indicator)");
 	assert_int_equal(r.errors[0].line, 5);
 	assert_string_equal(r.errors[0].field, "indicator");
 	assert_null(r.rows);
+	extract_result_free(&r);
+	/* Three of a kind, among other errors: each repeat names the first,
+	 * and the errors come back in line order. */
+	text = HDR
+		"A81001,QOF2425,2025-03-31,AF001,1,,\n"
+		"A81001,QOF2425,2025-03-31,AF006,,1,2\n"
+		"A81001,QOF2425,2025-03-31,AF001,1,,\n"
+		"A81001,QOF2425,2025-03-31,AF006,,3,2\n"
+		"A81001,QOF2425,2025-03-31,AF001,3,,\n";
+	assert_int_equal(parse(text, &r), -1);
+	assert_int_equal(r.nerrors, 3);
+	assert_int_equal(r.errors[0].line, 4);
+	assert_non_null(strstr(r.errors[0].text, "duplicate of line 2"));
+	assert_int_equal(r.errors[1].line, 5);
+	assert_string_equal(r.errors[1].field, "numerator");
+	assert_int_equal(r.errors[2].line, 6);
+	assert_non_null(strstr(r.errors[2].text, "duplicate of line 2"));
 	extract_result_free(&r);
 	/* Every line is checked; max_errors kept, all counted. */
 	struct buf b;
