@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "auth.h"
+#include "dates.h"
 #include "handlers.h"
 
 void h_health(struct req *r)
@@ -17,6 +18,11 @@ void h_me(struct req *r)
 		reply_store_error(r, ST_ERROR);
 		return;
 	}
+	char today[11], fy[8];
+	store_business_date(r->db, today);
+	json_object_set_new(me, "business_date", json_string(today));
+	if (date_financial_year(today, fy))
+		json_object_set_new(me, "financial_year", json_string(fy));
 	reply_json(r, 200, me);
 }
 
