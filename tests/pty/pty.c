@@ -53,6 +53,16 @@ static void child_remove(pid_t pid)
 
 /* SIGALRM: async-signal-safe only. Kills every child, removes the
  * temporary directory with rm -rf, and bails out. */
+void pty_track_child(pid_t pid)
+{
+	child_add(pid);
+}
+
+void pty_forget_child(pid_t pid)
+{
+	child_remove(pid);
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "Bail out! the test ran out of time\n";
@@ -639,6 +649,21 @@ const char *pty_home(const struct pty_term *t)
 	return t->home;
 }
 
+/* With CQRS_PTY_TRACE=FILE set, appends everything the program writes
+ * to FILE, each read preceded by a line "--- pid N, M bytes". */
+static void trace(const struct pty_term *t, const char *data, size_t n)
+{
+	const char *path = getenv("CQRS_PTY_TRACE");
+	if (!path || !*path)
+		return;
+	FILE *f = fopen(path, "a");
+	if (!f)
+		return;
+	fprintf(f, "\n--- pid %d, %zu bytes\n", (int)t->pid, n);
+	fwrite(data, 1, n, f);
+	fclose(f);
+}
+
 /* Reads what is available now (after waiting up to ms for the first
  * bytes); returns the number of bytes read, -1 at end of file. */
 static ssize_t read_some(struct pty_term *t, int ms)
@@ -661,6 +686,7 @@ static ssize_t read_some(struct pty_term *t, int ms)
 			return total ? total : -1;
 		}
 		t->bytes += (uint64_t)n;
+		trace(t, chunk, (size_t)n);
 		vterm_input_write(t->vt, chunk, (size_t)n);
 		total += n;
 	}
@@ -1117,6 +1143,7 @@ bool pty_expect(struct pty_term *t, const char *text, int ms, const char *fmt, .
 	va_end(ap);
 	tap_ok(ok, "%s", name);
 	if (!ok) {
+		pty_exited(t, NULL);
 		char *why = xasprintf("waited %d ms for \"%s\"", ms, text);
 		pty_dump(t, why);
 		free(why);
@@ -1149,8 +1176,10 @@ bool pty_check(struct pty_term *t, bool cond, const char *fmt, ...)
 	char *name = xvasprintf(fmt, ap);
 	va_end(ap);
 	tap_ok(cond, "%s", name);
-	if (!cond && t)
+	if (!cond && t) {
+		pty_exited(t, NULL);
 		pty_dump(t, name);
+	}
 	free(name);
 	return cond;
 }
@@ -1165,22 +1194,41 @@ bool pty_sign_in(struct pty_term *t, const char *user, const char *password, int
 		return false;
 	}
 	pty_settle(t, 50, 1000);
+	/* An error already on the message line (a keymap error, say) is not
+	 * the answer to this sign-in. */
+	char *before = pty_message(t);
 	pty_send(t, user);
 	pty_key(t, "Tab");
 	pty_send(t, password);
 	pty_key(t, "Enter");
 	char *want = xasprintf(PTY_SIGNED_IN "%s", user);
-	const char *texts[] = { want, "Error:", NULL };
-	int64_t left = deadline - mono_ms();
-	int got = pty_wait_any(t, texts, left > 0 ? (int)left : 1);
-	if (got != 0) {
-		char *why = xasprintf("signing in as %s: %s", user,
-				      got < 0 ? "timed out" : "an error was shown");
-		pty_dump(t, why);
-		free(why);
+	const char *why = "timed out";
+	bool ok = false;
+	for (;;) {
+		if (pty_find(t, want, NULL, NULL)) {
+			pty_settle(t, 30, 1000);
+			ok = true;
+			break;
+		}
+		char *msg = pty_message(t);
+		bool error = str_has_prefix(msg, "Error:") && strcmp(msg, before) != 0;
+		free(msg);
+		if (error) {
+			why = "an error was shown";
+			break;
+		}
+		if (mono_ms() > deadline || pty_exited(t, NULL))
+			break;
+		pty_pump(t, 30);
 	}
+	if (!ok) {
+		char *text = xasprintf("signing in as %s: %s", user, why);
+		pty_dump(t, text);
+		free(text);
+	}
+	free(before);
 	free(want);
-	return got == 0;
+	return ok;
 }
 
 char *pty_message(const struct pty_term *t)

@@ -36,6 +36,11 @@ void pty_cleanup(void);
 /* Prints "Bail out! ...", cleans up like pty_finish and exits 1. */
 void pty_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Adds a child the test started itself to those killed on timeout and at
+ * the end (SIGTERM, then SIGKILL); forget removes it once reaped. */
+void pty_track_child(pid_t pid);
+void pty_forget_child(pid_t pid);
+
 /* ------------------------------------------------------------ server */
 
 struct pty_server {
