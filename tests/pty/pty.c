@@ -546,11 +546,17 @@ struct pty_term *pty_spawn(const struct pty_opts *o, const char *const *argv)
 	for (size_t i = 0; o->env && o->env[i]; i++)
 		env_add(&env, &n, "%s", o->env[i]);
 
+	/* The child runs in HOME: a relative program path must not change
+	 * meaning. */
+	char *prog = argv[0][0] == '/' ? xstrdup(argv[0]) : realpath(argv[0], NULL);
+	if (!prog)
+		prog = xstrdup(argv[0]);
 	struct winsize ws = { .ws_row = (unsigned short)t->rows, .ws_col = (unsigned short)t->cols };
 	fflush(NULL);
 	pid_t pid = forkpty(&t->fd, NULL, NULL, &ws);
 	if (pid < 0) {
 		tap_diag("forkpty: %s", strerror(errno));
+		free(prog);
 		goto fail;
 	}
 	if (pid == 0) {
@@ -560,10 +566,11 @@ struct pty_term *pty_spawn(const struct pty_opts *o, const char *const *argv)
 		signal(SIGPIPE, SIG_DFL);
 		if (chdir(t->home) < 0)
 			_exit(126);
-		execve(argv[0], (char *const *)argv, env);
-		dprintf(STDERR_FILENO, "exec %s: %s\r\n", argv[0], strerror(errno));
+		execve(prog, (char *const *)argv, env);
+		dprintf(STDERR_FILENO, "exec %s: %s\r\n", prog, strerror(errno));
 		_exit(127);
 	}
+	free(prog);
 	t->pid = pid;
 	child_add(pid);
 	fcntl(t->fd, F_SETFD, FD_CLOEXEC);

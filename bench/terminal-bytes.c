@@ -1,0 +1,339 @@
+/* terminal-bytes.c: bench/terminal-bytes, what the cqrs client costs on a
+ * slow link. Runs the real cqrs at 80x24 in a pseudo-terminal (the pty
+ * test harness) against a real cqrsd reached through a small counting TCP
+ * proxy on loopback, and prints the bytes written to the terminal for
+ * drawing the sign-in screen, the first Home screen, a tab switch, a
+ * sub-tab switch and one cursor move in a list, and the HTTP bytes (both
+ * directions, headers included, as on the wire) for every screen opened.
+ * Exits 1 when a target is missed (tab switch <= 2000 bytes, cursor move
+ * <= 64 bytes) or the client could not be driven.
+ *
+ *   bench/terminal-bytes [-u USER] [-v]
+ *
+ * CQRS and CQRSD name the binaries; by default ./cqrs and ./cqrsd in the
+ * build directory this program was built in. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/pty/pty.h"
+
+/* ------------------------------------------------------------ proxy */
+
+struct proxy {
+	int listen_fd;
+	int port;               /* where the client connects */
+	int upstream_port;      /* cqrsd */
+	atomic_ullong up, down; /* bytes client->server, server->client */
+	atomic_uint connections;
+};
+
+struct conn {
+	struct proxy *p;
+	int fd;
+};
+
+/* Copies what is readable on from to to; false at end of stream. */
+static bool relay(int from, int to, atomic_ullong *count)
+{
+	char chunk[16384];
+	ssize_t n = read(from, chunk, sizeof chunk);
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	atomic_fetch_add(count, (unsigned long long)n);
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, chunk + off, (size_t)(n - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		off += w;
+	}
+	return true;
+}
+
+/* One connection: relays both ways until either side closes. Owns c. */
+static void *conn_thread(void *arg)
+{
+	struct conn *c = arg;
+	int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)c->p->upstream_port);
+	if (up >= 0 && connect(up, (struct sockaddr *)&a, sizeof a) == 0) {
+		for (;;) {
+			struct pollfd fds[2] = { { .fd = c->fd, .events = POLLIN },
+						 { .fd = up, .events = POLLIN } };
+			if (poll(fds, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			if (fds[0].revents && !relay(c->fd, up, &c->p->up))
+				break;
+			if (fds[1].revents && !relay(up, c->fd, &c->p->down))
+				break;
+		}
+	}
+	if (up >= 0)
+		close(up);
+	close(c->fd);
+	free(c);
+	return NULL;
+}
+
+static void *accept_thread(void *arg)
+{
+	struct proxy *p = arg;
+	for (;;) {
+		int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL;
+		}
+		struct conn *c = xcalloc(1, sizeof *c);
+		c->p = p;
+		c->fd = fd;
+		atomic_fetch_add(&p->connections, 1);
+		pthread_t th;
+		if (pthread_create(&th, NULL, conn_thread, c) != 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		pthread_detach(th);
+	}
+}
+
+static bool proxy_start(struct proxy *p, int upstream_port)
+{
+	memset(p, 0, sizeof *p);
+	p->upstream_port = upstream_port;
+	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    listen(p->listen_fd, 16) < 0 ||
+	    getsockname(p->listen_fd, (struct sockaddr *)&a, &len) < 0) {
+		fprintf(stderr, "terminal-bytes: proxy: %s\n", strerror(errno));
+		return false;
+	}
+	p->port = ntohs(a.sin_port);
+	pthread_t th;
+	if (pthread_create(&th, NULL, accept_thread, p) != 0)
+		return false;
+	pthread_detach(th);
+	return true;
+}
+
+static unsigned long long proxy_total(struct proxy *p)
+{
+	return atomic_load(&p->up) + atomic_load(&p->down);
+}
+
+/* ------------------------------------------------------------ steps */
+
+struct mark {
+	uint64_t term;
+	unsigned long long up, down;
+};
+
+static struct pty_term *term;
+static struct proxy proxy;
+static bool verbose;
+static int failures;
+
+static void mark_now(struct mark *m)
+{
+	m->term = pty_bytes(term);
+	m->up = atomic_load(&proxy.up);
+	m->down = atomic_load(&proxy.down);
+}
+
+/* Waits for text, then for the screen to go quiet (every request answered
+ * and drawn), and prints one line: terminal bytes and HTTP bytes since
+ * the mark. limit 0: no target. Returns the terminal bytes. */
+static long step(const char *what, const struct mark *m, const char *text, long limit)
+{
+	if (!pty_wait_text(term, text, 10000)) {
+		printf("%-34s  (failed: \"%s\" did not appear)\n", what, text);
+		pty_dump(term, what);
+		failures++;
+		return -1;
+	}
+	pty_settle(term, 400, 10000);
+	long bytes = (long)(pty_bytes(term) - m->term);
+	unsigned long long up = atomic_load(&proxy.up) - m->up;
+	unsigned long long down = atomic_load(&proxy.down) - m->down;
+	const char *verdict = "";
+	if (limit > 0) {
+		verdict = bytes <= limit ? "  ok" : "  OVER TARGET";
+		if (bytes > limit)
+			failures++;
+	}
+	printf("%-34s %7ld   %7llu %7llu%s", what, bytes, up, down, verdict);
+	if (limit > 0)
+		printf(" (target <= %ld)", limit);
+	printf("\n");
+	if (verbose)
+		pty_dump(term, what);
+	return bytes;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: terminal-bytes [-u USER] [-v]\n");
+	exit(2);
+}
+
+/* Sets CQRS and CQRSD to the binaries beside this program's build
+ * directory when they are not set. */
+static void default_binaries(const char *argv0)
+{
+	char *dir = xstrdup(argv0);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (!getenv("CQRS")) {
+		char *p = xasprintf("%s/../cqrs", dir);
+		setenv("CQRS", p, 1);
+		free(p);
+	}
+	if (!getenv("CQRSD")) {
+		char *p = xasprintf("%s/../cqrsd", dir);
+		setenv("CQRSD", p, 1);
+		free(p);
+	}
+	free(dir);
+}
+
+int main(int argc, char **argv)
+{
+	const char *user = "demo.practice";
+	int opt;
+	while ((opt = getopt(argc, argv, "u:v")) != -1) {
+		if (opt == 'u')
+			user = optarg;
+		else if (opt == 'v')
+			verbose = true;
+		else
+			usage();
+	}
+	default_binaries(argv[0]);
+	pty_init(300);
+
+	struct pty_server srv;
+	if (!pty_server_start(&srv, 0, NULL))
+		pty_bail("cannot start cqrsd (%s)", getenv("CQRSD"));
+	if (!proxy_start(&proxy, srv.port))
+		pty_bail("cannot start the counting proxy");
+	char *url = xasprintf("http://127.0.0.1:%d", proxy.port);
+	const char *args[] = { "--server", url, NULL };
+	term = pty_spawn_cqrs(NULL, args);
+	if (!term)
+		pty_bail("cannot run %s", getenv("CQRS"));
+
+	printf("cqrs terminal bytes at 80x24 (TERM=xterm-256color), user %s\n", user);
+	printf("%-34s %7s   %7s %7s\n", "step", "term", "http-up", "http-dn");
+	struct mark m;
+	mark_now(&m);
+	step("sign-in screen", &m, PTY_SIGNIN_READY, 0);
+
+	mark_now(&m);
+	if (!pty_sign_in(term, user, PTY_DEMO_PASSWORD, 10000)) {
+		failures++;
+		goto out;
+	}
+	step("first Home screen (with sign-in)", &m, "Message Centre", 0);
+
+	/* Every tab the user has, first visit then a return visit. */
+	for (int tab = 2; tab <= 6; tab++) {
+		char key[2] = { (char)('0' + tab), 0 };
+		char what[64];
+		mark_now(&m);
+		pty_key(term, key);
+		pty_settle(term, 400, 10000);
+		char *title = pty_row(term, PTY_SUBTAB_ROW);
+		snprintf(what, sizeof what, "tab %d, first visit", tab);
+		long bytes = (long)(pty_bytes(term) - m.term);
+		printf("%-34s %7ld   %7llu %7llu  [%s]\n", what, bytes,
+		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down, title);
+		free(title);
+	}
+	mark_now(&m);
+	pty_key(term, "1");
+	step("tab switch (back to Home)", &m, "Message Centre", 2000);
+	mark_now(&m);
+	pty_key(term, "2");
+	pty_settle(term, 400, 10000);
+	{
+		long bytes = (long)(pty_bytes(term) - m.term);
+		bool ok = bytes <= 2000;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu%s (target <= 2000)\n", "tab switch (Home to tab 2)",
+		       bytes, atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down,
+		       ok ? "  ok" : "  OVER TARGET");
+	}
+	mark_now(&m);
+	pty_key(term, "1");
+	pty_settle(term, 400, 10000);
+	mark_now(&m);
+	pty_key(term, "]");
+	step("sub-tab switch (to My Account)", &m, "My Account", 2000);
+	mark_now(&m);
+	pty_key(term, "[");
+	pty_settle(term, 400, 10000);
+	{
+		long bytes = (long)(pty_bytes(term) - m.term);
+		printf("%-34s %7ld   %7llu %7llu\n", "sub-tab switch (back)", bytes,
+		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down);
+	}
+
+	/* One cursor move in a list: the My Services list on tab 2. */
+	pty_key(term, "2");
+	pty_settle(term, 400, 10000);
+	mark_now(&m);
+	pty_key(term, "Down");
+	pty_settle(term, 300, 5000);
+	{
+		long bytes = (long)(pty_bytes(term) - m.term);
+		bool ok = bytes > 0 && bytes <= 64;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu%s (target <= 64)\n", "cursor move in a list", bytes,
+		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down,
+		       ok ? "  ok" : bytes == 0 ? "  NOTHING DRAWN" : "  OVER TARGET");
+		if (!ok || verbose)
+			pty_dump(term, "after the cursor move");
+	}
+	printf("HTTP connections opened: %u; total HTTP bytes %llu\n",
+	       atomic_load(&proxy.connections), proxy_total(&proxy));
+out:
+	pty_close(&term);
+	pty_server_free(&srv);
+	free(url);
+	printf("%s\n", failures ? "terminal-bytes: FAILED" : "terminal-bytes: all targets met");
+	pty_cleanup();
+	return failures ? 1 : 0;
+}
