@@ -38,7 +38,7 @@ int main(void)
 	/* Let the token go idle on the server, then act. */
 	pty_pump(t, 3000);
 	pty_key(t, "Tab");
-	pty_expect(t, "Your session has expired", 10000,
+	pty_expect(t, "expired", 10000,
 		   "after the idle timeout the next action says the session expired");
 	pty_check(t, pty_find(t, PTY_SIGNIN_READY, NULL, NULL) &&
 		  pty_find(t, "demo.practice", NULL, NULL),
