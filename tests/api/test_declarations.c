@@ -708,6 +708,146 @@ static void test_reversion(void)
 	ck(streq(status_of(d_may), "AWAITING_PROVIDER"), "... and May still awaits the practice");
 }
 
+/* ------------------------------------------------------------ a PCN's declaration */
+
+static void submit_vals(const char *token, json_int_t ach, json_int_t g, const char *values)
+{
+	PUT(token, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g),
+	    F("{\"mode\": \"submit\", \"version\": %lld, \"values\": %s}",
+	      (long long)form_version(token, ach, g), values));
+}
+
+/* The achievement of org for svc on date as token sees the panel, or 0. */
+static json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date)
+{
+	GET(token, F("/api/v1/achievements?organisation=%s&service=%lld", org, (long long)svc));
+	size_t i;
+	json_t *a;
+	json_array_foreach(J("achievements"), i, a)
+		if (streq(jstr(a, "date"), date))
+			return jint(a, "id");
+	return 0;
+}
+
+/* Declares id as token with every checklist item ticked (read as token). */
+static void declare_as(const char *token, json_int_t id, const char *notes)
+{
+	struct http_resp r;
+	http_get(&srv, F("/api/v1/declarations/%lld", (long long)id), token, &r);
+	json_t *ids = json_array();
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(r.json, "checklist"), i, item)
+		json_array_append(ids, json_object_get(item, "id"));
+	char *text = json_dumps(ids, JSON_COMPACT);
+	json_int_t v = jint(r.json, "version");
+	http_resp_free(&r);
+	declare(token, id, v, text, notes);
+	free(text);
+	json_decref(ids);
+}
+
+static const char *decl_status_as(const char *token, json_int_t id)
+{
+	static char out[32];
+	struct http_resp r;
+	http_get(&srv, F("/api/v1/declarations/%lld", (long long)id), token, &r);
+	strlcpy_s(out, jstr(r.json, "status") ? jstr(r.json, "status") : "", sizeof out);
+	http_resp_free(&r);
+	return out;
+}
+
+static void test_network_declaration(void)
+{
+	/* Complete Tees Riverside's 31 March 2025 network data: the demo
+	 * practice's own gaps, and Riverbank's through the commissioner. */
+	json_int_t p1 = ach_on(t_practice, "A81001", svc_ncd, "2025-03-31");
+	json_int_t rb = ach_on(t_comm, "A81004", svc_ncd, "2025-03-31");
+	json_int_t iif = group_of(t_practice, p1, "IIF"), acc = group_of(t_practice, p1, "ACC");
+	json_int_t ea = group_of(t_practice, p1, "EA"), rb_acc = group_of(t_comm, rb, "ACC");
+	ck(p1 && rb && iif && acc && ea && rb_acc, "the NCD 2024/25 31/03/2025 member achievements exist");
+	GET(t_pcn, "/api/v1/declarations?organisation=U60172");
+	ck(R.status == 200 && json_array_size(decls()) == 0,
+	   "while members' data are incomplete the PCN has no declaration yet");
+	submit_vals(t_practice, p1, iif,
+		    "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"30\", \"denominator\": \"40\"}]");
+	bool ok = R.status == 200;
+	submit_vals(t_practice, p1, acc, "[{\"indicator\": \"ACC.MI01\", \"value\": \"4000\"},"
+		    " {\"indicator\": \"ACC.MI02\", \"value\": \"500\"}]");
+	ok = ok && R.status == 200;
+	submit_vals(t_comm, rb, rb_acc, "[{\"indicator\": \"ACC.MI01\", \"value\": \"5000\"}]");
+	ck(ok && R.status == 200, "the missing member values are submitted");
+	GET(t_pcn, "/api/v1/declarations?organisation=U60172");
+	json_t *d0 = json_array_get(decls(), 0);
+	json_int_t d = jint(d0, "id");
+	ck(R.status == 200 && json_array_size(decls()) == 1 && streq(jstr(d0, "status"), "AWAITING_PROVIDER") &&
+	   streq(jstr(json_object_get(d0, "organisation"), "code"), "U60172"),
+	   "once the network is complete the PCN has a declaration awaiting it");
+	ck(task_of(t_pcn, "DECLARATION", d) != 0, "... and a DECLARATION task on the PCN user's Home");
+
+	GET(t_pcn, F("/api/v1/declarations/%lld", (long long)d));
+	size_t i, nstat = 0, nind = 0;
+	json_t *it;
+	json_array_foreach(J("checklist"), i, it) {
+		if (streq(jstr(it, "kind"), "statement") && jstr(it, "id")[0] == 'S')
+			nstat++;
+		else if (streq(jstr(it, "kind"), "indicator") && jstr(it, "id")[0] == 'I')
+			nind++;
+	}
+	ck(R.status == 200 && nstat == 3 && nind > 0 && json_is_true(J("can_declare")),
+	   "the NCD 2024/25 checklist: 3 statements and one item per payment indicator (%zu)", nind);
+	json_int_t v = jint(R.json, "version");
+	declare(t_pcn, d, v, "[\"S10\", \"S11\", \"S12\"]", NULL);
+	ck(R.status == 400 && (contains(err_msg(), F("3 of %zu ticked", nstat + nind)) ||
+			       contains(err_msg(), F("of %zu ticked", nstat + nind))),
+	   "declaring with the statements but not the indicators: 400 \"... of %zu ticked\"", nstat + nind);
+	declare_as(t_practice, d, NULL);
+	ck(R.status == 403 || R.status == 404,
+	   "a member practice's declarer cannot declare for the PCN (%ld)", R.status);
+	declare_as(t_pcn, d, "Clinical director certified CAIP.");
+	ck(R.status == 200 && streq(jstr(R.json, "status"), "AWAITING_COMMISSIONER"),
+	   "demo.pcn declares the network achievement through the checklist");
+	ck(task_of(t_pcn, "DECLARATION", d) == 0 && task_of(t_appr, "DECLARATION_APPROVAL", d) != 0,
+	   "the PCN's task is cleared; the approver has one");
+
+	/* Tick-box: the PCN may change it until it declares, the
+	 * commissioner until financial approval (issue 7). */
+	GET(t_pcn, F("/api/v1/achievements/%lld/groups/%lld", (long long)p1, (long long)ea));
+	json_int_t cur = json_integer_value(json_object_get(
+		json_object_get(json_array_get(J("indicators"), 0), "current"), "value"));
+	submit_vals(t_pcn, p1, ea, F("[{\"indicator\": \"EA.TB01\", \"value\": \"%s\"}]", cur ? "No" : "Yes"));
+	ck(R.status == 403, "after declaring, the PCN can no longer change the tick-box (403, got %ld)",
+	   R.status);
+	if (!streq(decl_status_as(t_pcn, d), "AWAITING_COMMISSIONER"))
+		declare_as(t_pcn, d, "Declared again.");
+	GET(t_comm, F("/api/v1/achievements/%lld/groups/%lld", (long long)p1, (long long)ea));
+	cur = json_integer_value(json_object_get(
+		json_object_get(json_array_get(J("indicators"), 0), "current"), "value"));
+	ck(json_is_true(json_object_get(json_array_get(J("indicators"), 0), "editable")),
+	   "the commissioner can still change the tick-box");
+	submit_vals(t_comm, p1, ea, F("[{\"indicator\": \"EA.TB01\", \"value\": \"%s\"}]", cur ? "No" : "Yes"));
+	ck(R.status == 200 && json_is_true(J("stored")), "the commissioner changes it: stored");
+	GET(t_pcn, F("/api/v1/declarations/%lld", (long long)d));
+	json_t *h = json_array_get(J("history"), 0);
+	ck(streq(jstr(R.json, "status"), "AWAITING_PROVIDER") &&
+	   contains(jstr(h, "note"), "declare again"),
+	   "the payment recalculates and the PCN's declaration goes back to it");
+	declare_as(t_pcn, d, "Declared after the tick-box change.");
+	ck(R.status == 200, "demo.pcn declares again");
+
+	/* A membership correction leaves the network incomplete: blocked. */
+	POST(t_comm, "/api/v1/memberships",
+	     "{\"pcn\": \"U60172\", \"practice\": \"A81030\", \"start_date\": \"2025-03-01\", \"end_date\": null}");
+	ck(R.status == 201 || R.status == 200, "the commissioner adds Hartburn Lodge (no NCD data) to the PCN from 01/03/2025");
+	dact(t_appr, "return", one(d), "membership corrected");
+	GET(t_pcn, F("/api/v1/declarations/%lld", (long long)d));
+	ck(streq(jstr(R.json, "status"), "AWAITING_PROVIDER") && contains(jstr(R.json, "blocked"), "network") &&
+	   json_is_false(J("can_declare")),
+	   "the declaration says it is blocked waiting for network figures, and cannot be declared");
+	declare_as(t_pcn, d, NULL);
+	ck(is_err(409, "conflict", NULL, "network"), "declaring it: 409 with the reason");
+}
+
 int main(void)
 {
 	harness_timeout(180);
@@ -739,6 +879,7 @@ int main(void)
 	test_approve();
 	test_finance();
 	test_reversion();
+	test_network_declaration();
 
 	if (R_used)
 		http_resp_free(&R);
