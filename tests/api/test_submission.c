@@ -26,7 +26,7 @@ static bool R_used;
 static char *last_req;         /* "METHOD path body" of the last request */
 
 static char *t_practice, *t_view, *t_comm, *t_pcn, *t_other;
-static json_int_t svc_ms, svc_ldhc, svc_ncd, svc_ncd2526;
+static json_int_t svc_ms, svc_ldhc, svc_ncd, svc_ncd2526, svc_vfp;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -841,6 +841,26 @@ static void test_missing_not_recorded(void)
 	ck(missing_row(ldhc_mar, "LDHC") != NULL, "the recorded but empty 31/03/2025 LDHC group is listed");
 }
 
+/* ------------------------------------------------------------ participation only */
+
+static void test_participation_only(void)
+{
+	GET(t_practice, F("/api/v1/offers?service=%lld&status=OFFERED", (long long)svc_vfp));
+	json_int_t offer = jint(json_array_get(J("offers"), 0), "id");
+	POST(t_practice, "/api/v1/offers/actions",
+	     F("{\"action\": \"accept\", \"offers\": [%lld]}", (long long)offer));
+	ck(R.status == 200 && jint(R.json, "succeeded") == 1,
+	   "the practice accepts the participation-only Veteran Friendly offer");
+	panel(t_practice, "A81001", svc_vfp);
+	ck(R.status == 200 && json_is_true(J("participates")) && json_array_size(J("achievements")) == 0 &&
+	   json_array_size(J("available_dates")) == 0,
+	   "participation-only: participation recorded, and no achievement dates asked for");
+	GET(t_practice, F("/api/v1/missing?service=%lld", (long long)svc_vfp));
+	ck(R.status == 200 && json_array_size(J("missing")) == 0, "participation-only: nothing is missing");
+	add(t_practice, "A81001", svc_vfp, "2025-03-31");
+	ck(is_err(400, "bad_field", "date", NULL), "participation-only: no achievement can be added (400)");
+}
+
 int main(void)
 {
 	harness_timeout(180);
@@ -857,6 +877,7 @@ int main(void)
 	svc_ldhc = service_by_code("LDHC2425");
 	svc_ncd = service_by_code("NCD2425");
 	svc_ncd2526 = service_by_code("NCD2526");
+	svc_vfp = service_by_code("VFP2425");
 	ms_mar = ach_on(t_practice, "A81001", svc_ms, "2025-03-31");
 	ncd_mar = ach_on(t_practice, "A81001", svc_ncd, "2025-03-31");
 	ms_g = group_of(t_practice, ms_mar, "MS");
@@ -878,6 +899,7 @@ int main(void)
 	test_pcn();
 	test_conflict_and_commissioner();
 	test_rules();
+	test_participation_only();
 
 	if (R_used)
 		http_resp_free(&R);
