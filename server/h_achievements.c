@@ -58,11 +58,19 @@ static void decide_access(struct req *r, const struct ach_rec *a, const struct s
 		has_grant(r->auth, "PCN_MANAGEMENT", 0, "PCN") &&
 		auth_org_in_scope(r, a->org_id, "PCN_MANAGEMENT");
 	if (pcn_entry) {
-		/* The PCN sets its tick-box values until it declares. */
-		if (!strcmp(a->declaration_status, "AWAITING_COMMISSIONER") ||
-		    !strcmp(a->declaration_status, "AWAITING_FINANCE")) {
+		/* The PCN sets its tick-box values until it declares its network
+		 * achievement (the one its members' data feed). */
+		int64_t pcn, pcn_ach;
+		struct ach_rec pa;
+		const char *declared = a->declaration_status;
+		if (store_pcn_of_practice(r->db, a->org_id, a->date, &pcn) == ST_OK &&
+		    store_achievement_find(r->db, s->id, pcn, a->date_id, &pcn_ach) == ST_OK &&
+		    store_achievement_get(r->db, pcn_ach, &pa) == ST_OK && *pa.declaration_status)
+			declared = pa.declaration_status;
+		if (!strcmp(declared, "AWAITING_COMMISSIONER") || !strcmp(declared, "AWAITING_FINANCE") ||
+		    !strcmp(declared, "FINANCIALLY_APPROVED")) {
 			snprintf(acc->reason, sizeof acc->reason,
-				 "the achievement has been declared; only the commissioner can change it now");
+				 "the PCN has declared this achievement; only the commissioner can change it now");
 			return;
 		}
 		acc->can_edit = true;
@@ -635,6 +643,8 @@ void h_group_save(struct req *r)
 		goto out;
 	}
 	x.entries = xcalloc(nv, sizeof *x.entries);
+	size_t *asked = xcalloc(nv, sizeof *asked); /* indicator index of each row, n: none */
+	bool locked = false;
 	errors = json_array();
 	char first_field[80] = "", first_msg[500] = "";
 	for (size_t i = 0; i < nv; i++) {
@@ -649,15 +659,17 @@ void h_group_save(struct req *r)
 					break;
 		const char *bad = "indicator";
 		bool ok = false;
+		asked[i] = n;
 		if (!json_is_object(row) || !code) {
 			snprintf(why, sizeof why, "each value needs an \"indicator\" code");
 		} else if (k == n) {
 			snprintf(why, sizeof why, "%s is not an indicator of group %s", code, g.code);
 		} else {
+			asked[i] = k;
 			const char *lock = indicator_lock(&x.acc, &inds[k]);
 			bool dup = false;
-			for (size_t m = 0; m < x.nentries; m++)
-				dup |= x.entries[m].idx == k;
+			for (size_t m = 0; m < i; m++)
+				dup |= asked[m] == k;
 			const char *key;
 			json_t *kv;
 			bool unknown = false;
@@ -668,8 +680,10 @@ void h_group_save(struct req *r)
 				snprintf(why, sizeof why, "a value has an unknown field");
 			else if (dup)
 				snprintf(why, sizeof why, "%s is given twice", code);
-			else if (lock)
+			else if (lock) {
 				snprintf(why, sizeof why, "%s cannot be changed: %s", code, lock);
+				locked = true;
+			}
 			else if (parse_entry(&inds[k], row, &x.entries[x.nentries].v, why, sizeof why, &bad)) {
 				x.entries[x.nentries++].idx = k;
 				ok = true;
@@ -687,10 +701,13 @@ void h_group_save(struct req *r)
 			}
 		}
 	}
+	free(asked);
 	if (json_array_size(errors)) {
-		json_t *e = json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code", "bad_field",
+		/* A locked indicator is a refusal (403); otherwise bad input (400). */
+		json_t *e = json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code",
+				      locked ? "forbidden" : "bad_field",
 				      "message", first_msg, "field", first_field, "errors", errors);
-		reply_json(r, 400, e);
+		reply_json(r, locked ? 403 : 400, e);
 		goto out;
 	}
 	enum st st = store_tx(r->db, true, save_tx, &x);

@@ -302,6 +302,7 @@ static enum st dact_tx(struct db *db, void *arg)
 	struct req *r = x->r;
 	if (store_declaration_get(db, x->id, &x->d) != ST_OK ||
 	    !auth_org_in_scope(r, x->d.org_id, NULL)) {
+		memset(&x->d, 0, sizeof x->d); /* say nothing of what cannot be seen */
 		strcpy(x->code, "not_found");
 		snprintf(x->msg, sizeof x->msg, "there is no declaration %lld that you can see",
 			 (long long)x->id);
@@ -400,9 +401,9 @@ void h_declarations_action(struct req *r)
 				strcpy(x.code, st == ST_BUSY ? "busy" : "internal");
 				snprintf(x.msg, sizeof x.msg, "the change could not be saved; try again");
 			}
-			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:s, s:s}",
-				"id", (json_int_t)x.id, "ok", 0, "code", x.code,
-				"organisation", x.d.org_code, "message", x.msg));
+			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:o, s:s}",
+				"id", (json_int_t)x.id, "ok", 0, "code", x.code, "organisation",
+				*x.d.org_code ? json_string(x.d.org_code) : json_null(), "message", x.msg));
 		}
 	}
 	reply_json(r, 200, json_pack("{s:o, s:i, s:i}", "results", results, "succeeded", ok,

@@ -413,6 +413,7 @@ static enum st act_tx(struct db *db, void *arg)
 	struct req *r = x->r;
 	/* Re-read inside the transaction: another user may have acted. */
 	if (store_offer_get(db, x->id, &x->o) != ST_OK || !auth_org_in_scope(r, x->o.org_id, NULL)) {
+		memset(&x->o, 0, sizeof x->o); /* say nothing of what cannot be seen */
 		strcpy(x->code, "not_found");
 		snprintf(x->msg, sizeof x->msg, "there is no offer %lld that you can see",
 			 (long long)x->id);
@@ -547,9 +548,9 @@ void h_offers_action(struct req *r)
 				strcpy(x.code, st == ST_BUSY ? "busy" : "internal");
 				snprintf(x.msg, sizeof x.msg, "the change could not be saved; try again");
 			}
-			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:s, s:s}",
-				"id", (json_int_t)x.id, "ok", 0, "code", x.code,
-				"organisation", x.o.org_code, "message", x.msg));
+			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:o, s:s}",
+				"id", (json_int_t)x.id, "ok", 0, "code", x.code, "organisation",
+				*x.o.org_code ? json_string(x.o.org_code) : json_null(), "message", x.msg));
 		}
 	}
 	reply_json(r, 200, json_pack("{s:o, s:i, s:i}", "results", results, "succeeded", ok,

@@ -217,7 +217,7 @@ static enum st apply_tx(struct db *db, void *arg)
 			if (st == ST_OK)
 				st = store_submission_value_add(db, sub, row->indicator_id, &v, ratio);
 			if (st == ST_OK)
-				st = store_value_set(db, ach, row->indicator_id, &v, ratio, "EXTRACT", sub);
+				st = store_value_put(db, ach, row->indicator_id, &v, ratio, "EXTRACT", sub);
 			a->sum->values_changed++;
 			any = true;
 		}
@@ -228,6 +228,8 @@ static enum st apply_tx(struct db *db, void *arg)
 		if (set)
 			any = true;
 		free(cur);
+		if (st == ST_OK && sub)
+			st = store_wip_clear_extracted(db, ach);
 		if (st == ST_OK && any) {
 			st = store_achievement_touch(db, ach, "SUBMITTED", false);
 			changed[nchanged++] = ach;

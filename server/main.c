@@ -112,7 +112,10 @@ static void show_progress(void *ctx, const char *phase, size_t done, size_t tota
 		if (pct == 100)
 			fputc('\n', stderr);
 	} else if (pct % 25 == 0 && (phase != last_phase || pct != last_pct)) {
-		fprintf(stderr, "%s: %d%%\n", phase, pct);
+		static int64_t t0;
+		if (!t0)
+			t0 = mono_ms();
+		fprintf(stderr, "%s: %d%% (%.1f s)\n", phase, pct, (mono_ms() - t0) / 1000.0);
 	}
 	last_phase = phase;
 	last_pct = pct;

@@ -134,7 +134,20 @@ static enum st calculate(struct recalc *rc, struct svc_cache *c, int64_t ach_id,
 		lines[i].points_text = res.lines[i].points_text;
 		lines[i].pay_text = res.lines[i].pay_text;
 	}
-	char *breakdown = calc_breakdown_text(&cs, &co, &res);
+	/* The calculation's inputs and totals; each line's own explanation is
+	 * kept with the line (calculation_line), so it is not repeated here. */
+	json_t *bj = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:s, s:I, s:I, s:I}",
+		"service", c->svc.code, "payment_type", c->svc.payment_type, "level", c->svc.level,
+		"pence_per_point", (json_int_t)c->svc.pence_per_point,
+		"national_list_size", (json_int_t)c->svc.national_list_size,
+		"list_size", (json_int_t)org->list_size, "caip_pence", (json_int_t)co.caip_pence,
+		"aspiration_percent", c->svc.aspiration_percent,
+		"rounding", "each indicator's payment is rounded once to the penny, halves away from"
+		" zero; totals are sums of the rounded lines",
+		"points_milli", (json_int_t)res.points_milli, "pence", (json_int_t)res.pence,
+		"aspiration_pence", (json_int_t)res.aspiration_pence);
+	char *breakdown = json_dumps(bj, JSON_COMPACT);
+	json_decref(bj);
 	struct calc_save save = {
 		.points_milli = res.points_milli, .pence = res.pence,
 		.aspiration_pence = res.aspiration_pence, .breakdown = breakdown,

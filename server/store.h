@@ -309,6 +309,12 @@ enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id
 /* Sets a current value (and clears its work in progress). */
 enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 			bool ratio, const char *source, int64_t sub_id);
+/* The same without touching work in progress (for bulk loads, which clear
+ * it once per achievement with store_wip_clear_extracted). */
+enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+			bool ratio, const char *source, int64_t sub_id);
+/* Drops work in progress on the achievement's extracted indicators. */
+enum st store_wip_clear_extracted(struct db *db, int64_t ach_id);
 enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 		      bool ratio, int64_t uid);
 /* Submission history, newest first (group 0: all groups). */

@@ -441,6 +441,24 @@ enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id
 enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 			bool ratio, const char *source, int64_t sub_id)
 {
+	enum st st = store_value_put(db, ach_id, ind_id, v, ratio, source, sub_id);
+	if (st != ST_OK)
+		return st;
+	static const char clear[] =
+		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id = ?2";
+	sqlite3_stmt *s = db_stmt(db, clear);
+	if (!s)
+		return ST_ERROR;
+	sqlite3_bind_int64(s, 1, ach_id);
+	sqlite3_bind_int64(s, 2, ind_id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+			bool ratio, const char *source, int64_t sub_id)
+{
 	static const char sql[] =
 		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
 		" denominator, source, submission_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
@@ -448,8 +466,6 @@ enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const str
 		" numerator = excluded.numerator, denominator = excluded.denominator,"
 		" source = excluded.source, submission_id = excluded.submission_id,"
 		" updated_at = excluded.updated_at";
-	static const char clear[] =
-		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id = ?2";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
@@ -462,14 +478,20 @@ enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const str
 	sqlite3_bind_int64(st, 8, now_s());
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return st_from_sqlite(rc);
-	st = db_stmt(db, clear);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_wip_clear_extracted(struct db *db, int64_t ach_id)
+{
+	static const char sql[] =
+		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id IN"
+		" (SELECT indicator_id FROM achievement_value WHERE achievement_id = ?1"
+		"  AND source = 'EXTRACT')";
+	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, ind_id);
-	rc = sqlite3_step(st);
+	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }

@@ -320,8 +320,10 @@ bool store_user_has_cluster(struct db *db, int64_t uid)
 }
 
 /* The scope rule, in one statement. anc: the organisation and its
- * ancestors; pcns: the PCNs it currently belongs to. A grant on either
- * reaches it. Cluster users are further limited to organisations that are,
+ * ancestors; pcns: the PCNs it currently belongs to. A grant on an
+ * ancestor reaches it; a grant on its PCN reaches it for viewing and for
+ * the PCN's own roles (PCN View, PCN Management), never for acting as the
+ * practice (declaring, accepting, entering its data). Cluster users are further limited to organisations that are,
  * or descend from, a member of one of their clusters; a PCN counts as in
  * a cluster when every current member practice is. */
 static const char SCOPE_SQL[] =
@@ -334,7 +336,8 @@ static const char SCOPE_SQL[] =
 	" cl(org_id) AS (SELECT cm.org_id FROM user_cluster uc"
 	"  JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1)"
 	" SELECT EXISTS (SELECT 1 FROM role_grant g WHERE g.user_id = ?1 AND g.revoked_at IS NULL"
-	"   AND (g.org_id IN anc OR g.org_id IN pcns)"
+	"   AND (g.org_id IN anc OR (g.org_id IN pcns"
+	"     AND (?3 IS NULL OR g.role_code IN ('PCN_VIEW', 'PCN_MANAGEMENT'))))"
 	"   AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0))"
 	" AND (NOT EXISTS (SELECT 1 FROM cl)"
 	"   OR EXISTS (SELECT 1 FROM cl WHERE org_id IN anc)"
