@@ -52,7 +52,28 @@
 	_(KILL_LINE, "kill-line", "Kill", "Delete from the cursor to the end of the field") \
 	_(CHOOSE, "choose", "Choose", "Open the drop-down of a choice field") \
 	_(YES, "yes", "Yes", "Answer yes") \
-	_(NO, "no", "No", "Answer no")
+	_(NO, "no", "No", "Answer no") \
+	_(BREAKDOWN, "breakdown", "Breakdown", "Show how the figure under the cursor was calculated") \
+	_(CHOOSE_PROVIDER, "choose-provider", "Provider", "Choose the practice or PCN to look at") \
+	_(STUCK_VIEW, "stuck-view", "Stuck", "Switch between the dashboard and the stuck achievements") \
+	_(REAGGREGATE, "rerun-aggregation", "Aggregate", "Re-run the network aggregation now") \
+	_(ENTER_ON_BEHALF, "enter-on-behalf", "OnBehalf", "Enter the missing data on the practice's behalf") \
+	_(CORRECT_MEMBERSHIP, "correct-membership", "Member", "Correct a PCN membership (add or end one)") \
+	_(DECLARE, "declare", "Declare", "Declare Achievement: the checklist, then confirm") \
+	_(EDIT_NOTES, "edit-notes", "Notes", "Edit the declaration notes") \
+	_(APPROVE, "approve", "Approve", "Approve the ticked declarations (Approval Management)") \
+	_(FIN_APPROVE, "financially-approve", "FinApprove", "Financially approve the ticked declarations") \
+	_(RETURN_PROVIDER, "return-to-provider", "Return", "Return the ticked declarations to the provider") \
+	_(ACCEPT, "accept", "Accept", "Accept Service: accept the ticked offers (or the one under the cursor)") \
+	_(REJECT, "reject", "Reject", "Reject Service: reject the ticked offers (or the one under the cursor)") \
+	_(WITHDRAW, "withdraw", "Withdraw", "Withdraw Service: withdraw the ticked Offered offers") \
+	_(CANCEL_SERVICE, "cancel-service", "Cancel", "Cancel Service: cancel the ticked Approved or Rejected offers") \
+	_(SAVE_WIP, "save-wip", "SaveWIP", "Save Work in Progress: store the New Values without submitting") \
+	_(SUBMIT_DATA, "submit-data", "Submit", "Submit Achievement Data (asks Yes/No first; Esc aborts)") \
+	_(HISTORY, "history", "History", "Show the submission history of the achievement date") \
+	_(NEW_ACHIEVEMENT, "new-achievement", "AddNew", "Achievement Date drop-down: Add New Achievement for a date not yet recorded") \
+	_(CHOOSE_SERVICE, "choose-service", "Service", "Choose the Quality Service whose achievements are shown") \
+	_(CHOOSE_PRACTICE, "choose-practice", "Practice", "Choose the practice to enter data for (commissioner)")
 
 enum action {
 #define CQRS_ACTION_ENUM(id, name, label, help) ACT_##id,
@@ -69,7 +90,15 @@ enum action {
 	_(TREE, "tree", CTX_LIST, "Trees: a service's domains and indicator groups") \
 	_(FORM, "form", CTX_GLOBAL, "Forms: sign-in and other typed fields") \
 	_(DIALOG, "dialog", -1, "Confirmation dialogs: Esc always aborts") \
-	_(POPUP, "popup", -1, "Drop-downs and the help overlay")
+	_(POPUP, "popup", -1, "Drop-downs and the help overlay") \
+	_(RESULTS, "results", CTX_LIST, "Achievement Results and Network Achievement") \
+	_(DECLARE, "declare", CTX_LIST, "Achievement > Declare and its checklist") \
+	_(APPROVAL, "approval", CTX_LIST, "Achievement > Declaration Management") \
+	_(OFFERS, "offers", CTX_LIST, "My Services: offers to accept or reject") \
+	_(OFFER, "offer", CTX_TREE, "An offer's details (My Services): accept or reject it") \
+	_(OFFERED, "offered", CTX_LIST, "Offered Services: offers to withdraw or cancel") \
+	_(ACHIEVEMENTS, "achievements", CTX_LIST, "Data Submission: the achievements panel, an achievement's groups, missing data") \
+	_(ENTRY, "entry", CTX_FORM, "The group form: New Values typed like a 3270 form (Enter and Tab move on)")
 
 enum context {
 #define CQRS_CONTEXT_ENUM(id, name, parent, help) CTX_##id,

@@ -80,6 +80,10 @@ struct screen_ops {
 	/* Whether the screen does something with a (for the function bar);
 	 * NULL: everything. */
 	bool (*offers)(struct screen *s, enum action a);
+	/* Opens the item a task is about (subject type such as "offer",
+	 * "declaration", "achievement", and its id), after open; NULL: the
+	 * screen has no such view. False if it does not know the type. */
+	bool (*subject)(struct screen *s, const char *type, long id);
 };
 
 struct screen_def {
@@ -115,6 +119,10 @@ void app_dirty(struct app *a);
 void app_popup(struct app *a, struct popup *p);
 /* Goes to a screen (if the user's roles allow it). False if not. */
 bool app_goto(struct app *a, int screen_id);
+/* Goes to a screen and opens the subject there (the screen's subject op,
+ * e.g. type "offer" and the offer's id); the screen alone if it has no
+ * such op. False if the user's roles do not allow the screen. */
+bool app_goto_subject(struct app *a, int screen_id, const char *type, long id);
 /* The current organisation's object from GET /me, or NULL (borrowed). */
 json_t *app_org(struct app *a);
 const char *app_org_code(struct app *a);

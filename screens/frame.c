@@ -277,6 +277,16 @@ bool app_goto(struct app *a, int id)
 	return true;
 }
 
+bool app_goto_subject(struct app *a, int id, const char *type, long subject_id)
+{
+	if (!app_goto(a, id))
+		return false;
+	struct screen *s = cur_screen(a);
+	if (s->def->ops->subject && type && *type)
+		s->def->ops->subject(s, type, subject_id);
+	return true;
+}
+
 static void goto_tab(struct app *a, int tab)
 {
 	int subs[SCR__COUNT];

@@ -143,8 +143,12 @@ static void open_task(struct screen *s, struct mc *m)
 	json_t *t = json_array_get(m->tasks, m->list.cur);
 	const struct task_kind *k = kind_of(jstr(t, "kind"));
 	if (k) {
+		json_t *sid = json_object_get(t, "subject_id");
 		for (size_t i = 0; i < ARRAY_SIZE(k->screens); i++)
-			if (app_goto(s->app, k->screens[i]))
+			if (json_is_integer(sid)
+			    ? app_goto_subject(s->app, k->screens[i], jstr(t, "subject_type"),
+					       (long)json_integer_value(sid))
+			    : app_goto(s->app, k->screens[i]))
 				return;
 		app_message(s->app, MSG_INFO, "Your roles here do not open the screen for \"%s\".",
 			    k->name);

@@ -23,25 +23,23 @@
 	  message_centre_ops, NULL) \
 	_(MY_ACCOUNT, HOME, "My Account", ROLES_ALL, KINDS_ALL, my_account_ops, NULL) \
 	_(MY_SERVICES, PARTICIPATION, "My Services", R_PROVIDER_VIEW, KINDS_PROVIDER, \
-	  browse_ops, &my_services_def) \
+	  my_services_ops, NULL) \
 	_(OFFERED_SERVICES, PARTICIPATION, "Offered Services", \
 	  R(COMMISSIONING_MANAGEMENT) | R(VIEW) | R(FINANCE_VIEW), KINDS_COMMISSIONER, \
-	  browse_ops, &offered_services_def) \
+	  offered_services_ops, NULL) \
 	_(CREATE_OFFERS, PARTICIPATION, "Create Offers", R(COMMISSIONING_MANAGEMENT), \
-	  KINDS_COMMISSIONER, browse_ops, &create_offers_def) \
+	  KINDS_COMMISSIONER, create_offers_ops, NULL) \
 	_(RECORD_ACHIEVEMENT, DATA, "Record Achievement", R(ACHIEVEMENT_ENTRY), K(PRACTICE), \
-	  browse_ops, &record_achievement_def) \
+	  record_achievement_ops, NULL) \
 	_(RECORD_PROVIDER_ACHIEVEMENT, DATA, "Record Provider Achievement", \
-	  R(ACHIEVEMENT_ENTRY), KINDS_COMMISSIONER, browse_ops, \
-	  &record_provider_achievement_def) \
-	_(MISSING_DATA, DATA, "Missing Data", R_PROVIDER_VIEW, KINDS_PROVIDER, browse_ops, \
-	  &missing_data_def) \
+	  R(ACHIEVEMENT_ENTRY), KINDS_COMMISSIONER, record_provider_achievement_ops, \
+	  NULL) \
+	_(MISSING_DATA, DATA, "Missing Data", R_PROVIDER_VIEW, KINDS_PROVIDER, \
+	  missing_data_ops, NULL) \
 	_(NETWORK_ACHIEVEMENT, DATA, "Network Achievement", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
-	  &network_achievement_def) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, network_achievement_ops, NULL) \
 	_(ACHIEVEMENT_RESULTS, ACHIEVEMENT, "Achievement Results", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
-	  &achievement_results_def) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, achievement_results_ops, NULL) \
 	_(DECLARE, ACHIEVEMENT, "Declare", R(DECLARATION_MANAGEMENT), KINDS_PROVIDER, \
 	  browse_ops, &declare_def) \
 	_(DECLARATION_MANAGEMENT, ACHIEVEMENT, "Declaration Management", \
@@ -69,10 +67,17 @@ enum screen_id {
 };
 
 extern const struct screen_ops message_centre_ops, my_account_ops, browse_ops, signin_ops;
+/* Data Submission (data_entry.h) */
+extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops,
+	missing_data_ops;
+extern const struct screen_ops my_services_ops, offered_services_ops, create_offers_ops;
+/* The Achievement screens (issues 6 and 7). */
+extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops,
+	declaration_management_ops;
 
 struct browse_def;
-extern const struct browse_def my_services_def, offered_services_def, create_offers_def,
-	record_achievement_def, record_provider_achievement_def, missing_data_def,
+extern const struct browse_def record_achievement_def, record_provider_achievement_def,
+	missing_data_def,
 	network_achievement_def, achievement_results_def, declare_def,
 	declaration_management_def, reports_predefined_def, reports_administrative_def,
 	admin_users_def, admin_clusters_def, admin_allocated_reports_def;
