@@ -163,6 +163,10 @@ int main(int argc, char **argv)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	leaveok(stdscr, TRUE);
+	/* Keys are read through stdscr, whose first refresh would clear the
+	 * whole screen; refresh it now, before anything is drawn, so that
+	 * reading a key never wipes the frame. */
+	refresh();
 	const char *no_color = getenv("NO_COLOR");
 	tui_styles_init(cfg.color && !(no_color && *no_color));
 
