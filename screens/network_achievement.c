@@ -1,15 +1,1330 @@
-/* network_achievement.c: Data Submission > Network Achievement: a practice's PCN memberships (or a PCN's
- * member practices), whose data are aggregated to the PCN.
- * Declared as data for the browse screen (views.c). */
+/* network_achievement.c: Data Submission > Network Achievement. The
+ * dashboard of "How to Check a PCN's Relationship": financial year,
+ * network-level service and achievement date (the latest up to the
+ * business date by default; payment dates marked "*"), each member
+ * practice's submission state, the gaps, and the network figures (the
+ * PCN's results, with a breakdown of each figure). Commissioners also get
+ * the achievements stuck in Awaiting Network Achievement (s switches
+ * views), each with its reason and the ways to resolve it: enter the data
+ * on the practice's behalf (Record Provider Achievement), correct a
+ * membership (a small form: POST /memberships, PUT /memberships/{id}) or
+ * re-run the aggregation (POST /network/aggregate). */
 #include "config.h"
 
-#include "screens/screens.h"
-#include "screens/views.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-const struct browse_def network_achievement_def = {
-	.provider = {PANE_ORG_DETAIL, NULL, PANE_NONE, "Your PCN relationships"},
-	.commissioner = {PANE_ORGS, "PCN", PANE_ORG_DETAIL, "Primary Care Networks: Enter shows their practices"},
-	.status = NULL,
-	.taggable = false,
-	.coming = "The network achievement dashboard (service, achievement date, aggregated figures) comes with the Data Submission issue.",
+#include "dates.h"
+#include "money.h"
+#include "screens/ach_common.h"
+#include "screens/screens.h"
+#include "tui/form.h"
+#include "tui/tui.h"
+#include "util.h"
+#include "validate.h"
+
+enum view {
+	V_DASH,
+	V_STUCK,
+};
+
+enum row_kind {
+	ROW_SECTION,
+	ROW_MEMBER,
+	ROW_GAP,
+	ROW_GROUP,
+	ROW_IND,
+	ROW_NONE,
+};
+
+struct row {
+	enum row_kind kind;
+	size_t g, i;
+	char *text;     /* ROW_SECTION; owned */
+};
+
+enum mfield {
+	MF_ACTION,
+	MF_PRACTICE,
+	MF_PCN,
+	MF_START,
+	MF_END,
+};
+
+static const char *const mem_actions[] = {"Add a membership", "End a membership"};
+
+struct net {
+	struct screen *s;
+	enum view view;
+	char org[16];
+	char *org_name;         /* owned */
+	json_t *services;       /* network-level services of org; owned */
+	char year[8];
+	bool year_by_user;
+	long long service_id;
+	char date[11];          /* chosen date, "" for the server's default */
+	json_t *net;            /* GET /network; owned */
+	struct row *rows;       /* owned */
+	size_t nrows;
+	struct list list;
+	json_t *stuck;          /* GET /network/stuck "stuck"; owned */
+	struct list slist;
+	const char *loading;
+	char *error;            /* owned */
+	char *stuck_error;      /* owned */
+	char **choice;          /* parallel to an open choice popup; owned */
+	size_t nchoice;
+	/* the membership form */
+	bool form_open;
+	struct form form;
+	json_t *mem_body;       /* the request being confirmed; owned */
+	char mem_path[96];
+	char mem_practice[16], mem_pcn[16], mem_start[11];
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static bool is_commissioner(struct net *n)
+{
+	const char *kind = ac_str(app_org(n->s->app), "kind");
+	return !strcmp(kind, "ICB") || !strcmp(kind, "NHSE");
+}
+
+static void set_err(char **slot, char *msg)
+{
+	free(*slot);
+	*slot = msg;
+}
+
+static void free_choice(struct net *n)
+{
+	for (size_t i = 0; i < n->nchoice; i++)
+		free(n->choice[i]);
+	xfree(&n->choice);
+	n->nchoice = 0;
+}
+
+static json_t *service_of(struct net *n, long long id)
+{
+	size_t i;
+	json_t *sv;
+	json_array_foreach(n->services, i, sv)
+		if (ac_int(sv, "id") == id)
+			return sv;
+	return NULL;
+}
+
+static json_t *network(struct net *n)
+{
+	return json_object_get(n->net, "network");
+}
+
+static json_t *ngroups(struct net *n)
+{
+	return json_object_get(network(n), "groups");
+}
+
+static void clear_rows(struct net *n)
+{
+	for (size_t i = 0; i < n->nrows; i++)
+		free(n->rows[i].text);
+	xfree(&n->rows);
+	n->nrows = 0;
+	list_set_count(&n->list, 0);
+}
+
+static void add_row(struct net *n, size_t *cap, enum row_kind k, size_t g, size_t i, char *text)
+{
+	if (n->nrows == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		n->rows = xrealloc(n->rows, *cap * sizeof(struct row));
+	}
+	n->rows[n->nrows++] = (struct row){k, g, i, text};
+}
+
+static long long points_available(struct net *n)
+{
+	long long t = 0;
+	size_t i;
+	json_t *g;
+	json_array_foreach(ngroups(n), i, g)
+		t += ac_int(g, "points_available");
+	return t;
+}
+
+static void build_rows(struct net *n)
+{
+	clear_rows(n);
+	size_t cap = 0, i, k;
+	json_t *m, *g, *ind;
+	json_t *members = json_object_get(n->net, "members");
+	add_row(n, &cap, ROW_SECTION, 0, 0,
+		xasprintf("Member practices on this date (%zu): submission state", json_array_size(members)));
+	json_array_foreach(members, i, m)
+		add_row(n, &cap, ROW_MEMBER, i, 0, NULL);
+	json_t *gaps = json_object_get(n->net, "gaps");
+	if (json_array_size(gaps)) {
+		add_row(n, &cap, ROW_SECTION, 0, 0,
+			xasprintf("Gaps: %zu member practice%s without complete data", json_array_size(gaps),
+				  json_array_size(gaps) == 1 ? "" : "s"));
+		json_array_foreach(gaps, i, g)
+			add_row(n, &cap, ROW_GAP, i, 0, NULL);
+	} else {
+		add_row(n, &cap, ROW_SECTION, 0, 0, xstrdup("Gaps: none, every member's data are complete"));
+	}
+	json_t *nw = network(n);
+	if (!json_is_object(nw)) {
+		add_row(n, &cap, ROW_SECTION, 0, 0, xstrdup("Network figures: none yet"));
+	} else {
+		json_t *calc = json_object_get(nw, "calculation");
+		struct buf b;
+		buf_init(&b);
+		buf_printf(&b, "Network figures: %s", ac_ach_status(ac_str(nw, "status")));
+		if (json_is_object(calc)) {
+			char pts[32], money[32];
+			ac_points(ac_int(calc, "points_milli"), pts, sizeof pts);
+			buf_printf(&b, ", points %s of %lld", pts, points_available(n));
+			if (ac_has(calc, "pence")) {
+				money_format(ac_int(calc, "pence"), money, sizeof money);
+				buf_printf(&b, ", payment %s", money);
+			}
+		}
+		if (*ac_str(nw, "declaration_status"))
+			buf_printf(&b, ", %s", ac_decl_status(ac_str(nw, "declaration_status")));
+		add_row(n, &cap, ROW_SECTION, 0, 0, buf_steal(&b));
+		json_array_foreach(ngroups(n), i, g) {
+			add_row(n, &cap, ROW_GROUP, i, 0, NULL);
+			json_array_foreach(json_object_get(g, "indicators"), k, ind)
+				add_row(n, &cap, ROW_IND, i, k, NULL);
+		}
+	}
+	list_set_count(&n->list, n->nrows);
+}
+
+static json_t *row_ind(struct net *n, size_t row)
+{
+	if (row >= n->nrows || n->rows[row].kind != ROW_IND)
+		return NULL;
+	return json_array_get(json_object_get(json_array_get(ngroups(n), n->rows[row].g),
+					      "indicators"), n->rows[row].i);
+}
+
+/* ------------------------------------------------------------ drawing rows */
+
+static void draw_ind(struct net *n, WINDOW *w, int y, int x, int width, json_t *ind)
+{
+	bool pay = json_is_true(json_object_get(network(n), "pounds"));
+	int cc = 15, cv = 11, cp = 7, ct = 7, cpts = 12, cpay = pay ? 12 : 0;
+	int cb = width - cc - cv - cp - ct - cpts - cpay;
+	if (cb < 6)
+		cb = 6;
+	char val[40], pct[16] = "", thr[48] = "", pts[32], av[64], money[32] = "";
+	ac_value(ind, val, sizeof val);
+	if (ac_has(ind, "achievement_ppm"))
+		ac_pct(ac_int(ind, "achievement_ppm"), pct, sizeof pct);
+	json_t *th = json_object_get(ind, "thresholds");
+	if (json_is_array(th))
+		snprintf(thr, sizeof thr, "%lld-%lld", (long long)json_integer_value(json_array_get(th, 0)),
+			 (long long)json_integer_value(json_array_get(th, 1)));
+	if (ac_has(ind, "points_milli"))
+		ac_points(ac_int(ind, "points_milli"), pts, sizeof pts);
+	else
+		strlcpy_s(pts, "-", sizeof pts);
+	snprintf(av, sizeof av, "%s/%lld", pts, ac_int(ind, "points"));
+	if (ac_has(ind, "pence"))
+		money_format(ac_int(ind, "pence"), money, sizeof money);
+	tui_printf(w, y, x, cc, ST_NORMAL, true, " %s", ac_str(ind, "code"));
+	tui_printf(w, y, x + cc, cv, !strcmp(val, "missing") ? ST_ERROR : ST_NORMAL, true, "%*s",
+		   cv - 1, val);
+	tui_printf(w, y, x + cc + cv, cp, ST_NORMAL, true, "%*s", cp - 1, pct);
+	tui_printf(w, y, x + cc + cv + cp, ct, ST_DIM, true, "%*s", ct - 1, thr);
+	ac_bar(w, y, x + cc + cv + cp + ct, cb - 1, ind);
+	tui_clear(w, y, x + cc + cv + cp + ct + cb - 1, 1);
+	tui_printf(w, y, x + cc + cv + cp + ct + cb, cpts, ST_NORMAL, true, "%*s", cpts - 1, av);
+	if (cpay)
+		tui_printf(w, y, x + width - cpay, cpay, ST_NORMAL, true, "%*s", cpay, money);
+}
+
+static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
+{
+	struct net *n = ud;
+	const struct row *r = &n->rows[row];
+	char buf[64], pts[32], money[32] = "";
+	switch (r->kind) {
+	case ROW_SECTION:
+		tui_put(w, y, x, width, r->text, ST_HEADING, true);
+		break;
+	case ROW_MEMBER: {
+		json_t *m = json_array_get(json_object_get(n->net, "members"), r->g);
+		const char *st = ac_str(m, "status");
+		if (!strcmp(st, "NOT_RECORDED"))
+			strlcpy_s(buf, "not recorded", sizeof buf);
+		else
+			snprintf(buf, sizeof buf, "%lld of %lld submitted", ac_int(m, "submitted"),
+				 ac_int(m, "total"));
+		bool complete = strcmp(st, "NOT_RECORDED") && ac_int(m, "submitted") >= ac_int(m, "total");
+		tui_printf(w, y, x, width - 50, ST_NORMAL, true, " %-7s %s", ac_str(m, "practice"),
+			   ac_str(m, "name"));
+		tui_printf(w, y, x + width - 50, 30, ST_NORMAL, true, "%s",
+			   ac_ach_status(st));
+		tui_printf(w, y, x + width - 20, 20, complete ? ST_OK : ST_ERROR, true, "%s%s",
+			   complete ? "" : "! ", buf);
+		break;
+	}
+	case ROW_GAP: {
+		json_t *g = json_array_get(json_object_get(n->net, "gaps"), r->g);
+		tui_printf(w, y, x, width, ST_ERROR, true, " ! %s %s: %s", ac_str(g, "practice"),
+			   ac_str(g, "name"), ac_str(g, "reason"));
+		break;
+	}
+	case ROW_GROUP: {
+		json_t *g = json_array_get(ngroups(n), r->g);
+		ac_points(ac_int(g, "points_milli"), pts, sizeof pts);
+		snprintf(buf, sizeof buf, "%s/%lld", pts, ac_int(g, "points_available"));
+		if (ac_has(g, "pence"))
+			money_format(ac_int(g, "pence"), money, sizeof money);
+		tui_printf(w, y, x, width - 26, ST_LABEL, true, "%s %s%s", ac_str(g, "code"),
+			   ac_str(g, "name"), strcmp(ac_str(g, "kind"), "mi") ? "" : " (MI)");
+		tui_printf(w, y, x + width - 26, 26, ST_LABEL, true, "%13s %12s", buf, money);
+		break;
+	}
+	case ROW_IND:
+		draw_ind(n, w, y, x, width, row_ind(n, row));
+		break;
+	case ROW_NONE:
+		break;
+	}
+	(void)cursor;
+}
+
+static const char *row_text(void *ud, size_t row)
+{
+	struct net *n = ud;
+	if (row >= n->nrows)
+		return "";
+	const struct row *r = &n->rows[row];
+	switch (r->kind) {
+	case ROW_SECTION:
+		return r->text;
+	case ROW_MEMBER:
+		return ac_str(json_array_get(json_object_get(n->net, "members"), r->g), "name");
+	case ROW_GAP:
+		return ac_str(json_array_get(json_object_get(n->net, "gaps"), r->g), "name");
+	case ROW_GROUP:
+		return ac_str(json_array_get(ngroups(n), r->g), "name");
+	case ROW_IND:
+		return ac_str(row_ind(n, row), "code");
+	default:
+		return "";
+	}
+}
+
+static json_t *stuck_row(struct net *n, size_t i)
+{
+	return json_array_get(n->stuck, i);
+}
+
+static void draw_stuck(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
+{
+	struct net *n = ud;
+	json_t *st = stuck_row(n, row);
+	char d[24];
+	ac_date(ac_str(st, "date"), json_is_true(json_object_get(st, "payment")), d, sizeof d);
+	tui_printf(w, y, x, 8, ST_NORMAL, true, "%s", ac_str(st, "organisation"));
+	tui_printf(w, y, x + 8, 9, ST_NORMAL, true, "%s", ac_str(st, "kind"));
+	tui_put(w, y, x + 17, 13, d, json_is_true(json_object_get(st, "payment")) ? ST_PAYMENT :
+		ST_NORMAL, true);
+	tui_put(w, y, x + 30, width - 30, ac_str(st, "reason"), ST_NORMAL, true);
+	(void)cursor;
+}
+
+static const char *stuck_text(void *ud, size_t row)
+{
+	struct net *n = ud;
+	json_t *st = stuck_row(n, row);
+	return ac_str(st, "organisation_name");
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void load_network(struct net *n);
+static void load_stuck(struct net *n);
+
+static void prev_year(const char *fy, char out[8])
+{
+	int y = atoi(fy);
+	if (y < 1000 || y > 9999)
+		y = 2000;
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "%04d/%02d", y - 1, y % 100);
+	strlcpy_s(out, tmp, 8);
+}
+
+/* Picks the service of the year (keeping the current one if it is in
+ * that year) and loads the network. */
+static void pick_service(struct net *n)
+{
+	json_t *cur = service_of(n, n->service_id);
+	if (!cur || strcmp(ac_str(cur, "financial_year"), n->year)) {
+		n->service_id = 0;
+		n->date[0] = '\0';
+		size_t i;
+		json_t *sv;
+		json_array_foreach(n->services, i, sv)
+			if (!strcmp(ac_str(sv, "financial_year"), n->year)) {
+				n->service_id = ac_int(sv, "id");
+				break;
+			}
+	}
+	load_network(n);
+}
+
+static void on_network(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	n->loading = NULL;
+	app_dirty(s->app);
+	if (r->outcome == API_HTTP && r->status == 404 && !strcmp(r->err_code, "not_found") &&
+	    !n->year_by_user && !n->date[0]) {
+		/* the year has no achievement date yet: show the year before */
+		char prev[8];
+		prev_year(n->year, prev);
+		if (service_of(n, n->service_id)) {
+			size_t i;
+			json_t *sv;
+			bool any = false;
+			json_array_foreach(n->services, i, sv)
+				any |= !strcmp(ac_str(sv, "financial_year"), prev);
+			if (any) {
+				app_message(s->app, MSG_INFO, "%s (showing %s; f changes it).", r->err_message,
+					    prev);
+				strlcpy_s(n->year, prev, sizeof n->year);
+				n->year_by_user = true;
+				pick_service(n);
+				return;
+			}
+		}
+	}
+	if (app_failed(s->app, r, "Loading the network achievement")) {
+		set_err(&n->error, xasprintf("Could not load the network achievement: %s",
+					     r->err_message));
+		return;
+	}
+	size_t keep = n->list.cur;
+	json_decref(n->net);
+	n->net = json_incref(r->json);
+	strlcpy_s(n->date, ac_str(n->net, "date"), sizeof n->date);
+	build_rows(n);
+	n->list.cur = keep < n->nrows ? keep : 0;
+}
+
+static void load_network(struct net *n)
+{
+	set_err(&n->error, NULL);
+	if (!n->service_id) {
+		set_err(&n->error, xasprintf("%s takes part in no network-level service in %s.", n->org,
+					     n->year));
+		return;
+	}
+	char path[160];
+	snprintf(path, sizeof path, "/network?organisation=%s&service=%lld%s%s", n->org,
+		 n->service_id, n->date[0] ? "&date=" : "", n->date);
+	n->loading = "network achievement";
+	app_request(n->s->app, n->s, "GET", path, NULL, on_network);
+}
+
+static int by_year_desc(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	return strcmp(ac_str(y, "financial_year"), ac_str(x, "financial_year"));
+}
+
+static void on_services(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	n->loading = NULL;
+	app_dirty(s->app);
+	if (app_failed(s->app, r, "Loading the services")) {
+		set_err(&n->error, xasprintf("Could not load the services: %s", r->err_message));
+		return;
+	}
+	json_t *all = json_object_get(r->json, "services");
+	size_t cnt = json_array_size(all), k = 0, i;
+	json_t **v = xcalloc(cnt ? cnt : 1, sizeof(json_t *));
+	json_t *sv;
+	json_array_foreach(all, i, sv)
+		if (!strcmp(ac_str(sv, "level"), "NETWORK") &&
+		    !strcmp(ac_str(json_object_get(sv, "offer"), "status"), "APPROVED"))
+			v[k++] = sv;
+	qsort(v, k, sizeof(json_t *), by_year_desc);
+	json_decref(n->services);
+	n->services = json_array();
+	for (i = 0; i < k; i++)
+		json_array_append(n->services, v[i]);
+	free(v);
+	if (!k) {
+		set_err(&n->error, xasprintf("%s takes part in no network-level service.", n->org));
+		return;
+	}
+	if (!n->year[0])
+		strlcpy_s(n->year, ac_str(app_me(s->app), "financial_year"), sizeof n->year);
+	pick_service(n);
+}
+
+static void load_services(struct net *n)
+{
+	set_err(&n->error, NULL);
+	if (!n->org[0])
+		return;
+	char path[96];
+	snprintf(path, sizeof path, "/organisations/%s/services", n->org);
+	n->loading = "services";
+	app_request(n->s->app, n->s, "GET", path, NULL, on_services);
+}
+
+static void on_stuck(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	app_dirty(s->app);
+	if (app_failed(s->app, r, "Loading the stuck achievements")) {
+		set_err(&n->stuck_error, xasprintf("Could not load the stuck achievements: %s",
+						   r->err_message));
+		return;
+	}
+	set_err(&n->stuck_error, NULL);
+	json_decref(n->stuck);
+	n->stuck = json_incref(json_object_get(r->json, "stuck"));
+	if (!json_is_array(n->stuck)) {
+		json_decref(n->stuck);
+		n->stuck = json_array();
+	}
+	list_set_count(&n->slist, json_array_size(n->stuck));
+}
+
+static void load_stuck(struct net *n)
+{
+	app_request(n->s->app, n->s, "GET", "/network/stuck", NULL, on_stuck);
+}
+
+/* ------------------------------------------------------------ ops */
+
+static void net_init(struct screen *s)
+{
+	struct net *n = s->priv;
+	n->s = s;
+	list_init(&n->list, draw_row, row_text, n);
+	list_init(&n->slist, draw_stuck, stuck_text, n);
+	form_init(&n->form);
+}
+
+static void net_done(struct screen *s)
+{
+	struct net *n = s->priv;
+	clear_rows(n);
+	list_free(&n->list);
+	list_free(&n->slist);
+	form_free(&n->form);
+	json_decref(n->services);
+	json_decref(n->net);
+	json_decref(n->stuck);
+	json_decref(n->mem_body);
+	free(n->org_name);
+	free(n->error);
+	free(n->stuck_error);
+	free_choice(n);
+}
+
+static void net_open(struct screen *s)
+{
+	struct net *n = s->priv;
+	if (is_commissioner(n)) {
+		if (!n->org[0])
+			n->view = V_STUCK;
+		load_stuck(n);
+	} else if (!n->org[0]) {
+		strlcpy_s(n->org, app_org_code(s->app), sizeof n->org);
+		free(n->org_name);
+		n->org_name = xstrdup(ac_str(app_org(s->app), "name"));
+	}
+	if (!n->org[0])
+		return;
+	if (n->services)
+		load_network(n);
+	else
+		load_services(n);
+}
+
+/* --- choices */
+
+static void on_year(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	if (result >= 0 && (size_t)result < n->nchoice) {
+		strlcpy_s(n->year, n->choice[result], sizeof n->year);
+		n->year_by_user = true;
+		n->date[0] = '\0';
+		pick_service(n);
+	}
+	free_choice(n);
+}
+
+static void on_service(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	if (result >= 0 && (size_t)result < n->nchoice) {
+		n->service_id = atoll(n->choice[result]);
+		n->date[0] = '\0';
+		n->year_by_user = true;
+		load_network(n);
+	}
+	free_choice(n);
+}
+
+static void on_date(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	if (result >= 0 && (size_t)result < n->nchoice) {
+		strlcpy_s(n->date, n->choice[result], sizeof n->date);
+		n->year_by_user = true;
+		load_network(n);
+	}
+	free_choice(n);
+}
+
+static void choose_year(struct net *n)
+{
+	free_choice(n);
+	size_t cnt = json_array_size(n->services), cur = 0, i;
+	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	json_t *sv;
+	json_array_foreach(n->services, i, sv) {
+		const char *fy = ac_str(sv, "financial_year");
+		bool seen = false;
+		for (size_t k = 0; k < n->nchoice; k++)
+			seen |= !strcmp(n->choice[k], fy);
+		if (seen)
+			continue;
+		if (!strcmp(fy, n->year))
+			cur = n->nchoice;
+		n->choice[n->nchoice++] = xstrdup(fy);
+	}
+	app_popup(n->s->app, popup_choice("Financial year", (const char *const *)n->choice,
+					  n->nchoice, cur, on_year, n));
+}
+
+static void choose_service(struct net *n)
+{
+	free_choice(n);
+	size_t cnt = json_array_size(n->services), cur = 0, i;
+	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	char **items = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	json_t *sv;
+	json_array_foreach(n->services, i, sv) {
+		if (strcmp(ac_str(sv, "financial_year"), n->year))
+			continue;
+		if (ac_int(sv, "id") == n->service_id)
+			cur = n->nchoice;
+		items[n->nchoice] = xstrdup(ac_str(sv, "display_name"));
+		n->choice[n->nchoice++] = xasprintf("%lld", ac_int(sv, "id"));
+	}
+	app_popup(n->s->app, popup_choice("Quality service", (const char *const *)items, n->nchoice,
+					  cur, on_service, n));
+	for (i = 0; i < n->nchoice; i++)
+		free(items[i]);
+	free(items);
+}
+
+static void choose_date(struct net *n)
+{
+	free_choice(n);
+	json_t *dates = json_object_get(n->net, "dates");
+	size_t cnt = json_array_size(dates), cur = 0, i;
+	if (!cnt) {
+		app_message(n->s->app, MSG_INFO, "Load a service first: it has no achievement dates here.");
+		return;
+	}
+	n->choice = xcalloc(cnt, sizeof(char *));
+	char **items = xcalloc(cnt, sizeof(char *));
+	json_t *d;
+	json_array_foreach(dates, i, d) {
+		char t[24];
+		ac_date(ac_str(d, "date"), json_is_true(json_object_get(d, "payment")), t, sizeof t);
+		if (!strcmp(ac_str(d, "date"), n->date))
+			cur = i;
+		items[i] = xasprintf("%s%s", t, json_is_true(json_object_get(d, "payment")) ?
+				     " payment date" : "");
+		n->choice[i] = xstrdup(ac_str(d, "date"));
+	}
+	n->nchoice = cnt;
+	app_popup(n->s->app, popup_choice("Achievement date (* payment date)",
+					  (const char *const *)items, cnt, cur, on_date, n));
+	for (i = 0; i < cnt; i++)
+		free(items[i]);
+	free(items);
+}
+
+static void on_provider_chosen(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	if (result >= 0 && (size_t)result < n->nchoice) {
+		char *tab = strchr(n->choice[result], '\t');
+		*tab = '\0';
+		strlcpy_s(n->org, n->choice[result], sizeof n->org);
+		free(n->org_name);
+		n->org_name = xstrdup(tab + 1);
+		json_decref(n->services);
+		n->services = NULL;
+		json_decref(n->net);
+		n->net = NULL;
+		clear_rows(n);
+		n->service_id = 0;
+		n->date[0] = n->year[0] = '\0';
+		n->year_by_user = false;
+		n->view = V_DASH;
+		load_services(n);
+	}
+	free_choice(n);
+	app_dirty(n->s->app);
+}
+
+static void on_orgs(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	if (app_failed(s->app, r, "Finding organisations"))
+		return;
+	free_choice(n);
+	json_t *orgs = json_object_get(r->json, "organisations");
+	size_t cnt = json_array_size(orgs), k = 0, i;
+	char **items = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		const char *kind = ac_str(o, "kind");
+		if (strcmp(kind, "PRACTICE") && strcmp(kind, "PCN"))
+			continue;
+		items[k] = xasprintf("%-7s %s (%s)", ac_str(o, "code"), ac_str(o, "name"), kind);
+		n->choice[k++] = xasprintf("%s\t%s", ac_str(o, "code"), ac_str(o, "name"));
+	}
+	n->nchoice = k;
+	if (!k)
+		app_message(s->app, MSG_ERROR, "No practice or PCN you can see matches that.");
+	else
+		app_popup(s->app, popup_choice("PCN or practice", (const char *const *)items, k, 0,
+					       on_provider_chosen, n));
+	for (i = 0; i < k; i++)
+		free(items[i]);
+	free(items);
+}
+
+static void on_provider_search(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	if (result < 0 || !text)
+		return;
+	char *q = ac_url_encode(text);
+	char *path = xasprintf("/organisations?q=%s&limit=200", q);
+	app_request(n->s->app, n->s, "GET", path, NULL, on_orgs);
+	free(q);
+	free(path);
+}
+
+static void on_filter(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	switch (result) {
+	case 0:
+		choose_year(n);
+		break;
+	case 1:
+		choose_service(n);
+		break;
+	case 2:
+		choose_date(n);
+		break;
+	case 3:
+		app_popup(n->s->app, popup_prompt("PCN or practice", "Code or name:", "",
+						  on_provider_search, n));
+		break;
+	default:
+		break;
+	}
+}
+
+static void net_filter(struct net *n)
+{
+	static const char *const items[] = {"Financial year", "Quality service", "Achievement date",
+					    "PCN or practice"};
+	bool comm = is_commissioner(n);
+	if (!n->services) {
+		if (comm)
+			on_filter(n, 3, NULL);
+		else
+			app_message(n->s->app, MSG_INFO, "Wait for the services to load.");
+		return;
+	}
+	app_popup(n->s->app, popup_choice("Change", items, comm ? 4 : 3, 0, on_filter, n));
+}
+
+/* --- breakdown and details */
+
+static void breakdown(struct net *n)
+{
+	struct ac_lines l = {0};
+	int w = ac_popup_width();
+	char *title = NULL;
+	char val[40], pts[32], money[32], pct[16];
+	if (n->view == V_STUCK) {
+		json_t *st = stuck_row(n, n->slist.cur);
+		if (!st)
+			return;
+		char d[24];
+		ac_date(ac_str(st, "date"), json_is_true(json_object_get(st, "payment")), d, sizeof d);
+		title = xasprintf("Stuck: %s %s", ac_str(st, "organisation"), d);
+		ac_add(&l, "%s %s (%s)", ac_str(st, "organisation"), ac_str(st, "organisation_name"),
+		       ac_str(st, "kind"));
+		ac_add(&l, "%s, %s, PCN %s", ac_str(st, "service"), d, ac_str(st, "pcn"));
+		ac_add(&l, "\1Why it is stuck");
+		ac_add_wrapped(&l, "", ac_str(st, "reason"), w);
+		size_t i;
+		json_t *g;
+		json_array_foreach(json_object_get(st, "gaps"), i, g) {
+			char *p = xasprintf("  %s %s: ", ac_str(g, "practice"), ac_str(g, "name"));
+			ac_add_wrapped(&l, p, ac_str(g, "reason"), w);
+			free(p);
+		}
+		ac_add(&l, "\1How to resolve it");
+		json_t *a;
+		json_array_foreach(json_object_get(st, "actions"), i, a) {
+			const char *act = json_string_value(a);
+			if (!act)
+				continue;
+			if (!strcmp(act, "enter_on_behalf"))
+				ac_add(&l, "  e  enter the missing data on the practice's behalf");
+			else if (!strcmp(act, "correct_membership"))
+				ac_add(&l, "  m  correct the PCN membership");
+			else if (!strcmp(act, "rerun_aggregation"))
+				ac_add(&l, "  A  re-run the aggregation");
+			else
+				ac_add(&l, "  %s", act);
+		}
+	} else {
+		json_t *ind = row_ind(n, n->list.cur);
+		if (!ind) {
+			app_message(n->s->app, MSG_INFO, "Put the cursor on a network figure to see its "
+				    "breakdown.");
+			return;
+		}
+		title = xasprintf("Breakdown: %s (network)", ac_str(ind, "code"));
+		ac_add_wrapped(&l, "", ac_str(ind, "description"), w);
+		ac_value(ind, val, sizeof val);
+		ac_add(&l, "Network value: %s (the member practices' values added up)", val);
+		if (ac_has(ind, "achievement_ppm")) {
+			ac_pct(ac_int(ind, "achievement_ppm"), pct, sizeof pct);
+			ac_add(&l, "Achievement: %s", pct);
+		}
+		if (ac_has(ind, "points_milli")) {
+			ac_points(ac_int(ind, "points_milli"), pts, sizeof pts);
+			ac_add(&l, "Points: %s of %lld", pts, ac_int(ind, "points"));
+		}
+		if (ac_has(ind, "pence")) {
+			money_format(ac_int(ind, "pence"), money, sizeof money);
+			ac_add(&l, "Payment: %s", money);
+		}
+		ac_add(&l, "\1How the points were reached");
+		ac_add_wrapped(&l, "", ac_has(ind, "explanation") ? ac_str(ind, "explanation") :
+			       "Not calculated yet: the network figure is incomplete.", w);
+		if (ac_has(ind, "pay_explanation")) {
+			ac_add(&l, "\1How the payment was reached");
+			ac_add_wrapped(&l, "", ac_str(ind, "pay_explanation"), w);
+		}
+	}
+	app_popup(n->s->app, popup_text(title, l.v, l.n));
+	free(title);
+	ac_lines_free(&l);
+}
+
+/* --- resolving stuck achievements */
+
+static void on_aggregated(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	app_dirty(s->app);
+	if (app_failed(s->app, r, "Re-running the aggregation"))
+		return;
+	bool complete = json_is_true(json_object_get(r->json, "complete"));
+	size_t gaps = json_array_size(json_object_get(r->json, "gaps"));
+	app_message(s->app, complete ? MSG_OK : MSG_INFO, "%s: %s%s", ac_str(r->json, "message"),
+		    complete ? "complete" : "still incomplete",
+		    complete ? "" : gaps == 1 ? ", 1 gap" : gaps ? ", several gaps" : "");
+	load_stuck(n);
+	if (n->org[0] && n->services)
+		load_network(n);
+}
+
+static void rerun(struct net *n)
+{
+	const char *pcn = NULL, *date = NULL;
+	long long service = 0;
+	if (n->view == V_STUCK) {
+		json_t *st = stuck_row(n, n->slist.cur);
+		if (!st)
+			return;
+		pcn = ac_str(st, "pcn");
+		date = ac_str(st, "date");
+		service = ac_int(st, "service_id");
+	} else if (n->net) {
+		pcn = ac_str(json_object_get(n->net, "pcn"), "code");
+		date = n->date;
+		service = n->service_id;
+	}
+	if (!pcn || !*pcn || !date || !*date) {
+		app_message(n->s->app, MSG_INFO, "Nothing to aggregate here: choose a stuck achievement "
+			    "or a PCN first.");
+		return;
+	}
+	json_t *body = json_pack("{s:s, s:I, s:s}", "pcn", pcn, "service_id", (json_int_t)service,
+				 "date", date);
+	app_message(n->s->app, MSG_INFO, "Re-running the aggregation of %s for %s...", pcn, date);
+	app_request(n->s->app, n->s, "POST", "/network/aggregate", body, on_aggregated);
+}
+
+static void enter_on_behalf(struct net *n)
+{
+	json_t *gap = NULL, *st = NULL;
+	if (n->view == V_STUCK) {
+		st = stuck_row(n, n->slist.cur);
+		gap = json_array_get(json_object_get(st, "gaps"), 0);
+	} else if (n->list.cur < n->nrows && n->rows[n->list.cur].kind == ROW_GAP) {
+		gap = json_array_get(json_object_get(n->net, "gaps"), n->rows[n->list.cur].g);
+	} else {
+		gap = json_array_get(json_object_get(n->net, "gaps"), 0);
+	}
+	if (!gap) {
+		app_message(n->s->app, MSG_INFO, "No member practice is missing data here.");
+		return;
+	}
+	char *what = xasprintf("Enter the missing data of %s %s (%s) on its behalf.",
+			       ac_str(gap, "practice"), ac_str(gap, "name"), ac_str(gap, "reason"));
+	if (!app_goto_subject(n->s->app, SCR_RECORD_PROVIDER_ACHIEVEMENT, "achievement",
+			      (long)ac_int(gap, "achievement_id"))) {
+		app_message(n->s->app, MSG_ERROR, "Entering data on a practice's behalf needs Achievement "
+			    "Entry at a commissioning organisation.");
+	} else {
+		app_message(n->s->app, MSG_INFO, "%s", what);
+	}
+	free(what);
+}
+
+static void open_form(struct net *n)
+{
+	form_free(&n->form);
+	form_init(&n->form);
+	size_t a = form_add(&n->form, "Action", F_CHOICE, 20);
+	form_set_options(&n->form, a, mem_actions, ARRAY_SIZE(mem_actions));
+	form_add(&n->form, "Practice code", F_TEXT, 10);
+	form_add(&n->form, "PCN code", F_TEXT, 10);
+	form_add(&n->form, "Start date", F_DATE, 10);
+	form_add(&n->form, "End date", F_DATE, 10);
+	json_t *st = n->view == V_STUCK ? stuck_row(n, n->slist.cur) : NULL;
+	const char *practice = "", *pcn = "", *date = "";
+	if (st) {
+		pcn = ac_str(st, "pcn");
+		date = ac_str(st, "date");
+		practice = !strcmp(ac_str(st, "kind"), "PRACTICE") ? ac_str(st, "organisation") :
+			ac_str(json_array_get(json_object_get(st, "gaps"), 0), "practice");
+	} else if (n->net) {
+		pcn = ac_str(json_object_get(n->net, "pcn"), "code");
+		date = n->date;
+	}
+	form_set(&n->form, MF_ACTION, mem_actions[0]);
+	form_set(&n->form, MF_PRACTICE, practice);
+	form_set(&n->form, MF_PCN, pcn);
+	if (date_valid(date)) {
+		char d[11];
+		date_display(date, d);
+		form_set(&n->form, MF_START, d);
+	}
+	n->form.focus = MF_PRACTICE;
+	n->form_open = true;
+}
+
+/* Typed DD/MM/YYYY (or ISO) to ISO into out; false if empty. */
+static bool form_date(struct net *n, size_t i, char out[11])
+{
+	char *t = form_get(&n->form, i);
+	int64_t v = 0;
+	char why[128];
+	bool ok = *t && value_check(VK_DATE, NULL, t, &v, why, sizeof why);
+	free(t);
+	if (!ok)
+		return false;
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", (int)(v / 10000), (int)(v / 100 % 100),
+		 (int)(v % 100));
+	strlcpy_s(out, tmp, 11);
+	return true;
+}
+
+static void on_membership(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	app_dirty(s->app);
+	if (app_failed(s->app, r, "Correcting the membership"))
+		return;
+	n->form_open = false;
+	if (r->status == 201)
+		app_message(s->app, MSG_OK, "Membership added: %s in %s from %s; the network figures it "
+			    "touches were re-aggregated.", ac_str(r->json, "practice"),
+			    ac_str(r->json, "pcn"), ac_str(r->json, "start_date"));
+	else
+		app_message(s->app, MSG_OK, "Membership %lld ended on %s; the network figures it touches "
+			    "were re-aggregated.", ac_int(r->json, "id"), ac_str(r->json, "end_date"));
+	load_stuck(n);
+	if (n->org[0] && n->services)
+		load_network(n);
+}
+
+static void on_mem_confirm(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	json_t *body = n->mem_body;
+	n->mem_body = NULL;
+	if (result != POP_YES) {
+		json_decref(body);
+		app_message(n->s->app, MSG_INFO, "Membership not changed.");
+		return;
+	}
+	app_request(n->s->app, n->s, strncmp(n->mem_path, "/memberships/", 13) ? "POST" : "PUT",
+		    n->mem_path, body, on_membership);
+}
+
+static void on_practice_memberships(struct screen *s, const struct api_response *r)
+{
+	struct net *n = s->priv;
+	if (app_failed(s->app, r, "Reading the practice's memberships"))
+		return;
+	json_t *found = NULL;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(r->json, "memberships"), i, m) {
+		if (strcmp(ac_str(m, "pcn"), n->mem_pcn))
+			continue;
+		if (n->mem_start[0] ? !strcmp(ac_str(m, "start_date"), n->mem_start) :
+		    !ac_has(m, "end_date"))
+			found = m;
+	}
+	if (!found) {
+		app_message(s->app, MSG_ERROR, "%s has no %smembership of %s%s%s.", n->mem_practice,
+			    n->mem_start[0] ? "" : "current ", n->mem_pcn,
+			    n->mem_start[0] ? " starting " : "", n->mem_start);
+		json_decref(n->mem_body);
+		n->mem_body = NULL;
+		return;
+	}
+	if (!ac_has(found, "id")) {
+		app_message(s->app, MSG_ERROR, "The server does not say which membership this is (GET "
+			    "/organisations/%s gives no membership id), so it cannot be ended here.",
+			    n->mem_practice);
+		json_decref(n->mem_body);
+		n->mem_body = NULL;
+		return;
+	}
+	snprintf(n->mem_path, sizeof n->mem_path, "/memberships/%lld", ac_int(found, "id"));
+	char *q = xasprintf("End the membership of %s in %s (from %s) on %s?", n->mem_practice,
+			    n->mem_pcn, ac_str(found, "start_date"),
+			    ac_str(n->mem_body, "end_date"));
+	app_popup(s->app, popup_confirm(q, on_mem_confirm, n));
+	free(q);
+}
+
+static void submit_form(struct net *n)
+{
+	if (!form_validate(&n->form))
+		return;
+	char *action = form_get(&n->form, MF_ACTION);
+	bool add = !strcmp(action, mem_actions[0]);
+	free(action);
+	char *practice = form_get(&n->form, MF_PRACTICE), *pcn = form_get(&n->form, MF_PCN);
+	char start[11] = "", end[11] = "";
+	bool has_start = form_date(n, MF_START, start), has_end = form_date(n, MF_END, end);
+	bool ok = true;
+	if (!*practice) {
+		form_set_error(&n->form, MF_PRACTICE, "enter the practice's code");
+		ok = false;
+	}
+	if (!*pcn) {
+		form_set_error(&n->form, MF_PCN, "enter the PCN's code");
+		ok = false;
+	}
+	if (add && !has_start) {
+		form_set_error(&n->form, MF_START, "a new membership needs its start date");
+		ok = false;
+	}
+	if (!add && !has_end) {
+		form_set_error(&n->form, MF_END, "enter the date the membership ends");
+		ok = false;
+	}
+	if (!ok)
+		goto out;
+	strlcpy_s(n->mem_practice, practice, sizeof n->mem_practice);
+	strlcpy_s(n->mem_pcn, pcn, sizeof n->mem_pcn);
+	strlcpy_s(n->mem_start, has_start ? start : "", sizeof n->mem_start);
+	json_decref(n->mem_body);
+	if (add) {
+		n->mem_body = json_pack("{s:s, s:s, s:s}", "pcn", pcn, "practice", practice,
+					"start_date", start);
+		if (has_end)
+			json_object_set_new(n->mem_body, "end_date", json_string(end));
+		strlcpy_s(n->mem_path, "/memberships", sizeof n->mem_path);
+		char *q = xasprintf("Add %s to %s from %s%s%s?", practice, pcn, start,
+				    has_end ? " to " : "", has_end ? end : "");
+		app_popup(n->s->app, popup_confirm(q, on_mem_confirm, n));
+		free(q);
+	} else {
+		n->mem_body = json_pack("{s:s}", "end_date", end);
+		char path[64];
+		snprintf(path, sizeof path, "/organisations/%s", practice);
+		app_request(n->s->app, n->s, "GET", path, NULL, on_practice_memberships);
+	}
+out:
+	free(practice);
+	free(pcn);
+}
+
+static void on_form_choice(void *ud, int result, const char *text)
+{
+	struct net *n = ud;
+	if (result >= 0 && (size_t)result < ARRAY_SIZE(mem_actions))
+		form_set(&n->form, MF_ACTION, mem_actions[result]);
+	app_dirty(n->s->app);
+}
+
+static enum wres net_action(struct screen *s, enum action a, int key)
+{
+	struct net *n = s->priv;
+	if (n->form_open) {
+		if (a == ACT_BACK) {
+			n->form_open = false;
+			app_message(s->app, MSG_INFO, "Membership not changed.");
+			return W_HANDLED;
+		}
+		enum wres w = form_action(&n->form, a, key);
+		if (w == W_SUBMIT) {
+			submit_form(n);
+			return W_HANDLED;
+		}
+		if (w == W_OPEN) {
+			app_popup(s->app, popup_choice("Action", mem_actions, ARRAY_SIZE(mem_actions),
+						       n->form.f[MF_ACTION].choice, on_form_choice, n));
+			return W_HANDLED;
+		}
+		return w == W_IGNORED && a != ACT_NONE && a != ACT_QUIT && a != ACT_HELP ?
+			W_HANDLED : w;
+	}
+	bool comm = is_commissioner(n);
+	switch (a) {
+	case ACT_FILTER:
+		net_filter(n);
+		return W_HANDLED;
+	case ACT_CHOOSE_PROVIDER:
+		if (!comm) {
+			app_message(s->app, MSG_INFO, "You see your own PCN's network achievement.");
+			return W_HANDLED;
+		}
+		on_filter(n, 3, NULL);
+		return W_HANDLED;
+	case ACT_STUCK_VIEW:
+		if (!comm) {
+			app_message(s->app, MSG_INFO, "Stuck achievements are for commissioners.");
+			return W_HANDLED;
+		}
+		n->view = n->view == V_STUCK ? V_DASH : V_STUCK;
+		if (n->view == V_DASH && !n->org[0]) {
+			json_t *st = stuck_row(n, n->slist.cur);
+			if (st) {
+				/* the dashboard of the stuck achievement's PCN */
+				strlcpy_s(n->org, ac_str(st, "pcn"), sizeof n->org);
+				free(n->org_name);
+				n->org_name = xstrdup("");
+				load_services(n);
+			}
+		}
+		return W_HANDLED;
+	case ACT_BREAKDOWN:
+		breakdown(n);
+		return W_HANDLED;
+	case ACT_REAGGREGATE:
+		if (!comm) {
+			app_message(s->app, MSG_INFO, "Re-running the aggregation is for the commissioner.");
+			return W_HANDLED;
+		}
+		rerun(n);
+		return W_HANDLED;
+	case ACT_ENTER_ON_BEHALF:
+		enter_on_behalf(n);
+		return W_HANDLED;
+	case ACT_CORRECT_MEMBERSHIP:
+		if (!comm) {
+			app_message(s->app, MSG_INFO, "Correcting memberships is for the commissioner.");
+			return W_HANDLED;
+		}
+		open_form(n);
+		return W_HANDLED;
+	default:
+		break;
+	}
+	enum wres w = list_action(n->view == V_STUCK ? &n->slist : &n->list, a, key);
+	if (w == W_OPEN) {
+		breakdown(n);
+		return W_HANDLED;
+	}
+	return w;
+}
+
+static enum context net_context(struct screen *s)
+{
+	struct net *n = s->priv;
+	return n->form_open ? CTX_FORM : CTX_RESULTS;
+}
+
+static void draw_form(struct net *n, WINDOW *w, int h, int width)
+{
+	tui_put(w, 0, 0, width, "Correct a PCN membership", ST_HEADING, true);
+	tui_put(w, 1, 0, width, "Add a membership (start date, end date optional) or end one (end "
+		"date). Enter submits, Esc cancels.", ST_DIM, true);
+	form_draw(&n->form, w, 3, 2, 16);
+	tui_put(w, 10, 0, width, "Every network achievement date the change touches is "
+		"re-aggregated at once.", ST_DIM, true);
+	n->s->show_cursor = true;
+	n->s->cur_y = n->form.cur_y;
+	n->s->cur_x = n->form.cur_x;
+	(void)h;
+}
+
+static void draw_stuck_view(struct net *n, WINDOW *w, int h, int width)
+{
+	tui_put(w, 0, 0, width, "Achievements stuck in Awaiting Network Achievement (s: dashboard)",
+		ST_HEADING, true);
+	if (n->stuck_error) {
+		tui_put(w, 2, 0, width, n->stuck_error, ST_ERROR, true);
+		return;
+	}
+	if (!n->stuck) {
+		tui_put(w, 2, 0, width, "Loading... (Esc stops it)", ST_INFO, true);
+		return;
+	}
+	if (!json_array_size(n->stuck)) {
+		tui_put(w, 2, 0, width, "No achievement is stuck in Awaiting Network Achievement.",
+			ST_OK, true);
+		return;
+	}
+	tui_put(w, 1, 2, 8, "Org", ST_COLHEAD, true);
+	tui_put(w, 1, 10, 9, "Kind", ST_COLHEAD, true);
+	tui_put(w, 1, 19, 13, "Date", ST_COLHEAD, true);
+	tui_put(w, 1, 32, width - 32, "Reason (Enter: details)", ST_COLHEAD, true);
+	int lh = h - 6;
+	list_draw(&n->slist, w, 2, 0, lh, width);
+	json_t *st = stuck_row(n, n->slist.cur);
+	if (st) {
+		tui_printf(w, 2 + lh, 0, width, ST_NORMAL, true, "%s %s: %s", ac_str(st, "organisation"),
+			   ac_str(st, "organisation_name"), ac_str(st, "service"));
+		struct buf b;
+		buf_init(&b);
+		size_t i;
+		json_t *g;
+		json_array_foreach(json_object_get(st, "gaps"), i, g)
+			buf_printf(&b, "%s%s: %s", i ? "; " : "Gaps: ", ac_str(g, "practice"),
+				   ac_str(g, "reason"));
+		tui_put(w, 3 + lh, 0, width, b.len ? b.data : "Gaps: none listed", ST_ERROR, true);
+		buf_free(&b);
+	}
+	tui_put(w, 4 + lh, 0, width, "Resolve: e enter data on the practice's behalf   m correct "
+		"the membership   A re-run the aggregation", ST_LABEL, true);
+	tui_put(w, 5 + lh, 0, width, "* payment date", ST_DIM, true);
+}
+
+static void net_draw(struct screen *s, WINDOW *w, int h, int width)
+{
+	struct net *n = s->priv;
+	if (n->form_open) {
+		draw_form(n, w, h, width);
+		return;
+	}
+	if (n->view == V_STUCK) {
+		draw_stuck_view(n, w, h, width);
+		return;
+	}
+	json_t *pcn = json_object_get(n->net, "pcn");
+	tui_printf(w, 0, 0, width, ST_HEADING, true, "Network Achievement: %s %s%s%s", n->org,
+		   n->org_name ? n->org_name : "", is_commissioner(n) ? "  (s: stuck achievements)" :
+		   "", "");
+	if (!n->org[0]) {
+		tui_put(w, 2, 0, width, "Choose a PCN or practice: press c.", ST_INFO, true);
+		return;
+	}
+	json_t *sv = service_of(n, n->service_id);
+	char d[24] = "-";
+	if (n->net)
+		ac_date(n->date, json_is_true(json_object_get(n->net, "payment")), d, sizeof d);
+	int x = tui_printf(w, 1, 0, width, ST_NORMAL, true, "Year %s  Service %s  Date ",
+			   n->year[0] ? n->year : "-", sv ? ac_str(sv, "name") : "-");
+	if (x < width - 14) {
+		tui_put(w, 1, x, 13, d, n->net && json_is_true(json_object_get(n->net, "payment")) ?
+			ST_PAYMENT : ST_NORMAL, false);
+		tui_put(w, 1, x + 13, width - x - 13, " (f changes)", ST_DIM, false);
+	}
+	if (n->error) {
+		tui_put(w, 3, 0, width, n->error, ST_ERROR, true);
+		return;
+	}
+	if (!n->net) {
+		tui_put(w, 3, 0, width, n->loading ? "Loading... (Esc stops it)" : "", ST_INFO, true);
+		return;
+	}
+	tui_printf(w, 2, 0, width, ST_LABEL, true, "PCN %s %s", ac_str(pcn, "code"),
+		   ac_str(pcn, "name"));
+	int lh = h - 5;
+	list_draw(&n->list, w, 3, 0, lh, width);
+	json_t *ind = row_ind(n, n->list.cur);
+	if (ind) {
+		char *t = xasprintf("%s: %s", ac_str(ind, "code"), ac_str(ind, "description"));
+		tui_put(w, 3 + lh, 0, width, t, ST_DIM, true);
+		free(t);
+	} else {
+		tui_put(w, 3 + lh, 0, width, "Enter or b on a network figure: how it was calculated.",
+			ST_DIM, true);
+	}
+	tui_put(w, 4 + lh, 0, width, "Bar: # achieved  . not  | thresholds   ! incomplete   "
+		"* payment date", ST_DIM, true);
+}
+
+static bool net_offers(struct screen *s, enum action a)
+{
+	struct net *n = s->priv;
+	bool comm = is_commissioner(n);
+	switch (a) {
+	case ACT_TAG_ALL:
+	case ACT_TOGGLE_TAG:
+		return false;
+	case ACT_CHOOSE_PROVIDER:
+	case ACT_STUCK_VIEW:
+	case ACT_REAGGREGATE:
+	case ACT_CORRECT_MEMBERSHIP:
+	case ACT_ENTER_ON_BEHALF:
+		return comm;
+	default:
+		return true;
+	}
+}
+
+const struct screen_ops network_achievement_ops = {
+	.offers = net_offers,
+	.priv_size = sizeof(struct net),
+	.init = net_init,
+	.open = net_open,
+	.draw = net_draw,
+	.action = net_action,
+	.context = net_context,
+	.done = net_done,
 };

@@ -41,10 +41,10 @@
 	_(ACHIEVEMENT_RESULTS, ACHIEVEMENT, "Achievement Results", \
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, achievement_results_ops, NULL) \
 	_(DECLARE, ACHIEVEMENT, "Declare", R(DECLARATION_MANAGEMENT), KINDS_PROVIDER, \
-	  browse_ops, &declare_def) \
+	  declare_ops, NULL) \
 	_(DECLARATION_MANAGEMENT, ACHIEVEMENT, "Declaration Management", \
 	  R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(COMMISSIONING_MANAGEMENT), \
-	  KINDS_COMMISSIONER, browse_ops, &declaration_management_def) \
+	  KINDS_COMMISSIONER, declaration_management_ops, NULL) \
 	_(REPORTS_PREDEFINED, REPORTS, "Pre-defined", \
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
 	  &reports_predefined_def) \
