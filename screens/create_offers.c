@@ -247,7 +247,7 @@ static bool check_details(struct co *c)
 			continue;
 		}
 		if (strcmp(d[i], lo) < 0 || strcmp(d[i], hi) > 0) {
-			char *msg = xasprintf("must lie within the service's dates, %s to %s", dlo, dhi);
+			char *msg = xasprintf("must be within %s to %s", dlo, dhi);
 			form_set_error(&c->form, i, msg);
 			free(msg);
 			if (bad < 0)
@@ -854,6 +854,8 @@ static bool co_offers(struct screen *s, enum action a)
 		return c->step == S_PROVIDERS;
 	case ACT_FILTER:
 		return c->step == S_SERVICE;
+	case ACT_CHOOSE:
+		return false; /* the date fields have no drop-down */
 	default:
 		return true;
 	}

@@ -56,18 +56,15 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 	char resp[11] = "-";
 	if (ojstr(o, "response_date")[0])
 		date_display(ojstr(o, "response_date"), resp);
-	int nw = width - 31;
+	int nw = width - 22;
 	if (nw < 10)
 		nw = 10;
-	char *name = xasprintf("%s%s", ojstr(svc, "name"),
-			       json_is_true(json_object_get(svc, "participation_only"))
-			       ? " (participation only)" : "");
+	char *name = xasprintf("%-4s%s", ojstr(svc, "payment_type"), ojstr(svc, "name"));
 	tui_put(w, y, x, nw, name, ST_NORMAL, true);
 	free(name);
 	tui_put(w, y, x + nw, 1, " ", ST_NORMAL, true);
 	tui_put(w, y, x + nw + 1, 10, offer_status_name(ojstr(o, "status")), ST_NORMAL, true);
-	tui_put(w, y, x + nw + 11, 12, resp, ST_NORMAL, true);
-	tui_put(w, y, x + nw + 23, width - nw - 23, ojstr(o, "offered_by_org"), ST_NORMAL, true);
+	tui_put(w, y, x + nw + 11, width - nw - 11, resp, ST_NORMAL, true);
 }
 
 static const char *row_text(void *ud, size_t row)
@@ -408,7 +405,7 @@ static void ms_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_printf(w, 1, 0, width, ST_LABEL, true, "Financial year: %s   Status: %s   (f changes them)",
 		   m->year, offer_status_names[m->status]);
 	tui_put(w, 2, 0, width, can_act(m)
-		? "Enter views; Space ticks, a all; A Accept Service, R Reject Service"
+		? "Enter views, Space ticks, a all, A Accept, R Reject; PO = participation only"
 		: "Enter views an offer. Read-only: your roles here do not include Service Management.",
 		ST_DIM, true);
 	int y = 3;
@@ -433,12 +430,11 @@ static void ms_draw(struct screen *s, WINDOW *w, int h, int width)
 		return;
 	}
 	int x = 2 + (m->list.taggable ? 4 : 0);
-	int nw = width - x - 31;
+	int nw = width - x - 22;
 	tui_clear(w, y, 0, x);
 	tui_put(w, y, x, nw + 1, "Quality Service", ST_COLHEAD, true);
 	tui_put(w, y, x + nw + 1, 10, "Status", ST_COLHEAD, true);
-	tui_put(w, y, x + nw + 11, 12, "Respond by", ST_COLHEAD, true);
-	tui_put(w, y, x + nw + 23, width - x - nw - 23, "From", ST_COLHEAD, true);
+	tui_put(w, y, x + nw + 11, width - x - nw - 11, "Respond by", ST_COLHEAD, true);
 	list_draw(&m->list, w, y + 1, 0, h - y - 1 - resrows, width);
 }
 
