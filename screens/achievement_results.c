@@ -191,7 +191,7 @@ struct cols {
 
 static struct cols layout(struct res *r, int w)
 {
-	struct cols c = {13, 11, 7, 7, 0, 13, pounds(r) ? 13 : 0};
+	struct cols c = {12, 10, 7, 6, 0, 11, pounds(r) ? 12 : 0};
 	c.bar = w - (c.code + c.value + c.pct + c.thr + c.pts + c.pay);
 	if (c.bar < 6)
 		c.bar = 6;
@@ -942,7 +942,7 @@ static void res_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_printf(w, 3, x + c.code + c.value, c.pct, ST_COLHEAD, true, "%*s", c.pct - 1, "Ach.");
 	tui_printf(w, 3, x + c.code + c.value + c.pct, c.thr, ST_COLHEAD, true, "%*s", c.thr - 1,
 		   "Thr.%");
-	tui_put(w, 3, x + c.code + c.value + c.pct + c.thr, c.bar, "Achievement bar", ST_COLHEAD,
+	tui_put(w, 3, x + c.code + c.value + c.pct + c.thr, c.bar, "Bar", ST_COLHEAD,
 		true);
 	int px = x + c.code + c.value + c.pct + c.thr + c.bar;
 	tui_printf(w, 3, px, c.pts, ST_COLHEAD, true, "%*s", c.pts - 1, "Points");
@@ -964,8 +964,8 @@ static void res_draw(struct screen *s, WINDOW *w, int h, int width)
 			ST_DIM, true);
 	}
 	tui_put(w, 5 + lh, 0, width,
-		"Bar: # achieved  . not  | lower and upper thresholds   P entered at PCN level"
-		"   * payment date", ST_DIM, true);
+		"Bar: # achieved . not | thresholds   P entered at PCN level   * payment date",
+		ST_DIM, true);
 }
 
 static bool res_offers(struct screen *s, enum action a)

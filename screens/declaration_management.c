@@ -88,7 +88,8 @@ static void draw_decl(void *ud, WINDOW *w, int y, int x, int width, size_t i, bo
 	if (cs < 8)
 		cs = 8;
 	tui_put(w, y, x, 8, ac_str(json_object_get(r, "organisation"), "code"), ST_NORMAL, true);
-	tui_put(w, y, x + 8, cs, ac_str(json_object_get(r, "service"), "name"), ST_NORMAL, true);
+	tui_put(w, y, x + 8, cs - 1, ac_str(json_object_get(r, "service"), "name"), ST_NORMAL, true);
+	tui_clear(w, y, x + 8 + cs - 1, 1);
 	tui_put(w, y, x + 8 + cs, 13, date, pay ? ST_PAYMENT : ST_NORMAL, true);
 	tui_put(w, y, x + 8 + cs + 13, 18, short_status(ac_str(r, "status")), ST_NORMAL, true);
 	tui_printf(w, y, x + width - 13, 13, ST_NORMAL, true, "%13s", money);

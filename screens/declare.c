@@ -111,7 +111,8 @@ static void draw_decl(void *ud, WINDOW *w, int y, int x, int width, size_t i, bo
 	if (cs < 10)
 		cs = 10;
 	tui_put(w, y, x, 13, date, pay ? ST_PAYMENT : ST_NORMAL, true);
-	tui_put(w, y, x + 13, cs, ac_str(json_object_get(r, "service"), "name"), ST_NORMAL, true);
+	tui_put(w, y, x + 13, cs - 1, ac_str(json_object_get(r, "service"), "name"), ST_NORMAL, true);
+	tui_clear(w, y, x + 13 + cs - 1, 1);
 	if (blocked_row(r))
 		tui_printf(w, y, x + 13 + cs, 24, ST_ERROR, true, "! %s",
 			   ac_ach_status(ac_str(a, "status")));
@@ -552,8 +553,11 @@ static void draw_history(struct decl *d, WINDOW *w, int y, int h, int width)
 		char when[24];
 		when_text(ac_int(hst, "at"), when, sizeof when);
 		const char *who = ac_has(hst, "user_name") ? ac_str(hst, "user_name") : "CQRS";
-		tui_printf(w, line++, 0, width, ST_NORMAL, true, "%-16s %s by %s (%s)", when,
-			   ac_decl_status(ac_str(hst, "to")), who, ac_str(hst, "note"));
+		tui_printf(w, line++, 0, width, ST_NORMAL, true, "%-16s  %s", when,
+			   ac_decl_status(ac_str(hst, "to")));
+		if (line < y + h)
+			tui_printf(w, line++, 0, width, ST_DIM, true, "%18s%s: %s", "", who,
+				   ac_str(hst, "note"));
 	}
 }
 

@@ -264,9 +264,9 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 			snprintf(buf, sizeof buf, "%lld of %lld submitted", ac_int(m, "submitted"),
 				 ac_int(m, "total"));
 		bool complete = strcmp(st, "NOT_RECORDED") && ac_int(m, "submitted") >= ac_int(m, "total");
-		tui_printf(w, y, x, width - 50, ST_NORMAL, true, " %-7s %s", ac_str(m, "practice"),
+		tui_printf(w, y, x, width - 51, ST_NORMAL, true, " %-7s %s", ac_str(m, "practice"),
 			   ac_str(m, "name"));
-		tui_printf(w, y, x + width - 50, 30, ST_NORMAL, true, "%s",
+		tui_printf(w, y, x + width - 51, 31, ST_NORMAL, true, " %s",
 			   ac_ach_status(st));
 		tui_printf(w, y, x + width - 20, 20, complete ? ST_OK : ST_ERROR, true, "%s%s",
 			   complete ? "" : "! ", buf);
@@ -853,10 +853,15 @@ static void on_aggregated(struct screen *s, const struct api_response *r)
 	if (app_failed(s->app, r, "Re-running the aggregation"))
 		return;
 	bool complete = json_is_true(json_object_get(r->json, "complete"));
-	size_t gaps = json_array_size(json_object_get(r->json, "gaps"));
-	app_message(s->app, complete ? MSG_OK : MSG_INFO, "%s: %s%s", ac_str(r->json, "message"),
-		    complete ? "complete" : "still incomplete",
-		    complete ? "" : gaps == 1 ? ", 1 gap" : gaps ? ", several gaps" : "");
+	struct buf b;
+	buf_init(&b);
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(r->json, "gaps"), i, g)
+		buf_printf(&b, "%s%s", i ? ", " : " Gaps: ", ac_str(g, "practice"));
+	app_message(s->app, complete ? MSG_OK : MSG_INFO, "Aggregation re-run: %s.%s",
+		    ac_str(r->json, "message"), b.len ? b.data : "");
+	buf_free(&b);
 	load_stuck(n);
 	if (n->org[0] && n->services)
 		load_network(n);
@@ -1194,7 +1199,7 @@ static void draw_form(struct net *n, WINDOW *w, int h, int width)
 	tui_put(w, 1, 0, width, "Add a membership (start date, end date optional) or end one (end "
 		"date). Enter submits, Esc cancels.", ST_DIM, true);
 	form_draw(&n->form, w, 3, 2, 16);
-	tui_put(w, 10, 0, width, "Every network achievement date the change touches is "
+	tui_put(w, 14, 0, width, "Every network achievement date the change touches is "
 		"re-aggregated at once.", ST_DIM, true);
 	n->s->show_cursor = true;
 	n->s->cur_y = n->form.cur_y;
@@ -1239,8 +1244,8 @@ static void draw_stuck_view(struct net *n, WINDOW *w, int h, int width)
 		tui_put(w, 3 + lh, 0, width, b.len ? b.data : "Gaps: none listed", ST_ERROR, true);
 		buf_free(&b);
 	}
-	tui_put(w, 4 + lh, 0, width, "Resolve: e enter data on the practice's behalf   m correct "
-		"the membership   A re-run the aggregation", ST_LABEL, true);
+	tui_put(w, 4 + lh, 0, width, "Resolve: e enter data for the practice  m correct membership  "
+		"A re-run aggregation", ST_LABEL, true);
 	tui_put(w, 5 + lh, 0, width, "* payment date", ST_DIM, true);
 }
 
@@ -1272,7 +1277,7 @@ static void net_draw(struct screen *s, WINDOW *w, int h, int width)
 	if (x < width - 14) {
 		tui_put(w, 1, x, 13, d, n->net && json_is_true(json_object_get(n->net, "payment")) ?
 			ST_PAYMENT : ST_NORMAL, false);
-		tui_put(w, 1, x + 13, width - x - 13, " (f changes)", ST_DIM, false);
+		tui_put(w, 1, x + 13, width - x - 13, " (f)", ST_DIM, false);
 	}
 	if (n->error) {
 		tui_put(w, 3, 0, width, n->error, ST_ERROR, true);
