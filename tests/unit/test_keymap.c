@@ -96,7 +96,10 @@ static void test_default_bindings(void **state)
 
 	km = keymap_builtin(true);
 	assert_int_equal(keymap_lookup(km, CTX_LIST, key("j")), ACT_MOVE_DOWN);
-	assert_int_equal(keymap_lookup(km, CTX_TREE, key("l")), ACT_EXPAND);
+	/* h and l switch sub-tabs everywhere, trees included */
+	assert_int_equal(keymap_lookup(km, CTX_TREE, key("l")), ACT_NEXT_SUBTAB);
+	assert_int_equal(keymap_lookup(km, CTX_TREE, key("h")), ACT_PREV_SUBTAB);
+	assert_int_equal(keymap_lookup(km, CTX_TREE, key("Right")), ACT_EXPAND);
 	assert_int_equal(keymap_lookup(km, CTX_LIST, key("l")), ACT_NEXT_SUBTAB);
 	assert_int_equal(keymap_lookup(km, CTX_LIST, key("Down")), ACT_MOVE_DOWN);
 	keymap_free(&km);
