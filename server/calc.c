@@ -213,6 +213,19 @@ struct ctx {
 	size_t errlen;
 };
 
+/* Sets a key of a line's detail, or does nothing (not even building the
+ * value) when details are not wanted. */
+#define DSET(obj, key, val) \
+	do { \
+		if (obj) \
+			json_object_set_new((obj), (key), (val)); \
+	} while (0)
+#define AAPP(arr, val) \
+	do { \
+		if (arr) \
+			json_array_append_new((arr), (val)); \
+	} while (0)
+
 static json_t *factor(const char *name, int64_t num, int64_t den, const char *decimal,
 		      const char *why)
 {
@@ -318,12 +331,12 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 	switch (d->kind) {
 	case CALC_THRESHOLD:
 	case CALC_RATIO: {
-		json_object_set_new(detail, "inputs", json_pack("{s:I, s:I}", "numerator",
+		DSET(detail, "inputs", json_pack("{s:I, s:I}", "numerator",
 								(json_int_t)v->num, "denominator",
 								(json_int_t)v->den));
 		L->has_achievement = true;
 		L->achievement_ppm = v->den ? div_round_half_away(v->num * PPM, v->den) : 0;
-		json_object_set_new(detail, "achievement_ppm", json_integer(L->achievement_ppm));
+		DSET(detail, "achievement_ppm", json_integer(L->achievement_ppm));
 		fmt_pct(L->achievement_ppm, a, sizeof a);
 		if (!v->den)
 			buf_printf(pt, "Denominator 0: achievement taken as 0%%");
@@ -335,7 +348,7 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 			return p;
 		}
 		int lo = d->lower < 0 ? 0 : d->lower, hi = d->upper < 0 ? 100 : d->upper;
-		json_object_set_new(detail, "thresholds", json_pack("{s:i, s:i}", "lower", lo,
+		DSET(detail, "thresholds", json_pack("{s:i, s:i}", "lower", lo,
 								      "upper", hi));
 		if (!v->den) {
 			buf_puts(pt, ", so 0 points.");
@@ -357,7 +370,7 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 		return p;
 	}
 	case CALC_COUNT:
-		json_object_set_new(detail, "inputs", json_pack("{s:I}", "value",
+		DSET(detail, "inputs", json_pack("{s:I}", "value",
 								(json_int_t)v->value));
 		if (pts > 0) {
 			p = q_make(pts, 1);
@@ -368,7 +381,7 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 		}
 		return p;
 	case CALC_YESNO:
-		json_object_set_new(detail, "inputs", json_pack("{s:s}", "value",
+		DSET(detail, "inputs", json_pack("{s:s}", "value",
 								v->value ? "Yes" : "No"));
 		if (!pts)
 			buf_printf(pt, "%s recorded; no points.", v->value ? "Yes" : "No");
@@ -380,7 +393,7 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 			p = q_make(pts, 1);
 		return p;
 	case CALC_CAIP:
-		json_object_set_new(detail, "inputs", json_pack("{s:s}", "value",
+		DSET(detail, "inputs", json_pack("{s:s}", "value",
 								v->value ? "Yes" : "No"));
 		if (!score || !c->caip_count)
 			buf_printf(pt, "%s recorded.", v->value ? "Yes" : "No");
@@ -390,12 +403,12 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 				   v->value ? "earned" : "not earned");
 		return p;
 	case CALC_MONEY:
-		json_object_set_new(detail, "inputs", json_pack("{s:I}", "value",
+		DSET(detail, "inputs", json_pack("{s:I}", "value",
 								(json_int_t)v->value));
 		buf_printf(pt, "Amount %s recorded; no points.", fmt_money(v->value, a, sizeof a));
 		return p;
 	case CALC_DATE:
-		json_object_set_new(detail, "inputs", json_pack("{s:I}", "value",
+		DSET(detail, "inputs", json_pack("{s:I}", "value",
 								(json_int_t)v->value));
 		buf_printf(pt, "Date %04lld-%02lld-%02lld recorded; no points.",
 			   (long long)(v->value / 10000), (long long)(v->value / 100 % 100),
@@ -413,7 +426,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 	const struct calc_val *v = &c->vals[i];
 	const struct calc_service *s = c->svc;
 	const struct calc_org *o = c->org;
-	json_t *factors = json_array();
+	json_t *factors = detail ? json_array() : NULL;
 	struct buf formula;
 	buf_init(&formula);
 	char a[64], b[64], e[64], f[64];
@@ -428,7 +441,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 			   extra <= INT64_MAX ? fmt_money((int64_t)extra, e, sizeof e) : "?");
 		buf_printf(&formula, "%lld \xc3\x97 %lld", (long long)v->value,
 			   (long long)d->pence_per_item);
-		json_array_append_new(factors, json_pack("{s:s, s:I}", "name", "pence_per_item",
+		AAPP(factors, json_pack("{s:s, s:I}", "name", "pence_per_item",
 							  "value", (json_int_t)d->pence_per_item));
 	}
 	if (d->kind == CALC_CAIP) {
@@ -437,7 +450,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 		bool last = c->caip_seen + 1 == c->caip_count;
 		if (last)
 			part = total - part * (int64_t)(c->caip_count - 1);
-		json_array_append_new(factors, json_pack("{s:s, s:I, s:I, s:I}", "name", "caip_part",
+		AAPP(factors, json_pack("{s:s, s:I, s:I, s:I}", "name", "caip_part",
 							  "total_pence", (json_int_t)total,
 							  "components", (json_int_t)c->caip_count,
 							  "part_pence", (json_int_t)part));
@@ -466,7 +479,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 		if (formula.len)
 			buf_puts(&formula, " + ");
 		buf_printf(&formula, "%s \xc3\x97 %lld", a, (long long)s->pence_per_point);
-		json_array_append_new(factors, json_pack("{s:s, s:I}", "name", "pence_per_point",
+		AAPP(factors, json_pack("{s:s, s:I}", "name", "pence_per_point",
 							  "value", (json_int_t)s->pence_per_point));
 		ok = q_mul(pay, s->pence_per_point, 1);
 		if (s->level == CALC_LEVEL_NETWORK) {
@@ -477,7 +490,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 				   fmt_int(o->list_size, b, sizeof b),
 				   fmt_int(s->national_list_size, e, sizeof e));
 			buf_printf(&formula, " \xc3\x97 %s", f);
-			json_array_append_new(factors, factor("population_factor", o->list_size,
+			AAPP(factors, factor("population_factor", o->list_size,
 							      s->national_list_size, f,
 							      "PCN adjusted population \xc3\xb7 national"
 							      " average PCN population"));
@@ -489,7 +502,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 				   f, fmt_int(o->list_size, b, sizeof b),
 				   fmt_int(s->national_list_size, e, sizeof e));
 			buf_printf(&formula, " \xc3\x97 %s", f);
-			json_array_append_new(factors, factor("CPI", o->list_size,
+			AAPP(factors, factor("CPI", o->list_size,
 							      s->national_list_size, f,
 							      "list size \xc3\xb7 national average list"
 							      " size"));
@@ -502,7 +515,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 						   " so the payment cannot be calculated yet",
 						   c->defs[r].code);
 					buf_puts(&formula, " \xc3\x97 0");
-					json_array_append_new(factors, json_pack(
+					AAPP(factors, json_pack(
 						"{s:s, s:s, s:s}", "name", "APDF", "register",
 						c->defs[r].code, "why", "register not recorded"));
 					*pay = (struct q){0, 1};
@@ -524,18 +537,22 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 						   fmt_int(rv->value, b, sizeof b),
 						   fmt_int(o->list_size, e, sizeof e), np);
 					buf_printf(&formula, " \xc3\x97 %s", f);
-					json_t *fa = factor("APDF", 0, 0, f, "practice prevalence"
-							    " \xc3\xb7 national prevalence");
-					/* The fraction may not fit JSON's integers: give inputs. */
-					json_object_del(fa, "num");
-					json_object_del(fa, "den");
-					json_object_set_new(fa, "register", json_string(c->defs[r].code));
-					json_object_set_new(fa, "register_count",
-							    json_integer(rv->value));
-					json_object_set_new(fa, "list_size", json_integer(o->list_size));
-					json_object_set_new(fa, "national_prevalence_ppm",
-							    json_integer(d->national_prevalence_ppm));
-					json_array_append_new(factors, fa);
+					json_t *fa = factors ? factor("APDF", 0, 0, f, "practice prevalence"
+							    " \xc3\xb7 national prevalence") : NULL;
+					if (fa) {
+						/* The fraction may not fit JSON's integers: give inputs. */
+						json_object_del(fa, "num");
+						json_object_del(fa, "den");
+						json_object_set_new(fa, "register",
+								    json_string(c->defs[r].code));
+						json_object_set_new(fa, "register_count",
+								    json_integer(rv->value));
+						json_object_set_new(fa, "list_size",
+								    json_integer(o->list_size));
+						json_object_set_new(fa, "national_prevalence_ppm",
+								    json_integer(d->national_prevalence_ppm));
+						json_array_append_new(factors, fa);
+					}
 					ok = ok && q_mul(pay, an, ad);
 				}
 			} else if (o->list_size > 0) {
@@ -552,9 +569,9 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 	if (!ok)
 		snprintf(c->err, c->errlen, "indicator %s: the figures are too large to calculate",
 			 d->code);
-	json_object_set_new(detail, "factors", factors);
+	DSET(detail, "factors", factors);
 	if (formula.len)
-		json_object_set_new(detail, "formula", json_string(formula.data));
+		DSET(detail, "formula", json_string(formula.data));
 	buf_free(&formula);
 	return ok;
 }
@@ -580,10 +597,11 @@ static bool line_calc(struct ctx *c, size_t i, struct calc_line *L)
 	buf_init(&pay_text);
 	bool ok = false;
 	L->code = d->code;
-	L->detail = json_pack("{s:s, s:s, s:i, s:b}", "indicator", d->code ? d->code : "",
-			      "kind", kind_names[d->kind], "points_available", d->points,
-			      "recorded", v->present);
-	if (!L->detail) {
+	L->detail = s->no_detail ? NULL :
+		json_pack("{s:s, s:s, s:i, s:b}", "indicator", d->code ? d->code : "",
+			  "kind", kind_names[d->kind], "points_available", d->points,
+			  "recorded", v->present);
+	if (!L->detail && !s->no_detail) {
 		snprintf(c->err, c->errlen, "indicator %s: the code is not valid UTF-8",
 			 d->code ? d->code : "?");
 		goto out;
@@ -617,10 +635,10 @@ static bool line_calc(struct ctx *c, size_t i, struct calc_line *L)
 	} else if (!pay_text.len) {
 		buf_puts(&pay_text, "No payment.");
 	}
-	json_object_set_new(L->detail, "points_milli", json_integer(L->points_milli));
-	json_object_set_new(L->detail, "pence", json_integer(L->pence));
-	json_object_set_new(L->detail, "points_text", json_string(pt.data));
-	json_object_set_new(L->detail, "pay_text", json_string(pay_text.data));
+	DSET(L->detail, "points_milli", json_integer(L->points_milli));
+	DSET(L->detail, "pence", json_integer(L->pence));
+	DSET(L->detail, "points_text", json_string(pt.data));
+	DSET(L->detail, "pay_text", json_string(pay_text.data));
 	L->explanation = xasprintf("%s %s", pt.data, pay_text.data);
 	L->points_text = buf_steal(&pt);
 	L->pay_text = buf_steal(&pay_text);

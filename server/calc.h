@@ -60,6 +60,9 @@ struct calc_service {
 	 * average PCN adjusted population. */
 	int64_t national_list_size;
 	int aspiration_percent;          /* 0..100; 0: no aspiration figure */
+	/* true: leave every line's detail NULL (the texts are still written),
+	 * for bulk recalculation that stores only the texts. */
+	bool no_detail;
 };
 
 struct calc_org {

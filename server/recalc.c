@@ -106,6 +106,7 @@ static enum st calculate(struct recalc *rc, struct svc_cache *c, int64_t ach_id,
 		.pence_per_point = c->svc.pence_per_point,
 		.national_list_size = c->svc.national_list_size,
 		.aspiration_percent = c->svc.aspiration_percent,
+		.no_detail = true, /* each line's texts are stored, not its JSON detail */
 	};
 	if (!calc_payment_parse(c->svc.payment_type, &cs.payment_type))
 		cs.payment_type = CALC_PAY_ES;

@@ -88,7 +88,7 @@ enum st store_email_role(struct db *db, int64_t org_id, const char *role, const 
 	 * address, who has not turned this kind of notification off. */
 	static const char sql[] =
 		"INSERT INTO email_outbox(to_addr, subject, body, kind, created_at)"
-		" SELECT DISTINCT u.email, ?3, ?4, ?5, ?6 FROM role_grant g"
+		" SELECT u.email, ?3, ?4, ?5, ?6 FROM role_grant g"
 		" JOIN app_user u ON u.id = g.user_id"
 		" WHERE g.org_id = ?1 AND g.role_code = ?2 AND g.revoked_at IS NULL"
 		" AND u.disabled = 0 AND u.email <> ''"
