@@ -738,7 +738,7 @@ static void res_filter(struct res *r)
 		on_filter(r, 3, NULL);
 		return;
 	}
-	app_popup(r->s->app, popup_choice("Change", items, n, 2, on_filter, r));
+	app_popup(r->s->app, popup_choice("Change", items, n, 0, on_filter, r));
 }
 
 /* --- breakdown */

@@ -65,13 +65,13 @@ static bool blocked_row(json_t *r)
 static const char *short_status(const char *code)
 {
 	if (!strcmp(code, "AWAITING_PROVIDER"))
-		return "Awaiting declaration";
+		return "To be declared";
 	if (!strcmp(code, "AWAITING_COMMISSIONER"))
 		return "Awaiting approval";
 	if (!strcmp(code, "AWAITING_FINANCE"))
 		return "Awaiting finance";
 	if (!strcmp(code, "FINANCIALLY_APPROVED"))
-		return "Financially approved";
+		return "Fin. approved";
 	return code;
 }
 
@@ -107,18 +107,17 @@ static void draw_decl(void *ud, WINDOW *w, int y, int x, int width, size_t i, bo
 	ac_date(ac_str(a, "date"), pay, date, sizeof date);
 	if (ac_has(r, "pence"))
 		money_format(ac_int(r, "pence"), money, sizeof money);
-	int cs = width - 13 - 24 - 13;
+	int cs = width - 13 - 19 - 12;
 	if (cs < 10)
 		cs = 10;
 	tui_put(w, y, x, 13, date, pay ? ST_PAYMENT : ST_NORMAL, true);
 	tui_put(w, y, x + 13, cs - 1, ac_str(json_object_get(r, "service"), "name"), ST_NORMAL, true);
 	tui_clear(w, y, x + 13 + cs - 1, 1);
 	if (blocked_row(r))
-		tui_printf(w, y, x + 13 + cs, 24, ST_ERROR, true, "! %s",
-			   ac_ach_status(ac_str(a, "status")));
+		tui_put(w, y, x + 13 + cs, 19, "! Blocked", ST_ERROR, true);
 	else
-		tui_put(w, y, x + 13 + cs, 24, short_status(ac_str(r, "status")), ST_NORMAL, true);
-	tui_printf(w, y, x + width - 13, 13, ST_NORMAL, true, "%13s", money);
+		tui_put(w, y, x + 13 + cs, 19, short_status(ac_str(r, "status")), ST_NORMAL, true);
+	tui_printf(w, y, x + width - 12, 12, ST_NORMAL, true, "%12s", money);
 	(void)cursor;
 }
 
@@ -615,11 +614,11 @@ static void dc_draw(struct screen *s, WINDOW *w, int h, int width)
 		return;
 	}
 	int x = 6;
-	int cs = width - x - 13 - 24 - 13;
+	int cs = width - x - 13 - 19 - 12;
 	tui_put(w, 1, x, 13, "Date", ST_COLHEAD, true);
 	tui_put(w, 1, x + 13, cs, "Quality service", ST_COLHEAD, true);
-	tui_put(w, 1, x + 13 + cs, 24, "Status", ST_COLHEAD, true);
-	tui_printf(w, 1, width - 13, 13, ST_COLHEAD, true, "%13s", "Provisional");
+	tui_put(w, 1, x + 13 + cs, 19, "Status", ST_COLHEAD, true);
+	tui_printf(w, 1, width - 12, 12, ST_COLHEAD, true, "%12s", "Provisional");
 	int lh = (h - 3) / 2 + 1;
 	list_draw(&d->list, w, 2, 0, lh, width);
 	tui_put(w, 2 + lh, 0, width, "Space ticks, a Select All, d Declare Achievement   "
