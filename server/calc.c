@@ -213,6 +213,36 @@ struct ctx {
 	size_t errlen;
 };
 
+/* Text is written only when wanted: the arguments (formatting helpers
+ * included) are not even evaluated otherwise. `text` and `detail` must be
+ * in scope: whether this calculation writes texts, and the line's detail
+ * (NULL when details are not wanted; the formula belongs to it). */
+#define TPRINTF(b, ...) \
+	do { \
+		if (text) \
+			buf_printf((b), __VA_ARGS__); \
+	} while (0)
+#define TPUTS(b, str) \
+	do { \
+		if (text) \
+			buf_puts((b), (str)); \
+	} while (0)
+#define TPUTC(b, ch) \
+	do { \
+		if (text) \
+			buf_putc((b), (ch)); \
+	} while (0)
+#define FPRINTF(b, ...) \
+	do { \
+		if (detail) \
+			buf_printf((b), __VA_ARGS__); \
+	} while (0)
+#define FPUTS(b, str) \
+	do { \
+		if (detail) \
+			buf_puts((b), (str)); \
+	} while (0)
+
 /* Sets a key of a line's detail, or does nothing (not even building the
  * value) when details are not wanted. */
 #define DSET(obj, key, val) \
@@ -326,6 +356,7 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 	const struct calc_ind_def *d = &c->defs[i];
 	const struct calc_val *v = &c->vals[i];
 	const int pts = score ? d->points : 0;
+	const bool text = !c->svc->no_text;
 	struct q p = {0, 1};
 	char a[48], b[48], e[48];
 	switch (d->kind) {
@@ -339,31 +370,31 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 		DSET(detail, "achievement_ppm", json_integer(L->achievement_ppm));
 		fmt_pct(L->achievement_ppm, a, sizeof a);
 		if (!v->den)
-			buf_printf(pt, "Denominator 0: achievement taken as 0%%");
+			TPRINTF(pt, "Denominator 0: achievement taken as 0%%");
 		else
-			buf_printf(pt, "Achievement %s (%s \xc3\xb7 %s)", a,
+			TPRINTF(pt, "Achievement %s (%s \xc3\xb7 %s)", a,
 				   fmt_int(v->num, b, sizeof b), fmt_int(v->den, e, sizeof e));
 		if (d->kind == CALC_RATIO || pts == 0) {
-			buf_puts(pt, "; no points (for information).");
+			TPUTS(pt, "; no points (for information).");
 			return p;
 		}
 		int lo = d->lower < 0 ? 0 : d->lower, hi = d->upper < 0 ? 100 : d->upper;
 		DSET(detail, "thresholds", json_pack("{s:i, s:i}", "lower", lo,
 								      "upper", hi));
 		if (!v->den) {
-			buf_puts(pt, ", so 0 points.");
+			TPUTS(pt, ", so 0 points.");
 		} else if ((i128)100 * v->num >= (i128)hi * v->den) {
 			p = q_make(d->points, 1);
-			buf_printf(pt, ", at or above the upper threshold %d%%: full %d points.", hi,
+			TPRINTF(pt, ", at or above the upper threshold %d%%: full %d points.", hi,
 				   d->points);
 		} else if ((i128)100 * v->num <= (i128)lo * v->den) {
-			buf_printf(pt, ", at or below the lower threshold %d%%: 0 points.", lo);
+			TPRINTF(pt, ", at or below the lower threshold %d%%: 0 points.", lo);
 		} else {
 			/* points x (num/den - lo/100) / ((hi - lo)/100) */
 			p = q_make((i128)d->points * ((i128)100 * v->num - (i128)lo * v->den),
 				   (i128)(hi - lo) * v->den);
 			fmt_points_q(p, e, sizeof e);
-			buf_printf(pt, ", between the thresholds %d%% and %d%%: %d \xc3\x97 (%s \xe2\x88\x92"
+			TPRINTF(pt, ", between the thresholds %d%% and %d%%: %d \xc3\x97 (%s \xe2\x88\x92"
 				   " %d%%) \xc3\xb7 (%d%% \xe2\x88\x92 %d%%) = %s points.", lo, hi,
 				   d->points, a, lo, hi, lo, e);
 		}
@@ -374,21 +405,21 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 								(json_int_t)v->value));
 		if (pts > 0) {
 			p = q_make(pts, 1);
-			buf_printf(pt, "Register of %s recorded: full %d points.",
+			TPRINTF(pt, "Register of %s recorded: full %d points.",
 				   fmt_int(v->value, a, sizeof a), d->points);
 		} else {
-			buf_printf(pt, "Count %s recorded; no points.", fmt_int(v->value, a, sizeof a));
+			TPRINTF(pt, "Count %s recorded; no points.", fmt_int(v->value, a, sizeof a));
 		}
 		return p;
 	case CALC_YESNO:
 		DSET(detail, "inputs", json_pack("{s:s}", "value",
 								v->value ? "Yes" : "No"));
 		if (!pts)
-			buf_printf(pt, "%s recorded; no points.", v->value ? "Yes" : "No");
+			TPRINTF(pt, "%s recorded; no points.", v->value ? "Yes" : "No");
 		else if (v->value)
-			buf_printf(pt, "Yes: full %d points.", pts);
+			TPRINTF(pt, "Yes: full %d points.", pts);
 		else
-			buf_printf(pt, "No: 0 points.");
+			TPRINTF(pt, "No: 0 points.");
 		if (v->value && pts)
 			p = q_make(pts, 1);
 		return p;
@@ -396,21 +427,21 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 		DSET(detail, "inputs", json_pack("{s:s}", "value",
 								v->value ? "Yes" : "No"));
 		if (!score || !c->caip_count)
-			buf_printf(pt, "%s recorded.", v->value ? "Yes" : "No");
+			TPRINTF(pt, "%s recorded.", v->value ? "Yes" : "No");
 		else
-			buf_printf(pt, "%s: CAIP component %zu of %zu %s.", v->value ? "Yes" : "No",
+			TPRINTF(pt, "%s: CAIP component %zu of %zu %s.", v->value ? "Yes" : "No",
 				   c->caip_seen + 1, c->caip_count,
 				   v->value ? "earned" : "not earned");
 		return p;
 	case CALC_MONEY:
 		DSET(detail, "inputs", json_pack("{s:I}", "value",
 								(json_int_t)v->value));
-		buf_printf(pt, "Amount %s recorded; no points.", fmt_money(v->value, a, sizeof a));
+		TPRINTF(pt, "Amount %s recorded; no points.", fmt_money(v->value, a, sizeof a));
 		return p;
 	case CALC_DATE:
 		DSET(detail, "inputs", json_pack("{s:I}", "value",
 								(json_int_t)v->value));
-		buf_printf(pt, "Date %04lld-%02lld-%02lld recorded; no points.",
+		TPRINTF(pt, "Date %04lld-%02lld-%02lld recorded; no points.",
 			   (long long)(v->value / 10000), (long long)(v->value / 100 % 100),
 			   (long long)(v->value % 100));
 		return p;
@@ -427,6 +458,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 	const struct calc_service *s = c->svc;
 	const struct calc_org *o = c->org;
 	json_t *factors = detail ? json_array() : NULL;
+	const bool text = !c->svc->no_text;
 	struct buf formula;
 	buf_init(&formula);
 	char a[64], b[64], e[64], f[64];
@@ -436,10 +468,10 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 
 	if (d->kind == CALC_COUNT && d->pence_per_item > 0) {
 		extra = (i128)v->value * d->pence_per_item;
-		buf_printf(pay_text, "%s items \xc3\x97 %s an item = %s.",
+		TPRINTF(pay_text, "%s items \xc3\x97 %s an item = %s.",
 			   fmt_int(v->value, a, sizeof a), fmt_money(d->pence_per_item, b, sizeof b),
 			   extra <= INT64_MAX ? fmt_money((int64_t)extra, e, sizeof e) : "?");
-		buf_printf(&formula, "%lld \xc3\x97 %lld", (long long)v->value,
+		FPRINTF(&formula, "%lld \xc3\x97 %lld", (long long)v->value,
 			   (long long)d->pence_per_item);
 		AAPP(factors, json_pack("{s:s, s:I}", "name", "pence_per_item",
 							  "value", (json_int_t)d->pence_per_item));
@@ -454,17 +486,17 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 							  "total_pence", (json_int_t)total,
 							  "components", (json_int_t)c->caip_count,
 							  "part_pence", (json_int_t)part));
-		buf_printf(&formula, "%lld \xc3\xb7 %zu%s", (long long)total, c->caip_count,
+		FPRINTF(&formula, "%lld \xc3\xb7 %zu%s", (long long)total, c->caip_count,
 			   last && c->caip_count > 1 ? " (remainder)" : "");
 		if (v->value) {
 			extra = part;
-			buf_printf(pay_text, "Component %zu of %zu of the CAIP amount %s%s: %s.",
+			TPRINTF(pay_text, "Component %zu of %zu of the CAIP amount %s%s: %s.",
 				   c->caip_seen + 1, c->caip_count, fmt_money(total, a, sizeof a),
 				   last && c->caip_count > 1 ? " (the last part takes the remainder)"
 							     : "",
 				   fmt_money(part, b, sizeof b));
 		} else {
-			buf_printf(pay_text, "No: component %zu of %zu (%s) not paid.",
+			TPRINTF(pay_text, "No: component %zu of %zu (%s) not paid.",
 				   c->caip_seen + 1, c->caip_count, fmt_money(part, b, sizeof b));
 		}
 	}
@@ -473,23 +505,23 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 		*pay = p;
 		fmt_points_q(p, a, sizeof a);
 		if (pay_text->len)
-			buf_putc(pay_text, ' ');
-		buf_printf(pay_text, "%s points \xc3\x97 %s a point", a,
+			TPUTC(pay_text, ' ');
+		TPRINTF(pay_text, "%s points \xc3\x97 %s a point", a,
 			   fmt_money(s->pence_per_point, b, sizeof b));
 		if (formula.len)
-			buf_puts(&formula, " + ");
-		buf_printf(&formula, "%s \xc3\x97 %lld", a, (long long)s->pence_per_point);
+			FPUTS(&formula, " + ");
+		FPRINTF(&formula, "%s \xc3\x97 %lld", a, (long long)s->pence_per_point);
 		AAPP(factors, json_pack("{s:s, s:I}", "name", "pence_per_point",
 							  "value", (json_int_t)s->pence_per_point));
 		ok = q_mul(pay, s->pence_per_point, 1);
 		if (s->level == CALC_LEVEL_NETWORK) {
 			struct q pf = q_make(o->list_size, s->national_list_size);
 			fmt_q4(pf, f, sizeof f);
-			buf_printf(pay_text, " \xc3\x97 population factor %s (adjusted population %s"
+			TPRINTF(pay_text, " \xc3\x97 population factor %s (adjusted population %s"
 				   " \xc3\xb7 national average %s)", f,
 				   fmt_int(o->list_size, b, sizeof b),
 				   fmt_int(s->national_list_size, e, sizeof e));
-			buf_printf(&formula, " \xc3\x97 %s", f);
+			FPRINTF(&formula, " \xc3\x97 %s", f);
 			AAPP(factors, factor("population_factor", o->list_size,
 							      s->national_list_size, f,
 							      "PCN adjusted population \xc3\xb7 national"
@@ -498,10 +530,10 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 		} else if (s->payment_type == CALC_PAY_QOF) {
 			struct q cpi = q_make(o->list_size, s->national_list_size);
 			fmt_q4(cpi, f, sizeof f);
-			buf_printf(pay_text, " \xc3\x97 CPI %s (list size %s \xc3\xb7 national average %s)",
+			TPRINTF(pay_text, " \xc3\x97 CPI %s (list size %s \xc3\xb7 national average %s)",
 				   f, fmt_int(o->list_size, b, sizeof b),
 				   fmt_int(s->national_list_size, e, sizeof e));
-			buf_printf(&formula, " \xc3\x97 %s", f);
+			FPRINTF(&formula, " \xc3\x97 %s", f);
 			AAPP(factors, factor("CPI", o->list_size,
 							      s->national_list_size, f,
 							      "list size \xc3\xb7 national average list"
@@ -511,10 +543,10 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 			if (r >= 0 && o->list_size > 0) {
 				const struct calc_val *rv = &c->vals[r];
 				if (!rv->present) {
-					buf_printf(pay_text, " \xc3\x97 APDF: the register %s has no value,"
+					TPRINTF(pay_text, " \xc3\x97 APDF: the register %s has no value,"
 						   " so the payment cannot be calculated yet",
 						   c->defs[r].code);
-					buf_puts(&formula, " \xc3\x97 0");
+					FPUTS(&formula, " \xc3\x97 0");
 					AAPP(factors, json_pack(
 						"{s:s, s:s, s:s}", "name", "APDF", "register",
 						c->defs[r].code, "why", "register not recorded"));
@@ -531,12 +563,12 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 					char np[32], pp[32];
 					fmt_pct(prev_ppm, pp, sizeof pp);
 					fmt_pct(d->national_prevalence_ppm, np, sizeof np);
-					buf_printf(pay_text, " \xc3\x97 APDF %s (prevalence %s = register %s"
+					TPRINTF(pay_text, " \xc3\x97 APDF %s (prevalence %s = register %s"
 						   " %s \xc3\xb7 list size %s, \xc3\xb7 national prevalence"
 						   " %s)", f, pp, c->defs[r].code,
 						   fmt_int(rv->value, b, sizeof b),
 						   fmt_int(o->list_size, e, sizeof e), np);
-					buf_printf(&formula, " \xc3\x97 %s", f);
+					FPRINTF(&formula, " \xc3\x97 %s", f);
 					json_t *fa = factors ? factor("APDF", 0, 0, f, "practice prevalence"
 							    " \xc3\xb7 national prevalence") : NULL;
 					if (fa) {
@@ -556,7 +588,7 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 					ok = ok && q_mul(pay, an, ad);
 				}
 			} else if (o->list_size > 0) {
-				buf_puts(pay_text, " (no prevalence adjustment: APDF 1)");
+				TPUTS(pay_text, " (no prevalence adjustment: APDF 1)");
 			}
 		}
 	}
@@ -596,6 +628,7 @@ static bool line_calc(struct ctx *c, size_t i, struct calc_line *L)
 	buf_init(&pt);
 	buf_init(&pay_text);
 	bool ok = false;
+	const bool text = !s->no_text;
 	L->code = d->code;
 	L->detail = s->no_detail ? NULL :
 		json_pack("{s:s, s:s, s:i, s:b}", "indicator", d->code ? d->code : "",
@@ -610,14 +643,14 @@ static bool line_calc(struct ctx *c, size_t i, struct calc_line *L)
 	bool score = s->payment_type != CALC_PAY_PO && d->payment_group, mixed = false;
 	if (!v->present) {
 		L->missing = true;
-		buf_puts(&pt, "No value recorded: 0 points.");
+		TPUTS(&pt, "No value recorded: 0 points.");
 	} else {
 		p = line_points(c, i, score, L, &pt, L->detail);
 	}
 	if (s->payment_type == CALC_PAY_PO) {
-		buf_puts(&pay_text, "Participation only: no payment.");
+		TPUTS(&pay_text, "Participation only: no payment.");
 	} else if (!d->payment_group) {
-		buf_puts(&pay_text, "Management information: counts for nothing.");
+		TPUTS(&pay_text, "Management information: counts for nothing.");
 	} else if (v->present && !line_pay(c, i, p, &pay, &pay_text, &mixed, L->detail)) {
 		goto out;
 	}
@@ -629,19 +662,23 @@ static bool line_calc(struct ctx *c, size_t i, struct calc_line *L)
 	if (score && v->present && p.n > 0) {
 		/* The points part ended in a product: give its result. */
 		char e[48];
-		buf_printf(&pay_text, " = %s%s%s.", fmt_money(L->pence, e, sizeof e),
+		TPRINTF(&pay_text, " = %s%s%s.", fmt_money(L->pence, e, sizeof e),
 			   mixed ? " in all" : "",
 			   pay.d != 1 ? " (rounded to the penny)" : "");
 	} else if (!pay_text.len) {
-		buf_puts(&pay_text, "No payment.");
+		TPUTS(&pay_text, "No payment.");
 	}
 	DSET(L->detail, "points_milli", json_integer(L->points_milli));
 	DSET(L->detail, "pence", json_integer(L->pence));
-	DSET(L->detail, "points_text", json_string(pt.data));
-	DSET(L->detail, "pay_text", json_string(pay_text.data));
-	L->explanation = xasprintf("%s %s", pt.data, pay_text.data);
-	L->points_text = buf_steal(&pt);
-	L->pay_text = buf_steal(&pay_text);
+	if (text) {
+		DSET(L->detail, "points_text", json_string(pt.data));
+		DSET(L->detail, "pay_text", json_string(pay_text.data));
+	}
+	if (text) {
+		L->explanation = xasprintf("%s %s", pt.data, pay_text.data);
+		L->points_text = buf_steal(&pt);
+		L->pay_text = buf_steal(&pay_text);
+	}
 	ok = true;
 out:
 	buf_free(&pt);

@@ -63,6 +63,9 @@ struct calc_service {
 	/* true: leave every line's detail NULL (the texts are still written),
 	 * for bulk recalculation that stores only the texts. */
 	bool no_detail;
+	/* true: write no texts either (points_text, pay_text and explanation
+	 * stay NULL): only the figures, for bulk recalculation. */
+	bool no_text;
 };
 
 struct calc_org {

@@ -13,6 +13,7 @@
 #include "handlers.h"
 #include "jsonx.h"
 #include "lifecycle.h"
+#include "calc.h"
 #include "recalc.h"
 
 static json_t *val_json(const char *kind, const struct store_val *v)
@@ -38,6 +39,11 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 	store_values_get(r->db, ach_id, defs, n, vals);
 	json_t *calc = store_calculation_json(r->db, ach_id, pounds);
 	json_t *lines = calc && json_is_object(calc) ? json_object_get(calc, "lines") : NULL;
+	/* The stored calculation keeps the figures; how each was reached is
+	 * written again from the same values. */
+	struct recalc *rc = recalc_new(r->db);
+	struct calc_result ex;
+	bool explained = lines && recalc_explain(rc, ach_id, &ex) == ST_OK && ex.n == n;
 	json_t *groups = json_array(), *g = NULL;
 	int64_t g_points = 0, g_milli = 0, g_pence = 0;
 	for (size_t i = 0; i <= n; i++) {
@@ -73,12 +79,22 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 			json_object_update(ind, line);
 			g_milli += json_integer_value(json_object_get(line, "points_milli"));
 			g_pence += json_integer_value(json_object_get(line, "pence"));
+			if (explained) {
+				json_object_set_new(ind, "explanation",
+						    json_string(ex.lines[i].points_text));
+				if (pounds)
+					json_object_set_new(ind, "pay_explanation",
+							    json_string(ex.lines[i].pay_text));
+			}
 		}
 		g_points += d->payment_group ? d->points : 0;
 		json_array_append_new(json_object_get(g, "indicators"), ind);
 	}
 	if (calc && json_is_object(calc))
 		json_object_del(calc, "lines");
+	if (explained)
+		calc_result_free(&ex);
+	recalc_free(&rc);
 	free(defs);
 	free(vals);
 	return json_pack("{s:o, s:o, s:b}", "calculation", calc ? calc : json_null(), "groups", groups,

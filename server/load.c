@@ -196,6 +196,8 @@ static enum st apply_tx(struct db *db, void *arg)
 			st = store_values_get(db, ach, s->defs, s->n, cur);
 		int64_t sub = 0;
 		bool any = created;
+		struct value_row *put = xcalloc(ea->count ? ea->count : 1, sizeof *put);
+		size_t nput = 0;
 		for (size_t r = ea->first; st == ST_OK && r < ea->first + ea->count; r++) {
 			const struct extract_row *row = &res->rows[r];
 			size_t i;
@@ -211,16 +213,19 @@ static enum st apply_tx(struct db *db, void *arg)
 			    (ratio ? cur[i].num == row->num && cur[i].den == row->den :
 				     cur[i].value == row->value))
 				continue;
-			if (!sub)
-				st = store_submission_add(db, ach, 0, "SUBMIT", "EXTRACT", a->uid, notes, &sub);
-			struct ind_val v = {row->value, row->num, row->den};
+			put[nput].indicator_id = row->indicator_id;
+			put[nput].v = (struct ind_val){row->value, row->num, row->den};
+			put[nput].ratio = ratio;
+			nput++;
+		}
+		if (st == ST_OK && nput) {
+			st = store_submission_add(db, ach, 0, "SUBMIT", "EXTRACT", a->uid, notes, &sub);
 			if (st == ST_OK)
-				st = store_submission_value_add(db, sub, row->indicator_id, &v, ratio);
-			if (st == ST_OK)
-				st = store_value_put(db, ach, row->indicator_id, &v, ratio, "EXTRACT", sub);
-			a->sum->values_changed++;
+				st = store_values_put_many(db, ach, put, nput, "EXTRACT", sub);
+			a->sum->values_changed += nput;
 			any = true;
 		}
+		free(put);
 		size_t set = 0;
 		if (st == ST_OK)
 			st = pcn_defaults(db, s, ach, ea->practice_id, ea->date_id, &set);

@@ -96,22 +96,50 @@ static void to_calc_vals(const struct store_val *in, struct calc_val *out, size_
 	}
 }
 
+/* An organisation as the calculation sees it: a PCN's population, when
+ * it has none of its own, is its members' list sizes on the date. */
+static enum st calc_org_get(struct recalc *rc, int64_t org_id, const char *date,
+			    struct org_rec *org)
+{
+	enum st st = store_org_get(rc->db, org_id, org);
+	if (st != ST_OK || strcmp(org->kind, "PCN") || org->list_size > 0)
+		return st;
+	int64_t *members = NULL;
+	size_t nm = 0;
+	st = store_pcn_members(rc->db, org_id, date, &members, &nm);
+	for (size_t m = 0; st == ST_OK && m < nm; m++) {
+		struct org_rec p;
+		if (store_org_get(rc->db, members[m], &p) == ST_OK)
+			org->list_size += p.list_size;
+	}
+	free(members);
+	return st;
+}
+
+static void fill_service(const struct svc_cache *c, struct calc_service *cs)
+{
+	memset(cs, 0, sizeof *cs);
+	cs->code = c->svc.code;
+	cs->pence_per_point = c->svc.pence_per_point;
+	cs->national_list_size = c->svc.national_list_size;
+	cs->aspiration_percent = c->svc.aspiration_percent;
+	if (!calc_payment_parse(c->svc.payment_type, &cs->payment_type))
+		cs->payment_type = CALC_PAY_ES;
+	if (!calc_level_parse(c->svc.level, &cs->level))
+		cs->level = CALC_LEVEL_PRACTICE;
+}
+
 /* Runs the calculation on vals and stores it for ach_id. */
 static enum st calculate(struct recalc *rc, struct svc_cache *c, int64_t ach_id,
 			 const struct org_rec *org, const struct calc_val *vals, int64_t *pence,
 			 bool *calculated)
 {
-	struct calc_service cs = {
-		.code = c->svc.code,
-		.pence_per_point = c->svc.pence_per_point,
-		.national_list_size = c->svc.national_list_size,
-		.aspiration_percent = c->svc.aspiration_percent,
-		.no_detail = true, /* each line's texts are stored, not its JSON detail */
-	};
-	if (!calc_payment_parse(c->svc.payment_type, &cs.payment_type))
-		cs.payment_type = CALC_PAY_ES;
-	if (!calc_level_parse(c->svc.level, &cs.level))
-		cs.level = CALC_LEVEL_PRACTICE;
+	struct calc_service cs;
+	fill_service(c, &cs);
+	/* Only the figures are stored; the texts that explain them are written
+	 * when someone asks (recalc_explain), from the same values. */
+	cs.no_detail = true;
+	cs.no_text = true;
 	struct calc_org co = {.code = org->code, .list_size = org->list_size, .caip_pence = -1};
 	if (c->has_caip)
 		co.caip_pence = calc_caip_amount(c->defs, c->n, org->list_size);
@@ -172,7 +200,7 @@ enum st recalc_one(struct recalc *rc, int64_t ach_id, int64_t *pence, bool *calc
 	struct org_rec org;
 	enum st st = store_achievement_get(rc->db, ach_id, &a);
 	if (st == ST_OK)
-		st = store_org_get(rc->db, a.org_id, &org);
+		st = calc_org_get(rc, a.org_id, a.date, &org);
 	if (st != ST_OK)
 		return st;
 	struct svc_cache *c = service(rc, a.service_id);
@@ -317,15 +345,7 @@ enum st recalc_network(struct recalc *rc, int64_t service_id, int64_t date_id, c
 	if (st == ST_OK && w.pcn_ach) {
 		if (complete) {
 			struct org_rec pcn;
-			st = store_org_get(rc->db, pcn_id, &pcn);
-			if (st == ST_OK && pcn.list_size <= 0) {
-				/* A PCN's population is its members' list sizes. */
-				for (size_t m = 0; m < w.nm; m++) {
-					struct org_rec p;
-					if (store_org_get(rc->db, w.members[m], &p) == ST_OK)
-						pcn.list_size += p.list_size;
-				}
-			}
+			st = calc_org_get(rc, pcn_id, date, &pcn);
 			if (st == ST_OK)
 				st = calculate(rc, c, w.pcn_ach, &pcn, w.out, pence, calculated);
 			if (st == ST_OK && !*calculated)
@@ -433,5 +453,37 @@ enum st recalc_all(struct db *db, bool verbose)
 	if (verbose)
 		fprintf(stderr, "cqrsd: recalculated %zu practice achievements and %zu network"
 			" aggregations in %.1f s\n", x.practice, x.network, (mono_ms() - t0) / 1000.0);
+	return st;
+}
+
+enum st recalc_explain(struct recalc *rc, int64_t ach_id, struct calc_result *out)
+{
+	memset(out, 0, sizeof *out);
+	struct ach_rec a;
+	struct org_rec org;
+	enum st st = store_achievement_get(rc->db, ach_id, &a);
+	if (st == ST_OK)
+		st = calc_org_get(rc, a.org_id, a.date, &org);
+	if (st != ST_OK)
+		return st;
+	struct svc_cache *c = service(rc, a.service_id);
+	if (!c)
+		return ST_ERROR;
+	struct store_val *sv = xcalloc(c->n ? c->n : 1, sizeof *sv);
+	struct calc_val *cv = xcalloc(c->n ? c->n : 1, sizeof *cv);
+	st = store_values_get(rc->db, ach_id, c->rows, c->n, sv);
+	if (st == ST_OK) {
+		to_calc_vals(sv, cv, c->n);
+		struct calc_service cs;
+		fill_service(c, &cs);
+		cs.no_detail = true;
+		struct calc_org co = {.code = org.code, .list_size = org.list_size, .caip_pence = -1};
+		if (c->has_caip)
+			co.caip_pence = calc_caip_amount(c->defs, c->n, org.list_size);
+		if (calc_run(&cs, &co, c->defs, cv, c->n, out) != 0)
+			st = ST_INVALID;
+	}
+	free(sv);
+	free(cv);
 	return st;
 }

@@ -38,6 +38,13 @@ enum st recalc_network(struct recalc *rc, int64_t service_id, int64_t date_id, c
 json_t *recalc_network_gaps(struct recalc *rc, int64_t service_id, int64_t date_id,
 			    const char *date, int64_t pcn_id);
 
+struct calc_result;
+/* Runs the calculation again, with its explaining texts, on the
+ * achievement's current values (the stored calculation keeps only the
+ * figures): out->lines follow the service's indicators in structure order
+ * (store_calc_defs). The caller frees out with calc_result_free. */
+enum st recalc_explain(struct recalc *rc, int64_t ach_id, struct calc_result *out);
+
 /* Recalculates every achievement (practice level) and aggregates every
  * PCN's network achievements, leaving declarations as they are: for a
  * database built by seeding rather than through the API. Runs in its own

@@ -313,6 +313,15 @@ enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const str
  * it once per achievement with store_wip_clear_extracted). */
 enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 			bool ratio, const char *source, int64_t sub_id);
+struct value_row {
+	int64_t indicator_id;
+	struct ind_val v;
+	bool ratio;
+};
+/* Sets many current values at once and, when sub_id is not 0, records
+ * them in that submission (for bulk loads; work in progress untouched). */
+enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
+			      const char *source, int64_t sub_id);
 /* Drops work in progress on the achievement's extracted indicators. */
 enum st store_wip_clear_extracted(struct db *db, int64_t ach_id);
 enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,

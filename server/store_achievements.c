@@ -638,3 +638,75 @@ json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t s
 	}
 	return json_pack("{s:o}", "missing", list);
 }
+
+/* Multi-row statements for bulk loads: n rows of the given SQL row
+ * template, prepared once per size. */
+#define VROW "(?, ?, ?, ?, ?, ?, ?, ?)"
+#define VROW4 VROW ", " VROW ", " VROW ", " VROW
+#define SROW "(?, ?, ?, ?, ?)"
+#define SROW4 SROW ", " SROW ", " SROW ", " SROW
+
+enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
+			      const char *source, int64_t sub_id)
+{
+	static const char one[] =
+		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
+		" denominator, source, submission_id, updated_at) VALUES " VROW
+		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
+		" numerator = excluded.numerator, denominator = excluded.denominator,"
+		" source = excluded.source, submission_id = excluded.submission_id,"
+		" updated_at = excluded.updated_at";
+	static const char sixteen[] =
+		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
+		" denominator, source, submission_id, updated_at) VALUES "
+		VROW4 ", " VROW4 ", " VROW4 ", " VROW4
+		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
+		" numerator = excluded.numerator, denominator = excluded.denominator,"
+		" source = excluded.source, submission_id = excluded.submission_id,"
+		" updated_at = excluded.updated_at";
+	static const char sone[] =
+		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator, denominator)"
+		" VALUES " SROW;
+	static const char ssixteen[] =
+		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator, denominator)"
+		" VALUES " SROW4 ", " SROW4 ", " SROW4 ", " SROW4;
+	int64_t now = now_s();
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0;
+		while (i < n) {
+			size_t k = n - i >= 16 ? 16 : 1;
+			sqlite3_stmt *st = db_stmt(db, pass == 0 ? (k == 16 ? sixteen : one) :
+							(k == 16 ? ssixteen : sone));
+			if (!st)
+				return ST_ERROR;
+			for (size_t j = 0; j < k; j++) {
+				const struct value_row *r = &rows[i + j];
+				if (pass == 0) {
+					int b = (int)j * 8;
+					sqlite3_bind_int64(st, b + 1, ach_id);
+					sqlite3_bind_int64(st, b + 2, r->indicator_id);
+					bind_val(st, b + 3, &r->v, r->ratio);
+					sqlite3_bind_text(st, b + 6, source, -1, SQLITE_STATIC);
+					if (sub_id)
+						sqlite3_bind_int64(st, b + 7, sub_id);
+					else
+						sqlite3_bind_null(st, b + 7);
+					sqlite3_bind_int64(st, b + 8, now);
+				} else {
+					int b = (int)j * 5;
+					sqlite3_bind_int64(st, b + 1, sub_id);
+					sqlite3_bind_int64(st, b + 2, r->indicator_id);
+					bind_val(st, b + 3, &r->v, r->ratio);
+				}
+			}
+			int rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return st_from_sqlite(rc);
+			i += k;
+		}
+		if (!sub_id)
+			break; /* no submission to record the values in */
+	}
+	return ST_OK;
+}

@@ -118,7 +118,13 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 		" breakdown, current) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)";
 	static const char line[] =
 		"INSERT INTO calculation_line(calculation_id, indicator_id, achievement_ppm,"
-		" points_milli, pence, explanation, pay_explanation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+		" points_milli, pence, explanation, pay_explanation) VALUES (?, ?, ?, ?, ?, ?, ?)";
+#define ROW7 "(?, ?, ?, ?, ?, ?, ?)"
+#define ROW7x4 ROW7 ", " ROW7 ", " ROW7 ", " ROW7
+	static const char line16[] =
+		"INSERT INTO calculation_line(calculation_id, indicator_id, achievement_ppm,"
+		" points_milli, pence, explanation, pay_explanation) VALUES "
+		ROW7x4 ", " ROW7x4 ", " ROW7x4 ", " ROW7x4;
 	sqlite3_stmt *st = db_stmt(db, old);
 	if (!st)
 		return ST_ERROR;
@@ -141,23 +147,35 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
 	*calc_id = sqlite3_last_insert_rowid(db->sql);
-	for (size_t i = 0; i < c->nlines; i++) {
-		const struct calc_save_line *l = &c->lines[i];
-		st = db_stmt(db, line);
+	/* Lines go in 16 to a statement: one statement per line would cost
+	 * more than the rows themselves in a national load. */
+	size_t i = 0;
+	while (i < c->nlines) {
+		size_t k = c->nlines - i >= 16 ? 16 : 1;
+		st = db_stmt(db, k == 16 ? line16 : line);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, *calc_id);
-		sqlite3_bind_int64(st, 2, l->indicator_id);
-		if (l->has_achievement)
-			sqlite3_bind_int64(st, 3, l->achievement_ppm);
-		sqlite3_bind_int64(st, 4, l->points_milli);
-		sqlite3_bind_int64(st, 5, l->pence);
-		sqlite3_bind_text(st, 6, l->points_text ? l->points_text : "", -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 7, l->pay_text ? l->pay_text : "", -1, SQLITE_TRANSIENT);
+		for (size_t j = 0; j < k; j++) {
+			const struct calc_save_line *l = &c->lines[i + j];
+			int b = (int)j * 7;
+			sqlite3_bind_int64(st, b + 1, *calc_id);
+			sqlite3_bind_int64(st, b + 2, l->indicator_id);
+			if (l->has_achievement)
+				sqlite3_bind_int64(st, b + 3, l->achievement_ppm);
+			else
+				sqlite3_bind_null(st, b + 3);
+			sqlite3_bind_int64(st, b + 4, l->points_milli);
+			sqlite3_bind_int64(st, b + 5, l->pence);
+			sqlite3_bind_text(st, b + 6, l->points_text ? l->points_text : "", -1,
+					  SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, b + 7, l->pay_text ? l->pay_text : "", -1,
+					  SQLITE_TRANSIENT);
+		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return st_from_sqlite(rc);
+		i += k;
 	}
 	return ST_OK;
 }
@@ -212,7 +230,7 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 		"SELECT id, at, points_milli, pence, aspiration_pence FROM calculation"
 		" WHERE achievement_id = ?1 AND current = 1";
 	static const char lsql[] =
-		"SELECT indicator_id, achievement_ppm, points_milli, pence, explanation, pay_explanation"
+		"SELECT indicator_id, achievement_ppm, points_milli, pence"
 		" FROM calculation_line WHERE calculation_id = ?1";
 	sqlite3_stmt *st = db_stmt(db, csql);
 	if (!st)
@@ -238,15 +256,12 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			char key[24];
 			snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
-			json_t *l = json_pack("{s:o, s:I, s:o}", "achievement_ppm",
+			json_t *l = json_pack("{s:o, s:I}", "achievement_ppm",
 				sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null() :
 					json_integer(sqlite3_column_int64(st, 1)),
-				"points_milli", (json_int_t)sqlite3_column_int64(st, 2),
-				"explanation", col_json_text(st, 4));
-			if (pounds) {
+				"points_milli", (json_int_t)sqlite3_column_int64(st, 2));
+			if (pounds)
 				json_object_set_new(l, "pence", json_integer(sqlite3_column_int64(st, 3)));
-				json_object_set_new(l, "pay_explanation", col_json_text(st, 5));
-			}
 			json_object_set_new(lines, key, l);
 		}
 		sqlite3_reset(st);
