@@ -67,10 +67,10 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 		char key[24];
 		snprintf(key, sizeof key, "%lld", (long long)d->id);
 		json_t *line = lines ? json_object_get(lines, key) : NULL;
-		json_t *ind = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:i}",
+		json_t *ind = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:i, s:b}",
 			"id", (json_int_t)d->id, "code", d->code, "description", d->description,
 			"kind", d->kind, "value", val_json(d->kind, &vals[i]), "source", vals[i].source,
-			"points", d->points);
+			"points", d->points, "pcn_entered", d->pcn_entered);
 		if (d->lower >= 0)
 			json_object_set_new(ind, "thresholds", json_pack("[i, i]", d->lower, d->upper));
 		if (pounds && d->pence_per_item)

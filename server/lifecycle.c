@@ -173,3 +173,38 @@ out:
 	recalc_free(&own);
 	return st;
 }
+
+struct open_decl {
+	const char *from, *to;
+};
+
+static enum st open_tx(struct db *db, void *arg)
+{
+	struct open_decl *o = arg;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	enum st st = store_undeclared_payment_achievements(db, o->from, o->to, &ids, &n);
+	struct recalc *rc = recalc_new(db);
+	for (size_t i = 0; st == ST_OK && i < n; i++) {
+		struct ach_rec a;
+		struct service_rec s;
+		int64_t pence = 0;
+		bool calculated = false;
+		st = store_achievement_get(db, ids[i], &a);
+		if (st == ST_OK)
+			st = store_service_get(db, a.service_id, &s);
+		if (st == ST_OK)
+			st = recalc_one(rc, a.id, &pence, &calculated);
+		if (st == ST_OK && calculated)
+			st = declaration_step(db, &a, &s, pence, 0);
+	}
+	recalc_free(&rc);
+	free(ids);
+	return st;
+}
+
+enum st lifecycle_open_declarations(struct db *db, const char *from, const char *to)
+{
+	struct open_decl o = {from, to};
+	return store_tx(db, true, open_tx, &o);
+}

@@ -28,4 +28,9 @@ enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id,
 enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, const char *to,
 				   int64_t uid, const char *note, const char *notes);
 
+/* Opens the declarations of every calculated payment-date achievement
+ * from..to that has none (the demo: what is awaiting declaration on its
+ * business date), with their tasks. Its own write transaction. */
+enum st lifecycle_open_declarations(struct db *db, const char *from, const char *to);
+
 #endif

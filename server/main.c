@@ -12,6 +12,8 @@
 
 #include "auth.h"
 #include "http.h"
+#include "dates.h"
+#include "lifecycle.h"
 #include "load.h"
 #include "recalc.h"
 #include "mailer.h"
@@ -285,9 +287,12 @@ int main(int argc, char **argv)
 		fputs("cqrsd: creating the demo database\n", stderr);
 		/* The demo lives on 10 April 2025: the 2024/25 year-end is being
 		 * entered and declared, so every job aid has something to do. */
+		char from[11];
+		date_add_days(DEMO_BUSINESS_DATE, -120, from);
 		if (store_seed_demo(db) != ST_OK ||
 		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
-		    recalc_all(db, false) != ST_OK) {
+		    recalc_all(db, false) != ST_OK ||
+		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;

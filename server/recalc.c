@@ -134,6 +134,15 @@ static enum st calculate(struct recalc *rc, struct svc_cache *c, int64_t ach_id,
 			 const struct org_rec *org, const struct calc_val *vals, int64_t *pence,
 			 bool *calculated)
 {
+	/* Nothing recorded yet (a date opened, work in progress only): there
+	 * is nothing to calculate, and the achievement keeps its status. */
+	bool any = false;
+	for (size_t i = 0; i < c->n && !any; i++)
+		any = vals[i].present;
+	*calculated = false;
+	*pence = 0;
+	if (!any)
+		return ST_OK;
 	struct calc_service cs;
 	fill_service(c, &cs);
 	/* Only the figures are stored; the texts that explain them are written
@@ -145,8 +154,6 @@ static enum st calculate(struct recalc *rc, struct svc_cache *c, int64_t ach_id,
 		co.caip_pence = calc_caip_amount(c->defs, c->n, org->list_size);
 	struct calc_result res;
 	memset(&res, 0, sizeof res);
-	*calculated = false;
-	*pence = 0;
 	if (calc_run(&cs, &co, c->defs, vals, c->n, &res) != 0) {
 		fprintf(stderr, "cqrsd: calculation of achievement %lld (%s, %s) refused: %s\n",
 			(long long)ach_id, org->code, c->svc.code, res.error);

@@ -431,6 +431,10 @@ struct ach_brief {
 /* Calls fn for every achievement (read first, so fn may write). */
 enum st store_achievements_each(struct db *db, enum st (*fn)(void *ctx, const struct ach_brief *a),
 				void *ctx);
+/* Calculated payment-date achievements from..to without a declaration
+ * (not practices' network-level ones); *ids allocated. */
+enum st store_undeclared_payment_achievements(struct db *db, const char *from, const char *to,
+					      int64_t **ids, size_t *n);
 enum st store_service_by_code(struct db *db, const char *code, int64_t *id);
 /* The organisation's achievement of the service at the closest earlier
  * date (a service's dates are within one financial year). */

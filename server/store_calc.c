@@ -477,3 +477,32 @@ enum st store_achievements_each(struct db *db, enum st (*fn)(void *ctx, const st
 	free(all);
 	return r;
 }
+
+enum st store_undeclared_payment_achievements(struct db *db, const char *from, const char *to,
+					      int64_t **ids, size_t *n)
+{
+	/* Calculated achievements at payment dates from..to with no
+	 * declaration yet, practices' network-level ones excepted (their PCN
+	 * declares). */
+	static const char sql[] =
+		"SELECT a.id FROM achievement a JOIN achievement_date d ON d.id = a.date_id"
+		" JOIN quality_service s ON s.id = a.service_id JOIN organisation o ON o.id = a.org_id"
+		" WHERE d.payment = 1 AND d.date BETWEEN ?1 AND ?2 AND a.status = 'CALCULATED'"
+		" AND s.payment_type <> 'PO' AND NOT (s.level = 'NETWORK' AND o.kind = 'PRACTICE')"
+		" AND NOT EXISTS (SELECT 1 FROM declaration dc WHERE dc.achievement_id = a.id)"
+		" ORDER BY d.date, a.id";
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}

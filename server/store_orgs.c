@@ -109,7 +109,7 @@ json_t *store_org_json(struct db *db, int64_t org_id)
 		" LEFT JOIN organisation p ON p.id = o.parent_id WHERE o.id = ?1";
 	static const char msql[] =
 		"SELECT pc.code, pr.code, CASE WHEN ?1 = m.pcn_id THEN pr.name ELSE pc.name END,"
-		" m.start_date, m.end_date FROM pcn_membership m"
+		" m.start_date, m.end_date, m.id FROM pcn_membership m"
 		" JOIN organisation pc ON pc.id = m.pcn_id JOIN organisation pr ON pr.id = m.practice_id"
 		" WHERE m.pcn_id = ?1 OR m.practice_id = ?1 ORDER BY m.end_date IS NOT NULL, m.start_date DESC, pr.code";
 	sqlite3_stmt *st = db_stmt(db, osql);
@@ -131,7 +131,8 @@ json_t *store_org_json(struct db *db, int64_t org_id)
 	if (st) {
 		sqlite3_bind_int64(st, 1, org_id);
 		while (sqlite3_step(st) == SQLITE_ROW)
-			json_array_append_new(mem, json_pack("{s:o, s:o, s:o, s:o, s:o}",
+			json_array_append_new(mem, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}",
+				"id", (json_int_t)sqlite3_column_int64(st, 5),
 				"pcn", col_json_text(st, 0), "practice", col_json_text(st, 1),
 				"name", col_json_text(st, 2), "start_date", col_json_text(st, 3),
 				"end_date", col_json_text(st, 4)));

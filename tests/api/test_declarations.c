@@ -323,23 +323,54 @@ static bool tasks_are(json_int_t id, int practice, int approver, int finance)
 
 /* ------------------------------------------------------------ listing */
 
+/* Rows of the last list whose achievement date is date. */
+static size_t rows_on(const char *date)
+{
+	size_t i, n = 0;
+	json_t *d;
+	json_array_foreach(decls(), i, d)
+		n += streq(jstr(json_object_get(d, "achievement"), "date"), date);
+	return n;
+}
+
+/* True if the last list is in newest-achievement-date-first order. */
+static bool newest_first(void)
+{
+	size_t i;
+	json_t *d;
+	const char *prev = NULL;
+	json_array_foreach(decls(), i, d) {
+		const char *date = jstr(json_object_get(d, "achievement"), "date");
+		if (!date || (prev && strcmp(prev, date) < 0))
+			return false;
+		prev = date;
+	}
+	return true;
+}
+
 static void test_list(void)
 {
+	/* The demo, on its business date 10/04/2025: Minor Surgery April 2024
+	 * financially approved, May awaiting the commissioner, June and the
+	 * recent months (December to February) awaiting the practice, and the
+	 * QOF year end (31/03/2025) awaiting the practice. */
 	GET(t_practice, "/api/v1/declarations");
 	json_t *d0 = json_array_get(decls(), 0);
 	json_t *ach = json_object_get(d0, "achievement");
-	ck(R.status == 200 && json_array_size(decls()) == 3 && d0 &&
+	size_t all = json_array_size(decls());
+	ck(R.status == 200 && all == 7 && newest_first() && d0 &&
 	   json_is_integer(json_object_get(d0, "pence")) && json_object_get(d0, "updated_at") &&
-	   jint(ach, "id") > 0 && streq(jstr(ach, "date"), "2024-06-30") &&
+	   jint(ach, "id") > 0 && streq(jstr(ach, "date"), "2025-03-31") &&
 	   json_is_true(json_object_get(ach, "payment")) && jstr(ach, "status") &&
 	   streq(jstr(json_object_get(d0, "organisation"), "code"), "A81001") &&
 	   json_object_get(d0, "service") && json_object_get(d0, "declared_by") &&
 	   json_object_get(d0, "declared_at") && json_object_get(d0, "notes"),
-	   "practice: three declarations, newest achievement date first, with every field");
+	   "practice: seven declarations, newest achievement date first, with every field");
 	ck(streq(jstr(decl_row(d_may), "declared_by"), "Priya Shah"), "the list says who declared");
 	GET(t_practice, "/api/v1/declarations?status=AWAITING_PROVIDER");
-	ck(R.status == 200 && json_array_size(decls()) == 1 && decl_row(d_jun),
-	   "?status=AWAITING_PROVIDER: June only");
+	ck(R.status == 200 && json_array_size(decls()) == 5 && decl_row(d_jun) && !decl_row(d_may) &&
+	   rows_on("2025-03-31") == 1,
+	   "?status=AWAITING_PROVIDER: June, December to February, and the QOF year end");
 	GET(t_practice, "/api/v1/declarations?status=AWAITING_COMMISSIONER");
 	ck(R.status == 200 && json_array_size(decls()) == 1 && decl_row(d_may),
 	   "?status=AWAITING_COMMISSIONER: May only");
@@ -347,11 +378,13 @@ static void test_list(void)
 	ck(R.status == 200 && json_array_size(decls()) == 1 && decl_row(d_apr),
 	   "?status=FINANCIALLY_APPROVED: April only");
 	GET(t_practice, F("/api/v1/declarations?service=%lld", (long long)svc_ms));
-	ck(R.status == 200 && json_array_size(decls()) == 3, "?service=Minor Surgery: all three");
+	ck(R.status == 200 && json_array_size(decls()) == 6 && rows_on("2025-03-31") == 0,
+	   "?service=Minor Surgery: April to June and December to February (March has no data yet)");
 	GET(t_practice, F("/api/v1/declarations?service=%lld", (long long)svc_ncd));
 	ck(R.status == 200 && json_array_size(decls()) == 0, "?service=NCD 2024/25: none");
 	GET(t_practice, "/api/v1/declarations?year=2024/25&organisation=A81001");
-	ck(R.status == 200 && json_array_size(decls()) == 3, "?year=2024/25&organisation=A81001: three");
+	ck(R.status == 200 && json_array_size(decls()) == all,
+	   "?year=2024/25&organisation=A81001: all seven");
 	GET(t_practice, "/api/v1/declarations?year=2023/24");
 	ck(R.status == 200 && json_array_size(decls()) == 0, "?year=2023/24: none");
 	GET(t_practice, "/api/v1/declarations?organisation=A81004");
@@ -376,7 +409,7 @@ static void test_list(void)
 
 	/* Pounds: hidden from the View user, in the list and the detail. */
 	GET(t_view, "/api/v1/declarations");
-	bool none = json_array_size(decls()) == 3;
+	bool none = json_array_size(decls()) == all;
 	size_t i;
 	json_t *d;
 	json_array_foreach(decls(), i, d)
@@ -767,8 +800,9 @@ static void test_network_declaration(void)
 	json_int_t ea = group_of(t_practice, p1, "EA"), rb_acc = group_of(t_comm, rb, "ACC");
 	ck(p1 && rb && iif && acc && ea && rb_acc, "the NCD 2024/25 31/03/2025 member achievements exist");
 	GET(t_pcn, "/api/v1/declarations?organisation=U60172");
-	ck(R.status == 200 && json_array_size(decls()) == 0,
-	   "while members' data are incomplete the PCN has no declaration yet");
+	ck(R.status == 200 && rows_on("2025-03-31") == 0 && rows_on("2024-12-31") == 1,
+	   "while members' data are incomplete the PCN has no 31/03/2025 declaration yet"
+	   " (December's awaits it)");
 	submit_vals(t_practice, p1, iif,
 		    "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"30\", \"denominator\": \"40\"}]");
 	bool ok = R.status == 200;
@@ -778,11 +812,13 @@ static void test_network_declaration(void)
 	submit_vals(t_comm, rb, rb_acc, "[{\"indicator\": \"ACC.MI01\", \"value\": \"5000\"}]");
 	ck(ok && R.status == 200, "the missing member values are submitted");
 	GET(t_pcn, "/api/v1/declarations?organisation=U60172");
-	json_t *d0 = json_array_get(decls(), 0);
+	json_t *d0 = json_array_get(decls(), 0); /* newest first: 31/03/2025 */
 	json_int_t d = jint(d0, "id");
-	ck(R.status == 200 && json_array_size(decls()) == 1 && streq(jstr(d0, "status"), "AWAITING_PROVIDER") &&
+	ck(R.status == 200 && rows_on("2025-03-31") == 1 &&
+	   streq(jstr(json_object_get(d0, "achievement"), "date"), "2025-03-31") &&
+	   streq(jstr(d0, "status"), "AWAITING_PROVIDER") &&
 	   streq(jstr(json_object_get(d0, "organisation"), "code"), "U60172"),
-	   "once the network is complete the PCN has a declaration awaiting it");
+	   "once the network is complete the PCN has a 31/03/2025 declaration awaiting it");
 	ck(task_of(t_pcn, "DECLARATION", d) != 0, "... and a DECLARATION task on the PCN user's Home");
 
 	GET(t_pcn, F("/api/v1/declarations/%lld", (long long)d));
