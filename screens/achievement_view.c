@@ -278,10 +278,10 @@ static void draw_achievement(struct de *d, WINDOW *w, int h, int width)
 	tui_put(w, 1, 0, 18, "Achievement date: ", ST_LABEL, true);
 	de_put_date(w, 1, 18, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	const char *decl = jstr(a, "declaration_status");
-	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "  %s%s%s%s", jstr(a, "status"),
+	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "%s  %s%s%s",
 		   json_is_true(json_object_get(a, "commissioner_entry")) ?
-		   "  Commissioning Organisation entry" : "", decl[0] ? "  declaration " : "",
-		   decl);
+		   "  Commissioning Organisation entry" : "", jstr(a, "status"),
+		   decl[0] ? "  declaration " : "", decl);
 	if (json_is_true(json_object_get(a, "can_edit")))
 		tui_put(w, 2, 0, width, json_is_true(json_object_get(a, "commissioner")) ?
 			"You enter on the practice's behalf: a Commissioning Organisation entry." :
