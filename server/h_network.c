@@ -459,6 +459,29 @@ static enum st reaggregate(struct db *db, int64_t uid, const int64_t *pcns, size
 	return st;
 }
 
+/* Re-runs what follows a change for a practice's network-level
+ * achievements dated after `after`. */
+static enum st practice_changed(struct db *db, int64_t uid, int64_t practice_id, const char *after)
+{
+	struct net_date *dates = NULL;
+	size_t n = 0;
+	enum st st = store_network_dates(db, after, "", &dates, &n);
+	struct recalc *rc = recalc_new(db);
+	for (size_t i = 0; st == ST_OK && i < n; i++) {
+		int64_t ach;
+		if (strcmp(dates[i].date, after) <= 0 ||
+		    store_achievement_find(db, dates[i].service_id, practice_id, dates[i].date_id, &ach) !=
+		    ST_OK)
+			continue;
+		st = lifecycle_data_changed(db, rc, ach, uid);
+		if (st == ST_FORBIDDEN)
+			st = ST_OK;
+	}
+	recalc_free(&rc);
+	free(dates);
+	return st;
+}
+
 struct mem {
 	struct req *r;
 	int64_t pcn_id, practice_id, id;
@@ -483,7 +506,11 @@ static enum st mem_tx(struct db *db, void *arg)
 		/* From the earlier of the old and new end onwards. */
 		const char *from = *x->old.end_date && strcmp(x->old.end_date, x->end) < 0 ?
 			x->old.end_date : x->end;
-		return st == ST_OK ? reaggregate(db, x->r->auth->uid, &pcn, 1, from, "") : st;
+		if (st == ST_OK)
+			st = reaggregate(db, x->r->auth->uid, &pcn, 1, from, "");
+		/* The practice's own achievements after the end: now with another
+		 * PCN, or awaiting a membership. */
+		return st == ST_OK ? practice_changed(db, x->r->auth->uid, x->old.practice_id, from) : st;
 	}
 	st = store_membership_add(db, x->pcn_id, x->practice_id, x->start, x->end, &x->id);
 	if (st != ST_OK)
