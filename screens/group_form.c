@@ -852,7 +852,10 @@ static void draw_field(struct screen *s, struct gform *g, WINDOW *w, int y, int 
 {
 	struct gfield *f = &g->f[i];
 	bool focus = i == g->focus;
-	enum style st = focus ? ST_FIELD_FOCUS : ST_FIELD;
+	/* Fields keep their underlined box whether focused or not, as on a
+	 * 3270: the hardware cursor and the ">" at the start of the row show
+	 * the focus, so a field move rewrites a few cells, not two fields. */
+	enum style st = ST_FIELD;
 	const char *t = f->text;
 	int tw = tui_width(t);
 	/* long text: show its end */
@@ -918,7 +921,7 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 		}
 		json_t *ind = json_array_get(inds, i);
 		bool focus_here = g->nf && g->f[g->focus].ind == (int)i;
-		tui_put(w, y, 0, COL_CODE, focus_here ? "> " : "  ", ST_LABEL, true);
+		tui_put(w, y, 0, COL_CODE, focus_here ? "> " : "  ", ST_NORMAL, true);
 		tui_put(w, y, COL_CODE, COL_CUR - COL_CODE, jstr(ind, "code"), ST_LABEL, true);
 		char cur[48];
 		current_text(ind, cur, sizeof(cur));
@@ -960,7 +963,7 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 	if (g->nf) {
 		size_t ni = g->nf - 1;
 		bool focus = g->focus == ni;
-		tui_put(w, ny, 0, 2, focus ? "> " : "  ", ST_LABEL, true);
+		tui_put(w, ny, 0, 2, focus ? "> " : "  ", ST_NORMAL, true);
 		tui_put(w, ny, 2, 18, "Submission notes:", ST_LABEL, true);
 		draw_field(s, g, w, ny, 20, width - 21, ni);
 		if (g->f[ni].error)
