@@ -695,15 +695,17 @@ static enum wres co_action(struct screen *s, enum action a, int key)
 			app_message(s->app, MSG_INFO, "Step 2 of 5: the dates of the offer.");
 			return W_HANDLED;
 		}
-		if (a == ACT_TOGGLE_TAG && c->nrows && c->rows[c->plist.cur].parent >= 0) {
+		if (a == ACT_TOGGLE_TAG && !c->plist.searching && c->nrows &&
+		    c->rows[c->plist.cur].parent >= 0) {
 			struct prov *p = &c->rows[c->plist.cur];
 			app_message(s->app, MSG_INFO, "%s comes with its PCN %s and cannot be "
 				    "deselected on its own.", ojstr(p->org, "code"),
 				    ojstr(c->rows[p->parent].org, "code"));
 			return W_HANDLED;
 		}
+		bool typing = c->plist.searching;
 		enum wres r = list_action(&c->plist, a, key);
-		if (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL)
+		if (!typing && (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL))
 			sync_members(c);
 		if (r == W_OPEN) {
 			if (c->waiting || c->loading)

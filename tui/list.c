@@ -96,10 +96,26 @@ static void utf8_pop(char *s)
 	s[n] = '\0';
 }
 
+/* Appends code point cp to s as UTF-8 (a space is a space: key names
+ * such as "Space" are for keymaps, not for text). */
 static void utf8_push(char *s, size_t size, int cp)
 {
 	char u[5] = {0};
-	keycode_name(cp, u, sizeof(u));
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+	}
 	if (strlen(s) + strlen(u) < size)
 		strcat(s, u);
 }
