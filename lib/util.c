@@ -179,11 +179,18 @@ bool str_icontains(const char *hay, const char *needle)
 	return false;
 }
 
+static int64_t clock_offset;
+
+void clock_set_offset(int64_t seconds)
+{
+	clock_offset = seconds;
+}
+
 int64_t now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec + clock_offset;
 }
 
 int64_t mono_ms(void)

@@ -44,8 +44,12 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Case-insensitive substring search. */
 bool str_icontains(const char *hay, const char *needle);
 
-/* Seconds since the epoch, and a monotonic clock in milliseconds. */
+/* Seconds since the epoch (shifted by clock_set_offset), and a monotonic
+ * clock in milliseconds. */
 int64_t now_s(void);
+/* Shifts now_s() by seconds: the demo server lives on its business date,
+ * so that the times it records agree with the dates it judges by. */
+void clock_set_offset(int64_t seconds);
 int64_t mono_ms(void);
 
 #endif

@@ -309,6 +309,17 @@ void h_achievement_add(struct req *r)
 			    " day of a month", s.name);
 		goto out;
 	}
+	char today[11];
+	store_business_date(r->db, today);
+	if (strcmp(date, today) > 0) {
+		char d[11], t[11];
+		date_display(date, d);
+		date_display(today, t);
+		reply_error(r, 400, "bad_field", "date",
+			    "%s is still to come (today is %s): an achievement is added on or after its"
+			    " date", d, t);
+		goto out;
+	}
 	struct add x = {.r = r, .service_id = s.id, .org_id = o.id};
 	bool payment;
 	if (store_achievement_date_get(r->db, s.id, date, &x.date_id, &payment) != ST_OK) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -20,6 +21,22 @@
 #include "store.h"
 
 #define DEMO_BUSINESS_DATE "2025-04-10"
+
+/* A database with a business date (the demo's) records times on that
+ * date, at the time of day it really is. True (nothing to do otherwise). */
+static bool business_clock(struct db *db)
+{
+	char bdate[16];
+	struct ymd bd;
+	if (store_setting_get(db, "business_date", bdate, sizeof bdate) && date_parse(bdate, &bd)) {
+		struct tm tm = {.tm_year = bd.y - 1900, .tm_mon = bd.m - 1, .tm_mday = bd.d};
+		int64_t day = (int64_t)timegm(&tm);
+		clock_set_offset(0);
+		int64_t now = now_s();
+		clock_set_offset(day + now % 86400 - now);
+	}
+	return true;
+}
 
 static void usage(FILE *f)
 {
@@ -291,13 +308,14 @@ int main(int argc, char **argv)
 		date_add_days(DEMO_BUSINESS_DATE, -120, from);
 		if (store_seed_demo(db) != ST_OK ||
 		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
-		    recalc_all(db, false) != ST_OK ||
+		    !business_clock(db) || recalc_all(db, false) != ST_OK ||
 		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;
 		}
 	}
+	business_clock(db);
 	int bound = 0;
 	if (!http_start(&srv, host, (int)port, &bound, err, sizeof err)) {
 		fprintf(stderr, "cqrsd: %s\n", err);

@@ -239,6 +239,7 @@ json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_i
 		" WHERE a.org_id = ?1 AND a.service_id = ?2 ORDER BY d.date DESC";
 	static const char avail[] =
 		"SELECT d.date, d.payment FROM achievement_date d WHERE d.service_id = ?2"
+		" AND d.date <= ?3"
 		" AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.date_id = d.id AND a.org_id = ?1)"
 		" ORDER BY d.date";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -261,10 +262,13 @@ json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_i
 	}
 	sqlite3_reset(st);
 	json_t *dates = json_array();
+	char today[11];
+	store_business_date(db, today);
 	st = db_stmt(db, avail);
 	if (st) {
 		sqlite3_bind_int64(st, 1, org_id);
 		sqlite3_bind_int64(st, 2, service_id);
+		sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			json_array_append_new(dates, json_pack("{s:o, s:b}", "date", col_json_text(st, 0),
 							       "payment", sqlite3_column_int(st, 1)));

@@ -1389,8 +1389,12 @@ static enum st offer_to(struct db *db, struct demo *D, const struct seed_service
 			int64_t *id)
 {
 	const struct demo_practice *pr = &demo_practices[p];
-	char resp[11], start[11];
-	snprintf(start, sizeof start, "%.4s-04-01", s->date[0]);
+	char resp[11];
+	/* The offer runs for the service's own dates (a participation-only
+	 * service has no achievement dates to take them from). */
+	struct service_rec svc;
+	if (store_service_get(db, s->id, &svc) != ST_OK)
+		return ST_ERROR;
 	if (!date_add_days(offered_on, 42, resp))
 		return ST_INVALID;
 	/* Offers still open can be answered on the demo's business date. */
@@ -1398,8 +1402,8 @@ static enum st offer_to(struct db *db, struct demo *D, const struct seed_service
 		strlcpy_s(resp, "2025-04-30", sizeof resp);
 	int64_t comm = pr->icb == 0 ? D->u_comm : 0;
 	struct seed_offer o = {
-		.service_id = s->id, .org_id = D->prac[p], .start = start, .end = s->date[11],
-		.response = resp, .target = s->date[11],
+		.service_id = s->id, .org_id = D->prac[p], .start = svc.start_date, .end = svc.end_date,
+		.response = resp, .target = svc.end_date,
 		.offered_by = comm, .offered_by_org = D->icb[pr->icb],
 		.statuses = {"OFFERED", a ? a->status : NULL, b ? b->status : NULL, NULL},
 		.ats = {seed_epoch(offered_on, 9, 30), a ? seed_epoch(a->on, 14, 5) : 0,
