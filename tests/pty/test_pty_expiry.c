@@ -52,7 +52,7 @@ int main(void)
 		  "back on the screen the action was for (%s > %s)", tab, sub);
 	free(tab);
 	free(sub);
-	pty_expect(t, "PCN memberships, past and present", 5000, "that screen loads its data");
+	pty_expect(t, "Member practices on this date", 5000, "that screen loads its data");
 	pty_key(t, "BTab");
 	pty_wait_text(t, "check what is missing", 5000);
 	pty_settle(t, 150, 3000);
