@@ -186,6 +186,13 @@ void clock_set_offset(int64_t seconds)
 	clock_offset = seconds;
 }
 
+int64_t wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 int64_t now_s(void)
 {
 	struct timespec ts;

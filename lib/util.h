@@ -50,6 +50,9 @@ int64_t now_s(void);
 /* Shifts now_s() by seconds: the demo server lives on its business date,
  * so that the times it records agree with the dates it judges by. */
 void clock_set_offset(int64_t seconds);
+/* The real time, never shifted: for sign-in tokens and lockouts, which
+ * clients and people compare with their own clocks. */
+int64_t wall_s(void);
 int64_t mono_ms(void);
 
 #endif

@@ -93,7 +93,7 @@ bool auth_request(struct req *r)
 		return false;
 	}
 	struct session_rec s;
-	int64_t now = now_s();
+	int64_t now = wall_s();
 	enum st st = store_session_lookup(r->db, hash, now, r->srv->cfg.token_idle, &s);
 	if (st != ST_OK) {
 		if (st == ST_NOTFOUND)

@@ -309,6 +309,15 @@ void h_achievement_add(struct req *r)
 			    " day of a month", s.name);
 		goto out;
 	}
+	struct add x = {.r = r, .service_id = s.id, .org_id = o.id};
+	bool payment;
+	if (store_achievement_date_get(r->db, s.id, date, &x.date_id, &payment) != ST_OK) {
+		char d[11];
+		date_display(date, d);
+		reply_error(r, 400, "bad_field", "date", "%s is not an achievement date of %s", d,
+			    s.name);
+		goto out;
+	}
 	char today[11];
 	store_business_date(r->db, today);
 	if (strcmp(date, today) > 0) {
@@ -318,15 +327,6 @@ void h_achievement_add(struct req *r)
 		reply_error(r, 400, "bad_field", "date",
 			    "%s is still to come (today is %s): an achievement is added on or after its"
 			    " date", d, t);
-		goto out;
-	}
-	struct add x = {.r = r, .service_id = s.id, .org_id = o.id};
-	bool payment;
-	if (store_achievement_date_get(r->db, s.id, date, &x.date_id, &payment) != ST_OK) {
-		char d[11];
-		date_display(date, d);
-		reply_error(r, 400, "bad_field", "date", "%s is not an achievement date of %s", d,
-			    s.name);
 		goto out;
 	}
 	enum st st = store_tx(r->db, true, add_tx, &x);

@@ -26,7 +26,7 @@ struct signin {
 static enum st signin_tx(struct db *db, void *arg)
 {
 	struct signin *s = arg;
-	int64_t now = now_s();
+	int64_t now = wall_s();
 	enum st st = store_user_by_login(db, s->user_id, &s->user);
 	if (st == ST_NOTFOUND) {
 		s->outcome = 1;
@@ -130,7 +130,7 @@ out:
 
 void h_session_delete(struct req *r)
 {
-	enum st st = store_session_revoke(r->db, r->auth->session_id, now_s());
+	enum st st = store_session_revoke(r->db, r->auth->session_id, wall_s());
 	if (st != ST_OK) {
 		reply_store_error(r, st);
 		return;

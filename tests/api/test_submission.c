@@ -388,20 +388,16 @@ static void test_add(void)
 	add(t_comm, "L83002", svc_ldhc, "2024-07-31");
 	ck(is_err(404, "not_found", "organisation", NULL),
 	   "the commissioner cannot add for another ICB's practice: 404");
+	/* Dates still to come cannot be added (nor are they offered). */
 	add(t_practice, "A81001", svc_ncd2526, "2025-04-30");
-	json_int_t future = jint(R.json, "id");
-	ck((R.status == 201 || R.status == 200) && future, "a 2025/26 date can be recorded");
-	GET(t_practice, F("/api/v1/achievements/%lld", (long long)future));
-	ck(R.status == 200 && json_is_false(J("can_edit")) && contains(jstr(R.json, "reason"), "30/04/2025"),
-	   "a date after the business date is read-only, saying from when (%s)", jstr(R.json, "reason"));
-	json_int_t g = json_integer_value(json_object_get(json_array_get(J("groups"), 0), "id"));
-	GET(t_comm, F("/api/v1/achievements/%lld/groups/%lld", (long long)future, (long long)g));
-	json_int_t v = jint(R.json, "version");
-	const char *code = jstr(json_array_get(J("indicators"), 0), "code");
-	char *c = xstrdup(code ? code : "");
-	save(t_comm, future, g, "submit", v, NULL, F("[{\"indicator\": \"%s\", \"value\": \"1\"}]", c));
-	ck(is_err(403, "forbidden", NULL, NULL), "not even the commissioner may enter for a future date (403)");
-	free(c);
+	ck(is_err(400, "bad_field", "date", "still to come"),
+	   "a date after the business date cannot be added: 400 (%s)", err_msg());
+	add(t_comm, "A81001", svc_ncd2526, "2025-04-30");
+	ck(is_err(400, "bad_field", "date", "still to come"),
+	   "not even by the commissioner on the practice's behalf: 400");
+	panel(t_practice, "A81001", svc_ncd2526);
+	ck(R.status == 200 && json_array_size(J("available_dates")) == 0,
+	   "the panel offers no 2025/26 date before its time");
 }
 
 /* ------------------------------------------------------------ the form */

@@ -295,24 +295,57 @@ static void manual_input(void)
 	pty_check(t, r > 0 && pty_find_in_row(t, r, "3 of 3", NULL),
 		  "back on the groups: MS now 3 of 3");
 	pty_key(t, "Esc");
-	/* the Achievement Date drop-down and Add New Achievement (2025/26) */
+	/* the Achievement Date drop-down and Add New Achievement: QOF 2023/24,
+	 * whose monthly dates before the year end were never recorded (only
+	 * dates up to the business date can be added) */
 	pty_key(t, "f");
-	pty_wait_text(t, "2025/26", 3000);
-	move_to(t, "Up", "2025/26");
+	pty_wait_text(t, "2023/24", 3000);
+	move_to(t, "Down", "2023/24");
 	pty_key(t, "Enter");
-	pty_wait_text(t, "Network Contract DES 2025/26", 5000);
+	pty_wait_text(t, "Financial Year: 2023/24", 5000);
+	pty_key(t, "s");
+	pty_wait_text(t, "Quality and Outcomes Framework 2023/24", 3000);
+	move_to(t, "Down", "Quality and Outcomes Framework 2023/24");
+	pty_key(t, "Enter");
 	pty_wait_text(t, "not yet recorded", 5000);
 	pty_key(t, "F6");
 	pty_expect(t, "Achievement Date", 3000, "F6 opens the Achievement Date drop-down");
-	pty_find(t, "30/06/2025*", &r, &c);
-	ok = r > 0 && payment_cells(t, r, c, true, "30/06/2025*");
 	int r2 = -1, c2 = -1;
-	pty_find(t, "31/07/2025", &r2, &c2);
-	ok = ok && r2 > 0 && plain_cells(t, r2, c2) && !pty_find(t, "31/07/2025*", NULL, NULL);
-	pty_check(t, ok, "drop-down: payment dates yellow with \"*\", the others plain");
+	pty_find(t, "30/04/2023", &r2, &c2);
+	ok = r2 > 0 && plain_cells(t, r2, c2) && !pty_find(t, "30/04/2023*", NULL, NULL) &&
+	     !pty_find(t, "30/04/2025", NULL, NULL);
+	pty_check(t, ok, "drop-down: the dates not yet recorded, up to today, the others plain");
 	pty_key(t, "Enter");
-	pty_expect(t, "Achievement 30/04/2025 added", 5000, "Enter: Add New Achievement");
-	pty_expect(t, "Achievement date: 30/04/2025", 3000, "the new achievement opens");
+	pty_expect(t, "Achievement 30/04/2023 added", 5000, "Enter: Add New Achievement");
+	pty_expect(t, "Achievement date: 30/04/2023", 3000, "the new achievement opens");
+	pty_close(&t);
+
+	/* payment dates yellow in the drop-down: the commissioner on behalf of
+	 * Riverbank, whose Minor Surgery months are not yet recorded */
+	t = client(NULL, "demo.commissioner");
+	pty_key(t, "3");
+	pty_wait_text(t, "Riverbank", 5000);
+	pty_key(t, "/");
+	pty_send(t, "Riverbank");
+	pty_key(t, "Enter");
+	pty_key(t, "Enter");
+	pty_wait_text(t, "Quality Service:", 5000);
+	pty_key(t, "f");
+	pty_wait_text(t, "2024/25", 3000);
+	move_to(t, "Down", "2024/25");
+	pty_key(t, "Enter");
+	pty_wait_text(t, "Financial Year: 2024/25", 5000);
+	pty_key(t, "s");
+	pty_wait_text(t, "Minor Surgery ES 2024/25", 3000);
+	move_to(t, "Down", "Minor Surgery ES 2024/25");
+	pty_key(t, "Enter");
+	pty_wait_text(t, "not yet recorded", 5000);
+	pty_key(t, "F6");
+	pty_wait_text(t, "Achievement Date", 3000);
+	r = c = -1;
+	pty_find(t, "31/05/2024*", &r, &c);
+	pty_check(t, r > 0 && payment_cells(t, r, c, true, "31/05/2024*"),
+		  "drop-down: payment dates yellow with \"*\"");
 	pty_close(&t);
 }
 
