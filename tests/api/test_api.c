@@ -1665,7 +1665,7 @@ static void sleep_ms(long ms)
  * surely alive while (real) idle < idle - 1 and age < lifetime - 1, and
  * surely dead once idle >= idle-timeout + 0.2 or age >= lifetime + 0.2,
  * measured from before (alive) or after (dead) the sign-in request. */
-enum { IDLE_S = 2, LIFETIME_S = 4, LOCKOUT_S = 2 };
+enum { IDLE_S = 2, LIFETIME_S = 6, LOCKOUT_S = 2 };
 
 /* Signs user in on srv; *before and *after receive mono_ms() around it. */
 static char *timed_sign_in(const char *user, int64_t *before, int64_t *after)
@@ -1679,10 +1679,10 @@ static char *timed_sign_in(const char *user, int64_t *before, int64_t *after)
 static void test_short_timeouts(void)
 {
 	struct server s2;
-	static const char *const args[] = { "--token-idle", "2", "--token-lifetime", "4",
+	static const char *const args[] = { "--token-idle", "2", "--token-lifetime", "6",
 					    "--lockout-seconds", "2", NULL };
 	if (!tap_ok(server_start(&s2, args, 30),
-		    "a second cqrsd starts with --token-idle 2 --token-lifetime 4 --lockout-seconds 2"))
+		    "a second cqrsd starts with --token-idle 2 --token-lifetime 6 --lockout-seconds 2"))
 		return;
 	struct server saved = srv;
 	srv = s2; /* the helpers talk to srv */
@@ -1744,10 +1744,13 @@ static void test_short_timeouts(void)
 	       "idle_timeout reports the configured %d s", IDLE_S);
 	http_resp_free(&r);
 
-	/* Use life_tok every 0.5 s: never idle, until its lifetime ends. */
+	/* Use life_tok every 0.5 s: never idle, until well past the idle
+	 * timeout (counted from after its sign-in, which may be slow on a busy
+	 * machine) and still short of its lifetime. */
 	bool alive = true;
 	int uses = 0;
-	while (mono_ms() - life_before < (LIFETIME_S - 1) * 1000 - 200) {
+	while (mono_ms() - life_after < IDLE_S * 1000 + 500 &&
+	       mono_ms() - life_before < (LIFETIME_S - 1) * 1000 - 200) {
 		sleep_ms(500);
 		http_get(&srv, "/api/v1/me", life_tok, &r);
 		uses++;
