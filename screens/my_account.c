@@ -1,6 +1,8 @@
-/* my_account.c: Home > My Account: the user's name and e-mail, and every
- * organisation they are linked to with their roles there (GET /me). The
- * organisations form a tree: organisation, then its roles. */
+/* my_account.c: Home > My Account: the user's name and e-mail, every
+ * organisation they are linked to with their roles there (GET /me), and
+ * their e-mail notification preferences, on or off per kind (GET and PUT
+ * /me/notifications; Space turns one on or off). The organisations form
+ * a tree: organisation, then its roles. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -13,9 +15,14 @@
 
 struct account {
 	struct tree tree;
-	json_t *me;   /* owned reference */
+	json_t *me;    /* owned reference */
+	json_t *prefs; /* owned reference: the "preferences" array, or NULL */
 	bool loading;
+	bool saving;
 };
+
+/* Tags of preference nodes: PREF_TAG + their index in prefs. */
+#define PREF_TAG 1000L
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -35,6 +42,8 @@ static void acc_done(struct screen *s)
 	tree_free(&ac->tree);
 	json_decref(ac->me);
 	ac->me = NULL;
+	json_decref(ac->prefs);
+	ac->prefs = NULL;
 }
 
 static void build(struct account *ac)
@@ -64,7 +73,47 @@ static void build(struct account *ac)
 			free(t);
 		}
 	}
+	if (json_array_size(ac->prefs)) {
+		tree_add(&ac->tree, 0, "E-mail notifications (Space turns one on or off)", ST_LABEL,
+			 TREE_OPEN);
+		json_array_foreach(ac->prefs, i, o) {
+			char *t = xasprintf("[%s] %s", json_is_true(json_object_get(o, "enabled")) ? "x" : " ",
+					    jstr(o, "name"));
+			tree_add(&ac->tree, 1, t, ST_NORMAL, PREF_TAG + (long)i);
+			free(t);
+		}
+	}
 	tree_done(&ac->tree, 1);
+}
+
+/* Rebuilds the tree, keeping the cursor where it was. */
+static void rebuild(struct account *ac)
+{
+	size_t cur = ac->tree.list.cur;
+	build(ac);
+	if (cur < ac->tree.nvis)
+		ac->tree.list.cur = cur;
+}
+
+static void on_prefs(struct screen *s, const struct api_response *r)
+{
+	struct account *ac = s->priv;
+	ac->saving = false;
+	app_dirty(s->app);
+	if (app_failed(s->app, r, "E-mail notification preferences"))
+		return;
+	json_decref(ac->prefs);
+	ac->prefs = json_incref(json_object_get(r->json, "preferences"));
+	if (ac->me)
+		rebuild(ac);
+}
+
+static void on_prefs_saved(struct screen *s, const struct api_response *r)
+{
+	bool ok = r->status == 200;
+	on_prefs(s, r);
+	if (ok)
+		app_message(s->app, MSG_INFO, "E-mail notification preferences saved.");
 }
 
 static void on_me(struct screen *s, const struct api_response *r)
@@ -79,9 +128,15 @@ static void on_me(struct screen *s, const struct api_response *r)
 	build(ac);
 }
 
+static void load_prefs(struct screen *s)
+{
+	app_request(s->app, s, "GET", "/me/notifications", NULL, on_prefs);
+}
+
 static void acc_open(struct screen *s)
 {
 	struct account *ac = s->priv;
+	load_prefs(s);
 	if (!ac->me && app_me(s->app)) {
 		/* the frame has just read /me: show it at once */
 		ac->me = json_incref(app_me(s->app));
@@ -95,6 +150,23 @@ static void acc_open(struct screen *s)
 static enum wres acc_action(struct screen *s, enum action a, int key)
 {
 	struct account *ac = s->priv;
+	if (a == ACT_TOGGLE_TAG) {
+		struct tree_node *n = tree_current(&ac->tree);
+		if (!n || n->tag < PREF_TAG) {
+			app_message(s->app, MSG_INFO,
+				    "Space turns an e-mail notification on or off (at the end of the list).");
+			return W_HANDLED;
+		}
+		json_t *p = json_array_get(ac->prefs, (size_t)(n->tag - PREF_TAG));
+		if (!p || ac->saving)
+			return W_HANDLED;
+		ac->saving = true;
+		json_t *body = json_object();
+		json_object_set_new(body, jstr(p, "kind"),
+				    json_boolean(!json_is_true(json_object_get(p, "enabled"))));
+		app_request(s->app, s, "PUT", "/me/notifications", body, on_prefs_saved); /* owns body */
+		return W_HANDLED;
+	}
 	enum wres r = tree_action(&ac->tree, a, key);
 	return r == W_OPEN ? W_HANDLED : r;
 }
@@ -126,7 +198,7 @@ static void acc_draw(struct screen *s, WINDOW *w, int h, int width)
 
 static bool acc_offers(struct screen *s, enum action a)
 {
-	return a != ACT_TAG_ALL && a != ACT_TOGGLE_TAG && a != ACT_FILTER;
+	return a != ACT_TAG_ALL && a != ACT_FILTER;
 }
 
 const struct screen_ops my_account_ops = {
