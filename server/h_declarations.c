@@ -287,13 +287,10 @@ static const struct {
 };
 
 struct dact {
-	struct req *r;
+	ROW_HEAD;
 	size_t a;
-	int64_t id;
 	const char *reason;
 	struct decl_rec d;
-	char code[24];
-	char msg[300];
 };
 
 static enum st dact_tx(struct db *db, void *arg)
@@ -302,12 +299,12 @@ static enum st dact_tx(struct db *db, void *arg)
 	struct req *r = x->r;
 	if (store_declaration_get(db, x->id, &x->d) != ST_OK ||
 	    !auth_org_in_scope(r, x->d.org_id, NULL)) {
-		memset(&x->d, 0, sizeof x->d); /* say nothing of what cannot be seen */
-		strcpy(x->code, "not_found");
+		strcpy(x->code, "not_found"); /* and no organisation: say nothing of it */
 		snprintf(x->msg, sizeof x->msg, "there is no declaration %lld that you can see",
 			 (long long)x->id);
 		return ST_NOTFOUND;
 	}
+	strlcpy_s(x->org, x->d.org_code, sizeof x->org);
 	if (!auth_org_in_scope(r, x->d.org_id, dactions[x->a].roles)) {
 		strcpy(x->code, "forbidden");
 		snprintf(x->msg, sizeof x->msg, "this needs the %s role for %s",
@@ -367,47 +364,13 @@ void h_declarations_action(struct req *r)
 		reply_error(r, 400, "bad_field", "reason", "say why the declaration is returned");
 		goto out;
 	}
-	size_t n = json_array_size(ids);
-	if (n == 0 || n > 2000) {
-		reply_error(r, 400, "bad_field", "declarations", "choose between 1 and 2,000 declarations");
+	if (!rows_check(r, ids, "declarations", "declaration"))
 		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!json_is_integer(json_array_get(ids, i)) ||
-		    json_integer_value(json_array_get(ids, i)) <= 0) {
-			char f[40];
-			snprintf(f, sizeof f, "declarations[%zu]", i);
-			reply_error(r, 400, "bad_field", f, "%s must be a declaration id", f);
-			goto out;
-		}
-	json_t *results = json_array();
-	int ok = 0, bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct dact x;
-		memset(&x, 0, sizeof x);
-		x.r = r;
-		x.a = a;
-		x.reason = reason;
-		x.id = json_integer_value(json_array_get(ids, i));
-		enum st st = store_tx(r->db, true, dact_tx, &x);
-		if (st == ST_OK) {
-			ok++;
-			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:s, s:s}",
-				"id", (json_int_t)x.id, "ok", 1, "status", dactions[a].to,
-				"organisation", x.d.org_code, "message", dactions[a].done));
-		} else {
-			bad++;
-			if (!*x.code) {
-				strcpy(x.code, st == ST_BUSY ? "busy" : "internal");
-				snprintf(x.msg, sizeof x.msg, "the change could not be saved; try again");
-			}
-			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:o, s:s}",
-				"id", (json_int_t)x.id, "ok", 0, "code", x.code, "organisation",
-				*x.d.org_code ? json_string(x.d.org_code) : json_null(), "message", x.msg));
-		}
-	}
-	reply_json(r, 200, json_pack("{s:o, s:i, s:i}", "results", results, "succeeded", ok,
-				     "failed", bad));
+	struct dact tmpl;
+	memset(&tmpl, 0, sizeof tmpl);
+	tmpl.a = a;
+	tmpl.reason = reason;
+	rows_run(r, ids, &tmpl, sizeof tmpl, dact_tx, dactions[a].to, dactions[a].done);
 out:
 	json_decref(body);
 }

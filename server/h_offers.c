@@ -398,13 +398,10 @@ static const char *refusal(enum action a, const char *status)
 }
 
 struct act {
-	struct req *r;
+	ROW_HEAD;
 	enum action a;
 	const char *note;
-	int64_t id;
 	struct offer_rec o;
-	char code[24];
-	char msg[300];
 };
 
 static enum st act_tx(struct db *db, void *arg)
@@ -413,12 +410,12 @@ static enum st act_tx(struct db *db, void *arg)
 	struct req *r = x->r;
 	/* Re-read inside the transaction: another user may have acted. */
 	if (store_offer_get(db, x->id, &x->o) != ST_OK || !auth_org_in_scope(r, x->o.org_id, NULL)) {
-		memset(&x->o, 0, sizeof x->o); /* say nothing of what cannot be seen */
-		strcpy(x->code, "not_found");
+		strcpy(x->code, "not_found"); /* and no organisation: say nothing of it */
 		snprintf(x->msg, sizeof x->msg, "there is no offer %lld that you can see",
 			 (long long)x->id);
 		return ST_NOTFOUND;
 	}
+	strlcpy_s(x->org, x->o.org_code, sizeof x->org);
 	if (!auth_org_in_scope(r, x->o.org_id, actions[x->a].role)) {
 		strcpy(x->code, "forbidden");
 		snprintf(x->msg, sizeof x->msg, "to %s an offer for %s you need the %s role",
@@ -513,48 +510,13 @@ void h_offers_action(struct req *r)
 		goto out;
 	}
 	a = (enum action)k;
-	size_t n = json_array_size(ids);
-	if (n == 0 || n > 2000) {
-		reply_error(r, 400, "bad_field", "offers", "choose between 1 and 2,000 offers");
+	if (!rows_check(r, ids, "offers", "offer"))
 		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!json_is_integer(json_array_get(ids, i)) ||
-		    json_integer_value(json_array_get(ids, i)) <= 0) {
-			char field[32];
-			snprintf(field, sizeof field, "offers[%zu]", i);
-			reply_error(r, 400, "bad_field", field, "%s must be an offer id", field);
-			goto out;
-		}
-	/* Each offer is its own transaction, reported row by row. */
-	json_t *results = json_array();
-	int ok = 0, bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct act x;
-		memset(&x, 0, sizeof x);
-		x.r = r;
-		x.a = a;
-		x.note = note;
-		x.id = json_integer_value(json_array_get(ids, i));
-		enum st st = store_tx(r->db, true, act_tx, &x);
-		if (st == ST_OK) {
-			ok++;
-			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:s, s:s}",
-				"id", (json_int_t)x.id, "ok", 1, "status", actions[a].to,
-				"organisation", x.o.org_code, "message", actions[a].done));
-		} else {
-			bad++;
-			if (!*x.code) {
-				strcpy(x.code, st == ST_BUSY ? "busy" : "internal");
-				snprintf(x.msg, sizeof x.msg, "the change could not be saved; try again");
-			}
-			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:o, s:s}",
-				"id", (json_int_t)x.id, "ok", 0, "code", x.code, "organisation",
-				*x.o.org_code ? json_string(x.o.org_code) : json_null(), "message", x.msg));
-		}
-	}
-	reply_json(r, 200, json_pack("{s:o, s:i, s:i}", "results", results, "succeeded", ok,
-				     "failed", bad));
+	struct act tmpl;
+	memset(&tmpl, 0, sizeof tmpl);
+	tmpl.a = a;
+	tmpl.note = note;
+	rows_run(r, ids, &tmpl, sizeof tmpl, act_tx, actions[a].to, actions[a].done);
 out:
 	json_decref(body);
 }

@@ -3,6 +3,7 @@
 #define CQRS_HANDLERS_H
 
 #include "http.h"
+#include "store.h"
 
 /* h_session.c */
 void h_session_create(struct req *r);
@@ -48,6 +49,30 @@ void h_extract_load(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);
+
+/* Row-by-row actions (accept, approve ... on several chosen rows): each
+ * row is changed in its own write transaction and reported on its own.
+ * A handler's row state begins with ROW_HEAD; its transaction function
+ * fills org once the row is seen (never for a row out of scope), and code
+ * and msg when it refuses the row. */
+#define ROW_HEAD \
+	struct req *r; \
+	int64_t id; \
+	char org[16]; \
+	char code[24]; \
+	char msg[300]
+struct row {
+	ROW_HEAD;
+};
+/* Checks ids: an array of 1 to 2,000 positive whole numbers; replies 400
+ * naming field[i] and returns false otherwise. what: "offer", ... */
+bool rows_check(struct req *r, json_t *ids, const char *field, const char *what);
+/* For each id: copies tmpl (size bytes, beginning with ROW_HEAD) into a
+ * fresh state, sets r and id, and runs fn in a write transaction; replies
+ * 200 {"results": [...], "succeeded", "failed"} with ok_status and ok_msg
+ * for the rows that succeeded. */
+void rows_run(struct req *r, json_t *ids, const void *tmpl, size_t size, store_tx_fn fn,
+	      const char *ok_status, const char *ok_msg);
 
 /* Shared by handlers: parses the body as a strict JSON object, replying
  * 400 and returning NULL when it is not one. */

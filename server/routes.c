@@ -156,3 +156,57 @@ int64_t param_id(struct req *r, int i)
 	}
 	return v;
 }
+
+bool rows_check(struct req *r, json_t *ids, const char *field, const char *what)
+{
+	size_t n = json_array_size(ids);
+	if (n == 0 || n > 2000) {
+		reply_error(r, 400, "bad_field", field, "choose between 1 and 2,000 %ss", what);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!json_is_integer(json_array_get(ids, i)) ||
+		    json_integer_value(json_array_get(ids, i)) <= 0) {
+			char f[48];
+			snprintf(f, sizeof f, "%s[%zu]", field, i);
+			reply_error(r, 400, "bad_field", f, "%s must be %s %s id", f,
+				    strchr("aeiou", what[0]) ? "an" : "a", what);
+			return false;
+		}
+	return true;
+}
+
+void rows_run(struct req *r, json_t *ids, const void *tmpl, size_t size, store_tx_fn fn,
+	      const char *ok_status, const char *ok_msg)
+{
+	json_t *results = json_array();
+	int ok = 0, bad = 0;
+	void *state = xmalloc(size);
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		memcpy(state, tmpl, size);
+		struct row *x = state;
+		x->r = r;
+		x->id = json_integer_value(json_array_get(ids, i));
+		x->org[0] = x->code[0] = x->msg[0] = '\0';
+		enum st st = store_tx(r->db, true, fn, state);
+		json_t *org = *x->org ? json_string(x->org) : json_null();
+		if (st == ST_OK) {
+			ok++;
+			json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:o, s:s}",
+				"id", (json_int_t)x->id, "ok", 1, "status", ok_status,
+				"organisation", org, "message", ok_msg));
+			continue;
+		}
+		bad++;
+		if (!*x->code) {
+			strcpy(x->code, st == ST_BUSY ? "busy" : "internal");
+			snprintf(x->msg, sizeof x->msg, "the change could not be saved; try again");
+		}
+		json_array_append_new(results, json_pack("{s:I, s:b, s:s, s:o, s:s}",
+			"id", (json_int_t)x->id, "ok", 0, "code", x->code, "organisation", org,
+			"message", x->msg));
+	}
+	free(state);
+	reply_json(r, 200, json_pack("{s:o, s:i, s:i}", "results", results, "succeeded", ok,
+				     "failed", bad));
+}
