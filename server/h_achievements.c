@@ -274,8 +274,7 @@ void h_achievement_add(struct req *r)
 	struct org_rec o;
 	struct service_rec s;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (store_org_by_code(r->db, org, &o) != ST_OK || !auth_org_in_scope(r, o.id, NULL)) {
@@ -624,8 +623,7 @@ void h_group_save(struct req *r)
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (strcmp(mode, "submit") && strcmp(mode, "wip")) {

@@ -202,8 +202,7 @@ void h_declaration_declare(struct req *r)
 	struct jx_error err;
 	struct decl_rec d;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (store_declaration_get(r->db, id, &d) != ST_OK || !auth_org_in_scope(r, d.org_id, NULL)) {
@@ -347,8 +346,7 @@ void h_declarations_action(struct req *r)
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	size_t a;

@@ -379,8 +379,7 @@ void h_network_aggregate(struct req *r)
 	memset(&x, 0, sizeof x);
 	x.r = r;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (store_org_by_code(r->db, pcn, &o) != ST_OK || strcmp(o.kind, "PCN") ||
@@ -544,8 +543,7 @@ void h_membership_add(struct req *r)
 	struct jx_error err;
 	struct org_rec po, pr;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (store_org_by_code(r->db, pcn, &po) != ST_OK || strcmp(po.kind, "PCN") ||
@@ -609,8 +607,7 @@ void h_membership_end(struct req *r)
 	struct jx_field spec[] = {{"end_date", JX_STRING, true, &x.end, 10, false}};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (store_membership_get(r->db, id, &x.old) != ST_OK ||

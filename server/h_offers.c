@@ -242,8 +242,7 @@ void h_offers_create(struct req *r)
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (!auth_has_role_anywhere(r->auth, "COMMISSIONING_MANAGEMENT")) {
@@ -495,8 +494,7 @@ void h_offers_action(struct req *r)
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	enum action a;

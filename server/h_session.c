@@ -78,8 +78,7 @@ void h_session_create(struct req *r)
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
-		reply_error(r, 400, strncmp(err.message, "unknown", 7) == 0 ? "unknown_field" :
-			    "bad_field", err.field, "%s", err.message);
+		reply_jx_error(r, &err);
 		goto out;
 	}
 	if (!*s.user_id || !*s.password) {

@@ -77,6 +77,10 @@ void rows_run(struct req *r, json_t *ids, const void *tmpl, size_t size, store_t
 /* Shared by handlers: parses the body as a strict JSON object, replying
  * 400 and returning NULL when it is not one. */
 json_t *body_object(struct req *r);
+/* Replies 400 for a body that does not fit its spec: unknown_field or
+ * bad_field, naming the field. */
+struct jx_error;
+void reply_jx_error(struct req *r, const struct jx_error *err);
 /* Parses a positive integer path parameter; replies 404 and returns 0 if
  * it is not one. */
 int64_t param_id(struct req *r, int i);

@@ -145,6 +145,12 @@ json_t *body_object(struct req *r)
 	return j;
 }
 
+void reply_jx_error(struct req *r, const struct jx_error *err)
+{
+	reply_error(r, 400, strncmp(err->message, "unknown", 7) == 0 ? "unknown_field" : "bad_field",
+		    err->field, "%s", err->message);
+}
+
 int64_t param_id(struct req *r, int i)
 {
 	const char *s = r->params[i];
