@@ -17,107 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apitest.h"
 #include "harness.h"
 
 #define PASSWORD "Terminal-2025"
 
-static struct server srv;
-static struct http_resp R;     /* the last answer (see go()) */
-static bool R_used;
-static char *last_req;         /* "METHOD path body" of the last request */
 
 static char *t_practice, *t_view, *t_comm, *t_cluster, *t_other;
 static json_int_t svc_ldhc, svc_ms, svc_vfp, svc_ncd2526, svc_qof2425;
 
 /* ------------------------------------------------------------ helpers */
-
-/* A formatted string that lives until eight more have been made. */
-static const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *F(const char *fmt, ...)
-{
-	static char *ring[8];
-	static unsigned next;
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = xvasprintf(fmt, ap);
-	va_end(ap);
-	free(ring[next % 8]);
-	ring[next++ % 8] = s;
-	return s;
-}
-
-/* Performs one request; the answer is left in R (replacing the last). */
-static void go(const char *token, const char *method, const char *body, const char *path)
-{
-	if (R_used)
-		http_resp_free(&R);
-	free(last_req);
-	last_req = xasprintf("%s %s %s", method, path, body ? body : "");
-	struct http_req q = {.method = method, .path = path, .token = token, .body = body};
-	http_do(&srv, &q, &R);
-	R_used = true;
-}
-
-static void GET(const char *token, const char *path)
-{
-	go(token, "GET", NULL, path);
-}
-
-static void POST(const char *token, const char *path, const char *body)
-{
-	go(token, "POST", body, path);
-}
-
-/* One case; on failure the last request and its answer are shown. */
-static bool ck(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool ck(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *name = xvasprintf(fmt, ap);
-	va_end(ap);
-	tap_ok(cond, "%s", name);
-	if (!cond) {
-		tap_diag("last request: %.600s", last_req ? last_req : "(none)");
-		diag_resp(&R);
-	}
-	free(name);
-	return cond;
-}
-
-static bool streq(const char *a, const char *b)
-{
-	return a && b && strcmp(a, b) == 0;
-}
-
-static bool contains(const char *hay, const char *needle)
-{
-	return hay && needle && strstr(hay, needle);
-}
-
-static const char *err_msg(void)
-{
-	return jstr(json_object_get(R.json, "error"), "message");
-}
-
-static const char *err_field(void)
-{
-	return jstr(json_object_get(R.json, "error"), "field");
-}
-
-/* R is an error with this status, code, field (NULL: any) and a message
- * containing needle (NULL: any non-empty message). */
-static bool is_err(long status, const char *code, const char *field, const char *needle)
-{
-	const char *m = err_msg();
-	return R.status == status && streq(err_code(&R), code) && m && *m &&
-	       (!field || streq(err_field(), field)) && (!needle || contains(m, needle));
-}
-
-static json_int_t jint(const json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
 
 /* The offers array of R. */
 static json_t *offers(void)
@@ -922,9 +831,7 @@ int main(void)
 	test_transitions();
 	test_race();
 
-	if (R_used)
-		http_resp_free(&R);
-	free(last_req);
+	apitest_done();
 	free(t_practice);
 	free(t_view);
 	free(t_comm);

@@ -1,0 +1,115 @@
+/* apitest.c: the helpers the API test programs share (see apitest.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apitest.h"
+
+struct server srv;
+struct http_resp R;
+static bool R_used;
+static char *last_req; /* "METHOD path body" of the last request */
+static char *ring[8];
+static unsigned next;
+
+const char *F(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(ring[next % 8]);
+	ring[next++ % 8] = s;
+	return s;
+}
+
+void go(const char *token, const char *method, const char *body, const char *path)
+{
+	if (R_used)
+		http_resp_free(&R);
+	free(last_req);
+	last_req = xasprintf("%s %s %s", method, path, body ? body : "");
+	struct http_req q = {.method = method, .path = path, .token = token, .body = body};
+	http_do(&srv, &q, &R);
+	R_used = true;
+}
+
+void GET(const char *token, const char *path)
+{
+	go(token, "GET", NULL, path);
+}
+
+void POST(const char *token, const char *path, const char *body)
+{
+	go(token, "POST", body, path);
+}
+
+void PUT(const char *token, const char *path, const char *body)
+{
+	go(token, "PUT", body, path);
+}
+
+bool ck(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *name = xvasprintf(fmt, ap);
+	va_end(ap);
+	tap_ok(cond, "%s", name);
+	if (!cond) {
+		tap_diag("last request: %.600s", last_req ? last_req : "(none)");
+		diag_resp(&R);
+	}
+	free(name);
+	return cond;
+}
+
+bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+bool contains(const char *hay, const char *needle)
+{
+	return hay && needle && strstr(hay, needle);
+}
+
+const char *err_msg(void)
+{
+	return jstr(json_object_get(R.json, "error"), "message");
+}
+
+const char *err_field(void)
+{
+	return jstr(json_object_get(R.json, "error"), "field");
+}
+
+bool is_err(long status, const char *code, const char *field, const char *needle)
+{
+	const char *m = err_msg();
+	return R.status == status && streq(err_code(&R), code) && m && *m &&
+	       (!field || streq(err_field(), field)) && (!needle || contains(m, needle));
+}
+
+json_int_t jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+json_t *J(const char *key)
+{
+	return json_object_get(R.json, key);
+}
+
+void apitest_done(void)
+{
+	if (R_used)
+		http_resp_free(&R);
+	R_used = false;
+	xfree(&last_req);
+	for (size_t i = 0; i < 8; i++)
+		xfree(&ring[i]);
+}

@@ -1,0 +1,39 @@
+/* apitest.h: the helpers the API test programs share on top of
+ * harness.h: one server (srv), the last answer (R), short request
+ * functions that leave their answer in R, and checks that print the last
+ * request and answer when they fail. */
+#ifndef CQRS_TEST_APITEST_H
+#define CQRS_TEST_APITEST_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+extern struct server srv;     /* the server under test */
+extern struct http_resp R;    /* the last answer (see go()) */
+
+/* A formatted string that lives until eight more have been made. */
+const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Performs one request on srv; the answer is left in R (replacing the last). */
+void go(const char *token, const char *method, const char *body, const char *path);
+void GET(const char *token, const char *path);
+void POST(const char *token, const char *path, const char *body);
+void PUT(const char *token, const char *path, const char *body);
+/* One case; on failure the last request and its answer are shown. */
+bool ck(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool streq(const char *a, const char *b);
+bool contains(const char *hay, const char *needle);
+/* The error message and field of R (borrowed; NULL when none). */
+const char *err_msg(void);
+const char *err_field(void);
+/* R is an error with this status, code, field (NULL: any) and a message
+ * containing needle (NULL: any non-empty message). */
+bool is_err(long status, const char *code, const char *field, const char *needle);
+json_int_t jint(const json_t *o, const char *key);
+/* R's top-level key (borrowed). */
+json_t *J(const char *key);
+/* Frees what the helpers hold (R, the last request, F's strings). */
+void apitest_done(void);
+
+#endif
