@@ -437,13 +437,23 @@ json_t *store_me_json(struct db *db, int64_t uid)
 json_t *store_tasks_json(struct db *db, int64_t uid)
 {
 	/* A task is addressed to an organisation and, optionally, a role
-	 * there; Supervisors see every open task of their practice. */
+	 * there; Supervisors see every open task of their practice. A user
+	 * restricted to a cluster sees only tasks about organisations in it
+	 * (a commissioner's task about an offer or declaration concerns the
+	 * practice or PCN of that offer or declaration). */
 	static const char sql[] =
-		"SELECT t.id, t.kind, t.title, o.code, o.name, t.subject_type, t.subject_id,"
+		SCOPE_CTE
+		" SELECT t.id, t.kind, t.title, o.code, o.name, t.subject_type, t.subject_id,"
 		" t.created_at FROM task t JOIN organisation o ON o.id = t.org_id"
 		" WHERE t.done_at IS NULL AND EXISTS (SELECT 1 FROM role_grant g"
 		"  WHERE g.user_id = ?1 AND g.revoked_at IS NULL AND g.org_id = t.org_id"
 		"  AND (t.role_code IS NULL OR g.role_code = t.role_code OR g.role_code = 'SUPERVISOR'))"
+		" AND (NOT EXISTS (SELECT 1 FROM cl) OR coalesce("
+		"  CASE t.subject_type"
+		"   WHEN 'offer' THEN (SELECT f.org_id FROM offer f WHERE f.id = t.subject_id)"
+		"   WHEN 'declaration' THEN (SELECT a.org_id FROM declaration d"
+		"     JOIN achievement a ON a.id = d.achievement_id WHERE d.id = t.subject_id)"
+		"  END, t.org_id) IN scope)"
 		" ORDER BY t.created_at DESC, t.id DESC LIMIT 500";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)

@@ -769,6 +769,24 @@ static void *race_accept(void *arg)
 	return NULL;
 }
 
+/* Tasks follow the cluster: the ICB's "offer rejected" task about A81016
+ * (outside the cluster) is on the commissioner's Home, not on the cluster
+ * user's. Runs first, before other cases add tasks. */
+static void test_cluster_tasks(void)
+{
+	bool comm = false, clus = false;
+	size_t i;
+	json_t *t;
+	GET(t_comm, "/api/v1/tasks");
+	json_array_foreach(J("tasks"), i, t)
+		comm |= contains(jstr(t, "title"), "(A81016)");
+	GET(t_cluster, "/api/v1/tasks");
+	json_array_foreach(J("tasks"), i, t)
+		clus |= contains(jstr(t, "title"), "(A81016)");
+	ck(R.status == 200 && comm && !clus,
+	   "a task about a practice outside the cluster: on the commissioner's Home only");
+}
+
 static void test_race(void)
 {
 	char *second = sign_in(&srv, "demo.practice", PASSWORD, NULL);
@@ -824,6 +842,7 @@ int main(void)
 	svc_ncd2526 = service_by_code("NCD2526");
 	svc_qof2425 = service_by_code("QOF2425");
 
+	test_cluster_tasks();
 	test_lists();
 	test_view();
 	test_create_rules();
