@@ -6,8 +6,8 @@
  * indicator against its thresholds. Enter (or b) opens the breakdown of the
  * figure under the cursor: the server's own explanation of how it was
  * calculated. Requests: GET /organisations/{code}/services, GET
- * /achievements?organisation=&service=, GET /services/{id} (which
- * indicators the PCN enters) and GET /achievements/{id}/results. */
+ * /achievements?organisation=&service= and GET /achievements/{id}/results
+ * (which also says which indicators the PCN enters). */
 #include "config.h"
 
 #include <stdio.h>
@@ -42,7 +42,6 @@ struct res {
 	long long service_id;
 	json_t *achs;           /* achievements of the service, newest first; owned */
 	long long ach_id;
-	json_t *structure;      /* GET /services/{id}; owned */
 	json_t *results;        /* GET /achievements/{id}/results; owned */
 	struct row *rows;       /* owned */
 	size_t nrows;
@@ -99,34 +98,15 @@ static bool pounds(struct res *r)
 	return json_is_true(json_object_get(r->results, "pounds"));
 }
 
-/* Whether the service structure says the PCN enters indicator code. */
-static bool pcn_entered_in(json_t *node, const char *code)
+/* Whether the PCN enters the indicator (the results say so). */
+static bool pcn_entered(const json_t *ind)
 {
-	size_t i, k;
-	json_t *g, *ind, *sub;
-	json_array_foreach(json_object_get(node, "groups"), i, g)
-		json_array_foreach(json_object_get(g, "indicators"), k, ind)
-			if (!strcmp(ac_str(ind, "code"), code))
-				return json_is_true(json_object_get(ind, "pcn_entered"));
-	json_array_foreach(json_object_get(node, "subdomains"), i, sub)
-		if (pcn_entered_in(sub, code))
-			return true;
-	return false;
-}
-
-static bool pcn_entered(struct res *r, const char *code)
-{
-	size_t i;
-	json_t *d;
-	json_array_foreach(json_object_get(r->structure, "domains"), i, d)
-		if (pcn_entered_in(d, code))
-			return true;
-	return false;
+	return json_is_true(json_object_get(ind, "pcn_entered"));
 }
 
 static const char *source_name(struct res *r, json_t *ind)
 {
-	if (pcn_entered(r, ac_str(ind, "code")))
+	if (pcn_entered(ind))
 		return "entered at PCN level";
 	const char *s = ac_str(ind, "source");
 	if (!strcmp(s, "EXTRACT"))
@@ -238,7 +218,7 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 	if (json_is_array(th))
 		snprintf(thr, sizeof thr, "%lld-%lld", (long long)json_integer_value(json_array_get(th, 0)),
 			 (long long)json_integer_value(json_array_get(th, 1)));
-	bool pcn = pcn_entered(r, ac_str(ind, "code"));
+	bool pcn = pcn_entered(ind);
 	tui_printf(w, y, x, c.code, ST_NORMAL, true, " %s", ac_str(ind, "code"));
 	tui_printf(w, y, x + c.code, c.value, !strcmp(val, "missing") ? ST_ERROR : ST_NORMAL, true,
 		   "%*s%s", c.value - 2, val, pcn ? "P" : " ");
@@ -317,18 +297,6 @@ static void load_results(struct res *r)
 	app_request(r->s->app, r->s, "GET", r->want, NULL, on_results);
 }
 
-static void on_structure(struct screen *s, const struct api_response *resp)
-{
-	struct res *r = s->priv;
-	app_dirty(s->app);
-	if (app_failed(s->app, resp, "Loading the service"))
-		return;
-	if (ac_int(resp->json, "id") != r->service_id)
-		return;
-	json_decref(r->structure);
-	r->structure = json_incref(resp->json);
-}
-
 /* The previous financial year of fy ("2025/26" -> "2024/25"). */
 static void prev_year(const char *fy, char out[8])
 {
@@ -388,10 +356,6 @@ static void load_achs(struct res *r)
 		 r->service_id);
 	r->loading = "achievements";
 	app_request(r->s->app, r->s, "GET", path, NULL, on_achs);
-	if (ac_int(r->structure, "id") != r->service_id) {
-		snprintf(path, sizeof path, "/services/%lld", r->service_id);
-		app_request(r->s->app, r->s, "GET", path, NULL, on_structure);
-	}
 }
 
 /* Chooses the service: the current one if it is in the year, else the
@@ -493,7 +457,6 @@ static void res_done(struct screen *s)
 	clear_results(r);
 	json_decref(r->services);
 	json_decref(r->achs);
-	json_decref(r->structure);
 	free(r->org_name);
 	free(r->error);
 	free(r->rows);
