@@ -172,51 +172,11 @@ static json_t *val_json(const char *kind, const struct ind_val *v)
 	return json_pack("{s:I}", "value", (json_int_t)v->value);
 }
 
-/* Scoped organisation from a query parameter; replies 404 when unknown. */
-static bool query_org(struct req *r, const char *name, struct org_rec *o, bool required)
-{
-	const char *code = req_query(r, name);
-	if (!code) {
-		if (required)
-			reply_error(r, 400, "bad_query", name, "%s is required", name);
-		return !required;
-	}
-	if (strlen(code) > 15 || store_org_by_code(r->db, code, o) != ST_OK ||
-	    !auth_org_in_scope(r, o->id, NULL)) {
-		reply_error(r, 404, "not_found", name, "there is no organisation %s that you can see",
-			    code);
-		return false;
-	}
-	return true;
-}
-
-static int64_t query_pos(struct req *r, const char *name, bool required, bool *ok)
-{
-	const char *s = req_query(r, name);
-	*ok = true;
-	if (!s) {
-		if (required) {
-			reply_error(r, 400, "bad_query", name, "%s is required", name);
-			*ok = false;
-		}
-		return 0;
-	}
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0) {
-		reply_error(r, 400, "bad_query", name, "%s must be a positive whole number", name);
-		*ok = false;
-		return 0;
-	}
-	return v;
-}
-
 void h_achievements_list(struct req *r)
 {
 	struct org_rec o;
-	bool ok;
-	int64_t sid = query_pos(r, "service", true, &ok);
-	if (!ok || !query_org(r, "organisation", &o, true))
+	int64_t sid;
+	if (!query_id(r, "service", true, &sid) || !query_org(r, "organisation", true, &o))
 		return;
 	struct service_rec s;
 	if (store_service_get(r->db, sid, &s) != ST_OK) {
@@ -277,11 +237,8 @@ void h_achievement_add(struct req *r)
 		reply_jx_error(r, &err);
 		goto out;
 	}
-	if (store_org_by_code(r->db, org, &o) != ST_OK || !auth_org_in_scope(r, o.id, NULL)) {
-		reply_error(r, 404, "not_found", "organisation",
-			    "there is no organisation %s that you can see", org);
+	if (!scoped_org(r, org, "organisation", &o))
 		goto out;
-	}
 	if (!auth_org_in_scope(r, o.id, "ACHIEVEMENT_ENTRY")) {
 		reply_error(r, 403, "forbidden", NULL,
 			    "adding an achievement needs the Achievement Entry role for %s", o.code);
@@ -755,13 +712,12 @@ out:
 void h_submissions(struct req *r)
 {
 	int64_t id = param_id(r, 0);
-	bool ok;
 	struct ach_rec a;
 	struct service_rec s;
 	if (!id || !load(r, id, &a, &s))
 		return;
-	int64_t gid = query_pos(r, "group", false, &ok);
-	if (!ok)
+	int64_t gid;
+	if (!query_id(r, "group", false, &gid))
 		return;
 	json_t *list = store_submissions_json(r->db, a.id, gid);
 	if (!list) {
@@ -775,10 +731,8 @@ void h_submissions(struct req *r)
 void h_missing(struct req *r)
 {
 	struct org_rec o;
-	memset(&o, 0, sizeof o);
-	bool ok;
-	int64_t sid = query_pos(r, "service", false, &ok);
-	if (!ok || !query_org(r, "organisation", &o, false))
+	int64_t sid;
+	if (!query_id(r, "service", false, &sid) || !query_org(r, "organisation", false, &o))
 		return;
 	const char *date = req_query(r, "date");
 	if (date && !date_valid(date)) {

@@ -42,10 +42,9 @@ static void strip_org_ids(struct req *r, json_t *list)
 
 void h_declarations_list(struct req *r)
 {
-	const char *status = req_query(r, "status");
-	const char *year = req_query(r, "year");
-	const char *org = req_query(r, "organisation");
-	const char *svc = req_query(r, "service");
+	const char *status = req_query(r, "status"), *year;
+	int64_t service;
+	struct org_rec o;
 	if (status) {
 		size_t k;
 		for (k = 0; k < ARRAY_SIZE(statuses); k++)
@@ -56,31 +55,10 @@ void h_declarations_list(struct req *r)
 			return;
 		}
 	}
-	if (year && !fy_valid(year)) {
-		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
+	if (!query_year(r, &year) || !query_id(r, "service", false, &service) ||
+	    !query_org(r, "organisation", false, &o))
 		return;
-	}
-	int64_t service = 0;
-	if (svc) {
-		char *end = NULL;
-		service = strtoll(svc, &end, 10);
-		if (!*svc || *end || service <= 0) {
-			reply_error(r, 400, "bad_query", "service", "service must be a service id");
-			return;
-		}
-	}
-	int64_t org_id = 0;
-	if (org) {
-		struct org_rec o;
-		if (strlen(org) > 15 || store_org_by_code(r->db, org, &o) != ST_OK ||
-		    !auth_org_in_scope(r, o.id, NULL)) {
-			reply_error(r, 404, "not_found", "organisation",
-				    "there is no organisation %s that you can see", org);
-			return;
-		}
-		org_id = o.id;
-	}
-	json_t *j = store_declarations_json(r->db, r->auth->uid, org_id, status, service, year);
+	json_t *j = store_declarations_json(r->db, r->auth->uid, o.id, status, service, year);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;

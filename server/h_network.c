@@ -154,12 +154,8 @@ void h_network(struct req *r)
 			    "organisation and service are required");
 		return;
 	}
-	if (strlen(code) > 15 || store_org_by_code(r->db, code, &o) != ST_OK ||
-	    !auth_org_in_scope(r, o.id, NULL)) {
-		reply_error(r, 404, "not_found", "organisation",
-			    "there is no organisation %s that you can see", code);
+	if (!scoped_org(r, code, "organisation", &o))
 		return;
-	}
 	char *end = NULL;
 	long long sid = strtoll(svc, &end, 10);
 	if (!*svc || *end || sid <= 0 || store_service_get(r->db, sid, &s) != ST_OK) {
@@ -276,11 +272,9 @@ void h_network(struct req *r)
 
 void h_network_stuck(struct req *r)
 {
-	const char *year = req_query(r, "year");
-	if (year && !fy_valid(year)) {
-		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
+	const char *year;
+	if (!query_year(r, &year))
 		return;
-	}
 	json_t *rows = store_awaiting_network_json(r->db, r->auth->uid, year);
 	if (!rows) {
 		reply_store_error(r, ST_ERROR);

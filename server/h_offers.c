@@ -19,52 +19,21 @@ static bool status_valid(const char *s)
 		     !strcmp(s, "CANCELLED"));
 }
 
-static int64_t query_id(struct req *r, const char *name, bool *ok)
-{
-	const char *s = req_query(r, name);
-	*ok = true;
-	if (!s)
-		return 0;
-	char *end = NULL;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0) {
-		reply_error(r, 400, "bad_query", name, "%s must be a positive whole number", name);
-		*ok = false;
-		return 0;
-	}
-	return v;
-}
-
 void h_offers_list(struct req *r)
 {
-	const char *year = req_query(r, "year");
-	const char *status = req_query(r, "status");
-	const char *org = req_query(r, "organisation");
-	bool ok;
-	int64_t service = query_id(r, "service", &ok);
-	if (!ok)
+	const char *year, *status = req_query(r, "status");
+	int64_t service;
+	struct org_rec o;
+	if (!query_id(r, "service", false, &service) || !query_year(r, &year))
 		return;
-	if (year && !fy_valid(year)) {
-		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
-		return;
-	}
 	if (status && !status_valid(status)) {
 		reply_error(r, 400, "bad_query", "status",
 			    "status must be OFFERED, APPROVED, REJECTED or CANCELLED");
 		return;
 	}
-	int64_t org_id = 0;
-	if (org) {
-		struct org_rec o;
-		if (strlen(org) > 15 || store_org_by_code(r->db, org, &o) != ST_OK ||
-		    !auth_org_in_scope(r, o.id, NULL)) {
-			reply_error(r, 404, "not_found", "organisation",
-				    "there is no organisation %s that you can see", org);
-			return;
-		}
-		org_id = o.id;
-	}
-	json_t *j = store_offers_json(r->db, r->auth->uid, year, service, status, org_id);
+	if (!query_org(r, "organisation", false, &o))
+		return;
+	json_t *j = store_offers_json(r->db, r->auth->uid, year, service, status, o.id);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;

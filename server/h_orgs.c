@@ -51,24 +51,10 @@ void h_orgs_search(struct req *r)
 	reply_json(r, 200, j);
 }
 
-/* Looks up the {} organisation and checks scope; replies 404 if it is
- * unknown or out of scope. */
-static bool scoped_org(struct req *r, struct org_rec *org)
-{
-	const char *code = r->params[0];
-	if (!code || strlen(code) > 15 || store_org_by_code(r->db, code, org) != ST_OK ||
-	    !auth_org_in_scope(r, org->id, NULL)) {
-		reply_error(r, 404, "not_found", NULL, "there is no organisation %s that you can see",
-			    code ? code : "");
-		return false;
-	}
-	return true;
-}
-
 void h_org_get(struct req *r)
 {
 	struct org_rec org;
-	if (!scoped_org(r, &org))
+	if (!scoped_org(r, r->params[0], NULL, &org))
 		return;
 	json_t *j = store_org_json(r->db, org.id);
 	if (!j) {
@@ -81,12 +67,8 @@ void h_org_get(struct req *r)
 void h_org_services(struct req *r)
 {
 	struct org_rec org;
-	const char *year = req_query(r, "year");
-	if (year && !fy_valid(year)) {
-		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
-		return;
-	}
-	if (!scoped_org(r, &org))
+	const char *year;
+	if (!query_year(r, &year) || !scoped_org(r, r->params[0], NULL, &org))
 		return;
 	json_t *j = store_org_services_json(r->db, org.id, year);
 	if (!j) {

@@ -24,12 +24,9 @@ static pthread_rwlock_t cache_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 void h_services_list(struct req *r)
 {
-	const char *year = req_query(r, "year");
-	const char *ptype = req_query(r, "payment_type");
-	if (year && !fy_valid(year)) {
-		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
+	const char *year, *ptype = req_query(r, "payment_type");
+	if (!query_year(r, &year))
 		return;
-	}
 	if (ptype && strcmp(ptype, "QOF") && strcmp(ptype, "DES") && strcmp(ptype, "ES") &&
 	    strcmp(ptype, "VI") && strcmp(ptype, "PO")) {
 		reply_error(r, 400, "bad_query", "payment_type",

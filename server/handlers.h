@@ -81,6 +81,18 @@ json_t *body_object(struct req *r);
  * bad_field, naming the field. */
 struct jx_error;
 void reply_jx_error(struct req *r, const struct jx_error *err);
+/* Query-string parameters. Each replies 400 bad_query (404 for an
+ * organisation) naming the parameter and returns false when it is wrong.
+ * query_id: a positive whole number, 0 when absent (and not required).
+ * query_year: a financial year like 2024/25, NULL when absent.
+ * query_org: an organisation code the user can see; out->id is 0 when
+ * the parameter is absent (and not required). */
+bool query_id(struct req *r, const char *name, bool required, int64_t *out);
+bool query_year(struct req *r, const char **out);
+bool query_org(struct req *r, const char *name, bool required, struct org_rec *out);
+/* The organisation with code when the user can see it; otherwise replies
+ * 404 naming field (may be NULL) and returns false. */
+bool scoped_org(struct req *r, const char *code, const char *field, struct org_rec *out);
 /* Parses a positive integer path parameter; replies 404 and returns 0 if
  * it is not one. */
 int64_t param_id(struct req *r, int i);

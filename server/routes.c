@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "dates.h"
 #include "handlers.h"
 #include "jsonx.h"
 #include "routes.h"
@@ -149,6 +150,58 @@ void reply_jx_error(struct req *r, const struct jx_error *err)
 {
 	reply_error(r, 400, strncmp(err->message, "unknown", 7) == 0 ? "unknown_field" : "bad_field",
 		    err->field, "%s", err->message);
+}
+
+bool query_id(struct req *r, const char *name, bool required, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	*out = 0;
+	if (!s) {
+		if (required)
+			reply_error(r, 400, "bad_query", name, "%s is required", name);
+		return !required;
+	}
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v <= 0) {
+		reply_error(r, 400, "bad_query", name, "%s must be a positive whole number", name);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool query_year(struct req *r, const char **out)
+{
+	*out = req_query(r, "year");
+	if (*out && !fy_valid(*out)) {
+		reply_error(r, 400, "bad_query", "year", "year must be a financial year like 2024/25");
+		return false;
+	}
+	return true;
+}
+
+bool scoped_org(struct req *r, const char *code, const char *field, struct org_rec *out)
+{
+	if (!code || strlen(code) > 15 || store_org_by_code(r->db, code, out) != ST_OK ||
+	    !auth_org_in_scope(r, out->id, NULL)) {
+		reply_error(r, 404, "not_found", field, "there is no organisation %s that you can see",
+			    code ? code : "");
+		return false;
+	}
+	return true;
+}
+
+bool query_org(struct req *r, const char *name, bool required, struct org_rec *out)
+{
+	const char *code = req_query(r, name);
+	memset(out, 0, sizeof *out);
+	if (!code) {
+		if (required)
+			reply_error(r, 400, "bad_query", name, "%s is required", name);
+		return !required;
+	}
+	return scoped_org(r, code, name, out);
 }
 
 int64_t param_id(struct req *r, int i)
