@@ -10,6 +10,7 @@
 #include "dates.h"
 #include "money.h"
 #include "screens/ach_common.h"
+#include "screens/app.h"
 #include "tui/tui.h"
 #include "util.h"
 
@@ -238,4 +239,39 @@ int ac_popup_width(void)
 {
 	int w = COLS - 12;
 	return w < 40 ? 40 : w > 100 ? 100 : w;
+}
+
+void ac_search_providers(struct screen *s, const char *text,
+			 void (*cb)(struct screen *s, const struct api_response *r))
+{
+	char *q = ac_url_encode(text);
+	char *path = xasprintf("/organisations?q=%s&limit=200", q);
+	app_request(s->app, s, "GET", path, NULL, cb);
+	free(q);
+	free(path);
+}
+
+size_t ac_offer_providers(struct screen *s, const struct api_response *r, const char *title,
+			  char ***ids, void (*cb)(void *ud, int result, const char *text), void *ud)
+{
+	json_t *orgs = json_object_get(r->json, "organisations");
+	size_t cnt = json_array_size(orgs), k = 0, i;
+	char **items = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	*ids = xcalloc(cnt ? cnt : 1, sizeof(char *));
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		const char *kind = ac_str(o, "kind");
+		if (strcmp(kind, "PRACTICE") && strcmp(kind, "PCN"))
+			continue;
+		items[k] = xasprintf("%-7s %s (%s)", ac_str(o, "code"), ac_str(o, "name"), kind);
+		(*ids)[k++] = xasprintf("%s\t%s", ac_str(o, "code"), ac_str(o, "name"));
+	}
+	if (!k)
+		app_message(s->app, MSG_ERROR, "No practice or PCN you can see matches that.");
+	else
+		app_popup(s->app, popup_choice(title, (const char *const *)items, k, 0, cb, ud));
+	for (i = 0; i < k; i++)
+		free(items[i]);
+	free(items);
+	return k;
 }

@@ -56,4 +56,17 @@ void ac_lines_free(struct ac_lines *l);
 /* The width to wrap popup text at, for the current terminal. */
 int ac_popup_width(void);
 
+/* Choosing a practice or PCN (commissioners): ac_search_providers sends
+ * the search for the text typed (GET /organisations?q=), and
+ * ac_offer_providers turns its answer into a choice popup of the practices
+ * and PCNs found, titled title, calling cb with ud; *ids receives one
+ * "CODE\tName" per item (allocated; *nids their count). When nothing is
+ * found it says so on the message line and returns 0. */
+struct screen;
+struct api_response;
+void ac_search_providers(struct screen *s, const char *text,
+			 void (*cb)(struct screen *s, const struct api_response *r));
+size_t ac_offer_providers(struct screen *s, const struct api_response *r, const char *title,
+			  char ***ids, void (*cb)(void *ud, int result, const char *text), void *ud);
+
 #endif

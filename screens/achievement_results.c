@@ -513,41 +513,15 @@ static void on_orgs(struct screen *s, const struct api_response *resp)
 	if (app_failed(s->app, resp, "Finding organisations"))
 		return;
 	free_choice(r);
-	json_t *orgs = json_object_get(resp->json, "organisations");
-	size_t n = json_array_size(orgs);
-	char **items = xcalloc(n ? n : 1, sizeof(char *));
-	r->choice_ids = xcalloc(n ? n : 1, sizeof(char *));
-	size_t k = 0, i;
-	json_t *o;
-	json_array_foreach(orgs, i, o) {
-		const char *kind = ac_str(o, "kind");
-		if (strcmp(kind, "PRACTICE") && strcmp(kind, "PCN"))
-			continue;
-		items[k] = xasprintf("%-7s %s (%s)", ac_str(o, "code"), ac_str(o, "name"), kind);
-		r->choice_ids[k++] = xasprintf("%s\t%s", ac_str(o, "code"), ac_str(o, "name"));
-	}
-	r->nchoice = k;
-	if (!k) {
-		app_message(s->app, MSG_ERROR, "No practice or PCN you can see matches that.");
-	} else {
-		app_popup(s->app, popup_choice("Practice or PCN", (const char *const *)items, k, 0,
-					       on_provider_chosen, r));
-	}
-	for (i = 0; i < k; i++)
-		free(items[i]);
-	free(items);
+	r->nchoice = ac_offer_providers(s, resp, "Practice or PCN", &r->choice_ids,
+					on_provider_chosen, r);
 }
 
 static void on_provider_search(void *ud, int result, const char *text)
 {
 	struct res *r = ud;
-	if (result < 0 || !text)
-		return;
-	char *q = ac_url_encode(text);
-	char *path = xasprintf("/organisations?q=%s&limit=200", q);
-	app_request(r->s->app, r->s, "GET", path, NULL, on_orgs);
-	free(q);
-	free(path);
+	if (result >= 0 && text)
+		ac_search_providers(r->s, text, on_orgs);
 }
 
 /* --- filters */

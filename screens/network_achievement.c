@@ -694,39 +694,14 @@ static void on_orgs(struct screen *s, const struct api_response *r)
 	if (app_failed(s->app, r, "Finding organisations"))
 		return;
 	free_choice(n);
-	json_t *orgs = json_object_get(r->json, "organisations");
-	size_t cnt = json_array_size(orgs), k = 0, i;
-	char **items = xcalloc(cnt ? cnt : 1, sizeof(char *));
-	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
-	json_t *o;
-	json_array_foreach(orgs, i, o) {
-		const char *kind = ac_str(o, "kind");
-		if (strcmp(kind, "PRACTICE") && strcmp(kind, "PCN"))
-			continue;
-		items[k] = xasprintf("%-7s %s (%s)", ac_str(o, "code"), ac_str(o, "name"), kind);
-		n->choice[k++] = xasprintf("%s\t%s", ac_str(o, "code"), ac_str(o, "name"));
-	}
-	n->nchoice = k;
-	if (!k)
-		app_message(s->app, MSG_ERROR, "No practice or PCN you can see matches that.");
-	else
-		app_popup(s->app, popup_choice("PCN or practice", (const char *const *)items, k, 0,
-					       on_provider_chosen, n));
-	for (i = 0; i < k; i++)
-		free(items[i]);
-	free(items);
+	n->nchoice = ac_offer_providers(s, r, "PCN or practice", &n->choice, on_provider_chosen, n);
 }
 
 static void on_provider_search(void *ud, int result, const char *text)
 {
 	struct net *n = ud;
-	if (result < 0 || !text)
-		return;
-	char *q = ac_url_encode(text);
-	char *path = xasprintf("/organisations?q=%s&limit=200", q);
-	app_request(n->s->app, n->s, "GET", path, NULL, on_orgs);
-	free(q);
-	free(path);
+	if (result >= 0 && text)
+		ac_search_providers(n->s, text, on_orgs);
 }
 
 static void on_filter(void *ud, int result, const char *text)
