@@ -172,6 +172,9 @@ struct org_rec {
 	int64_t list_size;
 };
 enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out);
+enum st store_org_get(struct db *db, int64_t id, struct org_rec *out);
+/* The ICB an organisation belongs to (0: none). */
+int64_t store_org_icb(struct db *db, int64_t org_id);
 /* Organisations in the user's scope matching q (code or name, may be NULL)
  * and kind (may be NULL); JSON {"organisations": [...], "total": N}. */
 json_t *store_org_search_json(struct db *db, int64_t uid, const char *q, const char *kind,
@@ -370,8 +373,6 @@ json_t *store_declaration_history_json(struct db *db, int64_t id);
  * caller's pounds check (the caller removes it). */
 json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
 				int64_t service_id, const char *year);
-/* The ICB an organisation belongs to (0: none). */
-int64_t store_org_icb(struct db *db, int64_t org_id);
 
 /* ---- calculation inputs and outputs (store_calc.c) ---------------------- */
 struct calc_def_row {
@@ -422,7 +423,6 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds);
 /* The PCN a practice belonged to on a date. */
 enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,
 			      int64_t *pcn_id);
-enum st store_org_get(struct db *db, int64_t id, struct org_rec *out);
 struct ach_brief {
 	int64_t id, service_id, org_id, date_id;
 	char org_kind[10], level[10], payment_type[4];

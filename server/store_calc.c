@@ -200,30 +200,6 @@ enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on
 	return r;
 }
 
-enum st store_org_get(struct db *db, int64_t id, struct org_rec *out)
-{
-	static const char sql[] =
-		"SELECT id, code, name, kind, coalesce(parent_id, 0), list_size FROM organisation"
-		" WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
-		col_text(st, 1, out->code, sizeof out->code);
-		col_text(st, 2, out->name, sizeof out->name);
-		col_text(st, 3, out->kind, sizeof out->kind);
-		out->parent_id = sqlite3_column_int64(st, 4);
-		out->list_size = sqlite3_column_int64(st, 5);
-		r = ST_OK;
-	}
-	sqlite3_reset(st);
-	return r;
-}
-
 json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 {
 	static const char csql[] =

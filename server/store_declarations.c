@@ -304,18 +304,3 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 	return json_pack("{s:o}", "declarations", list);
 }
 
-int64_t store_org_icb(struct db *db, int64_t org_id)
-{
-	static const char sql[] =
-		"WITH RECURSIVE anc(id, kind, parent) AS ("
-		"  SELECT id, kind, parent_id FROM organisation WHERE id = ?1"
-		"  UNION ALL SELECT o.id, o.kind, o.parent_id FROM organisation o JOIN anc ON o.id = anc.parent)"
-		" SELECT id FROM anc WHERE kind = 'ICB' LIMIT 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, org_id);
-	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return id;
-}

@@ -7,15 +7,17 @@
 #include "store_int.h"
 #include "util.h"
 
-enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out)
+/* One organisation by code (?1 text) or id (?1 integer). */
+static enum st org_one(struct db *db, const char *sql, const char *code, int64_t id,
+		       struct org_rec *out)
 {
-	static const char sql[] =
-		"SELECT id, code, name, kind, coalesce(parent_id, 0), list_size"
-		" FROM organisation WHERE code = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	if (code)
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(st, 1, id);
 	int rc = sqlite3_step(st);
 	enum st r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
@@ -32,6 +34,20 @@ enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out)
 	}
 	sqlite3_reset(st);
 	return r;
+}
+
+#define ORG_COLS "SELECT id, code, name, kind, coalesce(parent_id, 0), list_size FROM organisation"
+
+enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out)
+{
+	static const char sql[] = ORG_COLS " WHERE code = ?1";
+	return org_one(db, sql, code, 0, out);
+}
+
+enum st store_org_get(struct db *db, int64_t id, struct org_rec *out)
+{
+	static const char sql[] = ORG_COLS " WHERE id = ?1";
+	return org_one(db, sql, NULL, id, out);
 }
 
 /* Every organisation the user reaches (see SCOPE_SQL in store_users.c for
@@ -140,4 +156,21 @@ json_t *store_org_json(struct db *db, int64_t org_id)
 	}
 	json_object_set_new(o, "memberships", mem);
 	return o;
+}
+
+
+int64_t store_org_icb(struct db *db, int64_t org_id)
+{
+	static const char sql[] =
+		"WITH RECURSIVE anc(id, kind, parent) AS ("
+		"  SELECT id, kind, parent_id FROM organisation WHERE id = ?1"
+		"  UNION ALL SELECT o.id, o.kind, o.parent_id FROM organisation o JOIN anc ON o.id = anc.parent)"
+		" SELECT id FROM anc WHERE kind = 'ICB' LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, org_id);
+	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return id;
 }
