@@ -104,6 +104,41 @@ json_t *J(const char *key)
 	return json_object_get(R.json, key);
 }
 
+/* Counts token's open tasks about subject_type subject (of kind, when
+ * kind is not NULL); *id receives the last one's id. */
+static int tasks_count(const char *token, const char *subject_type, const char *kind,
+		       json_int_t subject, json_int_t *id)
+{
+	struct http_resp r;
+	http_get(&srv, "/api/v1/tasks", token, &r);
+	int n = 0;
+	size_t i;
+	json_t *t;
+	*id = 0;
+	json_array_foreach(json_object_get(r.json, "tasks"), i, t)
+		if ((!kind || streq(jstr(t, "kind"), kind)) &&
+		    streq(jstr(t, "subject_type"), subject_type) && jint(t, "subject_id") == subject) {
+			n++;
+			*id = jint(t, "id");
+		}
+	http_resp_free(&r);
+	return n;
+}
+
+json_int_t task_with(const char *token, const char *subject_type, const char *kind,
+		     json_int_t subject)
+{
+	json_int_t id;
+	tasks_count(token, subject_type, kind, subject, &id);
+	return id;
+}
+
+int tasks_with(const char *token, const char *subject_type, json_int_t subject)
+{
+	json_int_t id;
+	return tasks_count(token, subject_type, NULL, subject, &id);
+}
+
 void apitest_done(void)
 {
 	if (R_used)

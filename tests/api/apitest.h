@@ -33,6 +33,11 @@ bool is_err(long status, const char *code, const char *field, const char *needle
 json_int_t jint(const json_t *o, const char *key);
 /* R's top-level key (borrowed). */
 json_t *J(const char *key);
+/* The id of token's open task of kind about subject_type subject (0: none),
+ * and how many open tasks of any kind token has about it. */
+json_int_t task_with(const char *token, const char *subject_type, const char *kind,
+		     json_int_t subject);
+int tasks_with(const char *token, const char *subject_type, json_int_t subject);
 /* Frees what the helpers hold (R, the last request, F's strings). */
 void apitest_done(void);
 

@@ -180,32 +180,13 @@ static bool row_failed(json_int_t id, const char *code, const char *needle)
 /* The id of token's open task of kind about declaration id, or 0. */
 static json_int_t task_of(const char *token, const char *kind, json_int_t id)
 {
-	struct http_resp r;
-	http_get(&srv, "/api/v1/tasks", token, &r);
-	json_int_t found = 0;
-	size_t i;
-	json_t *t;
-	json_array_foreach(json_object_get(r.json, "tasks"), i, t)
-		if (streq(jstr(t, "kind"), kind) && streq(jstr(t, "subject_type"), "declaration") &&
-		    jint(t, "subject_id") == id)
-			found = jint(t, "id");
-	http_resp_free(&r);
-	return found;
+	return task_with(token, "declaration", kind, id);
 }
 
 /* Number of token's open tasks about declaration id. */
 static int tasks_about(const char *token, json_int_t id)
 {
-	struct http_resp r;
-	http_get(&srv, "/api/v1/tasks", token, &r);
-	int n = 0;
-	size_t i;
-	json_t *t;
-	json_array_foreach(json_object_get(r.json, "tasks"), i, t)
-		if (streq(jstr(t, "subject_type"), "declaration") && jint(t, "subject_id") == id)
-			n++;
-	http_resp_free(&r);
-	return n;
+	return tasks_with(token, "declaration", id);
 }
 
 /* Exactly who has a task about declaration id: the practice's declarer,

@@ -184,32 +184,13 @@ static const char *json_dumps_static(const json_t *j)
 /* The id of token's open task of kind about offer subject, or 0. */
 static json_int_t task_of(const char *token, const char *kind, json_int_t subject)
 {
-	struct http_resp r;
-	http_get(&srv, "/api/v1/tasks", token, &r);
-	json_int_t id = 0;
-	size_t i;
-	json_t *t;
-	json_array_foreach(json_object_get(r.json, "tasks"), i, t)
-		if (streq(jstr(t, "kind"), kind) && streq(jstr(t, "subject_type"), "offer") &&
-		    jint(t, "subject_id") == subject)
-			id = jint(t, "id");
-	http_resp_free(&r);
-	return id;
+	return task_with(token, "offer", kind, subject);
 }
 
 /* Number of token's open tasks about offer subject, of any kind. */
 static int tasks_about(const char *token, json_int_t subject)
 {
-	struct http_resp r;
-	http_get(&srv, "/api/v1/tasks", token, &r);
-	int n = 0;
-	size_t i;
-	json_t *t;
-	json_array_foreach(json_object_get(r.json, "tasks"), i, t)
-		if (streq(jstr(t, "subject_type"), "offer") && jint(t, "subject_id") == subject)
-			n++;
-	http_resp_free(&r);
-	return n;
+	return tasks_with(token, "offer", subject);
 }
 
 /* POST /offers of svc to the organisations (a JSON array text). */
