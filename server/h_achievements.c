@@ -20,8 +20,10 @@ struct access {
 	bool can_view;
 	bool can_edit;
 	bool commissioner; /* entering on the practice's behalf */
-	bool pcn;          /* the practice's PCN: tick-box (PCN-entered) values only */
-	char reason[200];  /* why not, when !can_edit */
+	bool pcn;          /* the PCN's user: its PCN-entered values only */
+	bool network;      /* the achievement is a PCN's network achievement */
+	bool final;        /* financially approved, or feeding a figure that is */
+	char reason[300];  /* why not, when !can_edit */
 };
 
 static bool has_grant(const struct authctx *a, const char *role, int64_t org_id, const char *kinds)
@@ -45,30 +47,23 @@ static void decide_access(struct req *r, const struct ach_rec *a, const struct s
 	acc->can_view = auth_org_in_scope(r, a->org_id, NULL);
 	if (!acc->can_view)
 		return;
-	if (!strcmp(a->declaration_status, "FINANCIALLY_APPROVED")) {
-		snprintf(acc->reason, sizeof acc->reason,
-			 "the payment has been financially approved; nothing can change");
+	acc->network = !strcmp(a->org_kind, "PCN");
+	if (lifecycle_final(r->db, s, a->org_id, a->date_id, a->date, acc->reason,
+			    sizeof acc->reason)) {
+		acc->final = true;
 		return;
 	}
 	bool practice_entry = has_grant(r->auth, "ACHIEVEMENT_ENTRY", a->org_id, NULL);
 	bool comm_entry = !practice_entry &&
 		has_grant(r->auth, "ACHIEVEMENT_ENTRY", 0, "ICB,NHSE") &&
 		auth_org_in_scope(r, a->org_id, "ACHIEVEMENT_ENTRY");
-	bool pcn_entry = !practice_entry && !comm_entry && !strcmp(s->level, "NETWORK") &&
-		has_grant(r->auth, "PCN_MANAGEMENT", 0, "PCN") &&
-		auth_org_in_scope(r, a->org_id, "PCN_MANAGEMENT");
+	bool pcn_entry = !practice_entry && !comm_entry && acc->network &&
+		has_grant(r->auth, "PCN_MANAGEMENT", a->org_id, NULL);
 	if (pcn_entry) {
-		/* The PCN sets its tick-box values until it declares its network
-		 * achievement (the one its members' data feed). */
-		int64_t pcn, pcn_ach;
-		struct ach_rec pa;
+		/* The PCN sets its own values (tick-boxes, CAIP components) on
+		 * its network achievement until it declares it. */
 		const char *declared = a->declaration_status;
-		if (store_pcn_of_practice(r->db, a->org_id, a->date, &pcn) == ST_OK &&
-		    store_achievement_find(r->db, s->id, pcn, a->date_id, &pcn_ach) == ST_OK &&
-		    store_achievement_get(r->db, pcn_ach, &pa) == ST_OK && *pa.declaration_status)
-			declared = pa.declaration_status;
-		if (!strcmp(declared, "AWAITING_COMMISSIONER") || !strcmp(declared, "AWAITING_FINANCE") ||
-		    !strcmp(declared, "FINANCIALLY_APPROVED")) {
+		if (!strcmp(declared, "AWAITING_COMMISSIONER") || !strcmp(declared, "AWAITING_FINANCE")) {
 			snprintf(acc->reason, sizeof acc->reason,
 				 "the PCN has declared this achievement; only the commissioner can change it now");
 			return;
@@ -132,12 +127,12 @@ static const char *indicator_lock(const struct access *acc, const struct ind_sta
 {
 	if (!acc->can_edit)
 		return acc->reason;
+	if (acc->network && !i->pcn_entered)
+		return "a network figure: the member practices' data added up";
+	if (!acc->network && i->pcn_entered)
+		return "entered at PCN level: the PCN's value for this date";
 	if (!strcmp(i->source, "EXTRACT") && !i->pcn_entered)
 		return "extracted from the clinical system";
-	if (acc->pcn && !i->pcn_entered)
-		return "entered by the practice";
-	if (i->pcn_entered && !acc->commissioner && !acc->pcn)
-		return "entered at PCN level";
 	return NULL;
 }
 
@@ -258,6 +253,14 @@ void h_achievement_add(struct req *r)
 		reply_error(r, 400, "bad_field", "date", "date must be a date YYYY-MM-DD");
 		goto out;
 	}
+	if (!strcmp(s.level, "NETWORK") && !store_participates_on(r->db, s.id, o.id, date)) {
+		char d[11];
+		date_display(date, d);
+		reply_error(r, 409, "conflict", "date",
+			    "%s does not take part in %s on %s: it was not a member of a PCN that"
+			    " does", o.code, s.name, d);
+		goto out;
+	}
 	if (!strcmp(s.frequency, "MONTHLY") && strcmp(s.entry, "AUTOMATIC") &&
 	    !date_is_month_end(date)) {
 		reply_error(r, 400, "bad_field", "date",
@@ -322,6 +325,35 @@ void h_achievement_get(struct req *r)
 	reply_json(r, 200, j);
 }
 
+/* A member practice's form shows its PCN's values for the PCN-entered
+ * indicators (the PCN's achievement for the same date holds them). */
+static void pcn_values(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+		       int64_t gid, struct ind_state *inds, size_t n)
+{
+	int64_t pcn, pcn_ach;
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		any |= inds[i].pcn_entered;
+	if (!any || strcmp(s->level, "NETWORK") || strcmp(a->org_kind, "PRACTICE") ||
+	    store_pcn_of_practice(db, a->org_id, a->date, &pcn) != ST_OK ||
+	    store_achievement_find(db, s->id, pcn, a->date_id, &pcn_ach) != ST_OK)
+		return;
+	struct ind_state *p = NULL;
+	size_t np = 0;
+	struct group_info g;
+	if (store_group_state(db, pcn_ach, s->id, gid, &p, &np, &g) != ST_OK)
+		return;
+	for (size_t i = 0; i < n && i < np; i++) {
+		if (!inds[i].pcn_entered || p[i].id != inds[i].id)
+			continue;
+		inds[i].has_cur = p[i].has_cur;
+		inds[i].cur = p[i].cur;
+		inds[i].has_wip = false;
+		memcpy(inds[i].source, p[i].source, sizeof inds[i].source);
+	}
+	free(p);
+}
+
 static json_t *form_json(struct req *r, const struct ach_rec *a, const struct service_rec *s,
 			 int64_t gid, const struct access *acc)
 {
@@ -330,6 +362,7 @@ static json_t *form_json(struct req *r, const struct ach_rec *a, const struct se
 	struct group_info g;
 	if (store_group_state(r->db, a->id, s->id, gid, &inds, &n, &g) != ST_OK)
 		return NULL;
+	pcn_values(r->db, a, s, gid, inds, n);
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct ind_state *x = &inds[i];
@@ -593,7 +626,10 @@ void h_group_save(struct req *r)
 		goto out;
 	decide_access(r, &x.a, &x.s, &x.acc);
 	if (!x.acc.can_edit) {
-		reply_error(r, 403, "forbidden", NULL, "%s", x.acc.reason);
+		if (x.acc.final)
+			reply_error(r, 409, "final", NULL, "%s", x.acc.reason);
+		else
+			reply_error(r, 403, "forbidden", NULL, "%s", x.acc.reason);
 		goto out;
 	}
 	struct group_info g;

@@ -213,11 +213,22 @@ void h_network(struct req *r)
 	store_pcn_members(r->db, pcn_id, chosen, &members, &nm);
 	json_t *mlist = json_array();
 	json_t *ach = store_achievements_json(r->db, pcn_id, s.id);
+	/* A user restricted to Service Provider Clusters sees only what is
+	 * in them: members outside are left out (counted), and the network
+	 * figures only when the PCN itself is in reach. */
+	bool clustered = store_user_has_cluster(r->db, r->auth->uid);
+	bool pcn_visible = !clustered || auth_org_in_scope(r, pcn_id, NULL);
+	int hidden = 0;
 	for (size_t m = 0; m < nm; m++) {
 		struct org_rec p;
 		int64_t aid = 0;
 		if (store_org_get(r->db, members[m], &p) != ST_OK)
 			continue;
+		if (clustered && !auth_org_in_scope(r, p.id, NULL)) {
+			hidden++;
+			continue;
+		}
+		store_list_size_on(r->db, p.id, chosen, &p.list_size);
 		json_t *row = json_pack("{s:s, s:s, s:I}", "practice", p.code, "name", p.name,
 					"list_size", (json_int_t)p.list_size);
 		if (store_achievement_find(r->db, s.id, p.id, date_id, &aid) == ST_OK) {
@@ -244,12 +255,16 @@ void h_network(struct req *r)
 	}
 	json_decref(ach);
 	free(members);
-	json_t *j = json_pack("{s:{s:s, s:s}, s:{s:I, s:s}, s:s, s:b, s:o, s:o}",
-			      "pcn", "code", pcn.code, "name", pcn.name,
+	int64_t pcn_size = 0;
+	store_list_size_on(r->db, pcn_id, chosen, &pcn_size);
+	json_t *j = json_pack("{s:{s:s, s:s, s:I}, s:{s:I, s:s}, s:s, s:b, s:o, s:o}",
+			      "pcn", "code", pcn.code, "name", pcn.name, "list_size", (json_int_t)pcn_size,
 			      "service", "id", (json_int_t)s.id, "name", s.name,
 			      "date", chosen, "payment", payment, "dates", dates, "members", mlist);
+	if (hidden)
+		json_object_set_new(j, "members_outside_your_clusters", json_integer(hidden));
 	int64_t pcn_ach = 0;
-	if (store_achievement_find(r->db, s.id, pcn_id, date_id, &pcn_ach) == ST_OK) {
+	if (pcn_visible && store_achievement_find(r->db, s.id, pcn_id, date_id, &pcn_ach) == ST_OK) {
 		bool pounds = auth_org_in_scope(r, pcn_id, ROLES_POUNDS) ||
 			      auth_org_in_scope(r, o.id, ROLES_POUNDS);
 		struct ach_rec pa;
@@ -263,8 +278,15 @@ void h_network(struct req *r)
 		json_object_set_new(j, "network", json_null());
 	}
 	struct recalc *rc = recalc_new(r->db);
-	json_object_set_new(j, "gaps", recalc_network_gaps(rc, s.id, date_id, chosen, pcn_id));
+	json_t *gaps = recalc_network_gaps(rc, s.id, date_id, chosen, pcn_id);
 	recalc_free(&rc);
+	for (size_t k = json_array_size(gaps); clustered && k-- > 0;) {
+		struct org_rec p;
+		const char *pc = json_string_value(json_object_get(json_array_get(gaps, k), "practice"));
+		if (!pc || store_org_by_code(r->db, pc, &p) != ST_OK || !auth_org_in_scope(r, p.id, NULL))
+			json_array_remove(gaps, k);
+	}
+	json_object_set_new(j, "gaps", gaps);
 	reply_json(r, 200, j);
 }
 
@@ -395,6 +417,11 @@ void h_network_aggregate(struct req *r)
 	x.service_id = s.id;
 	x.pcn_id = o.id;
 	strlcpy_s(x.date, date, sizeof x.date);
+	char why[300];
+	if (lifecycle_final(r->db, &s, o.id, x.date_id, x.date, why, sizeof why)) {
+		reply_error(r, 409, "final", NULL, "%s", why);
+		goto out;
+	}
 	enum st st = store_tx(r->db, true, agg_tx, &x);
 	if (st != ST_OK) {
 		reply_store_error(r, st);
@@ -414,7 +441,8 @@ out:
 /* ---- memberships --------------------------------------------------------------- */
 
 /* Re-aggregates every network date a membership change touches, for the
- * PCN(s) concerned. */
+ * PCN(s) concerned. Final figures were checked first (final_in_range);
+ * a refusal here is an error, never swallowed. */
 static enum st reaggregate(struct db *db, int64_t uid, const int64_t *pcns, size_t npcns,
 			   const char *from, const char *to)
 {
@@ -444,34 +472,113 @@ static enum st reaggregate(struct db *db, int64_t uid, const int64_t *pcns, size
 					    &pcn_ach, &calculated, &pence);
 			if (st == ST_OK && calculated && pcn_ach)
 				st = lifecycle_data_changed(db, rc, pcn_ach, uid);
-			if (st == ST_FORBIDDEN)
-				st = ST_OK; /* financially approved: final, left alone */
 		}
 	recalc_free(&rc);
 	free(dates);
 	return st;
 }
 
-/* Re-runs what follows a change for a practice's network-level
- * achievements dated after `after`. */
-static enum st practice_changed(struct db *db, int64_t uid, int64_t practice_id, const char *after)
+/* Whether a PCN's network figure is final on a network date from..to
+ * (to "" = open): a membership change there would move it. */
+static bool final_in_range(struct db *db, int64_t pcn, const char *from, const char *to, char *why,
+			   size_t whylen)
 {
 	struct net_date *dates = NULL;
 	size_t n = 0;
-	enum st st = store_network_dates(db, after, "", &dates, &n);
+	bool final = false;
+	if (store_network_dates(db, from, to, &dates, &n) != ST_OK) {
+		snprintf(why, whylen, "the network dates could not be read");
+		return true; /* fail closed */
+	}
+	for (size_t i = 0; i < n && !final; i++) {
+		struct service_rec s;
+		final = store_service_get(db, dates[i].service_id, &s) == ST_OK &&
+			lifecycle_final(db, &s, pcn, dates[i].date_id, dates[i].date, why, whylen);
+	}
+	free(dates);
+	return final;
+}
+
+/* Re-runs what follows a change for a practice's network-level
+ * achievements from..to (to "" = open). */
+static enum st practice_changed(struct db *db, int64_t uid, int64_t practice_id, const char *from,
+				const char *to)
+{
+	struct net_date *dates = NULL;
+	size_t n = 0;
+	enum st st = store_network_dates(db, from, to, &dates, &n);
 	struct recalc *rc = recalc_new(db);
 	for (size_t i = 0; st == ST_OK && i < n; i++) {
 		int64_t ach;
-		if (strcmp(dates[i].date, after) <= 0 ||
-		    store_achievement_find(db, dates[i].service_id, practice_id, dates[i].date_id, &ach) !=
+		if (store_achievement_find(db, dates[i].service_id, practice_id, dates[i].date_id, &ach) !=
 		    ST_OK)
 			continue;
 		st = lifecycle_data_changed(db, rc, ach, uid);
-		if (st == ST_FORBIDDEN)
-			st = ST_OK;
 	}
 	recalc_free(&rc);
 	free(dates);
+	return st;
+}
+
+/* The practice's participation follows its membership of a PCN from
+ * start to end ("" = open): it takes part in each network service the PCN
+ * takes part in (the PCN's accepted offer, else its members' through it),
+ * from the later of the membership's and the offer's starts to the
+ * earlier of their ends. An offer through the PCN that overlaps the
+ * membership gets those dates (a membership ended before an offer starts
+ * cancels it); where there is none, an accepted one is made. */
+static enum st offers_follow(struct db *db, int64_t uid, int64_t pcn_id, int64_t practice_id,
+			     const char *start, const char *end)
+{
+	int64_t *svcs = NULL;
+	size_t ns = 0;
+	enum st st = store_network_services_of(db, pcn_id, &svcs, &ns);
+	for (size_t i = 0; st == ST_OK && i < ns; i++) {
+		int64_t *tmpl = NULL, *mine = NULL;
+		size_t nt = 0, nmine = 0;
+		struct offer_rec po;
+		st = store_offers_where(db, svcs[i], pcn_id, 0, "APPROVED", &tmpl, &nt);
+		if (st == ST_OK && !nt)
+			st = store_offers_where(db, svcs[i], 0, pcn_id, "APPROVED", &tmpl, &nt);
+		if (st == ST_OK && nt)
+			st = store_offer_get(db, tmpl[0], &po);
+		if (st == ST_OK && nt)
+			st = store_offers_where(db, svcs[i], practice_id, pcn_id, NULL, &mine, &nmine);
+		const char *mend = end && *end ? end : "9999-12-31";
+		bool made = false;
+		for (size_t k = 0; st == ST_OK && nt && k < nmine; k++) {
+			struct offer_rec o;
+			st = store_offer_get(db, mine[k], &o);
+			if (st != ST_OK || strcmp(o.start_date, mend) > 0 || strcmp(o.end_date, start) < 0)
+				continue; /* another period of membership */
+			const char *until = strcmp(mend, po.end_date) < 0 ? mend : po.end_date;
+			made = true;
+			if (strcmp(until, o.start_date) < 0)
+				st = store_offer_set_status(db, o.id, o.status, "CANCELLED", uid,
+					"the practice left its PCN before the service started", false);
+			else
+				st = store_offer_set_dates(db, o.id, o.start_date, until, uid,
+							   "follows the practice's PCN membership");
+		}
+		const char *from = strcmp(start, po.start_date) > 0 ? start : po.start_date;
+		const char *until = strcmp(mend, po.end_date) < 0 ? mend : po.end_date;
+		if (st == ST_OK && nt && !made && strcmp(from, until) <= 0) {
+			struct offer_new n = {
+				.service_id = svcs[i], .org_id = practice_id, .via_pcn_id = pcn_id,
+				.start_date = from, .end_date = until, .offered_by = uid,
+				.offered_by_org = po.offered_by_org,
+			};
+			int64_t id;
+			st = store_offer_create(db, &n, &id);
+			if (st == ST_OK)
+				st = store_offer_set_status(db, id, "OFFERED", "APPROVED", 0,
+					"accepted automatically: the practice joined the PCN, whose member"
+					" practices take part together", true);
+		}
+		free(tmpl);
+		free(mine);
+	}
+	free(svcs);
 	return st;
 }
 
@@ -481,29 +588,62 @@ struct mem {
 	const char *start, *end;
 	struct membership_rec old;
 	bool ending;
+	bool final;     /* refused: a figure it would move is final */
+	char why[300];
 };
+
+/* The dates whose membership a change of end date touches: after the
+ * earlier of the two ends, up to the later ("" = open). */
+static void changed_range(const char *old_end, const char *new_end, char from[11], char to[11])
+{
+	const char *lo = new_end, *hi = old_end;
+	if (*old_end && strcmp(old_end, new_end) < 0) {
+		lo = old_end;
+		hi = new_end;
+	}
+	date_add_days(lo, 1, from);
+	strlcpy_s(to, hi, 11);
+}
 
 static enum st mem_tx(struct db *db, void *arg)
 {
 	struct mem *x = arg;
 	enum st st;
 	json_t *after;
+	int64_t uid = x->r->auth->uid;
 	if (x->ending) {
+		char from[11], to[11];
+		changed_range(x->old.end_date, x->end, from, to);
+		if (!strcmp(x->old.end_date, x->end))
+			return ST_OK;
+		/* Check before writing: a final network figure never moves. */
+		if (final_in_range(db, x->old.pcn_id, from, to, x->why, sizeof x->why)) {
+			x->final = true;
+			return ST_CONFLICT;
+		}
 		st = store_membership_end(db, x->id, x->end);
 		if (st != ST_OK)
 			return st;
+		json_t *before = json_pack("{s:o}", "end_date", *x->old.end_date ?
+					   json_string(x->old.end_date) : json_null());
 		after = json_pack("{s:s}", "end_date", x->end);
-		st = store_audit(db, x->r->auth->uid, "membership.end", "pcn_membership", x->id, NULL, after);
+		st = store_audit(db, uid, "membership.end", "pcn_membership", x->id, before, after);
+		json_decref(before);
 		json_decref(after);
-		int64_t pcn = x->old.pcn_id;
-		/* From the earlier of the old and new end onwards. */
-		const char *from = *x->old.end_date && strcmp(x->old.end_date, x->end) < 0 ?
-			x->old.end_date : x->end;
 		if (st == ST_OK)
-			st = reaggregate(db, x->r->auth->uid, &pcn, 1, from, "");
-		/* The practice's own achievements after the end: now with another
-		 * PCN, or awaiting a membership. */
-		return st == ST_OK ? practice_changed(db, x->r->auth->uid, x->old.practice_id, from) : st;
+			st = offers_follow(db, uid, x->old.pcn_id, x->old.practice_id, x->old.start_date,
+					   x->end);
+		int64_t pcn = x->old.pcn_id;
+		if (st == ST_OK)
+			st = reaggregate(db, uid, &pcn, 1, from, to);
+		/* The practice's own achievements on those dates: now with no
+		 * PCN (awaiting a membership), or with this one again. */
+		return st == ST_OK ? practice_changed(db, uid, x->old.practice_id, from, to) : st;
+	}
+	const char *to = x->end ? x->end : "";
+	if (final_in_range(db, x->pcn_id, x->start, to, x->why, sizeof x->why)) {
+		x->final = true;
+		return ST_CONFLICT;
 	}
 	st = store_membership_add(db, x->pcn_id, x->practice_id, x->start, x->end, &x->id);
 	if (st != ST_OK)
@@ -511,10 +651,13 @@ static enum st mem_tx(struct db *db, void *arg)
 	after = json_pack("{s:I, s:I, s:s, s:o}", "pcn_id", (json_int_t)x->pcn_id,
 			  "practice_id", (json_int_t)x->practice_id, "start_date", x->start,
 			  "end_date", x->end ? json_string(x->end) : json_null());
-	st = store_audit(db, x->r->auth->uid, "membership.add", "pcn_membership", x->id, NULL, after);
+	st = store_audit(db, uid, "membership.add", "pcn_membership", x->id, NULL, after);
 	json_decref(after);
-	return st == ST_OK ? reaggregate(db, x->r->auth->uid, &x->pcn_id, 1, x->start,
-					 x->end ? x->end : "") : st;
+	if (st == ST_OK)
+		st = offers_follow(db, uid, x->pcn_id, x->practice_id, x->start, to);
+	if (st == ST_OK)
+		st = reaggregate(db, uid, &x->pcn_id, 1, x->start, to);
+	return st == ST_OK ? practice_changed(db, uid, x->practice_id, x->start, to) : st;
 }
 
 #define ROLES_MEMBERSHIP "ORG_ADMIN,COMMISSIONING_MANAGEMENT"
@@ -569,6 +712,11 @@ void h_membership_add(struct req *r)
 	x.pcn_id = po.id;
 	x.practice_id = pr.id;
 	enum st st = store_tx(r->db, true, mem_tx, &x);
+	if (st == ST_CONFLICT && x.final) {
+		reply_error(r, 409, "final", NULL, "%s cannot join %s from %s: %s", pr.code, po.code,
+			    x.start, x.why);
+		goto out;
+	}
 	if (st == ST_CONFLICT) {
 		reply_error(r, 409, "conflict", "start_date",
 			    "%s already belongs to a PCN in that period; end that membership first", pr.code);
@@ -610,8 +758,10 @@ void h_membership_end(struct req *r)
 			    (long long)id);
 		goto out;
 	}
-	if (!auth_org_in_scope(r, x.old.pcn_id, ROLES_MEMBERSHIP)) {
-		reply_error(r, 403, "forbidden", NULL, "changing PCN memberships is for the commissioner");
+	if (!auth_org_in_scope(r, x.old.pcn_id, ROLES_MEMBERSHIP) ||
+	    !auth_org_in_scope(r, x.old.practice_id, ROLES_MEMBERSHIP)) {
+		reply_error(r, 403, "forbidden", NULL, "changing PCN memberships is for the commissioner"
+			    " (Organisation Administrator or Commissioning Management)");
 		goto out;
 	}
 	if (!date_valid(x.end)) {
@@ -619,6 +769,19 @@ void h_membership_end(struct req *r)
 		goto out;
 	}
 	enum st st = store_tx(r->db, true, mem_tx, &x);
+	if (st == ST_CONFLICT && x.final) {
+		reply_error(r, 409, "final", "end_date", "the membership cannot end on %s: %s", x.end,
+			    x.why);
+		goto out;
+	}
+	if (st == ST_CONFLICT) {
+		struct org_rec pr;
+		store_org_get(r->db, x.old.practice_id, &pr);
+		reply_error(r, 409, "conflict", "end_date",
+			    "%s belongs to another PCN after %s; a practice is never in two PCNs on"
+			    " one date", pr.code, *x.old.end_date ? x.old.end_date : x.old.start_date);
+		goto out;
+	}
 	if (st == ST_INVALID) {
 		reply_error(r, 400, "bad_field", "end_date", "the end date is before the membership's start");
 		goto out;

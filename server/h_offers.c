@@ -75,6 +75,7 @@ struct create {
 	char (*codes)[16];
 	size_t n;
 	json_t *created;     /* offer ids */
+	bool network;        /* a network-level service, offered to PCNs */
 	/* the failure, when one row makes the whole request fail */
 	int fail_status;
 	char fail_code[24];
@@ -96,6 +97,10 @@ static enum st offer_one(struct db *db, struct create *c, int64_t org_id, int64_
 			 const char *field)
 {
 	char msg[256];
+	/* A member practice that already takes part (an offer through its PCN
+	 * that was never cancelled) keeps that offer: it follows its PCN. */
+	if (via_pcn && store_offer_active_exists(db, c->svc.id, org_id))
+		return ST_OK;
 	if (store_offer_active_exists(db, c->svc.id, org_id)) {
 		json_t *o = store_org_json(db, org_id);
 		snprintf(msg, sizeof msg, "%s already has an offer of %s that is not cancelled",
@@ -118,6 +123,16 @@ static enum st offer_one(struct db *db, struct create *c, int64_t org_id, int64_
 	if (st != ST_OK)
 		return st;
 	char *title;
+	if (!via_pcn && c->network) {
+		/* The PCN's own offer: the PCN takes part as a whole, through its
+		 * members; it has no Service Management of its own to accept. */
+		if (c->svc.auto_accept)
+			st = store_offer_set_status(db, id, "OFFERED", "APPROVED", 0,
+						    "the PCN takes part through its member practices", true);
+		if (st == ST_OK)
+			json_array_append_new(c->created, json_integer(id));
+		return st;
+	}
 	if (via_pcn && c->svc.auto_accept) {
 		st = store_offer_set_status(db, id, "OFFERED", "APPROVED", 0,
 					    "accepted automatically on the practice's behalf as a"
@@ -147,11 +162,14 @@ static enum st create_tx(struct db *db, void *arg)
 		char field[40];
 		snprintf(field, sizeof field, "organisations[%zu]", i);
 		enum st st;
-		if (strcmp(c->svc.level, "NETWORK") == 0) {
+		if (c->network) {
+			/* The PCN's own offer and its members' on the offer's start
+			 * (or today, the business date, when that is later), in one
+			 * transaction. */
 			int64_t *members = NULL;
 			size_t nm = 0;
 			char today[11];
-			date_today(today);
+			store_business_date(db, today);
 			const char *on = strcmp(c->base.start_date, today) > 0 ? c->base.start_date : today;
 			st = store_pcn_members(db, c->orgs[i], on, &members, &nm);
 			if (st == ST_OK && nm == 0) {
@@ -160,6 +178,8 @@ static enum st create_tx(struct db *db, void *arg)
 					 c->codes[i], on);
 				st = fail(c, 409, "conflict", field, msg);
 			}
+			if (st == ST_OK)
+				st = offer_one(db, c, c->orgs[i], 0, field);
 			for (size_t k = 0; st == ST_OK && k < nm; k++)
 				st = offer_one(db, c, members[k], c->orgs[i], field);
 			free(members);
@@ -246,6 +266,7 @@ void h_offers_create(struct req *r)
 		goto out;
 	}
 	bool network = strcmp(c.svc.level, "NETWORK") == 0;
+	c.network = network;
 	c.orgs = xcalloc(c.n, sizeof *c.orgs);
 	c.codes = xcalloc(c.n, sizeof *c.codes);
 	for (size_t i = 0; i < c.n; i++) {
@@ -372,6 +393,39 @@ struct act {
 	struct offer_rec o;
 };
 
+/* A PCN's offer withdrawn or cancelled: its members' offers through it
+ * follow, in the same transaction, each with its notice. */
+static enum st members_follow(struct db *db, struct req *r, const struct act *x)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	enum st st = store_offers_where(db, x->o.service_id, 0, x->o.org_id, NULL, &ids, &n);
+	for (size_t i = 0; st == ST_OK && i < n; i++) {
+		struct offer_rec m;
+		st = store_offer_get(db, ids[i], &m);
+		if (st != ST_OK)
+			break;
+		char note[200];
+		snprintf(note, sizeof note, "%s with its PCN %s's offer", actions[x->a].done,
+			 x->o.org_code);
+		st = store_offer_set_status(db, m.id, m.status, "CANCELLED", r->auth->uid, note, false);
+		if (st == ST_OK)
+			st = store_task_done(db, "offer", m.id, "OFFER", r->auth->uid);
+		if (st == ST_OK) {
+			char *title = xasprintf("Offer %s: %s (through your PCN %s)", actions[x->a].done,
+						m.service_name, x->o.org_code);
+			st = store_notify(db, m.org_id, "SERVICE_MANAGEMENT",
+					  x->a == ACT_WITHDRAW ? "OFFER_WITHDRAWN" : "OFFER_CANCELLED",
+					  title, "offer", m.id,
+					  "The commissioner has withdrawn or cancelled a network service"
+					  " offered to your PCN; your practice's part follows it.");
+			free(title);
+		}
+	}
+	free(ids);
+	return st;
+}
+
 static enum st act_tx(struct db *db, void *arg)
 {
 	struct act *x = arg;
@@ -389,6 +443,18 @@ static enum st act_tx(struct db *db, void *arg)
 		snprintf(x->msg, sizeof x->msg, "to %s an offer for %s you need the %s role",
 			 actions[x->a].name, x->o.org_code, actions[x->a].role_name);
 		return ST_FORBIDDEN;
+	}
+	bool ending = x->a == ACT_WITHDRAW || x->a == ACT_CANCEL;
+	if (ending && x->o.via_pcn_id && strcmp(x->o.status, "CANCELLED")) {
+		struct org_rec pcn;
+		if (store_org_get(db, x->o.via_pcn_id, &pcn) != ST_OK)
+			snprintf(pcn.code, sizeof pcn.code, "its PCN");
+		strcpy(x->code, "conflict");
+		snprintf(x->msg, sizeof x->msg,
+			 "%s takes part through its PCN %s and follows it: %s the PCN's offer, or end"
+			 " the practice's membership of the PCN", x->o.org_code, pcn.code,
+			 actions[x->a].name);
+		return ST_CONFLICT;
 	}
 	const char *why = refusal(x->a, x->o.status);
 	if (why) {
@@ -419,6 +485,10 @@ static enum st act_tx(struct db *db, void *arg)
 		return st;
 	/* The practice's "new offer" task is settled by any transition. */
 	st = store_task_done(db, "offer", x->id, "OFFER", r->auth->uid);
+	if (st != ST_OK)
+		return st;
+	if (ending && !strcmp(x->o.org_kind, "PCN"))
+		st = members_follow(db, r, x);
 	if (st != ST_OK)
 		return st;
 	char *title = NULL;

@@ -85,6 +85,42 @@ enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, cons
 	return leave_task(db, d, to);
 }
 
+static bool final_why(struct db *db, const struct service_rec *s, int64_t org_id, int64_t date_id,
+		      const char *date, char *why, size_t whylen)
+{
+	int64_t ach;
+	char since[11] = "";
+	if (store_achievement_find(db, s->id, org_id, date_id, &ach) != ST_OK ||
+	    !store_final_since(db, ach, since))
+		return false;
+	if (why) {
+		struct org_rec o;
+		char d[11], sd[20];
+		if (store_org_get(db, org_id, &o) != ST_OK)
+			snprintf(o.code, sizeof o.code, "?");
+		date_display(date, d);
+		if (date_valid(since))
+			date_display(since, sd);
+		else
+			snprintf(sd, sizeof sd, "an earlier date");
+		snprintf(why, whylen, "the payment of %s for %s, %s was financially approved on %s;"
+			 " it is final and nothing that feeds it can change", o.code, s->name, d, sd);
+	}
+	return true;
+}
+
+bool lifecycle_final(struct db *db, const struct service_rec *s, int64_t org_id, int64_t date_id,
+		     const char *date, char *why, size_t whylen)
+{
+	if (final_why(db, s, org_id, date_id, date, why, whylen))
+		return true;
+	int64_t pcn;
+	struct org_rec o;
+	return !strcmp(s->level, "NETWORK") && store_org_get(db, org_id, &o) == ST_OK &&
+	       !strcmp(o.kind, "PRACTICE") && store_pcn_of_practice(db, org_id, date, &pcn) == ST_OK &&
+	       final_why(db, s, pcn, date_id, date, why, whylen);
+}
+
 /* The declaration step after an achievement was (re)calculated. */
 static enum st declaration_step(struct db *db, const struct ach_rec *a, const struct service_rec *s,
 				int64_t pence, int64_t uid)

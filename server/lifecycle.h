@@ -6,6 +6,8 @@
 #ifndef CQRS_LIFECYCLE_H
 #define CQRS_LIFECYCLE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -21,6 +23,15 @@ struct recalc;
  * must declare again. Refuses (ST_FORBIDDEN) after financial approval.
  * rc (may be NULL) caches service definitions across many calls. */
 enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id, int64_t uid);
+
+/* The one rule of "final": whether data of an organisation for a service
+ * and date feed a figure that is financially approved, and so can never
+ * change: its own achievement's, or for a practice's data of a
+ * network-level service, its PCN's network achievement on that date.
+ * When final, why (may be NULL) gets the sentence that says what is final
+ * and since when; callers refuse before they write. */
+bool lifecycle_final(struct db *db, const struct service_rec *s, int64_t org_id, int64_t date_id,
+		     const char *date, char *why, size_t whylen);
 
 /* Moves a declaration to `to` and leaves the tasks and e-mails of that
  * step: the next actor's task, the previous actor's task done. note goes

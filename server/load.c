@@ -22,7 +22,21 @@ struct ctx {
 	struct db *db;
 	struct svc *svcs;
 	size_t nsvcs;
+	struct {
+		int64_t id;
+		char iso[11];
+	} *dates;             /* the achievement dates the file names */
+	size_t ndates;
+	bool *skip;           /* rows that are no-ops on a final figure */
 };
+
+static const char *date_of(const struct ctx *c, int64_t date_id)
+{
+	for (size_t i = 0; i < c->ndates; i++)
+		if (c->dates[i].id == date_id)
+			return c->dates[i].iso;
+	return "";
+}
 
 static struct svc *svc_get(struct ctx *c, int64_t id)
 {
@@ -45,6 +59,8 @@ static void ctx_free(struct ctx *c)
 	for (size_t i = 0; i < c->nsvcs; i++)
 		free(c->svcs[i].defs);
 	free(c->svcs);
+	free(c->dates);
+	free(c->skip);
 }
 
 /* ---- lookups for the parser ------------------------------------------------ */
@@ -81,8 +97,12 @@ static bool lk_date(void *p, int64_t service_id, const char *iso, int64_t *date_
 {
 	struct ctx *c = p;
 	bool payment;
-	if (store_achievement_date_get(c->db, service_id, iso, date_id, &payment) == ST_OK)
+	if (store_achievement_date_get(c->db, service_id, iso, date_id, &payment) == ST_OK) {
+		c->dates = xrealloc(c->dates, (c->ndates + 1) * sizeof *c->dates);
+		c->dates[c->ndates].id = *date_id;
+		strlcpy_s(c->dates[c->ndates++].iso, iso, 11);
 		return true;
+	}
 	snprintf(why, whylen, "%s is not an achievement date of the service", iso);
 	return false;
 }
@@ -116,16 +136,62 @@ static bool lk_achievement(void *p, int64_t practice_id, int64_t service_id, int
 		snprintf(why, whylen, "the practice does not take part in the service (no accepted offer)");
 		return false;
 	}
-	int64_t ach, decl;
-	struct decl_rec d;
-	if (store_achievement_find(c->db, service_id, practice_id, date_id, &ach) == ST_OK &&
-	    store_declaration_for_achievement(c->db, ach, &decl) == ST_OK &&
-	    store_declaration_get(c->db, decl, &d) == ST_OK &&
-	    !strcmp(d.status, "FINANCIALLY_APPROVED")) {
-		snprintf(why, whylen, "the payment for this achievement is financially approved");
+	struct svc *s = svc_get(c, service_id);
+	const char *date = date_of(c, date_id);
+	if (s && !strcmp(s->rec.level, "NETWORK") && *date &&
+	    !store_participates_on(c->db, service_id, practice_id, date)) {
+		snprintf(why, whylen, "the practice does not take part in the service on %s (it was"
+			 " not a member of a PCN that does)", date);
 		return false;
 	}
-	return true;
+	return true; /* final figures are checked line by line (final_lines) */
+}
+
+/* Lines that would change a final figure (a financially approved
+ * achievement, or a member practice's data under its PCN's approved
+ * network achievement): a line whose value is the one stored is a no-op
+ * (marked in c->skip); any other is an error naming the line and what is
+ * final. Returns the errors (NULL when none). */
+static json_t *final_lines(struct ctx *c, const struct extract_result *res)
+{
+	json_t *errors = NULL;
+	c->skip = xcalloc(res->nrows ? res->nrows : 1, sizeof *c->skip);
+	for (size_t k = 0; k < res->nachs; k++) {
+		const struct extract_achievement *ea = &res->achs[k];
+		struct svc *s = svc_get(c, ea->service_id);
+		char why[300];
+		const char *date = date_of(c, ea->date_id);
+		if (!s || !lifecycle_final(c->db, &s->rec, ea->practice_id, ea->date_id, date, why,
+					   sizeof why))
+			continue;
+		int64_t ach = 0;
+		struct store_val *cur = xcalloc(s->n ? s->n : 1, sizeof *cur);
+		if (store_achievement_find(c->db, ea->service_id, ea->practice_id, ea->date_id, &ach) ==
+		    ST_OK)
+			store_values_get(c->db, ach, s->defs, s->n, cur);
+		for (size_t r = ea->first; r < ea->first + ea->count; r++) {
+			const struct extract_row *row = &res->rows[r];
+			size_t i;
+			for (i = 0; i < s->n && s->defs[i].id != row->indicator_id; i++)
+				;
+			bool same = i < s->n && cur[i].present &&
+				    (row->kind == VK_RATIO ? cur[i].num == row->num && cur[i].den == row->den :
+							     cur[i].value == row->value);
+			if (same) {
+				c->skip[r] = true;
+				continue;
+			}
+			if (!errors)
+				errors = json_array();
+			char *msg = xasprintf("line %u: this value would change a final figure: %s",
+					      row->line, why);
+			json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line",
+				(json_int_t)row->line, "field", "value", "message", msg));
+			free(msg);
+		}
+		free(cur);
+	}
+	return errors;
 }
 
 /* ---- applying ----------------------------------------------------------------- */
@@ -138,31 +204,42 @@ struct apply {
 	struct load_summary *sum;
 	void (*progress)(void *ctx, const char *phase, size_t done, size_t total);
 	void *progress_ctx;
+	json_t **errors; /* lines that would change a final figure */
 };
 
-/* Sets unset PCN-entered tick-boxes (and PCN counts) of an achievement:
- * a Yes at the previous date of the same year carries forward; otherwise
- * No (0). Returns how many were set in *set. */
-static enum st pcn_defaults(struct db *db, struct svc *s, int64_t ach_id, int64_t practice_id,
-			    int64_t date_id, size_t *set)
+/* The PCN-entered values (tick-boxes, CAIP components, PCN counts) of a
+ * practice's PCN for a date of a network-level service, when an extract
+ * brings the practice's data: the PCN's achievement for the date is made
+ * if need be, and each value it has not set takes the PCN's value at its
+ * previous date (carried forward until someone changes it), else No (0).
+ * Never touches a final figure. Adds to *set how many were set. */
+static enum st pcn_defaults(struct db *db, struct svc *s, int64_t practice_id, int64_t date_id,
+			    const char *date, size_t *set)
 {
 	bool any = false;
 	for (size_t i = 0; i < s->n; i++)
 		any |= s->defs[i].pcn_entered;
-	if (!any)
+	int64_t pcn, ach;
+	if (!any || strcmp(s->rec.level, "NETWORK") ||
+	    store_pcn_of_practice(db, practice_id, date, &pcn) != ST_OK)
 		return ST_OK;
+	enum st st = ST_OK;
+	if (store_achievement_find(db, s->id, pcn, date_id, &ach) != ST_OK)
+		st = store_achievement_create(db, s->id, pcn, date_id, &ach);
+	if (st != ST_OK || store_final_since(db, ach, NULL))
+		return st;
 	struct store_val *cur = xcalloc(s->n, sizeof *cur), *prev = xcalloc(s->n, sizeof *prev);
-	enum st st = store_values_get(db, ach_id, s->defs, s->n, cur);
+	st = store_values_get(db, ach, s->defs, s->n, cur);
 	int64_t prev_ach = 0;
-	if (st == ST_OK && store_previous_achievement(db, s->id, practice_id, date_id, &prev_ach) == ST_OK)
+	if (st == ST_OK && store_previous_achievement(db, s->id, pcn, date_id, &prev_ach) == ST_OK)
 		st = store_values_get(db, prev_ach, s->defs, s->n, prev);
 	for (size_t i = 0; st == ST_OK && i < s->n; i++) {
 		if (!s->defs[i].pcn_entered || cur[i].present || !strcmp(s->defs[i].kind, "ratio"))
 			continue;
 		struct ind_val v = {0, 0, 0};
-		if (!strcmp(s->defs[i].kind, "yesno") && prev[i].present && prev[i].value == 1)
-			v.value = 1; /* a Yes carries to the next date unless changed */
-		st = store_value_set(db, ach_id, s->defs[i].id, &v, false, "EXTRACT", 0);
+		if (prev[i].present)
+			v.value = prev[i].value; /* carried forward unless changed */
+		st = store_value_set(db, ach, s->defs[i].id, &v, false, "EXTRACT", 0);
 		(*set)++;
 	}
 	free(cur);
@@ -174,6 +251,13 @@ static enum st apply_tx(struct db *db, void *arg)
 {
 	struct apply *a = arg;
 	struct extract_result *res = a->res;
+	/* Checked inside the transaction, so nothing is approved between the
+	 * check and the write; a refused file writes nothing. */
+	free(a->c->skip);
+	a->c->skip = NULL;
+	json_decref(*a->errors);
+	if ((*a->errors = final_lines(a->c, res)) != NULL)
+		return ST_INVALID;
 	int64_t *changed = xcalloc(res->nachs ? res->nachs : 1, sizeof *changed);
 	size_t nchanged = 0;
 	enum st st = ST_OK;
@@ -209,6 +293,8 @@ static enum st apply_tx(struct db *db, void *arg)
 			}
 			bool ratio = row->kind == VK_RATIO;
 			a->sum->values++;
+			if (a->c->skip && a->c->skip[r])
+				continue; /* the value a final figure already holds */
 			if (cur[i].present && !strcmp(cur[i].source, "EXTRACT") &&
 			    (ratio ? cur[i].num == row->num && cur[i].den == row->den :
 				     cur[i].value == row->value))
@@ -227,11 +313,10 @@ static enum st apply_tx(struct db *db, void *arg)
 		}
 		free(put);
 		size_t set = 0;
-		if (st == ST_OK)
-			st = pcn_defaults(db, s, ach, ea->practice_id, ea->date_id, &set);
+		if (st == ST_OK && (any || created))
+			st = pcn_defaults(db, s, ea->practice_id, ea->date_id, date_of(a->c, ea->date_id),
+					  &set);
 		a->sum->defaults_set += set;
-		if (set)
-			any = true;
 		free(cur);
 		if (st == ST_OK && sub)
 			st = store_wip_clear_extracted(db, ach);
@@ -338,7 +423,7 @@ enum st load_extract(struct db *db, const char *data, size_t len, const char *pa
 		st = ST_INVALID;
 	} else {
 		summary->practices = res.npractices;
-		struct apply a = {&c, &res, label, uid, summary, progress, progress_ctx};
+		struct apply a = {&c, &res, label, uid, summary, progress, progress_ctx, errors};
 		st = store_tx(db, true, apply_tx, &a);
 	}
 	extract_result_free(&res);

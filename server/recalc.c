@@ -96,23 +96,15 @@ static void to_calc_vals(const struct store_val *in, struct calc_val *out, size_
 	}
 }
 
-/* An organisation as the calculation sees it: a PCN's population, when
- * it has none of its own, is its members' list sizes on the date. */
+/* An organisation as the calculation sees it: its list size is the one
+ * on the achievement date (for a PCN, its members' on that date; see
+ * store_list_size_on). */
 static enum st calc_org_get(struct recalc *rc, int64_t org_id, const char *date,
 			    struct org_rec *org)
 {
 	enum st st = store_org_get(rc->db, org_id, org);
-	if (st != ST_OK || strcmp(org->kind, "PCN") || org->list_size > 0)
-		return st;
-	int64_t *members = NULL;
-	size_t nm = 0;
-	st = store_pcn_members(rc->db, org_id, date, &members, &nm);
-	for (size_t m = 0; st == ST_OK && m < nm; m++) {
-		struct org_rec p;
-		if (store_org_get(rc->db, members[m], &p) == ST_OK)
-			org->list_size += p.list_size;
-	}
-	free(members);
+	if (st == ST_OK)
+		st = store_list_size_on(rc->db, org_id, date, &org->list_size);
 	return st;
 }
 
@@ -206,6 +198,10 @@ enum st recalc_one(struct recalc *rc, int64_t ach_id, int64_t *pence, bool *calc
 	struct ach_rec a;
 	struct org_rec org;
 	enum st st = store_achievement_get(rc->db, ach_id, &a);
+	*pence = 0;
+	*calculated = false;
+	if (st == ST_OK && !strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
+		return ST_OK; /* final: its figures never move */
 	if (st == ST_OK)
 		st = calc_org_get(rc, a.org_id, a.date, &org);
 	if (st != ST_OK)
@@ -275,36 +271,16 @@ static enum st network_load(struct recalc *rc, struct svc_cache *c, int64_t date
 	if (st == ST_OK)
 		st = store_values_get(rc->db, w->pcn_ach, c->rows, c->n, sv);
 	if (st == ST_OK) {
-		/* The PCN's own values count for PCN-entered indicators only;
-		 * where the PCN achievement has none of its own, the values
-		 * the PCN set on its members' achievements stand for it. */
+		/* PCN-entered indicators (tick-boxes, CAIP components, PCN
+		 * counts) are the PCN's own values for the date, never its
+		 * members'. */
 		for (size_t i = 0; i < c->n; i++) {
-			if (!c->defs[i].pcn_entered)
-				continue;
-			if (sv[i].present && strcmp(sv[i].source, "NETWORK")) {
-				w->pcn_vals[i].present = true;
-				w->pcn_vals[i].value = sv[i].value;
-				w->pcn_vals[i].num = sv[i].num;
-				w->pcn_vals[i].den = sv[i].den;
-				continue;
-			}
-			/* Values the PCN set on its members' achievements: a
-			 * tick-box is Yes when every member's is Yes, a count
-			 * (such as care home beds) is their sum. */
-			bool any = false, all_yes = true;
-			int64_t sum = 0;
-			for (size_t m = 0; m < w->nm; m++) {
-				const struct calc_val *v = &w->member_vals[m * c->n + i];
-				if (!v->present)
-					continue;
-				any = true;
-				all_yes &= v->value == 1;
-				sum += v->value;
-			}
-			if (!any || !strcmp(c->rows[i].kind, "ratio"))
+			if (!c->defs[i].pcn_entered || !sv[i].present)
 				continue;
 			w->pcn_vals[i].present = true;
-			w->pcn_vals[i].value = !strcmp(c->rows[i].kind, "yesno") ? all_yes : sum;
+			w->pcn_vals[i].value = sv[i].value;
+			w->pcn_vals[i].num = sv[i].num;
+			w->pcn_vals[i].den = sv[i].den;
 		}
 		w->incomplete = calc_aggregate(c->defs, c->n, w->member_vals, w->nm, w->pcn_vals,
 					       w->out, w->missing);
@@ -323,6 +299,15 @@ enum st recalc_network(struct recalc *rc, int64_t service_id, int64_t date_id, c
 		return ST_ERROR;
 	*calculated = false;
 	*pence = 0;
+	int64_t existing;
+	if (store_achievement_find(rc->db, service_id, pcn_id, date_id, &existing) == ST_OK &&
+	    store_final_since(rc->db, existing, NULL)) {
+		/* Final: neither the network figures nor the members' statuses
+		 * move (the rules refuse what would change them, first). */
+		if (pcn_ach)
+			*pcn_ach = existing;
+		return ST_OK;
+	}
 	struct network w;
 	enum st st = network_load(rc, c, date_id, date, pcn_id, &w);
 	if (st == ST_OK && !w.pcn_ach && w.nm)
@@ -340,9 +325,8 @@ enum st recalc_network(struct recalc *rc, int64_t service_id, int64_t date_id, c
 		bool ratio = !strcmp(c->rows[i].kind, "ratio");
 		bool same = cur[i].present && cur[i].value == v->value &&
 			    (!ratio || (cur[i].num == v->num && cur[i].den == v->den));
-		bool own = c->defs[i].pcn_entered && cur[i].present && strcmp(cur[i].source, "NETWORK");
-		if (same || own)
-			continue;
+		if (same || c->defs[i].pcn_entered)
+			continue; /* the PCN's own values are not network figures */
 		struct ind_val iv = {v->value, v->num, v->den};
 		st = store_value_set(rc->db, w.pcn_ach, c->rows[i].id, &iv, ratio, "NETWORK", 0);
 	}

@@ -215,6 +215,7 @@ struct offer_rec {
 	bool participation_only;
 	bool auto_accepted;
 	int version;
+	char start_date[11], end_date[11];
 };
 enum st store_offer_get(struct db *db, int64_t id, struct offer_rec *out);
 /* True if the organisation has an offer of the service not cancelled. */
@@ -224,6 +225,18 @@ struct offer_new {
 	const char *start_date, *end_date, *response_date, *target_date;
 	int64_t offered_by, offered_by_org;
 };
+/* The offers of a service that are not cancelled, for one organisation
+ * and/or through one PCN (0: any), in one status (NULL: any); *ids
+ * allocated. */
+enum st store_offers_where(struct db *db, int64_t service_id, int64_t org_id, int64_t via_pcn_id,
+			   const char *status, int64_t **ids, size_t *n);
+/* The network-level services a PCN takes part in (an accepted offer of
+ * its own or through it); *ids allocated. */
+enum st store_network_services_of(struct db *db, int64_t pcn_id, int64_t **ids, size_t *n);
+/* Moves an offer's dates (a practice joining or leaving its PCN), with a
+ * history row carrying note; nothing when they are the same. */
+enum st store_offer_set_dates(struct db *db, int64_t id, const char *start, const char *end,
+			      int64_t uid, const char *note);
 /* Inserts an OFFERED offer and its first history row. */
 enum st store_offer_create(struct db *db, const struct offer_new *o, int64_t *id);
 /* Moves an offer from one status to another (ST_CONFLICT if it is no
@@ -246,6 +259,10 @@ enum st store_setting_set(struct db *db, const char *key, const char *value);
 void store_business_date(struct db *db, char out[11]);
 /* True if the organisation has accepted (APPROVED) an offer of the service. */
 bool store_participates(struct db *db, int64_t service_id, int64_t org_id);
+/* True if an accepted offer of the service covers the date (its start to
+ * its end): a practice that joins or leaves a PCN takes part in the PCN's
+ * network services only while it is a member. */
+bool store_participates_on(struct db *db, int64_t service_id, int64_t org_id, const char *date);
 enum st store_achievement_date_get(struct db *db, int64_t service_id, const char *date,
 				   int64_t *date_id, bool *payment);
 enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id,
@@ -453,8 +470,15 @@ struct membership_rec {
 enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id, const char *start,
 			     const char *end, int64_t *id);
 enum st store_membership_get(struct db *db, int64_t id, struct membership_rec *out);
-/* Ends a membership on a date (ST_INVALID if before its start). */
+/* Sets a membership's end date (ST_INVALID if before its start,
+ * ST_CONFLICT if the practice would then be in two PCNs on a date). */
 enum st store_membership_end(struct db *db, int64_t id, const char *end);
+/* The list size of an organisation on a date (see list_size_history in
+ * store_schema.c): for a PCN, the sum over its members on that date. */
+enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int64_t *size);
+/* True if the achievement's declaration is financially approved; since
+ * (may be NULL) gets the date it became so (YYYY-MM-DD). */
+bool store_final_since(struct db *db, int64_t ach_id, char since[11]);
 struct net_date {
 	int64_t service_id, date_id;
 	char date[11];

@@ -53,6 +53,22 @@ void store_business_date(struct db *db, char out[11])
 
 /* ---- participation ------------------------------------------------------ */
 
+bool store_participates_on(struct db *db, int64_t service_id, int64_t org_id, const char *date)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
+		" AND status = 'APPROVED' AND start_date <= ?3 AND end_date >= ?3)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
+	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return yes;
+}
+
 bool store_participates(struct db *db, int64_t service_id, int64_t org_id)
 {
 	static const char sql[] =
@@ -190,13 +206,14 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 /* Completeness of every group of an achievement: one row per group. */
 #define GROUP_STATE_SQL \
 	"SELECT g.id, g.code, g.name, g.kind, d.name, coalesce(pd.name, ''), count(i.id)," \
-	" count(v.indicator_id), count(w.indicator_id)," \
+	" count(v.indicator_id) + sum(i.pcn_entered AND ao.kind = 'PRACTICE'), count(w.indicator_id)," \
 	" max(max(coalesce(v.updated_at, 0)), max(coalesce(w.saved_at, 0)))" \
 	" FROM indicator_group g JOIN service_domain d ON d.id = g.domain_id" \
 	" LEFT JOIN service_domain pd ON pd.id = d.parent_id" \
 	" JOIN indicator i ON i.group_id = g.id" \
 	" LEFT JOIN achievement_value v ON v.achievement_id = ?1 AND v.indicator_id = i.id" \
 	" LEFT JOIN wip_value w ON w.achievement_id = ?1 AND w.indicator_id = i.id" \
+	" JOIN achievement ac ON ac.id = ?1 JOIN organisation ao ON ao.id = ac.org_id" \
 	" WHERE d.service_id = ?2 GROUP BY g.id" \
 	" ORDER BY coalesce(pd.position, d.position), d.position, g.position, g.id"
 
@@ -230,7 +247,8 @@ json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_i
 	static const char sql[] =
 		"SELECT a.id, d.date, d.payment, a.status, a.commissioner_entry, a.updated_at,"
 		" (SELECT count(*) FROM indicator i JOIN indicator_group g ON g.id = i.group_id"
-		"   JOIN service_domain sd ON sd.id = g.domain_id WHERE sd.service_id = a.service_id),"
+		"   JOIN service_domain sd ON sd.id = g.domain_id WHERE sd.service_id = a.service_id"
+		"   AND NOT (i.pcn_entered AND (SELECT kind FROM organisation WHERE id = a.org_id) = 'PRACTICE')),"
 		" (SELECT count(*) FROM achievement_value v WHERE v.achievement_id = a.id),"
 		" (SELECT count(*) FROM wip_value w WHERE w.achievement_id = a.id),"
 		" coalesce(dc.status, '')"
@@ -586,6 +604,7 @@ json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t s
 		" JOIN quality_service s ON s.id = ach.service_id"
 		" JOIN service_domain sd ON sd.service_id = s.id"
 		" JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id"
+		"  AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')"
 		" LEFT JOIN achievement_value v ON v.achievement_id = ach.id AND v.indicator_id = i.id"
 		" GROUP BY ach.id, g.id HAVING count(v.indicator_id) < count(i.id)"
 		" UNION ALL"

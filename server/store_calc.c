@@ -184,8 +184,8 @@ enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on
 			      int64_t *pcn_id)
 {
 	static const char sql[] =
-		"SELECT pcn_id FROM pcn_membership WHERE practice_id = ?1 AND start_date <= ?2"
-		" AND (end_date IS NULL OR end_date >= ?2) ORDER BY start_date DESC LIMIT 1";
+		"SELECT pcn_id FROM pcn_membership m WHERE practice_id = ?1 AND " SQL_MEMBER_ON("m", "?2")
+		" ORDER BY start_date DESC LIMIT 1";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
@@ -275,26 +275,37 @@ json_t *store_awaiting_network_json(struct db *db, int64_t uid, const char *year
 	return list;
 }
 
-enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id, const char *start,
-			     const char *end, int64_t *id)
+/* Whether [start, end] (end NULL or "": open) overlaps a membership of
+ * the practice other than `except`: 1 yes, 0 no, -1 error. */
+static int membership_overlaps(struct db *db, int64_t practice_id, const char *start,
+			       const char *end, int64_t except)
 {
-	static const char overlap[] =
-		"SELECT count(*) FROM pcn_membership WHERE practice_id = ?1"
-		" AND start_date <= coalesce(?3, '9999-12-31') AND coalesce(end_date, '9999-12-31') >= ?2";
-	static const char ins[] =
-		"INSERT INTO pcn_membership(pcn_id, practice_id, start_date, end_date) VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, overlap);
+	static const char sql[] =
+		"SELECT count(*) FROM pcn_membership WHERE practice_id = ?1 AND id <> ?4"
+		" AND start_date <= coalesce(nullif(?3, ''), '9999-12-31')"
+		" AND coalesce(end_date, '9999-12-31') >= ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
-		return ST_ERROR;
+		return -1;
 	sqlite3_bind_int64(st, 1, practice_id);
 	sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
 	if (end)
 		sqlite3_bind_text(st, 3, end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, except);
 	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_reset(st);
-	if (n != 0)
-		return n < 0 ? ST_ERROR : ST_CONFLICT;
-	st = db_stmt(db, ins);
+	return n < 0 ? -1 : n > 0;
+}
+
+enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id, const char *start,
+			     const char *end, int64_t *id)
+{
+	static const char ins[] =
+		"INSERT INTO pcn_membership(pcn_id, practice_id, start_date, end_date) VALUES (?1, ?2, ?3, ?4)";
+	int o = membership_overlaps(db, practice_id, start, end, 0);
+	if (o != 0)
+		return o < 0 ? ST_ERROR : ST_CONFLICT;
+	sqlite3_stmt *st = db_stmt(db, ins);
 	if (!st)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, pcn_id);
@@ -336,6 +347,16 @@ enum st store_membership_end(struct db *db, int64_t id, const char *end)
 {
 	static const char sql[] =
 		"UPDATE pcn_membership SET end_date = ?2 WHERE id = ?1 AND start_date <= ?2";
+	struct membership_rec m;
+	enum st r = store_membership_get(db, id, &m);
+	if (r != ST_OK)
+		return r;
+	if (strcmp(end, m.start_date) < 0)
+		return ST_INVALID;
+	/* The same rule as store_membership_add: never in two PCNs on a date. */
+	int o = membership_overlaps(db, m.practice_id, m.start_date, end, id);
+	if (o != 0)
+		return o < 0 ? ST_ERROR : ST_CONFLICT;
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
@@ -346,6 +367,57 @@ enum st store_membership_end(struct db *db, int64_t id, const char *end)
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
 	return sqlite3_changes(db->sql) == 1 ? ST_OK : ST_INVALID;
+}
+
+enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int64_t *size)
+{
+	/* See list_size_history (migration 4): a practice's latest record on
+	 * or before the date, else its organisation row; a PCN's record for
+	 * exactly that date, else the sum over its members on the date. */
+#define PRACTICE_SIZE(p) \
+	"coalesce((SELECT h.list_size FROM list_size_history h WHERE h.org_id = " p ".id" \
+	"  AND h.from_date <= ?2 ORDER BY h.from_date DESC LIMIT 1), " p ".list_size)"
+	static const char sql[] =
+		"SELECT CASE o.kind WHEN 'PCN' THEN coalesce("
+		"  (SELECT h.list_size FROM list_size_history h WHERE h.org_id = o.id AND h.from_date = ?2),"
+		"  (SELECT coalesce(sum(" PRACTICE_SIZE("p") "), 0) FROM pcn_membership m"
+		"    JOIN organisation p ON p.id = m.practice_id"
+		"    WHERE m.pcn_id = o.id AND " SQL_MEMBER_ON("m", "?2") "))"
+		" ELSE " PRACTICE_SIZE("o") " END FROM organisation o WHERE o.id = ?1";
+#undef PRACTICE_SIZE
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	enum st r = ST_NOTFOUND;
+	if (rc == SQLITE_ROW) {
+		*size = sqlite3_column_int64(st, 0);
+		r = ST_OK;
+	} else if (rc != SQLITE_DONE) {
+		r = st_from_sqlite(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+bool store_final_since(struct db *db, int64_t ach_id, char since[11])
+{
+	static const char sql[] =
+		"SELECT date(coalesce((SELECT max(h.at) FROM declaration_history h"
+		"  WHERE h.declaration_id = d.id AND h.to_status = 'FINANCIALLY_APPROVED'),"
+		"  d.updated_at), 'unixepoch')"
+		" FROM declaration d WHERE d.achievement_id = ?1 AND d.status = 'FINANCIALLY_APPROVED'";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return true; /* fail closed: say final */
+	sqlite3_bind_int64(st, 1, ach_id);
+	bool final = sqlite3_step(st) == SQLITE_ROW;
+	if (final && since)
+		col_text(st, 0, since, 11);
+	sqlite3_reset(st);
+	return final;
 }
 
 enum st store_network_dates(struct db *db, const char *from, const char *to,

@@ -120,17 +120,16 @@ enum st store_notify(struct db *db, int64_t org_id, const char *role, const char
 
 enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid)
 {
-	/* The same visibility rule as store_tasks_json(). */
+	/* The visibility rule of store_tasks_json(), clusters included. */
 	static const char sql[] =
-		"UPDATE task SET done_at = ?3, done_by = ?2 WHERE id = ?1 AND done_at IS NULL"
-		" AND EXISTS (SELECT 1 FROM role_grant g WHERE g.user_id = ?2 AND g.revoked_at IS NULL"
-		"  AND g.org_id = task.org_id AND (task.role_code IS NULL OR g.role_code = task.role_code"
-		"  OR g.role_code = 'SUPERVISOR'))";
+		SCOPE_CTE
+		" UPDATE task SET done_at = ?3, done_by = ?1 WHERE id = ?2 AND done_at IS NULL"
+		" AND " SQL_TASK_VISIBLE("task");
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, task_id);
-	sqlite3_bind_int64(st, 2, uid);
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, task_id);
 	sqlite3_bind_int64(st, 3, now_s());
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);

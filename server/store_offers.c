@@ -51,8 +51,8 @@ enum st store_pcn_members(struct db *db, int64_t pcn_id, const char *on_date,
 			  int64_t **ids, size_t *n)
 {
 	static const char sql[] =
-		"SELECT practice_id FROM pcn_membership WHERE pcn_id = ?1 AND start_date <= ?2"
-		" AND (end_date IS NULL OR end_date >= ?2) ORDER BY practice_id";
+		"SELECT practice_id FROM pcn_membership m WHERE pcn_id = ?1 AND " SQL_MEMBER_ON("m", "?2")
+		" ORDER BY practice_id";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	*ids = NULL;
 	*n = 0;
@@ -76,7 +76,7 @@ enum st store_pcn_members(struct db *db, int64_t pcn_id, const char *on_date,
 static const char OFFER_COLS[] =
 	"SELECT f.id, f.service_id, f.org_id, coalesce(f.via_pcn_id, 0),"
 	" coalesce(f.offered_by_org, 0), f.status, o.code, o.name, o.kind, s.name, s.level,"
-	" s.payment_type = 'PO', f.version, f.auto_accepted"
+	" s.payment_type = 'PO', f.version, f.auto_accepted, f.start_date, f.end_date"
 	" FROM offer f JOIN organisation o ON o.id = f.org_id"
 	" JOIN quality_service s ON s.id = f.service_id WHERE f.id = ?1";
 
@@ -104,6 +104,8 @@ enum st store_offer_get(struct db *db, int64_t id, struct offer_rec *out)
 		out->participation_only = sqlite3_column_int(st, 11);
 		out->version = sqlite3_column_int(st, 12);
 		out->auto_accepted = sqlite3_column_int(st, 13);
+		col_text(st, 14, out->start_date, sizeof out->start_date);
+		col_text(st, 15, out->end_date, sizeof out->end_date);
 		r = ST_OK;
 	} else if (rc != SQLITE_DONE) {
 		r = st_from_sqlite(rc);
@@ -125,6 +127,88 @@ bool store_offer_active_exists(struct db *db, int64_t service_id, int64_t org_id
 	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return yes;
+}
+
+static enum st history_add(struct db *db, int64_t offer_id, int64_t uid, const char *from,
+			   const char *to, const char *note, int64_t at);
+
+enum st store_offers_where(struct db *db, int64_t service_id, int64_t org_id, int64_t via_pcn_id,
+			   const char *status, int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+		"SELECT id FROM offer WHERE service_id = ?1 AND status <> 'CANCELLED'"
+		" AND (?2 = 0 OR org_id = ?2) AND (?3 = 0 OR via_pcn_id = ?3)"
+		" AND (?4 IS NULL OR status = ?4) ORDER BY id";
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, via_pcn_id);
+	if (status)
+		sqlite3_bind_text(st, 4, status, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_network_services_of(struct db *db, int64_t pcn_id, int64_t **ids, size_t *n)
+{
+	static const char sql[] =
+		"SELECT DISTINCT f.service_id FROM offer f JOIN quality_service s ON s.id = f.service_id"
+		" WHERE s.level = 'NETWORK' AND f.status = 'APPROVED'"
+		" AND (f.org_id = ?1 OR f.via_pcn_id = ?1) ORDER BY 1";
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, pcn_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_offer_set_dates(struct db *db, int64_t id, const char *start, const char *end,
+			      int64_t uid, const char *note)
+{
+	static const char sql[] =
+		"UPDATE offer SET start_date = ?2, end_date = ?3, updated_at = ?4, version = version + 1"
+		" WHERE id = ?1 AND (start_date <> ?2 OR end_date <> ?3)";
+	static const char status_sql[] = "SELECT status FROM offer WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	int64_t now = now_s();
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	if (sqlite3_changes(db->sql) == 0)
+		return ST_OK;
+	st = db_stmt(db, status_sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	char status[12] = "";
+	if (sqlite3_step(st) == SQLITE_ROW)
+		col_text(st, 0, status, sizeof status);
+	sqlite3_reset(st);
+	return history_add(db, id, uid, status, status, note, now);
 }
 
 static enum st history_add(struct db *db, int64_t offer_id, int64_t uid, const char *from,

@@ -142,6 +142,12 @@ json_t *store_org_json(struct db *db, int64_t org_id)
 			      "name", col_json_text(st, 1), "kind", col_json_text(st, 2),
 			      "list_size", (json_int_t)sqlite3_column_int64(st, 3), "parent", parent);
 	sqlite3_reset(st);
+	/* The list size today (the business date): for a PCN, its members'. */
+	char today[11];
+	int64_t size;
+	store_business_date(db, today);
+	if (store_list_size_on(db, org_id, today, &size) == ST_OK)
+		json_object_set_new(o, "list_size", json_integer(size));
 	json_t *mem = json_array();
 	st = db_stmt(db, msql);
 	if (st) {

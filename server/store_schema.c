@@ -408,9 +408,67 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 "ALTER TABLE calculation_line ADD COLUMN pay_explanation TEXT NOT NULL DEFAULT '';";
 
+/* Migration 4 (issue 10, network payments):
+ * - business_today: "today" for every rule written in SQL (the business
+ *   date where the server has one).
+ * - list_size_history: list sizes recorded for a date. A practice's list
+ *   size on a date is its latest record on or before it (else its
+ *   organisation row); a PCN's is a record for exactly that date, else the
+ *   sum over the practices that are its members on that date.
+ * - PCN-entered values (tick-boxes, CAIP components, PCN counts) belong
+ *   to the PCN's own achievement for the date: the figures the network
+ *   took from its members become the PCN's own, and member practices'
+ *   copies go.
+ * - A financially approved achievement's values and calculations cannot
+ *   be written at all (the rules refuse first, with the reason; these
+ *   triggers are the floor under them). */
+static const char schema_v4[] =
+"CREATE VIEW business_today(d) AS SELECT coalesce("
+"  (SELECT value FROM setting WHERE key = 'business_date'), date('now'));"
+"CREATE TABLE list_size_history ("
+"  org_id INTEGER NOT NULL REFERENCES organisation(id),"
+"  from_date TEXT NOT NULL,"
+"  list_size INTEGER NOT NULL CHECK (list_size >= 0),"
+"  PRIMARY KEY (org_id, from_date)"
+") WITHOUT ROWID;"
+"CREATE INDEX pcn_membership_pcn_dates ON pcn_membership(pcn_id, start_date);"
+"UPDATE achievement_value SET source = 'MANUAL' WHERE source = 'NETWORK'"
+"  AND indicator_id IN (SELECT id FROM indicator WHERE pcn_entered = 1)"
+"  AND achievement_id IN (SELECT a.id FROM achievement a JOIN organisation o ON o.id = a.org_id"
+"    WHERE o.kind = 'PCN');"
+"DELETE FROM achievement_value"
+"  WHERE indicator_id IN (SELECT id FROM indicator WHERE pcn_entered = 1)"
+"  AND achievement_id IN (SELECT a.id FROM achievement a JOIN organisation o ON o.id = a.org_id"
+"    WHERE o.kind = 'PRACTICE');"
+"DELETE FROM wip_value"
+"  WHERE indicator_id IN (SELECT id FROM indicator WHERE pcn_entered = 1)"
+"  AND achievement_id IN (SELECT a.id FROM achievement a JOIN organisation o ON o.id = a.org_id"
+"    WHERE o.kind = 'PRACTICE');"
+"CREATE TRIGGER value_final_insert BEFORE INSERT ON achievement_value"
+"  WHEN EXISTS (SELECT 1 FROM declaration WHERE achievement_id = NEW.achievement_id"
+"    AND status = 'FINANCIALLY_APPROVED')"
+"  BEGIN SELECT RAISE(ABORT, 'final: the payment was financially approved'); END;"
+"CREATE TRIGGER value_final_update BEFORE UPDATE ON achievement_value"
+"  WHEN EXISTS (SELECT 1 FROM declaration WHERE achievement_id = OLD.achievement_id"
+"    AND status = 'FINANCIALLY_APPROVED')"
+"  BEGIN SELECT RAISE(ABORT, 'final: the payment was financially approved'); END;"
+"CREATE TRIGGER value_final_delete BEFORE DELETE ON achievement_value"
+"  WHEN EXISTS (SELECT 1 FROM declaration WHERE achievement_id = OLD.achievement_id"
+"    AND status = 'FINANCIALLY_APPROVED')"
+"  BEGIN SELECT RAISE(ABORT, 'final: the payment was financially approved'); END;"
+"CREATE TRIGGER calculation_final_insert BEFORE INSERT ON calculation"
+"  WHEN EXISTS (SELECT 1 FROM declaration WHERE achievement_id = NEW.achievement_id"
+"    AND status = 'FINANCIALLY_APPROVED')"
+"  BEGIN SELECT RAISE(ABORT, 'final: the payment was financially approved'); END;"
+"CREATE TRIGGER calculation_final_update BEFORE UPDATE ON calculation"
+"  WHEN EXISTS (SELECT 1 FROM declaration WHERE achievement_id = OLD.achievement_id"
+"    AND status = 'FINANCIALLY_APPROVED')"
+"  BEGIN SELECT RAISE(ABORT, 'final: the payment was financially approved'); END;";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
+	{4, schema_v4},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

@@ -319,32 +319,8 @@ bool store_user_has_cluster(struct db *db, int64_t uid)
 	return has;
 }
 
-/* The scope rule, in one statement. anc: the organisation and its
- * ancestors; pcns: the PCNs it currently belongs to. A grant on an
- * ancestor reaches it; a grant on its PCN reaches it for viewing and for
- * the PCN's own roles (PCN View, PCN Management), never for acting as the
- * practice (declaring, accepting, entering its data). Cluster users are further limited to organisations that are,
- * or descend from, a member of one of their clusters; a PCN counts as in
- * a cluster when every current member practice is. */
-static const char SCOPE_SQL[] =
-	"WITH RECURSIVE anc(id) AS ("
-	"  SELECT ?2 UNION ALL"
-	"  SELECT o.parent_id FROM organisation o JOIN anc ON o.id = anc.id"
-	"  WHERE o.parent_id IS NOT NULL),"
-	" pcns(id) AS (SELECT pcn_id FROM pcn_membership WHERE practice_id = ?2"
-	"  AND start_date <= date('now') AND (end_date IS NULL OR end_date >= date('now'))),"
-	" cl(org_id) AS (SELECT cm.org_id FROM user_cluster uc"
-	"  JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1)"
-	" SELECT EXISTS (SELECT 1 FROM role_grant g WHERE g.user_id = ?1 AND g.revoked_at IS NULL"
-	"   AND (g.org_id IN anc OR (g.org_id IN pcns"
-	"     AND (?3 IS NULL OR g.role_code IN ('PCN_VIEW', 'PCN_MANAGEMENT'))))"
-	"   AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0))"
-	" AND (NOT EXISTS (SELECT 1 FROM cl)"
-	"   OR EXISTS (SELECT 1 FROM cl WHERE org_id IN anc)"
-	"   OR ((SELECT kind FROM organisation WHERE id = ?2) = 'PCN'"
-	"     AND EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = ?2 AND m.end_date IS NULL)"
-	"     AND NOT EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = ?2"
-	"       AND m.end_date IS NULL AND m.practice_id NOT IN (SELECT org_id FROM cl))))";
+/* One organisation against the scope statement (SCOPE_CTE). */
+static const char SCOPE_SQL[] = SCOPE_CTE " SELECT EXISTS (SELECT 1 FROM scope WHERE id = ?2)";
 
 bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles)
 {
@@ -354,9 +330,9 @@ bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, org_id);
 	if (roles)
-		sqlite3_bind_text(st, 3, roles, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 99, roles, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 3);
+		sqlite3_bind_null(st, 99);
 	bool in = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return in;
@@ -445,15 +421,7 @@ json_t *store_tasks_json(struct db *db, int64_t uid)
 		SCOPE_CTE
 		" SELECT t.id, t.kind, t.title, o.code, o.name, t.subject_type, t.subject_id,"
 		" t.created_at FROM task t JOIN organisation o ON o.id = t.org_id"
-		" WHERE t.done_at IS NULL AND EXISTS (SELECT 1 FROM role_grant g"
-		"  WHERE g.user_id = ?1 AND g.revoked_at IS NULL AND g.org_id = t.org_id"
-		"  AND (t.role_code IS NULL OR g.role_code = t.role_code OR g.role_code = 'SUPERVISOR'))"
-		" AND (NOT EXISTS (SELECT 1 FROM cl) OR coalesce("
-		"  CASE t.subject_type"
-		"   WHEN 'offer' THEN (SELECT f.org_id FROM offer f WHERE f.id = t.subject_id)"
-		"   WHEN 'declaration' THEN (SELECT a.org_id FROM declaration d"
-		"     JOIN achievement a ON a.id = d.achievement_id WHERE d.id = t.subject_id)"
-		"  END, t.org_id) IN scope)"
+		" WHERE t.done_at IS NULL AND " SQL_TASK_VISIBLE("t")
 		" ORDER BY t.created_at DESC, t.id DESC LIMIT 500";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)

@@ -516,13 +516,13 @@ static void test_finance(void)
 	PUT(t_comm, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g),
 	    F("{\"mode\": \"submit\", \"version\": %lld, \"values\": [{\"indicator\": \"%s\", \"value\": \"99\"}]}",
 	      (long long)gv, c));
-	ck(is_err(403, "forbidden", NULL, "financially approved"),
-	   "submitting data to it: 403 \"financially approved\"");
+	ck(is_err(409, "final", NULL, "financially approved on"),
+	   "submitting data to it: 409 final, \"financially approved on\" a date");
 	PUT(t_practice, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g),
 	    F("{\"mode\": \"wip\", \"version\": %lld, \"values\": [{\"indicator\": \"%s\", \"value\": \"99\"}]}",
 	      (long long)gv, c));
-	ck(is_err(403, "forbidden", NULL, "financially approved"),
-	   "saving work in progress on it: 403 \"financially approved\"");
+	ck(is_err(409, "final", NULL, "financially approved on"),
+	   "saving work in progress on it: 409 final");
 	free(c);
 	ck(version_of(d_jun) == v && streq(status_of(d_jun), "FINANCIALLY_APPROVED"), "June is unchanged");
 }
@@ -727,7 +727,10 @@ static void test_network_declaration(void)
 	   "the PCN's task is cleared; the approver has one");
 
 	/* Tick-box: the PCN may change it until it declares, the
-	 * commissioner until financial approval (issue 7). */
+	 * commissioner until financial approval (issue 7). It is the PCN's
+	 * own value, on the PCN's network achievement (issue 10). */
+	p1 = ach_on(t_pcn, "U60172", svc_ncd, "2025-03-31");
+	ea = group_of(t_pcn, p1, "EA");
 	GET(t_pcn, F("/api/v1/achievements/%lld/groups/%lld", (long long)p1, (long long)ea));
 	json_int_t cur = json_integer_value(json_object_get(
 		json_object_get(json_array_get(J("indicators"), 0), "current"), "value"));

@@ -247,19 +247,48 @@ static void test_extract(void)
 	json_decref(j);
 
 	/* A practice with no achievement on 31/03/2025 (L83005): the load
-	 * creates it, and the PCN's tick-box, Yes on 28/02/2025, carries. */
+	 * creates it. Its PCN's tick-box and CAIP components are the PCN's
+	 * own values for the date: a late extract for one member never
+	 * touches them (issue 10, finding D1). */
+	json_int_t u40 = achievement(t_loader, "U40517", svc_ncd, "2025-03-31");
+	static const char *const pcn_codes[] = {"EA.TB01", "CAIP.01", "CAIP.02", "CAIP.03"};
+	json_int_t before[4];
+	for (size_t k = 0; k < 4; k++) {
+		v = value_of(t_loader, u40, pcn_codes[k]);
+		json_t *cv = json_object_get(json_object_get(v, "value"), "value");
+		before[k] = json_is_integer(cv) ? json_integer_value(cv) : -1;
+		json_decref(v);
+	}
+	tap_ok(u40 && before[1] == 1 && before[2] == 1 && before[3] == 1,
+	       "U40517 has certified its CAIP components for 31/03/2025 (Yes, Yes, Yes)");
 	const char *l83 = HEADER
 		"L83005,NCD2425,2025-03-31,LD.HC.IIF01,,20,30\n"
 		"L83005,NCD2425,2025-03-31,CAN.FIT.IIF02,,10,12\n";
 	j = api_send(t_loader, "POST", "/api/v1/extracts?name=l83.csv", l83, &st);
-	tap_ok(st == 200 && json_integer_value(json_object_get(j, "defaults_set")) >= 1,
-	       "a new achievement by extract gets its tick-box defaults (%lld set)",
+	tap_ok(st == 200 && json_integer_value(json_object_get(j, "defaults_set")) == 0,
+	       "the late extract loads, and sets no default over the PCN's own values (%lld set)",
 	       (long long)json_integer_value(json_object_get(j, "defaults_set")));
 	json_decref(j);
+	bool same = true;
+	for (size_t k = 0; k < 4; k++) {
+		v = value_of(t_loader, u40, pcn_codes[k]);
+		json_t *cv = json_object_get(json_object_get(v, "value"), "value");
+		same = same && (json_is_integer(cv) ? json_integer_value(cv) : -1) == before[k];
+		json_decref(v);
+	}
+	tap_ok(same, "U40517's tick-box and CAIP values are unchanged by a member's late extract");
 	json_int_t l = achievement(t_loader, "L83005", svc_ncd, "2025-03-31");
 	v = value_of(t_loader, l, "EA.TB01");
-	tap_ok(v && json_integer_value(json_object_get(json_object_get(v, "value"), "value")) == 1,
-	       "the tick-box Yes of 28/02/2025 carries to 31/03/2025");
+	tap_ok(l && v && (!json_object_get(v, "value") || json_is_null(json_object_get(v, "value"))),
+	       "the member practice's achievement holds no tick-box value of its own");
+	json_decref(v);
+
+	/* Carry-forward: U60172 did not set its tick-box for 31/03/2025; its
+	 * Yes of 28/02/2025 carried when the extract loaded (the demo). */
+	v = value_of(t_pcn, achievement(t_pcn, "U60172", svc_ncd, "2025-03-31"), "EA.TB01");
+	tap_ok(v && json_integer_value(json_object_get(json_object_get(v, "value"), "value")) == 1 &&
+	       !strcmp(jstr(v, "source"), "EXTRACT"),
+	       "the tick-box Yes of 28/02/2025 carries to 31/03/2025 (U60172, source EXTRACT)");
 	json_decref(v);
 }
 

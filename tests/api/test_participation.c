@@ -456,7 +456,8 @@ static void test_network(void)
 	   "NCD 2025/26 to a PCN whose practices already take part: 409");
 	ck(offer_count(t_comm, svc_ncd2526) == before, "and nothing was created");
 
-	/* Cancel the current members' offers, then offer through the PCN. */
+	/* A member's offer through its PCN follows the PCN: it cannot be
+	 * cancelled on its own (issue 10). */
 	GET(t_comm, "/api/v1/organisations/U60172");
 	const char *members[8];
 	size_t nm = 0, i;
@@ -464,26 +465,36 @@ static void test_network(void)
 	json_array_foreach(json_object_get(R.json, "memberships"), i, m)
 		if (json_is_null(json_object_get(m, "end_date")) && nm < 8)
 			members[nm++] = xstrdup(jstr(m, "practice"));
-	bool cancelled = nm > 0;
-	for (size_t k = 0; k < nm; k++) {
-		json_int_t id = offer_of(t_comm, svc_ncd2526, members[k], "APPROVED");
-		act(t_comm, "cancel", id);
-		cancelled = cancelled && id && row_ok(id);
-	}
-	ck(cancelled, "commissioner cancels the %zu member practices' NCD 2025/26 offers", nm);
+	json_int_t one_member = nm ? offer_of(t_comm, svc_ncd2526, members[0], "APPROVED") : 0;
+	act(t_comm, "cancel", one_member);
+	ck(one_member && R.status == 200 && row_failed(one_member, "conflict", "follows it"),
+	   "cancelling one member's offer through the PCN alone: refused, it follows its PCN");
+	ck(streq(offer_status(t_comm, one_member), "APPROVED"), "... and it is still Approved");
+
+	/* Cancelling the PCN's own offer cancels its members' with it. */
+	json_int_t pcn_offer = offer_of(t_comm, svc_ncd2526, "U60172", "APPROVED");
+	act(t_comm, "cancel", pcn_offer);
+	bool cancelled = pcn_offer && row_ok(pcn_offer) && nm > 0;
+	for (size_t k = 0; k < nm; k++)
+		cancelled = cancelled && offer_of(t_comm, svc_ncd2526, members[k], "APPROVED") == 0;
+	ck(cancelled, "cancelling U60172's own offer cancels its %zu member practices' offers too", nm);
+
+	/* Offered again: the PCN's own offer and its members', together. */
 	create(t_comm, svc_ncd2526, "2025-04-01", "2026-03-31", "2025-04-30", NULL, "[\"U60172\"]");
-	bool all_members = R.status == 201 && json_array_size(offers()) == nm;
+	bool all_members = R.status == 201 && json_array_size(offers()) == nm + 1 &&
+			   created_for("U60172");
 	for (size_t k = 0; k < nm; k++)
 		all_members = all_members && created_for(members[k]);
-	ck(all_members, "NCD 2025/26 offered to U60172: one offer per current member practice (%zu)",
-	   nm);
+	ck(all_members, "NCD 2025/26 offered again to U60172: the PCN's own offer and one per current"
+	   " member practice (%zu)", nm);
 	bool auto_ok = R.status == 201;
 	json_t *o;
 	json_array_foreach(offers(), i, o)
 		auto_ok = auto_ok && streq(jstr(o, "status"), "APPROVED") &&
 			  json_is_true(json_object_get(o, "auto_accepted")) &&
-			  streq(jstr(o, "via_pcn"), "U60172");
-	ck(auto_ok, "each is accepted automatically on the practice's behalf, via_pcn U60172");
+			  (streq(jstr(o, "via_pcn"), "U60172") ||
+			   streq(jstr(json_object_get(o, "organisation"), "code"), "U60172"));
+	ck(auto_ok, "each is accepted automatically, the members' via_pcn U60172");
 	json_int_t mine = created_for("A81001");
 	GET(t_practice, F("/api/v1/offers/%lld", (long long)mine));
 	json_t *hist = json_object_get(R.json, "history");

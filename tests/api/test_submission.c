@@ -342,7 +342,7 @@ static void test_form(void)
 	form(t_practice, ncd_mar, ea_g);
 	json_t *ea = ind(R.json, "EA.TB01");
 	ck(json_is_false(json_object_get(ea, "editable")) &&
-	   streq(jstr(ea, "locked_because"), "entered at PCN level") && streq(jstr(ea, "kind"), "yesno"),
+	   contains(jstr(ea, "locked_because"), "entered at PCN level") && streq(jstr(ea, "kind"), "yesno"),
 	   "NCD EA: the tick-box is locked for the practice, \"entered at PCN level\"");
 	form(t_view, ms_mar, ms_g);
 	ck(R.status == 200 && json_is_false(J("can_edit")) && contains(jstr(R.json, "reason"), "Achievement Entry"),
@@ -519,24 +519,43 @@ static void test_bad_values(void)
 
 static void test_pcn(void)
 {
+	/* The tick-box is the PCN's own value, on the PCN's network
+	 * achievement for the date (issue 10). */
 	GET(t_pcn, F("/api/v1/achievements/%lld", (long long)ncd_mar));
-	ck(R.status == 200 && json_is_true(J("can_edit")) && json_is_true(J("pcn")),
-	   "PCN user: the member practice's NCD achievement is open to it (pcn true)");
-	form(t_pcn, ncd_mar, ea_g);
+	ck(R.status == 200 && json_is_false(J("can_edit")),
+	   "PCN user: a member practice's NCD achievement is not the PCN's to enter");
+	json_int_t pcn_mar = ach_on(t_pcn, "U60172", svc_ncd, "2025-03-31");
+	json_int_t pea = group_of(t_pcn, pcn_mar, "EA");
+	GET(t_pcn, F("/api/v1/achievements/%lld", (long long)pcn_mar));
+	ck(pcn_mar && pea && R.status == 200 && json_is_true(J("can_edit")) && json_is_true(J("pcn")),
+	   "PCN user: the PCN's own NCD 31/03/2025 achievement is open to it (pcn true)");
+	form(t_pcn, pcn_mar, pea);
 	json_int_t v = jint(R.json, "version");
 	ck(json_is_true(json_object_get(ind(R.json, "EA.TB01"), "editable")),
 	   "PCN user: the tick-box is editable");
-	save(t_pcn, ncd_mar, ea_g, "submit", v, NULL, "[{\"indicator\": \"EA.TB01\", \"value\": \"maybe\"}]");
+	save(t_pcn, pcn_mar, pea, "submit", v, NULL, "[{\"indicator\": \"EA.TB01\", \"value\": \"maybe\"}]");
 	ck(is_err(400, "bad_field", "values[0].value", "Yes or No"), "tick-box \"maybe\": 400, must be Yes or No");
-	save(t_pcn, ncd_mar, ea_g, "submit", v, "Enhanced Access delivered all year.",
-	     "[{\"indicator\": \"EA.TB01\", \"value\": \"Yes\"}]");
-	ck(R.status == 200 && json_is_true(J("stored")) && has_value(ind(J("form"), "EA.TB01"), "current", 1),
-	   "PCN user sets the tick-box to Yes: stored as 1");
+	save(t_pcn, pcn_mar, pea, "submit", v, "Enhanced Access delivered all year.",
+	     "[{\"indicator\": \"EA.TB01\", \"value\": \"No\"}]");
+	ck(R.status == 200 && json_is_true(J("stored")) && has_value(ind(J("form"), "EA.TB01"), "current", 0),
+	   "PCN user sets the tick-box to No: stored as 0");
 	form(t_practice, ncd_mar, ea_g);
 	json_t *ea = ind(R.json, "EA.TB01");
-	ck(has_value(ea, "current", 1) && json_is_false(json_object_get(ea, "editable")) &&
-	   streq(jstr(ea, "locked_because"), "entered at PCN level"),
-	   "the practice sees Yes, read-only, \"entered at PCN level\"");
+	ck(has_value(ea, "current", 0) && json_is_false(json_object_get(ea, "editable")) &&
+	   contains(jstr(ea, "locked_because"), "entered at PCN level"),
+	   "the practice sees the PCN's No, read-only, \"entered at PCN level\"");
+	form(t_pcn, pcn_mar, pea);
+	save(t_pcn, pcn_mar, pea, "submit", jint(R.json, "version"), NULL,
+	     "[{\"indicator\": \"EA.TB01\", \"value\": \"Yes\"}]");
+	form(t_practice, ncd_mar, ea_g);
+	ck(has_value(ind(R.json, "EA.TB01"), "current", 1),
+	   "the PCN sets Yes: the practice's read-only view follows (Yes)");
+	json_int_t pacc = group_of(t_pcn, pcn_mar, "ACC");
+	form(t_pcn, pcn_mar, pacc);
+	json_t *n1 = ind(R.json, "ACC.MI01");
+	ck(n1 && json_is_false(json_object_get(n1, "editable")) &&
+	   contains(jstr(n1, "locked_because"), "network figure"),
+	   "PCN user: on the network achievement the members' figures are locked (a network figure)");
 	form(t_pcn, ncd_mar, acc_g);
 	json_t *a1 = ind(R.json, "ACC.MI01");
 	ck(json_is_false(json_object_get(a1, "editable")), "PCN user: the practice's own indicators are locked");
@@ -640,7 +659,7 @@ static void test_rules(void)
 	   "April 2024 (financially approved): read-only even for the commissioner");
 	save(t_comm, apr, ga, "submit", version_of(t_comm, apr, ga), NULL,
 	     "[{\"indicator\": \"MS01\", \"value\": \"15\"}]");
-	ck(is_err(403, "forbidden", NULL, "financially approved"), "the commissioner's submit: 403 \"financially approved\"");
+	ck(is_err(409, "final", NULL, "financially approved on"), "the commissioner's submit: 409 final, \"financially approved on\" a date");
 
 	/* Another practice's achievement: invisible. */
 	json_int_t theirs = ach_on(t_comm, "A81004", svc_ldhc, "2024-05-31");
