@@ -203,7 +203,8 @@ enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on
 json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 {
 	static const char csql[] =
-		"SELECT id, at, points_milli, pence, aspiration_pence FROM calculation"
+		"SELECT id, at, points_milli, pence, aspiration_pence,"
+		" json_extract(breakdown, '$.list_size') FROM calculation"
 		" WHERE achievement_id = ?1 AND current = 1";
 	static const char lsql[] =
 		"SELECT indicator_id, achievement_ppm, points_milli, pence"
@@ -220,6 +221,9 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 	json_t *c = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)cid,
 			      "at", (json_int_t)sqlite3_column_int64(st, 1),
 			      "points_milli", (json_int_t)sqlite3_column_int64(st, 2));
+	/* The population the calculation used: the list size on the date. */
+	if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
+		json_object_set_new(c, "list_size", json_integer(sqlite3_column_int64(st, 5)));
 	if (pounds) {
 		json_object_set_new(c, "pence", json_integer(sqlite3_column_int64(st, 3)));
 		json_object_set_new(c, "aspiration_pence", json_integer(sqlite3_column_int64(st, 4)));
