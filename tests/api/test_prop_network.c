@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apitest.h"
 
@@ -81,6 +82,37 @@ static int rnd(int n)
 static int rnd_in(int lo, int hi)
 {
 	return hi <= lo ? lo : lo + rnd(hi - lo + 1);
+}
+
+/* ------------------------------------------------------------ first failures */
+
+/* The first step at which each kind of check failed (0: never), printed at
+ * the end so that a run's root causes stand out from what follows them. */
+enum { C_CHANGE, C_OVERLAP, C_NETWORK, C_FAULT, C_FINAL, NCHECKS };
+static const char *const check_name[NCHECKS] = {
+	"a step did not do exactly what it should (or an overlap was not refused)",
+	"a practice in two PCNs on one date",
+	"a network figure that is not the sum over its members on the date",
+	"a server fault or an unexplained refusal",
+	"a financially approved figure changed",
+};
+static int first_fail[2][NCHECKS];
+static int prop; /* 0 or 1: the property running */
+
+static bool noted(bool ok, int check, int step)
+{
+	if (!ok && !first_fail[prop][check])
+		first_fail[prop][check] = step ? step : -1;
+	return ok;
+}
+
+static void print_first_failures(void)
+{
+	for (int p = 0; p < 2; p++)
+		for (int c = 0; c < NCHECKS; c++)
+			if (first_fail[p][c])
+				tap_diag("property %d: first failure at step %d: %s", p + 1,
+					 first_fail[p][c] < 0 ? 0 : first_fail[p][c], check_name[c]);
 }
 
 /* ------------------------------------------------------------ dates */
@@ -282,7 +314,8 @@ static bool check_no_overlap(const struct mems *ms, int step)
 						 PCN[ms->m[j].pcn], dstr(ms->m[j].start),
 						 dstr(ms->m[j].end), (long long)ms->m[j].id);
 			}
-	return tap_ok(bad == 0, "step %d: no practice is in two PCNs on any date", step);
+	return noted(tap_ok(bad == 0, "step %d: no practice is in two PCNs on any date", step),
+		     C_OVERLAP, step);
 }
 
 /* ------------------------------------------------------------ member values */
@@ -506,8 +539,9 @@ static bool check_networks(const struct mems *ms, bool which[NPCN][16], int step
 				n++;
 				bad += check_network(ms, c, d);
 			}
-	return tap_ok(bad == 0, "step %d: %d network figure(s) touched: members, sums and"
-		      " population agree with the memberships on each date", step, n);
+	return noted(tap_ok(bad == 0, "step %d: %d network figure(s) touched: members, sums and"
+			    " population agree with the memberships on each date", step, n),
+		     C_NETWORK, step);
 }
 
 /* ------------------------------------------------------------ membership steps */
@@ -784,14 +818,15 @@ static void property_memberships(int steps)
 				    "step %d: %s is done, and the memberships are exactly that", step,
 				    step_text);
 		}
+		noted(ok, C_CHANGE, step);
 		if (!ok) {
 			if (*why)
 				tap_diag("%s", why);
 			tap_diag("memberships now:");
 			diag_mems(&after);
 		}
-		tap_ok(!any5xx && !unexplained, "step %d: no server fault, every refusal explained",
-		       step);
+		noted(tap_ok(!any5xx && !unexplained, "step %d: no server fault, every refusal"
+			     " explained", step), C_FAULT, step);
 		check_no_overlap(&after, step);
 		memset(which, 0, sizeof which);
 		mark_touched(&ms, &after, which);
@@ -929,8 +964,8 @@ static bool check_finals(int step)
 		}
 		free(now);
 	}
-	return tap_ok(bad == 0, "step %d: all %d financially approved figure(s) unchanged", step,
-		      nfinals);
+	return noted(tap_ok(bad == 0, "step %d: all %d financially approved figure(s) unchanged",
+			    step, nfinals), C_FINAL, step);
 }
 
 /* The latest final achievement date of the NCD network (OPEN: none). */
@@ -1219,8 +1254,8 @@ static void property_finality(int steps)
 		}
 		tap_diag("step %d (%s): %s -> %ld%s%s", step, kind, step_text, R.status,
 			 err_msg() ? ": " : "", err_msg() ? err_msg() : "");
-		tap_ok(!any5xx && !unexplained, "step %d (%s): no server fault, every refusal a 4xx"
-		       " with a message", step, kind);
+		noted(tap_ok(!any5xx && !unexplained, "step %d (%s): no server fault, every refusal"
+			     " a 4xx with a message", step, kind), C_FAULT, step);
 		check_finals(step);
 		track_finals(step);
 	}
@@ -1229,6 +1264,13 @@ static void property_finality(int steps)
 }
 
 /* ------------------------------------------------------------ main */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void sign_in_all(void)
 {
@@ -1301,20 +1343,26 @@ int main(void)
 	tap_diag("seed %llu (rerun with CQRS_PROP_SEED=%llu; steps %d and %d)", seed, seed, s1, s2);
 
 	rng = seed;
+	double t = mono_s();
 	start();
 	property_memberships(s1);
 	server_stop(&srv, 10, false);
+	tap_diag("property 1 took %.1f s", mono_s() - t);
 
 	rng = seed ^ 0x5EEDULL;
+	prop = 1;
+	t = mono_s();
 	start();
 	property_finality(s2);
 	server_stop(&srv, 10, false);
+	tap_diag("property 2 took %.1f s", mono_s() - t);
 
 	caches_clear();
 	for (int k = 0; k < nfinals; k++)
 		free(finals[k].what), free(finals[k].snap);
 	free(t_comm), free(t_practice), free(t_pcn), free(t_appr), free(t_fin), free(t_loader);
 	apitest_done();
+	print_first_failures();
 	tap_diag("seed %llu", seed);
 	return tap_done();
 }
