@@ -86,7 +86,7 @@ enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, cons
 }
 
 static bool final_why(struct db *db, const struct service_rec *s, int64_t org_id, int64_t date_id,
-		      const char *date, char *why, size_t whylen)
+		      const char *date, bool pcn, char *why, size_t whylen)
 {
 	int64_t ach;
 	char since[11] = "";
@@ -94,6 +94,7 @@ static bool final_why(struct db *db, const struct service_rec *s, int64_t org_id
 	    !store_final_since(db, ach, since))
 		return false;
 	if (why) {
+		/* What matters first (a screen may be narrow), then which. */
 		struct org_rec o;
 		char d[11], sd[20];
 		if (store_org_get(db, org_id, &o) != ST_OK)
@@ -103,8 +104,9 @@ static bool final_why(struct db *db, const struct service_rec *s, int64_t org_id
 			date_display(since, sd);
 		else
 			snprintf(sd, sizeof sd, "an earlier date");
-		snprintf(why, whylen, "the payment of %s for %s, %s was financially approved on %s;"
-			 " it is final and nothing that feeds it can change", o.code, s->name, d, sd);
+		snprintf(why, whylen, "%s was financially approved on %s (%s, %s, %s); it is final and"
+			 " nothing %s can change", pcn ? "its PCN's network payment" : "the payment", sd,
+			 o.code, s->name, d, pcn ? "that feeds it" : "in it");
 	}
 	return true;
 }
@@ -112,13 +114,13 @@ static bool final_why(struct db *db, const struct service_rec *s, int64_t org_id
 bool lifecycle_final(struct db *db, const struct service_rec *s, int64_t org_id, int64_t date_id,
 		     const char *date, char *why, size_t whylen)
 {
-	if (final_why(db, s, org_id, date_id, date, why, whylen))
+	if (final_why(db, s, org_id, date_id, date, false, why, whylen))
 		return true;
 	int64_t pcn;
 	struct org_rec o;
 	return !strcmp(s->level, "NETWORK") && store_org_get(db, org_id, &o) == ST_OK &&
 	       !strcmp(o.kind, "PRACTICE") && store_pcn_of_practice(db, org_id, date, &pcn) == ST_OK &&
-	       final_why(db, s, pcn, date_id, date, why, whylen);
+	       final_why(db, s, pcn, date_id, date, true, why, whylen);
 }
 
 /* The declaration step after an achievement was (re)calculated. */

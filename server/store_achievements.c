@@ -206,7 +206,7 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 /* Completeness of every group of an achievement: one row per group. */
 #define GROUP_STATE_SQL \
 	"SELECT g.id, g.code, g.name, g.kind, d.name, coalesce(pd.name, ''), count(i.id)," \
-	" count(v.indicator_id) + sum(i.pcn_entered AND ao.kind = 'PRACTICE'), count(w.indicator_id)," \
+	" sum(v.indicator_id IS NOT NULL OR (i.pcn_entered AND ao.kind = 'PRACTICE')), count(w.indicator_id)," \
 	" max(max(coalesce(v.updated_at, 0)), max(coalesce(w.saved_at, 0)))" \
 	" FROM indicator_group g JOIN service_domain d ON d.id = g.domain_id" \
 	" LEFT JOIN service_domain pd ON pd.id = d.parent_id" \

@@ -366,12 +366,12 @@ static void adjustment_refused(void)
 	pty_wait_text(t, "30/04/2024", 5000);
 	pty_key(t, "End");
 	pty_key(t, "Enter");
-	pty_expect(t, "Read-only: the payment has been financially approved", 5000,
+	pty_expect(t, "Read-only: the payment was financially approved on", 5000,
 		   "adjusting a financially approved month: read-only with the server's reason");
 	pty_key(t, "Enter");
 	pty_expect(t, "MS Minor surgery procedures", 5000, "its group still opens, to read");
-	pty_check(t, pty_find(t, "Read-only: the payment has been financially approved", NULL, NULL) &&
-		  pty_find(t, "locked: the payment has been financially approved", NULL, NULL),
+	pty_check(t, pty_find(t, "Read-only: the payment was financially approved on", NULL, NULL) &&
+		  pty_find(t, "locked: the payment was financially approved on", NULL, NULL),
 		  "the form says why nothing can be changed");
 	pty_send(t, "5");
 	pty_key(t, "F8");
