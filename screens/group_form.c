@@ -988,7 +988,8 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 		if (!any) {
 			const char *why = jstr(ind, "locked_because");
 			tui_printf(w, y, x, width - x, ST_DIM, true, "locked: %s",
-				   why[0] ? why : "read-only (the reason is above)");
+				   why[0] ? why : jstr(g->form, "reason")[0] ?
+				   jstr(g->form, "reason") : "read-only");
 		} else if (err) {
 			tui_printf(w, y, x + 1, width - x - 1, ST_ERROR, true, "! %s", err);
 		} else {
