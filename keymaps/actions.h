@@ -58,6 +58,7 @@
 	_(STUCK_VIEW, "stuck-view", "Stuck", "Switch between the dashboard and the stuck achievements") \
 	_(REAGGREGATE, "rerun-aggregation", "Aggregate", "Re-run the network aggregation now") \
 	_(ENTER_ON_BEHALF, "enter-on-behalf", "OnBehalf", "Enter the missing data on the practice's behalf") \
+	_(ENTER_PCN_VALUES, "enter-pcn-values", "PCNValues", "Enter the PCN's own values (tick-boxes, CAIP) for the date shown") \
 	_(CORRECT_MEMBERSHIP, "correct-membership", "Member", "Correct a PCN membership (add or end one)") \
 	_(DECLARE, "declare", "Declare", "Declare Achievement: the checklist, then confirm") \
 	_(EDIT_NOTES, "edit-notes", "Notes", "Edit the declaration notes") \

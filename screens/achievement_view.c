@@ -53,6 +53,59 @@ void de_legend(WINDOW *w, int y, int x, int width, bool groups)
 		       : " payment date (yellow)", ST_DIM, true);
 }
 
+/* The bytes of p (whole UTF-8 characters) that fit in width columns. */
+static size_t fit_bytes(const char *p, int width)
+{
+	size_t n = 0;
+	while (p[n]) {
+		size_t k = n + 1;
+		while (((unsigned char)p[k] & 0xc0) == 0x80)
+			k++;
+		char *s = xasprintf("%.*s", (int)k, p);
+		int wd = tui_width(s);
+		free(s);
+		if (wd > width)
+			break;
+		n = k;
+	}
+	return n;
+}
+
+int de_put_wrapped(WINDOW *w, int y, int x, int width, int max, const char *text,
+		   enum style st)
+{
+	const char *p = text ? text : "";
+	int row = 0;
+	if (max < 1)
+		max = 1;
+	if (width < 8)
+		width = 8;
+	while (row < max) {
+		while (*p == ' ')
+			p++;
+		if (!*p && row)
+			break;
+		if (tui_width(p) <= width) {
+			tui_put(w, y + row++, x, width, p, st, true);
+			break;
+		}
+		if (row == max - 1) {
+			size_t n = fit_bytes(p, width - 3);
+			tui_printf(w, y + row++, x, width, st, true, "%.*s...", (int)n, p);
+			break;
+		}
+		size_t fit = fit_bytes(p, width), cut = 0;
+		for (size_t i = 1; i <= fit && p[i - 1]; i++)
+			if (p[i] == ' ' || p[i] == '\0')
+				cut = i;
+		if (!cut)
+			cut = fit ? fit : 1;
+		tui_printf(w, y + row++, x, width, st, true, "%.*s", (int)cut, p);
+		p += cut;
+	}
+	return row ? row : 1;
+}
+
 void de_when(int64_t epoch, char *out, size_t n)
 {
 	out[0] = '\0';
@@ -181,6 +234,7 @@ void de_done(struct de *d)
 	gform_free(&d->gf);
 	json_decref(d->ach);
 	d->ach = NULL;
+	xfree(&d->hint);
 	xfree(&d->order);
 	list_free(&d->glist);
 }
@@ -208,7 +262,14 @@ static void on_achievement(struct screen *s, const struct api_response *r)
 	size_t keep = d->glist.cur;
 	bool first = d->glist.n == 0;
 	list_set_count(&d->glist, k);
-	if (first) {
+	if (first && d->want_group[0]) {
+		/* the owner asked for a group (e.g. the PCN's own values) */
+		for (size_t i = 0; i < k; i++)
+			if (!strcmp(jstr(json_array_get(groups, d->order[i]), "code"), d->want_group)) {
+				d->glist.cur = i;
+				break;
+			}
+	} else if (first) {
 		/* the cursor starts on the first incomplete group */
 		for (size_t i = 0; i < k; i++)
 			if (!json_is_true(json_object_get(json_array_get(groups, d->order[i]),
@@ -282,25 +343,35 @@ static void draw_achievement(struct de *d, WINDOW *w, int h, int width)
 		   json_is_true(json_object_get(a, "commissioner_entry")) ?
 		   "  Commissioning Organisation entry" : "", jstr(a, "status"),
 		   decl[0] ? "  declaration " : "", decl);
-	if (json_is_true(json_object_get(a, "can_edit")))
-		tui_put(w, 2, 0, width, json_is_true(json_object_get(a, "commissioner")) ?
-			"You enter on the practice's behalf: a Commissioning Organisation entry." :
-			"Enter opens a group to enter its New Values.", ST_DIM, true);
-	else
-		tui_printf(w, 2, 0, width, ST_LABEL, true, "Read-only: %s",
-			   jstr(a, "reason")[0] ? jstr(a, "reason") : "you may not enter data here");
-	de_legend(w, 3, 0, width, true);
+	int y = 2;
+	if (json_is_true(json_object_get(a, "can_edit"))) {
+		if (d->hint)
+			y += de_put_wrapped(w, y, 0, width, 2, d->hint, ST_DIM);
+		else
+			tui_put(w, y++, 0, width, json_is_true(json_object_get(a, "commissioner")) ?
+				"You enter on the practice's behalf: a Commissioning Organisation entry." :
+				"Enter opens a group to enter its New Values.", ST_DIM, true);
+	} else {
+		/* the server's whole reason, wrapped */
+		char *why = xasprintf("Read-only: %s", jstr(a, "reason")[0] ? jstr(a, "reason") :
+				      "you may not enter data here");
+		y += de_put_wrapped(w, y, 0, width, 3, why, ST_LABEL);
+		free(why);
+	}
+	de_legend(w, y, 0, width, true);
+	y++;
 	int nw = width - 2 - 2 - 9 - 5 - 10 - 6 - 16;
 	if (nw < 10)
 		nw = 10;
-	tui_put(w, 4, 0, 4, "", ST_COLHEAD, true);
-	tui_put(w, 4, 4, 9, "Group", ST_COLHEAD, true);
-	tui_put(w, 4, 13, nw, "Indicator group", ST_COLHEAD, true);
-	tui_put(w, 4, 13 + nw, 5, "Kind", ST_COLHEAD, true);
-	tui_put(w, 4, 18 + nw, 10, "Submitted", ST_COLHEAD, true);
-	tui_put(w, 4, 28 + nw, 6, "WIP", ST_COLHEAD, true);
-	tui_put(w, 4, 34 + nw, width - 34 - nw, "Last updated", ST_COLHEAD, true);
-	list_draw(&d->glist, w, 5, 0, h - 5, width);
+	tui_put(w, y, 0, 4, "", ST_COLHEAD, true);
+	tui_put(w, y, 4, 9, "Group", ST_COLHEAD, true);
+	tui_put(w, y, 13, nw, "Indicator group", ST_COLHEAD, true);
+	tui_put(w, y, 13 + nw, 5, "Kind", ST_COLHEAD, true);
+	tui_put(w, y, 18 + nw, 10, "Submitted", ST_COLHEAD, true);
+	tui_put(w, y, 28 + nw, 6, "WIP", ST_COLHEAD, true);
+	tui_put(w, y, 34 + nw, width - 34 - nw, "Last updated", ST_COLHEAD, true);
+	y++;
+	list_draw(&d->glist, w, y, 0, h - y, width);
 	(void)list_cursor_y;
 }
 

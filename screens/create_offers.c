@@ -37,6 +37,8 @@ enum { F_START, F_END, F_RESPONSE, F_TARGET };
 struct prov {
 	json_t *org;       /* borrowed from orgs or a PCN's detail */
 	int parent;        /* row of its PCN for a member practice, else -1 */
+	const char *held;  /* status of an offer it already holds (not
+			    * cancelled), e.g. "Approved"; NULL if none */
 };
 
 struct co {
@@ -59,6 +61,9 @@ struct co {
 	bool network;
 	json_t *orgs;      /* GET /organisations; owned reference */
 	json_t *details;   /* code -> GET /organisations/{code}, for PCNs; owned */
+	json_t *held;      /* code -> status of a non-cancelled offer of the
+			    * service (GET /offers?service=), and for a PCN
+			    * the offers via it; owned */
 	size_t waiting;    /* PCN details still to come */
 	struct prov *rows; /* owned */
 	size_t nrows;
@@ -99,7 +104,8 @@ static void rows_clear(struct co *c)
 	c->nrows = 0;
 	json_decref(c->orgs);
 	json_decref(c->details);
-	c->orgs = c->details = NULL;
+	json_decref(c->held);
+	c->orgs = c->details = c->held = NULL;
 	c->waiting = 0;
 	list_set_count(&c->plist, 0);
 }
@@ -286,9 +292,16 @@ static void draw_provider(void *ud, WINDOW *w, int y, int x, int width, size_t r
 		return;
 	}
 	int nw = width - 20;
-	tui_put(w, y, x, 8, ojstr(p->org, "code"), ST_NORMAL, true);
-	tui_put(w, y, x + 8, nw - 8, ojstr(p->org, "name"), ST_NORMAL, true);
-	tui_printf(w, y, x + nw, width - nw, ST_NORMAL, true, "%10lld list",
+	enum style st = p->held ? ST_DIM : ST_NORMAL;
+	tui_put(w, y, x, 8, ojstr(p->org, "code"), st, true);
+	if (p->held) {
+		/* left out: it already holds the offer */
+		tui_put(w, y, x + 8, nw - 26, ojstr(p->org, "name"), st, true);
+		tui_printf(w, y, x + nw - 18, 18, ST_LABEL, true, " already %s", p->held);
+	} else {
+		tui_put(w, y, x + 8, nw - 8, ojstr(p->org, "name"), st, true);
+	}
+	tui_printf(w, y, x + nw, width - nw, st, true, "%10lld list",
 		   (long long)json_integer_value(json_object_get(p->org, "list_size")));
 }
 
@@ -311,7 +324,7 @@ static void add_row(struct co *c, json_t *org, int parent)
 {
 	c->rows = xrealloc(c->rows, (c->nrows + 1) * sizeof(struct prov));
 	c->text = xrealloc(c->text, (c->nrows + 1) * sizeof(char *));
-	c->rows[c->nrows] = (struct prov){org, parent};
+	c->rows[c->nrows] = (struct prov){org, parent, NULL};
 	c->text[c->nrows] = xasprintf("%s %s", ojstr(org, "code"), ojstr(org, "name"));
 	c->nrows++;
 }
@@ -341,6 +354,23 @@ static void build_rows(struct co *c)
 			json_object_set_new(mem, "_row", pr);
 			add_row(c, pr, me);
 		}
+	}
+	/* which providers already hold the offer: a practice with a
+	 * non-cancelled offer; a PCN whose own offer, or an offer via it, or
+	 * a current member's offer, is not cancelled */
+	for (size_t r = 0; r < c->nrows; r++) {
+		const char *st = json_string_value(json_object_get(c->held,
+								   ojstr(c->rows[r].org, "code")));
+		if (!st && c->rows[r].parent < 0 && c->network) {
+			char *via = xasprintf("via:%s", ojstr(c->rows[r].org, "code"));
+			st = json_string_value(json_object_get(c->held, via));
+			free(via);
+		}
+		if (!st)
+			continue;
+		c->rows[r].held = st;
+		if (c->rows[r].parent >= 0 && !c->rows[c->rows[r].parent].held)
+			c->rows[c->rows[r].parent].held = st;
 	}
 	list_set_count(&c->plist, c->nrows);
 	list_set_taggable(&c->plist, true);
@@ -398,6 +428,41 @@ static void on_orgs(struct screen *s, const struct api_response *r)
 	}
 }
 
+static void on_held(struct screen *s, const struct api_response *r)
+{
+	struct co *c = s->priv;
+	app_dirty(s->app);
+	if (app_failed(s->app, r, "Loading the offers already made")) {
+		c->loading = false;
+		free(c->error);
+		c->error = xasprintf("Could not load the offers already made: %s", r->err_message);
+		return;
+	}
+	json_decref(c->held);
+	c->held = json_object();
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(r->json, "offers"), i, o) {
+		const char *st = ojstr(o, "status");
+		if (!st[0] || !strcmp(st, "CANCELLED"))
+			continue;
+		json_t *name = json_string(offer_status_name(st));
+		const char *code = ojstr(json_object_get(o, "organisation"), "code");
+		if (!json_object_get(c->held, code))
+			json_object_set(c->held, code, name);
+		const char *via = ojstr(o, "via_pcn");
+		if (via[0]) {
+			char *k = xasprintf("via:%s", via);
+			if (!json_object_get(c->held, k))
+				json_object_set(c->held, k, name);
+			free(k);
+		}
+		json_decref(name);
+	}
+	app_request(s->app, s, "GET", c->network ? "/organisations?kind=PCN&limit=500"
+		    : "/organisations?kind=PRACTICE&limit=500", NULL, on_orgs);
+}
+
 static void to_step3(struct co *c)
 {
 	c->step = S_PROVIDERS;
@@ -408,8 +473,24 @@ static void to_step3(struct co *c)
 	c->details = json_object();
 	c->loading = true;
 	xfree(&c->error);
-	app_request(c->s->app, c->s, "GET", c->network ? "/organisations?kind=PCN&limit=500"
-		    : "/organisations?kind=PRACTICE&limit=500", NULL, on_orgs);
+	char *path = xasprintf("/offers?service=%lld",
+			       (long long)json_integer_value(json_object_get(c->svc, "id")));
+	app_request(c->s->app, c->s, "GET", path, NULL, on_held);
+	free(path);
+}
+
+/* Select All: ticks every provider that does not hold the offer yet
+ * (again: unticks them). */
+static void tick_all(struct co *c)
+{
+	bool all = true, any = false;
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].parent < 0 && !c->rows[i].held) {
+			any = true;
+			all &= c->plist.tags[i];
+		}
+	for (size_t i = 0; i < c->nrows; i++)
+		c->plist.tags[i] = any && !all && c->rows[i].parent < 0 && !c->rows[i].held;
 }
 
 /* Members follow their PCN's tick. */
@@ -424,7 +505,7 @@ static size_t chosen_count(struct co *c)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->nrows; i++)
-		n += c->rows[i].parent < 0 && list_is_tagged(&c->plist, i);
+		n += c->rows[i].parent < 0 && !c->rows[i].held && list_is_tagged(&c->plist, i);
 	return n;
 }
 
@@ -463,7 +544,7 @@ static void to_step4(struct co *c)
 			      d2, d3, d4));
 	line_add(c, xasprintf("Service providers (%zu):", chosen_count(c)));
 	for (size_t i = 0; i < c->nrows; i++) {
-		if (!list_is_tagged(&c->plist, i))
+		if (!list_is_tagged(&c->plist, i) || c->rows[i].held)
 			continue;
 		struct prov *p = &c->rows[i];
 		line_add(c, xasprintf("%s%s %s", p->parent >= 0 ? "    member " : "  ",
@@ -518,7 +599,7 @@ static void on_confirm(void *ud, int result, const char *text)
 	}
 	json_t *orgs = json_array();
 	for (size_t i = 0; i < c->nrows; i++)
-		if (c->rows[i].parent < 0 && list_is_tagged(&c->plist, i))
+		if (c->rows[i].parent < 0 && !c->rows[i].held && list_is_tagged(&c->plist, i))
 			json_array_append_new(orgs, json_string(ojstr(c->rows[i].org, "code")));
 	json_t *body = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "service_id",
 				 (json_int_t)json_integer_value(json_object_get(c->svc, "id")),
@@ -696,6 +777,18 @@ static enum wres co_action(struct screen *s, enum action a, int key)
 			return W_HANDLED;
 		}
 		if (a == ACT_TOGGLE_TAG && !c->plist.searching && c->nrows &&
+		    c->rows[c->plist.cur].parent < 0 && c->rows[c->plist.cur].held) {
+			struct prov *p = &c->rows[c->plist.cur];
+			app_message(s->app, MSG_INFO, "%s already holds %s (%s): it is left out.",
+				    ojstr(p->org, "code"), svc_str(c, "name"), p->held);
+			return W_HANDLED;
+		}
+		if (a == ACT_TAG_ALL && !c->plist.searching) {
+			tick_all(c);
+			sync_members(c);
+			return W_HANDLED;
+		}
+		if (a == ACT_TOGGLE_TAG && !c->plist.searching && c->nrows &&
 		    c->rows[c->plist.cur].parent >= 0) {
 			struct prov *p = &c->rows[c->plist.cur];
 			app_message(s->app, MSG_INFO, "%s comes with its PCN %s and cannot be "
@@ -814,8 +907,8 @@ static void co_draw(struct screen *s, WINDOW *w, int h, int width)
 		tui_printf(w, y++, 0, width, ST_LABEL, true, "%s: %zu ticked", svc_str(c, "name"),
 			   chosen_count(c));
 		tui_put(w, y++, 0, width, c->network
-			? "Network service: tick PCNs; their member practices come with them. Enter: review"
-			: "Space ticks, a Select All, / searches code or name; Enter: review; Esc: back",
+			? "Tick PCNs (members come along); \"already\" ones are left out. Enter: review"
+			: "Space ticks, a Select All; \"already\" ones are left out; Enter: review",
 			ST_DIM, true);
 		if (c->loading || c->waiting) {
 			tui_put(w, y, 0, width, "Loading the service providers... (Esc stops it)",

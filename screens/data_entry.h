@@ -21,6 +21,7 @@
 
 #include "screens/app.h"
 #include "tui/list.h"
+#include "tui/tui.h"
 
 enum de_level {
 	DE_TOP,
@@ -62,6 +63,11 @@ struct de {
 	/* Called when Esc goes back to the top level (the owner reloads when
 	 * stale is set); may be NULL. */
 	void (*back)(struct screen *s);
+	/* Set by the owner before de_open_achievement: the group code the
+	 * cursor starts on (instead of the first incomplete group), and a
+	 * line shown under the heading of an editable achievement (owned). */
+	char want_group[16];
+	char *hint;
 };
 
 /* ------------------------------------------------------------ shared */
@@ -87,6 +93,11 @@ bool de_offers(struct screen *s, enum action a);
 void de_put_date(WINDOW *w, int y, int x, const char *iso, bool payment);
 /* The legend line for payment dates (and incomplete groups). */
 void de_legend(WINDOW *w, int y, int x, int width, bool groups);
+/* Draws text from row y wrapped at spaces into at most max rows of
+ * width columns (the last row ends "..." only when even max rows cannot
+ * hold it); returns the rows used (at least 1). */
+int de_put_wrapped(WINDOW *w, int y, int x, int width, int max, const char *text,
+		   enum style st);
 /* An epoch as DD/MM/YYYY HH:MM (UTC) into out (at least 17 bytes); "" for 0. */
 void de_when(int64_t epoch, char *out, size_t n);
 /* Shows the submission history of an achievement (gid 0: all groups). */

@@ -634,6 +634,8 @@ static void switch_org(struct app *a)
 
 /* ------------------------------------------------------------ help */
 
+static bool fbar_enabled(void *ud, enum action act);
+
 static void show_help(struct app *a, enum context ctx)
 {
 	char **lines = NULL;
@@ -646,7 +648,10 @@ static void show_help(struct app *a, enum context ctx)
 	for (int act = 1; act < ACT__COUNT; act++) {
 		int keys[8];
 		size_t k = keymap_keys_for(a->km, ctx, (enum action)act, keys, ARRAY_SIZE(keys));
-		if (!k)
+		/* a screen's own features (breakdown onwards in actions.h) only
+		 * where they work, as on the function bar; moving, editing and
+		 * the global keys always */
+		if (!k || (act >= ACT_BREAKDOWN && !fbar_enabled(a, (enum action)act)))
 			continue;
 		char names[64] = "";
 		for (size_t i = 0; i < k && i < ARRAY_SIZE(keys); i++) {

@@ -734,6 +734,38 @@ static void move_focus(struct screen *s, struct gform *g, int dir)
 	g->f[g->focus].fresh = true;
 }
 
+static const char *const yesno_items[] = {"Yes", "No"};
+
+static void on_yesno(void *ud, int result, const char *text)
+{
+	struct screen *s = ud;
+	struct de *d = de_of(s);
+	struct gform *g = &d->gf;
+	app_dirty(s->app);
+	if (d->level != DE_FORM || !g->form || !g->nf || result < 0 || result > 1)
+		return;
+	struct gfield *f = &g->f[g->focus];
+	field_set(f, yesno_items[result]);
+	f->fresh = false;
+	field_error(f, NULL);
+	draft_write(s, g);
+}
+
+/* The Yes/No drop-down of a yes/no field (F4, C-t). */
+static void choose_yesno(struct screen *s, struct gform *g, json_t *ind)
+{
+	struct gfield *f = &g->f[g->focus];
+	size_t cur = strcmp(f->text, "No") == 0 ? 1 : 0;
+	if (!f->text[0]) {
+		char now[8];
+		value_as_text(ind, json_object_get(ind, "current"), 0, now, sizeof(now));
+		cur = strcmp(now, "No") == 0 ? 1 : 0;
+	}
+	char *title = xasprintf("%s: New Value", jstr(ind, "code"));
+	app_popup(s->app, popup_choice(title, yesno_items, 2, cur, on_yesno, s));
+	free(title);
+}
+
 enum wres gform_action(struct screen *s, struct gform *g, enum action a, int key)
 {
 	if (!g->form)
@@ -790,6 +822,12 @@ enum wres gform_action(struct screen *s, struct gform *g, enum action a, int key
 	case ACT_CURSOR_LEFT: case ACT_CURSOR_RIGHT: case ACT_LINE_START: case ACT_LINE_END:
 		if (f)
 			f->fresh = false;
+		return f ? W_HANDLED : W_IGNORED;
+	case ACT_CHOOSE:
+		if (f && ind && kind_is(ind, "yesno")) {
+			choose_yesno(s, g, ind);
+			return W_HANDLED;
+		}
 		return f ? W_HANDLED : W_IGNORED;
 	case ACT_SAVE_WIP:
 		save(s, g, false);
@@ -890,18 +928,22 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 	tui_printf(w, 1, 0, width - 12, ST_NORMAL, true, "%s %s  %s", jstr(org, "code"),
 		   jstr(org, "name"), jstr(svc, "name"));
 	de_put_date(w, 1, width - 11, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
+	/* the notice (a read-only form's whole reason) wraps onto up to
+	 * three rows rather than being cut */
+	int hy = 3;
 	if (g->notice)
-		tui_put(w, 2, 0, width, g->notice, g->notice_error ? ST_ERROR : ST_OK, true);
+		hy = 2 + de_put_wrapped(w, 2, 0, width, 3, g->notice,
+					g->notice_error ? ST_ERROR : ST_OK);
 	else
 		tui_put(w, 2, 0, width, "Enter/Tab: next field   F6 Save Work in Progress   F8 Submit"
 			"   F3 History   Esc back", ST_DIM, true);
-	tui_put(w, 3, 0, COL_CUR, "  Indicator", ST_COLHEAD, true);
-	tui_put(w, 3, COL_CUR, COL_NEW - COL_CUR, "Current", ST_COLHEAD, true);
-	tui_put(w, 3, COL_NEW, width - COL_NEW, "New Value", ST_COLHEAD, true);
+	tui_put(w, hy, 0, COL_CUR, "  Indicator", ST_COLHEAD, true);
+	tui_put(w, hy, COL_CUR, COL_NEW - COL_CUR, "Current", ST_COLHEAD, true);
+	tui_put(w, hy, COL_NEW, width - COL_NEW, "New Value", ST_COLHEAD, true);
 
 	json_t *inds = json_object_get(g->form, "indicators");
 	size_t n = json_array_size(inds);
-	int area = h - 4 - 3;
+	int area = h - (hy + 1) - 3;
 	size_t per = area > 3 ? (size_t)area / 3 : 1;
 	/* keep the focused indicator in view */
 	if (g->nf && g->f[g->focus].ind >= 0) {
@@ -912,7 +954,7 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 			g->top = fi - per + 1;
 	}
 	for (size_t k = 0; k < per; k++) {
-		int y = 4 + (int)k * 3;
+		int y = hy + 1 + (int)k * 3;
 		size_t i = g->top + k;
 		if (i >= n) {
 			for (int r = 0; r < 3; r++)

@@ -8,7 +8,11 @@
  * views), each with its reason and the ways to resolve it: enter the data
  * on the practice's behalf (Record Provider Achievement), correct a
  * membership (a small form: POST /memberships, PUT /memberships/{id}) or
- * re-run the aggregation (POST /network/aggregate). */
+ * re-run the aggregation (POST /network/aggregate). A PCN Management user
+ * (and a commissioner with Achievement Entry) opens the PCN's OWN network
+ * achievement for the date shown (E or F3) in the shared achievement view
+ * and group form (data_entry.h): the tick-boxes and CAIP components the
+ * PCN enters; the server decides which indicators are editable. */
 #include "config.h"
 
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include "dates.h"
 #include "money.h"
 #include "screens/ach_common.h"
+#include "screens/data_entry.h"
 #include "screens/screens.h"
 #include "tui/form.h"
 #include "tui/tui.h"
@@ -55,6 +60,7 @@ enum mfield {
 static const char *const mem_actions[] = {"Add a membership", "End a membership"};
 
 struct net {
+	struct de de;           /* first (data_entry.h): the PCN's own values */
 	struct screen *s;
 	enum view view;
 	char org[16];
@@ -509,10 +515,21 @@ static void load_stuck(struct net *n)
 
 /* ------------------------------------------------------------ ops */
 
+/* Esc from the PCN's achievement: the dashboard, fetched again when a
+ * value changed there. */
+static void net_de_back(struct screen *s)
+{
+	struct net *n = s->priv;
+	if (n->de.stale && n->org[0] && n->services)
+		load_network(n);
+	app_dirty(s->app);
+}
+
 static void net_init(struct screen *s)
 {
 	struct net *n = s->priv;
 	n->s = s;
+	de_init(&n->de, net_de_back);
 	list_init(&n->list, draw_row, row_text, n);
 	list_init(&n->slist, draw_stuck, stuck_text, n);
 	form_init(&n->form);
@@ -521,6 +538,7 @@ static void net_init(struct screen *s)
 static void net_done(struct screen *s)
 {
 	struct net *n = s->priv;
+	de_done(&n->de);
 	clear_rows(n);
 	list_free(&n->list);
 	list_free(&n->slist);
@@ -538,6 +556,10 @@ static void net_done(struct screen *s)
 static void net_open(struct screen *s)
 {
 	struct net *n = s->priv;
+	if (de_active(s)) {
+		de_refresh(s);
+		return;
+	}
 	if (is_commissioner(n)) {
 		if (!n->org[0])
 			n->view = V_STUCK;
@@ -896,6 +918,82 @@ static void enter_on_behalf(struct net *n)
 	free(what);
 }
 
+/* Whether E (enter-pcn-values) works here: a PCN Management user at a
+ * PCN, or a commissioner with Achievement Entry looking at a PCN's
+ * dashboard. The server still decides per indicator. */
+static bool can_enter_pcn(struct net *n)
+{
+	if (n->view != V_DASH || n->form_open || !n->org[0])
+		return false;
+	unsigned roles = app_roles(n->s->app);
+	if (is_commissioner(n))
+		return roles & R(ACHIEVEMENT_ENTRY);
+	return !strcmp(ac_str(app_org(n->s->app), "kind"), "PCN") && (roles & R(PCN_MANAGEMENT));
+}
+
+static bool group_pcn_entered(json_t *g)
+{
+	size_t k;
+	json_t *ind;
+	json_array_foreach(json_object_get(g, "indicators"), k, ind)
+		if (json_is_true(json_object_get(ind, "pcn_entered")))
+			return true;
+	return false;
+}
+
+/* Opens the PCN's own network achievement for the date shown: its groups,
+ * the cursor on the group of the figure under the cursor when the PCN
+ * enters values there, else on the first such group. */
+static void enter_pcn_values(struct net *n)
+{
+	if (!can_enter_pcn(n)) {
+		app_message(n->s->app, MSG_INFO, "Entering the PCN's own values needs PCN Management "
+			    "at the PCN (or Achievement Entry at a commissioner).");
+		return;
+	}
+	if (!n->net) {
+		app_message(n->s->app, MSG_INFO, "Wait for the network achievement to load.");
+		return;
+	}
+	json_t *pcn = json_object_get(n->net, "pcn"), *nw = network(n);
+	char d[16];
+	date_display(n->date, d);
+	if (!json_is_object(nw) || !ac_has(nw, "achievement_id")) {
+		app_message(n->s->app, MSG_ERROR, "%s %s has no network achievement for %s yet (it is "
+			    "made when its members' data for that date arrive): there is nothing to "
+			    "enter for this date.", ac_str(pcn, "code"), ac_str(pcn, "name"), d);
+		return;
+	}
+	struct buf codes;
+	buf_init(&codes);
+	const char *want = "";
+	size_t i;
+	json_t *g;
+	json_array_foreach(ngroups(n), i, g) {
+		if (!group_pcn_entered(g))
+			continue;
+		buf_printf(&codes, "%s%s", codes.len ? ", " : "", ac_str(g, "code"));
+		if (!*want)
+			want = ac_str(g, "code");
+	}
+	if (n->list.cur < n->nrows && (n->rows[n->list.cur].kind == ROW_GROUP ||
+				       n->rows[n->list.cur].kind == ROW_IND)) {
+		g = json_array_get(ngroups(n), n->rows[n->list.cur].g);
+		if (group_pcn_entered(g))
+			want = ac_str(g, "code");
+	}
+	strlcpy_s(n->de.want_group, want, sizeof n->de.want_group);
+	free(n->de.hint);
+	n->de.hint = codes.len ?
+		xasprintf("The PCN enters %s (Yes/No: y, n, or F4 for the drop-down; F8 submits). "
+			  "The other groups hold the member practices' figures, read-only.", codes.data) :
+		xstrdup("Enter opens a group; the server marks what the PCN may enter.");
+	buf_free(&codes);
+	de_open_achievement(n->s, ac_int(nw, "achievement_id"));
+	app_message(n->s->app, MSG_INFO, "%s's own network achievement for %s (Esc: the dashboard).",
+		    ac_str(pcn, "code"), d);
+}
+
 static void open_form(struct net *n)
 {
 	form_free(&n->form);
@@ -1083,6 +1181,8 @@ static void on_form_choice(void *ud, int result, const char *text)
 static enum wres net_action(struct screen *s, enum action a, int key)
 {
 	struct net *n = s->priv;
+	if (de_active(s))
+		return de_action(s, a, key);
 	if (n->form_open) {
 		if (a == ACT_BACK) {
 			n->form_open = false;
@@ -1101,6 +1201,13 @@ static enum wres net_action(struct screen *s, enum action a, int key)
 		}
 		return w == W_IGNORED && a != ACT_NONE && a != ACT_QUIT && a != ACT_HELP ?
 			W_HANDLED : w;
+	}
+	struct list *cur = n->view == V_STUCK ? &n->slist : &n->list;
+	if (cur->searching) {
+		/* typing a search: letters such as E or c are text, not keys */
+		enum wres w = list_action(cur, a, key);
+		if (w != W_IGNORED)
+			return w == W_OPEN ? W_HANDLED : w;
 	}
 	bool comm = is_commissioner(n);
 	switch (a) {
@@ -1144,6 +1251,9 @@ static enum wres net_action(struct screen *s, enum action a, int key)
 	case ACT_ENTER_ON_BEHALF:
 		enter_on_behalf(n);
 		return W_HANDLED;
+	case ACT_ENTER_PCN_VALUES:
+		enter_pcn_values(n);
+		return W_HANDLED;
 	case ACT_CORRECT_MEMBERSHIP:
 		if (!comm) {
 			app_message(s->app, MSG_INFO, "Correcting memberships is for the commissioner.");
@@ -1165,6 +1275,8 @@ static enum wres net_action(struct screen *s, enum action a, int key)
 static enum context net_context(struct screen *s)
 {
 	struct net *n = s->priv;
+	if (de_active(s))
+		return de_context(s);
 	return n->form_open ? CTX_FORM : CTX_RESULTS;
 }
 
@@ -1227,6 +1339,10 @@ static void draw_stuck_view(struct net *n, WINDOW *w, int h, int width)
 static void net_draw(struct screen *s, WINDOW *w, int h, int width)
 {
 	struct net *n = s->priv;
+	if (de_active(s)) {
+		de_draw(s, w, h, width);
+		return;
+	}
 	if (n->form_open) {
 		draw_form(n, w, h, width);
 		return;
@@ -1272,8 +1388,9 @@ static void net_draw(struct screen *s, WINDOW *w, int h, int width)
 		tui_put(w, 3 + lh, 0, width, t, ST_DIM, true);
 		free(t);
 	} else {
-		tui_put(w, 3 + lh, 0, width, "Enter or b on a network figure: how it was calculated.",
-			ST_DIM, true);
+		tui_put(w, 3 + lh, 0, width, can_enter_pcn(n) ?
+			"Enter or b: how a figure was calculated.  E: enter the PCN's own values." :
+			"Enter or b on a network figure: how it was calculated.", ST_DIM, true);
 	}
 	tui_put(w, 4 + lh, 0, width, "Bar: # achieved  . not  | thresholds   ! incomplete   "
 		"* payment date", ST_DIM, true);
@@ -1282,11 +1399,15 @@ static void net_draw(struct screen *s, WINDOW *w, int h, int width)
 static bool net_offers(struct screen *s, enum action a)
 {
 	struct net *n = s->priv;
+	if (de_active(s))
+		return de_offers(s, a);
 	bool comm = is_commissioner(n);
 	switch (a) {
 	case ACT_TAG_ALL:
 	case ACT_TOGGLE_TAG:
 		return false;
+	case ACT_ENTER_PCN_VALUES:
+		return can_enter_pcn(n);
 	case ACT_CHOOSE_PROVIDER:
 	case ACT_STUCK_VIEW:
 	case ACT_REAGGREGATE:
