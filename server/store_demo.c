@@ -1617,47 +1617,57 @@ static enum st submission_value_add(struct db *db, int64_t submission_id,
 	return seed_step(db, st, "submission value");
 }
 
-/* The value a PCN-entered indicator holds for PCN n at date index di of
- * the year starting in year, and whether the PCN set it (else it took
- * the default, No or 0, when the extract loaded). In 2024/25 the Enhanced
- * Access tick-box is Yes all year except that Tees Riverside PCN (n 0,
- * demo.pcn's) has not set it for 31 March; the CAIP components are
- * certified at 31 March only, Tees Riverside having certified CAIP.01
- * and CAIP.02 so far. Other years: everything set, Yes. NCD012 (care
- * home beds) is set every month. */
-static int64_t pcn_value(const struct seed_ind *ind, int year, int n, size_t di,
-			 bool *set_by_pcn)
+/* Whether PCN n set PCN-entered indicator ind itself at date index di of
+ * the year starting in year, and to what (*v). A value the PCN did not
+ * set is the default the extract gives it: the PCN's value at the
+ * previous achievement date of the service, or No / 0 at the first
+ * (carry-forward, domain.md; see pcn_achievements). In 2024/25 the
+ * Enhanced Access tick-box is set Yes every month except that Tees
+ * Riverside PCN (n 0, demo.pcn's) has not set it for 31 March (so it
+ * carries February's Yes); the CAIP components are certified at 31 March
+ * only, Tees Riverside having certified CAIP.01 and CAIP.02 so far.
+ * Other years: CAIP certified at 31 March, everything else set Yes every
+ * month. NCD012 (care home beds) is set every month. */
+static bool pcn_setting(const struct seed_ind *ind, int year, int n, size_t di, size_t ndates,
+			int64_t *v)
 {
-	bool march = di == 11;
+	bool march = di + 1 == ndates;
+	*v = 1;
 	if (ind->kind == SK_COUNT) {
-		*set_by_pcn = true;
-		return 48 + 17 * n;
+		*v = 48 + 17 * n;
+		return true;
 	}
 	if (year != 2024)
-		*set_by_pcn = march || strncmp(ind->code, "CAIP", 4) != 0;
-	else if (strcmp(ind->code, "EA.TB01") == 0)
-		*set_by_pcn = !(march && n == 0);
-	else
-		*set_by_pcn = march && !(n == 0 && strcmp(ind->code, "CAIP.03") == 0);
-	return *set_by_pcn;
+		return march || strncmp(ind->code, "CAIP", 4) != 0;
+	if (strcmp(ind->code, "EA.TB01") == 0)
+		return !(march && n == 0);
+	return march && !(n == 0 && strcmp(ind->code, "CAIP.03") == 0);
+}
+
+/* The month of an achievement date in its financial year: 1 = April ..
+ * 12 = March. */
+static int fy_month(const char *date)
+{
+	int y = 0, m = 0;
+	if (sscanf(date, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
+		return 1;
+	return m >= 4 ? m - 3 : m + 9;
 }
 
 /* An extracted achievement of org for date index di of service s: every
  * modelled value not in skip, in one EXTRACT submission by the extract
- * loader, loaded eight days after the date. For a PCN member (pcn >= 0)
- * the PCN-entered values are there too: those the PCN set in a MANUAL
- * submission by the PCN's user two days before the extract, the others
- * defaulted to No by the extract. */
+ * loader, loaded eight days after the date. PCN-entered indicators are
+ * not extracted from practices: they live on the PCN's own achievement
+ * (pcn_achievements). */
 static enum st demo_extract(struct db *db, struct demo *D, const struct seed_service *s,
 			    int64_t org_id, int64_t list_size, int quality, uint64_t noise,
-			    size_t di, int pcn, const char *const *skip)
+			    size_t di, const char *const *skip)
 {
 	int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
-	int64_t pcn_at = at - 2 * 86400 + 5 * 3600;
 	char shown[11], notes[160];
 	date_display(s->date[di], shown);
 	snprintf(notes, sizeof notes, "GPES extract for %s, achievement date %s", s->name, shown);
-	int64_t aid = 0, sid = 0, psid = 0;
+	int64_t aid = 0, sid = 0;
 	enum st r = seed_achievement(db, s->id, org_id, s->date_id[di], "SUBMITTED", false, at,
 				     &aid);
 	if (r == ST_OK)
@@ -1665,32 +1675,114 @@ static enum st demo_extract(struct db *db, struct demo *D, const struct seed_ser
 	for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
 		const struct seed_ind *ind = &s->ind[i];
 		int64_t v, num, den;
-		if (code_in(ind->code, skip))
+		if (ind->pcn_entered || code_in(ind->code, skip))
 			continue;
-		if (ind->pcn_entered) {
-			bool by_pcn = false;
-			if (pcn < 0)
-				continue;
-			int year = 0;
-			sscanf(s->date[0], "%4d", &year);
-			v = pcn_value(ind, year, pcn, di, &by_pcn);
-			if (by_pcn && !psid)
-				r = submission_add(db, aid, ind->group_id, "SUBMIT", "MANUAL", pcn_at,
-						   pcn == 0 ? D->u_pcn : 0,
-						   "Entered by the PCN for all its member practices.",
-						   &psid);
-			if (r == ST_OK)
-				r = submission_value_add(db, by_pcn ? psid : sid, ind, v, 0, 0);
-			if (r == ST_OK)
-				r = seed_value_row(db, aid, ind, v, 0, 0, by_pcn ? "MANUAL" : "EXTRACT",
-						   by_pcn ? psid : sid, by_pcn ? pcn_at : at);
-			continue;
-		}
-		if (!seed_value(ind, list_size, (int)di + 1, quality, noise, &v, &num, &den))
+		if (!seed_value(ind, list_size, fy_month(s->date[di]), quality, noise, &v, &num,
+				&den))
 			continue;
 		r = submission_value_add(db, sid, ind, v, num, den);
 		if (r == ST_OK)
 			r = seed_value_row(db, aid, ind, v, num, den, "EXTRACT", sid, at);
+	}
+	return r;
+}
+
+/* Whether demo PCN n has a member practice on a date. */
+static bool pcn_has_members(size_t n, const char *date)
+{
+	for (size_t p = 0; p < ARRAY_SIZE(demo_practices); p++)
+		if (demo_pcn_on(&demo_practices[p], date) == (int)n)
+			return true;
+	return false;
+}
+
+/* The PCNs' own achievements of network service s (the year starting in
+ * year), for every date and each of the first npcn demo PCNs with members
+ * on it, holding the PCN-entered values (domain.md; issue 10, M3). What
+ * the PCN set (pcn_setting) is a MANUAL submission per group, two days
+ * before the extract, by the PCN's user (demo.pcn for Tees Riverside);
+ * what it did not set the extract defaulted, in an EXTRACT submission by
+ * the extract loader: the PCN's value at the previous date of the
+ * service, No / 0 at the first. ids (may be NULL) receives the
+ * achievement of PCN n at date index di as ids[di * npcn + n]. */
+static enum st pcn_achievements(struct db *db, struct demo *D, const struct seed_service *s,
+				int year, size_t npcn, int64_t *ids)
+{
+	int64_t last[ARRAY_SIZE(demo_pcns)][SEED_MAX_IND];
+	memset(last, 0, sizeof last);
+	enum st r = ST_OK;
+	for (size_t di = 0; r == ST_OK && di < s->ndates; di++) {
+		int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
+		int64_t pcn_at = at - 2 * 86400 + 5 * 3600;
+		char shown[11], prev[11], notes[256];
+		date_display(s->date[di], shown);
+		if (di)
+			date_display(s->date[di - 1], prev);
+		for (size_t n = 0; r == ST_OK && n < npcn; n++) {
+			if (!pcn_has_members(n, s->date[di]))
+				continue;
+			int64_t v[SEED_MAX_IND];
+			bool set[SEED_MAX_IND], any_set = false, any_default = false;
+			for (size_t i = 0; i < s->nind; i++) {
+				set[i] = false;
+				if (!s->ind[i].pcn_entered)
+					continue;
+				set[i] = pcn_setting(&s->ind[i], year, (int)n, di, s->ndates, &v[i]);
+				if (!set[i])
+					v[i] = last[n][i];
+				last[n][i] = v[i];
+				any_set |= set[i];
+				any_default |= !set[i];
+			}
+			int64_t aid = 0, xsid = 0;
+			r = seed_achievement(db, s->id, D->pcn[n], s->date_id[di], "SUBMITTED", false,
+					     any_set ? pcn_at : at, &aid);
+			if (ids)
+				ids[di * npcn + n] = aid;
+			/* One MANUAL submission per group the PCN set values in. */
+			for (size_t g = 0; r == ST_OK && g < s->nind; g++) {
+				bool first = set[g];
+				for (size_t k = g; first && k-- > 0 &&
+						   s->ind[k].group_id == s->ind[g].group_id;)
+					first = !set[k];
+				if (!first)
+					continue;
+				int64_t sid = 0;
+				r = submission_add(db, aid, s->ind[g].group_id, "SUBMIT", "MANUAL", pcn_at,
+						   n == 0 ? D->u_pcn : 0,
+						   "Set by the PCN for all its member practices.", &sid);
+				for (size_t i = g; r == ST_OK && i < s->nind &&
+						   s->ind[i].group_id == s->ind[g].group_id; i++) {
+					if (!set[i])
+						continue;
+					r = submission_value_add(db, sid, &s->ind[i], v[i], 0, 0);
+					if (r == ST_OK)
+						r = seed_value_row(db, aid, &s->ind[i], v[i], 0, 0, "MANUAL",
+								   sid, pcn_at);
+				}
+			}
+			if (r == ST_OK && any_default) {
+				if (di)
+					snprintf(notes, sizeof notes,
+						 "GPES extract for %s, achievement date %s: the values"
+						 " the PCN had not set are carried forward from its"
+						 " %s values", s->name, shown, prev);
+				else
+					snprintf(notes, sizeof notes,
+						 "GPES extract for %s, achievement date %s: the values"
+						 " the PCN had not set default to No (0)", s->name, shown);
+				r = submission_add(db, aid, 0, "SUBMIT", "EXTRACT", at, D->u_loader, notes,
+						   &xsid);
+			}
+			for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
+				if (!s->ind[i].pcn_entered || set[i])
+					continue;
+				r = submission_value_add(db, xsid, &s->ind[i], v[i], 0, 0);
+				if (r == ST_OK)
+					r = seed_value_row(db, aid, &s->ind[i], v[i], 0, 0, "EXTRACT", xsid,
+							   at);
+			}
+		}
 	}
 	return r;
 }
@@ -1702,19 +1794,22 @@ static enum st demo_qof_achievements(struct db *db, struct demo *D)
 		const struct demo_practice *pr = &demo_practices[p];
 		/* 2023/24: the year-end date only. */
 		r = demo_extract(db, D, &D->qof[0], D->prac[p], pr->list_size, pr->quality - 1,
-				 p * 7919, 11, -1, NULL);
+				 p * 7919, 11, NULL);
 		/* 2024/25: every month. */
 		for (size_t m = 0; r == ST_OK && m < 12; m++)
 			r = demo_extract(db, D, &D->qof[1], D->prac[p], pr->list_size, pr->quality,
-					 p * 7919, m, -1, NULL);
+					 p * 7919, m, NULL);
 	}
 	return r;
 }
 
-/* NCD 2024/25 practice achievements, with gaps: P1 misses ACC.MI02 in
- * November, CAN.FIT.IIF02 in February, and at 31 March has only
- * LD.HC.IIF01 of its extracted values; Riverbank misses ACC.MI01 at 31 March; Kingsmead has no
- * 31 March achievement yet. */
+/* NCD 2023/24 and 2024/25 member practice achievements (extracted
+ * values only), with gaps in 2024/25: P1 misses ACC.MI02 in November,
+ * CAN.FIT.IIF02 in February, and at 31 March has only LD.HC.IIF01 of its
+ * extracted values; Riverbank misses ACC.MI01 at 31 March; Kingsmead has
+ * no 31 March achievement yet. The PCNs' own achievements, with the
+ * values they enter, are made after every other achievement
+ * (demo_pcn_values). */
 static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 {
 	static const char *const p1_nov[] = {"ACC.MI02", NULL};
@@ -1726,11 +1821,10 @@ static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 	/* 2023/24: complete. */
 	for (size_t p = 0; r == ST_OK && p < NPRACT; p++)
 		for (size_t m = 0; r == ST_OK && m < 12; m++) {
-			int pcn = demo_pcn_on(&demo_practices[p], D->ncd[0].date[m]);
-			if (pcn >= 0)
+			if (demo_pcn_on(&demo_practices[p], D->ncd[0].date[m]) >= 0)
 				r = demo_extract(db, D, &D->ncd[0], D->prac[p],
 						 demo_practices[p].list_size, demo_practices[p].quality,
-						 p * 104729, m, pcn, NULL);
+						 p * 104729, m, NULL);
 		}
 	for (size_t p = 0; r == ST_OK && p < NPRACT; p++) {
 		const struct demo_practice *pr = &demo_practices[p];
@@ -1743,7 +1837,7 @@ static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 			else if (p == 1 && m == 11)
 				skip = a81004_mar;
 			r = demo_extract(db, D, s, D->prac[p], pr->list_size, pr->quality,
-					 p * 104729, m, demo_pcn_on(pr, s->date[m]), skip);
+					 p * 104729, m, skip);
 		}
 	}
 	return r;
@@ -2180,6 +2274,19 @@ static enum st demo_allocated_report(struct db *db, struct demo *D)
 	return insert(db, st, "allocated report", NULL);
 }
 
+/* ---- the PCNs' own values ------------------------------------------------- */
+
+/* The PCN achievements of NCD 2023/24 and 2024/25, made after every other
+ * achievement (in the order the server used to make them when it first
+ * aggregated, so their ids are as before). */
+static enum st demo_pcn_values(struct db *db, struct demo *D)
+{
+	enum st r = pcn_achievements(db, D, &D->ncd[0], 2023, NPCN, NULL);
+	if (r == ST_OK)
+		r = pcn_achievements(db, D, &D->ncd[1], 2024, NPCN, NULL);
+	return r;
+}
+
 static enum st demo_build(struct db *db, void *arg)
 {
 	struct demo *D = arg;
@@ -2213,6 +2320,8 @@ static enum st demo_build(struct db *db, void *arg)
 		r = demo_tasks(db, D, &offers, &decls);
 	if (r == ST_OK)
 		r = demo_allocated_report(db, D);
+	if (r == ST_OK)
+		r = demo_pcn_values(db, D);
 	return r;
 }
 

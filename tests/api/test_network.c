@@ -247,7 +247,8 @@ static void test_extract(void)
 	json_decref(j);
 
 	/* A practice with no achievement on 31/03/2025 (L83005): the load
-	 * creates it, and the PCN's tick-box, Yes on 28/02/2025, carries. */
+	 * creates it; the tick-box lives on the PCN's own achievement, where
+	 * a late extract for one member does not change it. */
 	const char *l83 = HEADER
 		"L83005,NCD2425,2025-03-31,LD.HC.IIF01,,20,30\n"
 		"L83005,NCD2425,2025-03-31,CAN.FIT.IIF02,,10,12\n";
@@ -256,10 +257,18 @@ static void test_extract(void)
 	       "a new achievement by extract gets its tick-box defaults (%lld set)",
 	       (long long)json_integer_value(json_object_get(j, "defaults_set")));
 	json_decref(j);
-	json_int_t l = achievement(t_loader, "L83005", svc_ncd, "2025-03-31");
+	json_int_t l = achievement(t_loader, "U40517", svc_ncd, "2025-03-31");
 	v = value_of(t_loader, l, "EA.TB01");
-	tap_ok(v && json_integer_value(json_object_get(json_object_get(v, "value"), "value")) == 1,
-	       "the tick-box Yes of 28/02/2025 carries to 31/03/2025");
+	tap_ok(l && v && json_integer_value(json_object_get(json_object_get(v, "value"), "value")) == 1,
+	       "U40517's own tick-box, Yes at 31/03/2025, holds after the late extract for L83005");
+	json_decref(v);
+	/* Carry-forward in the demo (seed point 9): U60172 set Yes for
+	 * 28/02/2025 and nothing for 31/03/2025, so the extract carried Yes. */
+	l = achievement(t_loader, "U60172", svc_ncd, "2025-03-31");
+	v = value_of(t_loader, l, "EA.TB01");
+	tap_ok(l && v && json_integer_value(json_object_get(json_object_get(v, "value"), "value")) == 1 &&
+	       !strcmp(jstr(v, "source"), "EXTRACT"),
+	       "the tick-box Yes of 28/02/2025 carries to 31/03/2025 (U60172, EXTRACT)");
 	json_decref(v);
 }
 

@@ -142,7 +142,9 @@ static bool complete_network(void)
 			size_t m;
 			json_t *ind;
 			json_array_foreach(json_object_get(f.json, "indicators"), m, ind) {
-				if (!json_is_null(json_object_get(ind, "current")))
+				/* PCN-entered values are the PCN's, not the member's. */
+				if (!json_is_null(json_object_get(ind, "current")) ||
+				    json_is_true(json_object_get(ind, "pcn_entered")))
 					continue;
 				if (!strcmp(jstr(ind, "kind"), "ratio"))
 					json_array_append_new(values, json_pack("{s:s, s:s, s:s}", "indicator",
@@ -150,6 +152,12 @@ static bool complete_network(void)
 				else
 					json_array_append_new(values, json_pack("{s:s, s:s}", "indicator",
 						jstr(ind, "code"), "value", "150"));
+			}
+			if (!json_array_size(values)) {
+				json_decref(values);
+				http_resp_free(&f);
+				free(gp);
+				continue;
 			}
 			json_t *body = json_pack("{s:s, s:I, s:o}", "mode", "submit", "version",
 						 json_integer_value(json_object_get(f.json, "version")),
