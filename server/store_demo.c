@@ -12,6 +12,7 @@
 
 #include "dates.h"
 #include "money.h"
+#include "recalc.h"
 #include "store_seed.h"
 #include "util.h"
 
@@ -402,11 +403,13 @@ struct ind_def {
 #define YEAR_2324 1u
 #define YEAR_2425 2u
 #define YEAR_2526 4u
+#define YEAR_2122 8u /* the Network Contract DES 2021/22 only */
 #define YEAR_ALL (YEAR_2324 | YEAR_2425 | YEAR_2526)
 
 static unsigned year_bit(int start_year)
 {
 	switch (start_year) {
+	case 2021: return YEAR_2122;
 	case 2023: return YEAR_2324;
 	case 2024: return YEAR_2425;
 	case 2025: return YEAR_2526;
@@ -464,14 +467,18 @@ static enum st indicator_add(struct db *db, struct seed_service *s, int64_t grou
 
 enum pay_rule { PAY_MARCH, PAY_QUARTERS, PAY_MONTHLY };
 
-/* The twelve month ends of the year as achievement dates. */
-static enum st dates_add(struct db *db, struct seed_service *s, int start_year, enum pay_rule rule)
+/* The month ends of the year from month first (4 = April .. 15 = March)
+ * to March as achievement dates: all twelve when first is 4. */
+static enum st dates_add_from(struct db *db, struct seed_service *s, int start_year, int first,
+			      enum pay_rule rule)
 {
 	static const char sql[] =
 		"INSERT INTO achievement_date(service_id, date, payment) VALUES (?1, ?2, ?3)";
 	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	for (int i = 0; i < 12; i++) {
-		int m = 4 + i, y = start_year;
+	s->ndates = 0;
+	for (int mm = first; mm <= 15; mm++) {
+		size_t i = s->ndates;
+		int m = mm, y = start_year;
 		if (m > 12) {
 			m -= 12;
 			y++;
@@ -488,9 +495,15 @@ static enum st dates_add(struct db *db, struct seed_service *s, int start_year, 
 		enum st r = insert(db, st, "achievement date", &s->date_id[i]);
 		if (r != ST_OK)
 			return r;
+		s->ndates++;
 	}
-	s->ndates = 12;
 	return ST_OK;
+}
+
+/* The twelve month ends of the year as achievement dates. */
+static enum st dates_add(struct db *db, struct seed_service *s, int start_year, enum pay_rule rule)
+{
+	return dates_add_from(db, s, start_year, 4, rule);
 }
 
 /* ==== QOF ================================================================== */
@@ -924,19 +937,21 @@ enum st seed_qof(struct db *db, int start_year, struct seed_service *out)
 
 static const char *const ncd_domains[] = {
 	"Investment and Impact Fund", "Capacity and Access", "Enhanced Access",
-	"Enhanced Health in Care Homes",
+	"Enhanced Health in Care Homes", "Covid-19 Vaccination",
 };
 
 static const struct area_def ncd_areas[] = {
-	{0, NULL}, {1, NULL}, {2, NULL}, {3, NULL},
+	{0, NULL}, {1, NULL}, {2, NULL}, {3, NULL}, {4, NULL},
 };
 
 static const struct group_def ncd_groups[] = {
-	{0, "IIF", "Investment and Impact Fund indicators", false, 0, YEAR_2324 | YEAR_2425},
+	{0, "IIF", "Investment and Impact Fund indicators", false, 0,
+	 YEAR_2122 | YEAR_2324 | YEAR_2425},
 	{1, "CAIP", "Capacity and Access Improvement Payment", false, 0, YEAR_ALL},
 	{1, "ACC", "Access management information", true, 0, YEAR_2425 | YEAR_2526},
 	{2, "EA", "Enhanced Access tick-box indicator", false, 0, YEAR_2425 | YEAR_2526},
 	{3, "EHCH", "Enhanced Health in Care Homes", false, 0, YEAR_2324},
+	{4, "COV", "Covid-19 vaccination tick-box indicator", false, 0, YEAR_2122},
 };
 
 /* Indicator codes of the Network Contract DES are invented (the real
@@ -950,10 +965,10 @@ static const struct ind_def ncd_inds[] = {
 	 "Early cancer diagnosis: the percentage of lower gastrointestinal two week wait"
 	 " (fast track) cancer referrals accompanied by a faecal immunochemical test result,"
 	 " with the result recorded in the 21 days before the referral"},
-	{"IIF", "FLU.IIF01", YEAR_2324, SK_RATIO, 20, 57, 90, 0, false, NULL, 98000, 68, true,
+	{"IIF", "FLU.IIF01", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 57, 90, 0, false, NULL, 98000, 68, true,
 	 "Seasonal influenza: the percentage of patients aged 18 to 64 in a clinical at-risk"
 	 " group who received a seasonal influenza vaccination between 1 September and 31 March"},
-	{"IIF", "ACC.IIF02", YEAR_2324, SK_RATIO, 20, 85, 90, 0, false, NULL, 380000, 87, false,
+	{"IIF", "ACC.IIF02", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 85, 90, 0, false, NULL, 380000, 87, false,
 	 "Access: the percentage of patients whose time from booking to appointment was two"
 	 " weeks or less"},
 	{"CAIP", "CAIP.01", YEAR_ALL, SK_YESNO, 0, -1, -1, 47, true, NULL, 0, 90, false,
@@ -977,6 +992,10 @@ static const struct ind_def ncd_inds[] = {
 	{"EHCH", "NCD012", YEAR_2324, SK_COUNT, 0, -1, -1, 0, true, NULL, 0, 0, false,
 	 "EHCH-01 denominator: the number of care home beds aligned to the PCN (entered by the"
 	 " PCN; 0 if not entered)"},
+	{"COV", "COV-01", YEAR_2122, SK_YESNO, 220, -1, -1, 0, true, NULL, 0, 0, false,
+	 "NCD009 tick-box: the PCN's practices took part in the Covid-19 vaccination"
+	 " programme throughout the period (set Yes or No by the PCN; No if unset when the"
+	 " extract loads, else the PCN's value at the previous achievement date)"},
 	{"EHCH", "EHCH.IIF03", YEAR_2324, SK_RATIO, 16, 50, 80, 0, false, NULL, 5200, 72, true,
 	 "Enhanced Health in Care Homes: the percentage of care home residents aligned to the"
 	 " PCN who have a personalised care and support plan"},
@@ -1000,14 +1019,20 @@ enum st seed_ncd(struct db *db, int start_year, struct seed_service *out)
 	fy_text(start_year, fy);
 	snprintf(code, sizeof code, "NCD%02d%02d", start_year % 100, (start_year + 1) % 100);
 	snprintf(name, sizeof name, "Network Contract DES %s", fy);
+	/* 2021/22 is kept for its COV-01 tick-box: only its last two
+	 * achievement dates, 28 February and 31 March 2022, both paid. */
+	bool y2122 = start_year == 2021;
 	snprintf(desc, sizeof desc,
 		 "The Network Contract Directed Enhanced Service for %s, offered to Primary Care"
-		 " Networks and accepted automatically for their member practices. Monthly"
-		 " achievement dates; payments at each quarter end.%s",
-		 fy, start_year == 2025 ? " The Investment and Impact Fund is retired this year." : "");
+		 " Networks and accepted automatically for their member practices. %s%s",
+		 fy, y2122 ? "Achievement dates 28 February and 31 March 2022, each paid; the"
+			     " COV-01 (NCD009) tick-box, 220 points, is set by the PCN."
+			   : "Monthly achievement dates; payments at each quarter end.",
+		 start_year == 2025 ? " The Investment and Impact Fund is retired this year." : "");
 	struct svc_def d = {
 		.code = code, .name = name, .payment_type = "DES", .frequency = "ANNUAL",
-		.level = "NETWORK", .payment_period = "Quarterly", .entry = "BOTH",
+		.level = "NETWORK", .payment_period = y2122 ? "February and March 2022" : "Quarterly",
+		.entry = "BOTH",
 		.start_year = start_year, .pence_per_point = 19800, .national_list_size = 48000,
 		.declaration_required = true, .approval_required = true,
 		.indicator_declaration = start_year == 2024, .auto_accept = true,
@@ -1021,7 +1046,8 @@ enum st seed_ncd(struct db *db, int start_year, struct seed_service *out)
 				  ncd_areas, ARRAY_SIZE(ncd_areas), ncd_groups, ARRAY_SIZE(ncd_groups),
 				  ncd_inds, ARRAY_SIZE(ncd_inds));
 	if (r == ST_OK)
-		r = dates_add(db, out, start_year, PAY_QUARTERS);
+		r = y2122 ? dates_add_from(db, out, start_year, 14, PAY_MONTHLY)
+			  : dates_add(db, out, start_year, PAY_QUARTERS);
 	return r;
 }
 
@@ -1133,7 +1159,7 @@ struct demo {
 	int64_t nhse, icb[2], pcn[NPCN], prac[NPRACT];
 	int64_t u_practice, u_view, u_pcn, u_comm, u_appr, u_fin, u_admin, u_cluster, u_other,
 		u_loader;
-	struct seed_service qof[3], ncd[3], ms, ldhc, po;
+	struct seed_service qof[3], ncd[3], ms, ldhc, po, ncd2122;
 };
 
 /* The PCN a demo practice belongs to on a date, or -1. */
@@ -1365,6 +1391,9 @@ static enum st demo_services(struct db *db, struct demo *D)
 		};
 		r = service_add(db, &d, &D->po);
 	}
+	/* Last, so that the ids of everything before stay as they were. */
+	if (r == ST_OK)
+		r = seed_ncd(db, 2021, &D->ncd2122);
 	return r;
 }
 
@@ -1414,12 +1443,12 @@ static enum st offer_to(struct db *db, struct demo *D, const struct seed_service
 	return seed_offer_add(db, &o, id);
 }
 
-/* Network Contract DES offers for one year: the PCN itself accepts, and
- * each member practice is accepted automatically through it. */
-static enum st ncd_offers(struct db *db, struct demo *D, int y)
+/* Network Contract DES offers of s (the year starting in year) to the
+ * first npcn demo PCNs: the PCN itself accepts, and each member practice
+ * is accepted automatically through it. */
+static enum st ncd_offers(struct db *db, struct demo *D, const struct seed_service *s, int year,
+			  size_t npcn)
 {
-	const struct seed_service *s = &D->ncd[y];
-	int year = 2023 + y;
 	char start[11], offered[11], accepted[11], resp[11];
 	snprintf(start, sizeof start, "%04d-04-01", year);
 	snprintf(offered, sizeof offered, "%04d-03-04", year);
@@ -1429,11 +1458,12 @@ static enum st ncd_offers(struct db *db, struct demo *D, int y)
 	static const char auto_note[] =
 		"Accepted automatically on the practice's behalf through its PCN's acceptance";
 	enum st r = ST_OK;
-	for (size_t n = 0; r == ST_OK && n < NPCN; n++) {
+	const char *end = s->date[s->ndates - 1];
+	for (size_t n = 0; r == ST_OK && n < npcn; n++) {
 		int64_t comm = demo_pcns[n].icb == 0 ? D->u_comm : 0;
 		struct seed_offer o = {
-			.service_id = s->id, .org_id = D->pcn[n], .start = start, .end = s->date[11],
-			.response = resp, .target = s->date[11], .offered_by = comm,
+			.service_id = s->id, .org_id = D->pcn[n], .start = start, .end = end,
+			.response = resp, .target = end, .offered_by = comm,
 			.offered_by_org = D->icb[demo_pcns[n].icb],
 			.statuses = {"OFFERED", "APPROVED", NULL},
 			.ats = {seed_epoch(offered, 9, 0), seed_epoch(accepted, 16, 20)},
@@ -1502,7 +1532,7 @@ static enum st demo_offers(struct db *db, struct demo *D, struct demo_offer_ids 
 		}
 	}
 	for (int y = 0; r == ST_OK && y < 3; y++)
-		r = ncd_offers(db, D, y);
+		r = ncd_offers(db, D, &D->ncd[y], 2023 + y, NPCN);
 	if (r != ST_OK)
 		return r;
 
@@ -1625,9 +1655,12 @@ static enum st submission_value_add(struct db *db, int64_t submission_id,
  * Enhanced Access tick-box is set Yes every month except that Tees
  * Riverside PCN (n 0, demo.pcn's) has not set it for 31 March (so it
  * carries February's Yes); the CAIP components are certified at 31 March
- * only, Tees Riverside having certified CAIP.01 and CAIP.02 so far.
- * Other years: CAIP certified at 31 March, everything else set Yes every
- * month. NCD012 (care home beds) is set every month. */
+ * only, Tees Riverside having certified CAIP.01 and CAIP.02 so far. In
+ * 2021/22 Tees Riverside set COV-01 Yes at 28 February and has not set
+ * it for 31 March (February's Yes carries); Coastal Tees (n 1) set Yes
+ * at 28 February and changed it to No for 31 March. Other years: CAIP
+ * certified at 31 March, everything else set Yes every month. NCD012
+ * (care home beds) is set every month. */
 static bool pcn_setting(const struct seed_ind *ind, int year, int n, size_t di, size_t ndates,
 			int64_t *v)
 {
@@ -1636,6 +1669,11 @@ static bool pcn_setting(const struct seed_ind *ind, int year, int n, size_t di, 
 	if (ind->kind == SK_COUNT) {
 		*v = 48 + 17 * n;
 		return true;
+	}
+	if (year == 2021) {
+		if (n == 1 && march)
+			*v = 0;
+		return !(march && n == 0);
 	}
 	if (year != 2024)
 		return march || strncmp(ind->code, "CAIP", 4) != 0;
@@ -2287,6 +2325,153 @@ static enum st demo_pcn_values(struct db *db, struct demo *D)
 	return r;
 }
 
+/* The declaration of a PCN's network achievement aid, paying pence, taken
+ * along the usual path to status: calculated when the extract loaded
+ * (at), declared by the PCN (its user declarer, 0 for none named) on
+ * declared_on, approved and financially approved a week apart after. */
+static enum st network_declaration(struct db *db, struct demo *D, const struct seed_service *s,
+				   int64_t aid, int64_t pence, const char *status, int64_t at,
+				   int64_t declarer, const char *declared_on, const char *notes,
+				   int64_t *decl_id)
+{
+	static const char dsql[] =
+		"INSERT INTO declaration(achievement_id, status, pence, notes, declared_by,"
+		" declared_at, updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	static const char hsql[] =
+		"INSERT INTO declaration_history(declaration_id, at, user_id, from_status,"
+		" to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	static const char tsql[] =
+		"INSERT INTO declaration_tick(declaration_id, statement_id, user_id, at)"
+		" SELECT ?1, id, ?2, ?3 FROM declaration_statement WHERE service_id = ?4";
+	static const char *const path[] = {"AWAITING_PROVIDER", "AWAITING_COMMISSIONER",
+					   "AWAITING_FINANCE", "FINANCIALLY_APPROVED"};
+	static const char *const step_notes[] = {
+		"provisional payment calculated", "Declared by the PCN",
+		"Approved by the commissioner", "Financially approved",
+	};
+	int last = 0;
+	while (last < 3 && strcmp(path[last], status) != 0)
+		last++;
+	int64_t declared_at = seed_epoch(declared_on, 15, 40);
+	int64_t times[] = {at + 3600, declared_at, declared_at + 7 * 86400 - 3 * 3600,
+			   declared_at + 14 * 86400 - 4 * 3600};
+	int64_t users[] = {0, declarer, D->u_appr, D->u_fin};
+	PREP(d, dsql);
+	sqlite3_bind_int64(d, 1, aid);
+	bind_text(d, 2, status);
+	sqlite3_bind_int64(d, 3, pence);
+	bind_text(d, 4, last >= 1 ? notes : "");
+	bind_id(d, 5, last >= 1 ? declarer : 0);
+	if (last >= 1)
+		sqlite3_bind_int64(d, 6, declared_at);
+	else
+		sqlite3_bind_null(d, 6);
+	sqlite3_bind_int64(d, 7, times[last]);
+	sqlite3_bind_int(d, 8, last + 1);
+	enum st r = insert(db, d, "declaration", decl_id);
+	for (int i = 0; r == ST_OK && i <= last; i++) {
+		PREP(h, hsql);
+		sqlite3_bind_int64(h, 1, *decl_id);
+		sqlite3_bind_int64(h, 2, times[i]);
+		bind_id(h, 3, users[i]);
+		bind_text(h, 4, i ? path[i - 1] : NULL);
+		bind_text(h, 5, path[i]);
+		bind_text(h, 6, step_notes[i]);
+		r = insert(db, h, "declaration history", NULL);
+	}
+	/* The statements the declarer ticked (a declarer with no named user
+	 * in the demo leaves none recorded). */
+	if (r == ST_OK && last >= 1 && declarer) {
+		PREP(t, tsql);
+		sqlite3_bind_int64(t, 1, *decl_id);
+		sqlite3_bind_int64(t, 2, declarer);
+		sqlite3_bind_int64(t, 3, declared_at);
+		sqlite3_bind_int64(t, 4, s->id);
+		r = seed_step(db, t, "declaration ticks");
+	}
+	return r;
+}
+
+/* The seed's own example (domain.md; the guide "Network Contract DES
+ * 21-22 Tick-Box Indicators"): the Network Contract DES 2021/22 with its
+ * COV-01 (NCD009) tick-box, for the two Tees PCNs and the practices that
+ * were their members then, at 28 February and 31 March 2022. Tees
+ * Riverside (demo.pcn) set COV-01 Yes at 28 February and has not set it
+ * for 31 March, where the extract carried the Yes forward; it has
+ * declared February (awaiting the commissioner) but not March (awaiting
+ * the PCN, which may still change the tick-box). Coastal Tees set Yes at
+ * 28 February, paid and final (financially approved), and changed it to
+ * No for 31 March, declared and awaiting the commissioner. The network
+ * figures are calculated here (the server's own calculation) so that the
+ * declarations carry them; main.c opens declarations only near the
+ * business date. */
+static enum st demo_ncd2122(struct db *db, struct demo *D)
+{
+	const struct seed_service *s = &D->ncd2122;
+	enum st r = ncd_offers(db, D, s, 2021, 2);
+	for (size_t di = 0; r == ST_OK && di < s->ndates; di++)
+		for (size_t p = 0; r == ST_OK && p < NPRACT; p++) {
+			const struct demo_practice *pr = &demo_practices[p];
+			int pcn = demo_pcn_on(pr, s->date[di]);
+			if (pcn == 0 || pcn == 1)
+				r = demo_extract(db, D, s, D->prac[p], pr->list_size, pr->quality,
+						 p * 104729, di, NULL);
+		}
+	int64_t ids[SEED_MAX_DATES * 2] = {0};
+	if (r == ST_OK)
+		r = pcn_achievements(db, D, s, 2021, 2, ids);
+	if (r != ST_OK)
+		return r;
+	static const struct {
+		size_t di, n;
+		const char *status, *declared_on, *notes;
+	} decls[] = {
+		{0, 0, "AWAITING_COMMISSIONER", "2022-03-14",
+		 "COV-01 Yes: every member practice ran vaccination clinics throughout February."},
+		{1, 0, "AWAITING_PROVIDER", NULL, NULL},
+		{0, 1, "FINANCIALLY_APPROVED", "2022-03-11",
+		 "COV-01 Yes for February; the clinical director's certificate is on file."},
+		{1, 1, "AWAITING_COMMISSIONER", "2022-04-12",
+		 "COV-01 No for March: the vaccination site closed on 4 March."},
+	};
+	struct recalc *rc = recalc_new(db);
+	for (size_t k = 0; r == ST_OK && k < ARRAY_SIZE(decls); k++) {
+		size_t di = decls[k].di, n = decls[k].n;
+		int64_t pcn_ach = 0, pence = 0, did = 0;
+		bool calculated = false;
+		r = recalc_network(rc, s->id, s->date_id[di], s->date[di], D->pcn[n], &pcn_ach,
+				   &calculated, &pence);
+		if (r == ST_OK && (!calculated || pcn_ach != ids[di * 2 + n])) {
+			fprintf(stderr, "cqrsd: seed: the %s network achievement of %s for %s was"
+				" not calculated\n", s->code, demo_pcns[n].code, s->date[di]);
+			r = ST_ERROR;
+		}
+		int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
+		if (r == ST_OK)
+			r = network_declaration(db, D, s, pcn_ach, pence, decls[k].status, at,
+						n == 0 ? D->u_pcn : 0,
+						decls[k].declared_on ? decls[k].declared_on : s->date[di],
+						decls[k].notes, &did);
+		/* The task each waiting declaration leaves (lifecycle.c's titles). */
+		char shown[11], title[256];
+		date_display(s->date[di], shown);
+		bool provider = !strcmp(decls[k].status, "AWAITING_PROVIDER");
+		if (r == ST_OK && (provider || !strcmp(decls[k].status, "AWAITING_COMMISSIONER"))) {
+			snprintf(title, sizeof title, "%s: %s (%s), %s, %s",
+				 provider ? "Declaration due" : "Declaration awaiting approval",
+				 demo_pcns[n].name, demo_pcns[n].code, s->name, shown);
+			r = task_add(db, provider ? D->pcn[n] : D->icb[0],
+				     provider ? "DECLARATION_MANAGEMENT" : "APPROVAL_MANAGEMENT",
+				     provider ? "DECLARATION" : "DECLARATION_APPROVAL", title,
+				     "declaration", did,
+				     provider ? at + 3600 : seed_epoch(decls[k].declared_on, 15, 40), 0,
+				     0);
+		}
+	}
+	recalc_free(&rc);
+	return r;
+}
+
 static enum st demo_build(struct db *db, void *arg)
 {
 	struct demo *D = arg;
@@ -2322,6 +2507,8 @@ static enum st demo_build(struct db *db, void *arg)
 		r = demo_allocated_report(db, D);
 	if (r == ST_OK)
 		r = demo_pcn_values(db, D);
+	if (r == ST_OK)
+		r = demo_ncd2122(db, D);
 	return r;
 }
 
