@@ -968,7 +968,8 @@ static const struct ind_def ncd_inds[] = {
 	{"IIF", "FLU.IIF01", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 57, 90, 0, false, NULL, 98000, 68, true,
 	 "Seasonal influenza: the percentage of patients aged 18 to 64 in a clinical at-risk"
 	 " group who received a seasonal influenza vaccination between 1 September and 31 March"},
-	{"IIF", "ACC.IIF02", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 85, 90, 0, false, NULL, 380000, 87, false,
+	{"IIF", "ACC.IIF02", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 85, 90, 0, false, NULL, 380000, 87,
+	 false,
 	 "Access: the percentage of patients whose time from booking to appointment was two"
 	 " weeks or less"},
 	{"CAIP", "CAIP.01", YEAR_ALL, SK_YESNO, 0, -1, -1, 47, true, NULL, 0, 90, false,
