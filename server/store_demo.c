@@ -12,6 +12,7 @@
 
 #include "dates.h"
 #include "money.h"
+#include "recalc.h"
 #include "store_seed.h"
 #include "util.h"
 
@@ -402,11 +403,13 @@ struct ind_def {
 #define YEAR_2324 1u
 #define YEAR_2425 2u
 #define YEAR_2526 4u
+#define YEAR_2122 8u /* the Network Contract DES 2021/22 only */
 #define YEAR_ALL (YEAR_2324 | YEAR_2425 | YEAR_2526)
 
 static unsigned year_bit(int start_year)
 {
 	switch (start_year) {
+	case 2021: return YEAR_2122;
 	case 2023: return YEAR_2324;
 	case 2024: return YEAR_2425;
 	case 2025: return YEAR_2526;
@@ -464,14 +467,18 @@ static enum st indicator_add(struct db *db, struct seed_service *s, int64_t grou
 
 enum pay_rule { PAY_MARCH, PAY_QUARTERS, PAY_MONTHLY };
 
-/* The twelve month ends of the year as achievement dates. */
-static enum st dates_add(struct db *db, struct seed_service *s, int start_year, enum pay_rule rule)
+/* The month ends of the year from month first (4 = April .. 15 = March)
+ * to March as achievement dates: all twelve when first is 4. */
+static enum st dates_add_from(struct db *db, struct seed_service *s, int start_year, int first,
+			      enum pay_rule rule)
 {
 	static const char sql[] =
 		"INSERT INTO achievement_date(service_id, date, payment) VALUES (?1, ?2, ?3)";
 	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	for (int i = 0; i < 12; i++) {
-		int m = 4 + i, y = start_year;
+	s->ndates = 0;
+	for (int mm = first; mm <= 15; mm++) {
+		size_t i = s->ndates;
+		int m = mm, y = start_year;
 		if (m > 12) {
 			m -= 12;
 			y++;
@@ -488,9 +495,15 @@ static enum st dates_add(struct db *db, struct seed_service *s, int start_year, 
 		enum st r = insert(db, st, "achievement date", &s->date_id[i]);
 		if (r != ST_OK)
 			return r;
+		s->ndates++;
 	}
-	s->ndates = 12;
 	return ST_OK;
+}
+
+/* The twelve month ends of the year as achievement dates. */
+static enum st dates_add(struct db *db, struct seed_service *s, int start_year, enum pay_rule rule)
+{
+	return dates_add_from(db, s, start_year, 4, rule);
 }
 
 /* ==== QOF ================================================================== */
@@ -924,19 +937,21 @@ enum st seed_qof(struct db *db, int start_year, struct seed_service *out)
 
 static const char *const ncd_domains[] = {
 	"Investment and Impact Fund", "Capacity and Access", "Enhanced Access",
-	"Enhanced Health in Care Homes",
+	"Enhanced Health in Care Homes", "Covid-19 Vaccination",
 };
 
 static const struct area_def ncd_areas[] = {
-	{0, NULL}, {1, NULL}, {2, NULL}, {3, NULL},
+	{0, NULL}, {1, NULL}, {2, NULL}, {3, NULL}, {4, NULL},
 };
 
 static const struct group_def ncd_groups[] = {
-	{0, "IIF", "Investment and Impact Fund indicators", false, 0, YEAR_2324 | YEAR_2425},
+	{0, "IIF", "Investment and Impact Fund indicators", false, 0,
+	 YEAR_2122 | YEAR_2324 | YEAR_2425},
 	{1, "CAIP", "Capacity and Access Improvement Payment", false, 0, YEAR_ALL},
 	{1, "ACC", "Access management information", true, 0, YEAR_2425 | YEAR_2526},
 	{2, "EA", "Enhanced Access tick-box indicator", false, 0, YEAR_2425 | YEAR_2526},
 	{3, "EHCH", "Enhanced Health in Care Homes", false, 0, YEAR_2324},
+	{4, "COV", "Covid-19 vaccination tick-box indicator", false, 0, YEAR_2122},
 };
 
 /* Indicator codes of the Network Contract DES are invented (the real
@@ -950,10 +965,11 @@ static const struct ind_def ncd_inds[] = {
 	 "Early cancer diagnosis: the percentage of lower gastrointestinal two week wait"
 	 " (fast track) cancer referrals accompanied by a faecal immunochemical test result,"
 	 " with the result recorded in the 21 days before the referral"},
-	{"IIF", "FLU.IIF01", YEAR_2324, SK_RATIO, 20, 57, 90, 0, false, NULL, 98000, 68, true,
+	{"IIF", "FLU.IIF01", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 57, 90, 0, false, NULL, 98000, 68, true,
 	 "Seasonal influenza: the percentage of patients aged 18 to 64 in a clinical at-risk"
 	 " group who received a seasonal influenza vaccination between 1 September and 31 March"},
-	{"IIF", "ACC.IIF02", YEAR_2324, SK_RATIO, 20, 85, 90, 0, false, NULL, 380000, 87, false,
+	{"IIF", "ACC.IIF02", YEAR_2122 | YEAR_2324, SK_RATIO, 20, 85, 90, 0, false, NULL, 380000, 87,
+	 false,
 	 "Access: the percentage of patients whose time from booking to appointment was two"
 	 " weeks or less"},
 	{"CAIP", "CAIP.01", YEAR_ALL, SK_YESNO, 0, -1, -1, 47, true, NULL, 0, 90, false,
@@ -977,6 +993,10 @@ static const struct ind_def ncd_inds[] = {
 	{"EHCH", "NCD012", YEAR_2324, SK_COUNT, 0, -1, -1, 0, true, NULL, 0, 0, false,
 	 "EHCH-01 denominator: the number of care home beds aligned to the PCN (entered by the"
 	 " PCN; 0 if not entered)"},
+	{"COV", "COV-01", YEAR_2122, SK_YESNO, 220, -1, -1, 0, true, NULL, 0, 0, false,
+	 "NCD009 tick-box: the PCN's practices took part in the Covid-19 vaccination"
+	 " programme throughout the period (set Yes or No by the PCN; No if unset when the"
+	 " extract loads, else the PCN's value at the previous achievement date)"},
 	{"EHCH", "EHCH.IIF03", YEAR_2324, SK_RATIO, 16, 50, 80, 0, false, NULL, 5200, 72, true,
 	 "Enhanced Health in Care Homes: the percentage of care home residents aligned to the"
 	 " PCN who have a personalised care and support plan"},
@@ -1000,14 +1020,20 @@ enum st seed_ncd(struct db *db, int start_year, struct seed_service *out)
 	fy_text(start_year, fy);
 	snprintf(code, sizeof code, "NCD%02d%02d", start_year % 100, (start_year + 1) % 100);
 	snprintf(name, sizeof name, "Network Contract DES %s", fy);
+	/* 2021/22 is kept for its COV-01 tick-box: only its last two
+	 * achievement dates, 28 February and 31 March 2022, both paid. */
+	bool y2122 = start_year == 2021;
 	snprintf(desc, sizeof desc,
 		 "The Network Contract Directed Enhanced Service for %s, offered to Primary Care"
-		 " Networks and accepted automatically for their member practices. Monthly"
-		 " achievement dates; payments at each quarter end.%s",
-		 fy, start_year == 2025 ? " The Investment and Impact Fund is retired this year." : "");
+		 " Networks and accepted automatically for their member practices. %s%s",
+		 fy, y2122 ? "Achievement dates 28 February and 31 March 2022, each paid; the"
+			     " COV-01 (NCD009) tick-box, 220 points, is set by the PCN."
+			   : "Monthly achievement dates; payments at each quarter end.",
+		 start_year == 2025 ? " The Investment and Impact Fund is retired this year." : "");
 	struct svc_def d = {
 		.code = code, .name = name, .payment_type = "DES", .frequency = "ANNUAL",
-		.level = "NETWORK", .payment_period = "Quarterly", .entry = "BOTH",
+		.level = "NETWORK", .payment_period = y2122 ? "February and March 2022" : "Quarterly",
+		.entry = "BOTH",
 		.start_year = start_year, .pence_per_point = 19800, .national_list_size = 48000,
 		.declaration_required = true, .approval_required = true,
 		.indicator_declaration = start_year == 2024, .auto_accept = true,
@@ -1021,7 +1047,8 @@ enum st seed_ncd(struct db *db, int start_year, struct seed_service *out)
 				  ncd_areas, ARRAY_SIZE(ncd_areas), ncd_groups, ARRAY_SIZE(ncd_groups),
 				  ncd_inds, ARRAY_SIZE(ncd_inds));
 	if (r == ST_OK)
-		r = dates_add(db, out, start_year, PAY_QUARTERS);
+		r = y2122 ? dates_add_from(db, out, start_year, 14, PAY_MONTHLY)
+			  : dates_add(db, out, start_year, PAY_QUARTERS);
 	return r;
 }
 
@@ -1133,7 +1160,7 @@ struct demo {
 	int64_t nhse, icb[2], pcn[NPCN], prac[NPRACT];
 	int64_t u_practice, u_view, u_pcn, u_comm, u_appr, u_fin, u_admin, u_cluster, u_other,
 		u_loader;
-	struct seed_service qof[3], ncd[3], ms, ldhc, po;
+	struct seed_service qof[3], ncd[3], ms, ldhc, po, ncd2122;
 };
 
 /* The PCN a demo practice belongs to on a date, or -1. */
@@ -1365,6 +1392,9 @@ static enum st demo_services(struct db *db, struct demo *D)
 		};
 		r = service_add(db, &d, &D->po);
 	}
+	/* Last, so that the ids of everything before stay as they were. */
+	if (r == ST_OK)
+		r = seed_ncd(db, 2021, &D->ncd2122);
 	return r;
 }
 
@@ -1414,12 +1444,12 @@ static enum st offer_to(struct db *db, struct demo *D, const struct seed_service
 	return seed_offer_add(db, &o, id);
 }
 
-/* Network Contract DES offers for one year: the PCN itself accepts, and
- * each member practice is accepted automatically through it. */
-static enum st ncd_offers(struct db *db, struct demo *D, int y)
+/* Network Contract DES offers of s (the year starting in year) to the
+ * first npcn demo PCNs: the PCN itself accepts, and each member practice
+ * is accepted automatically through it. */
+static enum st ncd_offers(struct db *db, struct demo *D, const struct seed_service *s, int year,
+			  size_t npcn)
 {
-	const struct seed_service *s = &D->ncd[y];
-	int year = 2023 + y;
 	char start[11], offered[11], accepted[11], resp[11];
 	snprintf(start, sizeof start, "%04d-04-01", year);
 	snprintf(offered, sizeof offered, "%04d-03-04", year);
@@ -1429,11 +1459,12 @@ static enum st ncd_offers(struct db *db, struct demo *D, int y)
 	static const char auto_note[] =
 		"Accepted automatically on the practice's behalf through its PCN's acceptance";
 	enum st r = ST_OK;
-	for (size_t n = 0; r == ST_OK && n < NPCN; n++) {
+	const char *end = s->date[s->ndates - 1];
+	for (size_t n = 0; r == ST_OK && n < npcn; n++) {
 		int64_t comm = demo_pcns[n].icb == 0 ? D->u_comm : 0;
 		struct seed_offer o = {
-			.service_id = s->id, .org_id = D->pcn[n], .start = start, .end = s->date[11],
-			.response = resp, .target = s->date[11], .offered_by = comm,
+			.service_id = s->id, .org_id = D->pcn[n], .start = start, .end = end,
+			.response = resp, .target = end, .offered_by = comm,
 			.offered_by_org = D->icb[demo_pcns[n].icb],
 			.statuses = {"OFFERED", "APPROVED", NULL},
 			.ats = {seed_epoch(offered, 9, 0), seed_epoch(accepted, 16, 20)},
@@ -1502,7 +1533,7 @@ static enum st demo_offers(struct db *db, struct demo *D, struct demo_offer_ids 
 		}
 	}
 	for (int y = 0; r == ST_OK && y < 3; y++)
-		r = ncd_offers(db, D, y);
+		r = ncd_offers(db, D, &D->ncd[y], 2023 + y, NPCN);
 	if (r != ST_OK)
 		return r;
 
@@ -1617,47 +1648,65 @@ static enum st submission_value_add(struct db *db, int64_t submission_id,
 	return seed_step(db, st, "submission value");
 }
 
-/* The value a PCN-entered indicator holds for PCN n at date index di of
- * the year starting in year, and whether the PCN set it (else it took
- * the default, No or 0, when the extract loaded). In 2024/25 the Enhanced
- * Access tick-box is Yes all year except that Tees Riverside PCN (n 0,
- * demo.pcn's) has not set it for 31 March; the CAIP components are
- * certified at 31 March only, Tees Riverside having certified CAIP.01
- * and CAIP.02 so far. Other years: everything set, Yes. NCD012 (care
- * home beds) is set every month. */
-static int64_t pcn_value(const struct seed_ind *ind, int year, int n, size_t di,
-			 bool *set_by_pcn)
+/* Whether PCN n set PCN-entered indicator ind itself at date index di of
+ * the year starting in year, and to what (*v). A value the PCN did not
+ * set is the default the extract gives it: the PCN's value at the
+ * previous achievement date of the service, or No / 0 at the first
+ * (carry-forward, domain.md; see pcn_achievements). In 2024/25 the
+ * Enhanced Access tick-box is set Yes every month except that Tees
+ * Riverside PCN (n 0, demo.pcn's) has not set it for 31 March (so it
+ * carries February's Yes); the CAIP components are certified at 31 March
+ * only, Tees Riverside having certified CAIP.01 and CAIP.02 so far. In
+ * 2021/22 Tees Riverside set COV-01 Yes at 28 February and has not set
+ * it for 31 March (February's Yes carries); Coastal Tees (n 1) set Yes
+ * at 28 February and changed it to No for 31 March. Other years: CAIP
+ * certified at 31 March, everything else set Yes every month. NCD012
+ * (care home beds) is set every month. */
+static bool pcn_setting(const struct seed_ind *ind, int year, int n, size_t di, size_t ndates,
+			int64_t *v)
 {
-	bool march = di == 11;
+	bool march = di + 1 == ndates;
+	*v = 1;
 	if (ind->kind == SK_COUNT) {
-		*set_by_pcn = true;
-		return 48 + 17 * n;
+		*v = 48 + 17 * n;
+		return true;
+	}
+	if (year == 2021) {
+		if (n == 1 && march)
+			*v = 0;
+		return !(march && n == 0);
 	}
 	if (year != 2024)
-		*set_by_pcn = march || strncmp(ind->code, "CAIP", 4) != 0;
-	else if (strcmp(ind->code, "EA.TB01") == 0)
-		*set_by_pcn = !(march && n == 0);
-	else
-		*set_by_pcn = march && !(n == 0 && strcmp(ind->code, "CAIP.03") == 0);
-	return *set_by_pcn;
+		return march || strncmp(ind->code, "CAIP", 4) != 0;
+	if (strcmp(ind->code, "EA.TB01") == 0)
+		return !(march && n == 0);
+	return march && !(n == 0 && strcmp(ind->code, "CAIP.03") == 0);
+}
+
+/* The month of an achievement date in its financial year: 1 = April ..
+ * 12 = March. */
+static int fy_month(const char *date)
+{
+	int y = 0, m = 0;
+	if (sscanf(date, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12)
+		return 1;
+	return m >= 4 ? m - 3 : m + 9;
 }
 
 /* An extracted achievement of org for date index di of service s: every
  * modelled value not in skip, in one EXTRACT submission by the extract
- * loader, loaded eight days after the date. For a PCN member (pcn >= 0)
- * the PCN-entered values are there too: those the PCN set in a MANUAL
- * submission by the PCN's user two days before the extract, the others
- * defaulted to No by the extract. */
+ * loader, loaded eight days after the date. PCN-entered indicators are
+ * not extracted from practices: they live on the PCN's own achievement
+ * (pcn_achievements). */
 static enum st demo_extract(struct db *db, struct demo *D, const struct seed_service *s,
 			    int64_t org_id, int64_t list_size, int quality, uint64_t noise,
-			    size_t di, int pcn, const char *const *skip)
+			    size_t di, const char *const *skip)
 {
 	int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
-	int64_t pcn_at = at - 2 * 86400 + 5 * 3600;
 	char shown[11], notes[160];
 	date_display(s->date[di], shown);
 	snprintf(notes, sizeof notes, "GPES extract for %s, achievement date %s", s->name, shown);
-	int64_t aid = 0, sid = 0, psid = 0;
+	int64_t aid = 0, sid = 0;
 	enum st r = seed_achievement(db, s->id, org_id, s->date_id[di], "SUBMITTED", false, at,
 				     &aid);
 	if (r == ST_OK)
@@ -1665,32 +1714,114 @@ static enum st demo_extract(struct db *db, struct demo *D, const struct seed_ser
 	for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
 		const struct seed_ind *ind = &s->ind[i];
 		int64_t v, num, den;
-		if (code_in(ind->code, skip))
+		if (ind->pcn_entered || code_in(ind->code, skip))
 			continue;
-		if (ind->pcn_entered) {
-			bool by_pcn = false;
-			if (pcn < 0)
-				continue;
-			int year = 0;
-			sscanf(s->date[0], "%4d", &year);
-			v = pcn_value(ind, year, pcn, di, &by_pcn);
-			if (by_pcn && !psid)
-				r = submission_add(db, aid, ind->group_id, "SUBMIT", "MANUAL", pcn_at,
-						   pcn == 0 ? D->u_pcn : 0,
-						   "Entered by the PCN for all its member practices.",
-						   &psid);
-			if (r == ST_OK)
-				r = submission_value_add(db, by_pcn ? psid : sid, ind, v, 0, 0);
-			if (r == ST_OK)
-				r = seed_value_row(db, aid, ind, v, 0, 0, by_pcn ? "MANUAL" : "EXTRACT",
-						   by_pcn ? psid : sid, by_pcn ? pcn_at : at);
-			continue;
-		}
-		if (!seed_value(ind, list_size, (int)di + 1, quality, noise, &v, &num, &den))
+		if (!seed_value(ind, list_size, fy_month(s->date[di]), quality, noise, &v, &num,
+				&den))
 			continue;
 		r = submission_value_add(db, sid, ind, v, num, den);
 		if (r == ST_OK)
 			r = seed_value_row(db, aid, ind, v, num, den, "EXTRACT", sid, at);
+	}
+	return r;
+}
+
+/* Whether demo PCN n has a member practice on a date. */
+static bool pcn_has_members(size_t n, const char *date)
+{
+	for (size_t p = 0; p < ARRAY_SIZE(demo_practices); p++)
+		if (demo_pcn_on(&demo_practices[p], date) == (int)n)
+			return true;
+	return false;
+}
+
+/* The PCNs' own achievements of network service s (the year starting in
+ * year), for every date and each of the first npcn demo PCNs with members
+ * on it, holding the PCN-entered values (domain.md; issue 10, M3). What
+ * the PCN set (pcn_setting) is a MANUAL submission per group, two days
+ * before the extract, by the PCN's user (demo.pcn for Tees Riverside);
+ * what it did not set the extract defaulted, in an EXTRACT submission by
+ * the extract loader: the PCN's value at the previous date of the
+ * service, No / 0 at the first. ids (may be NULL) receives the
+ * achievement of PCN n at date index di as ids[di * npcn + n]. */
+static enum st pcn_achievements(struct db *db, struct demo *D, const struct seed_service *s,
+				int year, size_t npcn, int64_t *ids)
+{
+	int64_t last[ARRAY_SIZE(demo_pcns)][SEED_MAX_IND];
+	memset(last, 0, sizeof last);
+	enum st r = ST_OK;
+	for (size_t di = 0; r == ST_OK && di < s->ndates; di++) {
+		int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
+		int64_t pcn_at = at - 2 * 86400 + 5 * 3600;
+		char shown[11], prev[11], notes[256];
+		date_display(s->date[di], shown);
+		if (di)
+			date_display(s->date[di - 1], prev);
+		for (size_t n = 0; r == ST_OK && n < npcn; n++) {
+			if (!pcn_has_members(n, s->date[di]))
+				continue;
+			int64_t v[SEED_MAX_IND];
+			bool set[SEED_MAX_IND], any_set = false, any_default = false;
+			for (size_t i = 0; i < s->nind; i++) {
+				set[i] = false;
+				if (!s->ind[i].pcn_entered)
+					continue;
+				set[i] = pcn_setting(&s->ind[i], year, (int)n, di, s->ndates, &v[i]);
+				if (!set[i])
+					v[i] = last[n][i];
+				last[n][i] = v[i];
+				any_set |= set[i];
+				any_default |= !set[i];
+			}
+			int64_t aid = 0, xsid = 0;
+			r = seed_achievement(db, s->id, D->pcn[n], s->date_id[di], "SUBMITTED", false,
+					     any_set ? pcn_at : at, &aid);
+			if (ids)
+				ids[di * npcn + n] = aid;
+			/* One MANUAL submission per group the PCN set values in. */
+			for (size_t g = 0; r == ST_OK && g < s->nind; g++) {
+				bool first = set[g];
+				for (size_t k = g; first && k-- > 0 &&
+						   s->ind[k].group_id == s->ind[g].group_id;)
+					first = !set[k];
+				if (!first)
+					continue;
+				int64_t sid = 0;
+				r = submission_add(db, aid, s->ind[g].group_id, "SUBMIT", "MANUAL", pcn_at,
+						   n == 0 ? D->u_pcn : 0,
+						   "Set by the PCN for all its member practices.", &sid);
+				for (size_t i = g; r == ST_OK && i < s->nind &&
+						   s->ind[i].group_id == s->ind[g].group_id; i++) {
+					if (!set[i])
+						continue;
+					r = submission_value_add(db, sid, &s->ind[i], v[i], 0, 0);
+					if (r == ST_OK)
+						r = seed_value_row(db, aid, &s->ind[i], v[i], 0, 0, "MANUAL",
+								   sid, pcn_at);
+				}
+			}
+			if (r == ST_OK && any_default) {
+				if (di)
+					snprintf(notes, sizeof notes,
+						 "GPES extract for %s, achievement date %s: the values"
+						 " the PCN had not set are carried forward from its"
+						 " %s values", s->name, shown, prev);
+				else
+					snprintf(notes, sizeof notes,
+						 "GPES extract for %s, achievement date %s: the values"
+						 " the PCN had not set default to No (0)", s->name, shown);
+				r = submission_add(db, aid, 0, "SUBMIT", "EXTRACT", at, D->u_loader, notes,
+						   &xsid);
+			}
+			for (size_t i = 0; r == ST_OK && i < s->nind; i++) {
+				if (!s->ind[i].pcn_entered || set[i])
+					continue;
+				r = submission_value_add(db, xsid, &s->ind[i], v[i], 0, 0);
+				if (r == ST_OK)
+					r = seed_value_row(db, aid, &s->ind[i], v[i], 0, 0, "EXTRACT", xsid,
+							   at);
+			}
+		}
 	}
 	return r;
 }
@@ -1702,19 +1833,22 @@ static enum st demo_qof_achievements(struct db *db, struct demo *D)
 		const struct demo_practice *pr = &demo_practices[p];
 		/* 2023/24: the year-end date only. */
 		r = demo_extract(db, D, &D->qof[0], D->prac[p], pr->list_size, pr->quality - 1,
-				 p * 7919, 11, -1, NULL);
+				 p * 7919, 11, NULL);
 		/* 2024/25: every month. */
 		for (size_t m = 0; r == ST_OK && m < 12; m++)
 			r = demo_extract(db, D, &D->qof[1], D->prac[p], pr->list_size, pr->quality,
-					 p * 7919, m, -1, NULL);
+					 p * 7919, m, NULL);
 	}
 	return r;
 }
 
-/* NCD 2024/25 practice achievements, with gaps: P1 misses ACC.MI02 in
- * November, CAN.FIT.IIF02 in February, and at 31 March has only
- * LD.HC.IIF01 of its extracted values; Riverbank misses ACC.MI01 at 31 March; Kingsmead has no
- * 31 March achievement yet. */
+/* NCD 2023/24 and 2024/25 member practice achievements (extracted
+ * values only), with gaps in 2024/25: P1 misses ACC.MI02 in November,
+ * CAN.FIT.IIF02 in February, and at 31 March has only LD.HC.IIF01 of its
+ * extracted values; Riverbank misses ACC.MI01 at 31 March; Kingsmead has
+ * no 31 March achievement yet. The PCNs' own achievements, with the
+ * values they enter, are made after every other achievement
+ * (demo_pcn_values). */
 static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 {
 	static const char *const p1_nov[] = {"ACC.MI02", NULL};
@@ -1726,11 +1860,10 @@ static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 	/* 2023/24: complete. */
 	for (size_t p = 0; r == ST_OK && p < NPRACT; p++)
 		for (size_t m = 0; r == ST_OK && m < 12; m++) {
-			int pcn = demo_pcn_on(&demo_practices[p], D->ncd[0].date[m]);
-			if (pcn >= 0)
+			if (demo_pcn_on(&demo_practices[p], D->ncd[0].date[m]) >= 0)
 				r = demo_extract(db, D, &D->ncd[0], D->prac[p],
 						 demo_practices[p].list_size, demo_practices[p].quality,
-						 p * 104729, m, pcn, NULL);
+						 p * 104729, m, NULL);
 		}
 	for (size_t p = 0; r == ST_OK && p < NPRACT; p++) {
 		const struct demo_practice *pr = &demo_practices[p];
@@ -1743,7 +1876,7 @@ static enum st demo_ncd_achievements(struct db *db, struct demo *D)
 			else if (p == 1 && m == 11)
 				skip = a81004_mar;
 			r = demo_extract(db, D, s, D->prac[p], pr->list_size, pr->quality,
-					 p * 104729, m, demo_pcn_on(pr, s->date[m]), skip);
+					 p * 104729, m, skip);
 		}
 	}
 	return r;
@@ -2180,6 +2313,166 @@ static enum st demo_allocated_report(struct db *db, struct demo *D)
 	return insert(db, st, "allocated report", NULL);
 }
 
+/* ---- the PCNs' own values ------------------------------------------------- */
+
+/* The PCN achievements of NCD 2023/24 and 2024/25, made after every other
+ * achievement (in the order the server used to make them when it first
+ * aggregated, so their ids are as before). */
+static enum st demo_pcn_values(struct db *db, struct demo *D)
+{
+	enum st r = pcn_achievements(db, D, &D->ncd[0], 2023, NPCN, NULL);
+	if (r == ST_OK)
+		r = pcn_achievements(db, D, &D->ncd[1], 2024, NPCN, NULL);
+	return r;
+}
+
+/* The declaration of a PCN's network achievement aid, paying pence, taken
+ * along the usual path to status: calculated when the extract loaded
+ * (at), declared by the PCN (its user declarer, 0 for none named) on
+ * declared_on, approved and financially approved a week apart after. */
+static enum st network_declaration(struct db *db, struct demo *D, const struct seed_service *s,
+				   int64_t aid, int64_t pence, const char *status, int64_t at,
+				   int64_t declarer, const char *declared_on, const char *notes,
+				   int64_t *decl_id)
+{
+	static const char dsql[] =
+		"INSERT INTO declaration(achievement_id, status, pence, notes, declared_by,"
+		" declared_at, updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	static const char hsql[] =
+		"INSERT INTO declaration_history(declaration_id, at, user_id, from_status,"
+		" to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	static const char tsql[] =
+		"INSERT INTO declaration_tick(declaration_id, statement_id, user_id, at)"
+		" SELECT ?1, id, ?2, ?3 FROM declaration_statement WHERE service_id = ?4";
+	static const char *const path[] = {"AWAITING_PROVIDER", "AWAITING_COMMISSIONER",
+					   "AWAITING_FINANCE", "FINANCIALLY_APPROVED"};
+	static const char *const step_notes[] = {
+		"provisional payment calculated", "Declared by the PCN",
+		"Approved by the commissioner", "Financially approved",
+	};
+	int last = 0;
+	while (last < 3 && strcmp(path[last], status) != 0)
+		last++;
+	int64_t declared_at = seed_epoch(declared_on, 15, 40);
+	int64_t times[] = {at + 3600, declared_at, declared_at + 7 * 86400 - 3 * 3600,
+			   declared_at + 14 * 86400 - 4 * 3600};
+	int64_t users[] = {0, declarer, D->u_appr, D->u_fin};
+	PREP(d, dsql);
+	sqlite3_bind_int64(d, 1, aid);
+	bind_text(d, 2, status);
+	sqlite3_bind_int64(d, 3, pence);
+	bind_text(d, 4, last >= 1 ? notes : "");
+	bind_id(d, 5, last >= 1 ? declarer : 0);
+	if (last >= 1)
+		sqlite3_bind_int64(d, 6, declared_at);
+	else
+		sqlite3_bind_null(d, 6);
+	sqlite3_bind_int64(d, 7, times[last]);
+	sqlite3_bind_int(d, 8, last + 1);
+	enum st r = insert(db, d, "declaration", decl_id);
+	for (int i = 0; r == ST_OK && i <= last; i++) {
+		PREP(h, hsql);
+		sqlite3_bind_int64(h, 1, *decl_id);
+		sqlite3_bind_int64(h, 2, times[i]);
+		bind_id(h, 3, users[i]);
+		bind_text(h, 4, i ? path[i - 1] : NULL);
+		bind_text(h, 5, path[i]);
+		bind_text(h, 6, step_notes[i]);
+		r = insert(db, h, "declaration history", NULL);
+	}
+	/* The statements the declarer ticked (a declarer with no named user
+	 * in the demo leaves none recorded). */
+	if (r == ST_OK && last >= 1 && declarer) {
+		PREP(t, tsql);
+		sqlite3_bind_int64(t, 1, *decl_id);
+		sqlite3_bind_int64(t, 2, declarer);
+		sqlite3_bind_int64(t, 3, declared_at);
+		sqlite3_bind_int64(t, 4, s->id);
+		r = seed_step(db, t, "declaration ticks");
+	}
+	return r;
+}
+
+/* The seed's own example (domain.md; the guide "Network Contract DES
+ * 21-22 Tick-Box Indicators"): the Network Contract DES 2021/22 with its
+ * COV-01 (NCD009) tick-box, for the two Tees PCNs and the practices that
+ * were their members then, at 28 February and 31 March 2022. Tees
+ * Riverside (demo.pcn) set COV-01 Yes at 28 February and has not set it
+ * for 31 March, where the extract carried the Yes forward; it has
+ * declared February (awaiting the commissioner) but not March (awaiting
+ * the PCN, which may still change the tick-box). Coastal Tees set Yes at
+ * 28 February, paid and final (financially approved), and changed it to
+ * No for 31 March, declared and awaiting the commissioner. The network
+ * figures are calculated here (the server's own calculation) so that the
+ * declarations carry them; main.c opens declarations only near the
+ * business date. */
+static enum st demo_ncd2122(struct db *db, struct demo *D)
+{
+	const struct seed_service *s = &D->ncd2122;
+	enum st r = ncd_offers(db, D, s, 2021, 2);
+	for (size_t di = 0; r == ST_OK && di < s->ndates; di++)
+		for (size_t p = 0; r == ST_OK && p < NPRACT; p++) {
+			const struct demo_practice *pr = &demo_practices[p];
+			int pcn = demo_pcn_on(pr, s->date[di]);
+			if (pcn == 0 || pcn == 1)
+				r = demo_extract(db, D, s, D->prac[p], pr->list_size, pr->quality,
+						 p * 104729, di, NULL);
+		}
+	int64_t ids[SEED_MAX_DATES * 2] = {0};
+	if (r == ST_OK)
+		r = pcn_achievements(db, D, s, 2021, 2, ids);
+	if (r != ST_OK)
+		return r;
+	static const struct {
+		size_t di, n;
+		const char *status, *declared_on, *notes;
+	} decls[] = {
+		{0, 0, "AWAITING_COMMISSIONER", "2022-03-14",
+		 "COV-01 Yes: every member practice ran vaccination clinics throughout February."},
+		{1, 0, "AWAITING_PROVIDER", NULL, NULL},
+		{0, 1, "FINANCIALLY_APPROVED", "2022-03-11",
+		 "COV-01 Yes for February; the clinical director's certificate is on file."},
+		{1, 1, "AWAITING_COMMISSIONER", "2022-04-12",
+		 "COV-01 No for March: the vaccination site closed on 4 March."},
+	};
+	struct recalc *rc = recalc_new(db);
+	for (size_t k = 0; r == ST_OK && k < ARRAY_SIZE(decls); k++) {
+		size_t di = decls[k].di, n = decls[k].n;
+		int64_t pcn_ach = 0, pence = 0, did = 0;
+		bool calculated = false;
+		r = recalc_network(rc, s->id, s->date_id[di], s->date[di], D->pcn[n], &pcn_ach,
+				   &calculated, &pence);
+		if (r == ST_OK && (!calculated || pcn_ach != ids[di * 2 + n])) {
+			fprintf(stderr, "cqrsd: seed: the %s network achievement of %s for %s was"
+				" not calculated\n", s->code, demo_pcns[n].code, s->date[di]);
+			r = ST_ERROR;
+		}
+		int64_t at = seed_epoch(s->date[di], 6, 10) + 8 * 86400;
+		if (r == ST_OK)
+			r = network_declaration(db, D, s, pcn_ach, pence, decls[k].status, at,
+						n == 0 ? D->u_pcn : 0,
+						decls[k].declared_on ? decls[k].declared_on : s->date[di],
+						decls[k].notes, &did);
+		/* The task each waiting declaration leaves (lifecycle.c's titles). */
+		char shown[11], title[256];
+		date_display(s->date[di], shown);
+		bool provider = !strcmp(decls[k].status, "AWAITING_PROVIDER");
+		if (r == ST_OK && (provider || !strcmp(decls[k].status, "AWAITING_COMMISSIONER"))) {
+			snprintf(title, sizeof title, "%s: %s (%s), %s, %s",
+				 provider ? "Declaration due" : "Declaration awaiting approval",
+				 demo_pcns[n].name, demo_pcns[n].code, s->name, shown);
+			r = task_add(db, provider ? D->pcn[n] : D->icb[0],
+				     provider ? "DECLARATION_MANAGEMENT" : "APPROVAL_MANAGEMENT",
+				     provider ? "DECLARATION" : "DECLARATION_APPROVAL", title,
+				     "declaration", did,
+				     provider ? at + 3600 : seed_epoch(decls[k].declared_on, 15, 40), 0,
+				     0);
+		}
+	}
+	recalc_free(&rc);
+	return r;
+}
+
 static enum st demo_build(struct db *db, void *arg)
 {
 	struct demo *D = arg;
@@ -2213,6 +2506,10 @@ static enum st demo_build(struct db *db, void *arg)
 		r = demo_tasks(db, D, &offers, &decls);
 	if (r == ST_OK)
 		r = demo_allocated_report(db, D);
+	if (r == ST_OK)
+		r = demo_pcn_values(db, D);
+	if (r == ST_OK)
+		r = demo_ncd2122(db, D);
 	return r;
 }
 

@@ -278,9 +278,11 @@ static void test_list(void)
 	GET(t_practice, "/api/v1/declarations?service=x");
 	ck(is_err(400, "bad_query", "service", NULL), "?service=x: 400 bad_query");
 	GET(t_appr, "/api/v1/declarations?status=AWAITING_COMMISSIONER");
-	ck(R.status == 200 && json_array_size(decls()) == 1 && decl_row(d_may) &&
-	   json_is_integer(json_object_get(decl_row(d_may), "pence")),
-	   "approver: Declaration Management's list, awaiting approval, with pounds");
+	ck(R.status == 200 && json_array_size(decls()) == 3 && decl_row(d_may) &&
+	   json_is_integer(json_object_get(decl_row(d_may), "pence")) &&
+	   rows_on("2022-02-28") == 1 && rows_on("2022-03-31") == 1,
+	   "approver: Declaration Management's list, awaiting approval, with pounds (MS May and"
+	   " the two NCD 2021/22 PCN declarations)");
 	GET(t_other, "/api/v1/declarations");
 	ck(R.status == 200 && !decl_row(d_may) && !decl_row(d_jun) && !decl_row(d_apr),
 	   "another ICB's practice sees none of them");
