@@ -2,17 +2,17 @@
  * against a fresh demo cqrsd, by keyboard:
  *   (a) demo.pcn (PCN Management at U60172), under NO_COLOR and
  *       TERM=vt100, goes from Home to its PCN's own NCD 2024/25 31/03/2025
- *       network achievement (3 ] E), sets EA.TB01 and CAIP.03 to Yes from
- *       the Yes/No drop-down (C-t) and submits (C-s, y); the API then
- *       holds the new values and the dashboard shows EA.TB01 Yes; the key
+ *       network achievement (3 ] E), sets EA.TB01 (Yes, carried from
+ *       February) to No and CAIP.03 to Yes from the Yes/No drop-down
+ *       (C-t) and submits (C-s, y); the API then holds the new values
+ *       and the dashboard shows EA.TB01 No; the key
  *       is on the function bar and in the help only where it works;
  *   (b) Create Offers marks the practices that already hold the Learning
  *       Disability offer ("already Offered" / "already Approved"), which
  *       cannot be ticked, are skipped by Select All and never reviewed;
  *   (c) demo.practice opening its own NCD 2024/25 31/03/2025 achievement
  *       sees EA.TB01 read-only "entered at PCN level" with the PCN's
- *       value. (c) needs the server's rule M3 (the practice's form shows
- *       the PCN's value) and fails until that lands. */
+ *       value (No, as the PCN has just set it). */
 #include "config.h"
 
 #include <stdio.h>
@@ -90,19 +90,20 @@ static long long current_value(const char *user, const char *path, const char *c
 	return v;
 }
 
-/* In an open group form: the Yes/No drop-down (C-t) chooses Yes, then
- * C-s and y submit. */
-static void choose_yes_and_submit(struct pty_term *t, const char *code)
+/* In an open group form: the Yes/No drop-down (C-t) chooses word (Up:
+ * Yes, Down: No), then C-s and y submit. */
+static void choose_and_submit(struct pty_term *t, const char *code, const char *key,
+			      const char *word)
 {
 	pty_key(t, "C-t");
 	char title[64];
 	snprintf(title, sizeof title, "%s: New Value", code);
 	pty_expect(t, title, 3000, "C-t opens the Yes/No drop-down of %s", code);
-	pty_key(t, "Up");
+	pty_key(t, key);
 	pty_key(t, "Enter");
 	pty_settle(t, 60, 1000);
-	pty_check(t, !pty_find(t, title, NULL, NULL) && row_has(t, code, "Yes"),
-		  "choosing Yes puts it in %s's New Value", code);
+	pty_check(t, !pty_find(t, title, NULL, NULL) && row_has(t, code, word),
+		  "choosing %s puts it in %s's New Value", word, code);
 	pty_key(t, "C-s");
 	pty_expect(t, "Submit Achievement Data for", 3000, "C-s asks to confirm the submission");
 	pty_key(t, "y");
@@ -150,13 +151,13 @@ static void pcn_user(void)
 	pty_key(t, "Enter");
 	pty_expect(t, "EA Enhanced Access tick-box indicator (Payment)", WAIT,
 		   "Enter opens the EA form");
-	pty_check(t, pty_wait_text(t, "EA.TB01", 3000) && row_has(t, "EA.TB01", "No") &&
+	pty_check(t, pty_wait_text(t, "EA.TB01", 3000) && row_has(t, "EA.TB01", "Yes") &&
 		  row_has(t, "EA.TB01", "> "),
-		  "EA.TB01 is editable, currently No, the focus on it");
-	choose_yes_and_submit(t, "EA.TB01");
+		  "EA.TB01 is editable, currently Yes (carried from February), the focus on it");
+	choose_and_submit(t, "EA.TB01", "Down", "No");
 	pty_expect(t, "submitted", WAIT, "the submission is stored");
-	pty_check(t, current_value("demo.pcn", "/api/v1/achievements/608/groups/63", "EA.TB01") == 1,
-		  "the API holds EA.TB01 = Yes on the PCN's achievement");
+	pty_check(t, current_value("demo.pcn", "/api/v1/achievements/608/groups/63", "EA.TB01") == 0,
+		  "the API holds EA.TB01 = No on the PCN's achievement");
 
 	/* a CAIP component */
 	pty_key(t, "Esc");
@@ -170,7 +171,7 @@ static void pcn_user(void)
 	pty_settle(t, 60, 1000);
 	pty_check(t, row_has(t, "CAIP.03", "> ") && row_has(t, "CAIP.03", "No"),
 		  "Tab Tab: CAIP.03, currently No");
-	choose_yes_and_submit(t, "CAIP.03");
+	choose_and_submit(t, "CAIP.03", "Up", "Yes");
 	pty_expect(t, "submitted", WAIT, "the CAIP component is submitted");
 	pty_check(t, current_value("demo.pcn", "/api/v1/achievements/608/groups/61", "CAIP.03") == 1,
 		  "the API holds CAIP.03 = Yes");
@@ -184,7 +185,7 @@ static void pcn_user(void)
 	pty_send(t, "EA.TB01");
 	pty_key(t, "Enter");
 	pty_settle(t, 100, 2000);
-	pty_check(t, row_has(t, "EA.TB01", "Yes"), "the network figure EA.TB01 is now Yes");
+	pty_check(t, row_has(t, "EA.TB01", "No"), "the network figure EA.TB01 is now No");
 	pty_close(&t);
 
 	/* a practice user: no E on the dashboard */
@@ -277,8 +278,8 @@ static void practice_view(void)
 		   "demo.practice opens its EA form");
 	pty_check(t, pty_wait_text(t, "locked: entered at PCN level", 3000),
 		  "EA.TB01 is read-only: entered at PCN level");
-	pty_check(t, row_has(t, "EA.TB01", "Yes"),
-		  "(needs the server's M3) it shows the PCN's value, Yes");
+	pty_check(t, row_has(t, "EA.TB01", "No"),
+		  "it shows the PCN's value, No, as the PCN set it");
 	pty_close(&t);
 }
 
