@@ -364,11 +364,9 @@ static enum st batch_flush(struct db *db, struct batch *b)
 	return ST_OK;
 }
 
-/* Queues the values of one practice's achievement: extracted ones, and
- * for a PCN member (pcn >= 0) the PCN-entered yes/no indicators, the same
- * for every practice of the PCN: set by the PCN (MANUAL) when Yes, else
- * the No the extract defaults them to; the CAIP components are only
- * certified at 31 March. */
+/* Queues the values of one practice's achievement: the extracted ones.
+ * PCN-entered indicators belong to the PCN's own achievement, never a
+ * member's (an extract load defaults them there, carried forward). */
 static enum st nat_values(struct db *db, struct batch *b, const struct nat *N,
 			  const struct seed_service *s, int64_t aid, const struct nat_practice *p,
 			  uint64_t noise, int pcn, int month, int64_t at)
@@ -377,16 +375,11 @@ static enum st nat_values(struct db *db, struct batch *b, const struct nat *N,
 		const struct seed_ind *ind = &s->ind[i];
 		struct pending *row = &b->rows[b->n];
 		row->source = "EXTRACT";
-		if (ind->pcn_entered) {
-			if (pcn < 0 || ind->kind != SK_YESNO)
-				continue;
-			seed_value(ind, 50000, month, 0, (uint64_t)N->seed * 1000003u + (uint64_t)pcn,
-				   &row->v, &row->num, &row->den);
-			if (month != 12 && strncmp(ind->code, "CAIP", 4) == 0)
-				row->v = 0;
-			if (row->v)
-				row->source = "MANUAL";
-		} else if (!seed_value(ind, p->list_size, month, p->quality, noise, &row->v,
+		(void)N;
+		(void)pcn;
+		if (ind->pcn_entered)
+			continue;
+		if (!seed_value(ind, p->list_size, month, p->quality, noise, &row->v,
 				       &row->num, &row->den)) {
 			continue;
 		}
