@@ -148,3 +148,36 @@ void apitest_done(void)
 	for (size_t i = 0; i < 8; i++)
 		xfree(&ring[i]);
 }
+
+json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date)
+{
+	GET(token, F("/api/v1/achievements?organisation=%s&service=%lld", org, (long long)svc));
+	size_t i;
+	json_t *a;
+	json_array_foreach(J("achievements"), i, a)
+		if (streq(jstr(a, "date"), date))
+			return jint(a, "id");
+	return 0;
+}
+
+json_int_t group_of(const char *token, json_int_t ach, const char *code)
+{
+	GET(token, F("/api/v1/achievements/%lld", (long long)ach));
+	size_t i;
+	json_t *g;
+	json_array_foreach(J("groups"), i, g)
+		if (streq(jstr(g, "code"), code))
+			return jint(g, "id");
+	return 0;
+}
+
+json_int_t form_version(const char *token, json_int_t ach, json_int_t gid)
+{
+	struct http_resp r;
+	http_get(&srv, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)gid),
+		 token, &r);
+	json_int_t v = json_is_integer(json_object_get(r.json, "version")) ?
+		       json_integer_value(json_object_get(r.json, "version")) : -1;
+	http_resp_free(&r);
+	return v;
+}

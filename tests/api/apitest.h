@@ -38,6 +38,12 @@ json_t *J(const char *key);
 json_int_t task_with(const char *token, const char *subject_type, const char *kind,
 		     json_int_t subject);
 int tasks_with(const char *token, const char *subject_type, json_int_t subject);
+/* Data Submission look-ups as token sees them (0 or -1 when none): the
+ * achievement of org for service svc on date (YYYY-MM-DD), the id of the
+ * group with code in achievement ach, and a group form's version. */
+json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date);
+json_int_t group_of(const char *token, json_int_t ach, const char *code);
+json_int_t form_version(const char *token, json_int_t ach, json_int_t gid);
 /* Frees what the helpers hold (R, the last request, F's strings). */
 void apitest_done(void);
 

@@ -531,26 +531,6 @@ static void test_finance(void)
 
 /* ------------------------------------------------------------ reversion */
 
-static json_int_t group_of(const char *token, json_int_t ach, const char *code)
-{
-	GET(token, F("/api/v1/achievements/%lld", (long long)ach));
-	size_t i;
-	json_t *g;
-	json_array_foreach(J("groups"), i, g)
-		if (streq(jstr(g, "code"), code))
-			return jint(g, "id");
-	return 0;
-}
-
-static json_int_t form_version(const char *token, json_int_t ach, json_int_t g)
-{
-	struct http_resp r;
-	http_get(&srv, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g), token, &r);
-	json_int_t v = jint(r.json, "version");
-	http_resp_free(&r);
-	return v;
-}
-
 static void submit_ms(const char *token, json_int_t ach, json_int_t g, const char *mode, int ms01)
 {
 	PUT(token, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g),
@@ -630,18 +610,6 @@ static void submit_vals(const char *token, json_int_t ach, json_int_t g, const c
 	PUT(token, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g),
 	    F("{\"mode\": \"submit\", \"version\": %lld, \"values\": %s}",
 	      (long long)form_version(token, ach, g), values));
-}
-
-/* The achievement of org for svc on date as token sees the panel, or 0. */
-static json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date)
-{
-	GET(token, F("/api/v1/achievements?organisation=%s&service=%lld", org, (long long)svc));
-	size_t i;
-	json_t *a;
-	json_array_foreach(J("achievements"), i, a)
-		if (streq(jstr(a, "date"), date))
-			return jint(a, "id");
-	return 0;
 }
 
 /* Declares id as token with every checklist item ticked (read as token). */

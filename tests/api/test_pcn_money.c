@@ -37,38 +37,6 @@ static json_int_t service_by_code(const char *code)
 	tap_bail("the demo has no service %s", code);
 }
 
-static json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date)
-{
-	GET(token, F("/api/v1/achievements?organisation=%s&service=%lld", org, (long long)svc));
-	size_t i;
-	json_t *a;
-	json_array_foreach(J("achievements"), i, a)
-		if (streq(jstr(a, "date"), date))
-			return jint(a, "id");
-	return 0;
-}
-
-static json_int_t group_of(const char *token, json_int_t ach, const char *code)
-{
-	GET(token, F("/api/v1/achievements/%lld", (long long)ach));
-	size_t i;
-	json_t *g;
-	json_array_foreach(J("groups"), i, g)
-		if (streq(jstr(g, "code"), code))
-			return jint(g, "id");
-	return 0;
-}
-
-static json_int_t form_version(const char *token, json_int_t ach, json_int_t g)
-{
-	struct http_resp r;
-	http_get(&srv, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)g), token,
-		 &r);
-	json_int_t v = r.status == 200 ? json_integer_value(json_object_get(r.json, "version")) : -1;
-	http_resp_free(&r);
-	return v;
-}
-
 static void save_vals(const char *token, json_int_t ach, json_int_t g, const char *mode,
 		      const char *values)
 {

@@ -44,30 +44,6 @@ static void panel(const char *token, const char *org, json_int_t svc)
 	GET(token, F("/api/v1/achievements?organisation=%s&service=%lld", org, (long long)svc));
 }
 
-/* The achievement of org for svc on date, as token sees the panel, or 0. */
-static json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date)
-{
-	panel(token, org, svc);
-	size_t i;
-	json_t *a;
-	json_array_foreach(J("achievements"), i, a)
-		if (streq(jstr(a, "date"), date))
-			return jint(a, "id");
-	return 0;
-}
-
-/* The id of group code of achievement ach, or 0. */
-static json_int_t group_of(const char *token, json_int_t ach, const char *code)
-{
-	GET(token, F("/api/v1/achievements/%lld", (long long)ach));
-	size_t i;
-	json_t *g;
-	json_array_foreach(J("groups"), i, g)
-		if (streq(jstr(g, "code"), code))
-			return jint(g, "id");
-	return 0;
-}
-
 /* The group object code of R's achievement, or NULL. */
 static json_t *group_row(const char *code)
 {
@@ -82,18 +58,6 @@ static json_t *group_row(const char *code)
 static void form(const char *token, json_int_t ach, json_int_t gid)
 {
 	GET(token, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)gid));
-}
-
-/* The form's version as token sees it now. */
-static json_int_t version_of(const char *token, json_int_t ach, json_int_t gid)
-{
-	struct http_resp r;
-	http_get(&srv, F("/api/v1/achievements/%lld/groups/%lld", (long long)ach, (long long)gid),
-		 token, &r);
-	json_int_t v = json_is_integer(json_object_get(r.json, "version")) ?
-		       jint(r.json, "version") : -1;
-	http_resp_free(&r);
-	return v;
 }
 
 /* The indicator code of a form object, or NULL. */
@@ -355,7 +319,7 @@ static void test_form(void)
 
 static void test_save(void)
 {
-	json_int_t v = version_of(t_practice, ms_mar, ms_g);
+	json_int_t v = form_version(t_practice, ms_mar, ms_g);
 	int subs = nsubs(t_practice, ms_mar);
 	const char *vals = "[{\"indicator\": \"MS01\", \"value\": \"10\"},"
 			   " {\"indicator\": \"MS02\", \"value\": \"4\"},"
@@ -408,7 +372,7 @@ static void test_save(void)
 	ck(is_err(400, "bad_query", "group", NULL), "history ?group=abc: 400");
 
 	/* A form saved and submitted for another kind: date and money. */
-	v = version_of(t_practice, ms_mar, msmi_g);
+	v = form_version(t_practice, ms_mar, msmi_g);
 	save(t_practice, ms_mar, msmi_g, "submit", v, NULL,
 	     "[{\"indicator\": \"MS04\", \"value\": \"6\"}, {\"indicator\": \"MS05\", \"value\": \"27/03/2025\"}]");
 	ck(R.status == 200 && json_is_true(J("stored")) && has_value(ind(J("form"), "MS05"), "current", 20250327),
@@ -417,7 +381,7 @@ static void test_save(void)
 
 static void test_bad_values(void)
 {
-	json_int_t v = version_of(t_practice, ms_mar, ms_g);
+	json_int_t v = form_version(t_practice, ms_mar, ms_g);
 	int subs = nsubs(t_practice, ms_mar);
 	save(t_practice, ms_mar, ms_g, "submit", v, NULL,
 	     "[{\"indicator\": \"MS01\", \"value\": \"1.5\"},"
@@ -442,7 +406,7 @@ static void test_bad_values(void)
 	     "[{\"indicator\": \"MS01\", \"value\": \"1\"}, {\"indicator\": \"MS02\", \"value\": \"2\"},"
 	     " {\"indicator\": \"MS03\", \"value\": \"3\"}, {\"indicator\": \"MS01\", \"value\": \"4\"}]");
 	ck(is_err(400, "bad_field", NULL, NULL), "four values for a three-indicator group: 400");
-	ck(version_of(t_practice, ms_mar, ms_g) == v && nsubs(t_practice, ms_mar) == subs,
+	ck(form_version(t_practice, ms_mar, ms_g) == v && nsubs(t_practice, ms_mar) == subs,
 	   "nothing was stored (version and history unchanged)");
 	form(t_practice, ms_mar, ms_g);
 	ck(has_value(ind(R.json, "MS03"), "current", 7), "MS03 keeps its value although values[3] was good");
@@ -471,7 +435,7 @@ static void test_bad_values(void)
 	ck(R.status == 400, "duplicate keys: 400");
 
 	/* Ratio: numerator above denominator, missing denominator. */
-	v = version_of(t_practice, ncd_mar, iif_g);
+	v = form_version(t_practice, ncd_mar, iif_g);
 	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
 	     "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"50\", \"denominator\": \"40\"}]");
 	ck(is_err(400, "bad_field", "values[0].numerator", NULL) &&
@@ -483,23 +447,23 @@ static void test_bad_values(void)
 	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
 	     "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"5\", \"denominator\": \"4x\"}]");
 	ck(is_err(400, "bad_field", "values[0].denominator", NULL), "ratio denominator 4x: 400 naming the denominator");
-	ck(version_of(t_practice, ncd_mar, iif_g) == v, "nothing stored for the ratio");
+	ck(form_version(t_practice, ncd_mar, iif_g) == v, "nothing stored for the ratio");
 
 	/* Locked indicators: 403 with the reason (docs/api.md). */
 	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
 	     "[{\"indicator\": \"LD.HC.IIF01\", \"numerator\": \"40\", \"denominator\": \"42\"}]");
 	ck(R.status == 403 && contains(err_msg(), "extracted from the clinical system"),
 	   "an extracted indicator: 403 \"extracted from the clinical system\" (got %ld)", R.status);
-	json_int_t vea = version_of(t_practice, ncd_mar, ea_g);
+	json_int_t vea = form_version(t_practice, ncd_mar, ea_g);
 	save(t_practice, ncd_mar, ea_g, "submit", vea, NULL, "[{\"indicator\": \"EA.TB01\", \"value\": \"Yes\"}]");
 	ck(R.status == 403 && contains(err_msg(), "entered at PCN level"),
 	   "the practice setting a tick-box: 403 \"entered at PCN level\" (got %ld)", R.status);
-	ck(version_of(t_practice, ncd_mar, ea_g) == vea && version_of(t_practice, ncd_mar, iif_g) == v,
+	ck(form_version(t_practice, ncd_mar, ea_g) == vea && form_version(t_practice, ncd_mar, iif_g) == v,
 	   "nothing stored for the locked indicators");
 
 	/* Money on LDHC: pounds with two decimals at most. */
 	json_int_t mi = group_of(t_practice, ldhc_mar, "LDHC-MI");
-	v = version_of(t_practice, ldhc_mar, mi);
+	v = form_version(t_practice, ldhc_mar, mi);
 	save(t_practice, ldhc_mar, mi, "submit", v, NULL, "[{\"indicator\": \"LDHC03\", \"value\": \"12.345\"}]");
 	ck(is_err(400, "bad_field", "values[0].value", NULL) && error_says("values[0].value", "pounds"),
 	   "money 12.345: 400 (an amount in pounds)");
@@ -574,8 +538,8 @@ static void test_pcn(void)
 
 static void test_conflict_and_commissioner(void)
 {
-	json_int_t vp = version_of(t_practice, ncd_mar, acc_g);
-	json_int_t vc = version_of(t_comm, ncd_mar, acc_g);
+	json_int_t vp = form_version(t_practice, ncd_mar, acc_g);
+	json_int_t vc = form_version(t_comm, ncd_mar, acc_g);
 	ck(vp == vc && vp >= 0, "practice and commissioner open the same form (same version)");
 	save(t_practice, ncd_mar, acc_g, "submit", vp, "GPAD figures.",
 	     "[{\"indicator\": \"ACC.MI01\", \"value\": \"4100\"}, {\"indicator\": \"ACC.MI02\", \"value\": \"600\"}]");
@@ -595,7 +559,7 @@ static void test_conflict_and_commissioner(void)
 	ck(has_value(ind(R.json, "ACC.MI01"), "current", 4100), "nothing was overwritten");
 
 	/* The commissioner enters on the practice's behalf. */
-	json_int_t v = version_of(t_comm, ncd_mar, acc_g);
+	json_int_t v = form_version(t_comm, ncd_mar, acc_g);
 	GET(t_comm, F("/api/v1/achievements/%lld", (long long)ncd_mar));
 	ck(json_is_true(J("commissioner")) && json_is_true(J("can_edit")),
 	   "for the commissioner the achievement says commissioner: true");
@@ -613,7 +577,7 @@ static void test_conflict_and_commissioner(void)
 	ck(json_is_true(J("commissioner_entry")) && json_is_false(J("can_edit")) &&
 	   contains(jstr(R.json, "reason"), "Commissioning Organisation entry"),
 	   "the achievement is flagged commissioner_entry and read-only for the practice");
-	save(t_practice, ncd_mar, acc_g, "submit", version_of(t_practice, ncd_mar, acc_g), NULL,
+	save(t_practice, ncd_mar, acc_g, "submit", form_version(t_practice, ncd_mar, acc_g), NULL,
 	     "[{\"indicator\": \"ACC.MI02\", \"value\": \"601\"}]");
 	ck(is_err(403, "forbidden", NULL, "Commissioning Organisation entry"),
 	   "the practice is refused: 403 \"Commissioning Organisation entry\"");
@@ -633,7 +597,7 @@ static void test_rules(void)
 	   streq(jstr(R.json, "reason"), "the amendment window closed on 14/09/2024"),
 	   "July 2024: read-only, \"the amendment window closed on 14/09/2024\"");
 	json_int_t g = group_of(t_practice, jul, "MS");
-	json_int_t v = version_of(t_practice, jul, g);
+	json_int_t v = form_version(t_practice, jul, g);
 	form(t_practice, jul, g);
 	ck(json_is_false(J("can_edit")) && streq(jstr(R.json, "reason"), "the amendment window closed on 14/09/2024"),
 	   "the form says the same");
@@ -648,7 +612,7 @@ static void test_rules(void)
 	     "[{\"indicator\": \"MS01\", \"value\": \"13\"}]");
 	ck(R.status == 200 && json_is_true(J("stored")),
 	   "the commissioner may still correct it after the window (not financially approved)");
-	save(t_view, feb, group_of(t_practice, feb, "MS"), "submit", version_of(t_practice, feb, group_of(t_practice, feb, "MS")),
+	save(t_view, feb, group_of(t_practice, feb, "MS"), "submit", form_version(t_practice, feb, group_of(t_practice, feb, "MS")),
 	     NULL, "[{\"indicator\": \"MS01\", \"value\": \"1\"}]");
 	ck(is_err(403, "forbidden", NULL, "Achievement Entry"), "View user: 403 (needs Achievement Entry)");
 
@@ -657,7 +621,7 @@ static void test_rules(void)
 	GET(t_comm, F("/api/v1/achievements/%lld", (long long)apr));
 	ck(json_is_false(J("can_edit")) && contains(jstr(R.json, "reason"), "financially approved"),
 	   "April 2024 (financially approved): read-only even for the commissioner");
-	save(t_comm, apr, ga, "submit", version_of(t_comm, apr, ga), NULL,
+	save(t_comm, apr, ga, "submit", form_version(t_comm, apr, ga), NULL,
 	     "[{\"indicator\": \"MS01\", \"value\": \"15\"}]");
 	ck(is_err(409, "final", NULL, "financially approved on"), "the commissioner's submit: 409 final, \"financially approved on\" a date");
 
