@@ -26,6 +26,27 @@ static json_t *val_json(const char *kind, const struct store_val *v)
 	return json_pack("{s:I}", "value", (json_int_t)v->value);
 }
 
+/* A member practice's network-level achievement shows its PCN's values
+ * for the PCN-entered indicators (the PCN's own, for the date). */
+static void pcn_entered_values(struct db *db, int64_t ach_id, const struct calc_def_row *defs,
+			       size_t n, struct store_val *vals)
+{
+	struct ach_rec a;
+	struct service_rec s;
+	int64_t pcn, pcn_ach;
+	if (store_achievement_get(db, ach_id, &a) != ST_OK || strcmp(a.org_kind, "PRACTICE") ||
+	    store_service_get(db, a.service_id, &s) != ST_OK || strcmp(s.level, "NETWORK") ||
+	    store_pcn_of_practice(db, a.org_id, a.date, &pcn) != ST_OK ||
+	    store_achievement_find(db, s.id, pcn, a.date_id, &pcn_ach) != ST_OK)
+		return;
+	struct store_val *pv = xcalloc(n ? n : 1, sizeof *pv);
+	if (store_values_get(db, pcn_ach, defs, n, pv) == ST_OK)
+		for (size_t i = 0; i < n; i++)
+			if (defs[i].pcn_entered)
+				vals[i] = pv[i];
+	free(pv);
+}
+
 /* The results of one achievement: groups of indicators with value,
  * achievement, thresholds, points and (when pounds) pence, and the
  * explanation of each figure. */
@@ -37,6 +58,7 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 		return NULL;
 	struct store_val *vals = xcalloc(n ? n : 1, sizeof *vals);
 	store_values_get(r->db, ach_id, defs, n, vals);
+	pcn_entered_values(r->db, ach_id, defs, n, vals);
 	json_t *calc = store_calculation_json(r->db, ach_id, pounds);
 	json_t *lines = calc && json_is_object(calc) ? json_object_get(calc, "lines") : NULL;
 	/* The stored calculation keeps the figures; how each was reached is

@@ -279,8 +279,9 @@ static void test_extract(void)
 	tap_ok(same, "U40517's tick-box and CAIP values are unchanged by a member's late extract");
 	json_int_t l = achievement(t_loader, "L83005", svc_ncd, "2025-03-31");
 	v = value_of(t_loader, l, "EA.TB01");
-	tap_ok(l && v && (!json_object_get(v, "value") || json_is_null(json_object_get(v, "value"))),
-	       "the member practice's achievement holds no tick-box value of its own");
+	tap_ok(l && v && json_integer_value(json_object_get(json_object_get(v, "value"), "value")) ==
+			 before[0],
+	       "the member practice's results show its PCN's tick-box value (the PCN's own, read-only)");
 	json_decref(v);
 
 	/* Carry-forward: U60172 did not set its tick-box for 31/03/2025; its
