@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mailer.h"
-#include "store.h"
+#include "server/mailer.h"
+#include "server/store/store.h"
 #include "util.h"
 
 static struct {

@@ -11,14 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "http.h"
+#include "server/http/auth.h"
+#include "server/http/http.h"
 #include "dates.h"
-#include "lifecycle.h"
-#include "load.h"
-#include "recalc.h"
-#include "mailer.h"
-#include "store.h"
+#include "server/rules/lifecycle.h"
+#include "server/rules/load.h"
+#include "server/rules/recalc.h"
+#include "server/mailer.h"
+#include "server/store/store.h"
 
 #define DEMO_BUSINESS_DATE "2025-04-10"
 

@@ -1,4 +1,4 @@
-/* test_calc.c: unit tests for the calculation (server/calc.c): every rule
+/* test_calc.c: unit tests for the calculation (server/rules/calc.c): every rule
  * of docs/calculation.md against figures worked out by hand, the rounding
  * rule, the breakdown, network aggregation and bad input. */
 #include "config.h"
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "server/calc.h"
+#include "server/rules/calc.h"
 #include "util.h"
 
 /* A definition with no thresholds, register or price, in a payment group. */

@@ -1,4 +1,4 @@
-/* test_extract.c: unit tests for the extract parser (server/extract.c):
+/* test_extract.c: unit tests for the extract parser (server/rules/extract.c):
  * good files (BOM, CRLF, blank lines, quotes, every kind), every kind of
  * bad line with the line and field named, the size limit, the file
  * reader, and a 100,000-line file parsed well under a second. */
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "server/extract.h"
+#include "server/rules/extract.h"
 #include "util.h"
 
 /* ---- a small catalogue standing in for the store's tables ------------------ */

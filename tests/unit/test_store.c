@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "server/auth.h"
-#include "server/store_int.h"
+#include "server/http/auth.h"
+#include "server/store/store_int.h"
 #include "util.h"
 
 static char dir[64];

@@ -1,0 +1,784 @@
+/* h_achievements.c: Data Submission: the achievements panel, adding an
+ * achievement date, an achievement's groups, the group entry form,
+ * saving work in progress and submitting, the submission history and
+ * missing data. The amendment rules of domain.md live here. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/http/auth.h"
+#include "dates.h"
+#include "server/handlers/handlers.h"
+#include "jsonx.h"
+#include "server/rules/lifecycle.h"
+#include "validate.h"
+
+/* What the signed-in user may do with one achievement. */
+struct access {
+	bool can_view;
+	bool can_edit;
+	bool commissioner; /* entering on the practice's behalf */
+	bool pcn;          /* the PCN's user: its PCN-entered values only */
+	bool network;      /* the achievement is a PCN's network achievement */
+	bool final;        /* financially approved, or feeding a figure that is */
+	char reason[300];  /* why not, when !can_edit */
+};
+
+static bool has_grant(const struct authctx *a, const char *role, int64_t org_id, const char *kinds)
+{
+	for (size_t i = 0; i < a->ngrants; i++) {
+		if (strcmp(a->grants[i].role, role))
+			continue;
+		if (org_id && a->grants[i].org_id != org_id)
+			continue;
+		if (kinds && !role_listed(kinds, a->grants[i].org_kind))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static void decide_access(struct req *r, const struct ach_rec *a, const struct service_rec *s,
+			  struct access *acc)
+{
+	memset(acc, 0, sizeof *acc);
+	acc->can_view = auth_org_in_scope(r, a->org_id, NULL);
+	if (!acc->can_view)
+		return;
+	acc->network = !strcmp(a->org_kind, "PCN");
+	if (lifecycle_final(r->db, s, a->org_id, a->date_id, a->date, acc->reason,
+			    sizeof acc->reason)) {
+		acc->final = true;
+		return;
+	}
+	bool practice_entry = has_grant(r->auth, "ACHIEVEMENT_ENTRY", a->org_id, NULL);
+	bool comm_entry = !practice_entry &&
+		has_grant(r->auth, "ACHIEVEMENT_ENTRY", 0, "ICB,NHSE") &&
+		auth_org_in_scope(r, a->org_id, "ACHIEVEMENT_ENTRY");
+	bool pcn_entry = !practice_entry && !comm_entry && acc->network &&
+		has_grant(r->auth, "PCN_MANAGEMENT", a->org_id, NULL);
+	if (pcn_entry) {
+		/* The PCN sets its own values (tick-boxes, CAIP components) on
+		 * its network achievement until it declares it. */
+		const char *declared = a->declaration_status;
+		if (!strcmp(declared, "AWAITING_COMMISSIONER") || !strcmp(declared, "AWAITING_FINANCE")) {
+			snprintf(acc->reason, sizeof acc->reason,
+				 "the PCN has declared this achievement; only the commissioner can change it now");
+			return;
+		}
+		acc->can_edit = true;
+		acc->pcn = true;
+		return;
+	}
+	if (!practice_entry && !comm_entry) {
+		snprintf(acc->reason, sizeof acc->reason,
+			 "entering data needs the Achievement Entry role; you can view only");
+		return;
+	}
+	if (!strcmp(s->payment_type, "PO")) {
+		snprintf(acc->reason, sizeof acc->reason,
+			 "a participation-only service has no achievement data");
+		return;
+	}
+	char today[11];
+	store_business_date(r->db, today);
+	if (strcmp(a->date, today) > 0) {
+		char d[11];
+		date_display(a->date, d);
+		snprintf(acc->reason, sizeof acc->reason,
+			 "data for this date can be entered from %s", d);
+		return;
+	}
+	if (comm_entry) {
+		acc->can_edit = true;
+		acc->commissioner = true;
+		return;
+	}
+	if (!strcmp(a->declaration_status, "AWAITING_FINANCE")) {
+		snprintf(acc->reason, sizeof acc->reason,
+			 "the commissioner has approved this achievement");
+		return;
+	}
+	if (a->commissioner_entry) {
+		snprintf(acc->reason, sizeof acc->reason,
+			 "this achievement is a Commissioning Organisation entry; ask your commissioner");
+		return;
+	}
+	if (!strcmp(s->entry, "AUTOMATIC")) {
+		snprintf(acc->reason, sizeof acc->reason,
+			 "this service's data are extracted automatically from clinical systems");
+		return;
+	}
+	char last[11];
+	date_add_days(a->date, s->amendment_window_days, last);
+	if (strcmp(today, last) > 0) {
+		char d[11];
+		date_display(last, d);
+		snprintf(acc->reason, sizeof acc->reason, "the amendment window closed on %s", d);
+		return;
+	}
+	acc->can_edit = true;
+}
+
+/* Why one indicator is read-only for this user, or NULL. */
+static const char *indicator_lock(const struct access *acc, const struct ind_state *i)
+{
+	if (!acc->can_edit)
+		return acc->reason;
+	if (acc->network && !i->pcn_entered)
+		return "a network figure: the member practices' data added up";
+	if (!acc->network && i->pcn_entered)
+		return "entered at PCN level: the PCN's value for this date";
+	if (!strcmp(i->source, "EXTRACT") && !i->pcn_entered)
+		return "extracted from the clinical system";
+	return NULL;
+}
+
+static bool load(struct req *r, int64_t id, struct ach_rec *a, struct service_rec *s)
+{
+	if (store_achievement_get(r->db, id, a) != ST_OK || !auth_org_in_scope(r, a->org_id, NULL) ||
+	    store_service_get(r->db, a->service_id, s) != ST_OK) {
+		reply_error(r, 404, "not_found", NULL, "there is no achievement %lld that you can see",
+			    (long long)id);
+		return false;
+	}
+	return true;
+}
+
+static json_t *ach_summary(const struct ach_rec *a, const struct service_rec *s)
+{
+	return json_pack("{s:I, s:s, s:b, s:s, s:b, s:s, s:{s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s, s:s, s:s}}",
+		"id", (json_int_t)a->id, "date", a->date, "payment", a->payment, "status", a->status,
+		"commissioner_entry", a->commissioner_entry,
+		"declaration_status", a->declaration_status,
+		"organisation", "code", a->org_code, "name", a->org_name, "kind", a->org_kind,
+		"service", "id", (json_int_t)s->id, "name", s->name, "financial_year",
+		s->financial_year, "payment_type", s->payment_type, "level", s->level,
+		"entry", s->entry);
+}
+
+static json_t *val_json(const char *kind, const struct ind_val *v)
+{
+	if (!strcmp(kind, "ratio"))
+		return json_pack("{s:I, s:I}", "numerator", (json_int_t)v->num,
+				 "denominator", (json_int_t)v->den);
+	return json_pack("{s:I}", "value", (json_int_t)v->value);
+}
+
+void h_achievements_list(struct req *r)
+{
+	struct org_rec o;
+	int64_t sid;
+	if (!query_id(r, "service", true, &sid) || !query_org(r, "organisation", true, &o))
+		return;
+	struct service_rec s;
+	if (store_service_get(r->db, sid, &s) != ST_OK) {
+		reply_error(r, 404, "not_found", "service", "there is no quality service %lld",
+			    (long long)sid);
+		return;
+	}
+	json_t *j = store_achievements_json(r->db, o.id, sid);
+	if (!j) {
+		reply_store_error(r, ST_ERROR);
+		return;
+	}
+	char today[11];
+	store_business_date(r->db, today);
+	json_object_set_new(j, "participates", json_boolean(store_participates(r->db, sid, o.id)));
+	json_object_set_new(j, "business_date", json_string(today));
+	reply_json(r, 200, j);
+}
+
+struct add {
+	struct req *r;
+	int64_t service_id, org_id, date_id, id;
+	bool created;
+};
+
+static enum st add_tx(struct db *db, void *arg)
+{
+	struct add *x = arg;
+	if (store_achievement_find(db, x->service_id, x->org_id, x->date_id, &x->id) == ST_OK)
+		return ST_OK;
+	enum st st = store_achievement_create(db, x->service_id, x->org_id, x->date_id, &x->id);
+	if (st != ST_OK)
+		return st;
+	x->created = true;
+	json_t *after = json_pack("{s:I, s:I, s:I}", "service_id", (json_int_t)x->service_id,
+				  "org_id", (json_int_t)x->org_id, "date_id", (json_int_t)x->date_id);
+	st = store_audit(db, x->r->auth->uid, "achievement.create", "achievement", x->id, NULL, after);
+	json_decref(after);
+	return st;
+}
+
+void h_achievement_add(struct req *r)
+{
+	json_t *body = body_object(r);
+	if (!body)
+		return;
+	const char *org = NULL, *date = NULL;
+	json_int_t sid = 0;
+	struct jx_field spec[] = {
+		{"organisation", JX_STRING, true, &org, 15, false},
+		{"service_id", JX_INT, true, &sid, 0, false},
+		{"date", JX_STRING, true, &date, 10, false},
+	};
+	struct jx_error err;
+	struct org_rec o;
+	struct service_rec s;
+	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
+		reply_jx_error(r, &err);
+		goto out;
+	}
+	if (!scoped_org(r, org, "organisation", &o))
+		goto out;
+	if (!auth_org_in_scope(r, o.id, "ACHIEVEMENT_ENTRY")) {
+		reply_error(r, 403, "forbidden", NULL,
+			    "adding an achievement needs the Achievement Entry role for %s", o.code);
+		goto out;
+	}
+	if (sid <= 0 || store_service_get(r->db, sid, &s) != ST_OK) {
+		reply_error(r, 400, "bad_field", "service_id", "there is no quality service %lld",
+			    (long long)sid);
+		goto out;
+	}
+	if (!store_participates(r->db, s.id, o.id)) {
+		reply_error(r, 409, "conflict", "service_id",
+			    "%s does not take part in %s (no accepted offer)", o.code, s.name);
+		goto out;
+	}
+	if (!date_valid(date)) {
+		reply_error(r, 400, "bad_field", "date", "date must be a date YYYY-MM-DD");
+		goto out;
+	}
+	if (!strcmp(s.level, "NETWORK") && !store_participates_on(r->db, s.id, o.id, date)) {
+		char d[11];
+		date_display(date, d);
+		reply_error(r, 409, "conflict", "date",
+			    "%s does not take part in %s on %s: it was not a member of a PCN that"
+			    " does", o.code, s.name, d);
+		goto out;
+	}
+	if (!strcmp(s.frequency, "MONTHLY") && strcmp(s.entry, "AUTOMATIC") &&
+	    !date_is_month_end(date)) {
+		reply_error(r, 400, "bad_field", "date",
+			    "%s takes monthly manual entry: the achievement date must be the last"
+			    " day of a month", s.name);
+		goto out;
+	}
+	struct add x = {.r = r, .service_id = s.id, .org_id = o.id};
+	bool payment;
+	if (store_achievement_date_get(r->db, s.id, date, &x.date_id, &payment) != ST_OK) {
+		char d[11];
+		date_display(date, d);
+		reply_error(r, 400, "bad_field", "date", "%s is not an achievement date of %s", d,
+			    s.name);
+		goto out;
+	}
+	char today[11];
+	store_business_date(r->db, today);
+	if (strcmp(date, today) > 0) {
+		char d[11], t[11];
+		date_display(date, d);
+		date_display(today, t);
+		reply_error(r, 400, "bad_field", "date",
+			    "%s is still to come (today is %s): an achievement is added on or after its"
+			    " date", d, t);
+		goto out;
+	}
+	enum st st = store_tx(r->db, true, add_tx, &x);
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	struct ach_rec a;
+	if (store_achievement_get(r->db, x.id, &a) != ST_OK) {
+		reply_store_error(r, ST_ERROR);
+		goto out;
+	}
+	json_t *j = ach_summary(&a, &s);
+	json_object_set_new(j, "created", json_boolean(x.created));
+	reply_json(r, x.created ? 201 : 200, j);
+out:
+	json_decref(body);
+}
+
+void h_achievement_get(struct req *r)
+{
+	int64_t id = param_id(r, 0);
+	struct ach_rec a;
+	struct service_rec s;
+	if (!id || !load(r, id, &a, &s))
+		return;
+	struct access acc;
+	decide_access(r, &a, &s, &acc);
+	json_t *j = ach_summary(&a, &s);
+	json_t *groups = store_achievement_groups_json(r->db, a.id, s.id);
+	json_object_set_new(j, "groups", groups ? groups : json_array());
+	json_object_set_new(j, "can_edit", json_boolean(acc.can_edit));
+	json_object_set_new(j, "commissioner", json_boolean(acc.commissioner));
+	json_object_set_new(j, "pcn", json_boolean(acc.pcn));
+	if (!acc.can_edit)
+		json_object_set_new(j, "reason", json_string(acc.reason));
+	reply_json(r, 200, j);
+}
+
+/* A member practice's form shows its PCN's values for the PCN-entered
+ * indicators (the PCN's achievement for the same date holds them). */
+static void pcn_values(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+		       int64_t gid, struct ind_state *inds, size_t n)
+{
+	int64_t pcn, pcn_ach;
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		any |= inds[i].pcn_entered;
+	if (!any || strcmp(s->level, "NETWORK") || strcmp(a->org_kind, "PRACTICE") ||
+	    store_pcn_of_practice(db, a->org_id, a->date, &pcn) != ST_OK ||
+	    store_achievement_find(db, s->id, pcn, a->date_id, &pcn_ach) != ST_OK)
+		return;
+	struct ind_state *p = NULL;
+	size_t np = 0;
+	struct group_info g;
+	if (store_group_state(db, pcn_ach, s->id, gid, &p, &np, &g) != ST_OK)
+		return;
+	for (size_t i = 0; i < n && i < np; i++) {
+		if (!inds[i].pcn_entered || p[i].id != inds[i].id)
+			continue;
+		inds[i].has_cur = p[i].has_cur;
+		inds[i].cur = p[i].cur;
+		inds[i].has_wip = false;
+		memcpy(inds[i].source, p[i].source, sizeof inds[i].source);
+	}
+	free(p);
+}
+
+static json_t *form_json(struct req *r, const struct ach_rec *a, const struct service_rec *s,
+			 int64_t gid, const struct access *acc)
+{
+	struct ind_state *inds = NULL;
+	size_t n = 0;
+	struct group_info g;
+	if (store_group_state(r->db, a->id, s->id, gid, &inds, &n, &g) != ST_OK)
+		return NULL;
+	pcn_values(r->db, a, s, gid, inds, n);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct ind_state *x = &inds[i];
+		enum value_kind vk = VK_COUNT;
+		value_kind_parse(x->kind, &vk);
+		const char *lock = indicator_lock(acc, x);
+		json_t *ind = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:o, s:s, s:o}",
+			"id", (json_int_t)x->id, "code", x->code, "description", x->description,
+			"kind", x->kind, "pattern", value_kind_pattern(vk),
+			"extra_pattern", *x->pattern ? json_string(x->pattern) : json_null(),
+			"pcn_entered", x->pcn_entered, "editable", lock == NULL,
+			"current", x->has_cur ? val_json(x->kind, &x->cur) : json_null(),
+			"source", x->source,
+			"wip", x->has_wip ? val_json(x->kind, &x->wip) : json_null());
+		if (lock && acc->can_edit)
+			json_object_set_new(ind, "locked_because", json_string(lock));
+		if (x->points)
+			json_object_set_new(ind, "points", json_integer(x->points));
+		if (x->lower >= 0)
+			json_object_set_new(ind, "thresholds", json_pack("[i, i]", x->lower, x->upper));
+		json_array_append_new(list, ind);
+	}
+	free(inds);
+	json_t *hist = store_submissions_json(r->db, a->id, gid);
+	json_t *notes = json_array();
+	size_t i;
+	json_t *h;
+	json_array_foreach(hist, i, h) {
+		const char *t = json_string_value(json_object_get(h, "notes"));
+		if (t && *t && json_array_size(notes) < 5)
+			json_array_append_new(notes, json_pack("{s:O, s:O, s:O, s:s}",
+				"at", json_object_get(h, "at"), "user_name", json_object_get(h, "user_name"),
+				"kind", json_object_get(h, "kind"), "notes", t));
+	}
+	json_decref(hist);
+	json_t *j = json_pack("{s:o, s:{s:I, s:s, s:s, s:s}, s:I, s:b, s:o, s:o}",
+		"achievement", ach_summary(a, s),
+		"group", "id", (json_int_t)g.id, "code", g.code, "name", g.name,
+		"kind", strcmp(g.kind, "MI") ? "payment" : "mi",
+		"version", (json_int_t)store_group_version(r->db, a->id, gid),
+		"can_edit", acc->can_edit, "indicators", list, "notes", notes);
+	if (!acc->can_edit)
+		json_object_set_new(j, "reason", json_string(acc->reason));
+	return j;
+}
+
+void h_group_get(struct req *r)
+{
+	int64_t id = param_id(r, 0);
+	if (!id)
+		return;
+	int64_t gid = param_id(r, 1);
+	struct ach_rec a;
+	struct service_rec s;
+	if (!gid || !load(r, id, &a, &s))
+		return;
+	struct access acc;
+	decide_access(r, &a, &s, &acc);
+	json_t *j = form_json(r, &a, &s, gid, &acc);
+	if (!j) {
+		reply_error(r, 404, "not_found", NULL, "there is no indicator group %lld in %s",
+			    (long long)gid, s.name);
+		return;
+	}
+	reply_json(r, 200, j);
+}
+
+/* ---- saving ------------------------------------------------------------- */
+
+struct entry {
+	size_t idx;   /* into the group's indicators */
+	struct ind_val v;
+};
+
+struct save {
+	struct req *r;
+	struct ach_rec a;
+	struct service_rec s;
+	struct access acc;
+	int64_t gid;
+	bool submit;
+	const char *notes;
+	int64_t version;
+	struct entry *entries;
+	size_t nentries;
+	/* outcomes */
+	bool stored;
+	int64_t submission_id;
+	json_t *conflict; /* {"message", "changes"} when someone else saved first */
+	char fail[200];
+};
+
+static bool same_val(const char *kind, const struct ind_val *a, const struct ind_val *b)
+{
+	if (!strcmp(kind, "ratio"))
+		return a->num == b->num && a->den == b->den;
+	return a->value == b->value;
+}
+
+static enum st save_tx(struct db *db, void *arg)
+{
+	struct save *x = arg;
+	struct ind_state *inds = NULL;
+	size_t n = 0;
+	struct group_info g;
+	enum st st = store_group_state(db, x->a.id, x->s.id, x->gid, &inds, &n, &g);
+	if (st != ST_OK)
+		return st;
+	int64_t version = store_group_version(db, x->a.id, x->gid);
+	if (version != x->version) {
+		/* Someone saved after this form was opened: say who and what. */
+		json_t *last = store_submission_last(db, x->a.id, x->gid);
+		json_t *changes = json_array();
+		for (size_t i = 0; i < x->nentries; i++) {
+			const struct ind_state *s = &inds[x->entries[i].idx];
+			const struct ind_val *theirs = s->has_wip && !x->submit ? &s->wip :
+						       s->has_cur ? &s->cur : NULL;
+			if (!theirs || !same_val(s->kind, theirs, &x->entries[i].v))
+				json_array_append_new(changes, json_pack("{s:s, s:o, s:o}",
+					"indicator", s->code,
+					"yours", val_json(s->kind, &x->entries[i].v),
+					"current", theirs ? val_json(s->kind, theirs) : json_null()));
+		}
+		const char *who = last ? json_string_value(json_object_get(last, "user_name")) : NULL;
+		char *msg = xasprintf("%s saved this group after you opened it; review the current"
+				      " values and submit again", who ? who : "someone else");
+		x->conflict = json_pack("{s:s, s:o}", "message", msg, "changes", changes);
+		free(msg);
+		json_decref(last);
+		free(inds);
+		return ST_CONFLICT;
+	}
+	/* Store only what differs from the previous submission (or work in
+	 * progress): Submit compares with the current values, Save Work in
+	 * Progress with the work in progress, else the current values. */
+	bool differs = false;
+	for (size_t i = 0; i < x->nentries && !differs; i++) {
+		const struct ind_state *s = &inds[x->entries[i].idx];
+		const struct ind_val *prev = !x->submit && s->has_wip ? &s->wip :
+					     s->has_cur ? &s->cur : NULL;
+		if (!prev || !same_val(s->kind, prev, &x->entries[i].v))
+			differs = true;
+	}
+	if (!differs) {
+		free(inds);
+		return ST_OK;
+	}
+	const char *source = x->acc.commissioner ? "COMMISSIONER" : "MANUAL";
+	st = store_submission_add(db, x->a.id, x->gid, x->submit ? "SUBMIT" : "WIP", source,
+				  x->r->auth->uid, x->notes, &x->submission_id);
+	json_t *before = json_object(), *after = json_object();
+	for (size_t i = 0; st == ST_OK && i < x->nentries; i++) {
+		const struct ind_state *s = &inds[x->entries[i].idx];
+		bool ratio = !strcmp(s->kind, "ratio");
+		if (s->has_cur)
+			json_object_set_new(before, s->code, val_json(s->kind, &s->cur));
+		json_object_set_new(after, s->code, val_json(s->kind, &x->entries[i].v));
+		st = store_submission_value_add(db, x->submission_id, s->id, &x->entries[i].v, ratio);
+		if (st != ST_OK)
+			break;
+		if (x->submit)
+			st = store_value_set(db, x->a.id, s->id, &x->entries[i].v, ratio, source,
+					     x->submission_id);
+		else
+			st = store_wip_set(db, x->a.id, s->id, &x->entries[i].v, ratio, x->r->auth->uid);
+	}
+	free(inds);
+	if (st == ST_OK)
+		st = store_audit(db, x->r->auth->uid, x->submit ? "achievement.submit" : "achievement.wip",
+				 "achievement", x->a.id, before, after);
+	json_decref(before);
+	json_decref(after);
+	if (st == ST_OK)
+		st = store_achievement_touch(db, x->a.id, x->submit ? "SUBMITTED" : NULL,
+					     x->submit && x->acc.commissioner);
+	if (st == ST_OK && x->submit)
+		st = lifecycle_data_changed(db, NULL, x->a.id, x->r->auth->uid);
+	if (st == ST_OK)
+		x->stored = true;
+	return st;
+}
+
+/* Parses one typed value for an indicator; writes why on failure. */
+static bool parse_entry(const struct ind_state *s, json_t *row, struct ind_val *v, char *why,
+			size_t whylen, const char **bad)
+{
+	enum value_kind vk = VK_COUNT;
+	value_kind_parse(s->kind, &vk);
+	const char *pat = *s->pattern ? s->pattern : NULL;
+	memset(v, 0, sizeof *v);
+	if (vk == VK_RATIO) {
+		json_t *nj = json_object_get(row, "numerator"), *dj = json_object_get(row, "denominator");
+		if (json_object_get(row, "value") || !json_is_string(nj) || !json_is_string(dj)) {
+			snprintf(why, whylen, "%s needs a numerator and a denominator, as text", s->code);
+			*bad = "numerator";
+			return false;
+		}
+		if (!value_check(VK_COUNT, pat, json_string_value(nj), &v->num, why, whylen)) {
+			*bad = "numerator";
+			return false;
+		}
+		if (!value_check(VK_COUNT, pat, json_string_value(dj), &v->den, why, whylen)) {
+			*bad = "denominator";
+			return false;
+		}
+		if (v->num > v->den) {
+			snprintf(why, whylen, "the numerator must not be above the denominator");
+			*bad = "numerator";
+			return false;
+		}
+		return true;
+	}
+	json_t *vj = json_object_get(row, "value");
+	*bad = "value";
+	if (json_object_get(row, "numerator") || json_object_get(row, "denominator") ||
+	    !json_is_string(vj)) {
+		snprintf(why, whylen, "%s needs one value, as text", s->code);
+		return false;
+	}
+	return value_check(vk, pat, json_string_value(vj), &v->value, why, whylen);
+}
+
+void h_group_save(struct req *r)
+{
+	int64_t id = param_id(r, 0);
+	if (!id)
+		return;
+	int64_t gid = param_id(r, 1);
+	if (!gid)
+		return;
+	json_t *body = body_object(r);
+	if (!body)
+		return;
+	struct save x;
+	memset(&x, 0, sizeof x);
+	x.r = r;
+	x.gid = gid;
+	const char *mode = NULL;
+	json_int_t version = -1;
+	json_t *values = NULL, *errors = NULL;
+	struct ind_state *inds = NULL;
+	size_t n = 0;
+	struct jx_field spec[] = {
+		{"mode", JX_STRING, true, &mode, 8, false},
+		{"version", JX_INT, true, &version, 0, false},
+		{"notes", JX_STRING, false, &x.notes, 2000, true},
+		{"values", JX_ARRAY, true, &values, 0, false},
+	};
+	struct jx_error err;
+	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
+		reply_jx_error(r, &err);
+		goto out;
+	}
+	if (strcmp(mode, "submit") && strcmp(mode, "wip")) {
+		reply_error(r, 400, "bad_field", "mode", "mode must be submit or wip");
+		goto out;
+	}
+	x.submit = !strcmp(mode, "submit");
+	x.version = version;
+	if (!load(r, id, &x.a, &x.s))
+		goto out;
+	decide_access(r, &x.a, &x.s, &x.acc);
+	if (!x.acc.can_edit) {
+		if (x.acc.final)
+			reply_error(r, 409, "final", NULL, "%s", x.acc.reason);
+		else
+			reply_error(r, 403, "forbidden", NULL, "%s", x.acc.reason);
+		goto out;
+	}
+	struct group_info g;
+	if (store_group_state(r->db, x.a.id, x.s.id, gid, &inds, &n, &g) != ST_OK) {
+		reply_error(r, 404, "not_found", NULL, "there is no indicator group %lld in %s",
+			    (long long)gid, x.s.name);
+		goto out;
+	}
+	size_t nv = json_array_size(values);
+	if (nv == 0 || nv > n) {
+		reply_error(r, 400, "bad_field", "values",
+			    nv ? "more values than the group has indicators" : "enter at least one value");
+		goto out;
+	}
+	x.entries = xcalloc(nv, sizeof *x.entries);
+	size_t *asked = xcalloc(nv, sizeof *asked); /* indicator index of each row, n: none */
+	bool locked = false;
+	errors = json_array();
+	char first_field[80] = "", first_msg[500] = "";
+	for (size_t i = 0; i < nv; i++) {
+		json_t *row = json_array_get(values, i);
+		char field[48], why[400];
+		const char *code = json_string_value(json_object_get(row, "indicator"));
+		snprintf(field, sizeof field, "values[%zu]", i);
+		size_t k = n;
+		if (json_is_object(row) && code)
+			for (k = 0; k < n; k++)
+				if (!strcmp(inds[k].code, code))
+					break;
+		const char *bad = "indicator";
+		bool ok = false;
+		asked[i] = n;
+		if (!json_is_object(row) || !code) {
+			snprintf(why, sizeof why, "each value needs an \"indicator\" code");
+		} else if (k == n) {
+			snprintf(why, sizeof why, "%s is not an indicator of group %s", code, g.code);
+		} else {
+			asked[i] = k;
+			const char *lock = indicator_lock(&x.acc, &inds[k]);
+			bool dup = false;
+			for (size_t m = 0; m < i; m++)
+				dup |= asked[m] == k;
+			const char *key;
+			json_t *kv;
+			bool unknown = false;
+			json_object_foreach(row, key, kv)
+				unknown |= strcmp(key, "indicator") && strcmp(key, "value") &&
+					   strcmp(key, "numerator") && strcmp(key, "denominator");
+			if (unknown)
+				snprintf(why, sizeof why, "a value has an unknown field");
+			else if (dup)
+				snprintf(why, sizeof why, "%s is given twice", code);
+			else if (lock) {
+				snprintf(why, sizeof why, "%s cannot be changed: %s", code, lock);
+				locked = true;
+			}
+			else if (parse_entry(&inds[k], row, &x.entries[x.nentries].v, why, sizeof why, &bad)) {
+				x.entries[x.nentries++].idx = k;
+				ok = true;
+			}
+		}
+		if (!ok) {
+			char f[80];
+			snprintf(f, sizeof f, "%s.%s", field, bad);
+			json_array_append_new(errors, json_pack("{s:s, s:o, s:s}", "field", f,
+				"indicator", code ? json_string(code) : json_null(), "message", why));
+			if (!*first_field) {
+				strlcpy_s(first_field, f, sizeof first_field);
+				snprintf(first_msg, sizeof first_msg, "%s%s%s", code ? code : "",
+					 code ? ": " : "", why);
+			}
+		}
+	}
+	free(asked);
+	if (json_array_size(errors)) {
+		/* A locked indicator is a refusal (403); otherwise bad input (400). */
+		json_t *e = json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code",
+				      locked ? "forbidden" : "bad_field",
+				      "message", first_msg, "field", first_field, "errors", errors);
+		reply_json(r, locked ? 403 : 400, e);
+		goto out;
+	}
+	enum st st = store_tx(r->db, true, save_tx, &x);
+	if (st == ST_CONFLICT && x.conflict) {
+		json_t *e = json_pack("{s:{s:s, s:O}, s:O, s:o}", "error", "code", "conflict",
+				      "message", json_object_get(x.conflict, "message"),
+				      "changes", json_object_get(x.conflict, "changes"),
+				      "current", form_json(r, &x.a, &x.s, gid, &x.acc));
+		reply_json(r, 409, e);
+		goto out;
+	}
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	store_achievement_get(r->db, x.a.id, &x.a);
+	char *msg = x.stored ?
+		xasprintf(x.submit ? "Achievement data submitted for %s %s" :
+			  "Work in progress saved for %s %s", g.code, g.name) :
+		xasprintf("Nothing stored: the values are the same as the %s", x.submit ?
+			  "previous submission" : "work in progress already saved");
+	json_t *j = json_pack("{s:b, s:s, s:o}", "stored", x.stored, "message", msg,
+			      "form", form_json(r, &x.a, &x.s, gid, &x.acc));
+	free(msg);
+	if (x.stored)
+		json_object_set_new(j, "submission_id", json_integer(x.submission_id));
+	reply_json(r, 200, j);
+out:
+	free(inds);
+	free(x.entries);
+	json_decref(x.conflict);
+	json_decref(errors);
+	json_decref(body);
+}
+
+void h_submissions(struct req *r)
+{
+	int64_t id = param_id(r, 0);
+	struct ach_rec a;
+	struct service_rec s;
+	if (!id || !load(r, id, &a, &s))
+		return;
+	int64_t gid;
+	if (!query_id(r, "group", false, &gid))
+		return;
+	json_t *list = store_submissions_json(r->db, a.id, gid);
+	if (!list) {
+		reply_store_error(r, ST_ERROR);
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:o, s:o}", "achievement", ach_summary(&a, &s),
+				     "submissions", list));
+}
+
+void h_missing(struct req *r)
+{
+	struct org_rec o;
+	int64_t sid;
+	if (!query_id(r, "service", false, &sid) || !query_org(r, "organisation", false, &o))
+		return;
+	const char *date = req_query(r, "date");
+	if (date && !date_valid(date)) {
+		reply_error(r, 400, "bad_query", "date", "date must be YYYY-MM-DD");
+		return;
+	}
+	json_t *j = store_missing_json(r->db, r->auth->uid, o.id, sid, date);
+	if (!j) {
+		reply_store_error(r, ST_ERROR);
+		return;
+	}
+	reply_json(r, 200, j);
+}

@@ -1,0 +1,146 @@
+/* auth.c: password hashing, tokens, request authentication and scope. */
+#include "config.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server/http/auth.h"
+
+bool auth_init(void)
+{
+	return sodium_init() >= 0;
+}
+
+bool auth_hash_password(const char *password, char *out, size_t outlen)
+{
+	if (outlen < crypto_pwhash_STRBYTES)
+		return false;
+	return crypto_pwhash_str_alg(out, password, strlen(password),
+				     crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				     crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				     crypto_pwhash_ALG_ARGON2ID13) == 0;
+}
+
+bool auth_verify_password(const char *hash, const char *password)
+{
+	if (!hash || !*hash)
+		return false;
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy(void)
+{
+	auth_hash_password("not a real password: timing only", dummy_hash, sizeof dummy_hash);
+}
+
+void auth_dummy_verify(const char *password)
+{
+	pthread_once(&dummy_once, make_dummy);
+	(void)auth_verify_password(dummy_hash, password);
+}
+
+void auth_new_token(char token_hex[65], unsigned char hash[32])
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(token_hex, 65, raw, sizeof raw);
+	auth_token_hash(token_hex, hash);
+	sodium_memzero(raw, sizeof raw);
+}
+
+bool auth_token_hash(const char *token_hex, unsigned char hash[32])
+{
+	if (!token_hex || strlen(token_hex) != 64)
+		return false;
+	for (int i = 0; i < 64; i++) {
+		char c = token_hex[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	crypto_generichash(hash, 32, (const unsigned char *)token_hex, 64, NULL, 0);
+	return true;
+}
+
+void auth_free(struct authctx **a)
+{
+	if (!*a)
+		return;
+	free((*a)->grants);
+	free(*a);
+	*a = NULL;
+}
+
+bool auth_request(struct req *r)
+{
+	const char *h = req_header(r, "Authorization");
+	unsigned char hash[32];
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		reply_error(r, 401, "unauthenticated", NULL, "sign in first: no bearer token was sent");
+		return false;
+	}
+	const char *tok = h + 7;
+	while (*tok == ' ')
+		tok++;
+	if (!auth_token_hash(tok, hash)) {
+		reply_error(r, 401, "unauthenticated", NULL, "the token is not valid; sign in again");
+		return false;
+	}
+	struct session_rec s;
+	int64_t now = wall_s();
+	enum st st = store_session_lookup(r->db, hash, now, r->srv->cfg.token_idle, &s);
+	if (st != ST_OK) {
+		if (st == ST_NOTFOUND)
+			reply_error(r, 401, "unauthenticated", NULL,
+				    "your session has expired or was signed out; sign in again");
+		else
+			reply_store_error(r, st);
+		return false;
+	}
+	/* Refresh the idle clock at most every so often: a write per request
+	 * would serialise every reader behind the WAL writer. */
+	int64_t step = r->srv->cfg.token_idle / 4;
+	if (step > 60)
+		step = 60;
+	if (now - s.last_used_at >= step)
+		store_session_touch(r->db, s.id, now);
+	struct user_rec u;
+	if (store_user_by_id(r->db, s.uid, &u) != ST_OK || u.disabled) {
+		reply_error(r, 401, "unauthenticated", NULL, "this account can no longer sign in");
+		return false;
+	}
+	struct authctx *a = xcalloc(1, sizeof *a);
+	a->uid = s.uid;
+	a->session_id = s.id;
+	strlcpy_s(a->user_id, u.user_id, sizeof a->user_id);
+	if (store_user_grants(r->db, s.uid, &a->grants, &a->ngrants) != ST_OK) {
+		auth_free(&a);
+		reply_store_error(r, ST_ERROR);
+		return false;
+	}
+	r->auth = a;
+	return true;
+}
+
+bool auth_has_role_anywhere(const struct authctx *a, const char *roles)
+{
+	for (size_t i = 0; i < a->ngrants; i++)
+		if (role_listed(roles, a->grants[i].role))
+			return true;
+	return false;
+}
+
+bool auth_org_in_scope(struct req *r, int64_t org_id, const char *roles)
+{
+	if (!r->auth)
+		return false;
+	if (roles && !auth_has_role_anywhere(r->auth, roles))
+		return false;
+	return store_org_in_scope(r->db, r->auth->uid, org_id, roles);
+}

@@ -1,0 +1,284 @@
+/* http.c: libmicrohttpd glue: a request context per connection, bodies
+ * collected up to a limit (413 before reading when Content-Length says
+ * too much), gzip for larger replies, and one log line per request. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "server/http/auth.h"
+#include "server/http/http.h"
+#include "server/http/routes.h"
+#include "server/store/store.h"
+
+#if MHD_VERSION < 0x00097002
+typedef int MHD_Result_t;
+#else
+typedef enum MHD_Result MHD_Result_t;
+#endif
+
+const char *req_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static void set_reply(struct req *r, int status, char *text, size_t len)
+{
+	if (r->replied) {
+		free(text);
+		return;
+	}
+	r->replied = true;
+	r->status = status;
+	r->reply = text;
+	r->reply_len = len;
+}
+
+void reply_json(struct req *r, int status, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (!text) {
+		reply_error(r, 500, "internal", NULL, "could not encode the reply");
+		return;
+	}
+	set_reply(r, status, text, strlen(text));
+}
+
+void reply_raw(struct req *r, int status, const char *json, size_t len)
+{
+	set_reply(r, status, xstrndup(json, len), len);
+}
+
+void reply_empty(struct req *r, int status)
+{
+	set_reply(r, status, NULL, 0);
+}
+
+void reply_error(struct req *r, int status, const char *code, const char *field,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	if (field && *field)
+		json_object_set_new(err, "field", json_string(field));
+	free(msg);
+	reply_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+void reply_store_error(struct req *r, int st)
+{
+	switch (st) {
+	case ST_NOTFOUND:
+		reply_error(r, 404, "not_found", NULL, "not found");
+		break;
+	case ST_CONFLICT:
+		reply_error(r, 409, "conflict", NULL, "the change conflicts with the current state");
+		break;
+	case ST_FORBIDDEN:
+		reply_error(r, 403, "forbidden", NULL, "you do not have permission to do this");
+		break;
+	case ST_INVALID:
+		reply_error(r, 400, "bad_field", NULL, "invalid input");
+		break;
+	case ST_BUSY:
+		reply_error(r, 503, "busy", NULL, "the server is busy; try again");
+		break;
+	default:
+		reply_error(r, 500, "internal", NULL, "the server could not complete the request; nothing was changed");
+		break;
+	}
+}
+
+/* Gzips in into a new buffer; NULL if compression failed. */
+static char *gzip_buf(const char *in, size_t len, size_t *outlen)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&zs, len) + 32;
+	char *out = xmalloc(cap);
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = (Bytef *)out;
+	zs.avail_out = (uInt)cap;
+	int rc = deflate(&zs, Z_FINISH);
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	if (rc != Z_STREAM_END) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static MHD_Result_t send_reply(struct req *r)
+{
+	struct MHD_Response *resp;
+	bool gz = false;
+	size_t len = r->reply_len;
+	char *body = r->reply;
+	r->reply = NULL;
+	if (body && len > 1024 && r->accept_gzip) {
+		size_t zlen;
+		char *z = gzip_buf(body, len, &zlen);
+		if (z) {
+			free(body);
+			body = z;
+			len = zlen;
+			gz = true;
+		}
+	}
+	resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
+					       body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	if (body)
+		MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	if (gz)
+		MHD_add_response_header(resp, "Content-Encoding", "gzip");
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->allow)
+		MHD_add_response_header(resp, "Allow", r->allow);
+	MHD_Result_t ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	if (!r->srv->cfg.quiet)
+		fprintf(stderr, "%s %s %d %lldms %zuB\n", r->method, r->path, r->status,
+			(long long)(mono_ms() - r->start_ms), len);
+	return ret;
+}
+
+static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const char *url,
+			       const char *method, const char *version,
+			       const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct req *r = *con_cls;
+	if (!r) {
+		r = xcalloc(1, sizeof *r);
+		r->srv = srv;
+		r->conn = conn;
+		r->method = method;
+		r->path = url;
+		r->start_ms = mono_ms();
+		buf_init(&r->body);
+		const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_ACCEPT_ENCODING);
+		r->accept_gzip = ae && strstr(ae, "gzip");
+		*con_cls = r;
+		r->body_limit = routes_body_limit(method, url, srv->cfg.body_limit);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
+			r->too_large = true;
+			reply_error(r, 413, "too_large", NULL,
+				    "the request body is larger than %zu bytes", r->body_limit);
+			return send_reply(r);
+		}
+		return MHD_YES;
+	}
+	if (r->replied)
+		return MHD_YES; /* already answered (413); discard the rest */
+	if (*upload_data_size) {
+		if (!r->too_large && r->body.len + *upload_data_size <= r->body_limit)
+			buf_append(&r->body, upload_data, *upload_data_size);
+		else
+			r->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large) {
+		reply_error(r, 413, "too_large", NULL,
+			    "the request body is larger than %zu bytes", r->body_limit);
+		return send_reply(r);
+	}
+	r->db = store_db(srv->store);
+	routes_dispatch(r);
+	if (!r->replied)
+		reply_error(r, 500, "internal", NULL, "no reply was produced");
+	return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+	if (!r)
+		return;
+	buf_free(&r->body);
+	free(r->reply);
+	free(r->param_store);
+	auth_free(&r->auth);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	fputs("cqrsd: http: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+bool http_start(struct server *srv, const char *host, int port, int *bound,
+		char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		snprintf(err, errlen, "not an IPv4 address: %s", host);
+		return false;
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = ncpu > 0 ? (unsigned)ncpu : 2;
+	if (threads < 2)
+		threads = 2;
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_END);
+	if (!d) {
+		snprintf(err, errlen, "cannot listen on %s:%d", host, port);
+		return false;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	*bound = info ? info->port : port;
+	srv->daemon = d;
+	return true;
+}
+
+void http_stop(struct server *srv)
+{
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+}

@@ -1,0 +1,264 @@
+/* store.c: SQLite connections (one per thread), pragmas, migrations by
+ * PRAGMA user_version, the prepared-statement cache and transactions. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/store/store_int.h"
+#include "util.h"
+
+struct store {
+	char *path;
+	pthread_key_t key;
+	pthread_mutex_t lock;
+	struct db *all; /* every connection, for store_close */
+};
+
+void db_log_error(struct db *db, const char *context)
+{
+	fprintf(stderr, "cqrsd: store: %s: %s\n", context, sqlite3_errmsg(db->sql));
+}
+
+enum st st_from_sqlite(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return ST_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ST_BUSY;
+	case SQLITE_CONSTRAINT:
+		return ST_CONFLICT;
+	default:
+		return ST_ERROR;
+	}
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+{
+	for (size_t i = 0; i < db->nslots; i++)
+		if (db->slots[i].sql == sql) {
+			sqlite3_reset(db->slots[i].stmt);
+			sqlite3_clear_bindings(db->slots[i].stmt);
+			return db->slots[i].stmt;
+		}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "cqrsd: store: prepare failed: %s\n  in: %.200s\n",
+			sqlite3_errmsg(db->sql), sql);
+		return NULL;
+	}
+	if (db->nslots == db->capslots) {
+		db->capslots = db->capslots ? db->capslots * 2 : 32;
+		db->slots = xrealloc(db->slots, db->capslots * sizeof *db->slots);
+	}
+	db->slots[db->nslots].sql = sql;
+	db->slots[db->nslots].stmt = st;
+	db->nslots++;
+	return st;
+}
+
+enum st db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "cqrsd: store: %s\n", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return st_from_sqlite(rc);
+	}
+	return ST_OK;
+}
+
+void col_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	strlcpy_s(out, t ? (const char *)t : "", size);
+}
+
+json_t *col_json_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? json_string((const char *)t) : json_null();
+}
+
+static struct db *db_connect(struct store *s, char *err, size_t errlen)
+{
+	sqlite3 *sql = NULL;
+	int rc = sqlite3_open_v2(s->path, &sql,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", s->path,
+			 sql ? sqlite3_errmsg(sql) : sqlite3_errstr(rc));
+		sqlite3_close(sql);
+		return NULL;
+	}
+	sqlite3_busy_timeout(sql, 5000);
+	struct db *db = xcalloc(1, sizeof *db);
+	db->sql = sql;
+	db->store = s;
+	static const char pragmas[] =
+		"PRAGMA journal_mode=WAL;"
+		"PRAGMA synchronous=FULL;"
+		"PRAGMA foreign_keys=ON;"
+		"PRAGMA temp_store=MEMORY;"
+		"PRAGMA cache_size=-16000;";
+	if (db_exec(db, pragmas) != ST_OK) {
+		snprintf(err, errlen, "cannot configure %s: %s", s->path, sqlite3_errmsg(sql));
+		sqlite3_close(sql);
+		free(db);
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	db->next = s->all;
+	s->all = db;
+	pthread_mutex_unlock(&s->lock);
+	return db;
+}
+
+struct db *store_db(struct store *s)
+{
+	struct db *db = pthread_getspecific(s->key);
+	if (db)
+		return db;
+	char err[256];
+	db = db_connect(s, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "cqrsd: %s\n", err);
+		abort();
+	}
+	pthread_setspecific(s->key, db);
+	return db;
+}
+
+int store_schema_version(struct db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+	if (sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static bool migrate(struct db *db, char *err, size_t errlen)
+{
+	if (db_exec(db, "BEGIN IMMEDIATE") != ST_OK) {
+		snprintf(err, errlen, "cannot lock the database for migration");
+		return false;
+	}
+	int v = store_schema_version(db);
+	for (size_t i = 0; i < store_migrations_n; i++) {
+		if (store_migrations[i].version <= v)
+			continue;
+		char set[64];
+		snprintf(set, sizeof set, "PRAGMA user_version=%d", store_migrations[i].version);
+		if (db_exec(db, store_migrations[i].sql) != ST_OK || db_exec(db, set) != ST_OK) {
+			snprintf(err, errlen, "migration %d failed: %s", store_migrations[i].version,
+				 sqlite3_errmsg(db->sql));
+			db_exec(db, "ROLLBACK");
+			return false;
+		}
+	}
+	if (v > store_migrations[store_migrations_n - 1].version) {
+		snprintf(err, errlen, "the database schema (%d) is newer than this cqrsd", v);
+		db_exec(db, "ROLLBACK");
+		return false;
+	}
+	return db_exec(db, "COMMIT") == ST_OK;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_key_create(&s->key, NULL);
+	struct db *db = db_connect(s, err, errlen);
+	if (!db || !migrate(db, err, errlen)) {
+		store_close(&s);
+		return NULL;
+	}
+	pthread_setspecific(s->key, db);
+	return s;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = *sp;
+	if (!s)
+		return;
+	for (struct db *db = s->all, *next; db; db = next) {
+		next = db->next;
+		for (size_t i = 0; i < db->nslots; i++)
+			sqlite3_finalize(db->slots[i].stmt);
+		free(db->slots);
+		sqlite3_close(db->sql);
+		free(db);
+	}
+	pthread_key_delete(s->key);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+bool store_is_empty(struct db *db)
+{
+	static const char sql[] = "SELECT NOT EXISTS (SELECT 1 FROM organisation)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	bool empty = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return empty;
+}
+
+enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
+{
+	if (db->tx_depth > 0) {
+		/* Nested: run inside the caller's transaction. */
+		return fn(db, arg);
+	}
+	for (int attempt = 0; attempt < 50; attempt++) {
+		int rc = sqlite3_exec(db->sql, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+		if ((rc & 0xff) == SQLITE_BUSY) {
+			usleep(2000 + attempt * 1000);
+			continue;
+		}
+		if (rc != SQLITE_OK) {
+			db_log_error(db, "begin");
+			return ST_ERROR;
+		}
+		db->tx_depth++;
+		enum st r = fn(db, arg);
+		db->tx_depth--;
+		if (r == ST_OK) {
+			rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+			if (rc == SQLITE_OK)
+				return ST_OK;
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+			if ((rc & 0xff) == SQLITE_BUSY) {
+				usleep(2000 + attempt * 1000);
+				continue;
+			}
+			db_log_error(db, "commit");
+			return ST_ERROR;
+		}
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		if (r == ST_BUSY) {
+			usleep(2000 + attempt * 1000);
+			continue;
+		}
+		return r;
+	}
+	return ST_BUSY;
+}

@@ -1,0 +1,735 @@
+/* store_achievements.c: achievement data: the achievements of a practice
+ * for a service, their indicator groups and completeness, current values,
+ * work in progress, append-only submissions, missing data, and the
+ * business date the amendment rules are judged by. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dates.h"
+#include "server/store/store_int.h"
+#include "util.h"
+
+/* ---- settings ---------------------------------------------------------- */
+
+bool store_setting_get(struct db *db, const char *key, char *out, size_t size)
+{
+	static const char sql[] = "SELECT value FROM setting WHERE key = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return false;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		col_text(st, 0, out, size);
+	sqlite3_reset(st);
+	return found;
+}
+
+enum st store_setting_set(struct db *db, const char *key, const char *value)
+{
+	static const char sql[] =
+		"INSERT INTO setting(key, value) VALUES (?1, ?2)"
+		" ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+void store_business_date(struct db *db, char out[11])
+{
+	char v[16];
+	if (store_setting_get(db, "business_date", v, sizeof v) && date_valid(v))
+		strlcpy_s(out, v, 11);
+	else
+		date_today(out);
+}
+
+/* ---- participation ------------------------------------------------------ */
+
+bool store_participates_on(struct db *db, int64_t service_id, int64_t org_id, const char *date)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
+		" AND status = 'APPROVED' AND start_date <= ?3 AND end_date >= ?3)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
+	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return yes;
+}
+
+bool store_participates(struct db *db, int64_t service_id, int64_t org_id)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
+		" AND status = 'APPROVED')";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return yes;
+}
+
+enum st store_achievement_date_get(struct db *db, int64_t service_id, const char *date,
+				   int64_t *date_id, bool *payment)
+{
+	static const char sql[] =
+		"SELECT id, payment FROM achievement_date WHERE service_id = ?1 AND date = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+	enum st r = ST_NOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*date_id = sqlite3_column_int64(st, 0);
+		*payment = sqlite3_column_int(st, 1);
+		r = ST_OK;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+/* ---- achievements ------------------------------------------------------- */
+
+enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id,
+			       int64_t date_id, int64_t *id)
+{
+	static const char sql[] =
+		"SELECT id FROM achievement WHERE service_id = ?1 AND org_id = ?2 AND date_id = ?3";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, date_id);
+	enum st r = ST_NOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		r = ST_OK;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_id,
+				 int64_t date_id, int64_t *id)
+{
+	static const char sql[] =
+		"INSERT INTO achievement(service_id, org_id, date_id, status, created_at, updated_at)"
+		" VALUES (?1, ?2, ?3, 'OPEN', ?4, ?4)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, service_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, date_id);
+	sqlite3_bind_int64(st, 4, now_s());
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return ST_OK;
+}
+
+enum st store_achievement_get(struct db *db, int64_t id, struct ach_rec *out)
+{
+	static const char sql[] =
+		"SELECT a.id, a.service_id, a.org_id, d.id, d.date, d.payment, a.status,"
+		" a.commissioner_entry, a.version, o.code, o.name, o.kind,"
+		" coalesce(dc.status, ''), a.updated_at"
+		" FROM achievement a JOIN achievement_date d ON d.id = a.date_id"
+		" JOIN organisation o ON o.id = a.org_id"
+		" LEFT JOIN declaration dc ON dc.achievement_id = a.id WHERE a.id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	enum st r = ST_NOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(st, 0);
+		out->service_id = sqlite3_column_int64(st, 1);
+		out->org_id = sqlite3_column_int64(st, 2);
+		out->date_id = sqlite3_column_int64(st, 3);
+		col_text(st, 4, out->date, sizeof out->date);
+		out->payment = sqlite3_column_int(st, 5);
+		col_text(st, 6, out->status, sizeof out->status);
+		out->commissioner_entry = sqlite3_column_int(st, 7);
+		out->version = sqlite3_column_int(st, 8);
+		col_text(st, 9, out->org_code, sizeof out->org_code);
+		col_text(st, 10, out->org_name, sizeof out->org_name);
+		col_text(st, 11, out->org_kind, sizeof out->org_kind);
+		col_text(st, 12, out->declaration_status, sizeof out->declaration_status);
+		out->updated_at = sqlite3_column_int64(st, 13);
+		r = ST_OK;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
+				bool commissioner_entry)
+{
+	static const char sql[] =
+		"UPDATE achievement SET updated_at = ?2, version = version + 1,"
+		" status = coalesce(?3, status),"
+		" commissioner_entry = CASE WHEN ?4 THEN 1 ELSE commissioner_entry END WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_s());
+	if (status)
+		sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, commissioner_entry);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+/* Completeness of every group of an achievement: one row per group. */
+#define GROUP_STATE_SQL \
+	"SELECT g.id, g.code, g.name, g.kind, d.name, coalesce(pd.name, ''), count(i.id)," \
+	" sum(v.indicator_id IS NOT NULL OR (i.pcn_entered AND ao.kind = 'PRACTICE')), count(w.indicator_id)," \
+	" max(max(coalesce(v.updated_at, 0)), max(coalesce(w.saved_at, 0)))" \
+	" FROM indicator_group g JOIN service_domain d ON d.id = g.domain_id" \
+	" LEFT JOIN service_domain pd ON pd.id = d.parent_id" \
+	" JOIN indicator i ON i.group_id = g.id" \
+	" LEFT JOIN achievement_value v ON v.achievement_id = ?1 AND v.indicator_id = i.id" \
+	" LEFT JOIN wip_value w ON w.achievement_id = ?1 AND w.indicator_id = i.id" \
+	" JOIN achievement ac ON ac.id = ?1 JOIN organisation ao ON ao.id = ac.org_id" \
+	" WHERE d.service_id = ?2 GROUP BY g.id" \
+	" ORDER BY coalesce(pd.position, d.position), d.position, g.position, g.id"
+
+json_t *store_achievement_groups_json(struct db *db, int64_t ach_id, int64_t service_id)
+{
+	static const char sql[] = GROUP_STATE_SQL;
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, service_id);
+	json_t *list = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int total = sqlite3_column_int(st, 6), sub = sqlite3_column_int(st, 7);
+		const char *kind = (const char *)sqlite3_column_text(st, 3);
+		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:i, s:i, s:i,"
+						      " s:I, s:b}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0), "code", col_json_text(st, 1),
+			"name", col_json_text(st, 2), "kind", strcmp(kind, "MI") ? "payment" : "mi",
+			"domain", col_json_text(st, 4), "parent_domain", col_json_text(st, 5),
+			"total", total, "submitted", sub, "in_progress", sqlite3_column_int(st, 8),
+			"last_updated", (json_int_t)sqlite3_column_int64(st, 9),
+			"complete", sub >= total));
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_id)
+{
+	static const char sql[] =
+		"SELECT a.id, d.date, d.payment, a.status, a.commissioner_entry, a.updated_at,"
+		" (SELECT count(*) FROM indicator i JOIN indicator_group g ON g.id = i.group_id"
+		"   JOIN service_domain sd ON sd.id = g.domain_id WHERE sd.service_id = a.service_id"
+		"   AND NOT (i.pcn_entered AND (SELECT kind FROM organisation WHERE id = a.org_id) = 'PRACTICE')),"
+		" (SELECT count(*) FROM achievement_value v WHERE v.achievement_id = a.id),"
+		" (SELECT count(*) FROM wip_value w WHERE w.achievement_id = a.id),"
+		" coalesce(dc.status, '')"
+		" FROM achievement a JOIN achievement_date d ON d.id = a.date_id"
+		" LEFT JOIN declaration dc ON dc.achievement_id = a.id"
+		" WHERE a.org_id = ?1 AND a.service_id = ?2 ORDER BY d.date DESC";
+	static const char avail[] =
+		"SELECT d.date, d.payment FROM achievement_date d WHERE d.service_id = ?2"
+		" AND d.date <= ?3"
+		" AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.date_id = d.id AND a.org_id = ?1)"
+		" ORDER BY d.date";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_int64(st, 2, service_id);
+	json_t *list = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int total = sqlite3_column_int(st, 6), sub = sqlite3_column_int(st, 7);
+		json_array_append_new(list, json_pack("{s:I, s:o, s:b, s:o, s:b, s:I, s:i, s:i, s:i,"
+						      " s:b, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0), "date", col_json_text(st, 1),
+			"payment", sqlite3_column_int(st, 2), "status", col_json_text(st, 3),
+			"commissioner_entry", sqlite3_column_int(st, 4),
+			"last_updated", (json_int_t)sqlite3_column_int64(st, 5),
+			"indicators_total", total, "indicators_submitted", sub,
+			"indicators_in_progress", sqlite3_column_int(st, 8), "complete", sub >= total,
+			"declaration_status", col_json_text(st, 9)));
+	}
+	sqlite3_reset(st);
+	json_t *dates = json_array();
+	char today[11];
+	store_business_date(db, today);
+	st = db_stmt(db, avail);
+	if (st) {
+		sqlite3_bind_int64(st, 1, org_id);
+		sqlite3_bind_int64(st, 2, service_id);
+		sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(dates, json_pack("{s:o, s:b}", "date", col_json_text(st, 0),
+							       "payment", sqlite3_column_int(st, 1)));
+		sqlite3_reset(st);
+	}
+	return json_pack("{s:o, s:o}", "achievements", list, "available_dates", dates);
+}
+
+/* ---- one group's indicators --------------------------------------------- */
+
+enum st store_group_state(struct db *db, int64_t ach_id, int64_t service_id, int64_t group_id,
+			  struct ind_state **out, size_t *n, struct group_info *g)
+{
+	static const char gsql[] =
+		"SELECT g.code, g.name, g.kind FROM indicator_group g"
+		" JOIN service_domain d ON d.id = g.domain_id WHERE g.id = ?1 AND d.service_id = ?2";
+	static const char sql[] =
+		"SELECT i.id, i.code, i.description, i.kind, coalesce(i.pattern, ''), i.pcn_entered,"
+		" i.group_level, v.indicator_id IS NOT NULL, v.value, v.numerator, v.denominator,"
+		" coalesce(v.source, ''), w.indicator_id IS NOT NULL, w.value, w.numerator,"
+		" w.denominator, coalesce(v.updated_at, 0), i.points, i.lower_threshold,"
+		" i.upper_threshold"
+		" FROM indicator i"
+		" LEFT JOIN achievement_value v ON v.achievement_id = ?1 AND v.indicator_id = i.id"
+		" LEFT JOIN wip_value w ON w.achievement_id = ?1 AND w.indicator_id = i.id"
+		" WHERE i.group_id = ?2 ORDER BY i.position, i.id";
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = db_stmt(db, gsql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, group_id);
+	sqlite3_bind_int64(st, 2, service_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return ST_NOTFOUND;
+	}
+	memset(g, 0, sizeof *g);
+	g->id = group_id;
+	col_text(st, 0, g->code, sizeof g->code);
+	col_text(st, 1, g->name, sizeof g->name);
+	col_text(st, 2, g->kind, sizeof g->kind);
+	sqlite3_reset(st);
+	st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, group_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct ind_state *s = &(*out)[(*n)++];
+		memset(s, 0, sizeof *s);
+		s->id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, s->code, sizeof s->code);
+		col_text(st, 2, s->description, sizeof s->description);
+		col_text(st, 3, s->kind, sizeof s->kind);
+		col_text(st, 4, s->pattern, sizeof s->pattern);
+		s->pcn_entered = sqlite3_column_int(st, 5);
+		s->group_level = sqlite3_column_int(st, 6);
+		s->has_cur = sqlite3_column_int(st, 7);
+		s->cur.value = sqlite3_column_int64(st, 8);
+		s->cur.num = sqlite3_column_int64(st, 9);
+		s->cur.den = sqlite3_column_int64(st, 10);
+		col_text(st, 11, s->source, sizeof s->source);
+		s->has_wip = sqlite3_column_int(st, 12);
+		s->wip.value = sqlite3_column_int64(st, 13);
+		s->wip.num = sqlite3_column_int64(st, 14);
+		s->wip.den = sqlite3_column_int64(st, 15);
+		s->updated_at = sqlite3_column_int64(st, 16);
+		s->points = sqlite3_column_int(st, 17);
+		s->lower = sqlite3_column_type(st, 18) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 18);
+		s->upper = sqlite3_column_type(st, 19) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 19);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+int64_t store_group_version(struct db *db, int64_t ach_id, int64_t group_id)
+{
+	static const char sql[] =
+		"SELECT coalesce(max(id), 0) FROM submission WHERE achievement_id = ?1"
+		" AND (group_id = ?2 OR group_id IS NULL)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, group_id);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return v;
+}
+
+json_t *store_submission_last(struct db *db, int64_t ach_id, int64_t group_id)
+{
+	static const char sql[] =
+		"SELECT s.id, s.kind, s.at, u.user_id, u.name FROM submission s"
+		" LEFT JOIN app_user u ON u.id = s.user_id WHERE s.achievement_id = ?1"
+		" AND (s.group_id = ?2 OR s.group_id IS NULL) ORDER BY s.id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, group_id);
+	json_t *j = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		j = json_pack("{s:I, s:o, s:I, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+			      "kind", col_json_text(st, 1), "at", (json_int_t)sqlite3_column_int64(st, 2),
+			      "user_id", col_json_text(st, 3), "user_name", col_json_text(st, 4));
+	sqlite3_reset(st);
+	return j;
+}
+
+enum st store_submission_add(struct db *db, int64_t ach_id, int64_t group_id, const char *kind,
+			     const char *source, int64_t uid, const char *notes, int64_t *id)
+{
+	static const char sql[] =
+		"INSERT INTO submission(achievement_id, group_id, kind, source, at, user_id, notes)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, ach_id);
+	if (group_id)
+		sqlite3_bind_int64(st, 2, group_id);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, now_s());
+	if (uid)
+		sqlite3_bind_int64(st, 6, uid);
+	sqlite3_bind_text(st, 7, notes ? notes : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return ST_OK;
+}
+
+static void bind_val(sqlite3_stmt *st, int col, const struct ind_val *v, bool ratio)
+{
+	if (ratio) {
+		sqlite3_bind_null(st, col);
+		sqlite3_bind_int64(st, col + 1, v->num);
+		sqlite3_bind_int64(st, col + 2, v->den);
+	} else {
+		sqlite3_bind_int64(st, col, v->value);
+		sqlite3_bind_null(st, col + 1);
+		sqlite3_bind_null(st, col + 2);
+	}
+}
+
+enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id,
+				   const struct ind_val *v, bool ratio)
+{
+	static const char sql[] =
+		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator, denominator)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, sub_id);
+	sqlite3_bind_int64(st, 2, ind_id);
+	bind_val(st, 3, v, ratio);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+			bool ratio, const char *source, int64_t sub_id)
+{
+	enum st st = store_value_put(db, ach_id, ind_id, v, ratio, source, sub_id);
+	if (st != ST_OK)
+		return st;
+	static const char clear[] =
+		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id = ?2";
+	sqlite3_stmt *s = db_stmt(db, clear);
+	if (!s)
+		return ST_ERROR;
+	sqlite3_bind_int64(s, 1, ach_id);
+	sqlite3_bind_int64(s, 2, ind_id);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+			bool ratio, const char *source, int64_t sub_id)
+{
+	static const char sql[] =
+		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
+		" denominator, source, submission_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
+		" numerator = excluded.numerator, denominator = excluded.denominator,"
+		" source = excluded.source, submission_id = excluded.submission_id,"
+		" updated_at = excluded.updated_at";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, ind_id);
+	bind_val(st, 3, v, ratio);
+	sqlite3_bind_text(st, 6, source, -1, SQLITE_TRANSIENT);
+	if (sub_id)
+		sqlite3_bind_int64(st, 7, sub_id);
+	sqlite3_bind_int64(st, 8, now_s());
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_wip_clear_extracted(struct db *db, int64_t ach_id)
+{
+	static const char sql[] =
+		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id IN"
+		" (SELECT indicator_id FROM achievement_value WHERE achievement_id = ?1"
+		"  AND source = 'EXTRACT')";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, ach_id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+		      bool ratio, int64_t uid)
+{
+	static const char sql[] =
+		"INSERT INTO wip_value(achievement_id, indicator_id, value, numerator, denominator,"
+		" user_id, saved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
+		" numerator = excluded.numerator, denominator = excluded.denominator,"
+		" user_id = excluded.user_id, saved_at = excluded.saved_at";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, ind_id);
+	bind_val(st, 3, v, ratio);
+	sqlite3_bind_int64(st, 6, uid);
+	sqlite3_bind_int64(st, 7, now_s());
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
+{
+	static const char sql[] =
+		"SELECT s.id, s.kind, s.source, s.at, u.user_id, u.name, s.notes, g.code,"
+		" i.code, sv.value, sv.numerator, sv.denominator, i.kind"
+		" FROM submission s LEFT JOIN app_user u ON u.id = s.user_id"
+		" LEFT JOIN indicator_group g ON g.id = s.group_id"
+		" LEFT JOIN submission_value sv ON sv.submission_id = s.id"
+		" LEFT JOIN indicator i ON i.id = sv.indicator_id"
+		" WHERE s.achievement_id = ?1 AND (?2 = 0 OR s.group_id = ?2 OR s.group_id IS NULL)"
+		" ORDER BY s.id DESC, i.position LIMIT 2000";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_int64(st, 2, group_id);
+	json_t *list = json_array(), *cur = NULL;
+	int64_t cur_id = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (!cur || id != cur_id) {
+			cur = json_pack("{s:I, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:[]}",
+				"id", (json_int_t)id, "kind", col_json_text(st, 1),
+				"source", col_json_text(st, 2), "at", (json_int_t)sqlite3_column_int64(st, 3),
+				"user_id", col_json_text(st, 4), "user_name", col_json_text(st, 5),
+				"notes", col_json_text(st, 6), "group", col_json_text(st, 7), "values");
+			json_array_append_new(list, cur);
+			cur_id = id;
+		}
+		if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+			continue;
+		const char *kind = (const char *)sqlite3_column_text(st, 12);
+		json_t *v = strcmp(kind, "ratio") == 0 ?
+			json_pack("{s:o, s:I, s:I}", "indicator", col_json_text(st, 8),
+				  "numerator", (json_int_t)sqlite3_column_int64(st, 10),
+				  "denominator", (json_int_t)sqlite3_column_int64(st, 11)) :
+			json_pack("{s:o, s:I}", "indicator", col_json_text(st, 8),
+				  "value", (json_int_t)sqlite3_column_int64(st, 9));
+		json_array_append_new(json_object_get(cur, "values"), v);
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+/* ---- missing data ------------------------------------------------------- */
+
+json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
+			   const char *date)
+{
+	/* Incomplete groups of recorded achievements, and payment dates of
+	 * services the organisation takes part in with nothing recorded. */
+	static const char sql[] =
+		SCOPE_CTE
+		", ach(id, service_id, org_id, date, payment) AS ("
+		"  SELECT a.id, a.service_id, a.org_id, d.date, d.payment FROM achievement a"
+		"  JOIN achievement_date d ON d.id = a.date_id"
+		"  WHERE a.org_id IN scope AND (?2 = 0 OR a.org_id = ?2)"
+		"  AND (?3 = 0 OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4))"
+		" SELECT ach.id, o.code, o.name, s.id, s.name, s.financial_year, ach.date, ach.payment,"
+		"  g.id, g.code, g.name, g.kind, count(i.id), count(v.indicator_id)"
+		" FROM ach JOIN organisation o ON o.id = ach.org_id"
+		" JOIN quality_service s ON s.id = ach.service_id"
+		" JOIN service_domain sd ON sd.service_id = s.id"
+		" JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id"
+		"  AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')"
+		" LEFT JOIN achievement_value v ON v.achievement_id = ach.id AND v.indicator_id = i.id"
+		" GROUP BY ach.id, g.id HAVING count(v.indicator_id) < count(i.id)"
+		" UNION ALL"
+		" SELECT NULL, o.code, o.name, s.id, s.name, s.financial_year, d.date, 1,"
+		"  NULL, NULL, NULL, NULL, 0, 0"
+		" FROM offer f JOIN organisation o ON o.id = f.org_id"
+		" JOIN quality_service s ON s.id = f.service_id"
+		" JOIN achievement_date d ON d.service_id = s.id AND d.payment = 1"
+		" WHERE f.status = 'APPROVED' AND f.org_id IN scope AND s.payment_type <> 'PO'"
+		"  AND (?2 = 0 OR f.org_id = ?2) AND (?3 = 0 OR f.service_id = ?3)"
+		"  AND (?4 IS NULL OR d.date = ?4) AND d.date <= ?5"
+		"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id"
+		"   AND a.date_id = d.id)"
+		" ORDER BY 6 DESC, 5, 7 DESC, 2, 10 LIMIT 2000";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	char today[11];
+	store_business_date(db, today);
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, service_id);
+	if (date)
+		sqlite3_bind_text(st, 4, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, today, -1, SQLITE_TRANSIENT);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool recorded = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		json_t *row = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:b}",
+			"achievement_id", recorded ? json_integer(sqlite3_column_int64(st, 0)) : json_null(),
+			"organisation", col_json_text(st, 1), "organisation_name", col_json_text(st, 2),
+			"service_id", (json_int_t)sqlite3_column_int64(st, 3),
+			"service", col_json_text(st, 4), "financial_year", col_json_text(st, 5),
+			"date", col_json_text(st, 6), "payment", sqlite3_column_int(st, 7));
+		if (recorded) {
+			const char *kind = (const char *)sqlite3_column_text(st, 11);
+			json_object_set_new(row, "group", json_pack("{s:I, s:o, s:o, s:s}",
+				"id", (json_int_t)sqlite3_column_int64(st, 8), "code", col_json_text(st, 9),
+				"name", col_json_text(st, 10), "kind", strcmp(kind, "MI") ? "payment" : "mi"));
+			json_object_set_new(row, "total", json_integer(sqlite3_column_int(st, 12)));
+			json_object_set_new(row, "submitted", json_integer(sqlite3_column_int(st, 13)));
+		} else {
+			json_object_set_new(row, "group", json_null());
+			json_object_set_new(row, "not_recorded", json_true());
+		}
+		json_array_append_new(list, row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "missing data");
+		json_decref(list);
+		return NULL;
+	}
+	return json_pack("{s:o}", "missing", list);
+}
+
+/* Multi-row statements for bulk loads: n rows of the given SQL row
+ * template, prepared once per size. */
+#define VROW "(?, ?, ?, ?, ?, ?, ?, ?)"
+#define VROW4 VROW ", " VROW ", " VROW ", " VROW
+#define SROW "(?, ?, ?, ?, ?)"
+#define SROW4 SROW ", " SROW ", " SROW ", " SROW
+
+enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
+			      const char *source, int64_t sub_id)
+{
+	static const char one[] =
+		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
+		" denominator, source, submission_id, updated_at) VALUES " VROW
+		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
+		" numerator = excluded.numerator, denominator = excluded.denominator,"
+		" source = excluded.source, submission_id = excluded.submission_id,"
+		" updated_at = excluded.updated_at";
+	static const char sixteen[] =
+		"INSERT INTO achievement_value(achievement_id, indicator_id, value, numerator,"
+		" denominator, source, submission_id, updated_at) VALUES "
+		VROW4 ", " VROW4 ", " VROW4 ", " VROW4
+		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
+		" numerator = excluded.numerator, denominator = excluded.denominator,"
+		" source = excluded.source, submission_id = excluded.submission_id,"
+		" updated_at = excluded.updated_at";
+	static const char sone[] =
+		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator, denominator)"
+		" VALUES " SROW;
+	static const char ssixteen[] =
+		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator, denominator)"
+		" VALUES " SROW4 ", " SROW4 ", " SROW4 ", " SROW4;
+	int64_t now = now_s();
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0;
+		while (i < n) {
+			size_t k = n - i >= 16 ? 16 : 1;
+			sqlite3_stmt *st = db_stmt(db, pass == 0 ? (k == 16 ? sixteen : one) :
+							(k == 16 ? ssixteen : sone));
+			if (!st)
+				return ST_ERROR;
+			for (size_t j = 0; j < k; j++) {
+				const struct value_row *r = &rows[i + j];
+				if (pass == 0) {
+					int b = (int)j * 8;
+					sqlite3_bind_int64(st, b + 1, ach_id);
+					sqlite3_bind_int64(st, b + 2, r->indicator_id);
+					bind_val(st, b + 3, &r->v, r->ratio);
+					sqlite3_bind_text(st, b + 6, source, -1, SQLITE_STATIC);
+					if (sub_id)
+						sqlite3_bind_int64(st, b + 7, sub_id);
+					else
+						sqlite3_bind_null(st, b + 7);
+					sqlite3_bind_int64(st, b + 8, now);
+				} else {
+					int b = (int)j * 5;
+					sqlite3_bind_int64(st, b + 1, sub_id);
+					sqlite3_bind_int64(st, b + 2, r->indicator_id);
+					bind_val(st, b + 3, &r->v, r->ratio);
+				}
+			}
+			int rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return st_from_sqlite(rc);
+			i += k;
+		}
+		if (!sub_id)
+			break; /* no submission to record the values in */
+	}
+	return ST_OK;
+}

@@ -1,0 +1,306 @@
+/* store_declarations.c: payment declarations, their checklist ticks and
+ * history, and the lists the provider's Declare screen and the
+ * commissioner's Declaration Management screen show. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/store/store_int.h"
+#include "util.h"
+
+static const char DECL_COLS[] =
+	"SELECT dc.id, dc.achievement_id, dc.status, dc.pence, dc.notes, dc.version,"
+	" a.org_id, o.code, o.name, o.kind, s.id, s.name, d.date, d.payment, a.status,"
+	" s.declaration_required, s.approval_required, s.indicator_declaration, s.financial_year"
+	" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id"
+	" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id"
+	" JOIN achievement_date d ON d.id = a.date_id WHERE dc.id = ?1";
+
+enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out)
+{
+	sqlite3_stmt *st = db_stmt(db, DECL_COLS);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	enum st r = ST_NOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(st, 0);
+		out->achievement_id = sqlite3_column_int64(st, 1);
+		col_text(st, 2, out->status, sizeof out->status);
+		out->pence = sqlite3_column_int64(st, 3);
+		col_text(st, 4, out->notes, sizeof out->notes);
+		out->version = sqlite3_column_int(st, 5);
+		out->org_id = sqlite3_column_int64(st, 6);
+		col_text(st, 7, out->org_code, sizeof out->org_code);
+		col_text(st, 8, out->org_name, sizeof out->org_name);
+		col_text(st, 9, out->org_kind, sizeof out->org_kind);
+		out->service_id = sqlite3_column_int64(st, 10);
+		col_text(st, 11, out->service_name, sizeof out->service_name);
+		col_text(st, 12, out->date, sizeof out->date);
+		out->payment = sqlite3_column_int(st, 13);
+		col_text(st, 14, out->achievement_status, sizeof out->achievement_status);
+		out->declaration_required = sqlite3_column_int(st, 15);
+		out->approval_required = sqlite3_column_int(st, 16);
+		out->indicator_declaration = sqlite3_column_int(st, 17);
+		col_text(st, 18, out->financial_year, sizeof out->financial_year);
+		r = ST_OK;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id)
+{
+	static const char sql[] = "SELECT id FROM declaration WHERE achievement_id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, ach_id);
+	enum st r = ST_NOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		r = ST_OK;
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+static enum st history(struct db *db, int64_t id, int64_t uid, const char *from, const char *to,
+		       const char *note, int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO declaration_history(declaration_id, at, user_id, from_status, to_status, note)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	if (uid)
+		sqlite3_bind_int64(st, 3, uid);
+	if (from)
+		sqlite3_bind_text(st, 4, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, to, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, note ? note : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_declaration_create(struct db *db, int64_t ach_id, const char *status, int64_t pence,
+				 const char *note, int64_t *id)
+{
+	static const char sql[] =
+		"INSERT INTO declaration(achievement_id, status, pence, updated_at) VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	int64_t now = now_s();
+	sqlite3_bind_int64(st, 1, ach_id);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, pence);
+	sqlite3_bind_int64(st, 4, now);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return history(db, *id, 0, NULL, status, note, now);
+}
+
+enum st store_declaration_set_status(struct db *db, int64_t id, const char *from, const char *to,
+				     int64_t uid, const char *note, const char *notes,
+				     bool declared)
+{
+	static const char sql[] =
+		"UPDATE declaration SET status = ?3, updated_at = ?4, version = version + 1,"
+		" notes = coalesce(?5, notes),"
+		" declared_by = CASE WHEN ?6 THEN ?7 ELSE declared_by END,"
+		" declared_at = CASE WHEN ?6 THEN ?4 ELSE declared_at END"
+		" WHERE id = ?1 AND status = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	int64_t now = now_s();
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	if (notes)
+		sqlite3_bind_text(st, 5, notes, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 6, declared);
+	if (uid)
+		sqlite3_bind_int64(st, 7, uid);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	if (sqlite3_changes(db->sql) != 1)
+		return ST_CONFLICT;
+	return history(db, id, uid, from, to, note, now);
+}
+
+enum st store_declaration_set_pence(struct db *db, int64_t id, int64_t pence)
+{
+	static const char sql[] = "UPDATE declaration SET pence = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, pence);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_declaration_ticks_set(struct db *db, int64_t id, const int64_t *statements,
+				    size_t n, int64_t uid)
+{
+	static const char del[] = "DELETE FROM declaration_tick WHERE declaration_id = ?1";
+	static const char ins[] =
+		"INSERT INTO declaration_tick(declaration_id, statement_id, user_id, at)"
+		" VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *st = db_stmt(db, del);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	for (size_t i = 0; i < n; i++) {
+		st = db_stmt(db, ins);
+		if (!st)
+			return ST_ERROR;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, statements[i]);
+		sqlite3_bind_int64(st, 3, uid);
+		sqlite3_bind_int64(st, 4, now_s());
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return st_from_sqlite(rc);
+	}
+	return ST_OK;
+}
+
+json_t *store_declaration_checklist_json(struct db *db, int64_t id, int64_t service_id,
+					 bool with_indicators)
+{
+	static const char ssql[] =
+		"SELECT s.id, s.text, EXISTS (SELECT 1 FROM declaration_tick t"
+		"  WHERE t.declaration_id = ?1 AND t.statement_id = s.id)"
+		" FROM declaration_statement s WHERE s.service_id = ?2 ORDER BY s.position, s.id";
+	static const char isql[] =
+		"SELECT i.id, i.code, i.description FROM indicator i"
+		" JOIN indicator_group g ON g.id = i.group_id JOIN service_domain d ON d.id = g.domain_id"
+		" WHERE d.service_id = ?1 AND g.kind = 'PAYMENT' ORDER BY d.position, g.position, i.position";
+	json_t *list = json_array();
+	sqlite3_stmt *st = db_stmt(db, ssql);
+	if (!st)
+		return list;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, service_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char key[32];
+		snprintf(key, sizeof key, "S%lld", (long long)sqlite3_column_int64(st, 0));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:b}", "id", key, "kind",
+			"statement", "text", col_json_text(st, 1), "ticked", sqlite3_column_int(st, 2)));
+	}
+	sqlite3_reset(st);
+	if (!with_indicators)
+		return list;
+	st = db_stmt(db, isql);
+	if (!st)
+		return list;
+	sqlite3_bind_int64(st, 1, service_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char key[32];
+		snprintf(key, sizeof key, "I%lld", (long long)sqlite3_column_int64(st, 0));
+		char *text = xasprintf("%s: the achievement declared for this indicator is correct",
+				       (const char *)sqlite3_column_text(st, 1));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", key, "kind",
+			"indicator", "text", text, "description", col_json_text(st, 2), "ticked", 0));
+		free(text);
+	}
+	sqlite3_reset(st);
+	return list;
+}
+
+json_t *store_declaration_history_json(struct db *db, int64_t id)
+{
+	static const char sql[] =
+		"SELECT h.at, u.user_id, u.name, h.from_status, h.to_status, h.note"
+		" FROM declaration_history h LEFT JOIN app_user u ON u.id = h.user_id"
+		" WHERE h.declaration_id = ?1 ORDER BY h.at DESC, h.id DESC";
+	json_t *list = json_array();
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return list;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}",
+			"at", (json_int_t)sqlite3_column_int64(st, 0), "user_id", col_json_text(st, 1),
+			"user_name", col_json_text(st, 2), "from", col_json_text(st, 3),
+			"to", col_json_text(st, 4), "note", col_json_text(st, 5)));
+	sqlite3_reset(st);
+	return list;
+}
+
+json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
+				int64_t service_id, const char *year)
+{
+	static const char sql[] =
+		SCOPE_CTE
+		" SELECT dc.id, dc.status, dc.pence, dc.updated_at, a.id, d.date, d.payment, a.status,"
+		"  o.id, o.code, o.name, o.kind, s.id, s.name, s.financial_year, s.payment_type,"
+		"  coalesce(u.name, ''), dc.declared_at, dc.notes"
+		" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id"
+		" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id"
+		" JOIN achievement_date d ON d.id = a.date_id LEFT JOIN app_user u ON u.id = dc.declared_by"
+		" WHERE a.org_id IN scope AND (?2 = 0 OR a.org_id = ?2) AND (?3 IS NULL OR dc.status = ?3)"
+		"  AND (?4 = 0 OR s.id = ?4) AND (?5 IS NULL OR s.financial_year = ?5)"
+		" ORDER BY d.date DESC, s.name, o.code LIMIT 2000";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, org_id);
+	if (status)
+		sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, service_id);
+	if (year)
+		sqlite3_bind_text(st, 5, year, -1, SQLITE_TRANSIENT);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack(
+			"{s:I, s:o, s:I, s:I, s:{s:I, s:o, s:b, s:o}, s:{s:o, s:o, s:o}, s:I,"
+			" s:{s:I, s:o, s:o, s:o}, s:o, s:o, s:o}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0), "status", col_json_text(st, 1),
+			"pence", (json_int_t)sqlite3_column_int64(st, 2),
+			"updated_at", (json_int_t)sqlite3_column_int64(st, 3),
+			"achievement", "id", (json_int_t)sqlite3_column_int64(st, 4),
+			"date", col_json_text(st, 5), "payment", sqlite3_column_int(st, 6),
+			"status", col_json_text(st, 7),
+			"organisation", "code", col_json_text(st, 9), "name", col_json_text(st, 10),
+			"kind", col_json_text(st, 11),
+			"org_id", (json_int_t)sqlite3_column_int64(st, 8),
+			"service", "id", (json_int_t)sqlite3_column_int64(st, 12),
+			"name", col_json_text(st, 13), "financial_year", col_json_text(st, 14),
+			"payment_type", col_json_text(st, 15),
+			"declared_by", col_json_text(st, 16),
+			"declared_at", sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
+				json_integer(sqlite3_column_int64(st, 17)),
+			"notes", col_json_text(st, 18)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "declarations");
+		json_decref(list);
+		return NULL;
+	}
+	return json_pack("{s:o}", "declarations", list);
+}
+

@@ -1,0 +1,104 @@
+/* store_int.h: internals shared by the store_*.c files only: the
+ * connection, the prepared-statement cache and small binding helpers. */
+#ifndef CQRS_STORE_INT_H
+#define CQRS_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "server/store/store.h"
+
+struct store_migration {
+	int version;
+	const char *sql;
+};
+extern const struct store_migration store_migrations[];
+extern const size_t store_migrations_n;
+
+/* A cached prepared statement, keyed by the address of its SQL text (so
+ * every named operation's SQL is a static const string). */
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct db {
+	sqlite3 *sql;
+	struct store *store;
+	struct stmt_slot *slots;
+	size_t nslots, capslots;
+	int tx_depth;
+	struct db *next; /* the store's list of connections */
+};
+
+/* The one definition of "practice m.practice_id is a member of PCN
+ * m.pcn_id on date d" (m: a pcn_membership alias; d: an SQL date
+ * expression). Every statement that asks uses it. */
+#define SQL_MEMBER_ON(m, d) \
+	"(" m ".start_date <= " d " AND (" m ".end_date IS NULL OR " m ".end_date >= " d "))"
+
+/* "Today" in SQL: the business date (the business_today view, migration
+ * 4), which is the real date only on a server without one. */
+#define SQL_TODAY "(SELECT d FROM business_today)"
+
+/* The one statement of "the organisations user ?1 may see": a WITH clause
+ * defining scope(id). The organisations of the user's grants and their
+ * descendants, and the practices that are members today of a PCN the user
+ * is granted on. ?99, when bound, is a comma-separated list of roles the
+ * grant must have; a grant on a PCN then reaches its member practices only
+ * for the PCN's own roles (PCN View, PCN Management), never for acting as
+ * the practice. Users restricted to Service Provider Clusters reach only
+ * cluster members and their descendants, and a PCN whose members today
+ * are all in their clusters. Statements that use it bind ?1 and number
+ * their own parameters from ?2; store_org_in_scope() asks it about one
+ * organisation. */
+#define SCOPE_CTE \
+	"WITH RECURSIVE granted(id, pcn_role) AS (SELECT DISTINCT org_id," \
+	"   role_code = 'PCN_VIEW' OR role_code = 'PCN_MANAGEMENT' FROM role_grant" \
+	"   WHERE user_id = ?1 AND revoked_at IS NULL" \
+	"   AND (?99 IS NULL OR instr(',' || ?99 || ',', ',' || role_code || ',') > 0))," \
+	" reach(id) AS (SELECT id FROM granted" \
+	"   UNION SELECT m.practice_id FROM pcn_membership m JOIN granted g ON g.id = m.pcn_id" \
+	"     WHERE (?99 IS NULL OR g.pcn_role) AND " SQL_MEMBER_ON("m", SQL_TODAY) \
+	"   UNION SELECT o.id FROM organisation o JOIN reach r ON o.parent_id = r.id)," \
+	" cl(id) AS (SELECT cm.org_id FROM user_cluster uc" \
+	"   JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1)," \
+	" cld(id) AS (SELECT id FROM cl UNION SELECT o.id FROM organisation o JOIN cld ON o.parent_id = cld.id)," \
+	" scope(id) AS (SELECT r.id FROM reach r JOIN organisation o ON o.id = r.id" \
+	"   WHERE NOT EXISTS (SELECT 1 FROM cl) OR r.id IN cld" \
+	"   OR (o.kind = 'PCN' AND EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
+	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) ")" \
+	"     AND NOT EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
+	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) " AND m.practice_id NOT IN cld)))"
+
+/* The tasks user ?1 may see and settle (t: a task alias; needs SCOPE_CTE):
+ * addressed to an organisation the user holds the task's role at (any
+ * role for Supervisors), and, for cluster users, about an organisation in
+ * their clusters (a commissioner's task about an offer or declaration
+ * concerns the practice or PCN of that offer or declaration). */
+#define SQL_TASK_VISIBLE(t) \
+	"(EXISTS (SELECT 1 FROM role_grant g" \
+	"  WHERE g.user_id = ?1 AND g.revoked_at IS NULL AND g.org_id = " t ".org_id" \
+	"  AND (" t ".role_code IS NULL OR g.role_code = " t ".role_code OR g.role_code = 'SUPERVISOR'))" \
+	" AND (NOT EXISTS (SELECT 1 FROM cl) OR coalesce(" \
+	"  CASE " t ".subject_type" \
+	"   WHEN 'offer' THEN (SELECT f.org_id FROM offer f WHERE f.id = " t ".subject_id)" \
+	"   WHEN 'declaration' THEN (SELECT a.org_id FROM declaration d" \
+	"     JOIN achievement a ON a.id = d.achievement_id WHERE d.id = " t ".subject_id)" \
+	"  END, " t ".org_id) IN scope))"
+
+/* Returns the cached, reset statement for sql (prepared on first use), or
+ * NULL on error (logged). The statement belongs to the connection. */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+/* Executes SQL text with no results (for DDL and seeding scripts). */
+enum st db_exec(struct db *db, const char *sql);
+/* Logs the connection's last error with a context string. */
+void db_log_error(struct db *db, const char *context);
+/* Copies a text column into a fixed buffer. */
+void col_text(sqlite3_stmt *st, int col, char *out, size_t size);
+/* A text column as a new JSON string (null for NULL). */
+json_t *col_json_text(sqlite3_stmt *st, int col);
+/* Maps a sqlite result code to enum st. */
+enum st st_from_sqlite(int rc);
+
+#endif

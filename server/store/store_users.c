@@ -1,0 +1,451 @@
+/* store_users.c: users, passwords, sessions, role grants, clusters and
+ * the organisation-scope rule. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/store/store_int.h"
+#include "util.h"
+
+static const char USER_COLS[] =
+	"SELECT id, user_id, name, email, coalesce(password_hash,''), password_set_at,"
+	" disabled, system_account, failed_logins, locked_until FROM app_user ";
+
+static void read_user(sqlite3_stmt *st, struct user_rec *u)
+{
+	memset(u, 0, sizeof *u);
+	u->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, u->user_id, sizeof u->user_id);
+	col_text(st, 2, u->name, sizeof u->name);
+	col_text(st, 3, u->email, sizeof u->email);
+	col_text(st, 4, u->password_hash, sizeof u->password_hash);
+	u->password_set_at = sqlite3_column_int64(st, 5);
+	u->disabled = sqlite3_column_int(st, 6);
+	u->system_account = sqlite3_column_int(st, 7);
+	u->failed_logins = sqlite3_column_int(st, 8);
+	u->locked_until = sqlite3_column_int64(st, 9);
+}
+
+static enum st one_user(struct db *db, sqlite3_stmt *st, struct user_rec *out)
+{
+	if (!st)
+		return ST_ERROR;
+	int rc = sqlite3_step(st);
+	enum st r = ST_NOTFOUND;
+	if (rc == SQLITE_ROW) {
+		read_user(st, out);
+		r = ST_OK;
+	} else if (rc != SQLITE_DONE) {
+		db_log_error(db, "user lookup");
+		r = st_from_sqlite(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec *out)
+{
+	static char *sql;
+	if (!sql)
+		sql = xasprintf("%sWHERE user_id = ?1", USER_COLS);
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (st)
+		sqlite3_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
+	return one_user(db, st, out);
+}
+
+enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out)
+{
+	static char *sql;
+	if (!sql)
+		sql = xasprintf("%sWHERE id = ?1", USER_COLS);
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return one_user(db, st, out);
+}
+
+static enum st step_done(struct db *db, sqlite3_stmt *st, const char *ctx)
+{
+	if (!st)
+		return ST_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_log_error(db, ctx);
+		return st_from_sqlite(rc);
+	}
+	return ST_OK;
+}
+
+enum st store_user_login_failed(struct db *db, struct user_rec *u, int max_failures,
+				int64_t lock_until)
+{
+	static const char sql[] =
+		"UPDATE app_user SET failed_logins = failed_logins + 1,"
+		" locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END"
+		" WHERE id = ?1 RETURNING failed_logins, locked_until";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, u->id);
+	sqlite3_bind_int(st, 2, max_failures);
+	sqlite3_bind_int64(st, 3, lock_until);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		u->failed_logins = sqlite3_column_int(st, 0);
+		u->locked_until = sqlite3_column_int64(st, 1);
+	}
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "login failed");
+		return st_from_sqlite(rc);
+	}
+	return ST_OK;
+}
+
+enum st store_user_login_ok(struct db *db, int64_t uid)
+{
+	static const char sql[] =
+		"UPDATE app_user SET failed_logins = 0, locked_until = 0 WHERE id = ?1"
+		" AND (failed_logins <> 0 OR locked_until <> 0)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (st)
+		sqlite3_bind_int64(st, 1, uid);
+	return step_done(db, st, "login ok");
+}
+
+enum st store_user_create(struct db *db, const char *user_id, const char *name,
+			  const char *email, const char *password_hash, int64_t now, int64_t *id)
+{
+	static const char sql[] =
+		"INSERT INTO app_user(user_id, name, email, password_hash, password_set_at, created_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, email ? email : "", -1, SQLITE_TRANSIENT);
+	if (password_hash)
+		sqlite3_bind_text(st, 4, password_hash, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, now);
+	enum st r = step_done(db, st, "user create");
+	if (r == ST_OK && id)
+		*id = sqlite3_last_insert_rowid(db->sql);
+	if (r == ST_OK && password_hash) {
+		static const char hsql[] =
+			"INSERT INTO password_history(user_id, password_hash, set_at) VALUES (?1, ?2, ?3)";
+		sqlite3_stmt *h = db_stmt(db, hsql);
+		if (!h)
+			return ST_ERROR;
+		sqlite3_bind_int64(h, 1, sqlite3_last_insert_rowid(db->sql));
+		sqlite3_bind_text(h, 2, password_hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(h, 3, now);
+		r = step_done(db, h, "password history");
+	}
+	return r;
+}
+
+enum st store_password_history(struct db *db, int64_t uid, char (*hashes)[160], size_t max,
+			       size_t *n)
+{
+	static const char sql[] =
+		"SELECT password_hash FROM password_history WHERE user_id = ?1"
+		" ORDER BY set_at DESC, id DESC LIMIT ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		col_text(st, 0, hashes[(*n)++], 160);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? ST_OK : st_from_sqlite(rc);
+}
+
+enum st store_user_set_password(struct db *db, int64_t uid, const char *hash, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE app_user SET password_hash = ?2, password_set_at = ?3 WHERE id = ?1";
+	static const char hsql[] =
+		"INSERT INTO password_history(user_id, password_hash, set_at) VALUES (?1, ?2, ?3)";
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = db_stmt(db, i ? hsql : sql);
+		if (!st)
+			return ST_ERROR;
+		sqlite3_bind_int64(st, 1, uid);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, now);
+		enum st r = step_done(db, st, "set password");
+		if (r != ST_OK)
+			return r;
+	}
+	return ST_OK;
+}
+
+enum st store_grant_role(struct db *db, int64_t uid, const char *org_code, const char *role_code,
+			 int64_t now)
+{
+	static const char sql[] =
+		"INSERT INTO role_grant(user_id, org_id, role_code, granted_at)"
+		" SELECT ?1, id, ?3, ?4 FROM organisation WHERE code = ?2"
+		" ON CONFLICT(user_id, org_id, role_code) DO UPDATE SET revoked_at = NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_text(st, 2, org_code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, role_code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	enum st r = step_done(db, st, "grant role");
+	if (r == ST_OK && sqlite3_changes(db->sql) == 0)
+		return ST_NOTFOUND;
+	return r;
+}
+
+enum st store_session_create(struct db *db, int64_t uid, const unsigned char hash[32],
+			     int64_t now, int64_t expires_at)
+{
+	static const char sql[] =
+		"INSERT INTO session(user_id, token_hash, created_at, last_used_at, expires_at)"
+		" VALUES (?1, ?2, ?3, ?3, ?4)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, expires_at);
+	return step_done(db, st, "session create");
+}
+
+enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_t now,
+			     int64_t idle, struct session_rec *out)
+{
+	static const char sql[] =
+		"SELECT id, user_id, last_used_at, expires_at FROM session"
+		" WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+		" AND last_used_at + ?3 > ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, idle);
+	int rc = sqlite3_step(st);
+	enum st r = ST_NOTFOUND;
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->uid = sqlite3_column_int64(st, 1);
+		out->last_used_at = sqlite3_column_int64(st, 2);
+		out->expires_at = sqlite3_column_int64(st, 3);
+		r = ST_OK;
+	} else if (rc != SQLITE_DONE) {
+		r = st_from_sqlite(rc);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum st store_session_touch(struct db *db, int64_t session_id, int64_t now)
+{
+	static const char sql[] = "UPDATE session SET last_used_at = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(db, st, "session touch");
+}
+
+enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now)
+{
+	static const char sql[] =
+		"UPDATE session SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, session_id);
+	sqlite3_bind_int64(st, 2, now);
+	return step_done(db, st, "session revoke");
+}
+
+enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t *n)
+{
+	static const char sql[] =
+		"SELECT g.org_id, o.code, o.kind, g.role_code FROM role_grant g"
+		" JOIN organisation o ON o.id = g.org_id"
+		" WHERE g.user_id = ?1 AND g.revoked_at IS NULL ORDER BY o.code, g.role_code";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, uid);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct grant *g = &(*out)[(*n)++];
+		g->org_id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, g->org_code, sizeof g->org_code);
+		col_text(st, 2, g->org_kind, sizeof g->org_kind);
+		col_text(st, 3, g->role, sizeof g->role);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
+bool store_user_has_cluster(struct db *db, int64_t uid)
+{
+	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM user_cluster WHERE user_id = ?1)";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return true; /* fail closed */
+	sqlite3_bind_int64(st, 1, uid);
+	bool has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return has;
+}
+
+/* One organisation against the scope statement (SCOPE_CTE). */
+static const char SCOPE_SQL[] = SCOPE_CTE " SELECT EXISTS (SELECT 1 FROM scope WHERE id = ?2)";
+
+bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles)
+{
+	sqlite3_stmt *st = db_stmt(db, SCOPE_SQL);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, org_id);
+	if (roles)
+		sqlite3_bind_text(st, 99, roles, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 99);
+	bool in = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return in;
+}
+
+bool role_listed(const char *roles, const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = roles; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (n && len == n && strncmp(p, role, n) == 0)
+			return true;
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+json_t *store_me_json(struct db *db, int64_t uid)
+{
+	static const char usql[] = "SELECT user_id, name, email FROM app_user WHERE id = ?1";
+	static const char gsql[] =
+		"SELECT o.code, o.name, o.kind, r.code, r.name FROM role_grant g"
+		" JOIN organisation o ON o.id = g.org_id JOIN role r ON r.code = g.role_code"
+		" WHERE g.user_id = ?1 AND g.revoked_at IS NULL ORDER BY o.kind = 'PRACTICE' DESC,"
+		" o.code, r.name";
+	static const char csql[] =
+		"SELECT c.id, c.name, o.code FROM user_cluster uc JOIN cluster c ON c.id = uc.cluster_id"
+		" JOIN organisation o ON o.id = c.owner_org_id WHERE uc.user_id = ?1 ORDER BY c.name";
+	sqlite3_stmt *st = db_stmt(db, usql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	json_t *me = json_pack("{s:o, s:o, s:o}", "user_id", col_json_text(st, 0),
+			       "name", col_json_text(st, 1), "email", col_json_text(st, 2));
+	sqlite3_reset(st);
+	json_t *orgs = json_array();
+	st = db_stmt(db, gsql);
+	if (st) {
+		sqlite3_bind_int64(st, 1, uid);
+		json_t *cur = NULL;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *code = (const char *)sqlite3_column_text(st, 0);
+			if (!cur || strcmp(json_string_value(json_object_get(cur, "code")), code) != 0) {
+				cur = json_pack("{s:s, s:o, s:o, s:[], s:b}", "code", code,
+						"name", col_json_text(st, 1), "kind", col_json_text(st, 2),
+						"roles", "pounds", 0);
+				json_array_append_new(orgs, cur);
+			}
+			const char *role = (const char *)sqlite3_column_text(st, 3);
+			json_array_append_new(json_object_get(cur, "roles"),
+					      json_pack("{s:s, s:o}", "code", role,
+							"name", col_json_text(st, 4)));
+			if (role_listed(ROLES_POUNDS, role))
+				json_object_set_new(cur, "pounds", json_true());
+		}
+		sqlite3_reset(st);
+	}
+	json_object_set_new(me, "organisations", orgs);
+	json_t *clusters = json_array();
+	st = db_stmt(db, csql);
+	if (st) {
+		sqlite3_bind_int64(st, 1, uid);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(clusters, json_pack("{s:I, s:o, s:o}", "id",
+				(json_int_t)sqlite3_column_int64(st, 0), "name", col_json_text(st, 1),
+				"organisation", col_json_text(st, 2)));
+		sqlite3_reset(st);
+	}
+	json_object_set_new(me, "clusters", clusters);
+	return me;
+}
+
+json_t *store_tasks_json(struct db *db, int64_t uid)
+{
+	/* A task is addressed to an organisation and, optionally, a role
+	 * there; Supervisors see every open task of their practice. A user
+	 * restricted to a cluster sees only tasks about organisations in it
+	 * (a commissioner's task about an offer or declaration concerns the
+	 * practice or PCN of that offer or declaration). */
+	static const char sql[] =
+		SCOPE_CTE
+		" SELECT t.id, t.kind, t.title, o.code, o.name, t.subject_type, t.subject_id,"
+		" t.created_at FROM task t JOIN organisation o ON o.id = t.org_id"
+		" WHERE t.done_at IS NULL AND " SQL_TASK_VISIBLE("t")
+		" ORDER BY t.created_at DESC, t.id DESC LIMIT 500";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid);
+	json_t *list = json_array(), *counts = json_object();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I}",
+			"id", (json_int_t)sqlite3_column_int64(st, 0), "kind", kind,
+			"title", col_json_text(st, 2), "organisation", col_json_text(st, 3),
+			"organisation_name", col_json_text(st, 4),
+			"subject_type", col_json_text(st, 5),
+			"subject_id", (json_int_t)sqlite3_column_int64(st, 6),
+			"created_at", (json_int_t)sqlite3_column_int64(st, 7)));
+		json_t *c = json_object_get(counts, kind);
+		json_object_set_new(counts, kind, json_integer(c ? json_integer_value(c) + 1 : 1));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		json_decref(counts);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "tasks", list, "counts", counts);
+}
