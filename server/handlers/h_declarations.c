@@ -10,6 +10,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/present.h"
 #include "jsonx.h"
 #include "server/rules/lifecycle.h"
 
@@ -34,8 +35,7 @@ static void strip_org_ids(struct req *r, json_t *list)
 	json_t *row;
 	json_array_foreach(list, i, row) {
 		int64_t org = json_integer_value(json_object_get(row, "org_id"));
-		if (!auth_org_in_scope(r, org, ROLES_POUNDS))
-			json_object_del(row, "pence");
+		present_money(row, present_pounds(r, org));
 		json_object_del(row, "org_id");
 	}
 }
@@ -96,8 +96,8 @@ void h_declaration_get(struct req *r)
 							      d.indicator_declaration),
 		"history", store_declaration_history_json(r->db, d.id),
 		"can_declare", may_declare);
-	if (auth_org_in_scope(r, d.org_id, ROLES_POUNDS))
-		json_object_set_new(j, "pence", json_integer(d.pence));
+	json_object_set_new(j, "pence", json_integer(d.pence));
+	present_money(j, present_pounds(r, d.org_id));
 	if (why)
 		json_object_set_new(j, "blocked", json_string(why));
 	reply_json(r, 200, j);

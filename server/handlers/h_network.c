@@ -11,6 +11,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/present.h"
 #include "jsonx.h"
 #include "server/rules/lifecycle.h"
 #include "server/rules/calc.h"
@@ -59,7 +60,7 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 	struct store_val *vals = xcalloc(n ? n : 1, sizeof *vals);
 	store_values_get(r->db, ach_id, defs, n, vals);
 	pcn_entered_values(r->db, ach_id, defs, n, vals);
-	json_t *calc = store_calculation_json(r->db, ach_id, pounds);
+	json_t *calc = store_calculation_json(r->db, ach_id);
 	json_t *lines = calc && json_is_object(calc) ? json_object_get(calc, "lines") : NULL;
 	/* The stored calculation keeps the figures; how each was reached is
 	 * written again from the same values. */
@@ -73,8 +74,7 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 					   json_string_value(json_object_get(g, "code"))))) {
 			json_object_set_new(g, "points_available", json_integer(g_points));
 			json_object_set_new(g, "points_milli", json_integer(g_milli));
-			if (pounds)
-				json_object_set_new(g, "pence", json_integer(g_pence));
+			json_object_set_new(g, "pence", json_integer(g_pence));
 			g = NULL;
 		}
 		if (i == n)
@@ -95,7 +95,7 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 			"points", d->points, "pcn_entered", d->pcn_entered);
 		if (d->lower >= 0)
 			json_object_set_new(ind, "thresholds", json_pack("[i, i]", d->lower, d->upper));
-		if (pounds && d->pence_per_item)
+		if (d->pence_per_item)
 			json_object_set_new(ind, "pence_per_item", json_integer(d->pence_per_item));
 		if (line) {
 			json_object_update(ind, line);
@@ -104,9 +104,8 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 			if (explained) {
 				json_object_set_new(ind, "explanation",
 						    json_string(ex.lines[i].points_text));
-				if (pounds)
-					json_object_set_new(ind, "pay_explanation",
-							    json_string(ex.lines[i].pay_text));
+				json_object_set_new(ind, "pay_explanation",
+						    json_string(ex.lines[i].pay_text));
 			}
 		}
 		g_points += d->payment_group ? d->points : 0;
@@ -119,8 +118,10 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 	recalc_free(&rc);
 	free(defs);
 	free(vals);
-	return json_pack("{s:o, s:o, s:b}", "calculation", calc ? calc : json_null(), "groups", groups,
-			 "pounds", pounds);
+	json_t *j = json_pack("{s:o, s:o}", "calculation", calc ? calc : json_null(), "groups", groups);
+	present_money(j, pounds);
+	json_object_set_new(j, "pounds", json_boolean(pounds));
+	return j;
 }
 
 void h_results(struct req *r)
@@ -136,7 +137,7 @@ void h_results(struct req *r)
 			    (long long)id);
 		return;
 	}
-	bool pounds = auth_org_in_scope(r, a.org_id, ROLES_POUNDS);
+	bool pounds = present_pounds(r, a.org_id);
 	json_t *j = results_json(r, a.id, s.id, pounds);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
@@ -194,7 +195,7 @@ void h_network(struct req *r)
 	}
 	/* The dates of the service; by default the latest up to the
 	 * business date. */
-	json_t *svc_json = store_service_json(r->db, s.id, false);
+	json_t *svc_json = store_service_json(r->db, s.id);
 	json_t *dates = json_incref(json_object_get(svc_json, "achievement_dates"));
 	json_decref(svc_json);
 	char today[11], chosen[11] = "";
@@ -287,8 +288,7 @@ void h_network(struct req *r)
 		json_object_set_new(j, "members_outside_your_clusters", json_integer(hidden));
 	int64_t pcn_ach = 0;
 	if (pcn_visible && store_achievement_find(r->db, s.id, pcn_id, date_id, &pcn_ach) == ST_OK) {
-		bool pounds = auth_org_in_scope(r, pcn_id, ROLES_POUNDS) ||
-			      auth_org_in_scope(r, o.id, ROLES_POUNDS);
+		bool pounds = present_pounds(r, pcn_id) || present_pounds(r, o.id);
 		struct ach_rec pa;
 		store_achievement_get(r->db, pcn_ach, &pa);
 		json_t *net = results_json(r, pcn_ach, s.id, pounds);

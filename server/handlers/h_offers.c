@@ -11,6 +11,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/present.h"
 #include "jsonx.h"
 
 static bool status_valid(const char *s)
@@ -53,8 +54,8 @@ void h_offer_get(struct req *r)
 		return;
 	}
 	json_t *j = store_offer_json(r->db, id);
-	bool pounds = auth_org_in_scope(r, o.org_id, ROLES_POUNDS);
-	json_t *svc = store_service_json(r->db, o.service_id, pounds);
+	json_t *svc = present_money(store_service_json(r->db, o.service_id),
+				    present_pounds(r, o.org_id));
 	if (!j || !svc) {
 		json_decref(j);
 		json_decref(svc);

@@ -11,6 +11,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/present.h"
 
 struct cached {
 	int64_t id;
@@ -46,7 +47,7 @@ void h_service_get(struct req *r)
 	int64_t id = param_id(r, 0);
 	if (!id)
 		return;
-	bool pounds = auth_has_role_anywhere(r->auth, ROLES_POUNDS);
+	bool pounds = present_pounds(r, 0);
 	pthread_rwlock_rdlock(&cache_lock);
 	for (size_t i = 0; i < cache_n; i++)
 		if (cache[i].id == id && cache[i].pounds == pounds) {
@@ -55,7 +56,7 @@ void h_service_get(struct req *r)
 			return;
 		}
 	pthread_rwlock_unlock(&cache_lock);
-	json_t *j = store_service_json(r->db, id, pounds);
+	json_t *j = present_money(store_service_json(r->db, id), pounds);
 	if (!j) {
 		reply_error(r, 404, "not_found", NULL, "there is no quality service %lld", (long long)id);
 		return;

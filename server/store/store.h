@@ -433,10 +433,10 @@ struct calc_save {
 /* Stores a calculation as the achievement's current one. */
 enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_save *c,
 			       int64_t *calc_id);
-/* The current calculation {id, at, points_milli, [pence, aspiration_pence],
- * lines: {indicator_id: {...}}}, json null when none; pounds fields only
- * when pounds. */
-json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds);
+/* The current calculation {id, at, points_milli, list_size, pence,
+ * aspiration_pence, lines: {indicator_id: {...}}}, json null when none.
+ * Every figure: what a caller may see is present_money()'s to decide. */
+json_t *store_calculation_json(struct db *db, int64_t ach_id);
 /* The PCN a practice belonged to on a date. */
 enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,
 			      int64_t *pcn_id);
@@ -492,8 +492,8 @@ enum st store_network_dates(struct db *db, const char *from, const char *to,
 json_t *store_services_json(struct db *db, const char *year, const char *payment_type);
 /* Services offered to one organisation, with the offer status. */
 json_t *store_org_services_json(struct db *db, int64_t org_id, const char *year);
-/* One service with its whole structure; pounds fields only if pounds.
- * NULL if there is no such service. */
-json_t *store_service_json(struct db *db, int64_t service_id, bool pounds);
+/* One service with its whole structure, every figure (see
+ * present_money()). NULL if there is no such service. */
+json_t *store_service_json(struct db *db, int64_t service_id);
 
 #endif

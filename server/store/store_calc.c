@@ -200,7 +200,7 @@ enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on
 	return r;
 }
 
-json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
+json_t *store_calculation_json(struct db *db, int64_t ach_id)
 {
 	static const char csql[] =
 		"SELECT id, at, points_milli, pence, aspiration_pence,"
@@ -224,7 +224,7 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 	/* The population the calculation used: the list size on the date. */
 	if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
 		json_object_set_new(c, "list_size", json_integer(sqlite3_column_int64(st, 5)));
-	if (pounds) {
+	{
 		json_object_set_new(c, "pence", json_integer(sqlite3_column_int64(st, 3)));
 		json_object_set_new(c, "aspiration_pence", json_integer(sqlite3_column_int64(st, 4)));
 	}
@@ -240,8 +240,7 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id, bool pounds)
 				sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null() :
 					json_integer(sqlite3_column_int64(st, 1)),
 				"points_milli", (json_int_t)sqlite3_column_int64(st, 2));
-			if (pounds)
-				json_object_set_new(l, "pence", json_integer(sqlite3_column_int64(st, 3)));
+			json_object_set_new(l, "pence", json_integer(sqlite3_column_int64(st, 3)));
 			json_object_set_new(lines, key, l);
 		}
 		sqlite3_reset(st);

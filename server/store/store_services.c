@@ -138,7 +138,7 @@ static json_t *nullable_int(sqlite3_stmt *st, int col)
 		json_integer(sqlite3_column_int64(st, col));
 }
 
-json_t *store_service_json(struct db *db, int64_t service_id, bool pounds)
+json_t *store_service_json(struct db *db, int64_t service_id)
 {
 	static const char ssql[] =
 		"SELECT " SUMMARY_COLS ", s.pence_per_point, s.declaration_required,"
@@ -171,8 +171,7 @@ json_t *store_service_json(struct db *db, int64_t service_id, bool pounds)
 		return NULL;
 	}
 	json_t *svc = summary_json(st);
-	if (pounds)
-		json_object_set_new(svc, "pence_per_point", json_integer(sqlite3_column_int64(st, 12)));
+	json_object_set_new(svc, "pence_per_point", json_integer(sqlite3_column_int64(st, 12)));
 	json_t *decl = json_pack("{s:b, s:b, s:b, s:[]}",
 				 "required", sqlite3_column_int(st, 13),
 				 "approval_required", sqlite3_column_int(st, 14),
@@ -256,7 +255,7 @@ json_t *store_service_json(struct db *db, int64_t service_id, bool pounds)
 				"pattern", col_json_text(st, 8),
 				"pcn_entered", sqlite3_column_int(st, 9),
 				"group_level", sqlite3_column_int(st, 11));
-			if (pounds && sqlite3_column_int64(st, 10))
+			if (sqlite3_column_int64(st, 10))
 				json_object_set_new(ind, "pence_per_item",
 						    json_integer(sqlite3_column_int64(st, 10)));
 			json_array_append_new(json_object_get(g, "indicators"), ind);
