@@ -585,6 +585,90 @@ static bool parse_entry(const struct ind_state *s, json_t *row, struct ind_val *
 	return value_check(vk, pat, json_string_value(vj), &v->value, why, whylen);
 }
 
+/* Why one row of "values" cannot be saved (false, with why and the bad
+ * part of the row), or true with its entry added to x. asked[i] gets the
+ * row's indicator index (n: none), to find an indicator given twice. */
+static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
+		      const struct group_info *g, size_t i, json_t *row, size_t *asked, char *why,
+		      size_t whylen, const char **bad, bool *locked)
+{
+	const char *code = json_string_value(json_object_get(row, "indicator"));
+	size_t k = n;
+	if (json_is_object(row) && code)
+		for (k = 0; k < n; k++)
+			if (!strcmp(inds[k].code, code))
+				break;
+	*bad = "indicator";
+	asked[i] = n;
+	if (!json_is_object(row) || !code) {
+		snprintf(why, whylen, "each value needs an \"indicator\" code");
+		return false;
+	}
+	if (k == n) {
+		snprintf(why, whylen, "%s is not an indicator of group %s", code, g->code);
+		return false;
+	}
+	asked[i] = k;
+	const char *lock = indicator_lock(&x->acc, &inds[k]);
+	bool dup = false;
+	for (size_t m = 0; m < i; m++)
+		dup |= asked[m] == k;
+	const char *key;
+	json_t *kv;
+	bool unknown = false;
+	json_object_foreach(row, key, kv)
+		unknown |= strcmp(key, "indicator") && strcmp(key, "value") &&
+			   strcmp(key, "numerator") && strcmp(key, "denominator");
+	if (unknown) {
+		snprintf(why, whylen, "a value has an unknown field");
+		return false;
+	}
+	if (dup) {
+		snprintf(why, whylen, "%s is given twice", code);
+		return false;
+	}
+	if (lock) {
+		snprintf(why, whylen, "%s cannot be changed: %s", code, lock);
+		*locked = true;
+		return false;
+	}
+	if (!parse_entry(&inds[k], row, &x->entries[x->nentries].v, why, whylen, bad))
+		return false;
+	x->entries[x->nentries++].idx = k;
+	return true;
+}
+
+/* Checks every row of "values" (all of them, so that every fault is
+ * reported); returns the errors [{field, indicator, message}] (empty when
+ * none), the first one's field and message, and whether any was a locked
+ * indicator. */
+static json_t *check_values(struct save *x, json_t *values, const struct ind_state *inds,
+			    size_t n, const struct group_info *g, bool *locked,
+			    char first_field[80], char first_msg[500])
+{
+	size_t nv = json_array_size(values);
+	size_t *asked = xcalloc(nv ? nv : 1, sizeof *asked);
+	json_t *errors = json_array();
+	for (size_t i = 0; i < nv; i++) {
+		json_t *row = json_array_get(values, i);
+		char why[400];
+		const char *bad;
+		if (check_row(x, inds, n, g, i, row, asked, why, sizeof why, &bad, locked))
+			continue;
+		const char *code = json_string_value(json_object_get(row, "indicator"));
+		char f[80];
+		snprintf(f, sizeof f, "values[%zu].%s", i, bad);
+		json_array_append_new(errors, json_pack("{s:s, s:o, s:s}", "field", f,
+			"indicator", code ? json_string(code) : json_null(), "message", why));
+		if (!*first_field) {
+			strlcpy_s(first_field, f, 80);
+			snprintf(first_msg, 500, "%s%s%s", code ? code : "", code ? ": " : "", why);
+		}
+	}
+	free(asked);
+	return errors;
+}
+
 void h_group_save(struct req *r)
 {
 	int64_t id = param_id(r, 0);
@@ -645,65 +729,9 @@ void h_group_save(struct req *r)
 		goto out;
 	}
 	x.entries = xcalloc(nv, sizeof *x.entries);
-	size_t *asked = xcalloc(nv, sizeof *asked); /* indicator index of each row, n: none */
 	bool locked = false;
-	errors = json_array();
 	char first_field[80] = "", first_msg[500] = "";
-	for (size_t i = 0; i < nv; i++) {
-		json_t *row = json_array_get(values, i);
-		char field[48], why[400];
-		const char *code = json_string_value(json_object_get(row, "indicator"));
-		snprintf(field, sizeof field, "values[%zu]", i);
-		size_t k = n;
-		if (json_is_object(row) && code)
-			for (k = 0; k < n; k++)
-				if (!strcmp(inds[k].code, code))
-					break;
-		const char *bad = "indicator";
-		bool ok = false;
-		asked[i] = n;
-		if (!json_is_object(row) || !code) {
-			snprintf(why, sizeof why, "each value needs an \"indicator\" code");
-		} else if (k == n) {
-			snprintf(why, sizeof why, "%s is not an indicator of group %s", code, g.code);
-		} else {
-			asked[i] = k;
-			const char *lock = indicator_lock(&x.acc, &inds[k]);
-			bool dup = false;
-			for (size_t m = 0; m < i; m++)
-				dup |= asked[m] == k;
-			const char *key;
-			json_t *kv;
-			bool unknown = false;
-			json_object_foreach(row, key, kv)
-				unknown |= strcmp(key, "indicator") && strcmp(key, "value") &&
-					   strcmp(key, "numerator") && strcmp(key, "denominator");
-			if (unknown)
-				snprintf(why, sizeof why, "a value has an unknown field");
-			else if (dup)
-				snprintf(why, sizeof why, "%s is given twice", code);
-			else if (lock) {
-				snprintf(why, sizeof why, "%s cannot be changed: %s", code, lock);
-				locked = true;
-			}
-			else if (parse_entry(&inds[k], row, &x.entries[x.nentries].v, why, sizeof why, &bad)) {
-				x.entries[x.nentries++].idx = k;
-				ok = true;
-			}
-		}
-		if (!ok) {
-			char f[80];
-			snprintf(f, sizeof f, "%s.%s", field, bad);
-			json_array_append_new(errors, json_pack("{s:s, s:o, s:s}", "field", f,
-				"indicator", code ? json_string(code) : json_null(), "message", why));
-			if (!*first_field) {
-				strlcpy_s(first_field, f, sizeof first_field);
-				snprintf(first_msg, sizeof first_msg, "%s%s%s", code ? code : "",
-					 code ? ": " : "", why);
-			}
-		}
-	}
-	free(asked);
+	errors = check_values(&x, values, inds, n, &g, &locked, first_field, first_msg);
 	if (json_array_size(errors)) {
 		/* A locked indicator is a refusal (403); otherwise bad input (400). */
 		json_t *e = json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code",
