@@ -46,7 +46,7 @@ struct res {
 	struct row *rows;       /* owned */
 	size_t nrows;
 	struct list list;
-	char want[160];         /* path of the results request we wait for */
+	char want[160];         /* path of the results call we wait for (its key) */
 	const char *loading;    /* what is loading, or NULL */
 	char *error;            /* owned */
 	/* popups in flight */
@@ -292,9 +292,10 @@ static void load_results(struct res *r)
 	clear_results(r);
 	if (!r->ach_id)
 		return;
-	snprintf(r->want, sizeof r->want, "/achievements/%lld/results", r->ach_id);
+	struct api_call call = call_achievement_results(r->ach_id);
+	strlcpy_s(r->want, call.path, sizeof r->want);
 	r->loading = "results";
-	app_request(r->s->app, r->s, "GET", r->want, NULL, on_results);
+	app_call(r->s->app, r->s, call, on_results);
 }
 
 /* The previous financial year of fy ("2025/26" -> "2024/25"). */
@@ -351,11 +352,8 @@ static void load_achs(struct res *r)
 	clear_results(r);
 	if (!r->service_id)
 		return;
-	char path[160];
-	snprintf(path, sizeof path, "/achievements?organisation=%s&service=%lld", r->org,
-		 r->service_id);
 	r->loading = "achievements";
-	app_request(r->s->app, r->s, "GET", path, NULL, on_achs);
+	app_call(r->s->app, r->s, call_achievements(r->org, r->service_id), on_achs);
 }
 
 /* Chooses the service: the current one if it is in the year, else the
@@ -428,10 +426,8 @@ static void load_services(struct res *r)
 	set_error(r, NULL);
 	if (!r->org[0])
 		return;
-	char path[96];
-	snprintf(path, sizeof path, "/organisations/%s/services", r->org);
 	r->loading = "services";
-	app_request(r->s->app, r->s, "GET", path, NULL, on_services);
+	app_call(r->s->app, r->s, call_org_services(r->org, NULL), on_services);
 }
 
 /* ------------------------------------------------------------ screen ops */

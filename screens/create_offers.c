@@ -420,11 +420,7 @@ static void on_orgs(struct screen *s, const struct api_response *r)
 		return;
 	}
 	json_array_foreach(list, i, o) {
-		char *esc = offer_query_escape(ojstr(o, "code"));
-		char *path = xasprintf("/organisations/%s", esc);
-		app_request(s->app, s, "GET", path, NULL, on_pcn);
-		free(path);
-		free(esc);
+		app_call(s->app, s, call_org(ojstr(o, "code")), on_pcn);
 	}
 }
 
@@ -459,8 +455,8 @@ static void on_held(struct screen *s, const struct api_response *r)
 		}
 		json_decref(name);
 	}
-	app_request(s->app, s, "GET", c->network ? "/organisations?kind=PCN&limit=500"
-		    : "/organisations?kind=PRACTICE&limit=500", NULL, on_orgs);
+	struct orgs_q q = { .kind = c->network ? "PCN" : "PRACTICE", .limit = 500 };
+	app_call(s->app, s, call_orgs(&q), on_orgs);
 }
 
 static void to_step3(struct co *c)
@@ -473,10 +469,8 @@ static void to_step3(struct co *c)
 	c->details = json_object();
 	c->loading = true;
 	xfree(&c->error);
-	char *path = xasprintf("/offers?service=%lld",
-			       (long long)json_integer_value(json_object_get(c->svc, "id")));
-	app_request(c->s->app, c->s, "GET", path, NULL, on_held);
-	free(path);
+	struct offers_q q = { .service = json_integer_value(json_object_get(c->svc, "id")) };
+	app_call(c->s->app, c->s, call_offers(&q), on_held);
 }
 
 /* Select All: ticks every provider that does not hold the offer yet
@@ -597,18 +591,19 @@ static void on_confirm(void *ud, int result, const char *text)
 		app_message(c->s->app, MSG_INFO, "Nothing was offered: still at step 4, Review.");
 		return;
 	}
-	json_t *orgs = json_array();
+	const char **orgs = xcalloc(c->nrows + 1, sizeof(*orgs));
+	size_t n = 0;
 	for (size_t i = 0; i < c->nrows; i++)
 		if (c->rows[i].parent < 0 && !c->rows[i].held && list_is_tagged(&c->plist, i))
-			json_array_append_new(orgs, json_string(ojstr(c->rows[i].org, "code")));
-	json_t *body = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "service_id",
-				 (json_int_t)json_integer_value(json_object_get(c->svc, "id")),
-				 "start_date", c->start, "end_date", c->end, "response_date",
-				 c->response[0] ? json_string(c->response) : json_null(),
-				 "target_date", c->target[0] ? json_string(c->target) : json_null(),
-				 "organisations", orgs);
+			orgs[n++] = ojstr(c->rows[i].org, "code");
+	struct offer_new o = {
+		.service = json_integer_value(json_object_get(c->svc, "id")),
+		.start = c->start, .end = c->end, .response = c->response, .target = c->target,
+		.orgs = orgs, .norgs = n,
+	};
 	app_message(c->s->app, MSG_INFO, "Sending the offers...");
-	app_request(c->s->app, c->s, "POST", "/offers", body, on_created);
+	app_call(c->s->app, c->s, call_offers_create(&o), on_created);
+	free(orgs);
 }
 
 /* ------------------------------------------------------------ screen */
@@ -656,7 +651,7 @@ static void co_open(struct screen *s)
 	}
 	c->loading = true;
 	xfree(&c->error);
-	app_request(s->app, s, "GET", "/services", NULL, on_services);
+	app_call(s->app, s, call_services(), on_services);
 }
 
 static void on_filter_value(void *ud, int result, const char *text)

@@ -355,8 +355,9 @@ static void pending_done(void *ud, const struct api_response *r)
 	struct pending *p = ud;
 	struct app *a = p->app;
 	a->dirty |= D_TITLE;
-	if (r->outcome == API_HTTP && r->status == 401 && strcmp(p->path, "/session") != 0 &&
-	    p->s != &a->screens[SCR_SIGNIN]) {
+	/* the sign-in screen's own requests (the session, /me) answer a 401
+	 * themselves */
+	if (r->outcome == API_HTTP && r->status == 401 && p->s != &a->screens[SCR_SIGNIN]) {
 		/* the token expired: keep the request for after sign-in */
 		p->held = true;
 		go_sign_in(a, "Session expired: sign in again to go back to where you were.");
@@ -377,18 +378,18 @@ static void pending_send(struct app *a, struct pending *p)
 	api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
 }
 
-void app_request(struct app *a, struct screen *s, const char *method, const char *path,
-		 json_t *body, void (*cb)(struct screen *s, const struct api_response *r))
+void app_call(struct app *a, struct screen *s, struct api_call call,
+	      void (*cb)(struct screen *s, const struct api_response *r))
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
 	p->app = a;
 	p->s = s;
 	p->cb = cb;
-	p->method = xstrdup(method);
-	p->path = xstrdup(path);
-	if (body) {
-		p->body = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
+	p->method = xstrdup(call.method);
+	p->path = call.path;
+	if (call.body) {
+		p->body = json_dumps(call.body, JSON_COMPACT);
+		json_decref(call.body);
 	}
 	p->next = a->pend;
 	a->pend = p;
@@ -509,7 +510,7 @@ static void on_me(struct screen *s, const struct api_response *r)
 
 static void fetch_me(struct app *a)
 {
-	app_request(a, &a->screens[SCR_SIGNIN], "GET", "/me", NULL, on_me);
+	app_call(a, &a->screens[SCR_SIGNIN], call_me(), on_me);
 }
 
 static void on_session(struct screen *s, const struct api_response *r)
@@ -553,11 +554,10 @@ static void on_session(struct screen *s, const struct api_response *r)
 
 void app_sign_in(struct app *a, const char *user, const char *password)
 {
-	json_t *body = json_pack("{s:s, s:s}", "user_id", user, "password", password);
 	signin_busy(&a->screens[SCR_SIGNIN], true);
 	app_message(a, MSG_INFO, "Signing in to %s...", a->server);
 	/* drop a stale token so the sign-in is not refused for it */
-	app_request(a, &a->screens[SCR_SIGNIN], "POST", "/session", body, on_session);
+	app_call(a, &a->screens[SCR_SIGNIN], call_sign_in(user, password), on_session);
 }
 
 static void on_signed_out(struct screen *s, const struct api_response *r)
@@ -592,7 +592,7 @@ static void on_confirm_sign_out(void *ud, int result, const char *text)
 	}
 	creds_forget(a->creds, a->server);
 	app_message(a, MSG_INFO, "Signing out...");
-	app_request(a, &a->screens[SCR_SIGNIN], "DELETE", "/session", NULL, on_signed_out);
+	app_call(a, &a->screens[SCR_SIGNIN], call_sign_out(), on_signed_out);
 }
 
 static void on_org_chosen(void *ud, int result, const char *text)

@@ -135,7 +135,7 @@ static void mc_open(struct screen *s)
 {
 	struct mc *m = s->priv;
 	m->loading = true;
-	app_request(s->app, s, "GET", "/tasks", NULL, on_tasks);
+	app_call(s->app, s, call_tasks(), on_tasks);
 }
 
 static void open_task(struct screen *s, struct mc *m)

@@ -148,13 +148,13 @@ static void load(struct ms *m)
 		if (fy_valid(fy))
 			strlcpy_s(m->year, fy, sizeof(m->year));
 	}
-	char *org = offer_query_escape(app_org_code(m->s->app));
-	char *path = xasprintf("/offers?year=%s&status=%s&organisation=%s", m->year,
-			       offer_status_codes[m->status], org);
+	struct offers_q q = {
+		.year = m->year,
+		.status = offer_status_codes[m->status],
+		.organisation = app_org_code(m->s->app),
+	};
 	m->loading = true;
-	app_request(m->s->app, m->s, "GET", path, NULL, on_offers);
-	free(path);
-	free(org);
+	app_call(m->s->app, m->s, call_offers(&q), on_offers);
 }
 
 static void on_view(struct screen *s, const struct api_response *r);
@@ -285,8 +285,7 @@ static void on_confirm(void *ud, int result, const char *text)
 		return;
 	}
 	app_message(m->s->app, MSG_INFO, "Sending...");
-	app_request(m->s->app, m->s, "POST", "/offers/actions",
-		    offer_action_body(m->action, m->ids, m->nids), on_acted);
+	app_call(m->s->app, m->s, call_offers_action(m->action, m->ids, m->nids), on_acted);
 }
 
 static void act(struct ms *m, const char *action)

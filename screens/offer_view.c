@@ -64,24 +64,6 @@ size_t offer_fy_choices(const char *fy, char years[5][8])
 	return n;
 }
 
-char *offer_query_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b;
-	buf_init(&b);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_putc(&b, (char)*p);
-		} else {
-			buf_putc(&b, '%');
-			buf_putc(&b, hex[*p >> 4]);
-			buf_putc(&b, hex[*p & 15]);
-		}
-	}
-	return buf_steal(&b);
-}
-
 /* Copies s in lower case with a capital first letter ("MONTHLY" reads
  * "Monthly"). */
 static void title_case(char *out, size_t size, const char *s)
@@ -118,9 +100,7 @@ void offer_view_load(struct offer_view *v, struct screen *s, long id,
 	offer_view_clear(v);
 	v->id = id;
 	v->loading = true;
-	char path[64];
-	snprintf(path, sizeof(path), "/offers/%ld", id);
-	app_request(s->app, s, "GET", path, NULL, cb);
+	app_call(s->app, s, call_offer(id), cb);
 }
 
 static void add_indicators(struct tree *t, json_t *group, int depth)
@@ -370,12 +350,4 @@ int offer_results_draw(const struct offer_results *res, WINDOW *w, int y, int ro
 		tui_put(w, y + used++, 0, width, res->lines[i], ok ? ST_OK : ST_ERROR, true);
 	}
 	return used;
-}
-
-json_t *offer_action_body(const char *action, const long *ids, size_t n)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_integer(ids[i]));
-	return json_pack("{s:s, s:o}", "action", action, "offers", arr);
 }

@@ -29,9 +29,6 @@ bool offer_fy_shift(const char *fy, int delta, char out[8]);
  * year, then three back); returns how many (at most 5). */
 size_t offer_fy_choices(const char *fy, char years[5][8]);
 
-/* Percent-encodes s for a query string; returns a new string. */
-char *offer_query_escape(const char *s);
-
 /* JSON helpers: a string member or "" (borrowed). */
 const char *ojstr(json_t *o, const char *key);
 
@@ -76,8 +73,5 @@ void offer_results_set(struct offer_results *res, struct app *a, const char *wha
 /* Draws the results from row y upwards of limit rows; returns rows used. */
 int offer_results_draw(const struct offer_results *res, WINDOW *w, int y, int rows,
 		       int width);
-
-/* The body of POST /offers/actions for action and ids (new reference). */
-json_t *offer_action_body(const char *action, const long *ids, size_t n);
 
 #endif

@@ -235,10 +235,8 @@ static void load(struct os *m)
 		if (fy_valid(fy))
 			strlcpy_s(m->year, fy, sizeof(m->year));
 	}
-	char path[64];
-	snprintf(path, sizeof(path), "/offers?year=%s", m->year);
 	m->loading = true;
-	app_request(m->s->app, m->s, "GET", path, NULL, on_offers);
+	app_call(m->s->app, m->s, call_offers(&(struct offers_q){ .year = m->year }), on_offers);
 }
 
 static void on_view(struct screen *s, const struct api_response *r)
@@ -386,8 +384,7 @@ static void on_confirm(void *ud, int result, const char *text)
 		return;
 	}
 	app_message(m->s->app, MSG_INFO, "Sending...");
-	app_request(m->s->app, m->s, "POST", "/offers/actions",
-		    offer_action_body(m->action, m->ids, m->nids), on_acted);
+	app_call(m->s->app, m->s, call_offers_action(m->action, m->ids, m->nids), on_acted);
 }
 
 static void act(struct os *m, const char *action)

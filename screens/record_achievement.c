@@ -125,10 +125,8 @@ static void load_achs(struct screen *s)
 	if (!svc)
 		return;
 	p->loading = true;
-	char *path = xasprintf("/achievements?organisation=%s&service=%lld", p->org,
-			       (long long)json_integer_value(json_object_get(svc, "id")));
-	app_request(s->app, s, "GET", path, NULL, on_achs);
-	free(path);
+	app_call(s->app, s, call_achievements(p->org, json_integer_value(json_object_get(svc, "id"))),
+		 on_achs);
 }
 
 static void on_services(struct screen *s, const struct api_response *r)
@@ -170,9 +168,7 @@ static void load_services(struct screen *s)
 	if (!p->org[0])
 		return;
 	p->loading = true;
-	char *path = xasprintf("/organisations/%s/services?year=%s", p->org, p->year);
-	app_request(s->app, s, "GET", path, NULL, on_services);
-	free(path);
+	app_call(s->app, s, call_org_services(p->org, p->year), on_services);
 }
 
 /* Esc back from an achievement: the panel may have changed below. */
@@ -319,11 +315,10 @@ static void add_date(struct screen *s)
 	if (!d || !svc)
 		return;
 	p->dropdown = false;
-	json_t *body = json_pack("{s:s, s:I, s:s}", "organisation", p->org, "service_id",
-				 (json_int_t)json_integer_value(json_object_get(svc, "id")),
-				 "date", jstr(d, "date"));
+	struct api_call call = call_achievement_add(p->org,
+		json_integer_value(json_object_get(svc, "id")), jstr(d, "date"));
 	app_message(s->app, MSG_INFO, "Adding the achievement...");
-	app_request(s->app, s, "POST", "/achievements", body, on_added);
+	app_call(s->app, s, call, on_added);
 }
 
 /* ------------------------------------------------------------ screen */
