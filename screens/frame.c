@@ -175,6 +175,7 @@ void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 void app_popup(struct app *a, struct popup *p)
 {
 	popup_free(&a->popup);
+	popup_show_keys(p, a->km);
 	a->popup = p;
 	a->dirty |= D_POPUP | D_FBAR;
 }
