@@ -32,11 +32,13 @@ static void usage(FILE *f)
 	      "  -d, --demo         start the bundled cqrsd with the demo database under\n"
 	      "                     $XDG_STATE_HOME/cqrs/ and stop it on exit\n"
 	      "  -k, --keymap NAME  default or vi (also `keymap =` in the config)\n"
-	      "  -c, --config FILE  read this config file instead\n"
+	      "  -c, --config FILE  read this config file instead of yours (after\n"
+	      "                     /etc/cqrs/config)\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n"
 	      "\n"
-	      "Your key bindings: $XDG_CONFIG_HOME/cqrs/keymap. See cqrs(1).\n", f);
+	      "Your key bindings: $XDG_CONFIG_HOME/cqrs/keymap; system-wide files:\n"
+	      "/etc/cqrs/config and /etc/cqrs/keymap (read first). See cqrs(1).\n", f);
 }
 
 int main(int argc, char **argv)
@@ -95,11 +97,9 @@ int main(int argc, char **argv)
 
 	cfg_path = opt_config ? xstrdup(opt_config)
 			      : xdg_path("XDG_CONFIG_HOME", ".config", "config");
-	if (cfg_path) {
-		int r = config_load_file(&cfg, cfg_path, &errs);
-		if (r < 0 && opt_config)
-			goto bad_start;
-	}
+	/* the system-wide file first, then the user's, which wins */
+	if (config_load(&cfg, cfg_path, &errs) < 0 && opt_config)
+		goto bad_start;
 	if (opt_keymap) {
 		if (strcmp(opt_keymap, "vi") == 0) {
 			cfg.vi_keys = true;
@@ -112,8 +112,7 @@ int main(int argc, char **argv)
 	}
 	km = keymap_builtin(cfg.vi_keys);
 	km_path = xdg_path("XDG_CONFIG_HOME", ".config", "keymap");
-	if (km_path)
-		keymap_load_file(km, km_path, &errs);
+	keymap_load(km, km_path, &errs);
 
 	if (demo) {
 		char err[512];
