@@ -509,47 +509,41 @@ static i128 pay_caip(const struct ctx *c, size_t i, struct pay_out *po)
 	return part;
 }
 
-/* A network service: pay x the PCN's population factor. Returns ok, and
- * multiplies only while ok. */
-static bool pay_population_factor(const struct ctx *c, struct q *pay, struct pay_out *po,
-				  bool ok)
-{
-	const struct calc_org *o = c->org;
-	const struct calc_service *s = c->svc;
-	const bool text = po->text;
-	const json_t *detail = po->detail;
-	char b[64], e[64], f[64];
-	struct q pf = q_make(o->list_size, s->national_list_size);
-	fmt_q4(pf, f, sizeof f);
-	TPRINTF(po->pay_text, " \xc3\x97 population factor %s (adjusted population %s"
-		   " \xc3\xb7 national average %s)", f,
-		   fmt_int(o->list_size, b, sizeof b),
-		   fmt_int(s->national_list_size, e, sizeof e));
-	FPRINTF(&po->formula, " \xc3\x97 %s", f);
-	AAPP(po->factors, factor("population_factor", o->list_size,
-					      s->national_list_size, f,
-					      "PCN adjusted population \xc3\xb7 national"
-					      " average PCN population"));
-	return ok && q_mul(pay, o->list_size, s->national_list_size);
-}
+/* A size factor: the organisation's list size over the national
+ * average, the population factor of a network service or the CPI of a
+ * QOF one. */
+struct size_factor {
+	const char *name;       /* in the detail's factors */
+	const char *label;      /* in the pay text */
+	const char *size_label; /* what the list size is called there */
+	const char *why;
+};
 
-/* A QOF service: pay x the practice's CPI (list size over the national
- * average). Returns ok, and multiplies only while ok. */
-static bool pay_cpi(const struct ctx *c, struct q *pay, struct pay_out *po, bool ok)
+static const struct size_factor population_factor = {
+	"population_factor", "population factor", "adjusted population",
+	"PCN adjusted population \xc3\xb7 national average PCN population",
+};
+
+static const struct size_factor cpi_factor = {
+	"CPI", "CPI", "list size", "list size \xc3\xb7 national average list size",
+};
+
+/* pay x the size factor sf. Returns ok, and multiplies only while ok. */
+static bool pay_size_factor(const struct ctx *c, const struct size_factor *sf, struct q *pay,
+			    struct pay_out *po, bool ok)
 {
 	const struct calc_org *o = c->org;
 	const struct calc_service *s = c->svc;
 	const bool text = po->text;
 	const json_t *detail = po->detail;
 	char b[64], e[64], f[64];
-	struct q cpi = q_make(o->list_size, s->national_list_size);
-	fmt_q4(cpi, f, sizeof f);
-	TPRINTF(po->pay_text, " \xc3\x97 CPI %s (list size %s \xc3\xb7 national average %s)",
-		   f, fmt_int(o->list_size, b, sizeof b),
+	struct q q = q_make(o->list_size, s->national_list_size);
+	fmt_q4(q, f, sizeof f);
+	TPRINTF(po->pay_text, " \xc3\x97 %s %s (%s %s \xc3\xb7 national average %s)",
+		   sf->label, f, sf->size_label, fmt_int(o->list_size, b, sizeof b),
 		   fmt_int(s->national_list_size, e, sizeof e));
 	FPRINTF(&po->formula, " \xc3\x97 %s", f);
-	AAPP(po->factors, factor("CPI", o->list_size, s->national_list_size, f,
-				 "list size \xc3\xb7 national average list size"));
+	AAPP(po->factors, factor(sf->name, o->list_size, s->national_list_size, f, sf->why));
 	return ok && q_mul(pay, o->list_size, s->national_list_size);
 }
 
@@ -630,10 +624,10 @@ static bool pay_points(const struct ctx *c, size_t i, struct q p, struct q *pay,
 						  "value", (json_int_t)s->pence_per_point));
 	bool ok = q_mul(pay, s->pence_per_point, 1);
 	if (s->level == CALC_LEVEL_NETWORK)
-		return pay_population_factor(c, pay, po, ok);
+		return pay_size_factor(c, &population_factor, pay, po, ok);
 	if (s->payment_type != CALC_PAY_QOF)
 		return ok;
-	ok = pay_cpi(c, pay, po, ok);
+	ok = pay_size_factor(c, &cpi_factor, pay, po, ok);
 	int r = register_of(c, i);
 	if (r >= 0 && o->list_size > 0)
 		ok = pay_apdf(c, i, r, pay, po, ok);
