@@ -35,6 +35,14 @@ const char *F(const char *fmt, ...)
 	return s;
 }
 
+void apitest_start(unsigned seconds)
+{
+	harness_timeout(seconds);
+	if (!tap_ok(server_start(&srv, NULL, 60), "cqrsd --demo starts on a free loopback port and says where"))
+		tap_bail("cqrsd did not start");
+	tap_diag("cqrsd listening at %s", srv.base);
+}
+
 void go(const char *token, const char *method, const char *body, const char *path)
 {
 	if (R_used)

@@ -18,6 +18,9 @@ extern struct http_resp R;    /* the last answer (see go()) */
 
 /* A formatted string that lives until eight more have been made. */
 const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Limits the program to seconds, starts srv (cqrsd --demo on a free
+ * loopback port) as a checked case, and bails out when it does not start. */
+void apitest_start(unsigned seconds);
 /* Performs one request on srv; the answer is left in R (replacing the last). */
 void go(const char *token, const char *method, const char *body, const char *path);
 void GET(const char *token, const char *path);

@@ -249,10 +249,7 @@ static void test_too_large(void)
 
 int main(void)
 {
-	harness_timeout(120);
-	if (!tap_ok(server_start(&srv, NULL, 60), "cqrsd --demo starts on a free loopback port and says where"))
-		tap_bail("cqrsd did not start");
-	tap_diag("cqrsd listening at %s", srv.base);
+	apitest_start(120);
 	qof_id = service_by_code(T("demo.practice"), "QOF2425");
 
 	test_cli();

@@ -375,10 +375,7 @@ static void test_cluster_scope(void)
 
 int main(void)
 {
-	harness_timeout(120);
-	if (!tap_ok(server_start(&srv, NULL, 60), "cqrsd --demo starts on a free loopback port and says where"))
-		tap_bail("cqrsd did not start");
-	tap_diag("cqrsd listening at %s", srv.base);
+	apitest_start(120);
 	own_practice = jstr(me_org(ME("demo.practice"), "PRACTICE"), "code");
 	own_icb = jstr(me_org(ME("demo.commissioner"), "ICB"), "code");
 	own_pcn = jstr(me_org(ME("demo.pcn"), "PCN"), "code");

@@ -595,10 +595,7 @@ static void test_short_timeouts(void)
 
 int main(void)
 {
-	harness_timeout(120);
-	if (!tap_ok(server_start(&srv, NULL, 60), "cqrsd --demo starts on a free loopback port and says where"))
-		tap_bail("cqrsd did not start");
-	tap_diag("cqrsd listening at %s", srv.base);
+	apitest_start(120);
 
 	test_health();
 	test_session_ok();
