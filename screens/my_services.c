@@ -74,25 +74,20 @@ static const struct ls_column columns[] = {
 	{.title = "Respond by", .key = "response_date", .width = 11, .fmt = LS_DATE},
 };
 
+/* Accept Service and Reject Service differ only in their words. */
+#define REPLY(ACT, CODE, VERB, DONE) { \
+	.act = ACT, .code = CODE, .name = VERB " Service", .done = DONE, \
+	.roles = R(SERVICE_MANAGEMENT), \
+	.readonly = "Read-only: " VERB " Service needs the Service Management role at {org}.", \
+	.one = VERB " Service: {row.service.name}?", \
+	.many = VERB " Service for the {count} ticked services?", \
+	.none = "There is no service here to " CODE ".", \
+	.cursor = true, .call = call_offers_action, \
+}
+
 static const struct ls_action actions[] = {
-	{
-		.act = ACT_ACCEPT, .code = "accept", .name = "Accept Service", .done = "accepted",
-		.roles = R(SERVICE_MANAGEMENT),
-		.readonly = "Read-only: Accept Service needs the Service Management role at {org}.",
-		.one = "Accept Service: {row.service.name}?",
-		.many = "Accept Service for the {count} ticked services?",
-		.none = "There is no service here to accept.",
-		.cursor = true, .call = call_offers_action,
-	},
-	{
-		.act = ACT_REJECT, .code = "reject", .name = "Reject Service", .done = "rejected",
-		.roles = R(SERVICE_MANAGEMENT),
-		.readonly = "Read-only: Reject Service needs the Service Management role at {org}.",
-		.one = "Reject Service: {row.service.name}?",
-		.many = "Reject Service for the {count} ticked services?",
-		.none = "There is no service here to reject.",
-		.cursor = true, .call = call_offers_action,
-	},
+	REPLY(ACT_ACCEPT, "accept", "Accept", "accepted"),
+	REPLY(ACT_REJECT, "reject", "Reject", "rejected"),
 };
 
 const struct ls_decl my_services_list = {

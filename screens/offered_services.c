@@ -111,27 +111,22 @@ static const struct ls_column columns[] = {
 	{.title = "Changed", .key = "updated_at", .width = 12, .fmt = LS_STAMP},
 };
 
+/* Withdraw Service (Offered) and Cancel Service (Approved, Rejected) differ
+ * only in their words and the statuses they act on. */
+#define END(ACT, CODE, VERB, DONE, STATUSES) { \
+	.act = ACT, .code = CODE, .name = VERB " Service", .done = DONE, \
+	.roles = R(COMMISSIONING_MANAGEMENT), \
+	.readonly = "Read-only: " VERB " Service needs the Commissioning Management role.", \
+	.one = VERB " Service for {row.organisation.code} {row.organisation.name}?", \
+	.many = VERB " Service for {count} service providers?", \
+	.none = "Tick the service providers first (Space, or a for Select All).", \
+	.in_group = "Choose a service (Enter), then tick its service providers to " CODE ".", \
+	.filter = F_STATUS, .values = STATUSES, .call = call_offers_action, \
+}
+
 static const struct ls_action actions[] = {
-	{
-		.act = ACT_WITHDRAW, .code = "withdraw", .name = "Withdraw Service",
-		.done = "withdrawn", .roles = R(COMMISSIONING_MANAGEMENT),
-		.readonly = "Read-only: Withdraw Service needs the Commissioning Management role.",
-		.one = "Withdraw Service for {row.organisation.code} {row.organisation.name}?",
-		.many = "Withdraw Service for {count} service providers?",
-		.none = "Tick the service providers first (Space, or a for Select All).",
-		.in_group = "Choose a service (Enter), then tick its service providers to withdraw.",
-		.filter = F_STATUS, .values = 1u << 0, .call = call_offers_action,
-	},
-	{
-		.act = ACT_CANCEL_SERVICE, .code = "cancel", .name = "Cancel Service",
-		.done = "cancelled", .roles = R(COMMISSIONING_MANAGEMENT),
-		.readonly = "Read-only: Cancel Service needs the Commissioning Management role.",
-		.one = "Cancel Service for {row.organisation.code} {row.organisation.name}?",
-		.many = "Cancel Service for {count} service providers?",
-		.none = "Tick the service providers first (Space, or a for Select All).",
-		.in_group = "Choose a service (Enter), then tick its service providers to cancel.",
-		.filter = F_STATUS, .values = 1u << 1 | 1u << 2, .call = call_offers_action,
-	},
+	END(ACT_WITHDRAW, "withdraw", "Withdraw", "withdrawn", 1u << 0),
+	END(ACT_CANCEL_SERVICE, "cancel", "Cancel", "cancelled", 1u << 1 | 1u << 2),
 };
 
 const struct ls_decl offered_services_list = {
