@@ -57,9 +57,10 @@ void year_pick_of(struct year_pick *p, json_t *arr, const char *key)
 
 void year_pick_all(struct year_pick *p, const char *all)
 {
-	if (p->n < ARRAY_SIZE(p->years))
-		p->years[p->n++][0] = '\0';
-	p->items[p->n - 1] = all;
+	if (p->n == ARRAY_SIZE(p->years))
+		p->n--;
+	p->years[p->n][0] = '\0';
+	p->items[p->n++] = all;
 }
 
 static void on_year_chosen(void *ud, int result, const char *text)
