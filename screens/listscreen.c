@@ -19,8 +19,6 @@
 #include "tui/tui.h"
 #include "util.h"
 
-#define LS_MAX_FILTERS 4
-
 /* ------------------------------------------------------------ years */
 
 void year_pick_around(struct year_pick *p, const char *fy, int after, int before)
@@ -659,6 +657,8 @@ static void ls_init(struct screen *s)
 	struct ls *l = s->priv;
 	l->s = s;
 	l->d = s->def->arg;
+	if (l->d->nfilters > LS_MAX_FILTERS)
+		abort();
 	list_init(&l->glist, draw_group, group_text, l);
 	list_init(&l->list, draw_row, row_text, l);
 	if (l->d->detail) {

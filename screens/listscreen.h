@@ -125,7 +125,6 @@ struct ls_action {
 struct ls_group {
 	const char *key;             /* "service.id" */
 	const char *count;           /* "status" */
-	const struct ls_words *counted;        /* the codes counted */
 	const struct ls_column *columns;
 	size_t ncolumns;
 	const char *search;          /* row template */
@@ -152,6 +151,9 @@ struct ls_detail {
 };
 
 struct ls;
+
+/* A declaration has at most LS_MAX_FILTERS filters. */
+#define LS_MAX_FILTERS 4
 
 struct ls_decl {
 	/* The source: the typed call with the current filter values

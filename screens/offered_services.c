@@ -92,7 +92,6 @@ static const struct ls_column service_columns[] = {
 static const struct ls_group services = {
 	.key = "service.id",
 	.count = "status",
-	.counted = &offer_statuses,
 	.columns = service_columns,
 	.ncolumns = ARRAY_SIZE(service_columns),
 	.search = "{first.service.display_name}",
