@@ -46,18 +46,11 @@ enum org_kind {
 #define KINDS_COMMISSIONER (K(NHSE) | K(ICB))
 #define KINDS_PROVIDER (K(PRACTICE) | K(PCN))
 
-/* _(ID, "name", "short name") in tab-bar order; digits 1-6 follow it. */
-#define CQRS_TABS(_) \
-	_(HOME, "Home", "Home") \
-	_(PARTICIPATION, "Participation Management", "Participation") \
-	_(DATA, "Data Submission", "Data") \
-	_(ACHIEVEMENT, "Achievement", "Achievement") \
-	_(REPORTS, "Reports", "Reports") \
-	_(ADMIN, "Administration", "Admin")
-
+/* The tabs come from CQRS_TABS (keymaps/actions.h), the list that also
+ * makes the tab-N actions. */
 enum tab_id {
-#define CQRS_TAB_ENUM(id, name, short_name) TAB_##id,
-	CQRS_TABS(CQRS_TAB_ENUM)
+#define CQRS_TAB_ENUM(x, id, n, name, short_name, label) TAB_##id,
+	CQRS_TABS(CQRS_TAB_ENUM, )
 #undef CQRS_TAB_ENUM
 	TAB__COUNT
 };

@@ -85,8 +85,8 @@ static const struct screen_def screen_defs[SCR__COUNT + 1] = {
 };
 
 static const struct tab_item tab_items[TAB__COUNT] = {
-#define CQRS_TAB_ITEM(id, name, short_name) {name, short_name, TAB_##id + 1},
-	CQRS_TABS(CQRS_TAB_ITEM)
+#define CQRS_TAB_ITEM(x, id, n, name, short_name, label) {name, short_name, n},
+	CQRS_TABS(CQRS_TAB_ITEM, )
 #undef CQRS_TAB_ITEM
 };
 
@@ -175,6 +175,7 @@ void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 void app_popup(struct app *a, struct popup *p)
 {
 	popup_free(&a->popup);
+	popup_show_keys(p, a->km);
 	a->popup = p;
 	a->dirty |= D_POPUP | D_FBAR;
 }
@@ -939,11 +940,11 @@ static void frame_action(struct app *a, enum action act, int key)
 	}
 	if (!a->signed_in || a->cur == SCR_SIGNIN)
 		return;
+	if (act >= ACT_TAB_FIRST && act < ACT_TAB_FIRST + TAB__COUNT) {
+		goto_tab(a, (int)(act - ACT_TAB_FIRST));
+		return;
+	}
 	switch (act) {
-	case ACT_TAB_1: case ACT_TAB_2: case ACT_TAB_3:
-	case ACT_TAB_4: case ACT_TAB_5: case ACT_TAB_6:
-		goto_tab(a, act - ACT_TAB_1);
-		break;
 	case ACT_NEXT_TAB:
 		step_tab(a, 1);
 		break;

@@ -1450,7 +1450,7 @@ static enum st offer_to(struct db *db, struct demo *D, const struct seed_service
 static enum st ncd_offers(struct db *db, struct demo *D, const struct seed_service *s, int year,
 			  size_t npcn)
 {
-	char start[11], offered[11], accepted[11], resp[11];
+	char start[24], offered[24], accepted[24], resp[11]; /* room for any int year */
 	snprintf(start, sizeof start, "%04d-04-01", year);
 	snprintf(offered, sizeof offered, "%04d-03-04", year);
 	snprintf(accepted, sizeof accepted, "%04d-03-11", year);

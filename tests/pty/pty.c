@@ -542,6 +542,8 @@ struct pty_term *pty_spawn(const struct pty_opts *o, const char *const *argv)
 	env_add(&env, &n, "XDG_DATA_HOME=%s/.local/share", t->home);
 	env_add(&env, &n, "XDG_CACHE_HOME=%s/.cache", t->home);
 	env_add(&env, &n, "TMPDIR=%s", tmp_root);
+	/* No system-wide /etc/cqrs of the machine running the tests. */
+	env_add(&env, &n, "CQRS_SYSCONFDIR=%s/etc-cqrs", t->home);
 	env_add(&env, &n, "LANG=C.UTF-8");
 	env_add(&env, &n, "LC_ALL=C.UTF-8");
 	env_add(&env, &n, "TERM=%s", o->term ? o->term : "xterm-256color");
