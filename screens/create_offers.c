@@ -74,7 +74,7 @@ struct co {
 	size_t nlines;
 	struct list rlist;
 	bool failed;       /* the last POST /offers was refused */
-	int filter_kind;
+	struct year_pick years; /* the Financial year drop-down's state */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -659,26 +659,15 @@ static void on_filter_value(void *ud, int result, const char *text)
 	struct co *c = ud;
 	if (result < 0)
 		return;
-	if (c->filter_kind == 1) {
-		c->ptype = (size_t)result < NPTYPES ? (size_t)result : 0;
-	} else {
-		/* the years the catalogue holds, newest first, then all */
-		char years[16][8];
-		size_t n = 0, i;
-		json_t *svc;
-		json_array_foreach(c->services, i, svc) {
-			const char *fy = ojstr(svc, "financial_year");
-			size_t k;
-			for (k = 0; k < n && strcmp(years[k], fy) != 0; k++)
-				;
-			if (k == n && n < 16 && fy_valid(fy))
-				strlcpy_s(years[n++], fy, 8);
-		}
-		if ((size_t)result < n)
-			strlcpy_s(c->year, years[result], sizeof(c->year));
-		else
-			c->year[0] = '\0';
-	}
+	c->ptype = (size_t)result < NPTYPES ? (size_t)result : 0;
+	filter_services(c);
+	app_dirty(c->s->app);
+}
+
+static void on_year(void *ud, const char *year)
+{
+	struct co *c = ud;
+	strlcpy_s(c->year, year, sizeof(c->year));
 	filter_services(c);
 	app_dirty(c->s->app);
 }
@@ -688,33 +677,15 @@ static void on_filter_kind(void *ud, int result, const char *text)
 	struct co *c = ud;
 	if (result < 0)
 		return;
-	c->filter_kind = result;
 	if (result == 1) {
 		app_popup(c->s->app, popup_choice("Payment type", ptypes, NPTYPES, c->ptype,
 						  on_filter_value, c));
 		return;
 	}
-	char years[16][8];
-	const char *items[17];
-	size_t n = 0, i, cur = 0;
-	json_t *svc;
-	json_array_foreach(c->services, i, svc) {
-		const char *fy = ojstr(svc, "financial_year");
-		size_t k;
-		for (k = 0; k < n && strcmp(years[k], fy) != 0; k++)
-			;
-		if (k == n && n < 16 && fy_valid(fy))
-			strlcpy_s(years[n++], fy, 8);
-	}
-	for (i = 0; i < n; i++) {
-		items[i] = years[i];
-		if (strcmp(years[i], c->year) == 0)
-			cur = i;
-	}
-	items[n] = "All years";
-	if (!c->year[0])
-		cur = n;
-	app_popup(c->s->app, popup_choice("Financial year", items, n + 1, cur, on_filter_value, c));
+	/* the years the catalogue holds, then all */
+	year_pick_of(&c->years, c->services, "financial_year");
+	year_pick_all(&c->years, "All years");
+	choose_year(c->s->app, &c->years, "Financial year", c->year, on_year, c);
 }
 
 static enum wres co_action(struct screen *s, enum action a, int key)

@@ -81,6 +81,7 @@ struct net {
 	char *stuck_error;      /* owned */
 	char **choice;          /* parallel to an open choice popup; owned */
 	size_t nchoice;
+	struct year_pick years; /* the Financial year drop-down's state */
 	/* the membership form */
 	bool form_open;
 	struct form form;
@@ -573,16 +574,13 @@ static void net_open(struct screen *s)
 
 /* --- choices */
 
-static void on_year(void *ud, int result, const char *text)
+static void on_year(void *ud, const char *year)
 {
 	struct net *n = ud;
-	if (result >= 0 && (size_t)result < n->nchoice) {
-		strlcpy_s(n->year, n->choice[result], sizeof n->year);
-		n->year_by_user = true;
-		n->date[0] = '\0';
-		pick_service(n);
-	}
-	free_choice(n);
+	strlcpy_s(n->year, year, sizeof n->year);
+	n->year_by_user = true;
+	n->date[0] = '\0';
+	pick_service(n);
 }
 
 static void on_service(void *ud, int result, const char *text)
@@ -608,25 +606,12 @@ static void on_date(void *ud, int result, const char *text)
 	free_choice(n);
 }
 
-static void choose_year(struct net *n)
+/* The years of the services taken part in. */
+static void pick_year(struct net *n)
 {
 	free_choice(n);
-	size_t cnt = json_array_size(n->services), cur = 0, i;
-	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
-	json_t *sv;
-	json_array_foreach(n->services, i, sv) {
-		const char *fy = ac_str(sv, "financial_year");
-		bool seen = false;
-		for (size_t k = 0; k < n->nchoice; k++)
-			seen |= !strcmp(n->choice[k], fy);
-		if (seen)
-			continue;
-		if (!strcmp(fy, n->year))
-			cur = n->nchoice;
-		n->choice[n->nchoice++] = xstrdup(fy);
-	}
-	app_popup(n->s->app, popup_choice("Financial year", (const char *const *)n->choice,
-					  n->nchoice, cur, on_year, n));
+	year_pick_of(&n->years, n->services, "financial_year");
+	choose_year(n->s->app, &n->years, "Financial year", n->year, on_year, n);
 }
 
 static void choose_service(struct net *n)
@@ -725,7 +710,7 @@ static void on_filter(void *ud, int result, const char *text)
 	struct net *n = ud;
 	switch (result) {
 	case 0:
-		choose_year(n);
+		pick_year(n);
 		break;
 	case 1:
 		choose_service(n);

@@ -226,15 +226,11 @@ void panel_refresh(struct screen *s)
 
 /* ------------------------------------------------------------ choices */
 
-static char years[3][16];
-
-static void on_year(void *ud, int result, const char *text)
+static void on_year(void *ud, const char *year)
 {
 	struct screen *s = ud;
 	struct panel *p = panel_of(s);
-	if (result < 0 || result >= 3)
-		return;
-	strlcpy_s(p->year, years[result], sizeof(p->year));
+	strlcpy_s(p->year, year, sizeof(p->year));
 	json_decref(p->services);
 	p->services = NULL;
 	app_message(s->app, MSG_INFO, "Financial Year %s", p->year);
@@ -242,23 +238,13 @@ static void on_year(void *ud, int result, const char *text)
 	app_dirty(s->app);
 }
 
-static void choose_year(struct screen *s)
+/* This financial year and the two before it. */
+static void pick_year(struct screen *s)
 {
 	struct panel *p = panel_of(s);
 	const char *fy = jstr(app_me(s->app), "financial_year");
-	int y = atoi(fy[0] ? fy : p->year);
-	if (y < 2000)
-		y = atoi(p->year);
-	const char *items[3];
-	size_t cur = 0;
-	for (int i = 0; i < 3; i++) {
-		snprintf(years[i], sizeof(years[i]), "%04d/%02d", (y - i) % 10000,
-			 ((y - i + 1) % 100 + 100) % 100);
-		items[i] = years[i];
-		if (strcmp(years[i], p->year) == 0)
-			cur = (size_t)i;
-	}
-	app_popup(s->app, popup_choice("Financial Year", items, 3, cur, on_year, s));
+	year_pick_around(&p->years, fy_valid(fy) ? fy : p->year, 0, 2);
+	choose_year(s->app, &p->years, "Financial Year", p->year, on_year, s);
 }
 
 static void on_service(void *ud, int result, const char *text)
@@ -402,7 +388,7 @@ enum wres panel_action(struct screen *s, enum action a, int key)
 	}
 	switch (a) {
 	case ACT_FILTER:
-		choose_year(s);
+		pick_year(s);
 		return W_HANDLED;
 	case ACT_CHOOSE_SERVICE:
 		choose_service(s);
