@@ -931,7 +931,7 @@ static size_t decode_utf8(const char *s, uint32_t **out)
 		uint32_t c = *p;
 		int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
 		if (extra) {
-			c &= 0x3F >> extra;
+			c &= 0x3Fu >> extra;
 			int i;
 			for (i = 1; i <= extra && (p[i] & 0xC0) == 0x80; i++)
 				c = (c << 6) | (p[i] & 0x3F);
@@ -1161,7 +1161,7 @@ char *pty_snapshot(const struct pty_term *t)
 	buf_init(&b);
 	buf_puts(&b, "    +");
 	for (int c = 0; c < t->cols; c++)
-		buf_putc(&b, c % 10 == 0 ? (char)('0' + (c / 10) % 10) : '-');
+		buf_putc(&b, (char)(c % 10 == 0 ? '0' + (c / 10) % 10 : '-'));
 	buf_puts(&b, "+\n");
 	uint32_t *cells = xcalloc((size_t)t->cols, sizeof *cells);
 	for (int r = 0; r < t->rows; r++) {
