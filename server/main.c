@@ -13,6 +13,7 @@
 
 #include "server/http/auth.h"
 #include "server/http/http.h"
+#include "server/log.h"
 #include "dates.h"
 #include "server/rules/lifecycle.h"
 #include "server/rules/load.h"
@@ -55,11 +56,17 @@ static void usage(FILE *f)
 	      "                             (e.g. smtp://127.0.0.1:25); without it e-mails\n"
 	      "                             wait in the outbox\n"
 	      "      --mail-from ADDRESS    the sender of e-mails (default cqrs-noreply@localhost)\n"
+	      "      --tls-cert FILE        serve HTTPS only (TLS 1.2 and 1.3) with this PEM\n"
+	      "                             certificate (chain)...\n"
+	      "      --tls-key FILE         ...and this PEM private key\n"
+	      "      --log-level LEVEL      error, warn, info (default: a line per request)\n"
+	      "                             or debug\n"
 	      "  -q, --quiet                no per-request log lines\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "  -V, --version              show the version and exit\n\n"
 	      "Once listening, cqrsd prints one line to standard output:\n"
-	      "  cqrsd: listening on http://HOST:PORT\n"
+	      "  cqrsd: listening on http://HOST:PORT   (https:// with --tls-cert)\n"
+	      "Log lines go to standard error: \"TIMESTAMP LEVEL text\".\n"
 	      "and serves until SIGTERM or SIGINT.\n", f);
 }
 
@@ -210,7 +217,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "load-extract") == 0)
 		return auth_init() ? load_extract_cmd(argc - 1, argv + 1) : 1;
 
-	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM };
+	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM,
+	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"db", required_argument, NULL, 'd'},
@@ -220,6 +228,9 @@ int main(int argc, char **argv)
 		{"lockout-seconds", required_argument, NULL, OPT_LOCKOUT},
 		{"smtp-url", required_argument, NULL, OPT_SMTP},
 		{"mail-from", required_argument, NULL, OPT_FROM},
+		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -244,6 +255,18 @@ int main(int argc, char **argv)
 		case 'q': srv.cfg.quiet = true; break;
 		case OPT_SMTP: smtp_url = optarg; break;
 		case OPT_FROM: mail_from = optarg; break;
+		case OPT_TLS_CERT: srv.cfg.tls_cert = optarg; break;
+		case OPT_TLS_KEY: srv.cfg.tls_key = optarg; break;
+		case OPT_LOG_LEVEL: {
+			enum log_level lv;
+			if (!log_parse_level(optarg, &lv)) {
+				fprintf(stderr, "cqrsd: --log-level wants error, warn, info or debug, "
+					"not %s\n", optarg);
+				return 2;
+			}
+			log_set_level(lv);
+			break;
+		}
 		case OPT_IDLE:
 		case OPT_LIFETIME:
 		case OPT_LOCKOUT: {
@@ -280,6 +303,20 @@ int main(int argc, char **argv)
 	}
 	memcpy(host, listen, (size_t)(colon - listen));
 	host[colon - listen] = '\0';
+	bool tls = srv.cfg.tls_cert || srv.cfg.tls_key;
+	if (tls && !(srv.cfg.tls_cert && srv.cfg.tls_key)) {
+		fputs("cqrsd: HTTPS needs both --tls-cert FILE and --tls-key FILE\n", stderr);
+		return 2;
+	}
+	if (tls && !http_tls_supported()) {
+		fputs("cqrsd: this cqrsd cannot serve HTTPS: its libmicrohttpd was built without "
+		      "TLS (GnuTLS) support\n", stderr);
+		return 1;
+	}
+	if (!tls && !http_host_is_loopback(host))
+		log_msg(LV_WARN, "listening on %s without TLS: passwords and sign-in tokens will "
+			"cross the network in clear text; give --tls-cert and --tls-key, or listen "
+			"on 127.0.0.1 behind a TLS proxy", host);
 	if (!auth_init()) {
 		fputs("cqrsd: libsodium failed to initialise\n", stderr);
 		return 1;
@@ -328,11 +365,11 @@ int main(int argc, char **argv)
 		store_close(&srv.store);
 		return 1;
 	}
-	printf("cqrsd: listening on http://%s:%d\n", host, bound);
+	printf("cqrsd: listening on %s://%s:%d\n", tls ? "https" : "http", host, bound);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
-	fprintf(stderr, "cqrsd: stopping (signal %d)\n", sig);
+	log_msg(LV_INFO, "stopping (signal %d)", sig);
 	http_stop(&srv);
 	mailer_stop();
 	store_close(&srv.store);

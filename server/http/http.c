@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "server/http/auth.h"
 #include "server/http/http.h"
 #include "server/http/routes.h"
+#include "server/log.h"
 #include "server/store/store.h"
 
 #if MHD_VERSION < 0x00097002
@@ -164,7 +167,8 @@ static MHD_Result_t send_reply(struct req *r)
 	MHD_Result_t ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	if (!r->srv->cfg.quiet)
-		fprintf(stderr, "%s %s %d %lldms %zuB\n", r->method, r->path, r->status,
+		log_msg(r->status >= 500 ? LV_ERROR : r->status >= 400 ? LV_WARN : LV_INFO,
+			"%s %s %d %lldms %zuB", r->method, r->path, r->status,
 			(long long)(mono_ms() - r->start_ms), len);
 	return ret;
 }
@@ -236,8 +240,73 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
-	fputs("cqrsd: http: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	log_msg(LV_WARN, "http: %s", msg);
+}
+
+/* --log-level debug: connections opening and closing, with the peer. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	if (!log_enabled(LV_DEBUG))
+		return;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char addr[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)ci->client_addr;
+		inet_ntop(AF_INET, &in->sin_addr, addr, sizeof addr);
+		port = ntohs(in->sin_port);
+	}
+	log_msg(LV_DEBUG, "connection from %s:%d %s", addr, port,
+		toe == MHD_CONNECTION_NOTIFY_STARTED ? "opened" : "closed");
+}
+
+bool http_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+bool http_host_is_loopback(const char *host)
+{
+	struct in_addr a;
+	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* Reads a PEM file whole; NULL with err filled. */
+static char *read_pem(const char *what, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot read the TLS %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1024 * 1024)
+		buf_append(&b, chunk, n);
+	bool bad = ferror(f) != 0;
+	fclose(f);
+	if (bad || !b.data || !strstr(b.data, "-----BEGIN ")) {
+		snprintf(err, errlen, "the TLS %s %s is not a PEM file", what, path);
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static void tls_free(struct server *srv)
+{
+	for (int i = 0; i < 2; i++) {
+		if (srv->tls_mem[i]) {
+			sodium_memzero(srv->tls_mem[i], strlen(srv->tls_mem[i]));
+			xfree(&srv->tls_mem[i]);
+		}
+	}
 }
 
 bool http_start(struct server *srv, const char *host, int port, int *bound,
@@ -251,14 +320,44 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 		snprintf(err, errlen, "not an IPv4 address: %s", host);
 		return false;
 	}
+	bool tls = srv->cfg.tls_cert || srv->cfg.tls_key;
+	if (tls) {
+		if (!srv->cfg.tls_cert || !srv->cfg.tls_key) {
+			snprintf(err, errlen, "HTTPS needs both --tls-cert and --tls-key");
+			return false;
+		}
+		if (!http_tls_supported()) {
+			snprintf(err, errlen, "this cqrsd cannot serve HTTPS: its libmicrohttpd was built "
+				 "without TLS (GnuTLS) support; install a libmicrohttpd with HTTPS, "
+				 "or serve plain HTTP on 127.0.0.1 behind a TLS proxy");
+			return false;
+		}
+		srv->tls_mem[0] = read_pem("certificate", srv->cfg.tls_cert, err, errlen);
+		if (srv->tls_mem[0])
+			srv->tls_mem[1] = read_pem("key", srv->cfg.tls_key, err, errlen);
+		if (!srv->tls_mem[1]) {
+			tls_free(srv);
+			return false;
+		}
+	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = ncpu > 0 ? (unsigned)ncpu : 2;
 	if (threads < 2)
 		threads = 2;
+	/* Without TLS the array passed is just its MHD_OPTION_END. */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_mem[0]},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_mem[1]},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)HTTP_TLS_PRIORITIES},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			(tls ? MHD_USE_TLS : 0),
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+		MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
@@ -267,7 +366,13 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!d) {
-		snprintf(err, errlen, "cannot listen on %s:%d", host, port);
+		if (tls)
+			snprintf(err, errlen, "cannot serve HTTPS on %s:%d with the certificate %s and "
+				 "the key %s (are they a matching PEM pair, and is the port free?)",
+				 host, port, srv->cfg.tls_cert, srv->cfg.tls_key);
+		else
+			snprintf(err, errlen, "cannot listen on %s:%d", host, port);
+		tls_free(srv);
 		return false;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -281,4 +386,5 @@ void http_stop(struct server *srv)
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	tls_free(srv);
 }

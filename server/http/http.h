@@ -22,12 +22,15 @@ struct server_config {
 	int max_failures;
 	size_t body_limit;       /* bytes; larger bodies get 413 */
 	bool quiet;              /* no per-request log lines */
+	const char *tls_cert;    /* PEM files: with both, HTTPS only */
+	const char *tls_key;
 };
 
 struct server {
 	struct store *store;
 	struct server_config cfg;
 	void *daemon;
+	char *tls_mem[2];        /* the certificate and key, read at start */
 };
 
 #define MAX_PATH_PARAMS 4
@@ -71,10 +74,18 @@ void reply_empty(struct req *r, int status);
 /* The usual error for a store result other than ST_OK. */
 void reply_store_error(struct req *r, int st);
 
+/* GnuTLS priorities of the HTTPS listener: TLS 1.2 and 1.3 only. */
+#define HTTP_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 /* Starts listening on host:port (port 0 picks a free one); writes the
- * bound port to *bound. Returns false with err filled on failure. */
+ * bound port to *bound. With cfg.tls_cert and cfg.tls_key it serves
+ * HTTPS only (TLS 1.2+). Returns false with err filled on failure. */
 bool http_start(struct server *srv, const char *host, int port, int *bound,
 		char *err, size_t errlen);
 void http_stop(struct server *srv);
+/* True when this libmicrohttpd can serve HTTPS. */
+bool http_tls_supported(void);
+/* True when host (dotted IPv4) is a loopback address (127.0.0.0/8). */
+bool http_host_is_loopback(const char *host);
 
 #endif
