@@ -183,6 +183,7 @@ static void server_clear(struct server *s)
 	xfree(&s->dir);
 	xfree(&s->db);
 	xfree(&s->log);
+	xfree(&s->ca);
 	s->pid = 0;
 	s->port = 0;
 }
@@ -199,7 +200,10 @@ static void stop_all_servers(void)
 static void on_alarm(int sig)
 {
 	static const char msg[] = "Bail out! the test ran out of time\n";
-	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm", "server.log" };
+	static const char *const files[] = { "t.db", "t.db-wal", "t.db-shm", "server.log",
+					     "ca.key", "ca.pem", "ca.srl", "server.csr",
+					     "server.key", "server.pem", "ext.cnf",
+					     "other-ca.key", "other-ca.pem", "openssl.log" };
 	(void)sig;
 	for (size_t i = 0; i < ARRAY_SIZE(live); i++) {
 		struct server *s = live[i];
@@ -257,8 +261,61 @@ char *server_log(const struct server *s)
 }
 
 static const char LISTEN_PREFIX[] = "cqrsd: listening on http://127.0.0.1:";
+static const char LISTEN_PREFIX_TLS[] = "cqrsd: listening on https://127.0.0.1:";
+
+bool harness_have_openssl(void)
+{
+	return system("openssl version >/dev/null 2>&1") == 0;
+}
+
+/* Makes a test CA, a server certificate for 127.0.0.1 and localhost that
+ * it signs (P-256 keys: quick to make), and a second CA that signed
+ * nothing, in dir. */
+static bool make_certs(const char *dir)
+{
+	char *cmd = xasprintf(
+		"cd '%s' && exec >openssl.log 2>&1 && "
+		"printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n"
+		"extendedKeyUsage=serverAuth\\n' >ext.cnf && "
+		"openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		"-keyout ca.key -out ca.pem -days 2 -subj '/CN=cqrs test CA' && "
+		"openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		"-keyout other-ca.key -out other-ca.pem -days 2 -subj '/CN=cqrs other CA' && "
+		"openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		"-keyout server.key -out server.csr -subj '/CN=127.0.0.1' && "
+		"openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+		"-days 2 -out server.pem -extfile ext.cnf", dir);
+	int rc = system(cmd);
+	free(cmd);
+	if (rc != 0) {
+		char *p = xasprintf("%s/openssl.log", dir);
+		FILE *f = fopen(p, "r");
+		char line[512];
+		while (f && fgets(line, sizeof line, f))
+			tap_diag("openssl: %s", line);
+		if (f)
+			fclose(f);
+		free(p);
+		tap_diag("could not make the test certificates with openssl (exit %d)", rc);
+		return false;
+	}
+	return true;
+}
+
+static bool start(struct server *s, const char *const *extra_args, int timeout_s, bool tls);
 
 bool server_start(struct server *s, const char *const *extra_args, int timeout_s)
+{
+	const char *e = getenv("CQRS_TEST_TLS");
+	return start(s, extra_args, timeout_s, e && strcmp(e, "1") == 0);
+}
+
+bool server_start_tls(struct server *s, const char *const *extra_args, int timeout_s)
+{
+	return start(s, extra_args, timeout_s, true);
+}
+
+static bool start(struct server *s, const char *const *extra_args, int timeout_s, bool tls)
 {
 	const char *bin = getenv("CQRSD");
 	int pipefd[2] = { -1, -1 };
@@ -287,7 +344,12 @@ bool server_start(struct server *s, const char *const *extra_args, int timeout_s
 	size_t nextra = 0;
 	while (extra_args && extra_args[nextra])
 		nextra++;
-	argv = xcalloc(nextra + 7, sizeof *argv);
+	if (tls) {
+		if (!make_certs(s->dir))
+			goto out;
+		s->ca = xasprintf("%s/ca.pem", s->dir);
+	}
+	argv = xcalloc(nextra + 11, sizeof *argv);
 	size_t a = 0;
 	argv[a++] = xstrdup(bin);
 	argv[a++] = xstrdup("--listen");
@@ -295,6 +357,12 @@ bool server_start(struct server *s, const char *const *extra_args, int timeout_s
 	argv[a++] = xstrdup("--db");
 	argv[a++] = xstrdup(s->db);
 	argv[a++] = xstrdup("--demo");
+	if (tls) {
+		argv[a++] = xstrdup("--tls-cert");
+		argv[a++] = xasprintf("%s/server.pem", s->dir);
+		argv[a++] = xstrdup("--tls-key");
+		argv[a++] = xasprintf("%s/server.key", s->dir);
+	}
 	for (size_t i = 0; i < nextra; i++)
 		argv[a++] = xstrdup(extra_args[i]);
 	argv[a] = NULL;
@@ -362,11 +430,12 @@ bool server_start(struct server *s, const char *const *extra_args, int timeout_s
 	}
 	char *nl = memchr(out.data, '\n', out.len);
 	*nl = '\0';
-	if (!str_has_prefix(out.data, LISTEN_PREFIX)) {
+	const char *prefix = tls ? LISTEN_PREFIX_TLS : LISTEN_PREFIX;
+	if (!str_has_prefix(out.data, prefix)) {
 		tap_diag("unexpected first line from cqrsd: \"%s\"", out.data);
 		goto out;
 	}
-	const char *ps = out.data + strlen(LISTEN_PREFIX);
+	const char *ps = out.data + strlen(prefix);
 	char *end;
 	long port = strtol(ps, &end, 10);
 	if (end == ps || *end != '\0' || port <= 0 || port > 65535) {
@@ -374,7 +443,7 @@ bool server_start(struct server *s, const char *const *extra_args, int timeout_s
 		goto out;
 	}
 	s->port = (int)port;
-	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+	snprintf(s->base, sizeof s->base, "%s://127.0.0.1:%d", tls ? "https" : "http", s->port);
 	ok = true;
 out:
 	if (!ok && s->pid > 0) {
@@ -498,6 +567,8 @@ void http_do(const struct server *s, const struct http_req *q, struct http_resp 
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r->headers);
+	if (s->ca)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, s->ca);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") != 0)

@@ -43,7 +43,8 @@ struct server {
 	char *dir;         /* the temporary directory (owned) */
 	char *db;          /* dir/t.db (owned) */
 	char *log;         /* dir/server.log: the server's stderr (owned) */
-	char base[64];     /* "http://127.0.0.1:PORT" */
+	char base[64];     /* "http://127.0.0.1:PORT" (https:// with TLS) */
+	char *ca;          /* with TLS: dir/ca.pem, the test CA (owned), else NULL */
 };
 
 /* Starts $CQRSD --listen 127.0.0.1:0 --db DIR/t.db --demo followed by the
@@ -51,6 +52,15 @@ struct server {
  * "cqrsd: listening on http://127.0.0.1:PORT" line. Returns false with a
  * diagnostic (and everything cleaned up) on failure. */
 bool server_start(struct server *s, const char *const *extra_args, int timeout_s);
+/* The same over HTTPS: a test CA and a server certificate for 127.0.0.1
+ * are made in the server's directory with openssl (ca.pem, server.pem,
+ * server.key, and other-ca.pem, a CA that signed nothing), cqrsd gets
+ * --tls-cert and --tls-key, s->base is https:// and every request made
+ * through http_do trusts s->ca. server_start does this too when the
+ * environment has CQRS_TEST_TLS=1. */
+bool server_start_tls(struct server *s, const char *const *extra_args, int timeout_s);
+/* True when openssl can be run (server_start_tls needs it). */
+bool harness_have_openssl(void);
 /* Sends SIGTERM, reaps the process (SIGKILL after timeout_s) and removes
  * the temporary directory. Returns the wait status, or -1. When
  * dump_log is true the server's stderr is printed as diagnostics first. */

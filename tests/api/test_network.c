@@ -322,6 +322,8 @@ static long thread_request(CURL *c, const char *method, const char *path, const 
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (srv.ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, srv.ca);
 	long status = 0;
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

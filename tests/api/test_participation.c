@@ -723,6 +723,8 @@ static void *race_accept(void *arg)
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_race_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	if (srv.ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, srv.ca);
 	pthread_barrier_wait(x->go);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
