@@ -26,6 +26,7 @@ struct req {
 struct api {
 	char *base;
 	char *token;
+	char *ca_file;        /* NULL: the system trust store */
 	CURLM *multi;
 	CURL *easy;           /* the one kept-alive handle */
 	struct curl_slist *headers;
@@ -110,6 +111,7 @@ void api_free(struct api **ap)
 	curl_multi_cleanup(a->multi);
 	buf_free(&a->resp);
 	free(a->base);
+	free(a->ca_file);
 	if (a->token) {
 		memset(a->token, 0, strlen(a->token));
 		free(a->token);
@@ -125,6 +127,67 @@ void api_set_token(struct api *a, const char *token)
 	}
 	if (token)
 		a->token = xstrdup(token);
+}
+
+void api_set_ca_file(struct api *a, const char *path)
+{
+	xfree(&a->ca_file);
+	if (path)
+		a->ca_file = xstrdup(path);
+}
+
+bool api_describe_error(int rc, const char *details, const char *ca_file, char *out,
+			size_t outlen)
+{
+	const char *what;
+	bool tls = true;
+	char buf[512];
+	switch ((CURLcode)rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		what = ca_file ? "the connection is not secure: the server's certificate could not be "
+				 "verified (it is not signed by the authority in the CA file, or it is "
+				 "for another name, or it has expired); nothing was sent"
+			       : "the connection is not secure: the server's certificate could not be "
+				 "verified (it is not signed by an authority this computer trusts, or "
+				 "it is for another name, or it has expired); nothing was sent. If your "
+				 "organisation has its own certificate authority, give it with "
+				 "--ca-file FILE or `ca_file = FILE` in the config";
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(buf, sizeof buf, "the CA file %s cannot be read or holds no PEM "
+			 "certificate; nothing was sent", ca_file ? ca_file : "(system default)");
+		what = buf;
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		what = "a secure (TLS 1.2 or later) connection to the server could not be set up: "
+		       "it may not serve https:// on this port, or only an older TLS version; "
+		       "nothing was sent";
+		break;
+	case CURLE_GOT_NOTHING:
+		tls = false;
+		what = "the server closed the connection without an answer (if it serves "
+		       "https://, use an https:// URL)";
+		break;
+	default:
+		tls = false;
+		what = curl_easy_strerror((CURLcode)rc);
+		break;
+	}
+	if (details && *details && strcmp(details, what) != 0)
+		snprintf(out, outlen, "%s (%s)", what, details);
+	else
+		snprintf(out, outlen, "%s", what);
+	return tls;
 }
 
 const char *api_token(const struct api *a)
@@ -167,7 +230,17 @@ static void start_head(struct api *a)
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, a->errbuf);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (str_has_prefix(a->base, "https://")) {
+		/* Never anything but verified TLS 1.2+ to an https:// server. */
+		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+		curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (a->ca_file)
+			curl_easy_setopt(e, CURLOPT_CAINFO, a->ca_file);
+	} else {
+		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http");
+	}
 	if (strcmp(r->method, "GET") == 0) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(r->method, "POST") == 0) {
@@ -294,16 +367,16 @@ static void finish(struct api *a, CURLcode rc)
 	detach(a);
 
 	if (rc != CURLE_OK || status == 0) {
+		char msg[CURL_ERROR_SIZE + 640];
+		bool tls = api_describe_error((int)rc, a->errbuf, a->ca_file, msg, sizeof msg);
 		a->online = false;
-		if (a->head->retry) {
+		if (a->head->retry && !tls) {
 			a->backoff_ms = a->backoff_ms ? a->backoff_ms * 2 : BACKOFF_FIRST_MS;
 			if (a->backoff_ms > BACKOFF_MAX_MS)
 				a->backoff_ms = BACKOFF_MAX_MS;
 			a->retry_at = mono_ms() + a->backoff_ms;
 			return;
 		}
-		char msg[CURL_ERROR_SIZE + 64];
-		snprintf(msg, sizeof(msg), "%s", a->errbuf[0] ? a->errbuf : curl_easy_strerror(rc));
 		struct api_response resp = {.outcome = API_NET_ERROR, .err_code = "",
 					    .err_message = msg};
 		complete(a, &resp);

@@ -36,6 +36,16 @@ struct api *api_new(const char *base_url, int connect_timeout, int stall_timeout
 void api_free(struct api **a);
 /* Sets (copies) or clears the bearer token sent with each request. */
 void api_set_token(struct api *a, const char *token);
+/* Trusts the CA certificates in this PEM file (copied; NULL: the system
+ * trust store, libcurl's default) for https:// servers. The server's
+ * certificate is always verified; a failure is an API_NET_ERROR whose
+ * message says in words what is wrong (and is not retried). */
+void api_set_ca_file(struct api *a, const char *path);
+/* The message in words for a libcurl failure code rc (details: libcurl's
+ * own text, may be empty), written to out. True when rc is a TLS
+ * (certificate or handshake) failure, which retrying will not mend. */
+bool api_describe_error(int rc, const char *details, const char *ca_file, char *out,
+			size_t outlen);
 const char *api_token(const struct api *a);
 const char *api_base(const struct api *a);
 

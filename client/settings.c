@@ -27,6 +27,7 @@ void config_defaults(struct cqrs_config *c)
 void config_free(struct cqrs_config *c)
 {
 	xfree(&c->server);
+	xfree(&c->ca_file);
 }
 
 static char *trim(char *s)
@@ -95,6 +96,13 @@ static bool config_line(struct cqrs_config *c, char *line, char *why, size_t why
 		}
 		free(c->server);
 		c->server = xstrdup(val);
+	} else if (!strcmp(key, "ca_file")) {
+		if (!*val) {
+			snprintf(why, whylen, "ca_file: expected the path of a PEM file");
+			return false;
+		}
+		free(c->ca_file);
+		c->ca_file = xstrdup(val);
 	} else if (!strcmp(key, "token_file")) {
 		if (!parse_bool(val, &c->token_file)) {
 			snprintf(why, whylen, "token_file: expected yes or no, not \"%s\"", val);

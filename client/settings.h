@@ -10,6 +10,8 @@
 
 struct cqrs_config {
 	char *server;            /* base URL, or NULL */
+	char *ca_file;           /* PEM CA certificates trusted for https://, or NULL
+				  * for the system trust store */
 	bool token_file;         /* keep the token in a 0600 file when no keyring */
 	int escdelay;            /* milliseconds curses waits after Esc */
 	bool vi_keys;            /* keymap = vi */

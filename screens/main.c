@@ -5,6 +5,7 @@
  * curses starts) and the API client, start curses, run the frame. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -25,12 +26,16 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: cqrs [--server URL | --demo] [--keymap default|vi] [--config FILE]\n"
+	fputs("Usage: cqrs [--server URL [--ca-file FILE] | --demo] [--keymap default|vi]\n"
+	      "            [--config FILE]\n"
 	      "       cqrs --help | --version\n"
 	      "\n"
 	      "The terminal client of CQRS National.\n"
 	      "  -s, --server URL   the cqrsd to use (else $CQRS_SERVER, else `server`\n"
 	      "                     in $XDG_CONFIG_HOME/cqrs/config)\n"
+	      "      --ca-file FILE PEM certificate(s) of the authority that signed an\n"
+	      "                     https:// server's certificate, when it is not in the\n"
+	      "                     system trust store (also `ca_file =` in the config)\n"
 	      "  -d, --demo         start the bundled cqrsd with the demo database under\n"
 	      "                     $XDG_STATE_HOME/cqrs/ and stop it on exit\n"
 	      "  -k, --keymap NAME  default or vi (also `keymap =` in the config)\n"
@@ -45,7 +50,7 @@ static void usage(FILE *f)
 
 /* What the command line asked for (the strings are argv's). */
 struct options {
-	const char *server, *keymap, *config;
+	const char *server, *keymap, *config, *ca_file;
 	bool demo;
 };
 
@@ -71,6 +76,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{"server", required_argument, NULL, 's'},
 		{"demo", no_argument, NULL, 'd'},
+		{"ca-file", required_argument, NULL, 'C'},
 		{"keymap", required_argument, NULL, 'k'},
 		{"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
@@ -82,6 +88,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 's': o->server = optarg; break;
 		case 'd': o->demo = true; break;
+		case 'C': o->ca_file = optarg; break;
 		case 'k': o->keymap = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -168,6 +175,11 @@ static bool choose_server(const struct options *o, struct run *r)
 		fprintf(stderr, "cqrs: \"%s\" is not an http:// or https:// URL\n", r->server);
 		return false;
 	}
+	const char *ca = o->ca_file ? o->ca_file : r->cfg.ca_file;
+	if (ca && !o->demo && access(ca, R_OK) != 0) {
+		fprintf(stderr, "cqrs: the CA file %s cannot be read: %s\n", ca, strerror(errno));
+		return false;
+	}
 	return true;
 }
 
@@ -178,6 +190,8 @@ static void open_session(const struct options *o, struct run *r)
 {
 	r->creds = creds_open(r->cfg.token_file, 1500);
 	r->api = api_new(r->server, r->cfg.connect_timeout, r->cfg.stall_timeout);
+	if (!o->demo)
+		api_set_ca_file(r->api, o->ca_file ? o->ca_file : r->cfg.ca_file);
 	if (!o->demo) {
 		r->token = creds_load(r->creds, r->server, &r->saved_user);
 		if (r->token)
