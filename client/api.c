@@ -144,14 +144,15 @@ bool api_describe_error(int rc, const char *details, const char *ca_file, char *
 	char buf[512];
 	switch ((CURLcode)rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
-		what = ca_file ? "the connection is not secure: the server's certificate could not be "
-				 "verified (it is not signed by the authority in the CA file, or it is "
-				 "for another name, or it has expired); nothing was sent"
-			       : "the connection is not secure: the server's certificate could not be "
-				 "verified (it is not signed by an authority this computer trusts, or "
-				 "it is for another name, or it has expired); nothing was sent. If your "
-				 "organisation has its own certificate authority, give it with "
-				 "--ca-file FILE or `ca_file = FILE` in the config";
+		if (ca_file) {
+			snprintf(buf, sizeof buf, "the connection is not secure: the server's "
+				 "certificate could not be verified with the CA file %s; nothing was "
+				 "sent", ca_file);
+			what = buf;
+		} else {
+			what = "the connection is not secure: the server's certificate could not be "
+			       "verified (a private authority? use --ca-file FILE); nothing was sent";
+		}
 		break;
 	case CURLE_SSL_CACERT_BADFILE:
 		snprintf(buf, sizeof buf, "the CA file %s cannot be read or holds no PEM "
