@@ -263,6 +263,23 @@ char *server_log(const struct server *s)
 static const char LISTEN_PREFIX[] = "cqrsd: listening on http://127.0.0.1:";
 static const char LISTEN_PREFIX_TLS[] = "cqrsd: listening on https://127.0.0.1:";
 
+char *run_capture(const char *cmd, int *status)
+{
+	fflush(stdout);
+	FILE *p = popen(cmd, "r");
+	struct buf b;
+	buf_init(&b);
+	char chunk[512];
+	size_t n;
+	while (p && (n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_append(&b, chunk, n);
+	int st = p ? pclose(p) : -1;
+	if (status)
+		*status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	char *out = buf_steal(&b);
+	return out ? out : xstrdup("");
+}
+
 bool harness_have_openssl(void)
 {
 	return system("openssl version >/dev/null 2>&1") == 0;

@@ -59,6 +59,9 @@ bool server_start(struct server *s, const char *const *extra_args, int timeout_s
  * through http_do trusts s->ca. server_start does this too when the
  * environment has CQRS_TEST_TLS=1. */
 bool server_start_tls(struct server *s, const char *const *extra_args, int timeout_s);
+/* Runs cmd with /bin/sh and returns its standard output (never NULL; the
+ * caller frees it); *status (may be NULL) gets the exit status, or -1. */
+char *run_capture(const char *cmd, int *status);
 /* True when openssl can be run (server_start_tls needs it). */
 bool harness_have_openssl(void);
 /* Sends SIGTERM, reaps the process (SIGKILL after timeout_s) and removes

@@ -20,18 +20,10 @@ static int run_cqrsd(const char *args, char **err)
 {
 	const char *bin = getenv("CQRSD");
 	char *cmd = xasprintf("timeout 20 '%s' %s 2>&1 >/dev/null", bin, args);
-	FILE *p = popen(cmd, "r");
+	int st;
+	*err = run_capture(cmd, &st);
 	free(cmd);
-	struct buf b;
-	buf_init(&b);
-	char line[512];
-	while (p && fgets(line, sizeof line, p))
-		buf_append(&b, line, strlen(line));
-	int st = p ? pclose(p) : -1;
-	*err = buf_steal(&b);
-	if (!*err)
-		*err = xstrdup("");
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return st;
 }
 
 static bool has_line(const char *log, const char *level, const char *text)

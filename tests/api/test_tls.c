@@ -54,18 +54,8 @@ static bool s_client(const char *proto_opts, char **transcript)
 {
 	char *cmd = xasprintf("timeout 10 openssl s_client -connect 127.0.0.1:%d -CAfile '%s' %s "
 			      "</dev/null 2>&1", srv.port, srv.ca, proto_opts);
-	FILE *p = popen(cmd, "r");
+	*transcript = run_capture(cmd, NULL);
 	free(cmd);
-	struct buf b;
-	buf_init(&b);
-	char line[512];
-	while (p && fgets(line, sizeof line, p))
-		buf_append(&b, line, strlen(line));
-	if (p)
-		pclose(p);
-	*transcript = buf_steal(&b);
-	if (!*transcript)
-		*transcript = xstrdup("");
 	return strstr(*transcript, ", Cipher is ") && !strstr(*transcript, "Cipher is (NONE)");
 }
 
