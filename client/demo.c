@@ -20,8 +20,9 @@
 
 #define LISTEN_PREFIX "cqrsd: listening on "
 
-/* The cqrsd to run: next to /proc/self/exe, else $CQRSD, else "cqrsd" to
- * be found on PATH. Returns a new string. */
+/* The cqrsd to run: next to /proc/self/exe (a build directory), else
+ * $CQRSD, else the installed one under sbin, else "cqrsd" to be found on
+ * PATH. Returns a new string. */
 static char *find_cqrsd(void)
 {
 	char self[PATH_MAX];
@@ -40,6 +41,8 @@ static char *find_cqrsd(void)
 	const char *env = getenv("CQRSD");
 	if (env && *env)
 		return xstrdup(env);
+	if (access(CQRS_SBINDIR "/cqrsd", X_OK) == 0)
+		return xstrdup(CQRS_SBINDIR "/cqrsd");
 	return xstrdup("cqrsd");
 }
 

@@ -1,6 +1,8 @@
-/* settings.c: parsing of the cqrs configuration file and XDG paths. */
+/* settings.c: the settings of the cqrs configuration file (read by the
+ * one loader, lib/conffile.c) and XDG paths. */
 #include "config.h"
 #include "client/settings.h"
+#include "conffile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -134,49 +136,24 @@ static bool config_line(struct cqrs_config *c, char *line, char *why, size_t why
 	return true;
 }
 
+static bool config_line_fn(void *ud, char *line, char *why, size_t whylen)
+{
+	return config_line(ud, line, why, whylen);
+}
+
 int config_parse(struct cqrs_config *c, const char *text, const char *file, struct buf *errs)
 {
-	int bad = 0, lineno = 0;
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, len);
-		char why[256];
-		lineno++;
-		if (!config_line(c, line, why, sizeof(why))) {
-			bad++;
-			if (errs)
-				buf_printf(errs, "%s:%d: %s\n", file, lineno, why);
-		}
-		free(line);
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	return bad;
+	return conf_parse(text, strlen(text), file, config_line_fn, c, errs);
 }
 
 int config_load_file(struct cqrs_config *c, const char *path, struct buf *errs)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		if (errs)
-			buf_printf(errs, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	struct buf text;
-	char chunk[4096];
-	size_t got;
-	buf_init(&text);
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&text, chunk, got);
-	fclose(f);
-	int rc = config_parse(c, text.data ? text.data : "", path, errs);
-	buf_free(&text);
-	return rc;
+	return conf_load_file(path, config_line_fn, c, errs);
+}
+
+int config_load(struct cqrs_config *c, const char *user_path, struct buf *errs)
+{
+	return conf_load_layered("config", user_path, config_line_fn, c, errs);
 }
 
 char *xdg_path(const char *var, const char *fallback, const char *leaf)

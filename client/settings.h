@@ -1,6 +1,6 @@
-/* settings.h: the cqrs configuration file ($XDG_CONFIG_HOME/cqrs/config),
- * `key = value` lines, and the XDG paths cqrs uses. Bad lines are reported
- * as `file:line: message` and skipped. */
+/* settings.h: the cqrs configuration files (/etc/cqrs/config, then
+ * $XDG_CONFIG_HOME/cqrs/config), `key = value` lines, and the XDG paths
+ * cqrs uses. Bad lines are reported as `file:line: message` and skipped. */
 #ifndef CQRS_CLIENT_SETTINGS_H
 #define CQRS_CLIENT_SETTINGS_H
 
@@ -28,6 +28,10 @@ int config_parse(struct cqrs_config *c, const char *text, const char *file, stru
 /* Reads a config file: 0 if it is missing, -1 if unreadable, else as
  * config_parse. */
 int config_load_file(struct cqrs_config *c, const char *path, struct buf *errs);
+/* Reads the system-wide config file (/etc/cqrs/config, or
+ * $CQRS_SYSCONFDIR/config), then user_path (when not NULL), whose
+ * settings win. Returns as config_load_file for user_path. */
+int config_load(struct cqrs_config *c, const char *user_path, struct buf *errs);
 
 /* $VAR/cqrs/leaf, or $HOME/fallback/cqrs/leaf when VAR is unset or not
  * absolute (XDG rules). Returns a new string; NULL if neither is set. */

@@ -5,7 +5,25 @@
 #ifndef CQRS_ACTIONS_H
 #define CQRS_ACTIONS_H
 
-/* _(ID, "config-name", "bar label", "help text") */
+/* The tabs, in tab-bar order, declared once:
+ * _(x, ID, N, "name", "short name", "bar label"), where x is passed
+ * through to _. The list expands into the tab actions tab-N below, the
+ * tab_id enum (screens/app.h) and the tab bar (screens/frame.c); N is the
+ * number in the action's name (tab-1 ... ) and before the tab's name. */
+#define CQRS_TABS(_, x) \
+	_(x, HOME, 1, "Home", "Home", "Home") \
+	_(x, PARTICIPATION, 2, "Participation Management", "Participation", "Particip") \
+	_(x, DATA, 3, "Data Submission", "Data", "Data") \
+	_(x, ACHIEVEMENT, 4, "Achievement", "Achievement", "Achieve") \
+	_(x, REPORTS, 5, "Reports", "Reports", "Reports") \
+	_(x, ADMIN, 6, "Administration", "Admin", "Admin")
+
+/* A tab's action: ACT_TAB_N, named "tab-N", for the CQRS_ACTIONS entry _. */
+#define CQRS_TAB_ACTION(_, id, n, name, short_name, label) \
+	_(TAB_##n, "tab-" #n, label, "Go to the " name " tab")
+
+/* _(ID, "config-name", "bar label", "help text"); the tab actions come
+ * from CQRS_TABS. */
 #define CQRS_ACTIONS(_) \
 	_(NONE, "none", "", "Do nothing") \
 	_(HELP, "help", "Help", "Show the keys of the current screen") \
@@ -14,12 +32,7 @@
 	_(REDRAW, "redraw", "Redraw", "Repaint the whole terminal") \
 	_(SIGN_OUT, "sign-out", "SignOut", "Sign out: the server revokes the token") \
 	_(SWITCH_ORG, "switch-org", "Org", "Choose the current organisation") \
-	_(TAB_1, "tab-1", "Home", "Go to the Home tab") \
-	_(TAB_2, "tab-2", "Particip", "Go to the Participation Management tab") \
-	_(TAB_3, "tab-3", "Data", "Go to the Data Submission tab") \
-	_(TAB_4, "tab-4", "Achieve", "Go to the Achievement tab") \
-	_(TAB_5, "tab-5", "Reports", "Go to the Reports tab") \
-	_(TAB_6, "tab-6", "Admin", "Go to the Administration tab") \
+	CQRS_TABS(CQRS_TAB_ACTION, _) \
 	_(NEXT_TAB, "next-tab", "Tab>", "Go to the next tab") \
 	_(PREV_TAB, "prev-tab", "<Tab", "Go to the previous tab") \
 	_(NEXT_SUBTAB, "next-subtab", "Sub>", "Go to the next sub-tab") \
@@ -107,6 +120,9 @@ enum context {
 #undef CQRS_CONTEXT_ENUM
 	CTX__COUNT
 };
+
+/* The first tab action; tab t (0 for the first tab) is ACT_TAB_1 + t. */
+#define ACT_TAB_FIRST ACT_TAB_1
 
 const char *action_name(enum action a);
 const char *action_label(enum action a);

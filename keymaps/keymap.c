@@ -1,14 +1,15 @@
 /* keymap.c: the action and context tables, key names, and the keymap
- * parser and lookup (see keymap.h). */
+ * parser (its lines; files are read by lib/conffile.c) and lookup (see
+ * keymap.h). */
 #include "config.h"
 
 #include <curses.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "conffile.h"
 #include "keymap.h"
 
 struct action_info {
@@ -346,59 +347,24 @@ static int parse_line(struct keymap *km, char *line, char *why, size_t whylen)
 	return 0;
 }
 
+static bool keymap_line(void *ud, char *line, char *why, size_t whylen)
+{
+	return parse_line(ud, line, why, whylen) == 0;
+}
+
 int keymap_parse(struct keymap *km, const char *text, const char *file, struct buf *errs)
 {
-	int bad = 0, lineno = 0;
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, len);
-		char why[200];
-		lineno++;
-		if (len && line[len - 1] == '\r')
-			line[len - 1] = '\0';
-		if (parse_line(km, line, why, sizeof(why)) < 0) {
-			bad++;
-			if (errs)
-				buf_printf(errs, "%s:%d: %s\n", file, lineno, why);
-		}
-		free(line);
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	return bad;
+	return conf_parse(text, strlen(text), file, keymap_line, km, errs);
 }
 
 int keymap_load_file(struct keymap *km, const char *path, struct buf *errs)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		if (errs)
-			buf_printf(errs, "%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	struct buf text;
-	char chunk[4096];
-	size_t got;
-	int rc;
-	buf_init(&text);
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&text, chunk, got);
-	if (ferror(f)) {
-		if (errs)
-			buf_printf(errs, "%s: read error\n", path);
-		rc = -1;
-		goto out;
-	}
-	rc = keymap_parse(km, text.data ? text.data : "", path, errs);
-out:
-	fclose(f);
-	buf_free(&text);
-	return rc;
+	return conf_load_file(path, keymap_line, km, errs);
+}
+
+int keymap_load(struct keymap *km, const char *user_path, struct buf *errs)
+{
+	return conf_load_layered("keymap", user_path, keymap_line, km, errs);
 }
 
 struct keymap *keymap_builtin(bool vi)

@@ -34,6 +34,11 @@ int keymap_parse(struct keymap *km, const char *text, const char *file, struct b
  * file exists but cannot be read, 0 if it does not exist, else as
  * keymap_parse. */
 int keymap_load_file(struct keymap *km, const char *path, struct buf *errs);
+/* Reads the system-wide keymap (/etc/cqrs/keymap, or
+ * $CQRS_SYSCONFDIR/keymap), then user_path (when not NULL), whose
+ * bindings come last and win. Returns as keymap_load_file for
+ * user_path. */
+int keymap_load(struct keymap *km, const char *user_path, struct buf *errs);
 /* Builds the built-in keymap: default.keys, then vi.keys if vi is true. */
 struct keymap *keymap_builtin(bool vi);
 

@@ -158,22 +158,6 @@ void ac_bar(WINDOW *w, int y, int x, int width, json_t *ind)
 	tui_put(w, y, x + width - 1, 1, "]", ST_DIM, false);
 }
 
-char *ac_url_encode(const char *s)
-{
-	struct buf b;
-	buf_init(&b);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~", *p))
-			buf_putc(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	if (!b.len)
-		return xstrdup("");
-	return buf_steal(&b);
-}
-
 bool ac_ends_with(const char *s, const char *suffix)
 {
 	size_t n = s ? strlen(s) : 0, k = strlen(suffix);
@@ -244,11 +228,7 @@ int ac_popup_width(void)
 void ac_search_providers(struct screen *s, const char *text,
 			 void (*cb)(struct screen *s, const struct api_response *r))
 {
-	char *q = ac_url_encode(text);
-	char *path = xasprintf("/organisations?q=%s&limit=200", q);
-	app_request(s->app, s, "GET", path, NULL, cb);
-	free(q);
-	free(path);
+	app_call(s->app, s, call_orgs(&(struct orgs_q){ .q = text, .limit = 200 }), cb);
 }
 
 size_t ac_offer_providers(struct screen *s, const struct api_response *r, const char *title,

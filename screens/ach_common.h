@@ -38,8 +38,6 @@ const char *ac_ach_status(const char *code);
  * Readable without colour; coloured when colours are on. */
 void ac_bar(WINDOW *w, int y, int x, int width, json_t *ind);
 
-/* Percent-encodes s for a query string; the caller frees the result. */
-char *ac_url_encode(const char *s);
 /* True when s ends with suffix. */
 bool ac_ends_with(const char *s, const char *suffix);
 

@@ -46,12 +46,13 @@ struct res {
 	struct row *rows;       /* owned */
 	size_t nrows;
 	struct list list;
-	char want[160];         /* path of the results request we wait for */
+	char want[160];         /* path of the results call we wait for (its key) */
 	const char *loading;    /* what is loading, or NULL */
 	char *error;            /* owned */
 	/* popups in flight */
 	char **choice_ids;      /* owned, parallel to a choice popup */
 	size_t nchoice;
+	struct year_pick years;  /* the Financial year drop-down's state */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -292,9 +293,10 @@ static void load_results(struct res *r)
 	clear_results(r);
 	if (!r->ach_id)
 		return;
-	snprintf(r->want, sizeof r->want, "/achievements/%lld/results", r->ach_id);
+	struct api_call call = call_achievement_results(r->ach_id);
+	strlcpy_s(r->want, call.path, sizeof r->want);
 	r->loading = "results";
-	app_request(r->s->app, r->s, "GET", r->want, NULL, on_results);
+	app_call(r->s->app, r->s, call, on_results);
 }
 
 /* The previous financial year of fy ("2025/26" -> "2024/25"). */
@@ -351,11 +353,8 @@ static void load_achs(struct res *r)
 	clear_results(r);
 	if (!r->service_id)
 		return;
-	char path[160];
-	snprintf(path, sizeof path, "/achievements?organisation=%s&service=%lld", r->org,
-		 r->service_id);
 	r->loading = "achievements";
-	app_request(r->s->app, r->s, "GET", path, NULL, on_achs);
+	app_call(r->s->app, r->s, call_achievements(r->org, r->service_id), on_achs);
 }
 
 /* Chooses the service: the current one if it is in the year, else the
@@ -428,10 +427,8 @@ static void load_services(struct res *r)
 	set_error(r, NULL);
 	if (!r->org[0])
 		return;
-	char path[96];
-	snprintf(path, sizeof path, "/organisations/%s/services", r->org);
 	r->loading = "services";
-	app_request(r->s->app, r->s, "GET", path, NULL, on_services);
+	app_call(r->s->app, r->s, call_org_services(r->org, NULL), on_services);
 }
 
 /* ------------------------------------------------------------ screen ops */
@@ -526,16 +523,11 @@ static void on_provider_search(void *ud, int result, const char *text)
 
 /* --- filters */
 
-static void on_year(void *ud, int result, const char *text)
+static void on_year(void *ud, const char *year)
 {
 	struct res *r = ud;
-	if (result < 0 || (size_t)result >= r->nchoice) {
-		free_choice(r);
-		return;
-	}
-	strlcpy_s(r->year, r->choice_ids[result], sizeof r->year);
+	strlcpy_s(r->year, year, sizeof r->year);
 	r->year_by_user = true;
-	free_choice(r);
 	pick_service(r);
 }
 
@@ -565,26 +557,12 @@ static void on_date(void *ud, int result, const char *text)
 	load_results(r);
 }
 
-static void choose_year(struct res *r)
+/* The years of the services taken part in. */
+static void pick_year(struct res *r)
 {
 	free_choice(r);
-	size_t n = json_array_size(r->services), cur = 0;
-	r->choice_ids = xcalloc(n ? n : 1, sizeof(char *));
-	size_t i;
-	json_t *sv;
-	json_array_foreach(r->services, i, sv) {
-		const char *fy = ac_str(sv, "financial_year");
-		bool seen = false;
-		for (size_t k = 0; k < r->nchoice; k++)
-			seen |= !strcmp(r->choice_ids[k], fy);
-		if (seen)
-			continue;
-		if (!strcmp(fy, r->year))
-			cur = r->nchoice;
-		r->choice_ids[r->nchoice++] = xstrdup(fy);
-	}
-	app_popup(r->s->app, popup_choice("Financial year", (const char *const *)r->choice_ids,
-					  r->nchoice, cur, on_year, r));
+	year_pick_of(&r->years, r->services, "financial_year");
+	choose_year(r->s->app, &r->years, "Financial year", r->year, on_year, r);
 }
 
 static void choose_service(struct res *r)
@@ -643,7 +621,7 @@ static void on_filter(void *ud, int result, const char *text)
 	struct res *r = ud;
 	switch (result) {
 	case 0:
-		choose_year(r);
+		pick_year(r);
 		break;
 	case 1:
 		choose_service(r);

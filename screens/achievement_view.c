@@ -173,12 +173,8 @@ static void on_history(struct screen *s, const struct api_response *r)
 
 void de_history(struct screen *s, int64_t ach, int64_t gid)
 {
-	char *path = gid ? xasprintf("/achievements/%lld/submissions?group=%lld", (long long)ach,
-				     (long long)gid)
-			 : xasprintf("/achievements/%lld/submissions", (long long)ach);
 	app_message(s->app, MSG_INFO, "Loading the submission history...");
-	app_request(s->app, s, "GET", path, NULL, on_history);
-	free(path);
+	app_call(s->app, s, call_submissions(ach, gid), on_history);
 }
 
 /* ------------------------------------------------------------ groups */
@@ -293,9 +289,7 @@ void de_open_achievement(struct screen *s, int64_t id)
 	d->ach_id = id;
 	d->level = DE_ACH;
 	d->ach_loading = true;
-	char *path = xasprintf("/achievements/%lld", (long long)id);
-	app_request(s->app, s, "GET", path, NULL, on_achievement);
-	free(path);
+	app_call(s->app, s, call_achievement(id), on_achievement);
 	app_dirty(s->app);
 }
 

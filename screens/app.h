@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "client/api.h"
+#include "client/calls.h"
 #include "client/creds.h"
 #include "client/settings.h"
 #include "keymaps/keymap.h"
@@ -45,18 +46,11 @@ enum org_kind {
 #define KINDS_COMMISSIONER (K(NHSE) | K(ICB))
 #define KINDS_PROVIDER (K(PRACTICE) | K(PCN))
 
-/* _(ID, "name", "short name") in tab-bar order; digits 1-6 follow it. */
-#define CQRS_TABS(_) \
-	_(HOME, "Home", "Home") \
-	_(PARTICIPATION, "Participation Management", "Participation") \
-	_(DATA, "Data Submission", "Data") \
-	_(ACHIEVEMENT, "Achievement", "Achievement") \
-	_(REPORTS, "Reports", "Reports") \
-	_(ADMIN, "Administration", "Admin")
-
+/* The tabs come from CQRS_TABS (keymaps/actions.h), the list that also
+ * makes the tab-N actions. */
 enum tab_id {
-#define CQRS_TAB_ENUM(id, name, short_name) TAB_##id,
-	CQRS_TABS(CQRS_TAB_ENUM)
+#define CQRS_TAB_ENUM(x, id, n, name, short_name, label) TAB_##id,
+	CQRS_TABS(CQRS_TAB_ENUM, )
 #undef CQRS_TAB_ENUM
 	TAB__COUNT
 };
@@ -105,11 +99,13 @@ struct screen {
 	int cur_y, cur_x;
 };
 
-/* Issues a request for screen s. cb gets s as ud. Reads that cannot reach
- * the server are retried until it returns; a 401 on an expired token sends
- * the user to sign-in and re-issues the request afterwards. */
-void app_request(struct app *a, struct screen *s, const char *method, const char *path,
-		 json_t *body, void (*cb)(struct screen *s, const struct api_response *r));
+/* Issues a request for screen s (a typed call of client/calls.h, e.g.
+ * call_offers(&q); app_call owns it from now on). cb gets s. Reads that
+ * cannot reach the server are retried until it returns; a 401 on an
+ * expired token sends the user to sign-in and re-issues the request
+ * afterwards. */
+void app_call(struct app *a, struct screen *s, struct api_call call,
+	      void (*cb)(struct screen *s, const struct api_response *r));
 /* Sets the message line. */
 void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

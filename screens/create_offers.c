@@ -74,7 +74,7 @@ struct co {
 	size_t nlines;
 	struct list rlist;
 	bool failed;       /* the last POST /offers was refused */
-	int filter_kind;
+	struct year_pick years; /* the Financial year drop-down's state */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -420,11 +420,7 @@ static void on_orgs(struct screen *s, const struct api_response *r)
 		return;
 	}
 	json_array_foreach(list, i, o) {
-		char *esc = offer_query_escape(ojstr(o, "code"));
-		char *path = xasprintf("/organisations/%s", esc);
-		app_request(s->app, s, "GET", path, NULL, on_pcn);
-		free(path);
-		free(esc);
+		app_call(s->app, s, call_org(ojstr(o, "code")), on_pcn);
 	}
 }
 
@@ -459,8 +455,8 @@ static void on_held(struct screen *s, const struct api_response *r)
 		}
 		json_decref(name);
 	}
-	app_request(s->app, s, "GET", c->network ? "/organisations?kind=PCN&limit=500"
-		    : "/organisations?kind=PRACTICE&limit=500", NULL, on_orgs);
+	struct orgs_q q = { .kind = c->network ? "PCN" : "PRACTICE", .limit = 500 };
+	app_call(s->app, s, call_orgs(&q), on_orgs);
 }
 
 static void to_step3(struct co *c)
@@ -473,10 +469,8 @@ static void to_step3(struct co *c)
 	c->details = json_object();
 	c->loading = true;
 	xfree(&c->error);
-	char *path = xasprintf("/offers?service=%lld",
-			       (long long)json_integer_value(json_object_get(c->svc, "id")));
-	app_request(c->s->app, c->s, "GET", path, NULL, on_held);
-	free(path);
+	struct offers_q q = { .service = json_integer_value(json_object_get(c->svc, "id")) };
+	app_call(c->s->app, c->s, call_offers(&q), on_held);
 }
 
 /* Select All: ticks every provider that does not hold the offer yet
@@ -597,18 +591,19 @@ static void on_confirm(void *ud, int result, const char *text)
 		app_message(c->s->app, MSG_INFO, "Nothing was offered: still at step 4, Review.");
 		return;
 	}
-	json_t *orgs = json_array();
+	const char **orgs = xcalloc(c->nrows + 1, sizeof(*orgs));
+	size_t n = 0;
 	for (size_t i = 0; i < c->nrows; i++)
 		if (c->rows[i].parent < 0 && !c->rows[i].held && list_is_tagged(&c->plist, i))
-			json_array_append_new(orgs, json_string(ojstr(c->rows[i].org, "code")));
-	json_t *body = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "service_id",
-				 (json_int_t)json_integer_value(json_object_get(c->svc, "id")),
-				 "start_date", c->start, "end_date", c->end, "response_date",
-				 c->response[0] ? json_string(c->response) : json_null(),
-				 "target_date", c->target[0] ? json_string(c->target) : json_null(),
-				 "organisations", orgs);
+			orgs[n++] = ojstr(c->rows[i].org, "code");
+	struct offer_new o = {
+		.service = json_integer_value(json_object_get(c->svc, "id")),
+		.start = c->start, .end = c->end, .response = c->response, .target = c->target,
+		.orgs = orgs, .norgs = n,
+	};
 	app_message(c->s->app, MSG_INFO, "Sending the offers...");
-	app_request(c->s->app, c->s, "POST", "/offers", body, on_created);
+	app_call(c->s->app, c->s, call_offers_create(&o), on_created);
+	free(orgs);
 }
 
 /* ------------------------------------------------------------ screen */
@@ -656,7 +651,7 @@ static void co_open(struct screen *s)
 	}
 	c->loading = true;
 	xfree(&c->error);
-	app_request(s->app, s, "GET", "/services", NULL, on_services);
+	app_call(s->app, s, call_services(), on_services);
 }
 
 static void on_filter_value(void *ud, int result, const char *text)
@@ -664,26 +659,15 @@ static void on_filter_value(void *ud, int result, const char *text)
 	struct co *c = ud;
 	if (result < 0)
 		return;
-	if (c->filter_kind == 1) {
-		c->ptype = (size_t)result < NPTYPES ? (size_t)result : 0;
-	} else {
-		/* the years the catalogue holds, newest first, then all */
-		char years[16][8];
-		size_t n = 0, i;
-		json_t *svc;
-		json_array_foreach(c->services, i, svc) {
-			const char *fy = ojstr(svc, "financial_year");
-			size_t k;
-			for (k = 0; k < n && strcmp(years[k], fy) != 0; k++)
-				;
-			if (k == n && n < 16 && fy_valid(fy))
-				strlcpy_s(years[n++], fy, 8);
-		}
-		if ((size_t)result < n)
-			strlcpy_s(c->year, years[result], sizeof(c->year));
-		else
-			c->year[0] = '\0';
-	}
+	c->ptype = (size_t)result < NPTYPES ? (size_t)result : 0;
+	filter_services(c);
+	app_dirty(c->s->app);
+}
+
+static void on_year(void *ud, const char *year)
+{
+	struct co *c = ud;
+	strlcpy_s(c->year, year, sizeof(c->year));
 	filter_services(c);
 	app_dirty(c->s->app);
 }
@@ -693,33 +677,15 @@ static void on_filter_kind(void *ud, int result, const char *text)
 	struct co *c = ud;
 	if (result < 0)
 		return;
-	c->filter_kind = result;
 	if (result == 1) {
 		app_popup(c->s->app, popup_choice("Payment type", ptypes, NPTYPES, c->ptype,
 						  on_filter_value, c));
 		return;
 	}
-	char years[16][8];
-	const char *items[17];
-	size_t n = 0, i, cur = 0;
-	json_t *svc;
-	json_array_foreach(c->services, i, svc) {
-		const char *fy = ojstr(svc, "financial_year");
-		size_t k;
-		for (k = 0; k < n && strcmp(years[k], fy) != 0; k++)
-			;
-		if (k == n && n < 16 && fy_valid(fy))
-			strlcpy_s(years[n++], fy, 8);
-	}
-	for (i = 0; i < n; i++) {
-		items[i] = years[i];
-		if (strcmp(years[i], c->year) == 0)
-			cur = i;
-	}
-	items[n] = "All years";
-	if (!c->year[0])
-		cur = n;
-	app_popup(c->s->app, popup_choice("Financial year", items, n + 1, cur, on_filter_value, c));
+	/* the years the catalogue holds, then all */
+	year_pick_of(&c->years, c->services, "financial_year");
+	year_pick_all(&c->years, "All years");
+	choose_year(c->s->app, &c->years, "Financial year", c->year, on_year, c);
 }
 
 static enum wres co_action(struct screen *s, enum action a, int key)

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "screens/app.h"
+#include "screens/listscreen.h"
 #include "tui/list.h"
 #include "tui/tui.h"
 
@@ -121,6 +122,7 @@ struct panel {
 	char org[16];
 	char *org_name;         /* owned */
 	char year[8];
+	struct year_pick years; /* the Financial Year drop-down's state */
 	json_t *services;       /* the services taken part in (owned array) */
 	size_t svc;
 	json_t *achs;           /* GET /achievements answer (owned) */

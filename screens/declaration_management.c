@@ -136,18 +136,12 @@ static void on_list(struct screen *s, const struct api_response *r)
 
 static void load(struct mgmt *m)
 {
-	char path[160];
-	if (m->status && m->service_id)
-		snprintf(path, sizeof path, "/declarations?status=%s&service=%lld",
-			 status_codes[m->status], m->service_id);
-	else if (m->status)
-		snprintf(path, sizeof path, "/declarations?status=%s", status_codes[m->status]);
-	else if (m->service_id)
-		snprintf(path, sizeof path, "/declarations?service=%lld", m->service_id);
-	else
-		strlcpy_s(path, "/declarations", sizeof path);
+	struct declarations_q q = {
+		.status = m->status ? status_codes[m->status] : NULL,
+		.service = m->service_id,
+	};
 	m->loading = true;
-	app_request(m->s->app, m->s, "GET", path, NULL, on_list);
+	app_call(m->s->app, m->s, call_declarations(&q), on_list);
 }
 
 static void on_services(struct screen *s, const struct api_response *r)
@@ -193,7 +187,7 @@ static void mg_open(struct screen *s)
 	}
 	load(m);
 	if (!m->services)
-		app_request(s->app, s, "GET", "/services", NULL, on_services);
+		app_call(s->app, s, call_services(), on_services);
 }
 
 static void on_subject(struct screen *s, const struct api_response *r)
@@ -222,10 +216,8 @@ static bool mg_subject(struct screen *s, const char *type, long id)
 	struct mgmt *m = s->priv;
 	if (strcmp(type, "declaration"))
 		return false;
-	char path[64];
-	snprintf(path, sizeof path, "/declarations/%ld", id);
 	m->status_set = true;
-	app_request(s->app, s, "GET", path, NULL, on_subject);
+	app_call(s->app, s, call_declaration(id), on_subject);
 	return true;
 }
 
@@ -409,11 +401,11 @@ static void on_confirm(void *ud, int result, const char *text)
 		app_message(m->s->app, MSG_INFO, "Nothing was changed.");
 		return;
 	}
-	json_t *body = json_pack("{s:s, s:o}", "action", m->action, "declarations", ids);
+	const char *reason = NULL;
 	if (!strcmp(m->action, "return"))
-		json_object_set_new(body, "reason", json_string(m->reason ? m->reason : ""));
+		reason = m->reason ? m->reason : "";
 	app_message(m->s->app, MSG_INFO, "%s...", action_word(m->action));
-	app_request(m->s->app, m->s, "POST", "/declarations/actions", body, on_actions);
+	app_call(m->s->app, m->s, call_declarations_action(m->action, ids, reason), on_actions);
 }
 
 /* Collects the ticked rows (or the cursor row); asks for confirmation. */
@@ -500,9 +492,7 @@ static enum wres mg_action(struct screen *s, enum action a, int key)
 	}
 	enum wres w = list_action(&m->list, a, key);
 	if (w == W_OPEN) {
-		char path[64];
-		snprintf(path, sizeof path, "/declarations/%lld", ac_int(row(m, m->list.cur), "id"));
-		app_request(s->app, s, "GET", path, NULL, on_detail);
+		app_call(s->app, s, call_declaration(ac_int(row(m, m->list.cur), "id")), on_detail);
 		return W_HANDLED;
 	}
 	return w;

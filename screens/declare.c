@@ -170,9 +170,7 @@ static void want_detail(struct decl *d)
 	d->want_detail = id;
 	json_decref(d->detail);
 	d->detail = NULL;
-	char path[64];
-	snprintf(path, sizeof path, "/declarations/%lld", id);
-	app_request(d->s->app, d->s, "GET", path, NULL, on_detail);
+	app_call(d->s->app, d->s, call_declaration(id), on_detail);
 }
 
 static void on_list(struct screen *s, const struct api_response *r)
@@ -207,11 +205,12 @@ static void on_list(struct screen *s, const struct api_response *r)
 
 static void load(struct decl *d)
 {
-	char path[128];
-	snprintf(path, sizeof path, "/declarations?organisation=%s%s", app_org_code(d->s->app),
-		 d->all ? "" : "&status=AWAITING_PROVIDER");
+	struct declarations_q q = {
+		.organisation = app_org_code(d->s->app),
+		.status = d->all ? NULL : "AWAITING_PROVIDER",
+	};
 	d->loading = true;
-	app_request(d->s->app, d->s, "GET", path, NULL, on_list);
+	app_call(d->s->app, d->s, call_declarations(&q), on_list);
 }
 
 /* ------------------------------------------------------------ declaring */
@@ -299,9 +298,7 @@ static void next_in_queue(struct decl *d)
 		finish_queue(d, false);
 		return;
 	}
-	char path[64];
-	snprintf(path, sizeof path, "/declarations/%lld", d->queue[d->qpos]);
-	app_request(d->s->app, d->s, "GET", path, NULL, on_check);
+	app_call(d->s->app, d->s, call_declaration(d->queue[d->qpos]), on_check);
 }
 
 static void start_declaring(struct decl *d)
@@ -366,12 +363,9 @@ static void on_confirm(void *ud, int result, const char *text)
 	json_array_foreach(checklist(d), i, it)
 		if (list_is_tagged(&d->clist, i))
 			json_array_append_new(ticked, json_string(ac_str(it, "id")));
-	json_t *body = json_pack("{s:I, s:o, s:s}", "version", (json_int_t)ac_int(d->check, "version"),
-				 "ticked", ticked, "notes", d->notes ? d->notes : "");
-	char path[64];
-	snprintf(path, sizeof path, "/declarations/%lld/declare", ac_int(d->check, "id"));
 	app_message(d->s->app, MSG_INFO, "Declaring...");
-	app_request(d->s->app, d->s, "POST", path, body, on_declared);
+	app_call(d->s->app, d->s, call_declare(ac_int(d->check, "id"), ac_int(d->check, "version"),
+					       ticked, d->notes ? d->notes : ""), on_declared);
 }
 
 static void declare_now(struct decl *d)

@@ -85,8 +85,8 @@ static const struct screen_def screen_defs[SCR__COUNT + 1] = {
 };
 
 static const struct tab_item tab_items[TAB__COUNT] = {
-#define CQRS_TAB_ITEM(id, name, short_name) {name, short_name, TAB_##id + 1},
-	CQRS_TABS(CQRS_TAB_ITEM)
+#define CQRS_TAB_ITEM(x, id, n, name, short_name, label) {name, short_name, n},
+	CQRS_TABS(CQRS_TAB_ITEM, )
 #undef CQRS_TAB_ITEM
 };
 
@@ -175,6 +175,7 @@ void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 void app_popup(struct app *a, struct popup *p)
 {
 	popup_free(&a->popup);
+	popup_show_keys(p, a->km);
 	a->popup = p;
 	a->dirty |= D_POPUP | D_FBAR;
 }
@@ -355,8 +356,9 @@ static void pending_done(void *ud, const struct api_response *r)
 	struct pending *p = ud;
 	struct app *a = p->app;
 	a->dirty |= D_TITLE;
-	if (r->outcome == API_HTTP && r->status == 401 && strcmp(p->path, "/session") != 0 &&
-	    p->s != &a->screens[SCR_SIGNIN]) {
+	/* the sign-in screen's own requests (the session, /me) answer a 401
+	 * themselves */
+	if (r->outcome == API_HTTP && r->status == 401 && p->s != &a->screens[SCR_SIGNIN]) {
 		/* the token expired: keep the request for after sign-in */
 		p->held = true;
 		go_sign_in(a, "Session expired: sign in again to go back to where you were.");
@@ -377,18 +379,18 @@ static void pending_send(struct app *a, struct pending *p)
 	api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
 }
 
-void app_request(struct app *a, struct screen *s, const char *method, const char *path,
-		 json_t *body, void (*cb)(struct screen *s, const struct api_response *r))
+void app_call(struct app *a, struct screen *s, struct api_call call,
+	      void (*cb)(struct screen *s, const struct api_response *r))
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
 	p->app = a;
 	p->s = s;
 	p->cb = cb;
-	p->method = xstrdup(method);
-	p->path = xstrdup(path);
-	if (body) {
-		p->body = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
+	p->method = xstrdup(call.method);
+	p->path = call.path;
+	if (call.body) {
+		p->body = json_dumps(call.body, JSON_COMPACT);
+		json_decref(call.body);
 	}
 	p->next = a->pend;
 	a->pend = p;
@@ -509,7 +511,7 @@ static void on_me(struct screen *s, const struct api_response *r)
 
 static void fetch_me(struct app *a)
 {
-	app_request(a, &a->screens[SCR_SIGNIN], "GET", "/me", NULL, on_me);
+	app_call(a, &a->screens[SCR_SIGNIN], call_me(), on_me);
 }
 
 static void on_session(struct screen *s, const struct api_response *r)
@@ -553,11 +555,10 @@ static void on_session(struct screen *s, const struct api_response *r)
 
 void app_sign_in(struct app *a, const char *user, const char *password)
 {
-	json_t *body = json_pack("{s:s, s:s}", "user_id", user, "password", password);
 	signin_busy(&a->screens[SCR_SIGNIN], true);
 	app_message(a, MSG_INFO, "Signing in to %s...", a->server);
 	/* drop a stale token so the sign-in is not refused for it */
-	app_request(a, &a->screens[SCR_SIGNIN], "POST", "/session", body, on_session);
+	app_call(a, &a->screens[SCR_SIGNIN], call_sign_in(user, password), on_session);
 }
 
 static void on_signed_out(struct screen *s, const struct api_response *r)
@@ -592,7 +593,7 @@ static void on_confirm_sign_out(void *ud, int result, const char *text)
 	}
 	creds_forget(a->creds, a->server);
 	app_message(a, MSG_INFO, "Signing out...");
-	app_request(a, &a->screens[SCR_SIGNIN], "DELETE", "/session", NULL, on_signed_out);
+	app_call(a, &a->screens[SCR_SIGNIN], call_sign_out(), on_signed_out);
 }
 
 static void on_org_chosen(void *ud, int result, const char *text)
@@ -939,11 +940,11 @@ static void frame_action(struct app *a, enum action act, int key)
 	}
 	if (!a->signed_in || a->cur == SCR_SIGNIN)
 		return;
+	if (act >= ACT_TAB_FIRST && act < ACT_TAB_FIRST + TAB__COUNT) {
+		goto_tab(a, (int)(act - ACT_TAB_FIRST));
+		return;
+	}
 	switch (act) {
-	case ACT_TAB_1: case ACT_TAB_2: case ACT_TAB_3:
-	case ACT_TAB_4: case ACT_TAB_5: case ACT_TAB_6:
-		goto_tab(a, act - ACT_TAB_1);
-		break;
 	case ACT_NEXT_TAB:
 		step_tab(a, 1);
 		break;

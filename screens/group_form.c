@@ -442,9 +442,7 @@ void gform_open(struct screen *s, int64_t ach, int64_t gid)
 	g->ach = ach;
 	g->gid = gid;
 	g->loading = true;
-	char *path = xasprintf("/achievements/%lld/groups/%lld", (long long)ach, (long long)gid);
-	app_request(s->app, s, "GET", path, NULL, on_form);
-	free(path);
+	app_call(s->app, s, call_group(ach, gid), on_form);
 }
 
 void gform_free(struct gform *g)
@@ -627,17 +625,17 @@ static void send(struct screen *s, struct gform *g, bool submit)
 	json_t *vals = values_json(s, g);
 	if (!vals)
 		return;
-	json_t *body = json_pack("{s:s, s:I, s:s, s:o}", "mode", submit ? "submit" : "wip",
-				 "version", (json_int_t)json_integer_value(json_object_get(g->form,
-				 "version")), "notes", g->f[g->nf - 1].text, "values", vals);
-	char *path = xasprintf("/achievements/%lld/groups/%lld", (long long)g->ach,
-			       (long long)g->gid);
+	struct group_save save = {
+		.submit = submit,
+		.version = json_integer_value(json_object_get(g->form, "version")),
+		.notes = g->f[g->nf - 1].text,
+		.values = vals,
+	};
 	submitting = submit;
 	g->busy = true;
 	app_message(s->app, MSG_INFO, submit ? "Submitting achievement data..." :
 		    "Saving work in progress...");
-	app_request(s->app, s, "PUT", path, body, on_saved);
-	free(path);
+	app_call(s->app, s, call_group_save(g->ach, g->gid, &save), on_saved);
 }
 
 static void on_confirm_submit(void *ud, int result, const char *text)

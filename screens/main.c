@@ -1,6 +1,8 @@
-/* main.c: cqrs, the terminal client of CQRS National. Reads the command
- * line, the config file and the keymaps, picks the token store (before
- * curses starts), starts the demo server if asked, then runs the frame. */
+/* main.c: cqrs, the terminal client of CQRS National. main runs its
+ * steps in order: read the command line, the config files and the keymaps
+ * (system-wide under /etc/cqrs/, then the user's), choose the server
+ * (starting the demo server if asked), open the token store (before
+ * curses starts) and the API client, start curses, run the frame. */
 #include "config.h"
 
 #include <getopt.h>
@@ -32,14 +34,39 @@ static void usage(FILE *f)
 	      "  -d, --demo         start the bundled cqrsd with the demo database under\n"
 	      "                     $XDG_STATE_HOME/cqrs/ and stop it on exit\n"
 	      "  -k, --keymap NAME  default or vi (also `keymap =` in the config)\n"
-	      "  -c, --config FILE  read this config file instead\n"
+	      "  -c, --config FILE  read this config file instead of yours (after\n"
+	      "                     /etc/cqrs/config)\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n"
 	      "\n"
-	      "Your key bindings: $XDG_CONFIG_HOME/cqrs/keymap. See cqrs(1).\n", f);
+	      "Your key bindings: $XDG_CONFIG_HOME/cqrs/keymap; system-wide files:\n"
+	      "/etc/cqrs/config and /etc/cqrs/keymap (read first). See cqrs(1).\n", f);
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for (the strings are argv's). */
+struct options {
+	const char *server, *keymap, *config;
+	bool demo;
+};
+
+/* Everything main sets up, freed by run_free. */
+struct run {
+	struct cqrs_config cfg;
+	struct buf errs;          /* config and keymap errors, "file:line: message\n" */
+	struct demo_server ds;
+	bool demo_running;
+	struct api *api;
+	struct creds *creds;
+	struct keymap *km;
+	char *server;
+	char *token;              /* wiped before it is freed */
+	char *saved_user;
+};
+
+/* Reads the command line into o. Returns -1 to go on, else the exit
+ * status (--help, --version, or 2 for a bad command line or no
+ * terminal). */
+static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{"server", required_argument, NULL, 's'},
@@ -50,30 +77,13 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *opt_server = NULL, *opt_keymap = NULL, *opt_config = NULL;
-	bool demo = false;
-	int c, rc = 1;
-	struct cqrs_config cfg;
-	struct buf errs;
-	struct demo_server ds;
-	struct api *api = NULL;
-	struct creds *creds = NULL;
-	struct keymap *km = NULL;
-	char *cfg_path = NULL, *km_path = NULL, *token = NULL, *saved_user = NULL;
-	char *server = NULL;
-	bool demo_running = false;
-
-	setlocale(LC_ALL, "");
-	config_defaults(&cfg);
-	buf_init(&errs);
-	memset(&ds, 0, sizeof(ds));
-
+	int c;
 	while ((c = getopt_long(argc, argv, "s:dk:c:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': opt_server = optarg; break;
-		case 'd': demo = true; break;
-		case 'k': opt_keymap = optarg; break;
-		case 'c': opt_config = optarg; break;
+		case 's': o->server = optarg; break;
+		case 'd': o->demo = true; break;
+		case 'k': o->keymap = optarg; break;
+		case 'c': o->config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("cqrs %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -84,7 +94,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (demo && opt_server) {
+	if (o->demo && o->server) {
 		fputs("cqrs: --demo and --server cannot be used together\n", stderr);
 		return 2;
 	}
@@ -92,71 +102,101 @@ int main(int argc, char **argv)
 		fputs("cqrs: needs a terminal\n", stderr);
 		return 2;
 	}
+	return -1;
+}
 
-	cfg_path = opt_config ? xstrdup(opt_config)
-			      : xdg_path("XDG_CONFIG_HOME", ".config", "config");
-	if (cfg_path) {
-		int r = config_load_file(&cfg, cfg_path, &errs);
-		if (r < 0 && opt_config)
-			goto bad_start;
+/* Reads the config files (the system-wide one, then the user's or
+ * --config), applies --keymap, and builds the keymap: the built-in one,
+ * then the system-wide and the user's keymap files. Bad lines are
+ * collected in r->errs. False (said on stderr) if --config names a file
+ * that cannot be read or --keymap is wrong. */
+static bool load_settings(const struct options *o, struct run *r)
+{
+	char *path = o->config ? xstrdup(o->config)
+			       : xdg_path("XDG_CONFIG_HOME", ".config", "config");
+	int got = config_load(&r->cfg, path, &r->errs);
+	free(path);
+	if (got < 0 && o->config) {
+		fputs(r->errs.data ? r->errs.data : "", stderr);
+		return false;
 	}
-	if (opt_keymap) {
-		if (strcmp(opt_keymap, "vi") == 0) {
-			cfg.vi_keys = true;
-		} else if (strcmp(opt_keymap, "default") == 0) {
-			cfg.vi_keys = false;
+	if (o->keymap) {
+		if (strcmp(o->keymap, "vi") == 0) {
+			r->cfg.vi_keys = true;
+		} else if (strcmp(o->keymap, "default") == 0) {
+			r->cfg.vi_keys = false;
 		} else {
-			fprintf(stderr, "cqrs: --keymap: expected default or vi, not \"%s\"\n", opt_keymap);
-			goto out;
+			fprintf(stderr, "cqrs: --keymap: expected default or vi, not \"%s\"\n",
+				o->keymap);
+			return false;
 		}
 	}
-	km = keymap_builtin(cfg.vi_keys);
-	km_path = xdg_path("XDG_CONFIG_HOME", ".config", "keymap");
-	if (km_path)
-		keymap_load_file(km, km_path, &errs);
+	r->km = keymap_builtin(r->cfg.vi_keys);
+	path = xdg_path("XDG_CONFIG_HOME", ".config", "keymap");
+	keymap_load(r->km, path, &r->errs);
+	free(path);
+	return true;
+}
 
-	if (demo) {
+/* Sets r->server: the demo server started now, else --server, else
+ * $CQRS_SERVER, else the config's server. False (said on stderr) if there
+ * is none, the demo does not start, or it is not an http(s) URL. */
+static bool choose_server(const struct options *o, struct run *r)
+{
+	const char *env = getenv("CQRS_SERVER");
+	if (o->demo) {
 		char err[512];
 		fputs("cqrs: starting the demo server...\n", stderr);
-		if (!demo_start(&ds, err, sizeof(err))) {
+		if (!demo_start(&r->ds, err, sizeof(err))) {
 			fprintf(stderr, "cqrs: --demo: %s\n", err);
-			goto out;
+			return false;
 		}
-		demo_running = true;
-		server = xstrdup(ds.url);
-	} else if (opt_server) {
-		server = xstrdup(opt_server);
-	} else if (getenv("CQRS_SERVER") && *getenv("CQRS_SERVER")) {
-		server = xstrdup(getenv("CQRS_SERVER"));
-	} else if (cfg.server) {
-		server = xstrdup(cfg.server);
+		r->demo_running = true;
+		r->server = xstrdup(r->ds.url);
+	} else if (o->server) {
+		r->server = xstrdup(o->server);
+	} else if (env && *env) {
+		r->server = xstrdup(env);
+	} else if (r->cfg.server) {
+		r->server = xstrdup(r->cfg.server);
 	} else {
 		fputs("cqrs: no server: use --server URL, set CQRS_SERVER, put `server = URL` in "
 		      "the config file, or try `cqrs --demo`\n", stderr);
-		goto out;
+		return false;
 	}
-	if (!str_has_prefix(server, "http://") && !str_has_prefix(server, "https://")) {
-		fprintf(stderr, "cqrs: \"%s\" is not an http:// or https:// URL\n", server);
-		goto out;
+	if (!str_has_prefix(r->server, "http://") && !str_has_prefix(r->server, "https://")) {
+		fprintf(stderr, "cqrs: \"%s\" is not an http:// or https:// URL\n", r->server);
+		return false;
 	}
+	return true;
+}
 
-	/* the keyring probe runs before curses, with a deadline */
-	creds = creds_open(cfg.token_file, 1500);
-	api = api_new(server, cfg.connect_timeout, cfg.stall_timeout);
-	if (!demo) {
-		token = creds_load(creds, server, &saved_user);
-		if (token)
-			api_set_token(api, token);
+/* Opens the token store (the keyring probe runs before curses, with a
+ * deadline) and the API client, with the saved token unless in the
+ * demo. */
+static void open_session(const struct options *o, struct run *r)
+{
+	r->creds = creds_open(r->cfg.token_file, 1500);
+	r->api = api_new(r->server, r->cfg.connect_timeout, r->cfg.stall_timeout);
+	if (!o->demo) {
+		r->token = creds_load(r->creds, r->server, &r->saved_user);
+		if (r->token)
+			api_set_token(r->api, r->token);
 	}
+}
 
+/* Starts curses in raw, non-blocking mode with the configured Esc delay
+ * and colours. False (said on stderr) if the terminal cannot be used. */
+static bool start_curses(const struct cqrs_config *cfg)
+{
 	if (!getenv("ESCDELAY"))
-		set_escdelay(cfg.escdelay);
+		set_escdelay(cfg->escdelay);
 	if (!initscr()) {
 		fputs("cqrs: cannot initialise the terminal\n", stderr);
-		goto out;
+		return false;
 	}
 	if (getenv("ESCDELAY") == NULL)
-		set_escdelay(cfg.escdelay);
+		set_escdelay(cfg->escdelay);
 	raw();
 	noecho();
 	nonl();
@@ -168,57 +208,101 @@ int main(int argc, char **argv)
 	 * reading a key never wipes the frame. */
 	refresh();
 	const char *no_color = getenv("NO_COLOR");
-	tui_styles_init(cfg.color && !(no_color && *no_color));
+	tui_styles_init(cfg->color && !(no_color && *no_color));
+	return true;
+}
 
-	/* the first keymap or config error is shown on the message line */
-	char *first = NULL;
-	if (errs.len) {
-		size_t n = strcspn(errs.data, "\n");
-		int more = -1;
-		for (const char *p = errs.data; *p; p++)
-			more += *p == '\n';
-		first = more > 0 ? xasprintf("%.*s (and %d more)", (int)n, errs.data, more)
-				 : xstrndup(errs.data, n);
-	}
+/* The first config or keymap error, for the message line, with a count
+ * of the others; NULL when there are none. Returns a new string. */
+static char *first_error(const struct buf *errs)
+{
+	if (!errs->len)
+		return NULL;
+	size_t n = strcspn(errs->data, "\n");
+	int more = -1;
+	for (const char *p = errs->data; *p; p++)
+		more += *p == '\n';
+	return more > 0 ? xasprintf("%.*s (and %d more)", (int)n, errs->data, more)
+			: xstrndup(errs->data, n);
+}
+
+/* For measurements (bench/): writes the HTTP traffic of the whole session
+ * to $CQRS_HTTP_STATS, when set. */
+static void write_http_stats(struct api *api)
+{
+	const char *stats = getenv("CQRS_HTTP_STATS");
+	if (!stats || !*stats)
+		return;
+	FILE *sf = fopen(stats, "w");
+	if (!sf)
+		return;
+	uint64_t in, outb;
+	unsigned nreq;
+	api_counters(api, &in, &outb, &nreq);
+	fprintf(sf, "requests %u\nbytes_in %llu\nbytes_out %llu\n", nreq,
+		(unsigned long long)in, (unsigned long long)outb);
+	fclose(sf);
+}
+
+/* Runs the frame in the started curses until the user quits, then ends
+ * curses. Returns the exit status. */
+static int run_frame(const struct options *o, struct run *r)
+{
+	char *first = first_error(&r->errs);
 	struct app_setup setup = {
-		.cfg = &cfg, .api = api, .creds = creds, .km = km, .demo = demo,
-		.server = server, .saved_user = saved_user, .message = first,
+		.cfg = &r->cfg, .api = r->api, .creds = r->creds, .km = r->km,
+		.demo = o->demo, .server = r->server, .saved_user = r->saved_user,
+		.message = first,
 	};
-	rc = app_run(&setup);
+	int rc = app_run(&setup);
 	free(first);
 	endwin();
-	/* for measurements (bench/): HTTP traffic of the whole session */
-	const char *stats = getenv("CQRS_HTTP_STATS");
-	if (stats && *stats) {
-		FILE *sf = fopen(stats, "w");
-		if (sf) {
-			uint64_t in, outb;
-			unsigned nreq;
-			api_counters(api, &in, &outb, &nreq);
-			fprintf(sf, "requests %u\nbytes_in %llu\nbytes_out %llu\n", nreq,
-				(unsigned long long)in, (unsigned long long)outb);
-			fclose(sf);
-		}
-	}
-	goto out;
+	write_http_stats(r->api);
+	return rc;
+}
 
-bad_start:
-	fputs(errs.data ? errs.data : "", stderr);
-out:
-	if (demo_running)
-		demo_stop(&ds);
-	api_free(&api);
-	creds_close(&creds);
-	keymap_free(&km);
-	config_free(&cfg);
-	buf_free(&errs);
-	free(cfg_path);
-	free(km_path);
-	if (token) {
-		memset(token, 0, strlen(token));
-		free(token);
+static void run_init(struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	config_defaults(&r->cfg);
+	buf_init(&r->errs);
+}
+
+/* Stops the demo server if it was started and frees what r holds. */
+static void run_free(struct run *r)
+{
+	if (r->demo_running)
+		demo_stop(&r->ds);
+	api_free(&r->api);
+	creds_close(&r->creds);
+	keymap_free(&r->km);
+	config_free(&r->cfg);
+	buf_free(&r->errs);
+	if (r->token) {
+		memset(r->token, 0, strlen(r->token));
+		free(r->token);
 	}
-	free(saved_user);
-	free(server);
+	free(r->saved_user);
+	free(r->server);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	struct run r;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	run_init(&r);
+	rc = 1;
+	if (load_settings(&o, &r) && choose_server(&o, &r)) {
+		open_session(&o, &r);
+		if (start_curses(&r.cfg))
+			rc = run_frame(&o, &r);
+	}
+	run_free(&r);
 	return rc;
 }

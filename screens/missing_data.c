@@ -148,7 +148,7 @@ static void load(struct screen *s)
 {
 	struct md *m = s->priv;
 	m->loading = true;
-	app_request(s->app, s, "GET", "/missing", NULL, on_missing);
+	app_call(s->app, s, call_missing(), on_missing);
 }
 
 static void md_back(struct screen *s)
@@ -245,11 +245,10 @@ static void open_row(struct screen *s, struct md *m)
 	if (!x)
 		return;
 	if (json_is_true(json_object_get(x, "not_recorded"))) {
-		json_t *body = json_pack("{s:s, s:I, s:s}", "organisation", jstr(x, "organisation"),
-			"service_id", (json_int_t)json_integer_value(json_object_get(x, "service_id")),
-			"date", jstr(x, "date"));
+		struct api_call call = call_achievement_add(jstr(x, "organisation"),
+			json_integer_value(json_object_get(x, "service_id")), jstr(x, "date"));
 		app_message(s->app, MSG_INFO, "Adding the achievement...");
-		app_request(s->app, s, "POST", "/achievements", body, on_added);
+		app_call(s->app, s, call, on_added);
 		return;
 	}
 	de_open_group(s, json_integer_value(json_object_get(x, "achievement_id")),

@@ -130,7 +130,7 @@ static void on_me(struct screen *s, const struct api_response *r)
 
 static void load_prefs(struct screen *s)
 {
-	app_request(s->app, s, "GET", "/me/notifications", NULL, on_prefs);
+	app_call(s->app, s, call_notifications(), on_prefs);
 }
 
 static void acc_open(struct screen *s)
@@ -144,7 +144,7 @@ static void acc_open(struct screen *s)
 		return;
 	}
 	ac->loading = true;
-	app_request(s->app, s, "GET", "/me", NULL, on_me);
+	app_call(s->app, s, call_me(), on_me);
 }
 
 static enum wres acc_action(struct screen *s, enum action a, int key)
@@ -161,10 +161,8 @@ static enum wres acc_action(struct screen *s, enum action a, int key)
 		if (!p || ac->saving)
 			return W_HANDLED;
 		ac->saving = true;
-		json_t *body = json_object();
-		json_object_set_new(body, jstr(p, "kind"),
-				    json_boolean(!json_is_true(json_object_get(p, "enabled"))));
-		app_request(s->app, s, "PUT", "/me/notifications", body, on_prefs_saved); /* owns body */
+		bool on = !json_is_true(json_object_get(p, "enabled"));
+		app_call(s->app, s, call_notification_set(jstr(p, "kind"), on), on_prefs_saved);
 		return W_HANDLED;
 	}
 	enum wres r = tree_action(&ac->tree, a, key);

@@ -81,12 +81,12 @@ struct net {
 	char *stuck_error;      /* owned */
 	char **choice;          /* parallel to an open choice popup; owned */
 	size_t nchoice;
+	struct year_pick years; /* the Financial year drop-down's state */
 	/* the membership form */
 	bool form_open;
 	struct form form;
-	json_t *mem_body;       /* the request being confirmed; owned */
-	char mem_path[96];
-	char mem_practice[16], mem_pcn[16], mem_start[11];
+	struct api_call mem_call; /* the request being confirmed; owned */
+	char mem_practice[16], mem_pcn[16], mem_start[11], mem_end[11];
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -433,11 +433,8 @@ static void load_network(struct net *n)
 					     n->year));
 		return;
 	}
-	char path[160];
-	snprintf(path, sizeof path, "/network?organisation=%s&service=%lld%s%s", n->org,
-		 n->service_id, n->date[0] ? "&date=" : "", n->date);
 	n->loading = "network achievement";
-	app_request(n->s->app, n->s, "GET", path, NULL, on_network);
+	app_call(n->s->app, n->s, call_network(n->org, n->service_id, n->date), on_network);
 }
 
 static int by_year_desc(const void *a, const void *b)
@@ -483,10 +480,8 @@ static void load_services(struct net *n)
 	set_err(&n->error, NULL);
 	if (!n->org[0])
 		return;
-	char path[96];
-	snprintf(path, sizeof path, "/organisations/%s/services", n->org);
 	n->loading = "services";
-	app_request(n->s->app, n->s, "GET", path, NULL, on_services);
+	app_call(n->s->app, n->s, call_org_services(n->org, NULL), on_services);
 }
 
 static void on_stuck(struct screen *s, const struct api_response *r)
@@ -510,7 +505,7 @@ static void on_stuck(struct screen *s, const struct api_response *r)
 
 static void load_stuck(struct net *n)
 {
-	app_request(n->s->app, n->s, "GET", "/network/stuck", NULL, on_stuck);
+	app_call(n->s->app, n->s, call_network_stuck(), on_stuck);
 }
 
 /* ------------------------------------------------------------ ops */
@@ -546,7 +541,7 @@ static void net_done(struct screen *s)
 	json_decref(n->services);
 	json_decref(n->net);
 	json_decref(n->stuck);
-	json_decref(n->mem_body);
+	api_call_free(&n->mem_call);
 	free(n->org_name);
 	free(n->error);
 	free(n->stuck_error);
@@ -579,16 +574,13 @@ static void net_open(struct screen *s)
 
 /* --- choices */
 
-static void on_year(void *ud, int result, const char *text)
+static void on_year(void *ud, const char *year)
 {
 	struct net *n = ud;
-	if (result >= 0 && (size_t)result < n->nchoice) {
-		strlcpy_s(n->year, n->choice[result], sizeof n->year);
-		n->year_by_user = true;
-		n->date[0] = '\0';
-		pick_service(n);
-	}
-	free_choice(n);
+	strlcpy_s(n->year, year, sizeof n->year);
+	n->year_by_user = true;
+	n->date[0] = '\0';
+	pick_service(n);
 }
 
 static void on_service(void *ud, int result, const char *text)
@@ -614,25 +606,12 @@ static void on_date(void *ud, int result, const char *text)
 	free_choice(n);
 }
 
-static void choose_year(struct net *n)
+/* The years of the services taken part in. */
+static void pick_year(struct net *n)
 {
 	free_choice(n);
-	size_t cnt = json_array_size(n->services), cur = 0, i;
-	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
-	json_t *sv;
-	json_array_foreach(n->services, i, sv) {
-		const char *fy = ac_str(sv, "financial_year");
-		bool seen = false;
-		for (size_t k = 0; k < n->nchoice; k++)
-			seen |= !strcmp(n->choice[k], fy);
-		if (seen)
-			continue;
-		if (!strcmp(fy, n->year))
-			cur = n->nchoice;
-		n->choice[n->nchoice++] = xstrdup(fy);
-	}
-	app_popup(n->s->app, popup_choice("Financial year", (const char *const *)n->choice,
-					  n->nchoice, cur, on_year, n));
+	year_pick_of(&n->years, n->services, "financial_year");
+	choose_year(n->s->app, &n->years, "Financial year", n->year, on_year, n);
 }
 
 static void choose_service(struct net *n)
@@ -731,7 +710,7 @@ static void on_filter(void *ud, int result, const char *text)
 	struct net *n = ud;
 	switch (result) {
 	case 0:
-		choose_year(n);
+		pick_year(n);
 		break;
 	case 1:
 		choose_service(n);
@@ -885,10 +864,8 @@ static void rerun(struct net *n)
 			    "or a PCN first.");
 		return;
 	}
-	json_t *body = json_pack("{s:s, s:I, s:s}", "pcn", pcn, "service_id", (json_int_t)service,
-				 "date", date);
 	app_message(n->s->app, MSG_INFO, "Re-running the aggregation of %s for %s...", pcn, date);
-	app_request(n->s->app, n->s, "POST", "/network/aggregate", body, on_aggregated);
+	app_call(n->s->app, n->s, call_network_aggregate(pcn, service, date), on_aggregated);
 }
 
 static void enter_on_behalf(struct net *n)
@@ -1066,15 +1043,14 @@ static void on_membership(struct screen *s, const struct api_response *r)
 static void on_mem_confirm(void *ud, int result, const char *text)
 {
 	struct net *n = ud;
-	json_t *body = n->mem_body;
-	n->mem_body = NULL;
+	struct api_call call = n->mem_call;
+	n->mem_call = (struct api_call){ 0 };
 	if (result != POP_YES) {
-		json_decref(body);
+		api_call_free(&call);
 		app_message(n->s->app, MSG_INFO, "Membership not changed.");
 		return;
 	}
-	app_request(n->s->app, n->s, strncmp(n->mem_path, "/memberships/", 13) ? "POST" : "PUT",
-		    n->mem_path, body, on_membership);
+	app_call(n->s->app, n->s, call, on_membership);
 }
 
 static void on_practice_memberships(struct screen *s, const struct api_response *r)
@@ -1096,22 +1072,19 @@ static void on_practice_memberships(struct screen *s, const struct api_response 
 		app_message(s->app, MSG_ERROR, "%s has no %smembership of %s%s%s.", n->mem_practice,
 			    n->mem_start[0] ? "" : "current ", n->mem_pcn,
 			    n->mem_start[0] ? " starting " : "", n->mem_start);
-		json_decref(n->mem_body);
-		n->mem_body = NULL;
 		return;
 	}
 	if (!ac_has(found, "id")) {
 		app_message(s->app, MSG_ERROR, "The server does not say which membership this is (GET "
 			    "/organisations/%s gives no membership id), so it cannot be ended here.",
 			    n->mem_practice);
-		json_decref(n->mem_body);
-		n->mem_body = NULL;
 		return;
 	}
-	snprintf(n->mem_path, sizeof n->mem_path, "/memberships/%lld", ac_int(found, "id"));
+	api_call_free(&n->mem_call);
+	n->mem_call = call_membership_end(ac_int(found, "id"), n->mem_end);
 	char *q = xasprintf("End the membership of %s in %s (from %s) on %s?", n->mem_practice,
 			    n->mem_pcn, ac_str(found, "start_date"),
-			    ac_str(n->mem_body, "end_date"));
+			    n->mem_end);
 	app_popup(s->app, popup_confirm(q, on_mem_confirm, n));
 	free(q);
 }
@@ -1148,22 +1121,16 @@ static void submit_form(struct net *n)
 	strlcpy_s(n->mem_practice, practice, sizeof n->mem_practice);
 	strlcpy_s(n->mem_pcn, pcn, sizeof n->mem_pcn);
 	strlcpy_s(n->mem_start, has_start ? start : "", sizeof n->mem_start);
-	json_decref(n->mem_body);
+	api_call_free(&n->mem_call);
 	if (add) {
-		n->mem_body = json_pack("{s:s, s:s, s:s}", "pcn", pcn, "practice", practice,
-					"start_date", start);
-		if (has_end)
-			json_object_set_new(n->mem_body, "end_date", json_string(end));
-		strlcpy_s(n->mem_path, "/memberships", sizeof n->mem_path);
+		n->mem_call = call_membership_add(pcn, practice, start, has_end ? end : NULL);
 		char *q = xasprintf("Add %s to %s from %s%s%s?", practice, pcn, start,
 				    has_end ? " to " : "", has_end ? end : "");
 		app_popup(n->s->app, popup_confirm(q, on_mem_confirm, n));
 		free(q);
 	} else {
-		n->mem_body = json_pack("{s:s}", "end_date", end);
-		char path[64];
-		snprintf(path, sizeof path, "/organisations/%s", practice);
-		app_request(n->s->app, n->s, "GET", path, NULL, on_practice_memberships);
+		strlcpy_s(n->mem_end, end, sizeof n->mem_end);
+		app_call(n->s->app, n->s, call_org(practice), on_practice_memberships);
 	}
 out:
 	free(practice);

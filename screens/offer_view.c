@@ -1,9 +1,8 @@
 /* offer_view.c: the parts the Participation Management screens share: one
  * offer's details as GET /offers/{id} gives them (the offer's dates, the
  * service's information, its domains as a tree that expands and
- * collapses, achievement dates, declaration and the offer's history), the
- * row-by-row results of POST /offers/actions, and status and financial
- * year helpers. */
+ * collapses, achievement dates, declaration and the offer's history), as
+ * what Enter opens in a list screen (offer_detail), and the statuses. */
 #include "config.h"
 
 #include <stdio.h>
@@ -44,44 +43,6 @@ const char *ojstr(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-bool offer_fy_shift(const char *fy, int delta, char out[8])
-{
-	if (!fy || !fy_valid(fy))
-		return false;
-	int y = atoi(fy) + delta;
-	if (y < 1000 || y > 9998)
-		return false;
-	snprintf(out, 8, "%04d/%02d", y, (y + 1) % 100);
-	return true;
-}
-
-size_t offer_fy_choices(const char *fy, char years[5][8])
-{
-	size_t n = 0;
-	for (int d = 1; d >= -3; d--)
-		if (offer_fy_shift(fy, d, years[n]))
-			n++;
-	return n;
-}
-
-char *offer_query_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b;
-	buf_init(&b);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_putc(&b, (char)*p);
-		} else {
-			buf_putc(&b, '%');
-			buf_putc(&b, hex[*p >> 4]);
-			buf_putc(&b, hex[*p & 15]);
-		}
-	}
-	return buf_steal(&b);
-}
-
 /* Copies s in lower case with a capital first letter ("MONTHLY" reads
  * "Monthly"). */
 static void title_case(char *out, size_t size, const char *s)
@@ -118,9 +79,7 @@ void offer_view_load(struct offer_view *v, struct screen *s, long id,
 	offer_view_clear(v);
 	v->id = id;
 	v->loading = true;
-	char path[64];
-	snprintf(path, sizeof(path), "/offers/%ld", id);
-	app_request(s->app, s, "GET", path, NULL, cb);
+	app_call(s->app, s, call_offer(id), cb);
 }
 
 static void add_indicators(struct tree *t, json_t *group, int depth)
@@ -310,72 +269,67 @@ enum wres offer_view_action(struct offer_view *v, enum action a, int key)
 	return r == W_OPEN ? W_HANDLED : r;
 }
 
-/* ------------------------------------------------------------ results */
+/* ------------------------------------------------------------ as a detail */
 
-void offer_results_clear(struct offer_results *res)
+static void d_init(void *v)
 {
-	for (size_t i = 0; i < res->n; i++)
-		free(res->lines[i]);
-	free(res->lines);
-	memset(res, 0, sizeof(*res));
+	offer_view_init(v);
 }
 
-static void add_result(struct offer_results *res, char *line)
+static void d_clear(void *v)
 {
-	res->lines = xrealloc(res->lines, (res->n + 1) * sizeof(char *));
-	res->lines[res->n++] = line;
+	offer_view_clear(v);
 }
 
-void offer_results_set(struct offer_results *res, struct app *a, const char *what,
-		       const struct api_response *r,
-		       const char *(*names)(void *ud, long id), void *ud)
+static void d_load(void *v, struct screen *s, long id,
+		   void (*cb)(struct screen *s, const struct api_response *r))
 {
-	offer_results_clear(res);
-	if (app_failed(a, r, what)) {
-		res->any_failed = true;
-		add_result(res, xasprintf("Refused: %s (nothing was changed)", r->err_message));
-		return;
-	}
-	size_t i;
-	json_t *row;
-	json_array_foreach(json_object_get(r->json, "results"), i, row) {
-		long id = (long)json_integer_value(json_object_get(row, "id"));
-		const char *name = names ? names(ud, id) : NULL;
-		bool ok = json_is_true(json_object_get(row, "ok"));
-		if (!ok)
-			res->any_failed = true;
-		add_result(res, xasprintf("%s %s %s: %s", ok ? "Done:" : "Refused:",
-					  ojstr(row, "organisation"), name ? name : "",
-					  ojstr(row, "message")));
-	}
-	long done = (long)json_integer_value(json_object_get(r->json, "succeeded"));
-	long failed = (long)json_integer_value(json_object_get(r->json, "failed"));
-	app_message(a, failed ? MSG_ERROR : MSG_OK, "%s: %ld done, %ld refused (see the results).",
-		    what, done, failed);
+	offer_view_load(v, s, id, cb);
 }
 
-int offer_results_draw(const struct offer_results *res, WINDOW *w, int y, int rows, int width)
+static bool d_loaded(void *v, struct app *a, const struct api_response *r)
 {
-	if (!res->n || rows < 2)
-		return 0;
-	int used = 0;
-	tui_put(w, y + used++, 0, width, "Results of the last action:", ST_LABEL, true);
-	for (size_t i = 0; i < res->n && used < rows; i++) {
-		if (used == rows - 1 && i + 1 < res->n) {
-			tui_printf(w, y + used++, 0, width, ST_DIM, true, "... and %zu more",
-				   res->n - i);
-			break;
-		}
-		bool ok = str_has_prefix(res->lines[i], "Done:");
-		tui_put(w, y + used++, 0, width, res->lines[i], ok ? ST_OK : ST_ERROR, true);
-	}
-	return used;
+	return offer_view_loaded(v, a, r);
 }
 
-json_t *offer_action_body(const char *action, const long *ids, size_t n)
+static json_t *d_item(void *v)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_integer(ids[i]));
-	return json_pack("{s:s, s:o}", "action", action, "offers", arr);
+	return ((struct offer_view *)v)->offer;
 }
+
+static long d_id(void *v)
+{
+	return ((struct offer_view *)v)->id;
+}
+
+static void d_draw(void *v, WINDOW *w, int y, int h, int width, const char *hint)
+{
+	offer_view_draw(v, w, y, h, width, hint);
+}
+
+static enum wres d_action(void *v, enum action a, int key)
+{
+	return offer_view_action(v, a, key);
+}
+
+static bool d_searching(void *v)
+{
+	return ((struct offer_view *)v)->tree.list.searching;
+}
+
+const struct ls_detail offer_detail = {
+	.size = sizeof(struct offer_view),
+	.init = d_init,
+	.reset = d_clear,
+	.load = d_load,
+	.loaded = d_loaded,
+	.item = d_item,
+	.id = d_id,
+	.draw = d_draw,
+	.action = d_action,
+	.searching = d_searching,
+};
+
+const struct ls_words offer_statuses = {
+	offer_status_codes, offer_status_names, OFFER_NSTATUS,
+};

@@ -1,8 +1,8 @@
 /* offer_view.h: what the Participation Management screens share: one
  * offer's details (GET /offers/{id}: its dates, the service's information,
- * its domains as a tree that expands and collapses, and its history), the
- * row-by-row results of POST /offers/actions, status names and financial
- * year choices. My Services and Offered Services embed these. */
+ * its domains as a tree that expands and collapses, and its history), and
+ * status names. My Services and Offered Services, declared as list screens
+ * (listscreen.h), open the view as their detail. */
 #ifndef CQRS_OFFER_VIEW_H
 #define CQRS_OFFER_VIEW_H
 
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "screens/app.h"
+#include "screens/listscreen.h"
 #include "tui/tree.h"
 
 /* The statuses of an offer, in filter order. */
@@ -21,16 +22,6 @@ extern const char *const offer_status_names[OFFER_NSTATUS]; /* "Offered", ... */
 const char *offer_status_name(const char *code);
 /* The index of a status code in offer_status_codes, or -1. */
 int offer_status_index(const char *code);
-
-/* Financial years to choose from: the year of fy shifted by delta ("2025/26"
- * and -1 give "2024/25") into out (8 bytes). False if fy is not a year. */
-bool offer_fy_shift(const char *fy, int delta, char out[8]);
-/* Fills years with the choices around the current year fy (next year, this
- * year, then three back); returns how many (at most 5). */
-size_t offer_fy_choices(const char *fy, char years[5][8]);
-
-/* Percent-encodes s for a query string; returns a new string. */
-char *offer_query_escape(const char *s);
 
 /* JSON helpers: a string member or "" (borrowed). */
 const char *ojstr(json_t *o, const char *key);
@@ -59,25 +50,9 @@ void offer_view_draw(struct offer_view *v, WINDOW *w, int y, int h, int width,
 /* Expand, collapse, cursor moves. */
 enum wres offer_view_action(struct offer_view *v, enum action a, int key);
 
-/* The row-by-row results of an action, kept to show under a list. */
-struct offer_results {
-	char **lines;      /* owned; "Done: ..." or "Refused: ..." */
-	size_t n;
-	bool any_failed;
-};
-
-void offer_results_clear(struct offer_results *res);
-/* Fills res from the answer to POST /offers/actions; names maps an offer
- * id to what to call it (may return NULL). Puts a summary on the message
- * line ("Accept Service: 2 done, 0 refused"). */
-void offer_results_set(struct offer_results *res, struct app *a, const char *what,
-		       const struct api_response *r,
-		       const char *(*names)(void *ud, long id), void *ud);
-/* Draws the results from row y upwards of limit rows; returns rows used. */
-int offer_results_draw(const struct offer_results *res, WINDOW *w, int y, int rows,
-		       int width);
-
-/* The body of POST /offers/actions for action and ids (new reference). */
-json_t *offer_action_body(const char *action, const long *ids, size_t n);
+/* The offer view as what Enter opens in a list screen (listscreen.h), and
+ * the statuses as a list screen's words. */
+extern const struct ls_detail offer_detail;
+extern const struct ls_words offer_statuses;
 
 #endif

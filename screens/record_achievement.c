@@ -125,10 +125,8 @@ static void load_achs(struct screen *s)
 	if (!svc)
 		return;
 	p->loading = true;
-	char *path = xasprintf("/achievements?organisation=%s&service=%lld", p->org,
-			       (long long)json_integer_value(json_object_get(svc, "id")));
-	app_request(s->app, s, "GET", path, NULL, on_achs);
-	free(path);
+	app_call(s->app, s, call_achievements(p->org, json_integer_value(json_object_get(svc, "id"))),
+		 on_achs);
 }
 
 static void on_services(struct screen *s, const struct api_response *r)
@@ -170,9 +168,7 @@ static void load_services(struct screen *s)
 	if (!p->org[0])
 		return;
 	p->loading = true;
-	char *path = xasprintf("/organisations/%s/services?year=%s", p->org, p->year);
-	app_request(s->app, s, "GET", path, NULL, on_services);
-	free(path);
+	app_call(s->app, s, call_org_services(p->org, p->year), on_services);
 }
 
 /* Esc back from an achievement: the panel may have changed below. */
@@ -230,15 +226,11 @@ void panel_refresh(struct screen *s)
 
 /* ------------------------------------------------------------ choices */
 
-static char years[3][16];
-
-static void on_year(void *ud, int result, const char *text)
+static void on_year(void *ud, const char *year)
 {
 	struct screen *s = ud;
 	struct panel *p = panel_of(s);
-	if (result < 0 || result >= 3)
-		return;
-	strlcpy_s(p->year, years[result], sizeof(p->year));
+	strlcpy_s(p->year, year, sizeof(p->year));
 	json_decref(p->services);
 	p->services = NULL;
 	app_message(s->app, MSG_INFO, "Financial Year %s", p->year);
@@ -246,23 +238,13 @@ static void on_year(void *ud, int result, const char *text)
 	app_dirty(s->app);
 }
 
-static void choose_year(struct screen *s)
+/* This financial year and the two before it. */
+static void pick_year(struct screen *s)
 {
 	struct panel *p = panel_of(s);
 	const char *fy = jstr(app_me(s->app), "financial_year");
-	int y = atoi(fy[0] ? fy : p->year);
-	if (y < 2000)
-		y = atoi(p->year);
-	const char *items[3];
-	size_t cur = 0;
-	for (int i = 0; i < 3; i++) {
-		snprintf(years[i], sizeof(years[i]), "%04d/%02d", (y - i) % 10000,
-			 ((y - i + 1) % 100 + 100) % 100);
-		items[i] = years[i];
-		if (strcmp(years[i], p->year) == 0)
-			cur = (size_t)i;
-	}
-	app_popup(s->app, popup_choice("Financial Year", items, 3, cur, on_year, s));
+	year_pick_around(&p->years, fy_valid(fy) ? fy : p->year, 0, 2);
+	choose_year(s->app, &p->years, "Financial Year", p->year, on_year, s);
 }
 
 static void on_service(void *ud, int result, const char *text)
@@ -319,11 +301,10 @@ static void add_date(struct screen *s)
 	if (!d || !svc)
 		return;
 	p->dropdown = false;
-	json_t *body = json_pack("{s:s, s:I, s:s}", "organisation", p->org, "service_id",
-				 (json_int_t)json_integer_value(json_object_get(svc, "id")),
-				 "date", jstr(d, "date"));
+	struct api_call call = call_achievement_add(p->org,
+		json_integer_value(json_object_get(svc, "id")), jstr(d, "date"));
 	app_message(s->app, MSG_INFO, "Adding the achievement...");
-	app_request(s->app, s, "POST", "/achievements", body, on_added);
+	app_call(s->app, s, call, on_added);
 }
 
 /* ------------------------------------------------------------ screen */
@@ -407,7 +388,7 @@ enum wres panel_action(struct screen *s, enum action a, int key)
 	}
 	switch (a) {
 	case ACT_FILTER:
-		choose_year(s);
+		pick_year(s);
 		return W_HANDLED;
 	case ACT_CHOOSE_SERVICE:
 		choose_service(s);

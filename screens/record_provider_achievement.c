@@ -89,14 +89,8 @@ static void load_orgs(struct screen *s)
 {
 	struct rpa *r = s->priv;
 	r->loading = true;
-	char *q = r->q[0] ? xasprintf("&q=%s", r->q) : xstrdup("");
-	for (char *c = q; *c; c++)
-		if (*c == ' ')
-			*c = '+';
-	char *path = xasprintf("/organisations?kind=PRACTICE&limit=500%s", q);
-	app_request(s->app, s, "GET", path, NULL, on_orgs);
-	free(path);
-	free(q);
+	struct orgs_q q = { .kind = "PRACTICE", .q = r->q[0] ? r->q : NULL, .limit = 500 };
+	app_call(s->app, s, call_orgs(&q), on_orgs);
 }
 
 static void on_query(void *ud, int result, const char *text)

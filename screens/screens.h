@@ -7,6 +7,7 @@
 #define CQRS_SCREENS_H
 
 #include "screens/app.h"
+#include "screens/listscreen.h"
 
 /* Practice-side roles that may look at a practice's or PCN's services. */
 #define R_PROVIDER_VIEW (R(VIEW) | R(FINANCE_VIEW) | R(SERVICE_MANAGEMENT) | \
@@ -20,13 +21,13 @@
 /* _(ID, TAB, "Sub-tab", roles, kinds, ops, arg) */
 #define CQRS_SCREENS(_) \
 	_(MESSAGE_CENTRE, HOME, "Message Centre", ROLES_ALL, KINDS_ALL, \
-	  message_centre_ops, NULL) \
+	  listscreen_ops, &message_centre_list) \
 	_(MY_ACCOUNT, HOME, "My Account", ROLES_ALL, KINDS_ALL, my_account_ops, NULL) \
 	_(MY_SERVICES, PARTICIPATION, "My Services", R_PROVIDER_VIEW, KINDS_PROVIDER, \
-	  my_services_ops, NULL) \
+	  listscreen_ops, &my_services_list) \
 	_(OFFERED_SERVICES, PARTICIPATION, "Offered Services", \
 	  R(COMMISSIONING_MANAGEMENT) | R(VIEW) | R(FINANCE_VIEW), KINDS_COMMISSIONER, \
-	  offered_services_ops, NULL) \
+	  listscreen_ops, &offered_services_list) \
 	_(CREATE_OFFERS, PARTICIPATION, "Create Offers", R(COMMISSIONING_MANAGEMENT), \
 	  KINDS_COMMISSIONER, create_offers_ops, NULL) \
 	_(RECORD_ACHIEVEMENT, DATA, "Record Achievement", R(ACHIEVEMENT_ENTRY), K(PRACTICE), \
@@ -66,11 +67,13 @@ enum screen_id {
 	SCR_SIGNIN = SCR__COUNT, /* not a sub-tab: shown when signed out */
 };
 
-extern const struct screen_ops message_centre_ops, my_account_ops, browse_ops, signin_ops;
+extern const struct screen_ops my_account_ops, browse_ops, signin_ops;
 /* Data Submission (data_entry.h) */
 extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops,
 	missing_data_ops;
-extern const struct screen_ops my_services_ops, offered_services_ops, create_offers_ops;
+extern const struct screen_ops create_offers_ops;
+/* Screens declared as lists (listscreen.h). */
+extern const struct ls_decl message_centre_list, my_services_list, offered_services_list;
 /* The Achievement screens (issues 6 and 7). */
 extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops,
 	declaration_management_ops;

@@ -64,7 +64,7 @@ struct pane {
 	char *title;        /* owned */
 	char *org;          /* organisation code for org panes; owned */
 	long service_id;
-	char *want;         /* path of the request this pane waits for; owned */
+	char *want;         /* path (the key) of the call this pane waits for; owned */
 	json_t *rows;       /* array of row objects; owned reference */
 	size_t *idx;        /* rows passing the filters; owned */
 	size_t n;
@@ -416,59 +416,38 @@ static void build_service_tree(struct pane *p, json_t *svc)
 
 /* ------------------------------------------------------------ loading */
 
-/* Percent-encodes s for a query string; returns a new string. */
-static char *curl_escape_q(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b;
-	buf_init(&b);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			buf_putc(&b, (char)*p);
-		} else {
-			buf_putc(&b, '%');
-			buf_putc(&b, hex[*p >> 4]);
-			buf_putc(&b, hex[*p & 15]);
-		}
-	}
-	return buf_steal(&b);
-}
-
 static void on_loaded(struct screen *s, const struct api_response *r);
 
 static void pane_load(struct browse *b, struct pane *p)
 {
-	char *path = NULL;
+	struct api_call call;
 	switch (p->kind) {
 	case PANE_CATALOGUE:
-		path = xstrdup("/services");
+		call = call_services();
 		break;
 	case PANE_ORG_SERVICES:
-		path = xasprintf("/organisations/%s/services", p->org);
+		call = call_org_services(p->org, NULL);
 		break;
 	case PANE_ORG_DETAIL:
-		path = xasprintf("/organisations/%s", p->org);
+		call = call_org(p->org);
 		break;
 	case PANE_SERVICE:
-		path = xasprintf("/services/%ld", p->service_id);
+		call = call_service(p->service_id);
 		break;
 	case PANE_ORGS: {
-		char *q = p->q ? curl_escape_q(p->q) : NULL;
 		const char *kind = b->root && b->depth == 0 ? b->root->org_kind : NULL;
-		path = xasprintf("/organisations?limit=500%s%s%s%s", kind ? "&kind=" : "",
-				 kind ? kind : "", q ? "&q=" : "", q ? q : "");
-		free(q);
+		call = call_orgs(&(struct orgs_q){ .kind = kind, .q = p->q, .limit = 500 });
 		break;
 	}
 	case PANE_NONE:
+	default:
 		return;
 	}
 	free(p->want);
-	p->want = path;
+	p->want = xstrdup(call.path);
 	p->loading = true;
 	xfree(&p->error);
-	app_request(b->s->app, b->s, "GET", path, NULL, on_loaded);
+	app_call(b->s->app, b->s, call, on_loaded);
 }
 
 static void on_loaded(struct screen *s, const struct api_response *r)

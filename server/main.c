@@ -134,7 +134,7 @@ static void show_progress(void *ctx, const char *phase, size_t done, size_t tota
 		static int64_t t0;
 		if (!t0)
 			t0 = mono_ms();
-		fprintf(stderr, "%s: %d%% (%.1f s)\n", phase, pct, (mono_ms() - t0) / 1000.0);
+		fprintf(stderr, "%s: %d%% (%.1f s)\n", phase, pct, (double)(mono_ms() - t0) / 1000.0);
 	}
 	last_phase = phase;
 	last_pct = pct;
@@ -196,7 +196,7 @@ static int load_extract_cmd(int argc, char **argv)
 		printf("loaded %s: %zu lines, %zu practices, %zu values (%zu changed), %zu achievements"
 		       " (%zu changed), %zu recalculated, %zu tick-box defaults, %.1f s\n", label,
 		       sum.lines, sum.practices, sum.values, sum.values_changed, sum.achievements,
-		       sum.achievements_changed, sum.recalculated, sum.defaults_set, sum.ms / 1000.0);
+		       sum.achievements_changed, sum.recalculated, sum.defaults_set, (double)sum.ms / 1000.0);
 	}
 	json_decref(errors);
 	store_close(&s);

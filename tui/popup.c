@@ -57,12 +57,17 @@ struct popup *popup_choice(const char *title, const char *const *items, size_t n
 	return p;
 }
 
+/* The hint line's place: confirm has the question and a blank line
+ * before it; a prompt's hint is its only line. */
+#define CONFIRM_HINT_LINE 2
+#define PROMPT_HINT_LINE 0
+
 struct popup *popup_confirm(const char *question, popup_done_fn done, void *ud)
 {
 	struct popup *p = popup_new(POP_CONFIRM, "Confirm");
 	add_line(p, question);
 	add_line(p, "");
-	add_line(p, "y = yes    n = no    Esc = cancel");
+	add_line(p, ""); /* the keys: popup_show_keys */
 	p->done = done;
 	p->ud = ud;
 	return p;
@@ -75,10 +80,49 @@ struct popup *popup_prompt(const char *title, const char *label, const char *ini
 	form_add(&p->form, label, F_TEXT, 60);
 	if (initial)
 		form_set(&p->form, 0, initial);
-	add_line(p, "Enter = accept    Esc = cancel");
+	add_line(p, ""); /* the keys: popup_show_keys */
 	p->done = done;
 	p->ud = ud;
 	return p;
+}
+
+/* Appends "KEY = what    " for the first key reaching a in ctx; nothing
+ * when no key does. */
+static void hint_add(struct buf *b, const struct keymap *km, enum context ctx, enum action a,
+		     const char *what)
+{
+	int key;
+	if (keymap_keys_for(km, ctx, a, &key, 1) == 0)
+		return;
+	char name[16];
+	keycode_name(key, name, sizeof(name));
+	buf_printf(b, "%s = %s    ", name, what);
+}
+
+void popup_show_keys(struct popup *p, const struct keymap *km)
+{
+	size_t line;
+	struct buf b;
+	buf_init(&b);
+	switch (p->kind) {
+	case POP_CONFIRM:
+		line = CONFIRM_HINT_LINE;
+		hint_add(&b, km, CTX_DIALOG, ACT_YES, "yes");
+		hint_add(&b, km, CTX_DIALOG, ACT_NO, "no");
+		break;
+	case POP_PROMPT:
+		line = PROMPT_HINT_LINE;
+		hint_add(&b, km, CTX_FORM, ACT_SUBMIT, "accept");
+		break;
+	default:
+		buf_free(&b);
+		return;
+	}
+	/* Esc always aborts, whatever the keymap says (popup_action) */
+	buf_printf(&b, "Esc = cancel");
+	free(p->lines[line]);
+	p->lines[line] = xstrdup(b.data);
+	buf_free(&b);
 }
 
 struct popup *popup_text(const char *title, char **lines, size_t n)

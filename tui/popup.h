@@ -1,14 +1,15 @@
 /* popup.h: overlays drawn over the body: a drop-down (choose one), the
- * confirmation dialog (y/n; Esc always aborts), a one-line prompt, and a
- * text viewer for help. The owner calls popup_action with each key until it
- * returns true, then reads result and calls the completion itself. */
+ * confirmation dialog (yes/no keys from the keymap; Esc always aborts), a
+ * one-line prompt, and a text viewer for help. The owner calls
+ * popup_action with each key until it returns true, then reads result and
+ * calls the completion itself. */
 #ifndef CQRS_TUI_POPUP_H
 #define CQRS_TUI_POPUP_H
 
 #include <curses.h>
 #include <stdbool.h>
 
-#include "keymaps/actions.h"
+#include "keymaps/keymap.h"
 #include "tui/form.h"
 #include "tui/list.h"
 
@@ -45,9 +46,16 @@ struct popup {
 /* items are copied. cur is the initially selected item. */
 struct popup *popup_choice(const char *title, const char *const *items, size_t n, size_t cur,
 			   popup_done_fn done, void *ud);
+/* The confirmation dialog and the prompt show their keys (the hint
+ * line) once popup_show_keys has read them from the live keymap. */
 struct popup *popup_confirm(const char *question, popup_done_fn done, void *ud);
 struct popup *popup_prompt(const char *title, const char *label, const char *initial,
 			   popup_done_fn done, void *ud);
+/* Writes the hint line of a confirmation or prompt from km: the first key
+ * bound to yes and to no in the dialog context (to submit in the form
+ * context for a prompt), then Esc, which always aborts. With the default
+ * keymap: "y = yes    n = no    Esc = cancel". Other popups: nothing. */
+void popup_show_keys(struct popup *p, const struct keymap *km);
 /* text lines (copied); a line starting with '\1' is a heading. */
 struct popup *popup_text(const char *title, char **lines, size_t n);
 void popup_free(struct popup **p);

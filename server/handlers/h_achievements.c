@@ -590,7 +590,7 @@ static bool parse_entry(const struct ind_state *s, json_t *row, struct ind_val *
  * row's indicator index (n: none), to find an indicator given twice. */
 static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
 		      const struct group_info *g, size_t i, json_t *row, size_t *asked, char *why,
-		      size_t whylen, const char **bad, bool *locked)
+		      size_t whylen, char bad[40], bool *locked)
 {
 	const char *code = json_string_value(json_object_get(row, "indicator"));
 	size_t k = n;
@@ -598,7 +598,7 @@ static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
 		for (k = 0; k < n; k++)
 			if (!strcmp(inds[k].code, code))
 				break;
-	*bad = "indicator";
+	strlcpy_s(bad, "indicator", 40);
 	asked[i] = n;
 	if (!json_is_object(row) || !code) {
 		snprintf(why, whylen, "each value needs an \"indicator\" code");
@@ -613,14 +613,18 @@ static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
 	bool dup = false;
 	for (size_t m = 0; m < i; m++)
 		dup |= asked[m] == k;
-	const char *key;
-	json_t *kv;
-	bool unknown = false;
-	json_object_foreach(row, key, kv)
-		unknown |= strcmp(key, "indicator") && strcmp(key, "value") &&
-			   strcmp(key, "numerator") && strcmp(key, "denominator");
-	if (unknown) {
-		snprintf(why, whylen, "a value has an unknown field");
+	/* The row's shape, strictly, as every other body is read. */
+	const char *ind_code = NULL, *value = NULL, *num = NULL, *den = NULL;
+	struct jx_field spec[] = {
+		{"indicator", JX_STRING, true, &ind_code, 32, false},
+		{"value", JX_STRING, false, &value, 64, false},
+		{"numerator", JX_STRING, false, &num, 64, false},
+		{"denominator", JX_STRING, false, &den, 64, false},
+	};
+	struct jx_error err;
+	if (!jx_unpack(row, spec, ARRAY_SIZE(spec), &err)) {
+		snprintf(why, whylen, "%s", err.message);
+		strlcpy_s(bad, err.field, 40);
 		return false;
 	}
 	if (dup) {
@@ -632,8 +636,11 @@ static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
 		*locked = true;
 		return false;
 	}
-	if (!parse_entry(&inds[k], row, &x->entries[x->nentries].v, why, whylen, bad))
+	const char *part = "value";
+	if (!parse_entry(&inds[k], row, &x->entries[x->nentries].v, why, whylen, &part)) {
+		strlcpy_s(bad, part, 40);
 		return false;
+	}
 	x->entries[x->nentries++].idx = k;
 	return true;
 }
@@ -651,13 +658,12 @@ static json_t *check_values(struct save *x, json_t *values, const struct ind_sta
 	json_t *errors = json_array();
 	for (size_t i = 0; i < nv; i++) {
 		json_t *row = json_array_get(values, i);
-		char why[400];
-		const char *bad;
-		if (check_row(x, inds, n, g, i, row, asked, why, sizeof why, &bad, locked))
+		char why[400], bad[40];
+		if (check_row(x, inds, n, g, i, row, asked, why, sizeof why, bad, locked))
 			continue;
 		const char *code = json_string_value(json_object_get(row, "indicator"));
 		char f[80];
-		snprintf(f, sizeof f, "values[%zu].%s", i, bad);
+		snprintf(f, sizeof f, "values[%zu].%.40s", i, bad);
 		json_array_append_new(errors, json_pack("{s:s, s:o, s:s}", "field", f,
 			"indicator", code ? json_string(code) : json_null(), "message", why));
 		if (!*first_field) {

@@ -449,149 +449,217 @@ static struct q line_points(struct ctx *c, size_t i, bool score, struct calc_lin
 	return p;
 }
 
-/* The payment of a line: an exact fraction (rounded once by the caller). */
+/* What the steps of line_pay write as they go: the pay text, and with
+ * details the line's formula and its factors. */
+struct pay_out {
+	struct buf *pay_text;   /* not owned */
+	struct buf formula;
+	json_t *factors;        /* NULL when details are not wanted */
+	json_t *detail;         /* the line's detail, or NULL; not owned */
+	bool text;              /* whether texts are written */
+};
+
+/* A count paid per item: the items' pence (exact, whole pence). */
+static i128 pay_items(const struct ctx *c, size_t i, struct pay_out *po)
+{
+	const struct calc_ind_def *d = &c->defs[i];
+	const struct calc_val *v = &c->vals[i];
+	const bool text = po->text;
+	const json_t *detail = po->detail;
+	char a[64], b[64], e[64];
+	i128 extra = (i128)v->value * d->pence_per_item;
+	TPRINTF(po->pay_text, "%s items \xc3\x97 %s an item = %s.",
+		   fmt_int(v->value, a, sizeof a), fmt_money(d->pence_per_item, b, sizeof b),
+		   extra <= INT64_MAX ? fmt_money((int64_t)extra, e, sizeof e) : "?");
+	FPRINTF(&po->formula, "%lld \xc3\x97 %lld", (long long)v->value,
+		   (long long)d->pence_per_item);
+	AAPP(po->factors, json_pack("{s:s, s:I}", "name", "pence_per_item",
+						  "value", (json_int_t)d->pence_per_item));
+	return extra;
+}
+
+/* A CAIP component: its part of the organisation's CAIP amount (the last
+ * part takes the remainder) when it is Yes, else 0. */
+static i128 pay_caip(const struct ctx *c, size_t i, struct pay_out *po)
+{
+	const struct calc_val *v = &c->vals[i];
+	const bool text = po->text;
+	const json_t *detail = po->detail;
+	char a[64], b[64];
+	int64_t total = c->org->caip_pence;
+	int64_t part = total / (int64_t)c->caip_count;
+	bool last = c->caip_seen + 1 == c->caip_count;
+	if (last)
+		part = total - part * (int64_t)(c->caip_count - 1);
+	AAPP(po->factors, json_pack("{s:s, s:I, s:I, s:I}", "name", "caip_part",
+						  "total_pence", (json_int_t)total,
+						  "components", (json_int_t)c->caip_count,
+						  "part_pence", (json_int_t)part));
+	FPRINTF(&po->formula, "%lld \xc3\xb7 %zu%s", (long long)total, c->caip_count,
+		   last && c->caip_count > 1 ? " (remainder)" : "");
+	if (!v->value) {
+		TPRINTF(po->pay_text, "No: component %zu of %zu (%s) not paid.",
+			   c->caip_seen + 1, c->caip_count, fmt_money(part, b, sizeof b));
+		return 0;
+	}
+	TPRINTF(po->pay_text, "Component %zu of %zu of the CAIP amount %s%s: %s.",
+		   c->caip_seen + 1, c->caip_count, fmt_money(total, a, sizeof a),
+		   last && c->caip_count > 1 ? " (the last part takes the remainder)" : "",
+		   fmt_money(part, b, sizeof b));
+	return part;
+}
+
+/* A size factor: the organisation's list size over the national
+ * average, the population factor of a network service or the CPI of a
+ * QOF one. */
+struct size_factor {
+	const char *name;       /* in the detail's factors */
+	const char *label;      /* in the pay text */
+	const char *size_label; /* what the list size is called there */
+	const char *why;
+};
+
+static const struct size_factor population_factor = {
+	"population_factor", "population factor", "adjusted population",
+	"PCN adjusted population \xc3\xb7 national average PCN population",
+};
+
+static const struct size_factor cpi_factor = {
+	"CPI", "CPI", "list size", "list size \xc3\xb7 national average list size",
+};
+
+/* pay x the size factor sf. Returns ok, and multiplies only while ok. */
+static bool pay_size_factor(const struct ctx *c, const struct size_factor *sf, struct q *pay,
+			    struct pay_out *po, bool ok)
+{
+	const struct calc_org *o = c->org;
+	const struct calc_service *s = c->svc;
+	const bool text = po->text;
+	const json_t *detail = po->detail;
+	char b[64], e[64], f[64];
+	struct q q = q_make(o->list_size, s->national_list_size);
+	fmt_q4(q, f, sizeof f);
+	TPRINTF(po->pay_text, " \xc3\x97 %s %s (%s %s \xc3\xb7 national average %s)",
+		   sf->label, f, sf->size_label, fmt_int(o->list_size, b, sizeof b),
+		   fmt_int(s->national_list_size, e, sizeof e));
+	FPRINTF(&po->formula, " \xc3\x97 %s", f);
+	AAPP(po->factors, factor(sf->name, o->list_size, s->national_list_size, f, sf->why));
+	return ok && q_mul(pay, o->list_size, s->national_list_size);
+}
+
+/* A QOF indicator with a register r (and a list size): pay x the APDF,
+ * the practice's prevalence over the national one; no pay at all while
+ * the register has no value. Returns ok, and multiplies only while ok. */
+static bool pay_apdf(const struct ctx *c, size_t i, int r, struct q *pay, struct pay_out *po,
+		     bool ok)
+{
+	const struct calc_ind_def *d = &c->defs[i];
+	const struct calc_org *o = c->org;
+	const struct calc_val *rv = &c->vals[r];
+	const bool text = po->text;
+	const json_t *detail = po->detail;
+	char b[64], e[64], f[64];
+	if (!rv->present) {
+		TPRINTF(po->pay_text, " \xc3\x97 APDF: the register %s has no value,"
+			   " so the payment cannot be calculated yet", c->defs[r].code);
+		FPUTS(&po->formula, " \xc3\x97 0");
+		AAPP(po->factors, json_pack("{s:s, s:s, s:s}", "name", "APDF", "register",
+					    c->defs[r].code, "why", "register not recorded"));
+		*pay = (struct q){0, 1};
+		return ok;
+	}
+	/* (reg / list) / (ppm / 10^6) */
+	i128 an = (i128)rv->value * PPM;
+	i128 ad = (i128)o->list_size * d->national_prevalence_ppm;
+	struct q apdf = q_make(an, ad);
+	struct q prev = q_make(rv->value, o->list_size);
+	fmt_q4(apdf, f, sizeof f);
+	int64_t prev_ppm = 0;
+	q_round_scaled(prev, PPM, &prev_ppm);
+	char np[32], pp[32];
+	fmt_pct(prev_ppm, pp, sizeof pp);
+	fmt_pct(d->national_prevalence_ppm, np, sizeof np);
+	TPRINTF(po->pay_text, " \xc3\x97 APDF %s (prevalence %s = register %s"
+		   " %s \xc3\xb7 list size %s, \xc3\xb7 national prevalence"
+		   " %s)", f, pp, c->defs[r].code,
+		   fmt_int(rv->value, b, sizeof b),
+		   fmt_int(o->list_size, e, sizeof e), np);
+	FPRINTF(&po->formula, " \xc3\x97 %s", f);
+	json_t *fa = po->factors ? factor("APDF", 0, 0, f, "practice prevalence"
+					  " \xc3\xb7 national prevalence") : NULL;
+	if (fa) {
+		/* The fraction may not fit JSON's integers: give inputs. */
+		json_object_del(fa, "num");
+		json_object_del(fa, "den");
+		json_object_set_new(fa, "register", json_string(c->defs[r].code));
+		json_object_set_new(fa, "register_count", json_integer(rv->value));
+		json_object_set_new(fa, "list_size", json_integer(o->list_size));
+		json_object_set_new(fa, "national_prevalence_ppm",
+				    json_integer(d->national_prevalence_ppm));
+		json_array_append_new(po->factors, fa);
+	}
+	return ok && q_mul(pay, an, ad);
+}
+
+/* The points part: points x pence a point, then x the population factor
+ * (network), or x CPI and x APDF (QOF). Sets *pay; false on overflow. */
+static bool pay_points(const struct ctx *c, size_t i, struct q p, struct q *pay,
+		       struct pay_out *po)
+{
+	const struct calc_service *s = c->svc;
+	const struct calc_org *o = c->org;
+	const bool text = po->text;
+	const json_t *detail = po->detail;
+	char a[64], b[64];
+	*pay = p;
+	fmt_points_q(p, a, sizeof a);
+	if (po->pay_text->len)
+		TPUTC(po->pay_text, ' ');
+	TPRINTF(po->pay_text, "%s points \xc3\x97 %s a point", a,
+		   fmt_money(s->pence_per_point, b, sizeof b));
+	if (po->formula.len)
+		FPUTS(&po->formula, " + ");
+	FPRINTF(&po->formula, "%s \xc3\x97 %lld", a, (long long)s->pence_per_point);
+	AAPP(po->factors, json_pack("{s:s, s:I}", "name", "pence_per_point",
+						  "value", (json_int_t)s->pence_per_point));
+	bool ok = q_mul(pay, s->pence_per_point, 1);
+	if (s->level == CALC_LEVEL_NETWORK)
+		return pay_size_factor(c, &population_factor, pay, po, ok);
+	if (s->payment_type != CALC_PAY_QOF)
+		return ok;
+	ok = pay_size_factor(c, &cpi_factor, pay, po, ok);
+	int r = register_of(c, i);
+	if (r >= 0 && o->list_size > 0)
+		ok = pay_apdf(c, i, r, pay, po, ok);
+	else if (o->list_size > 0)
+		TPUTS(po->pay_text, " (no prevalence adjustment: APDF 1)");
+	return ok;
+}
+
+/* The payment of a line: an exact fraction (rounded once by the caller):
+ * the items or the CAIP part in whole pence, plus the points part. */
 static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct buf *pay_text,
 		     bool *mixed, json_t *detail)
 {
 	const struct calc_ind_def *d = &c->defs[i];
-	const struct calc_val *v = &c->vals[i];
-	const struct calc_service *s = c->svc;
-	const struct calc_org *o = c->org;
-	json_t *factors = detail ? json_array() : NULL;
-	const bool text = !c->svc->no_text;
-	struct buf formula;
-	buf_init(&formula);
-	char a[64], b[64], e[64], f[64];
+	struct pay_out po = {
+		.pay_text = pay_text,
+		.factors = detail ? json_array() : NULL,
+		.detail = detail,
+		.text = !c->svc->no_text,
+	};
 	bool ok = true;
-	*pay = (struct q){0, 1};
 	i128 extra = 0; /* exact whole pence: items and CAIP */
+	buf_init(&po.formula);
+	*pay = (struct q){0, 1};
 
-	if (d->kind == CALC_COUNT && d->pence_per_item > 0) {
-		extra = (i128)v->value * d->pence_per_item;
-		TPRINTF(pay_text, "%s items \xc3\x97 %s an item = %s.",
-			   fmt_int(v->value, a, sizeof a), fmt_money(d->pence_per_item, b, sizeof b),
-			   extra <= INT64_MAX ? fmt_money((int64_t)extra, e, sizeof e) : "?");
-		FPRINTF(&formula, "%lld \xc3\x97 %lld", (long long)v->value,
-			   (long long)d->pence_per_item);
-		AAPP(factors, json_pack("{s:s, s:I}", "name", "pence_per_item",
-							  "value", (json_int_t)d->pence_per_item));
-	}
-	if (d->kind == CALC_CAIP) {
-		int64_t total = o->caip_pence;
-		int64_t part = total / (int64_t)c->caip_count;
-		bool last = c->caip_seen + 1 == c->caip_count;
-		if (last)
-			part = total - part * (int64_t)(c->caip_count - 1);
-		AAPP(factors, json_pack("{s:s, s:I, s:I, s:I}", "name", "caip_part",
-							  "total_pence", (json_int_t)total,
-							  "components", (json_int_t)c->caip_count,
-							  "part_pence", (json_int_t)part));
-		FPRINTF(&formula, "%lld \xc3\xb7 %zu%s", (long long)total, c->caip_count,
-			   last && c->caip_count > 1 ? " (remainder)" : "");
-		if (v->value) {
-			extra = part;
-			TPRINTF(pay_text, "Component %zu of %zu of the CAIP amount %s%s: %s.",
-				   c->caip_seen + 1, c->caip_count, fmt_money(total, a, sizeof a),
-				   last && c->caip_count > 1 ? " (the last part takes the remainder)"
-							     : "",
-				   fmt_money(part, b, sizeof b));
-		} else {
-			TPRINTF(pay_text, "No: component %zu of %zu (%s) not paid.",
-				   c->caip_seen + 1, c->caip_count, fmt_money(part, b, sizeof b));
-		}
-	}
+	if (d->kind == CALC_COUNT && d->pence_per_item > 0)
+		extra = pay_items(c, i, &po);
+	if (d->kind == CALC_CAIP)
+		extra = pay_caip(c, i, &po);
 	*mixed = pay_text->len > 0 && p.n > 0;
-	if (p.n > 0) {
-		*pay = p;
-		fmt_points_q(p, a, sizeof a);
-		if (pay_text->len)
-			TPUTC(pay_text, ' ');
-		TPRINTF(pay_text, "%s points \xc3\x97 %s a point", a,
-			   fmt_money(s->pence_per_point, b, sizeof b));
-		if (formula.len)
-			FPUTS(&formula, " + ");
-		FPRINTF(&formula, "%s \xc3\x97 %lld", a, (long long)s->pence_per_point);
-		AAPP(factors, json_pack("{s:s, s:I}", "name", "pence_per_point",
-							  "value", (json_int_t)s->pence_per_point));
-		ok = q_mul(pay, s->pence_per_point, 1);
-		if (s->level == CALC_LEVEL_NETWORK) {
-			struct q pf = q_make(o->list_size, s->national_list_size);
-			fmt_q4(pf, f, sizeof f);
-			TPRINTF(pay_text, " \xc3\x97 population factor %s (adjusted population %s"
-				   " \xc3\xb7 national average %s)", f,
-				   fmt_int(o->list_size, b, sizeof b),
-				   fmt_int(s->national_list_size, e, sizeof e));
-			FPRINTF(&formula, " \xc3\x97 %s", f);
-			AAPP(factors, factor("population_factor", o->list_size,
-							      s->national_list_size, f,
-							      "PCN adjusted population \xc3\xb7 national"
-							      " average PCN population"));
-			ok = ok && q_mul(pay, o->list_size, s->national_list_size);
-		} else if (s->payment_type == CALC_PAY_QOF) {
-			struct q cpi = q_make(o->list_size, s->national_list_size);
-			fmt_q4(cpi, f, sizeof f);
-			TPRINTF(pay_text, " \xc3\x97 CPI %s (list size %s \xc3\xb7 national average %s)",
-				   f, fmt_int(o->list_size, b, sizeof b),
-				   fmt_int(s->national_list_size, e, sizeof e));
-			FPRINTF(&formula, " \xc3\x97 %s", f);
-			AAPP(factors, factor("CPI", o->list_size,
-							      s->national_list_size, f,
-							      "list size \xc3\xb7 national average list"
-							      " size"));
-			ok = ok && q_mul(pay, o->list_size, s->national_list_size);
-			int r = register_of(c, i);
-			if (r >= 0 && o->list_size > 0) {
-				const struct calc_val *rv = &c->vals[r];
-				if (!rv->present) {
-					TPRINTF(pay_text, " \xc3\x97 APDF: the register %s has no value,"
-						   " so the payment cannot be calculated yet",
-						   c->defs[r].code);
-					FPUTS(&formula, " \xc3\x97 0");
-					AAPP(factors, json_pack(
-						"{s:s, s:s, s:s}", "name", "APDF", "register",
-						c->defs[r].code, "why", "register not recorded"));
-					*pay = (struct q){0, 1};
-				} else {
-					/* (reg / list) / (ppm / 10^6) */
-					i128 an = (i128)rv->value * PPM;
-					i128 ad = (i128)o->list_size * d->national_prevalence_ppm;
-					struct q apdf = q_make(an, ad);
-					struct q prev = q_make(rv->value, o->list_size);
-					fmt_q4(apdf, f, sizeof f);
-					int64_t prev_ppm = 0;
-					q_round_scaled(prev, PPM, &prev_ppm);
-					char np[32], pp[32];
-					fmt_pct(prev_ppm, pp, sizeof pp);
-					fmt_pct(d->national_prevalence_ppm, np, sizeof np);
-					TPRINTF(pay_text, " \xc3\x97 APDF %s (prevalence %s = register %s"
-						   " %s \xc3\xb7 list size %s, \xc3\xb7 national prevalence"
-						   " %s)", f, pp, c->defs[r].code,
-						   fmt_int(rv->value, b, sizeof b),
-						   fmt_int(o->list_size, e, sizeof e), np);
-					FPRINTF(&formula, " \xc3\x97 %s", f);
-					json_t *fa = factors ? factor("APDF", 0, 0, f, "practice prevalence"
-							    " \xc3\xb7 national prevalence") : NULL;
-					if (fa) {
-						/* The fraction may not fit JSON's integers: give inputs. */
-						json_object_del(fa, "num");
-						json_object_del(fa, "den");
-						json_object_set_new(fa, "register",
-								    json_string(c->defs[r].code));
-						json_object_set_new(fa, "register_count",
-								    json_integer(rv->value));
-						json_object_set_new(fa, "list_size",
-								    json_integer(o->list_size));
-						json_object_set_new(fa, "national_prevalence_ppm",
-								    json_integer(d->national_prevalence_ppm));
-						json_array_append_new(factors, fa);
-					}
-					ok = ok && q_mul(pay, an, ad);
-				}
-			} else if (o->list_size > 0) {
-				TPUTS(pay_text, " (no prevalence adjustment: APDF 1)");
-			}
-		}
-	}
+	if (p.n > 0)
+		ok = pay_points(c, i, p, pay, &po);
 	if (ok && extra) {
 		/* pay += extra */
 		i128 t;
@@ -601,10 +669,10 @@ static bool line_pay(struct ctx *c, size_t i, struct q p, struct q *pay, struct 
 	if (!ok)
 		snprintf(c->err, c->errlen, "indicator %s: the figures are too large to calculate",
 			 d->code);
-	DSET(detail, "factors", factors);
-	if (formula.len)
-		DSET(detail, "formula", json_string(formula.data));
-	buf_free(&formula);
+	DSET(detail, "factors", po.factors);
+	if (po.formula.len)
+		DSET(detail, "formula", json_string(po.formula.data));
+	buf_free(&po.formula);
 	return ok;
 }
 

@@ -247,97 +247,86 @@ static enum st pcn_defaults(struct db *db, struct svc *s, int64_t practice_id, i
 	return st;
 }
 
-static enum st apply_tx(struct db *db, void *arg)
+/* Applies one achievement of the file: creates it if need be, stores the
+ * values that differ (one EXTRACT submission), sets its PCN's defaults
+ * for the date. *changed gets its id when anything changed (else 0). */
+static enum st apply_one(struct db *db, struct apply *a, const struct extract_achievement *ea,
+			 const char *notes, int64_t *changed)
 {
-	struct apply *a = arg;
-	struct extract_result *res = a->res;
-	/* Checked inside the transaction, so nothing is approved between the
-	 * check and the write; a refused file writes nothing. */
-	free(a->c->skip);
-	a->c->skip = NULL;
-	json_decref(*a->errors);
-	if ((*a->errors = final_lines(a->c, res)) != NULL)
-		return ST_INVALID;
-	int64_t *changed = xcalloc(res->nachs ? res->nachs : 1, sizeof *changed);
-	size_t nchanged = 0;
+	const struct extract_result *res = a->res;
+	struct svc *s = svc_get(a->c, ea->service_id);
+	*changed = 0;
+	if (!s)
+		return ST_ERROR;
+	int64_t ach = 0;
+	bool created = false;
 	enum st st = ST_OK;
-	char *notes = xasprintf("extract %s", a->label);
-	for (size_t k = 0; st == ST_OK && k < res->nachs; k++) {
-		const struct extract_achievement *ea = &res->achs[k];
-		struct svc *s = svc_get(a->c, ea->service_id);
-		if (!s) {
+	if (store_achievement_find(db, ea->service_id, ea->practice_id, ea->date_id, &ach) != ST_OK) {
+		st = store_achievement_create(db, ea->service_id, ea->practice_id, ea->date_id, &ach);
+		created = true;
+	}
+	struct store_val *cur = xcalloc(s->n ? s->n : 1, sizeof *cur);
+	if (st == ST_OK)
+		st = store_values_get(db, ach, s->defs, s->n, cur);
+	int64_t sub = 0;
+	bool any = created;
+	struct value_row *put = xcalloc(ea->count ? ea->count : 1, sizeof *put);
+	size_t nput = 0;
+	for (size_t r = ea->first; st == ST_OK && r < ea->first + ea->count; r++) {
+		const struct extract_row *row = &res->rows[r];
+		size_t i;
+		for (i = 0; i < s->n && s->defs[i].id != row->indicator_id; i++)
+			;
+		if (i == s->n) {
 			st = ST_ERROR;
 			break;
 		}
-		int64_t ach = 0;
-		bool created = false;
-		if (store_achievement_find(db, ea->service_id, ea->practice_id, ea->date_id, &ach) != ST_OK) {
-			st = store_achievement_create(db, ea->service_id, ea->practice_id, ea->date_id, &ach);
-			created = true;
-		}
-		struct store_val *cur = xcalloc(s->n ? s->n : 1, sizeof *cur);
-		if (st == ST_OK)
-			st = store_values_get(db, ach, s->defs, s->n, cur);
-		int64_t sub = 0;
-		bool any = created;
-		struct value_row *put = xcalloc(ea->count ? ea->count : 1, sizeof *put);
-		size_t nput = 0;
-		for (size_t r = ea->first; st == ST_OK && r < ea->first + ea->count; r++) {
-			const struct extract_row *row = &res->rows[r];
-			size_t i;
-			for (i = 0; i < s->n && s->defs[i].id != row->indicator_id; i++)
-				;
-			if (i == s->n) {
-				st = ST_ERROR;
-				break;
-			}
-			bool ratio = row->kind == VK_RATIO;
-			a->sum->values++;
-			if (a->c->skip && a->c->skip[r])
-				continue; /* the value a final figure already holds */
-			if (cur[i].present && !strcmp(cur[i].source, "EXTRACT") &&
-			    (ratio ? cur[i].num == row->num && cur[i].den == row->den :
-				     cur[i].value == row->value))
-				continue;
-			put[nput].indicator_id = row->indicator_id;
-			put[nput].v = (struct ind_val){row->value, row->num, row->den};
-			put[nput].ratio = ratio;
-			nput++;
-		}
-		if (st == ST_OK && nput) {
-			st = store_submission_add(db, ach, 0, "SUBMIT", "EXTRACT", a->uid, notes, &sub);
-			if (st == ST_OK)
-				st = store_values_put_many(db, ach, put, nput, "EXTRACT", sub);
-			a->sum->values_changed += nput;
-			any = true;
-		}
-		free(put);
-		size_t set = 0;
-		if (st == ST_OK && (any || created))
-			st = pcn_defaults(db, s, ea->practice_id, ea->date_id, date_of(a->c, ea->date_id),
-					  &set);
-		a->sum->defaults_set += set;
-		free(cur);
-		if (st == ST_OK && sub)
-			st = store_wip_clear_extracted(db, ach);
-		if (st == ST_OK && any) {
-			st = store_achievement_touch(db, ach, "SUBMITTED", false);
-			changed[nchanged++] = ach;
-		}
-		if (a->progress && (k % 256 == 0 || k + 1 == res->nachs))
-			a->progress(a->progress_ctx, "applying", k + 1, res->nachs);
+		bool ratio = row->kind == VK_RATIO;
+		a->sum->values++;
+		if (a->c->skip && a->c->skip[r])
+			continue; /* the value a final figure already holds */
+		if (cur[i].present && !strcmp(cur[i].source, "EXTRACT") &&
+		    (ratio ? cur[i].num == row->num && cur[i].den == row->den :
+			     cur[i].value == row->value))
+			continue;
+		put[nput].indicator_id = row->indicator_id;
+		put[nput].v = (struct ind_val){row->value, row->num, row->den};
+		put[nput].ratio = ratio;
+		nput++;
 	}
-	free(notes);
-	a->sum->achievements = res->nachs;
-	a->sum->achievements_changed = nchanged;
-	/* Recalculate exactly what changed; a network-level service once per
-	 * PCN and date, however many of its members changed. */
+	if (st == ST_OK && nput) {
+		st = store_submission_add(db, ach, 0, "SUBMIT", "EXTRACT", a->uid, notes, &sub);
+		if (st == ST_OK)
+			st = store_values_put_many(db, ach, put, nput, "EXTRACT", sub);
+		a->sum->values_changed += nput;
+		any = true;
+	}
+	free(put);
+	free(cur);
+	size_t set = 0;
+	if (st == ST_OK && any)
+		st = pcn_defaults(db, s, ea->practice_id, ea->date_id, date_of(a->c, ea->date_id), &set);
+	a->sum->defaults_set += set;
+	if (st == ST_OK && sub)
+		st = store_wip_clear_extracted(db, ach);
+	if (st == ST_OK && any) {
+		st = store_achievement_touch(db, ach, "SUBMITTED", false);
+		*changed = ach;
+	}
+	return st;
+}
+
+/* Recalculates exactly what changed: a network-level service once per PCN
+ * and date, however many of its members changed. */
+static enum st recalc_changed(struct db *db, struct apply *a, const int64_t *changed, size_t n)
+{
 	struct recalc *rc = recalc_new(db);
 	struct seen {
 		int64_t service, date, pcn;
-	} *seen = xcalloc(nchanged ? nchanged : 1, sizeof *seen);
+	} *seen = xcalloc(n ? n : 1, sizeof *seen);
 	size_t nseen = 0;
-	for (size_t k = 0; st == ST_OK && k < nchanged; k++) {
+	enum st st = ST_OK;
+	for (size_t k = 0; st == ST_OK && k < n; k++) {
 		struct ach_rec ar;
 		st = store_achievement_get(db, changed[k], &ar);
 		struct svc *s = st == ST_OK ? svc_get(a->c, ar.service_id) : NULL;
@@ -356,11 +345,41 @@ static enum st apply_tx(struct db *db, void *arg)
 			st = lifecycle_data_changed(db, rc, changed[k], a->uid);
 			a->sum->recalculated++;
 		}
-		if (a->progress && (k % 256 == 0 || k + 1 == nchanged))
-			a->progress(a->progress_ctx, "recalculating", k + 1, nchanged);
+		if (a->progress && (k % 256 == 0 || k + 1 == n))
+			a->progress(a->progress_ctx, "recalculating", k + 1, n);
 	}
 	free(seen);
 	recalc_free(&rc);
+	return st;
+}
+
+static enum st apply_tx(struct db *db, void *arg)
+{
+	struct apply *a = arg;
+	struct extract_result *res = a->res;
+	/* Checked inside the transaction, so nothing is approved between the
+	 * check and the write; a refused file writes nothing. */
+	free(a->c->skip);
+	a->c->skip = NULL;
+	json_decref(*a->errors);
+	if ((*a->errors = final_lines(a->c, res)) != NULL)
+		return ST_INVALID;
+	int64_t *changed = xcalloc(res->nachs ? res->nachs : 1, sizeof *changed);
+	size_t nchanged = 0;
+	enum st st = ST_OK;
+	char *notes = xasprintf("extract %s", a->label);
+	for (size_t k = 0; st == ST_OK && k < res->nachs; k++) {
+		st = apply_one(db, a, &res->achs[k], notes, &changed[nchanged]);
+		if (st == ST_OK && changed[nchanged])
+			nchanged++;
+		if (a->progress && (k % 256 == 0 || k + 1 == res->nachs))
+			a->progress(a->progress_ctx, "applying", k + 1, res->nachs);
+	}
+	free(notes);
+	a->sum->achievements = res->nachs;
+	a->sum->achievements_changed = nchanged;
+	if (st == ST_OK)
+		st = recalc_changed(db, a, changed, nchanged);
 	free(changed);
 	if (st == ST_OK) {
 		json_t *after = load_summary_json(a->sum);

@@ -443,7 +443,7 @@ enum st recalc_all(struct db *db, bool verbose)
 	recalc_free(&x.rc);
 	if (verbose)
 		fprintf(stderr, "cqrsd: recalculated %zu practice achievements and %zu network"
-			" aggregations in %.1f s\n", x.practice, x.network, (mono_ms() - t0) / 1000.0);
+			" aggregations in %.1f s\n", x.practice, x.network, (double)(mono_ms() - t0) / 1000.0);
 	return st;
 }
 

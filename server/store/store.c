@@ -231,7 +231,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 	for (int attempt = 0; attempt < 50; attempt++) {
 		int rc = sqlite3_exec(db->sql, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
 		if ((rc & 0xff) == SQLITE_BUSY) {
-			usleep(2000 + attempt * 1000);
+			usleep((useconds_t)(2000 + attempt * 1000));
 			continue;
 		}
 		if (rc != SQLITE_OK) {
@@ -247,7 +247,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 				return ST_OK;
 			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 			if ((rc & 0xff) == SQLITE_BUSY) {
-				usleep(2000 + attempt * 1000);
+				usleep((useconds_t)(2000 + attempt * 1000));
 				continue;
 			}
 			db_log_error(db, "commit");
@@ -255,7 +255,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 		}
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 		if (r == ST_BUSY) {
-			usleep(2000 + attempt * 1000);
+			usleep((useconds_t)(2000 + attempt * 1000));
 			continue;
 		}
 		return r;

@@ -90,12 +90,12 @@ static enum st nat_orgs(struct db *db, struct nat *N)
 	for (int i = 0; r == ST_OK && i < N_ICB; i++) {
 		char code[8], name[128], pc[16];
 		static const char alnum[] = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-		snprintf(code, sizeof code, "Q%c%c", "HJKMNOPRTUWXY"[i % 13],
-			 alnum[(i / 13) * 7 + 2]);
+		size_t u = (size_t)i;
+		snprintf(code, sizeof code, "Q%c%c", "HJKMNOPRTUWXY"[u % 13], alnum[(u / 13) * 7 + 2]);
 		snprintf(name, sizeof name, "NHS %s %s Integrated Care Board",
-			 icb_directions[i % ARRAY_SIZE(icb_directions)],
-			 icb_areas[i / ARRAY_SIZE(icb_directions)]);
-		char letter = letters[i % (sizeof letters - 1)];
+			 icb_directions[u % ARRAY_SIZE(icb_directions)],
+			 icb_areas[u / ARRAY_SIZE(icb_directions)]);
+		char letter = letters[u % (sizeof letters - 1)];
 		snprintf(pc, sizeof pc, "%c%c%d %d%c%c", letter, "ABCDEFGHKLMNPRSTW"[i % 17],
 			 i % 9 + 1, i % 10, "ABDEFGHJLNPQRSTUWXYZ"[i % 20],
 			 "ABDEFGHJLNPQRSTUWXYZ"[(i * 3) % 20]);

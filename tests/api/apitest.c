@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,14 @@ static char *last_req; /* "METHOD path body" of the last request */
 static char *ring[8];
 static unsigned next;
 
+/* The demo users signed in so far, with their GET /me answers. */
+static struct demo_user {
+	char *id;     /* owned */
+	char *token;  /* owned; NULL when the sign-in failed */
+	json_t *me;   /* owned; NULL until fetched */
+} users[16];
+static size_t nusers;
+
 const char *F(const char *fmt, ...)
 {
 	va_list ap;
@@ -24,6 +33,14 @@ const char *F(const char *fmt, ...)
 	free(ring[next % 8]);
 	ring[next++ % 8] = s;
 	return s;
+}
+
+void apitest_start(unsigned seconds)
+{
+	harness_timeout(seconds);
+	if (!tap_ok(server_start(&srv, NULL, 60), "cqrsd --demo starts on a free loopback port and says where"))
+		tap_bail("cqrsd did not start");
+	tap_diag("cqrsd listening at %s", srv.base);
 }
 
 void go(const char *token, const char *method, const char *body, const char *path)
@@ -147,6 +164,131 @@ void apitest_done(void)
 	xfree(&last_req);
 	for (size_t i = 0; i < 8; i++)
 		xfree(&ring[i]);
+	for (size_t i = 0; i < nusers; i++) {
+		xfree(&users[i].id);
+		xfree(&users[i].token);
+		if (users[i].me)
+			json_decref(users[i].me);
+		users[i].me = NULL;
+	}
+	nusers = 0;
+}
+
+json_int_t service_by_code(const char *token, const char *code)
+{
+	GET(token, "/api/v1/services");
+	size_t i;
+	json_t *s;
+	json_array_foreach(J("services"), i, s)
+		if (streq(jstr(s, "code"), code))
+			return jint(s, "id");
+	tap_bail("the demo has no service %s", code);
+}
+
+json_t *fetch(const char *path, const char *token, long *status)
+{
+	struct http_resp r;
+	http_get(&srv, path, token, &r);
+	json_t *j = r.json ? json_incref(r.json) : NULL;
+	if (status)
+		*status = r.status;
+	http_resp_free(&r);
+	return j;
+}
+
+/* The demo user id, signed in on first use. */
+static struct demo_user *demo_user(const char *id)
+{
+	for (size_t i = 0; i < nusers; i++)
+		if (strcmp(users[i].id, id) == 0)
+			return &users[i];
+	if (nusers == ARRAY_SIZE(users))
+		tap_bail("too many demo users for apitest.c");
+	struct demo_user *u = &users[nusers++];
+	u->id = xstrdup(id);
+	u->token = sign_in(&srv, id, PASSWORD, NULL);
+	u->me = NULL;
+	return u;
+}
+
+const char *T(const char *user)
+{
+	return demo_user(user)->token;
+}
+
+json_t *ME(const char *user)
+{
+	struct demo_user *u = demo_user(user);
+	if (!u->me && u->token) {
+		long st;
+		u->me = fetch("/api/v1/me", u->token, &st);
+		if (st != 200 && u->me) {
+			json_decref(u->me);
+			u->me = NULL;
+		}
+	}
+	return u->me;
+}
+
+json_t *me_org(const json_t *me, const char *kind)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(me, "organisations"), i, o) {
+		if (streq(jstr(o, "kind"), kind))
+			return o;
+	}
+	return NULL;
+}
+
+bool array_has_code(const json_t *arr, const char *code)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		if (streq(jstr(v, "code"), code))
+			return true;
+	}
+	return false;
+}
+
+const char *other_code(const json_t *arr, const char *code)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(arr, i, o) {
+		if (!streq(jstr(o, "code"), code))
+			return jstr(o, "code");
+	}
+	return NULL;
+}
+
+bool is_date(const char *s)
+{
+	int y, m, d;
+	char tail;
+	return s && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+	       s[4] == '-' && s[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+bool has_pence(const json_t *j)
+{
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)(uintptr_t)j, k, v) {
+			if (strstr(k, "pence") || has_pence(v))
+				return true;
+		}
+	} else if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v) {
+			if (has_pence(v))
+				return true;
+		}
+	}
+	return false;
 }
 
 json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date)

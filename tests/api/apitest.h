@@ -10,11 +10,17 @@
 
 #include "harness.h"
 
+/* Every demo user's password. */
+#define PASSWORD "Terminal-2025"
+
 extern struct server srv;     /* the server under test */
 extern struct http_resp R;    /* the last answer (see go()) */
 
 /* A formatted string that lives until eight more have been made. */
 const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Limits the program to seconds, starts srv (cqrsd --demo on a free
+ * loopback port) as a checked case, and bails out when it does not start. */
+void apitest_start(unsigned seconds);
 /* Performs one request on srv; the answer is left in R (replacing the last). */
 void go(const char *token, const char *method, const char *body, const char *path);
 void GET(const char *token, const char *path);
@@ -44,7 +50,30 @@ int tasks_with(const char *token, const char *subject_type, json_int_t subject);
 json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char *date);
 json_int_t group_of(const char *token, json_int_t ach, const char *code);
 json_int_t form_version(const char *token, json_int_t ach, json_int_t gid);
-/* Frees what the helpers hold (R, the last request, F's strings). */
+/* The id of the service with code (e.g. "QOF2425") as token sees the
+ * catalogue; bails out when there is none. */
+json_int_t service_by_code(const char *token, const char *code);
+/* GET path with token on srv: the parsed body (owned; NULL when not JSON)
+ * and, when status is not NULL, the HTTP status. R is left alone. */
+json_t *fetch(const char *path, const char *token, long *status);
+/* The token of demo user `user` on srv, signed in with PASSWORD on first
+ * use (borrowed: kept until apitest_done(); NULL when the sign-in failed). */
+const char *T(const char *user);
+/* The demo user's GET /me answer, fetched once (borrowed; NULL on failure). */
+json_t *ME(const char *user);
+/* The organisation of kind ("PRACTICE", "PCN", "ICB") in a GET /me answer
+ * (borrowed), or NULL. */
+json_t *me_org(const json_t *me, const char *kind);
+/* True when an array of objects has one whose "code" is code. */
+bool array_has_code(const json_t *arr, const char *code);
+/* The first "code" in an array of objects that is not code (borrowed), or NULL. */
+const char *other_code(const json_t *arr, const char *code);
+/* s is a date YYYY-MM-DD. */
+bool is_date(const char *s);
+/* j has, at any depth, a key containing "pence" (a pounds field). */
+bool has_pence(const json_t *j);
+/* Frees what the helpers hold (R, the last request, F's strings, the
+ * demo users' tokens and /me answers). */
 void apitest_done(void);
 
 #endif

@@ -17,7 +17,6 @@
 #include "apitest.h"
 #include "harness.h"
 
-#define PASSWORD "Terminal-2025"
 
 
 static char *t_practice, *t_view, *t_pcn, *t_comm, *t_appr, *t_fin, *t_cluster, *t_other;
@@ -26,17 +25,6 @@ static json_int_t d_apr, d_may, d_jun; /* the demo's Minor Surgery declarations 
 
 /* ------------------------------------------------------------ helpers */
 
-
-static json_int_t service_by_code(const char *code)
-{
-	GET(t_practice, "/api/v1/services");
-	size_t i;
-	json_t *s;
-	json_array_foreach(J("services"), i, s)
-		if (streq(jstr(s, "code"), code))
-			return jint(s, "id");
-	tap_bail("the demo has no service %s", code);
-}
 
 static json_t *decls(void)
 {
@@ -752,8 +740,8 @@ int main(void)
 	t_other = sign_in(&srv, "demo.other", PASSWORD, NULL);
 	if (!t_practice || !t_view || !t_pcn || !t_comm || !t_appr || !t_fin || !t_cluster || !t_other)
 		tap_bail("the demo users cannot sign in");
-	svc_ms = service_by_code("MS2425");
-	svc_ncd = service_by_code("NCD2425");
+	svc_ms = service_by_code(t_practice, "MS2425");
+	svc_ncd = service_by_code(t_practice, "NCD2425");
 	d_apr = decl_on("2024-04-30");
 	d_may = decl_on("2024-05-31");
 	d_jun = decl_on("2024-06-30");

@@ -2,16 +2,20 @@
  * e-mail for the approver in the outbox; cqrsd delivers it over SMTP to a
  * listener on loopback once the relay is up (a relay that is down delays
  * delivery without losing the message); and a user who turns a kind of
- * notification off in My Account gets no more of them. */
+ * notification off in My Account gets no more of them. Every wait is for
+ * an event with a deadline: a line in the server's log, or a message
+ * arriving at the listener (which wakes the waiting test). */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -21,9 +25,10 @@
 static struct {
 	int fd;
 	pthread_mutex_t lock;
+	pthread_cond_t arrived; /* signalled when a message has been received */
 	struct buf mail; /* every message received, each ending "\n.\n" */
 	int count;
-} smtp = {.fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
+} smtp = {.fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .arrived = PTHREAD_COND_INITIALIZER};
 
 static bool readline(int fd, char *line, size_t size)
 {
@@ -72,6 +77,7 @@ static void *smtp_conn(void *arg)
 			pthread_mutex_lock(&smtp.lock);
 			buf_append(&smtp.mail, msg.data, msg.len);
 			smtp.count++;
+			pthread_cond_broadcast(&smtp.arrived);
 			pthread_mutex_unlock(&smtp.lock);
 			buf_free(&msg);
 			buf_reset(&rcpt);
@@ -126,47 +132,100 @@ static bool smtp_listen(int port)
 	return true;
 }
 
-/* Waits up to seconds for a received message containing every needle;
- * returns a copy of the whole mailbox when found (caller frees). */
+/* With smtp.lock held: how many received messages contain n1 and (when
+ * not NULL) n2. *first (when first is not NULL) receives a copy of the
+ * first of them (the caller frees it) or NULL; *newest (when not NULL) the
+ * highest outbox id among them (the N of Message-ID: <cqrs-N-...>), or 0. */
+static int matching(const char *n1, const char *n2, char **first, long long *newest)
+{
+	int n = 0;
+	if (first)
+		*first = NULL;
+	if (newest)
+		*newest = 0;
+	for (char *m = smtp.mail.data; m && *m;) {
+		char *end = strstr(m, "\n.\n");
+		size_t len = end ? (size_t)(end - m) : strlen(m);
+		char *one = xstrndup(m, len);
+		if (strstr(one, n1) && (!n2 || strstr(one, n2))) {
+			const char *mid = strstr(one, "Message-ID: <cqrs-");
+			long long id = mid ? atoll(mid + 18) : 0;
+			if (newest && id > *newest)
+				*newest = id;
+			if (first && !*first) {
+				*first = one;
+				one = NULL;
+			}
+			n++;
+		}
+		free(one);
+		m = end ? end + 3 : m + len;
+	}
+	return n;
+}
+
+/* Waits up to seconds, woken by every message the listener receives, until
+ * at least want messages contain n1 and n2 (when not NULL) and the newest
+ * of them has an outbox id above after; returns whether that happened.
+ * *first as for matching(). */
+static bool wait_for_mail(int seconds, const char *n1, const char *n2, int want, long long after,
+			  char **first)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	pthread_mutex_lock(&smtp.lock);
+	long long newest;
+	int n = matching(n1, n2, NULL, &newest);
+	while ((n < want || newest <= after) &&
+	       pthread_cond_timedwait(&smtp.arrived, &smtp.lock, &deadline) != ETIMEDOUT)
+		n = matching(n1, n2, NULL, &newest);
+	n = matching(n1, n2, first, &newest);
+	pthread_mutex_unlock(&smtp.lock);
+	return n >= want && newest > after;
+}
+
+/* The first received message containing n1 and n2 (when not NULL), waiting
+ * up to seconds for it; a copy the caller frees, or NULL. */
 static char *wait_mail(int seconds, const char *n1, const char *n2)
 {
-	for (int i = 0; i < seconds * 10; i++) {
-		pthread_mutex_lock(&smtp.lock);
-		char *found = NULL;
-		for (char *m = smtp.mail.data; m && *m;) {
-			char *end = strstr(m, "\n.\n");
-			size_t len = end ? (size_t)(end - m) : strlen(m);
-			char *one = xstrndup(m, len);
-			if (strstr(one, n1) && (!n2 || strstr(one, n2))) {
-				found = one;
-				break;
-			}
-			free(one);
-			m = end ? end + 3 : m + len;
-		}
-		pthread_mutex_unlock(&smtp.lock);
-		if (found)
-			return found;
-		usleep(100000);
-	}
-	return NULL;
+	char *m;
+	wait_for_mail(seconds, n1, n2, 1, -1, &m);
+	return m;
+}
+
+/* The highest outbox id of the messages received so far (0: none). */
+static long long newest_mail(void)
+{
+	long long newest;
+	pthread_mutex_lock(&smtp.lock);
+	matching("", NULL, NULL, &newest);
+	pthread_mutex_unlock(&smtp.lock);
+	return newest;
 }
 
 /* How many received messages contain both needles. */
 static int count_mail(const char *n1, const char *n2)
 {
-	int n = 0;
 	pthread_mutex_lock(&smtp.lock);
-	for (char *m = smtp.mail.data; m && *m;) {
-		char *end = strstr(m, "\n.\n");
-		size_t len = end ? (size_t)(end - m) : strlen(m);
-		char *one = xstrndup(m, len);
-		n += strstr(one, n1) && strstr(one, n2);
-		free(one);
-		m = end ? end + 3 : m + len;
-	}
+	int n = matching(n1, n2, NULL, NULL);
 	pthread_mutex_unlock(&smtp.lock);
 	return n;
+}
+
+/* Waits up to seconds for the server's log to contain needle. */
+static bool wait_log(const struct server *s, int seconds, const char *needle)
+{
+	int64_t deadline = mono_ms() + seconds * 1000;
+	for (;;) {
+		char *log = server_log(s);
+		bool found = log && strstr(log, needle);
+		free(log);
+		if (found || mono_ms() > deadline)
+			return found;
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 }
 
 static json_int_t first_declaration(struct server *s, const char *token, const char *status)
@@ -232,10 +291,7 @@ int main(void)
 	tap_ok(declare(&s, practice, id) == 200, "demo.practice declares it through the checklist");
 
 	/* The relay is down: the message waits, and the server says so. */
-	sleep(2);
-	char *log = server_log(&s);
-	tap_ok(log && strstr(log, "delayed"), "with the relay down, delivery is delayed (logged)");
-	free(log);
+	tap_ok(wait_log(&s, 20, "delayed"), "with the relay down, delivery is delayed (logged)");
 	tap_ok(smtp.count == 0, "nothing was delivered while the relay was down");
 
 	if (!smtp_listen(port))
@@ -247,6 +303,11 @@ int main(void)
 	       "it is an RFC 5322 message (Date, From, Message-ID, UTF-8 body)");
 	if (m)
 		tap_diag("%.600s", m);
+	/* What the declaration is ("The Densham Surgery (A81001), ..."): the
+	 * e-mails about it name it in their subject. */
+	const char *subj = m ? strstr(m, "Subject: Declaration awaiting approval: ") : NULL;
+	char *what = subj ? xstrndup(subj + 40, strcspn(subj + 40, "\r\n")) : xstrdup("?");
+	char *due_subject = xasprintf("Subject: Declaration due: %s", what);
 	free(m);
 
 	/* The approver turns declaration e-mails off in My Account. */
@@ -267,18 +328,32 @@ int main(void)
 	char body[160];
 	snprintf(body, sizeof body, "{\"action\": \"return\", \"declarations\": [%lld],"
 		 " \"reason\": \"recount\"}", (long long)id);
+	long long last = newest_mail();
 	http_send(&s, "POST", "/api/v1/declarations/actions", approver, body, &r);
 	http_resp_free(&r);
-	m = wait_mail(20, "priya.shah@nhs.net", "Subject: Declaration due");
-	tap_ok(m != NULL, "returning it e-mails the practice's declarer");
-	free(m);
+	tap_ok(wait_for_mail(20, "RCPT TO:<priya.shah@nhs.net>", due_subject, 1, last, NULL),
+	       "returning it e-mails the practice's declarer");
 	int before = count_mail("RCPT TO:<sarah.okafor@nhs.net>", "Subject: Declaration awaiting approval");
-	declare(&s, practice, id);
-	sleep(3);
+	last = newest_mail();
+	long declared = declare(&s, practice, id);
+	/* The outbox goes out in the order it was written (new messages at
+	 * once; the demo's older ones may come later, after their back-off):
+	 * once a message queued after the declaration has arrived, an e-mail
+	 * the declaration queued for the approver would have arrived before
+	 * it. Returning the declaration once more queues one for the practice. */
+	http_send(&s, "POST", "/api/v1/declarations/actions", approver, body, &r);
+	long returned = r.status;
+	http_resp_free(&r);
+	bool later = wait_for_mail(20, "RCPT TO:<priya.shah@nhs.net>", due_subject, 1, last, NULL);
+	if (declared != 200 || returned != 200 || !later)
+		tap_diag("declared again: %ld, returned again: %ld, the later e-mail %s", declared,
+			 returned, later ? "arrived" : "did not arrive");
 	int after = count_mail("RCPT TO:<sarah.okafor@nhs.net>", "Subject: Declaration awaiting approval");
-	tap_ok(before == 1 && after == before,
+	tap_ok(before == 1 && after == before && later,
 	       "with the preference off, declaring again e-mails the approver nothing");
 
+	free(what);
+	free(due_subject);
 	free(practice);
 	free(approver);
 	server_stop(&s, 10, tap_failed() > 0);

@@ -20,7 +20,6 @@
 #include "apitest.h"
 #include "harness.h"
 
-#define PASSWORD "Terminal-2025"
 
 
 static char *t_practice, *t_view, *t_comm, *t_cluster, *t_other;
@@ -78,35 +77,6 @@ static const char *org_set(void)
 		strncat(out, codes[k], sizeof out - strlen(out) - 1);
 	}
 	return out;
-}
-
-/* True when j (recursively) has a key containing "pence". */
-static bool has_pence(const json_t *j)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-	if (json_is_object(j)) {
-		json_object_foreach((json_t *)(uintptr_t)j, k, v)
-			if (strstr(k, "pence") || has_pence(v))
-				return true;
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			if (has_pence(v))
-				return true;
-	}
-	return false;
-}
-
-static json_int_t service_by_code(const char *code)
-{
-	GET(t_practice, "/api/v1/services");
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(R.json, "services"), i, s)
-		if (streq(jstr(s, "code"), code))
-			return jint(s, "id");
-	tap_bail("the demo has no service %s", code);
 }
 
 /* The id of the newest offer of service to org (in status, if given) that
@@ -828,11 +798,11 @@ int main(void)
 	t_other = sign_in(&srv, "demo.other", PASSWORD, NULL);
 	if (!t_practice || !t_view || !t_comm || !t_cluster || !t_other)
 		tap_bail("the demo users cannot sign in");
-	svc_ldhc = service_by_code("LDHC2425");
-	svc_ms = service_by_code("MS2425");
-	svc_vfp = service_by_code("VFP2425");
-	svc_ncd2526 = service_by_code("NCD2526");
-	svc_qof2425 = service_by_code("QOF2425");
+	svc_ldhc = service_by_code(t_practice, "LDHC2425");
+	svc_ms = service_by_code(t_practice, "MS2425");
+	svc_vfp = service_by_code(t_practice, "VFP2425");
+	svc_ncd2526 = service_by_code(t_practice, "NCD2526");
+	svc_qof2425 = service_by_code(t_practice, "QOF2425");
 
 	test_cluster_tasks();
 	test_lists();

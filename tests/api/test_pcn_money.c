@@ -18,24 +18,12 @@
 #include "apitest.h"
 #include "harness.h"
 
-#define PASSWORD "Terminal-2025"
 #define HEADER "practice,service,achievement_date,indicator,value,numerator,denominator\n"
 
 static char *t_practice, *t_pcn, *t_comm, *t_appr, *t_fin, *t_cluster, *t_loader;
 static json_int_t svc_ncd, svc_ncd2526;
 
 /* ------------------------------------------------------------ helpers */
-
-static json_int_t service_by_code(const char *code)
-{
-	GET(t_comm, "/api/v1/services");
-	size_t i;
-	json_t *s;
-	json_array_foreach(J("services"), i, s)
-		if (streq(jstr(s, "code"), code))
-			return jint(s, "id");
-	tap_bail("the demo has no service %s", code);
-}
 
 static void save_vals(const char *token, json_int_t ach, json_int_t g, const char *mode,
 		      const char *values)
@@ -466,8 +454,8 @@ int main(void)
 	t_loader = sign_in(&srv, "extract.loader", PASSWORD, NULL);
 	if (!t_practice || !t_pcn || !t_comm || !t_appr || !t_fin || !t_cluster || !t_loader)
 		tap_bail("the demo users cannot sign in");
-	svc_ncd = service_by_code("NCD2425");
-	svc_ncd2526 = service_by_code("NCD2526");
+	svc_ncd = service_by_code(t_comm, "NCD2425");
+	svc_ncd2526 = service_by_code(t_comm, "NCD2526");
 
 	test_population();
 	test_overlap();

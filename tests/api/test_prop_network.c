@@ -32,7 +32,6 @@
 
 #include "apitest.h"
 
-#define PASSWORD "Terminal-2025"
 #define DEFAULT_SEED 20250410ULL
 #define STEPS1 40
 #define STEPS2 50
@@ -167,18 +166,6 @@ static int pcn_index(const char *code)
 		if (streq(PCN[i], code))
 			return i;
 	return -1;
-}
-
-static json_int_t service_by_code(const char *code)
-{
-	GET(t_comm, "/api/v1/services");
-	json_int_t id = 0;
-	size_t i;
-	json_t *s;
-	json_array_foreach(J("services"), i, s)
-		if (streq(jstr(s, "code"), code))
-			id = jint(s, "id");
-	return id;
 }
 
 static bool status_ok(long st)
@@ -1287,8 +1274,8 @@ static void sign_in_all(void)
 
 static void read_catalogue(void)
 {
-	svc_ncd = service_by_code("NCD2425");
-	svc_ms = service_by_code("MS2425");
+	svc_ncd = service_by_code(t_comm, "NCD2425");
+	svc_ms = service_by_code(t_comm, "MS2425");
 	if (!svc_ncd || !svc_ms)
 		tap_bail("the demo services are missing");
 	GET(t_comm, F("/api/v1/services/%lld", (long long)svc_ncd));

@@ -19,7 +19,6 @@
 #include "apitest.h"
 #include "harness.h"
 
-#define PASSWORD "Terminal-2025"
 
 
 static char *t_practice, *t_view, *t_comm, *t_pcn, *t_other;
@@ -27,17 +26,6 @@ static json_int_t svc_ms, svc_ldhc, svc_ncd, svc_ncd2526, svc_vfp;
 
 /* ------------------------------------------------------------ helpers */
 
-
-static json_int_t service_by_code(const char *code)
-{
-	GET(t_practice, "/api/v1/services");
-	size_t i;
-	json_t *s;
-	json_array_foreach(J("services"), i, s)
-		if (streq(jstr(s, "code"), code))
-			return jint(s, "id");
-	tap_bail("the demo has no service %s", code);
-}
 
 static void panel(const char *token, const char *org, json_int_t svc)
 {
@@ -751,11 +739,11 @@ int main(void)
 	t_other = sign_in(&srv, "demo.other", PASSWORD, NULL);
 	if (!t_practice || !t_view || !t_comm || !t_pcn || !t_other)
 		tap_bail("the demo users cannot sign in");
-	svc_ms = service_by_code("MS2425");
-	svc_ldhc = service_by_code("LDHC2425");
-	svc_ncd = service_by_code("NCD2425");
-	svc_ncd2526 = service_by_code("NCD2526");
-	svc_vfp = service_by_code("VFP2425");
+	svc_ms = service_by_code(t_practice, "MS2425");
+	svc_ldhc = service_by_code(t_practice, "LDHC2425");
+	svc_ncd = service_by_code(t_practice, "NCD2425");
+	svc_ncd2526 = service_by_code(t_practice, "NCD2526");
+	svc_vfp = service_by_code(t_practice, "VFP2425");
 	ms_mar = ach_on(t_practice, "A81001", svc_ms, "2025-03-31");
 	ncd_mar = ach_on(t_practice, "A81001", svc_ncd, "2025-03-31");
 	ms_g = group_of(t_practice, ms_mar, "MS");

@@ -156,6 +156,21 @@ bool pty_write_file(const char *path, const char *text)
 	return fclose(f) == 0;
 }
 
+char *pty_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	struct buf b;
+	buf_init(&b);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return buf_steal(&b);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -421,25 +436,19 @@ void pty_server_free(struct pty_server *s)
 
 void pty_server_dump_log(const struct pty_server *s, int max_lines)
 {
-	FILE *f = s->log ? fopen(s->log, "r") : NULL;
-	if (!f)
+	char *text = s->log ? pty_read_file(s->log) : NULL;
+	if (!text)
 		return;
-	struct buf b;
-	buf_init(&b);
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	const char *start = b.data ? b.data : "";
+	size_t len = strlen(text);
+	const char *start = text;
 	int lines = 0;
-	for (const char *p = start + b.len; p > start; p--)
-		if (p[-1] == '\n' && p != start + b.len && ++lines >= max_lines) {
+	for (const char *p = start + len; p > start; p--)
+		if (p[-1] == '\n' && p != start + len && ++lines >= max_lines) {
 			start = p;
 			break;
 		}
 	tap_diag("--- cqrsd stderr (last %d lines) ---\n%s--- end ---", max_lines, start);
-	buf_free(&b);
+	free(text);
 }
 
 int pty_closed_port(void)
@@ -533,6 +542,8 @@ struct pty_term *pty_spawn(const struct pty_opts *o, const char *const *argv)
 	env_add(&env, &n, "XDG_DATA_HOME=%s/.local/share", t->home);
 	env_add(&env, &n, "XDG_CACHE_HOME=%s/.cache", t->home);
 	env_add(&env, &n, "TMPDIR=%s", tmp_root);
+	/* No system-wide /etc/cqrs of the machine running the tests. */
+	env_add(&env, &n, "CQRS_SYSCONFDIR=%s/etc-cqrs", t->home);
 	env_add(&env, &n, "LANG=C.UTF-8");
 	env_add(&env, &n, "LC_ALL=C.UTF-8");
 	env_add(&env, &n, "TERM=%s", o->term ? o->term : "xterm-256color");
@@ -920,7 +931,7 @@ static size_t decode_utf8(const char *s, uint32_t **out)
 		uint32_t c = *p;
 		int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
 		if (extra) {
-			c &= 0x3F >> extra;
+			c &= 0x3Fu >> extra;
 			int i;
 			for (i = 1; i <= extra && (p[i] & 0xC0) == 0x80; i++)
 				c = (c << 6) | (p[i] & 0x3F);
@@ -1094,49 +1105,97 @@ void pty_cursor(const struct pty_term *t, int *row, int *col)
 		*col = pos.col;
 }
 
-void pty_dump(const struct pty_term *t, const char *why)
+/* One letter for a palette colour in the snapshot's colour maps. */
+static char colour_letter(int colour)
+{
+	static const char low[] = "krgybmcw", high[] = "KRGYBMCW";
+	if (colour == PTY_DEFAULT)
+		return ' ';
+	if (colour & PTY_RGB)
+		return '#';
+	return colour < 8 ? low[colour] : colour < 16 ? high[colour - 8] : '+';
+}
+
+/* Appends one map of the screen: a heading, then "%3d |...|" for each row
+ * where letter() gives anything but a blank. */
+static void snapshot_map(struct buf *b, const struct pty_term *t, const char *heading,
+			 char (*letter)(const struct pty_cell *cell))
+{
+	buf_printf(b, "%s\n", heading);
+	char *line = xcalloc((size_t)t->cols + 1, 1);
+	for (int r = 0; r < t->rows; r++) {
+		bool any = false;
+		for (int c = 0; c < t->cols; c++) {
+			struct pty_cell cell;
+			pty_cell(t, r, c, &cell);
+			line[c] = letter(&cell);
+			any |= line[c] != ' ';
+		}
+		if (any)
+			buf_printf(b, "%3d |%s|\n", r, line);
+	}
+	free(line);
+}
+
+static char attr_letter(const struct pty_cell *cell)
+{
+	int k = cell->bold + cell->reverse + cell->underline +
+		(cell->fg != PTY_DEFAULT || cell->bg != PTY_DEFAULT);
+	return k > 1 ? '*' : cell->bold ? 'b' : cell->reverse ? 'r' :
+	       cell->underline ? 'u' : k ? 'c' : ' ';
+}
+
+static char fg_letter(const struct pty_cell *cell)
+{
+	return colour_letter(cell->fg);
+}
+
+static char bg_letter(const struct pty_cell *cell)
+{
+	return colour_letter(cell->bg);
+}
+
+char *pty_snapshot(const struct pty_term *t)
 {
 	struct buf b;
 	buf_init(&b);
-	int cr, cc;
-	pty_cursor(t, &cr, &cc);
-	buf_printf(&b, "screen %dx%d (%s), cursor at %d,%d, %llu bytes so far:\n",
-		   t->cols, t->rows, why ? why : "dump", cr, cc, (unsigned long long)t->bytes);
 	buf_puts(&b, "    +");
 	for (int c = 0; c < t->cols; c++)
-		buf_putc(&b, c % 10 == 0 ? (char)('0' + (c / 10) % 10) : '-');
+		buf_putc(&b, (char)(c % 10 == 0 ? '0' + (c / 10) % 10 : '-'));
 	buf_puts(&b, "+\n");
+	uint32_t *cells = xcalloc((size_t)t->cols, sizeof *cells);
 	for (int r = 0; r < t->rows; r++) {
-		uint32_t *cells = xcalloc((size_t)t->cols, sizeof *cells);
 		row_cells(t, r, cells);
 		buf_printf(&b, "%3d |", r);
 		for (int c = 0; c < t->cols; c++)
 			if (cells[c])
 				put_utf8(&b, cells[c]);
-		free(cells);
 		buf_puts(&b, "|\n");
 	}
-	buf_puts(&b, "attributes (b bold, r reverse, u underline, c colour, * several):\n");
-	for (int r = 0; r < t->rows; r++) {
-		char *line = xcalloc((size_t)t->cols + 1, 1);
-		bool any = false;
-		for (int c = 0; c < t->cols; c++) {
-			struct pty_cell cell;
-			pty_cell(t, r, c, &cell);
-			int k = cell.bold + cell.reverse + cell.underline +
-				(cell.fg != PTY_DEFAULT || cell.bg != PTY_DEFAULT);
-			line[c] = k > 1 ? '*' : cell.bold ? 'b' : cell.reverse ? 'r' :
-				  cell.underline ? 'u' : k ? 'c' : ' ';
-			any |= k > 0;
-		}
-		if (any)
-			buf_printf(&b, "%3d |%s|\n", r, line);
-		free(line);
-	}
+	free(cells);
+	snapshot_map(&b, t, "attributes (b bold, r reverse, u underline, c colour, * several):",
+		     attr_letter);
+	snapshot_map(&b, t, "foreground (k black, r red, g green, y yellow, b blue, m magenta, "
+		     "c cyan, w white; capitals bright, + other, # RGB):", fg_letter);
+	snapshot_map(&b, t, "background (the same letters):", bg_letter);
+	return buf_steal(&b);
+}
+
+void pty_dump(const struct pty_term *t, const char *why)
+{
+	int cr, cc;
+	pty_cursor(t, &cr, &cc);
+	char *shot = pty_snapshot(t);
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "screen %dx%d (%s), cursor at %d,%d, %llu bytes so far:\n",
+		   t->cols, t->rows, why ? why : "dump", cr, cc, (unsigned long long)t->bytes);
+	buf_puts(&b, shot);
 	if (t->exited)
 		buf_printf(&b, "the program has exited (wait status 0x%x)\n", t->status);
 	tap_diag("%s", b.data);
 	buf_free(&b);
+	free(shot);
 }
 
 /* ------------------------------------------------------------ cases */

@@ -28,6 +28,9 @@ const char *pty_tmpdir(void);
 char *pty_mkdir(const char *prefix);
 /* Writes text to path (creating directories); false with a diagnostic. */
 bool pty_write_file(const char *path, const char *text);
+/* Reads a whole file; NULL (errno set) when it cannot be opened. Caller
+ * frees. */
+char *pty_read_file(const char *path);
 /* Stops every child still running, removes the temporary directory and
  * returns tap_done()'s exit status. */
 int pty_finish(void);
@@ -164,9 +167,16 @@ bool pty_any_colour(const struct pty_term *t);
 /* The cursor position. */
 void pty_cursor(const struct pty_term *t, int *row, int *col);
 
-/* Prints the screen as TAP diagnostics, framed, with row numbers, and
- * below it a map of the attributes (b bold, r reverse, u underline, c a
- * colour) for the rows that have any. */
+/* The screen as text, in the notation of the golden files under
+ * tests/screens/ (see its README): a column ruler; every row framed as
+ * "%3d |...|" with all its columns; then three maps, each listing only
+ * the rows that have anything to show: the attributes (b bold, r reverse,
+ * u underline, c a colour, * several), the foreground and the background
+ * colours (k r g y b m c w for palette colours 0-7, capitals for 8-15).
+ * Caller frees. */
+char *pty_snapshot(const struct pty_term *t);
+/* Prints the cursor position, the bytes so far and the snapshot as TAP
+ * diagnostics. */
 void pty_dump(const struct pty_term *t, const char *why);
 
 /* ------------------------------------------------------------ cases */

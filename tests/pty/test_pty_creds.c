@@ -30,24 +30,6 @@ static struct pty_term *start(const struct pty_opts *o)
 	return t;
 }
 
-/* Reads a small file; NULL when it does not exist. Caller frees. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	struct buf b;
-	buf_init(&b);
-	char chunk[1024];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	if (!b.data)
-		buf_puts(&b, "");
-	return buf_steal(&b);
-}
-
 /* The first run of 64 hex digits in text, or NULL. Caller frees. */
 static char *find_token(const char *text)
 {
@@ -185,7 +167,7 @@ static void token_file(void)
 	struct stat st;
 	memset(&st, 0, sizeof st);
 	bool exists = stat(path, &st) == 0;
-	char *text = slurp(path);
+	char *text = pty_read_file(path);
 	char *token = text ? find_token(text) : NULL;
 	pty_check(t, exists && (st.st_mode & 0777) == 0600 && token &&
 		  !strstr(text, PTY_DEMO_PASSWORD),
@@ -204,7 +186,7 @@ static void token_file(void)
 	pty_key(t, "y");
 	pty_expect(t, "Signed out: the server has revoked your token.", 10000, "y signs out");
 	pty_check(t, pty_wait_text(t, PTY_SIGNIN_READY, 5000), "back on the sign-in screen");
-	char *after = slurp(path);
+	char *after = pty_read_file(path);
 	pty_check(t, !after || !token || !strstr(after, token),
 		  "signing out forgets the token on disk");
 	pty_check(t, token && me_status(token) == 401, "the server refuses the revoked token");

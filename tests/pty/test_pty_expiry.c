@@ -45,7 +45,14 @@ int main(void)
 		  "the sign-in screen has the user ID filled in");
 	pty_send(t, PTY_DEMO_PASSWORD);
 	pty_key(t, "Enter");
-	pty_expect(t, PTY_SIGNED_IN "demo.practice", 10000, "signing in again works");
+	/* The message line says so, unless the screen that was waiting has
+	 * already put its own message there (on a loaded machine both answers
+	 * can arrive before one redraw): then the title names the user. */
+	bool back = pty_wait_text(t, PTY_SIGNED_IN "demo.practice", 10000) ||
+		    (pty_find_in_row(t, 0, "demo.practice", NULL) &&
+		     pty_find(t, "Network Achievement: A81001", NULL, NULL) &&
+		     !pty_find(t, PTY_SIGNIN_READY, NULL, NULL));
+	pty_check(t, back, "signing in again works");
 	pty_settle(t, 150, 5000);
 	char *tab = pty_active_item(t, PTY_TAB_ROW), *sub = pty_active_item(t, PTY_SUBTAB_ROW);
 	pty_check(t, strcmp(tab, "Data") == 0 && strcmp(sub, "Network Achievement") == 0,

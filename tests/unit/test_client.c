@@ -2,7 +2,8 @@
  * config file parser and its `file:line` errors, XDG paths, the token
  * store (0600 file and memory, and no keyring without D-Bus), and the HTTP
  * client's behaviour when the server cannot be reached (no retry: an
- * error; retry: offline with back-off; Esc: cancelled). */
+ * error; retry: offline with back-off; Esc: cancelled), and the typed
+ * endpoint calls with their URL builder (escaping, optional parameters). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include "client/api.h"
+#include "client/calls.h"
 #include "client/creds.h"
 #include "client/settings.h"
 #include "util.h"
@@ -271,6 +273,113 @@ static void test_api_unreachable(void **state)
 	free(url);
 }
 
+/* The URL builder escapes every piece that is not a literal: spaces,
+ * '&', '/', '=', '+' and UTF-8 bytes, and leaves unreserved characters. */
+static void test_url_builder(void **state)
+{
+	(void)state;
+	char *e = api_escape("a b&c/d=e+f~g.h-i_j");
+	assert_string_equal(e, "a%20b%26c%2Fd%3De%2Bf~g.h-i_j");
+	free(e);
+	e = api_escape("Gwasanaeth \xc3\xa9 \xe2\x80\x94");
+	assert_string_equal(e, "Gwasanaeth%20%C3%A9%20%E2%80%94");
+	free(e);
+	e = api_escape("");
+	assert_string_equal(e, "");
+	free(e);
+
+	struct url u;
+	url_init(&u, "/organisations");
+	url_seg(&u, "A/B C");
+	url_id(&u, 42);
+	url_param(&u, "q", "Smith & Jones");
+	url_param(&u, "left_out", NULL);
+	url_param(&u, "empty", "");
+	url_param_id(&u, "zero", 0);
+	url_param_id(&u, "limit", 500);
+	char *path = url_steal(&u);
+	assert_string_equal(path, "/organisations/A%2FB%20C/42?q=Smith%20%26%20Jones&empty=&limit=500");
+	free(path);
+
+	url_init(&u, "/tasks");
+	url_param(&u, "none", NULL);
+	path = url_steal(&u);
+	assert_string_equal(path, "/tasks");
+	free(path);
+}
+
+/* A typed call spells its endpoint; optional parameters are left out. */
+static void test_typed_calls(void **state)
+{
+	(void)state;
+	struct api_call c = call_offers(&(struct offers_q){
+		.year = "2025/26", .status = "OFFERED", .organisation = "P 1&2" });
+	assert_string_equal(c.method, "GET");
+	assert_string_equal(c.path, "/offers?year=2025%2F26&status=OFFERED&organisation=P%201%262");
+	assert_null(c.body);
+	api_call_free(&c);
+	assert_null(c.path);
+
+	c = call_offers(&(struct offers_q){ .service = 7 });
+	assert_string_equal(c.path, "/offers?service=7");
+	api_call_free(&c);
+
+	c = call_orgs(&(struct orgs_q){ .kind = "PRACTICE", .q = "St Mary's", .limit = 500 });
+	assert_string_equal(c.path, "/organisations?kind=PRACTICE&q=St%20Mary%27s&limit=500");
+	api_call_free(&c);
+
+	c = call_org_services("Y01", NULL);
+	assert_string_equal(c.path, "/organisations/Y01/services");
+	api_call_free(&c);
+	c = call_org_services("Y01", "2024/25");
+	assert_string_equal(c.path, "/organisations/Y01/services?year=2024%2F25");
+	api_call_free(&c);
+
+	c = call_submissions(5, 0);
+	assert_string_equal(c.path, "/achievements/5/submissions");
+	api_call_free(&c);
+	c = call_submissions(5, 9);
+	assert_string_equal(c.path, "/achievements/5/submissions?group=9");
+	api_call_free(&c);
+
+	c = call_declarations(&(struct declarations_q){ 0 });
+	assert_string_equal(c.path, "/declarations");
+	api_call_free(&c);
+
+	c = call_network("U1", 3, "");
+	assert_string_equal(c.path, "/network?organisation=U1&service=3");
+	api_call_free(&c);
+	c = call_network("U1", 3, "2025-03-31");
+	assert_string_equal(c.path, "/network?organisation=U1&service=3&date=2025-03-31");
+	api_call_free(&c);
+
+	c = call_membership_end(12, "2025-06-30");
+	assert_string_equal(c.method, "PUT");
+	assert_string_equal(c.path, "/memberships/12");
+	char *body = json_dumps(c.body, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(body, "{\"end_date\":\"2025-06-30\"}");
+	free(body);
+	api_call_free(&c);
+
+	const char *orgs[] = { "A1", "B2" };
+	c = call_offers_create(&(struct offer_new){ .service = 4, .start = "2025-04-01",
+		.end = "2026-03-31", .response = "", .target = "2025-05-01", .orgs = orgs,
+		.norgs = 2 });
+	assert_string_equal(c.method, "POST");
+	assert_string_equal(c.path, "/offers");
+	body = json_dumps(c.body, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(body, "{\"end_date\":\"2026-03-31\",\"organisations\":[\"A1\",\"B2\"],"
+			    "\"response_date\":null,\"service_id\":4,\"start_date\":\"2025-04-01\","
+			    "\"target_date\":\"2025-05-01\"}");
+	free(body);
+	api_call_free(&c);
+
+	c = call_sign_out();
+	assert_string_equal(c.method, "DELETE");
+	assert_string_equal(c.path, "/session");
+	api_call_free(&c);
+}
+
 int main(void)
 {
 	alarm(60);
@@ -282,6 +391,8 @@ int main(void)
 		cmocka_unit_test(test_creds_file_store),
 		cmocka_unit_test(test_creds_memory_store),
 		cmocka_unit_test(test_api_unreachable),
+		cmocka_unit_test(test_url_builder),
+		cmocka_unit_test(test_typed_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* test_keymap.c: unit tests for the keymap: the built-in default and vi
  * keymaps, key names, context inheritance and shadowing, user bindings and
- * `file:line: message` errors, and that docs/keymaps.md names every
- * action. */
+ * `file:line: message` errors, confirmation hints read from the keymap,
+ * and that docs/keymaps.md names every action. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -16,6 +16,7 @@
 #include <curses.h>
 
 #include "keymaps/keymap.h"
+#include "tui/popup.h"
 #include "util.h"
 
 static int key(const char *name)
@@ -211,6 +212,40 @@ static void test_load_file(void **state)
 	keymap_free(&km);
 }
 
+static void on_done(void *ud, int result, const char *text)
+{
+	(void)ud, (void)result, (void)text;
+}
+
+/* A confirmation's hint names the keys the live keymap binds. */
+static void test_confirm_hint_from_keymap(void **state)
+{
+	struct keymap *km = keymap_builtin(false);
+	struct popup *p = popup_confirm("Sign out?", on_done, NULL);
+	popup_show_keys(p, km);
+	assert_string_equal(p->lines[p->n - 1], "y = yes    n = no    Esc = cancel");
+	popup_free(&p);
+	p = popup_prompt("Notes", "Notes:", "", on_done, NULL);
+	popup_show_keys(p, km);
+	assert_string_equal(p->lines[0], "Enter = accept    Esc = cancel");
+	popup_free(&p);
+	/* the user's own keys */
+	assert_int_equal(keymap_parse(km, "unbind dialog y\nunbind dialog Y\n"
+				      "bind dialog j yes\nbind dialog n none\n", "k", NULL), 0);
+	p = popup_confirm("Sign out?", on_done, NULL);
+	popup_show_keys(p, km);
+	assert_string_equal(p->lines[p->n - 1], "j = yes    N = no    Esc = cancel");
+	popup_free(&p);
+	keymap_free(&km);
+	/* the vi keymap answers with the default keys */
+	km = keymap_builtin(true);
+	p = popup_confirm("Sign out?", on_done, NULL);
+	popup_show_keys(p, km);
+	assert_string_equal(p->lines[p->n - 1], "y = yes    n = no    Esc = cancel");
+	popup_free(&p);
+	keymap_free(&km);
+}
+
 /* docs/keymaps.md documents every action and context by name. */
 static void test_docs_name_every_action(void **state)
 {
@@ -256,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_user_bindings_and_errors),
 		cmocka_unit_test(test_shadowing_and_fkeys),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_confirm_hint_from_keymap),
 		cmocka_unit_test(test_docs_name_every_action),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

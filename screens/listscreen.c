@@ -1,0 +1,1027 @@
+/* listscreen.c: the list screen engine (see listscreen.h): it fetches the
+ * rows with the declaration's source call, keeps them by the local
+ * filters and the chosen group, draws the heading hook, the column titles,
+ * the list (tui/list.c) and the results of the last action, and drives the
+ * filters, the ticks, the row actions with their confirmation, and the
+ * detail Enter opens. It knows no screen. Also: the one financial-year
+ * drop-down. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dates.h"
+#include "money.h"
+#include "screens/ach_common.h"
+#include "screens/listscreen.h"
+#include "tui/tui.h"
+#include "util.h"
+
+/* ------------------------------------------------------------ years */
+
+void year_pick_around(struct year_pick *p, const char *fy, int after, int before)
+{
+	p->n = 0;
+	memset(p->items, 0, sizeof(p->items));
+	if (!fy || !fy_valid(fy))
+		return;
+	for (int d = after; d >= -before && p->n < ARRAY_SIZE(p->years) - 1; d--) {
+		int y = atoi(fy) + d;
+		if (y < 1000 || y > 9998)
+			continue;
+		snprintf(p->years[p->n++], sizeof(p->years[0]), "%04d/%02d", y, (y + 1) % 100);
+	}
+}
+
+void year_pick_of(struct year_pick *p, json_t *arr, const char *key)
+{
+	p->n = 0;
+	memset(p->items, 0, sizeof(p->items));
+	size_t i;
+	json_t *o;
+	json_array_foreach(arr, i, o) {
+		const char *fy = json_string_value(json_object_get(o, key));
+		size_t k;
+		if (!fy)
+			fy = "";
+		for (k = 0; k < p->n && strcmp(p->years[k], fy) != 0; k++)
+			;
+		if (k == p->n && p->n < ARRAY_SIZE(p->years) - 1)
+			strlcpy_s(p->years[p->n++], fy, sizeof(p->years[0]));
+	}
+}
+
+void year_pick_all(struct year_pick *p, const char *all)
+{
+	if (p->n == ARRAY_SIZE(p->years))
+		p->n--;
+	p->years[p->n][0] = '\0';
+	p->items[p->n++] = all;
+}
+
+static void on_year_chosen(void *ud, int result, const char *text)
+{
+	struct year_pick *p = ud;
+	if (result >= 0 && (size_t)result < p->n)
+		p->cb(p->ud, p->years[result]);
+}
+
+void choose_year(struct app *a, struct year_pick *p, const char *title, const char *current,
+		 void (*cb)(void *ud, const char *year), void *ud)
+{
+	size_t cur = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->years[i][0] || !p->items[i])
+			p->items[i] = p->years[i];
+		if (strcmp(p->years[i], current ? current : "") == 0)
+			cur = i;
+	}
+	p->cb = cb;
+	p->ud = ud;
+	app_popup(a, popup_choice(title, p->items, p->n, cur, on_year_chosen, p));
+}
+
+/* ------------------------------------------------------------ state */
+
+struct ls_results {
+	char **lines;      /* owned; "Done: ..." or "Refused: ..." */
+	size_t n;
+};
+
+struct ls {
+	const struct ls_decl *d;
+	struct screen *s;
+	size_t choice[LS_MAX_FILTERS];        /* words filters */
+	char year[LS_MAX_FILTERS][16];        /* year filters */
+	struct year_pick years;
+	json_t *answer;         /* the source's answer; owned reference */
+	json_t *all;            /* its rows (borrowed from answer) */
+	json_t *groups;         /* group rows; owned */
+	char *group;            /* the chosen group's key; owned; NULL: the groups */
+	struct list glist;      /* the groups */
+	size_t *rows;           /* indexes into all shown; owned */
+	size_t nrows;
+	char **text;            /* search text per shown row; owned */
+	char **gtext;           /* search text per group; owned */
+	struct list list;       /* the rows */
+	bool loading;
+	char *error;            /* owned */
+	bool viewing, follow;   /* the detail is shown; it came from a task */
+	void *detail;           /* the detail's state; owned */
+	struct ls_results res;
+	const struct ls_action *pending;      /* waiting for its confirmation or answer */
+	long *ids;              /* the rows it is for; owned */
+	size_t nids;
+	size_t menu[LS_MAX_FILTERS];          /* the Filter drop-down's filters */
+	size_t choosing;        /* the filter whose drop-down is open */
+};
+
+struct screen *ls_screen(struct ls *l)
+{
+	return l->s;
+}
+
+json_t *ls_answer(struct ls *l)
+{
+	return l->answer;
+}
+
+bool ls_can(struct ls *l, unsigned roles)
+{
+	return (app_roles(l->s->app) & roles) != 0;
+}
+
+size_t ls_count(struct ls *l)
+{
+	return l->nrows;
+}
+
+size_t ls_choice(struct ls *l, size_t i)
+{
+	return l->choice[i];
+}
+
+const char *ls_value(struct ls *l, size_t i)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	return f->words ? f->words->codes[l->choice[i]] : l->year[i];
+}
+
+const char *ls_value_name(struct ls *l, size_t i)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	return f->words ? f->words->names[l->choice[i]] : l->year[i];
+}
+
+json_t *ls_get(json_t *obj, const char *path)
+{
+	char key[64];
+	while (obj && path && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		obj = json_object_get(obj, key);
+		path = dot ? dot + 1 : NULL;
+	}
+	return obj;
+}
+
+/* A value as text ("" when absent); integers are written into tmp. */
+static const char *value_text(json_t *v, char *tmp, size_t size)
+{
+	if (json_is_integer(v)) {
+		snprintf(tmp, size, "%lld", (long long)json_integer_value(v));
+		return tmp;
+	}
+	const char *s = json_string_value(v);
+	return s ? s : "";
+}
+
+char *ls_expand(const char *tmpl, json_t *ctx)
+{
+	struct buf b;
+	buf_init(&b);
+	for (const char *p = tmpl ? tmpl : ""; *p; p++) {
+		const char *end = *p == '{' ? strchr(p, '}') : NULL;
+		if (!end) {
+			buf_putc(&b, *p);
+			continue;
+		}
+		char path[96], tmp[32];
+		size_t n = (size_t)(end - p - 1);
+		if (n >= sizeof(path))
+			n = sizeof(path) - 1;
+		memcpy(path, p + 1, n);
+		path[n] = '\0';
+		buf_puts(&b, value_text(ls_get(ctx, path), tmp, sizeof(tmp)));
+		p = end;
+	}
+	return buf_steal(&b);
+}
+
+bool ls_in_group(struct ls *l)
+{
+	return l->group != NULL;
+}
+
+json_t *ls_group(struct ls *l)
+{
+	if (!l->group)
+		return NULL;
+	size_t i;
+	json_t *g;
+	json_array_foreach(l->groups, i, g)
+		if (strcmp(json_string_value(json_object_get(g, "key")), l->group) == 0)
+			return g;
+	return NULL;
+}
+
+/* The context of screen templates (see listscreen.h); row may be NULL. */
+static json_t *context(struct ls *l, json_t *row, size_t count)
+{
+	json_t *c = json_object();
+	for (size_t i = 0; i < l->d->nfilters; i++)
+		json_object_set_new(c, l->d->filters[i].label, json_string(ls_value_name(l, i)));
+	json_object_set_new(c, "org", json_string(app_org_code(l->s->app)));
+	if (ls_group(l))
+		json_object_set(c, "group", ls_group(l));
+	if (row)
+		json_object_set(c, "row", row);
+	json_object_set_new(c, "count", json_integer((json_int_t)count));
+	return c;
+}
+
+static char *say(struct ls *l, const char *tmpl, json_t *row, size_t count)
+{
+	json_t *c = context(l, row, count);
+	char *s = ls_expand(tmpl, c);
+	json_decref(c);
+	return s;
+}
+
+static void message(struct ls *l, const char *tmpl, json_t *row, size_t count)
+{
+	char *s = say(l, tmpl, row, count);
+	app_message(l->s->app, MSG_INFO, "%s", s);
+	free(s);
+}
+
+/* ------------------------------------------------------------ rows */
+
+static json_t *row_at(struct ls *l, size_t i)
+{
+	return i < l->nrows ? json_array_get(l->all, l->rows[i]) : NULL;
+}
+
+static long row_id(json_t *row)
+{
+	return (long)json_integer_value(json_object_get(row, "id"));
+}
+
+static void free_texts(char ***text, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((*text)[i]);
+	xfree(text);
+}
+
+/* Whether row passes the local filters and belongs to the chosen group. */
+static bool keep(struct ls *l, json_t *row)
+{
+	char tmp[32];
+	if (l->d->group && (!l->group ||
+			    strcmp(value_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
+				   l->group) != 0))
+		return false;
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		const char *key = l->d->filters[i].key;
+		if (key && strcmp(value_text(ls_get(row, key), tmp, sizeof(tmp)),
+				  ls_value(l, i)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Recomputes the rows shown; the ticks are cleared. */
+static void filter_rows(struct ls *l)
+{
+	free_texts(&l->text, l->nrows);
+	xfree(&l->rows);
+	l->nrows = 0;
+	size_t n = json_array_size(l->all);
+	l->rows = xcalloc(n ? n : 1, sizeof(size_t));
+	l->text = xcalloc(n ? n : 1, sizeof(char *));
+	size_t i;
+	json_t *o;
+	json_array_foreach(l->all, i, o) {
+		if (!keep(l, o))
+			continue;
+		l->text[l->nrows] = ls_expand(l->d->search, o);
+		l->rows[l->nrows++] = i;
+	}
+	list_set_count(&l->list, l->nrows);
+	list_set_taggable(&l->list, l->d->tick_roles && ls_can(l, l->d->tick_roles));
+	if (l->list.tags)
+		memset(l->list.tags, 0, (l->nrows ? l->nrows : 1) * sizeof(bool));
+}
+
+/* The group rows of the answer. */
+static void make_groups(struct ls *l)
+{
+	const struct ls_group *g = l->d->group;
+	size_t n, i;
+	json_t *o;
+	l->groups = json_array();
+	json_array_foreach(l->all, i, o) {
+		char tmp[32];
+		const char *key = value_text(ls_get(o, g->key), tmp, sizeof(tmp));
+		json_t *grp = NULL, *x;
+		size_t k;
+		json_array_foreach(l->groups, k, x)
+			if (strcmp(json_string_value(json_object_get(x, "key")), key) == 0)
+				grp = x;
+		if (!grp) {
+			grp = json_pack("{s:s, s:O, s:{}}", "key", key, "first", o, "count");
+			json_array_append_new(l->groups, grp);
+		}
+		json_t *count = json_object_get(grp, "count");
+		const char *code = value_text(ls_get(o, g->count), tmp, sizeof(tmp));
+		json_object_set_new(count, code,
+				    json_integer(json_integer_value(json_object_get(count, code)) + 1));
+	}
+	n = json_array_size(l->groups);
+	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
+	json_array_foreach(l->groups, i, o)
+		l->gtext[i] = ls_expand(g->search, o);
+	list_set_count(&l->glist, n);
+}
+
+static void data_clear(struct ls *l)
+{
+	free_texts(&l->gtext, json_array_size(l->groups));
+	json_decref(l->groups);
+	l->groups = NULL;
+	free_texts(&l->text, l->nrows);
+	xfree(&l->rows);
+	l->nrows = 0;
+	json_decref(l->answer);
+	l->answer = l->all = NULL;
+	xfree(&l->error);
+	list_set_count(&l->glist, 0);
+	list_set_count(&l->list, 0);
+}
+
+static const char *name_of(struct ls *l, long id, char **out)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(l->all, i, o)
+		if (row_id(o) == id)
+			return *out = ls_expand(l->d->result_name, o);
+	if (l->d->detail && l->viewing && l->d->detail->id(l->detail) == id &&
+	    l->d->detail->item(l->detail))
+		return *out = ls_expand(l->d->result_name, l->d->detail->item(l->detail));
+	return *out = NULL;
+}
+
+/* ------------------------------------------------------------ results */
+
+static void results_clear(struct ls_results *res)
+{
+	free_texts(&res->lines, res->n);
+	res->n = 0;
+}
+
+static void add_result(struct ls_results *res, char *line)
+{
+	res->lines = xrealloc(res->lines, (res->n + 1) * sizeof(char *));
+	res->lines[res->n++] = line;
+}
+
+static void results_set(struct ls *l, const struct api_response *r)
+{
+	struct app *a = l->s->app;
+	const char *what = l->pending->name;
+	results_clear(&l->res);
+	if (app_failed(a, r, what)) {
+		add_result(&l->res, xasprintf("Refused: %s (nothing was changed)", r->err_message));
+		return;
+	}
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(r->json, "results"), i, row) {
+		char *name;
+		name_of(l, row_id(row), &name);
+		bool ok = json_is_true(json_object_get(row, "ok"));
+		add_result(&l->res, xasprintf("%s %s %s: %s", ok ? "Done:" : "Refused:",
+					      ac_str(row, "organisation"), name ? name : "",
+					      ac_str(row, "message")));
+		free(name);
+	}
+	long done = (long)json_integer_value(json_object_get(r->json, "succeeded"));
+	long failed = (long)json_integer_value(json_object_get(r->json, "failed"));
+	app_message(a, failed ? MSG_ERROR : MSG_OK, "%s: %ld done, %ld refused (see the results).",
+		    what, done, failed);
+}
+
+/* Draws the results in rows y.. (rows of them); returns rows used. */
+static int results_draw(const struct ls_results *res, WINDOW *w, int y, int rows, int width)
+{
+	if (!res->n || rows < 2)
+		return 0;
+	int used = 0;
+	tui_put(w, y + used++, 0, width, "Results of the last action:", ST_LABEL, true);
+	for (size_t i = 0; i < res->n && used < rows; i++) {
+		if (used == rows - 1 && i + 1 < res->n) {
+			tui_printf(w, y + used++, 0, width, ST_DIM, true, "... and %zu more",
+				   res->n - i);
+			break;
+		}
+		bool ok = str_has_prefix(res->lines[i], "Done:");
+		tui_put(w, y + used++, 0, width, res->lines[i], ok ? ST_OK : ST_ERROR, true);
+	}
+	return used;
+}
+
+/* ------------------------------------------------------------ columns */
+
+static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t size)
+{
+	if (c->cell) {
+		c->cell(row, out, size);
+		return;
+	}
+	json_t *v = ls_get(row, c->key);
+	const char *s = json_string_value(v);
+	out[0] = '\0';
+	switch (c->fmt) {
+	case LS_DATE:
+		if (s && s[0] && size >= 11)
+			date_display(s, out);
+		else
+			strlcpy_s(out, "-", size);
+		return;
+	case LS_STAMP: {
+		time_t at = (time_t)json_integer_value(v);
+		struct tm tm;
+		if (gmtime_r(&at, &tm))
+			strftime(out, size, "%d/%m/%Y", &tm);
+		return;
+	}
+	case LS_STATUS:
+		for (size_t i = 0; s && c->words && i < c->words->n; i++)
+			if (strcmp(s, c->words->codes[i]) == 0)
+				s = c->words->names[i];
+		strlcpy_s(out, s ? s : "", size);
+		return;
+	case LS_POUNDS:
+		money_format((int64_t)json_integer_value(v), out, size);
+		return;
+	case LS_POINTS:
+		ac_points((long long)json_integer_value(v), out, size);
+		return;
+	case LS_COUNT:
+		snprintf(out, size, "%lld", (long long)json_integer_value(v));
+		return;
+	case LS_TEXT:
+	default:
+		if (json_is_integer(v))
+			snprintf(out, size, "%lld", (long long)json_integer_value(v));
+		else
+			strlcpy_s(out, s ? s : "", size);
+		return;
+	}
+}
+
+/* The width of each column in width columns: the one of width 0 takes
+ * what the others leave (at least 10), the last one what is left. */
+static int flex_width(const struct ls_column *cols, size_t n, int width)
+{
+	int fixed = 0;
+	for (size_t i = 0; i < n; i++)
+		fixed += cols[i].width + cols[i].gap;
+	return width - fixed < 10 ? 10 : width - fixed;
+}
+
+/* Draws one line of cells (row NULL: the titles) from x in width columns. */
+static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WINDOW *w, int y,
+		       int x, int width)
+{
+	int flex = flex_width(cols, n, width), at = 0;
+	for (size_t i = 0; i < n && at < width; i++) {
+		const struct ls_column *c = &cols[i];
+		int cw = c->width ? c->width : flex;
+		if (i + 1 == n || at + cw > width)
+			cw = width - at;
+		char text[160];
+		enum style st = row ? ST_NORMAL : ST_COLHEAD;
+		if (row)
+			cell_text(c, row, text, sizeof(text));
+		else
+			strlcpy_s(text, c->title, sizeof(text));
+		if (c->right)
+			tui_printf(w, y, x + at, cw, st, true, "%*s", cw, text);
+		else
+			tui_put(w, y, x + at, row || i + 1 == n ? cw : cw + c->gap, text, st, true);
+		at += cw;
+		if (c->gap && at < width) {
+			if (row)
+				tui_put(w, y, x + at, c->gap, " ", st, true);
+			at += c->gap;
+		}
+	}
+}
+
+static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
+{
+	struct ls *l = ud;
+	draw_cells(l->d->columns, l->d->ncolumns, row_at(l, row), w, y, x, width);
+}
+
+static const char *row_text(void *ud, size_t row)
+{
+	struct ls *l = ud;
+	return row < l->nrows ? l->text[row] : "";
+}
+
+static void draw_group(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
+{
+	struct ls *l = ud;
+	const struct ls_group *g = l->d->group;
+	draw_cells(g->columns, g->ncolumns, json_array_get(l->groups, row), w, y, x, width);
+}
+
+static const char *group_text(void *ud, size_t row)
+{
+	struct ls *l = ud;
+	return row < json_array_size(l->groups) ? l->gtext[row] : "";
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void on_rows(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	l->loading = false;
+	app_dirty(s->app);
+	data_clear(l);
+	if (l->d->absent && r->outcome == API_HTTP && r->status == 404 &&
+	    strcmp(r->err_code, "not_found") == 0) {
+		l->error = xstrdup(l->d->absent);
+		return;
+	}
+	if (app_failed(s->app, r, l->d->what)) {
+		l->error = xasprintf("%s: %s", l->d->error, r->err_message);
+		return;
+	}
+	l->answer = json_incref(r->json);
+	json_t *arr = json_object_get(r->json, l->d->rows);
+	if (!json_is_array(arr)) {
+		json_decref(l->answer);
+		l->answer = json_pack("{s:[]}", l->d->rows);
+		arr = json_object_get(l->answer, l->d->rows);
+	}
+	l->all = arr;
+	if (l->d->group)
+		make_groups(l);
+	if (!l->d->group || l->group)
+		filter_rows(l);
+}
+
+static void load(struct ls *l)
+{
+	for (size_t i = 0; i < l->d->nfilters; i++)
+		if (!l->d->filters[i].words && !l->year[i][0]) {
+			const char *fy = ac_str(app_me(l->s->app), "financial_year");
+			if (fy_valid(fy))
+				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
+		}
+	l->loading = true;
+	app_call(l->s->app, l->s, l->d->source(l), on_rows);
+}
+
+/* Sets filter i from text (a code or a year); false if it is not one. */
+static bool set_value(struct ls *l, size_t i, const char *text)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	if (!f->words) {
+		if (!fy_valid(text))
+			return false;
+		strlcpy_s(l->year[i], text, sizeof(l->year[i]));
+		return true;
+	}
+	for (size_t k = 0; k < f->words->n; k++)
+		if (strcmp(f->words->codes[k], text) == 0) {
+			l->choice[i] = k;
+			return true;
+		}
+	return false;
+}
+
+/* Opened from a task: the filters and the group behind the detail are
+ * the item's, so Esc goes back to where it is listed. */
+static void follow(struct ls *l)
+{
+	json_t *item = l->d->detail->item(l->detail);
+	char tmp[32], was[LS_MAX_FILTERS][16];
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		const char *path = l->d->filters[i].follow;
+		strlcpy_s(was[i], ls_value(l, i), sizeof(was[i]));
+		if (path && !set_value(l, i, value_text(ls_get(item, path), tmp, sizeof(tmp)))) {
+			for (size_t k = 0; k < i; k++)
+				set_value(l, k, was[k]);
+			return;
+		}
+	}
+	bool fetch = false, refilter = false;
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		bool changed = strcmp(was[i], ls_value(l, i)) != 0;
+		fetch |= changed && !l->d->filters[i].key;
+		refilter |= changed && l->d->filters[i].key;
+	}
+	const char *gpath = l->d->group ? l->d->group->follow : NULL;
+	if (gpath) {
+		free(l->group);
+		l->group = xstrdup(value_text(ls_get(item, gpath), tmp, sizeof(tmp)));
+	}
+	if (fetch)
+		load(l);
+	else if (l->all && (gpath || refilter))
+		filter_rows(l);
+}
+
+static void on_detail(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	if (!l->d->detail->loaded(l->detail, s->app, r) || !l->follow)
+		return;
+	l->follow = false;
+	follow(l);
+}
+
+static void open_detail(struct ls *l, long id)
+{
+	l->viewing = true;
+	l->d->detail->load(l->detail, l->s, id, on_detail);
+}
+
+/* ------------------------------------------------------------ ops */
+
+static void ls_init(struct screen *s)
+{
+	struct ls *l = s->priv;
+	l->s = s;
+	l->d = s->def->arg;
+	if (l->d->nfilters > LS_MAX_FILTERS)
+		abort();
+	list_init(&l->glist, draw_group, group_text, l);
+	list_init(&l->list, draw_row, row_text, l);
+	if (l->d->detail) {
+		l->detail = xcalloc(1, l->d->detail->size);
+		l->d->detail->init(l->detail);
+	}
+}
+
+static void ls_done(struct screen *s)
+{
+	struct ls *l = s->priv;
+	data_clear(l);
+	list_free(&l->glist);
+	list_free(&l->list);
+	if (l->d->detail) {
+		l->d->detail->reset(l->detail);
+		xfree(&l->detail);
+	}
+	results_clear(&l->res);
+	xfree(&l->group);
+	xfree(&l->ids);
+}
+
+static void ls_open(struct screen *s)
+{
+	struct ls *l = s->priv;
+	load(l);
+	if (l->viewing && l->d->detail->id(l->detail))
+		open_detail(l, l->d->detail->id(l->detail));
+}
+
+static bool ls_subject(struct screen *s, const char *type, long id)
+{
+	struct ls *l = s->priv;
+	if (!l->d->detail || !l->d->subject || strcmp(type, l->d->subject) != 0)
+		return false;
+	l->follow = true;
+	open_detail(l, id);
+	return true;
+}
+
+/* ------------------------------------------------------------ filters */
+
+static bool at_groups(struct ls *l)
+{
+	return l->d->group && !l->group;
+}
+
+static void on_value(struct ls *l)
+{
+	const struct ls_filter *f = &l->d->filters[l->choosing];
+	results_clear(&l->res);
+	if (f->key) {
+		filter_rows(l);
+		message(l, f->said, NULL, 0);
+	} else {
+		xfree(&l->group);
+		message(l, f->said, NULL, 0);
+		load(l);
+	}
+	app_dirty(l->s->app);
+}
+
+static void on_year_value(void *ud, const char *year)
+{
+	struct ls *l = ud;
+	strlcpy_s(l->year[l->choosing], year, sizeof(l->year[0]));
+	on_value(l);
+}
+
+static void on_word_value(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result < 0)
+		return;
+	const struct ls_words *w = l->d->filters[l->choosing].words;
+	l->choice[l->choosing] = (size_t)result < w->n ? (size_t)result : 0;
+	on_value(l);
+}
+
+static void choose_value(struct ls *l, size_t i)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	l->choosing = i;
+	if (f->words) {
+		app_popup(l->s->app, popup_choice(f->title, f->words->names, f->words->n,
+						  l->choice[i], on_word_value, l));
+		return;
+	}
+	year_pick_around(&l->years, ac_str(app_me(l->s->app), "financial_year"), f->years_after,
+		     f->years_before);
+	choose_year(l->s->app, &l->years, f->title, l->year[i], on_year_value, l);
+}
+
+static void on_menu(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result >= 0)
+		choose_value(l, l->menu[result]);
+}
+
+/* One filter: its drop-down; more: the Filter drop-down first. */
+static void choose_filter(struct ls *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->d->nfilters; i++)
+		if (!at_groups(l) || !l->d->filters[i].key)
+			l->menu[n++] = i;
+	if (n == 1)
+		choose_value(l, l->menu[0]);
+	if (n < 2)
+		return;
+	char text[LS_MAX_FILTERS][64];
+	const char *items[LS_MAX_FILTERS];
+	for (size_t k = 0; k < n; k++) {
+		snprintf(text[k], sizeof(text[k]), "%s: %s", l->d->filters[l->menu[k]].label,
+			 ls_value_name(l, l->menu[k]));
+		items[k] = text[k];
+	}
+	app_popup(l->s->app, popup_choice("Filter", items, n, 0, on_menu, l));
+}
+
+/* ------------------------------------------------------------ actions */
+
+static void forget_pending(struct ls *l)
+{
+	l->pending = NULL;
+	xfree(&l->ids);
+	l->nids = 0;
+}
+
+static void on_acted(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	if (l->pending)
+		results_set(l, r);
+	forget_pending(l);
+	load(l);
+	if (l->viewing && l->d->detail->id(l->detail))
+		open_detail(l, l->d->detail->id(l->detail));
+	app_dirty(s->app);
+}
+
+static void on_confirm(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result != POP_YES) {
+		app_message(l->s->app, MSG_INFO, "Nothing was %s.", l->pending->done);
+		forget_pending(l);
+		return;
+	}
+	app_message(l->s->app, MSG_INFO, "Sending...");
+	app_call(l->s->app, l->s, l->pending->call(l->pending->code, l->ids, l->nids), on_acted);
+}
+
+static void act(struct ls *l, const struct ls_action *x)
+{
+	if (!ls_can(l, x->roles)) {
+		message(l, x->readonly, NULL, 0);
+		return;
+	}
+	if (l->pending)
+		return;
+	if (x->in_group && (at_groups(l) || l->viewing)) {
+		message(l, x->in_group, NULL, 0);
+		return;
+	}
+	json_t *one = NULL;
+	xfree(&l->ids);
+	l->nids = 0;
+	l->ids = xcalloc(l->nrows ? l->nrows : 1, sizeof(long));
+	if (l->viewing) {
+		one = l->d->detail->item(l->detail);
+		if (!one)
+			return;
+		l->ids[l->nids++] = l->d->detail->id(l->detail);
+	} else {
+		for (size_t i = 0; i < l->nrows; i++)
+			if (list_is_tagged(&l->list, i)) {
+				one = row_at(l, i);
+				l->ids[l->nids++] = row_id(one);
+			}
+		if (!l->nids && x->cursor && l->nrows) {
+			one = row_at(l, l->list.cur);
+			l->ids[l->nids++] = row_id(one);
+		}
+	}
+	if (!l->nids) {
+		message(l, x->none, NULL, 0);
+		xfree(&l->ids);
+		return;
+	}
+	l->pending = x;
+	char *q = say(l, l->nids == 1 ? x->one : x->many, one, l->nids);
+	app_popup(l->s->app, popup_confirm(q, on_confirm, l));
+	free(q);
+}
+
+static enum wres ls_action(struct screen *s, enum action a, int key)
+{
+	struct ls *l = s->priv;
+	const struct ls_decl *d = l->d;
+	for (size_t i = 0; i < d->nactions; i++)
+		if (d->actions[i].act == a) {
+			act(l, &d->actions[i]);
+			return W_HANDLED;
+		}
+	if (l->viewing) {
+		if (a == ACT_BACK && !d->detail->searching(l->detail)) {
+			l->viewing = l->follow = false;
+			d->detail->reset(l->detail);
+			app_message(s->app, MSG_INFO, "%s", "");
+			return W_HANDLED;
+		}
+		if (a == ACT_FILTER)
+			return W_HANDLED;
+		return d->detail->action(l->detail, a, key);
+	}
+	struct list *lst = at_groups(l) ? &l->glist : &l->list;
+	if (!lst->searching) {
+		if (a == ACT_FILTER && d->nfilters) {
+			choose_filter(l);
+			return W_HANDLED;
+		}
+		if (a == ACT_BACK && l->res.n) {
+			results_clear(&l->res);
+			return W_HANDLED;
+		}
+		if (a == ACT_BACK && l->group) {
+			xfree(&l->group);
+			app_message(s->app, MSG_INFO, "%s", "");
+			return W_HANDLED;
+		}
+	}
+	enum wres r = list_action(lst, a, key);
+	if (r == W_OPEN) {
+		if (at_groups(l)) {
+			json_t *g = json_array_get(l->groups, l->glist.cur);
+			if (g) {
+				l->group = xstrdup(json_string_value(json_object_get(g, "key")));
+				l->list.cur = l->list.top = 0;
+				results_clear(&l->res);
+				filter_rows(l);
+			}
+		} else if (l->nrows && d->detail) {
+			open_detail(l, row_id(row_at(l, l->list.cur)));
+		} else if (l->nrows && d->open) {
+			d->open(l, row_at(l, l->list.cur));
+		}
+		return W_HANDLED;
+	}
+	if (r == W_IGNORED && (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL)) {
+		const char *why = at_groups(l) ? d->group->no_ticks : d->no_ticks;
+		if (why) {
+			message(l, why, NULL, 0);
+			return W_HANDLED;
+		}
+	}
+	return r;
+}
+
+static enum context ls_context(struct screen *s)
+{
+	struct ls *l = s->priv;
+	if (l->viewing)
+		return l->d->detail_context;
+	return at_groups(l) ? l->d->group->context : l->d->context;
+}
+
+static bool action_offered(struct ls *l, const struct ls_action *x)
+{
+	if (!ls_can(l, x->roles))
+		return false;
+	if (x->values && !(x->values & (1u << l->choice[x->filter])))
+		return false;
+	if (l->viewing)
+		return !x->in_group && l->d->detail->item(l->detail) != NULL;
+	return !at_groups(l) && l->nrows > 0;
+}
+
+static bool ls_offers(struct screen *s, enum action a)
+{
+	struct ls *l = s->priv;
+	int hook = l->d->offers ? l->d->offers(l, a) : -1;
+	if (hook >= 0)
+		return hook != 0;
+	bool any = false;
+	for (size_t i = 0; i < l->d->nactions; i++) {
+		bool on = action_offered(l, &l->d->actions[i]);
+		if (l->d->actions[i].act == a)
+			return on;
+		any |= on;
+	}
+	switch (a) {
+	case ACT_TAG_ALL:
+	case ACT_TOGGLE_TAG:
+		return !l->viewing && !at_groups(l) && l->list.taggable && l->nrows > 0;
+	case ACT_FILTER:
+		return !l->viewing && l->d->nfilters > 0;
+	case ACT_SEARCH:
+		/* no room for it beside the row actions; / still searches */
+		return !any;
+	default:
+		return true;
+	}
+}
+
+static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
+{
+	struct ls *l = s->priv;
+	const struct ls_decl *d = l->d;
+	if (l->viewing) {
+		const char *hint = d->hint_readonly && d->nactions &&
+			!ls_can(l, d->actions[0].roles) ? d->hint_readonly : d->hint;
+		d->detail->draw(l->detail, w, 0, h, width, hint);
+		return;
+	}
+	if (d->head)
+		d->head(l, w, width);
+	int y = d->head_rows;
+	if (l->loading && !l->answer) {
+		tui_put(w, y, 0, width, "Loading... (Esc stops it)", ST_INFO, true);
+		return;
+	}
+	if (l->error) {
+		tui_put(w, y, 0, width, l->error, ST_ERROR, true);
+		return;
+	}
+	if (!l->answer)
+		return;
+	int max = d->result_rows ? d->result_rows : 5;
+	int resrows = l->res.n ? (int)(l->res.n + 1 < (size_t)max ? l->res.n + 1 : (size_t)max) : 0;
+	if (resrows)
+		results_draw(&l->res, w, h - resrows, resrows, width);
+	bool groups = at_groups(l);
+	size_t n = groups ? json_array_size(l->groups) : l->nrows;
+	if (!n) {
+		char *a = say(l, groups ? d->group->empty : d->empty, NULL, 0);
+		char *b = say(l, groups ? d->group->empty_hint : d->empty_hint, NULL, 0);
+		tui_put(w, y + 1, 0, width, a, ST_INFO, true);
+		tui_put(w, y + 2, 0, width, b, ST_DIM, true);
+		free(a);
+		free(b);
+		return;
+	}
+	struct list *lst = groups ? &l->glist : &l->list;
+	int x = 2 + (lst->taggable ? 4 : 0);
+	tui_clear(w, y, 0, x);
+	if (groups)
+		draw_cells(d->group->columns, d->group->ncolumns, NULL, w, y, x, width - x);
+	else
+		draw_cells(d->columns, d->ncolumns, NULL, w, y, x, width - x);
+	list_draw(lst, w, y + 1, 0, h - y - 1 - resrows, width);
+}
+
+const struct screen_ops listscreen_ops = {
+	.priv_size = sizeof(struct ls),
+	.init = ls_init,
+	.open = ls_open,
+	.draw = ls_draw,
+	.action = ls_action,
+	.context = ls_context,
+	.done = ls_done,
+	.offers = ls_offers,
+	.subject = ls_subject,
+};

@@ -1,0 +1,220 @@
+/* listscreen.h: one list screen declared as data. A screen that is "a list
+ * with filters, columns, a search, ticks and row actions" declares a
+ * struct ls_decl (its source call, filters, columns, templates for its
+ * words, row actions and what Enter opens) and is drawn and driven by the
+ * one engine in listscreen.c, whose ops are listscreen_ops; the screen's
+ * line in CQRS_SCREENS passes the declaration as its arg. The engine knows
+ * no screen: whatever a declaration cannot say is a hook of the
+ * declaration (the heading lines, Enter, the function bar). See "List
+ * screens" in docs/architecture.md for the format and an example.
+ *
+ * Templates: text with {path} replaced by a value of the context, a JSON
+ * object; a path goes into objects with dots ("row.service.name"). The
+ * context of a screen template holds each filter's value under its label
+ * ("{Status}", "{Financial year}", in words), "org" (the current
+ * organisation's code), "group" (the chosen group row), "row" (the row an
+ * action is for) and "count" (how many rows it is for). Row templates
+ * (search text, result names) read the row itself ("{service.code}"). */
+#ifndef CQRS_LISTSCREEN_H
+#define CQRS_LISTSCREEN_H
+
+#include <curses.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "screens/app.h"
+
+/* ------------------------------------------------- one year drop-down */
+
+/* The financial years a drop-down offers ("" stands for "All years"). */
+struct year_pick {
+	char years[16][16];
+	const char *items[16];
+	size_t n;
+	void (*cb)(void *ud, const char *year);
+	void *ud;
+};
+
+/* Fills p with the financial years around fy ("2025/26"): after years
+ * after it, fy, then before years back (1 and 3: 2026/27 down to 2022/23).
+ * Empty if fy is not a financial year. */
+void year_pick_around(struct year_pick *p, const char *fy, int after, int before);
+/* Fills p with the distinct values of member key of the objects of arr, in
+ * their order. */
+void year_pick_of(struct year_pick *p, json_t *arr, const char *key);
+/* Adds a last choice named all that stands for every year (""). */
+void year_pick_all(struct year_pick *p, const char *all);
+/* The one financial-year drop-down: titled title, current selected, cb
+ * called with the year chosen (not on Esc). p lives as long as the
+ * screen (it is the popup's state). */
+void choose_year(struct app *a, struct year_pick *p, const char *title, const char *current,
+		 void (*cb)(void *ud, const char *year), void *ud);
+
+/* ------------------------------------------------- the declaration */
+
+/* Codes and their names in words, in choice order. */
+struct ls_words {
+	const char *const *codes;
+	const char *const *names;
+	size_t n;
+};
+
+enum ls_fmt {
+	LS_TEXT,      /* a string or an integer as it is */
+	LS_DATE,      /* an ISO date as dd/mm/yyyy; "-" when there is none */
+	LS_STAMP,     /* seconds since the epoch as dd/mm/yyyy (UTC) */
+	LS_STATUS,    /* a code in words (the column's words; the code if unknown) */
+	LS_POUNDS,    /* pence as £1,234.56 */
+	LS_POINTS,    /* thousandths of a point as 26.04 */
+	LS_COUNT,     /* an integer, 0 when absent */
+};
+
+struct ls_column {
+	const char *title;
+	const char *key;             /* the row's member, dots into objects */
+	int width;                   /* columns; 0: what the others leave (at least 10) */
+	enum ls_fmt fmt;
+	bool right;                  /* aligned right (the title too) */
+	int gap;                     /* blank columns after it */
+	const struct ls_words *words;          /* LS_STATUS */
+	/* Instead of key and fmt: writes the cell's text. */
+	void (*cell)(json_t *row, char *out, size_t size);
+};
+
+struct ls_filter {
+	const char *label;           /* "Status": the Filter drop-down says "Status: Offered" */
+	const char *title;           /* the title of its own drop-down */
+	const struct ls_words *words;          /* the choices; NULL: financial years */
+	int years_after, years_before;         /* years: around the current financial year */
+	/* NULL: the source call takes the value (a new request when it
+	 * changes, and the group is left); else the rows already fetched are
+	 * kept when this member of the row has the value. Such a filter is
+	 * not offered on the groups. */
+	const char *key;
+	const char *said;            /* screen template put on the message line after a change */
+	const char *follow;          /* the member of an opened item that sets it (tasks) */
+};
+
+/* A row action: ticked rows (or the row under the cursor) go to one call
+ * after a confirmation; the answer's per-row results are shown under the
+ * list and the list is fetched again. */
+struct ls_action {
+	enum action act;
+	const char *code;            /* given to call: "accept" */
+	const char *name;            /* "Accept Service": results and messages */
+	const char *done;            /* "accepted": "Nothing was accepted." */
+	unsigned roles;              /* the user needs one of these */
+	const char *readonly;        /* screen template: said without the roles */
+	const char *one;             /* screen template: the question for one row ({row....}) */
+	const char *many;            /* screen template: the question for {count} rows */
+	const char *none;            /* screen template: said when nothing is ticked */
+	const char *in_group;        /* said on the groups or in the opened item (NULL: the
+					* action is for the opened item) */
+	bool cursor;                 /* nothing ticked: the row under the cursor */
+	int filter;                  /* offered only when filter ... */
+	unsigned values;             /* ... has one of these choices (bits); 0: always */
+	/* The typed call of client/calls.h; its answer is
+	 * {"results":[{id, ok, organisation, message}], "succeeded", "failed"}. */
+	struct api_call (*call)(const char *code, const long *ids, size_t n);
+};
+
+/* Rows grouped first (Enter opens a group's rows): one group row per
+ * distinct value of key, as {"key", "first": the first row, "count":
+ * {CODE: rows}} counting the rows by the value of member count. */
+struct ls_group {
+	const char *key;             /* "service.id" */
+	const char *count;           /* "status" */
+	const struct ls_column *columns;
+	size_t ncolumns;
+	const char *search;          /* row template */
+	const char *empty, *empty_hint;        /* screen templates: no groups */
+	const char *no_ticks;        /* said when Space is pressed on the groups */
+	const char *follow;          /* the member of an opened item that chooses its group */
+	enum context context;
+};
+
+/* What Enter on a row opens in place of the list (a view of one item;
+ * offer_view.c declares offer_detail), or NULL. */
+struct ls_detail {
+	size_t size;                 /* its state, allocated by the engine */
+	void (*init)(void *v);
+	void (*reset)(void *v);      /* frees what it holds; empty again */
+	void (*load)(void *v, struct screen *s, long id,
+		     void (*cb)(struct screen *s, const struct api_response *r));
+	bool (*loaded)(void *v, struct app *a, const struct api_response *r);
+	json_t *(*item)(void *v);    /* the item loaded, or NULL (borrowed) */
+	long (*id)(void *v);
+	void (*draw)(void *v, WINDOW *w, int y, int h, int width, const char *hint);
+	enum wres (*action)(void *v, enum action a, int key);
+	bool (*searching)(void *v);
+};
+
+struct ls;
+
+/* A declaration has at most LS_MAX_FILTERS filters. */
+#define LS_MAX_FILTERS 4
+
+struct ls_decl {
+	/* The source: the typed call with the current filter values
+	 * (ls_value), and the member of the answer holding the rows. */
+	struct api_call (*source)(struct ls *l);
+	const char *rows;
+	const char *what;            /* app_failed's words: "Loading tasks" */
+	const char *error;           /* drawn on failure, followed by ": " and the reason */
+	const char *absent;          /* drawn when the server answers 404 not_found, or NULL */
+	const struct ls_filter *filters;
+	size_t nfilters;
+	const struct ls_column *columns;
+	size_t ncolumns;
+	const char *search;          /* row template: the text search matches */
+	const char *empty, *empty_hint;        /* screen templates: no rows */
+	const char *no_ticks;        /* said when Space is pressed without ticks, or NULL */
+	unsigned tick_roles;         /* ticks and Select All for these roles; 0: none */
+	const struct ls_action *actions;
+	size_t nactions;
+	const char *result_name;     /* row template: what a result line calls a row */
+	int result_rows;             /* rows the results may take under the list */
+	const struct ls_group *group;          /* or NULL */
+	const struct ls_detail *detail;        /* or NULL */
+	const char *subject;         /* the task subject type the detail opens ("offer") */
+	const char *hint, *hint_readonly;      /* the detail's keys line, with and without
+						* the roles of the first action */
+	enum context context, detail_context;
+	int head_rows;               /* rows the heading takes; the list starts below */
+	/* Hooks: the heading lines (always drawn); Enter on a row when there
+	 * is no detail; the function bar (-1: the engine decides). */
+	void (*head)(struct ls *l, WINDOW *w, int width);
+	void (*open)(struct ls *l, json_t *row);
+	int (*offers)(struct ls *l, enum action a);
+};
+
+/* The engine's ops: def->arg is the struct ls_decl. */
+extern const struct screen_ops listscreen_ops;
+
+/* --------------------------------------- what hooks and calls may read */
+
+struct screen *ls_screen(struct ls *l);
+/* The value of filter i: its code, or the year ("2025/26"). */
+const char *ls_value(struct ls *l, size_t i);
+/* Filter i's value in words. */
+const char *ls_value_name(struct ls *l, size_t i);
+/* Filter i's choice index (words filters). */
+size_t ls_choice(struct ls *l, size_t i);
+/* The whole answer of the source call, or NULL before it (borrowed). */
+json_t *ls_answer(struct ls *l);
+/* Whether a group is chosen (its rows are shown), and its row, or NULL
+ * when it is not among the groups fetched (borrowed). */
+bool ls_in_group(struct ls *l);
+json_t *ls_group(struct ls *l);
+/* Whether the user holds one of roles at the current organisation. */
+bool ls_can(struct ls *l, unsigned roles);
+/* The rows shown and their count. */
+size_t ls_count(struct ls *l);
+
+/* A template filled from ctx (allocated). */
+char *ls_expand(const char *tmpl, json_t *ctx);
+/* A member of obj by a dotted path, or NULL (borrowed). */
+json_t *ls_get(json_t *obj, const char *path);
+
+#endif
