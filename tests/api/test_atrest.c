@@ -76,20 +76,11 @@ static int wait_for(pid_t pid, long timeout_ms)
 	}
 }
 
+/* A file's text (the harness's reader of a server's log). */
 static char *slurp(const char *path)
 {
-	struct buf b;
-	buf_init(&b);
-	FILE *f = fopen(path, "r");
-	if (f) {
-		char chunk[4096];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf_append(&b, chunk, n);
-		fclose(f);
-	}
-	buf_puts(&b, "");
-	return buf_steal(&b);
+	struct server f = {.log = (char *)path};
+	return server_log(&f);
 }
 
 static bool mode_is(const char *path, unsigned want)
