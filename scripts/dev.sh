@@ -19,7 +19,8 @@ PACKAGES="build-essential autoconf automake pkg-config
  libncurses-dev libcurl4-openssl-dev libjansson-dev libsecret-1-dev
  libpcre2-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev
  libcmocka-dev libvterm-dev
- curl wrk dbus dbus-daemon gnome-keyring sqlite3 procps time openssl"
+ curl wrk nginx dbus dbus-daemon gnome-keyring sqlite3 procps time openssl
+ clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do
