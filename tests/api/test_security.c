@@ -33,63 +33,6 @@
 
 /* ------------------------------------------------------------ sockets */
 
-/* A socket connected to the server from source address src (any port);
- * -1 on failure. */
-static int connect_from(const char *src)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	if (inet_pton(AF_INET, src, &sa.sin_addr) != 1 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		close(fd);
-		return -1;
-	}
-	sa.sin_port = htons((uint16_t)srv.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Reads from fd into out until the server closes, the headers and
- * Content-Length bytes are in, or deadline (mono_ms) passes. */
-static void read_answer(int fd, struct buf *out, int64_t deadline)
-{
-	for (;;) {
-		if (out->data) {
-			const char *end = strstr(out->data, "\r\n\r\n");
-			const char *cl = strcasestr(out->data, "\r\nContent-Length:");
-			if (end && cl && cl < end &&
-			    out->len >= (size_t)(end + 4 - out->data) + strtoul(cl + 17, NULL, 10))
-				return;
-		}
-		int64_t wait = deadline - mono_ms();
-		if (wait <= 0)
-			return;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, (int)wait);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		char chunk[4096];
-		ssize_t n = recv(fd, chunk, sizeof chunk, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf_append(out, chunk, (size_t)n);
-		buf_append(out, "", 1); /* keep it a string ... */
-		out->len--;             /* ... without counting the NUL */
-	}
-}
-
 /* An answer read off a raw socket. */
 struct raw {
 	long status;   /* 0: none */
@@ -114,24 +57,8 @@ static void raw_send(const char *src, const char *request, size_t len, long time
 	memset(a, 0, sizeof *a);
 	a->retry_after = -1;
 	buf_init(&a->text);
-	int64_t t0 = mono_ms();
-	int fd = connect_from(src);
-	if (fd < 0)
-		return;
-	if (!len)
-		len = strlen(request);
-	while (len > 0) {
-		ssize_t n = send(fd, request, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		request += n;
-		len -= (size_t)n;
-	}
-	read_answer(fd, &a->text, t0 + timeout_ms);
-	a->ms = (long)(mono_ms() - t0);
-	close(fd);
+	a->ms = raw_exchange_from(&srv, src, request, len ? len : strlen(request), timeout_ms,
+				  &a->text);
 	if (!a->text.data || strncmp(a->text.data, "HTTP/1.", 7) != 0)
 		return;
 	a->status = strtol(a->text.data + 9, NULL, 10);
@@ -206,7 +133,7 @@ static void test_auth_before_body(void)
 			       "Content-Type: text/csv\r\nContent-Length: %zu\r\n\r\n", body_len);
 	int64_t t0 = mono_ms();
 	for (int i = 0; i < N; i++) {
-		fds[i] = connect_from("127.0.0.1");
+		fds[i] = raw_connect(&srv, "127.0.0.1");
 		if (fds[i] < 0)
 			continue;
 		send(fds[i], head, strlen(head), MSG_NOSIGNAL);
@@ -222,7 +149,7 @@ static void test_auth_before_body(void)
 			continue;
 		struct buf out;
 		buf_init(&out);
-		read_answer(fds[i], &out, t0 + 5000);
+		raw_read(fds[i], &out, t0 + 5000);
 		long ms = (long)(mono_ms() - t0);
 		if (out.data && strncmp(out.data, "HTTP/1.1 401", 12) == 0)
 			got401++;
@@ -285,7 +212,7 @@ static void test_idle_sockets(void)
 	int *fds = xcalloc((size_t)want, sizeof *fds);
 	int opened = 0;
 	for (int i = 0; i < want; i++) {
-		fds[i] = connect_from("127.0.0.1");
+		fds[i] = raw_connect(&srv, "127.0.0.1");
 		if (fds[i] >= 0)
 			opened++;
 	}
@@ -522,7 +449,7 @@ static int64_t idle_since;
 
 static void idle_open(void)
 {
-	idle_fd = connect_from("127.0.0.9");
+	idle_fd = raw_connect(&srv, "127.0.0.9");
 	idle_since = mono_ms();
 }
 
