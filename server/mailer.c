@@ -40,25 +40,88 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Builds the RFC 5322 message text (caller frees). */
-static char *message(const struct mail *mail, const char *from)
+/* A header value on one line: CR, LF and other control characters (a
+ * header injection, or a stray tab) become spaces. Returns a new string. */
+static char *header_clean(const char *v)
+{
+	char *out = xstrdup(v ? v : "");
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return out;
+}
+
+static void base64(struct buf *b, const unsigned char *p, size_t n)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		buf_putc(b, al[v >> 18 & 63]);
+		buf_putc(b, al[v >> 12 & 63]);
+		buf_putc(b, i + 1 < n ? al[v >> 6 & 63] : '=');
+		buf_putc(b, i + 2 < n ? al[v & 63] : '=');
+	}
+}
+
+/* Appends a header value as RFC 5322 allows: printable ASCII as it is;
+ * anything else (UTF-8, or text that looks like an encoded-word) as RFC
+ * 2047 encoded-words "=?UTF-8?B?...?=", each at most 75 characters, cut
+ * between UTF-8 characters and folded onto continuation lines. Control
+ * characters never reach the header (header_clean). */
+static void header_value(struct buf *b, const char *value)
+{
+	char *v = header_clean(value);
+	bool plain = !strstr(v, "=?");
+	for (const char *p = v; plain && *p; p++)
+		plain = (unsigned char)*p < 0x80;
+	if (plain) {
+		buf_puts(b, v);
+		free(v);
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)v;
+	size_t n = strlen(v);
+	bool first = true;
+	while (n) {
+		size_t k = n < 45 ? n : 45; /* 45 bytes: 60 base64 characters */
+		while (k < n && k > 1 && (p[k] & 0xc0) == 0x80)
+			k--;
+		if (!first)
+			buf_puts(b, "\r\n ");
+		buf_puts(b, "=?UTF-8?B?");
+		base64(b, p, k);
+		buf_puts(b, "?=");
+		p += k;
+		n -= k;
+		first = false;
+	}
+	free(v);
+}
+
+char *mailer_message(const struct mail *mail, const char *from, int64_t when)
 {
 	char date[64];
-	time_t t = time(NULL);
+	time_t t = (time_t)when;
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	char *to = header_clean(mail->to), *sender = header_clean(from);
+	char *kind = header_clean(mail->kind);
 	struct buf b;
 	buf_init(&b);
-	buf_printf(&b, "Date: %s\r\nFrom: CQRS National <%s>\r\nTo: <%s>\r\n", date, from, mail->to);
-	buf_printf(&b, "Subject: %s\r\nMessage-ID: <cqrs-%lld-%lld@%s>\r\n", mail->subject,
-		   (long long)mail->id, (long long)t, strchr(from, '@') ? strchr(from, '@') + 1 :
-		   "localhost");
+	buf_printf(&b, "Date: %s\r\nFrom: ", date);
+	header_value(&b, "CQRS National");
+	buf_printf(&b, " <%s>\r\nTo: <%s>\r\nSubject: ", sender, to);
+	header_value(&b, mail->subject);
+	buf_printf(&b, "\r\nMessage-ID: <cqrs-%lld-%lld@%s>\r\n", (long long)mail->id,
+		   (long long)t, strchr(sender, '@') ? strchr(sender, '@') + 1 : "localhost");
 	buf_printf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		   "Content-Transfer-Encoding: 8bit\r\nX-CQRS-Kind: %s\r\n\r\n", mail->kind);
-	/* Body lines end CRLF; a line that starts with a dot is doubled
-	 * (libcurl does the SMTP dot-stuffing itself since 7.x, so only
-	 * normalise line ends here). */
+		   "Content-Transfer-Encoding: 8bit\r\nX-CQRS-Kind: %s\r\n\r\n", kind);
+	free(to);
+	free(sender);
+	free(kind);
+	/* Body lines end CRLF (libcurl does the SMTP dot-stuffing). */
 	for (const char *p = mail->body; *p; p++) {
 		if (*p == '\n' && (p == mail->body || p[-1] != '\r'))
 			buf_putc(&b, '\r');
@@ -70,11 +133,14 @@ static char *message(const struct mail *mail, const char *from)
 
 static bool deliver(CURL *curl, const struct mail *mail, char *err, size_t errlen)
 {
-	char *text = message(mail, m.from);
+	char *text = mailer_message(mail, m.from, (int64_t)time(NULL));
 	struct upload u = {text, strlen(text), 0};
 	struct curl_slist *rcpt = NULL;
-	char *to = xasprintf("<%s>", mail->to);
-	char *from = xasprintf("<%s>", m.from);
+	char *to_c = header_clean(mail->to), *from_c = header_clean(m.from);
+	char *to = xasprintf("<%s>", to_c);
+	char *from = xasprintf("<%s>", from_c);
+	free(to_c);
+	free(from_c);
 	rcpt = curl_slist_append(rcpt, to);
 	char ebuf[CURL_ERROR_SIZE] = "";
 	curl_easy_reset(curl);
@@ -115,14 +181,21 @@ static void *run(void *arg)
 			for (size_t i = 0; i < n; i++) {
 				char err[300] = "";
 				if (deliver(curl, &mails[i], err, sizeof err)) {
-					store_outbox_sent(db, mails[i].id, now_s());
+					/* Not recorded (busy): sent again later, a
+					 * duplicate rather than a loss. */
+					if (store_outbox_sent(db, mails[i].id, now_s()) != ST_OK)
+						fprintf(stderr, "cqrsd: mail %lld sent but not marked sent;"
+							" it may be sent twice\n", (long long)mails[i].id);
 				} else {
 					int a = mails[i].attempts + 1;
 					/* 2, 4, 8 ... seconds, at most an hour. */
 					int64_t wait = 1LL << (a < 12 ? a : 12);
 					if (wait > 3600)
 						wait = 3600;
-					store_outbox_failed(db, mails[i].id, now_s() + wait, err);
+					if (store_outbox_failed(db, mails[i].id, now_s() + wait, err) !=
+					    ST_OK)
+						fprintf(stderr, "cqrsd: mail %lld: cannot record the failure\n",
+							(long long)mails[i].id);
 					fprintf(stderr, "cqrsd: mail to %s delayed (attempt %d): %s\n",
 						mails[i].to, a, err);
 				}

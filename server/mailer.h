@@ -6,8 +6,15 @@
 #define CQRS_MAILER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct store;
+struct mail;
+
+/* The RFC 5322 text of mail from `from`, dated when (seconds since the
+ * epoch): header values on one line (control characters become spaces),
+ * non-ASCII ones as RFC 2047 encoded-words; the caller frees it. */
+char *mailer_message(const struct mail *mail, const char *from, int64_t when);
 
 /* Starts the delivery thread for smtp_url (e.g. smtp://127.0.0.1:25),
  * sending as from. Returns false if the thread cannot start. */

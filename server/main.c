@@ -2,6 +2,8 @@
  * generate a national-scale database. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +75,45 @@ static bool parse_seconds(const char *s, int64_t *out)
 	return true;
 }
 
+/* Removes path and the -wal, -shm and -journal files SQLite keeps beside
+ * it; true when at least one was there. */
+static bool remove_db_files(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	bool any = false;
+	for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+		char *f = xasprintf("%s%s", path, sfx[i]);
+		any |= unlink(f) == 0;
+		free(f);
+	}
+	return any;
+}
+
+/* fsync of a file, or of the directory that holds path (dir true). */
+static bool sync_path(const char *path, bool dir)
+{
+	char *p = xstrdup(path);
+	if (dir) {
+		char *slash = strrchr(p, '/');
+		if (!slash)
+			strcpy(p, ".");
+		else if (slash == p)
+			p[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	int fd = open(p, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+	bool ok = fd >= 0 && fsync(fd) == 0;
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return ok;
+}
+
+/* Builds the national database in PATH.partial beside PATH and renames it
+ * into place only once complete and on disk: a kill part-way leaves no
+ * PATH (or the one that was there), never half a database. A .partial
+ * left by a killed run is removed first, with a message. */
 static int generate_national(int argc, char **argv)
 {
 	const char *db_path = NULL;
@@ -92,24 +133,55 @@ static int generate_national(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
-	struct store *s = store_open(db_path, err, sizeof err);
+	struct stat sb;
+	if (stat(db_path, &sb) == 0) {
+		/* An existing database is replaced only when it holds nothing. */
+		struct store *s = store_open(db_path, err, sizeof err);
+		if (!s) {
+			fprintf(stderr, "cqrsd: %s\n", err);
+			return 1;
+		}
+		bool empty = store_is_empty(store_db(s));
+		store_close(&s);
+		if (!empty) {
+			fprintf(stderr, "cqrsd generate-national: %s is not empty\n", db_path);
+			return 1;
+		}
+	}
+	char *part = xasprintf("%s.partial", db_path);
+	if (remove_db_files(part))
+		fprintf(stderr, "cqrsd generate-national: removed %s, left by an interrupted run\n",
+			part);
+	struct store *s = store_open(part, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "cqrsd: %s\n", err);
+		free(part);
 		return 1;
 	}
-	struct db *db = store_db(s);
-	if (!store_is_empty(db)) {
-		fprintf(stderr, "cqrsd generate-national: %s is not empty\n", db_path);
-		store_close(&s);
-		return 1;
+	enum st st = store_generate_national(store_db(s), seed);
+	store_close(&s); /* checkpoints the WAL into the file and removes it */
+	bool ok = st == ST_OK && sync_path(part, false);
+	if (ok) {
+		/* Stale -wal/-shm of the old (empty) file must not meet the new one. */
+		char *f = xasprintf("%s-wal", db_path);
+		unlink(f);
+		free(f);
+		f = xasprintf("%s-shm", db_path);
+		unlink(f);
+		free(f);
+		ok = rename(part, db_path) == 0;
+		if (!ok)
+			fprintf(stderr, "cqrsd generate-national: cannot rename %s to %s: %s\n", part,
+				db_path, strerror(errno));
+		else
+			sync_path(db_path, true);
 	}
-	enum st st = store_generate_national(db, seed);
-	store_close(&s);
-	if (st != ST_OK) {
-		fputs("cqrsd generate-national: failed; the database is unchanged\n", stderr);
-		return 1;
+	if (!ok) {
+		remove_db_files(part);
+		fprintf(stderr, "cqrsd generate-national: failed; %s is unchanged\n", db_path);
 	}
-	return 0;
+	free(part);
+	return ok ? 0 : 1;
 }
 
 /* A progress bar on a terminal, a line now and then otherwise. */
@@ -298,7 +370,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cqrsd: %s\n", err);
 		return 1;
 	}
-	chmod(db_path, 0600);
 	struct db *db = store_db(srv.store);
 	if (demo && store_is_empty(db)) {
 		fputs("cqrsd: creating the demo database\n", stderr);

@@ -759,7 +759,11 @@ void h_group_save(struct req *r)
 		reply_store_error(r, st);
 		goto out;
 	}
-	store_achievement_get(r->db, x.a.id, &x.a);
+	/* Read back what was stored; the save itself has committed. */
+	if ((st = store_achievement_get(r->db, x.a.id, &x.a)) != ST_OK) {
+		reply_store_error(r, st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
+		goto out;
+	}
 	char *msg = x.stored ?
 		xasprintf(x.submit ? "Achievement data submitted for %s %s" :
 			  "Work in progress saved for %s %s", g.code, g.name) :

@@ -58,7 +58,11 @@ static json_t *results_json(struct req *r, int64_t ach_id, int64_t service_id, b
 	if (store_calc_defs(r->db, service_id, &defs, &n) != ST_OK)
 		return NULL;
 	struct store_val *vals = xcalloc(n ? n : 1, sizeof *vals);
-	store_values_get(r->db, ach_id, defs, n, vals);
+	if (store_values_get(r->db, ach_id, defs, n, vals) != ST_OK) {
+		free(defs);
+		free(vals);
+		return NULL;
+	}
 	pcn_entered_values(r->db, ach_id, defs, n, vals);
 	json_t *calc = store_calculation_json(r->db, ach_id);
 	json_t *lines = calc && json_is_object(calc) ? json_object_get(calc, "lines") : NULL;
@@ -215,7 +219,12 @@ void h_network(struct req *r)
 	}
 	int64_t date_id;
 	bool payment;
-	store_achievement_date_get(r->db, s.id, chosen, &date_id, &payment);
+	enum st st = store_achievement_date_get(r->db, s.id, chosen, &date_id, &payment);
+	if (st != ST_OK) {
+		json_decref(dates);
+		reply_store_error(r, st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
+		return;
+	}
 	int64_t pcn_id = o.id;
 	if (!strcmp(o.kind, "PRACTICE") &&
 	    store_pcn_of_practice(r->db, o.id, chosen, &pcn_id) != ST_OK) {
@@ -230,10 +239,17 @@ void h_network(struct req *r)
 		return;
 	}
 	struct org_rec pcn;
-	store_org_get(r->db, pcn_id, &pcn);
 	int64_t *members = NULL;
 	size_t nm = 0;
-	store_pcn_members(r->db, pcn_id, chosen, &members, &nm);
+	if ((st = store_org_get(r->db, pcn_id, &pcn)) != ST_OK ||
+	    (st = store_pcn_members(r->db, pcn_id, chosen, &members, &nm)) != ST_OK) {
+		/* The PCN was found a moment ago: anything but ST_OK now is
+		 * the store failing (busy or an I/O error), never a 404. */
+		json_decref(dates);
+		free(members);
+		reply_store_error(r, st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
+		return;
+	}
 	json_t *mlist = json_array();
 	json_t *ach = store_achievements_json(r->db, pcn_id, s.id);
 	/* A user restricted to Service Provider Clusters sees only what is
@@ -245,18 +261,22 @@ void h_network(struct req *r)
 	for (size_t m = 0; m < nm; m++) {
 		struct org_rec p;
 		int64_t aid = 0;
-		if (store_org_get(r->db, members[m], &p) != ST_OK)
-			continue;
+		if ((st = store_org_get(r->db, members[m], &p)) != ST_OK)
+			break;
 		if (clustered && !auth_org_in_scope(r, p.id, NULL)) {
 			hidden++;
 			continue;
 		}
-		store_list_size_on(r->db, p.id, chosen, &p.list_size);
+		if ((st = store_list_size_on(r->db, p.id, chosen, &p.list_size)) != ST_OK)
+			break;
 		json_t *row = json_pack("{s:s, s:s, s:I}", "practice", p.code, "name", p.name,
 					"list_size", (json_int_t)p.list_size);
+		struct ach_rec a;
 		if (store_achievement_find(r->db, s.id, p.id, date_id, &aid) == ST_OK) {
-			struct ach_rec a;
-			store_achievement_get(r->db, aid, &a);
+			if ((st = store_achievement_get(r->db, aid, &a)) != ST_OK) {
+				json_decref(row);
+				break;
+			}
 			json_t *groups = store_achievement_groups_json(r->db, aid, s.id);
 			int total = 0, sub = 0;
 			size_t k;
@@ -279,7 +299,12 @@ void h_network(struct req *r)
 	json_decref(ach);
 	free(members);
 	int64_t pcn_size = 0;
-	store_list_size_on(r->db, pcn_id, chosen, &pcn_size);
+	if (st != ST_OK || (st = store_list_size_on(r->db, pcn_id, chosen, &pcn_size)) != ST_OK) {
+		json_decref(dates);
+		json_decref(mlist);
+		reply_store_error(r, st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
+		return;
+	}
 	json_t *j = json_pack("{s:{s:s, s:s, s:I}, s:{s:I, s:s}, s:s, s:b, s:o, s:o}",
 			      "pcn", "code", pcn.code, "name", pcn.name, "list_size", (json_int_t)pcn_size,
 			      "service", "id", (json_int_t)s.id, "name", s.name,
@@ -290,8 +315,13 @@ void h_network(struct req *r)
 	if (pcn_visible && store_achievement_find(r->db, s.id, pcn_id, date_id, &pcn_ach) == ST_OK) {
 		bool pounds = present_pounds(r, pcn_id) || present_pounds(r, o.id);
 		struct ach_rec pa;
-		store_achievement_get(r->db, pcn_ach, &pa);
-		json_t *net = results_json(r, pcn_ach, s.id, pounds);
+		json_t *net = NULL;
+		if ((st = store_achievement_get(r->db, pcn_ach, &pa)) != ST_OK ||
+		    !(net = results_json(r, pcn_ach, s.id, pounds))) {
+			json_decref(j);
+			reply_store_error(r, st == ST_OK || st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
+			return;
+		}
 		json_object_set_new(net, "achievement_id", json_integer(pcn_ach));
 		json_object_set_new(net, "status", json_string(pa.status));
 		json_object_set_new(net, "declaration_status", json_string(pa.declaration_status));
@@ -345,7 +375,14 @@ void h_network_stuck(struct req *r)
 			json_object_set_new(row, "gaps", json_array());
 		} else {
 			struct org_rec p;
-			store_org_get(r->db, pcn, &p);
+			enum st st = store_org_get(r->db, pcn, &p);
+			if (st != ST_OK) {
+				json_decref(actions);
+				json_decref(rows);
+				recalc_free(&rc);
+				reply_store_error(r, st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
+				return;
+			}
 			json_object_set_new(row, "pcn", json_string(p.code));
 			json_t *gaps = recalc_network_gaps(rc, sid, did, date, pcn);
 			char *why = json_array_size(gaps) ?
@@ -482,7 +519,7 @@ static enum st reaggregate(struct db *db, int64_t uid, const int64_t *pcns, size
 			    ST_OK) {
 				int64_t *members = NULL;
 				size_t nm = 0, found = 0;
-				store_pcn_members(db, pcns[k], dates[i].date, &members, &nm);
+				st = store_pcn_members(db, pcns[k], dates[i].date, &members, &nm);
 				for (size_t m = 0; m < nm; m++)
 					found += store_achievement_find(db, dates[i].service_id, members[m],
 									dates[i].date_id, &any) == ST_OK;
@@ -798,7 +835,11 @@ void h_membership_end(struct req *r)
 	}
 	if (st == ST_CONFLICT) {
 		struct org_rec pr;
-		store_org_get(r->db, x.old.practice_id, &pr);
+		enum st st2 = store_org_get(r->db, x.old.practice_id, &pr);
+		if (st2 != ST_OK) {
+			reply_store_error(r, st2 == ST_NOTFOUND ? (int)ST_ERROR : (int)st2);
+			goto out;
+		}
 		reply_error(r, 409, "conflict", "end_date",
 			    "%s belongs to another PCN after %s; a practice is never in two PCNs on"
 			    " one date", pr.code, *x.old.end_date ? x.old.end_date : x.old.start_date);

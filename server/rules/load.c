@@ -166,9 +166,12 @@ static json_t *final_lines(struct ctx *c, const struct extract_result *res)
 			continue;
 		int64_t ach = 0;
 		struct store_val *cur = xcalloc(s->n ? s->n : 1, sizeof *cur);
+		/* Values that cannot be read count as none stored: every line
+		 * is then refused (fail closed), never let through. */
 		if (store_achievement_find(c->db, ea->service_id, ea->practice_id, ea->date_id, &ach) ==
-		    ST_OK)
-			store_values_get(c->db, ach, s->defs, s->n, cur);
+		    ST_OK &&
+		    store_values_get(c->db, ach, s->defs, s->n, cur) != ST_OK)
+			memset(cur, 0, (s->n ? s->n : 1) * sizeof *cur);
 		for (size_t r = ea->first; r < ea->first + ea->count; r++) {
 			const struct extract_row *row = &res->rows[r];
 			size_t i;
@@ -332,7 +335,12 @@ static enum st recalc_changed(struct db *db, struct apply *a, const int64_t *cha
 		struct svc *s = st == ST_OK ? svc_get(a->c, ar.service_id) : NULL;
 		if (s && !strcmp(s->rec.level, "NETWORK")) {
 			int64_t pcn = 0;
-			store_pcn_of_practice(db, ar.org_id, ar.date, &pcn);
+			/* Not a member on the date (ST_NOTFOUND) leaves pcn 0. */
+			enum st ps = store_pcn_of_practice(db, ar.org_id, ar.date, &pcn);
+			if (ps != ST_OK && ps != ST_NOTFOUND) {
+				st = ps;
+				break;
+			}
 			bool dup = false;
 			for (size_t q = 0; q < nseen && !dup; q++)
 				dup = seen[q].service == ar.service_id && seen[q].date == ar.date_id &&

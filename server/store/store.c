@@ -2,10 +2,13 @@
  * PRAGMA user_version, the prepared-statement cache and transactions. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "server/store/store_int.h"
@@ -89,6 +92,28 @@ json_t *col_json_text(sqlite3_stmt *st, int col)
 	return t ? json_string((const char *)t) : json_null();
 }
 
+/* How long a statement, or a whole store_tx with its retries, waits for
+ * another connection's lock before giving up with ST_BUSY (503 busy). */
+#define STORE_BUSY_MS 3000
+
+/* SQLite's busy handler: short sleeps until the connection's deadline
+ * (store_tx's, else STORE_BUSY_MS from the statement's first wait). */
+static int busy_wait(void *arg, int count)
+{
+	struct db *db = arg;
+	int64_t now = mono_ms();
+	if (count == 0)
+		db->busy_since = now;
+	int64_t limit = db->busy_deadline ? db->busy_deadline : db->busy_since + STORE_BUSY_MS;
+	if (now >= limit)
+		return 0;
+	int64_t ms = count < 9 ? count + 1 : 10;
+	if (ms > limit - now)
+		ms = limit - now;
+	usleep((useconds_t)(ms * 1000));
+	return 1;
+}
+
 static struct db *db_connect(struct store *s, char *err, size_t errlen)
 {
 	sqlite3 *sql = NULL;
@@ -101,10 +126,10 @@ static struct db *db_connect(struct store *s, char *err, size_t errlen)
 		sqlite3_close(sql);
 		return NULL;
 	}
-	sqlite3_busy_timeout(sql, 5000);
 	struct db *db = xcalloc(1, sizeof *db);
 	db->sql = sql;
 	db->store = s;
+	sqlite3_busy_handler(sql, busy_wait, db);
 	static const char pragmas[] =
 		"PRAGMA journal_mode=WAL;"
 		"PRAGMA synchronous=FULL;"
@@ -112,7 +137,10 @@ static struct db *db_connect(struct store *s, char *err, size_t errlen)
 		"PRAGMA temp_store=MEMORY;"
 		"PRAGMA cache_size=-16000;";
 	if (db_exec(db, pragmas) != ST_OK) {
-		snprintf(err, errlen, "cannot configure %s: %s", s->path, sqlite3_errmsg(sql));
+		int code = sqlite3_errcode(sql) & 0xff;
+		snprintf(err, errlen, "cannot configure %s: %s%s", s->path, sqlite3_errmsg(sql),
+			 code == SQLITE_CORRUPT || code == SQLITE_NOTADB ?
+			 " (the file is corrupt or not a database; refusing to use it)" : "");
 		sqlite3_close(sql);
 		free(db);
 		return NULL;
@@ -177,14 +205,64 @@ static bool migrate(struct db *db, char *err, size_t errlen)
 	return db_exec(db, "COMMIT") == ST_OK;
 }
 
+/* The database and its -wal and -shm files are the owner's only: the file
+ * is created 0600 before SQLite opens it (SQLite gives the -wal and -shm
+ * it creates the main file's mode), and files left by an earlier run are
+ * narrowed to 0600 too. */
+static bool private_files(const char *path, char *err, size_t errlen)
+{
+	if (!*path || *path == ':' || !strncmp(path, "file:", 5))
+		return true; /* in memory, or a URI: SQLite's business */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077) && sb.st_uid == geteuid())
+		fchmod(fd, 0600);
+	close(fd);
+	static const char *const sfx[] = {"-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+		char *f = xasprintf("%s%s", path, sfx[i]);
+		if (stat(f, &sb) == 0 && (sb.st_mode & 077) && sb.st_uid == geteuid())
+			chmod(f, 0600);
+		free(f);
+	}
+	return true;
+}
+
+/* PRAGMA quick_check: a damaged file (a killed build, a bad disk) is
+ * refused at start rather than served. */
+static bool quick_check(struct db *db, const char *path, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->sql, "PRAGMA quick_check(1)", -1, &st, NULL);
+	const char *res = NULL;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		res = (const char *)sqlite3_column_text(st, 0);
+	bool ok = res && !strcmp(res, "ok");
+	if (!ok)
+		snprintf(err, errlen, "%s is corrupt (PRAGMA quick_check: %s); refusing to use it:"
+			 " restore it from a backup", path,
+			 res ? res : sqlite3_errmsg(db->sql));
+	for (char *c = err; !ok && *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	sqlite3_finalize(st);
+	return ok;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
+	if (!private_files(path, err, errlen))
+		return NULL;
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_key_create(&s->key, NULL);
 	struct db *db = db_connect(s, err, errlen);
-	if (!db || !migrate(db, err, errlen)) {
+	if (!db || !quick_check(db, path, err, errlen) || !migrate(db, err, errlen)) {
 		store_close(&s);
 		return NULL;
 	}
@@ -222,43 +300,55 @@ bool store_is_empty(struct db *db)
 	return empty;
 }
 
+/* Runs fn in a transaction. A lock held by another connection is waited
+ * for, and the transaction retried, until STORE_BUSY_MS after the start:
+ * then ST_BUSY (the caller answers 503), never minutes. */
 enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 {
 	if (db->tx_depth > 0) {
 		/* Nested: run inside the caller's transaction. */
 		return fn(db, arg);
 	}
-	for (int attempt = 0; attempt < 50; attempt++) {
+	db->busy_deadline = mono_ms() + STORE_BUSY_MS;
+	enum st result = ST_BUSY;
+	for (int attempt = 0; mono_ms() < db->busy_deadline; attempt++) {
+		useconds_t pause = (useconds_t)(2000 + (attempt < 20 ? attempt : 20) * 1000);
 		int rc = sqlite3_exec(db->sql, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
 		if ((rc & 0xff) == SQLITE_BUSY) {
-			usleep((useconds_t)(2000 + attempt * 1000));
+			usleep(pause);
 			continue;
 		}
 		if (rc != SQLITE_OK) {
 			db_log_error(db, "begin");
-			return ST_ERROR;
+			result = ST_ERROR;
+			break;
 		}
 		db->tx_depth++;
 		enum st r = fn(db, arg);
 		db->tx_depth--;
 		if (r == ST_OK) {
 			rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
-			if (rc == SQLITE_OK)
-				return ST_OK;
+			if (rc == SQLITE_OK) {
+				result = ST_OK;
+				break;
+			}
 			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 			if ((rc & 0xff) == SQLITE_BUSY) {
-				usleep((useconds_t)(2000 + attempt * 1000));
+				usleep(pause);
 				continue;
 			}
 			db_log_error(db, "commit");
-			return ST_ERROR;
+			result = ST_ERROR;
+			break;
 		}
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 		if (r == ST_BUSY) {
-			usleep((useconds_t)(2000 + attempt * 1000));
+			usleep(pause);
 			continue;
 		}
-		return r;
+		result = r;
+		break;
 	}
-	return ST_BUSY;
+	db->busy_deadline = 0;
+	return result;
 }

@@ -12,6 +12,16 @@
 struct store;
 struct db;
 
+/* Every store operation's result must be looked at: an ignored ST_BUSY or
+ * ST_ERROR leaves the output struct unset (the compiler warns, and the
+ * build uses -Werror). The one exception is store_session_touch, a
+ * best-effort refresh of a token's idle clock. */
+#if defined(__GNUC__)
+#define ST_MUST __attribute__((warn_unused_result))
+#else
+#define ST_MUST
+#endif
+
 /* Results of store operations. */
 enum st {
 	ST_OK = 0,
@@ -38,15 +48,15 @@ int store_schema_version(struct db *db);
  * inside one, retrying on SQLITE_BUSY, committing on ST_OK and rolling
  * back otherwise; it returns fn's result (or ST_BUSY/ST_ERROR). */
 typedef enum st (*store_tx_fn)(struct db *db, void *arg);
-enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg);
+ST_MUST enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg);
 
 /* ---- seeding (store_demo.c, store_national.c) -------------------------- */
 /* Fills an empty database with the demo data (users, organisations,
  * services, offers, achievements). */
-enum st store_seed_demo(struct db *db);
+ST_MUST enum st store_seed_demo(struct db *db);
 /* Builds a national-scale database (42 ICBs, ~6,300 practices, ~1,250
  * PCNs, a year of monthly QOF and NCD achievement); progress to stderr. */
-enum st store_generate_national(struct db *db, unsigned seed);
+ST_MUST enum st store_generate_national(struct db *db, unsigned seed);
 
 /* ---- users and sessions (store_users.c) -------------------------------- */
 struct user_rec {
@@ -59,8 +69,8 @@ struct user_rec {
 	bool disabled;
 	bool system_account;
 };
-enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec *out);
-enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out);
+ST_MUST enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec *out);
+ST_MUST enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out);
 /* Failed sign-ins in a row for a user ID as typed (known or not;
  * case-insensitive) from one client address, and until when (ms since
  * the epoch) further attempts from there wait. */
@@ -69,26 +79,26 @@ struct signin_failures {
 	int64_t wait_until_ms;
 };
 /* The record for login and addr (zeroes when there is none). */
-enum st store_signin_failures(struct db *db, const char *login, const char *addr,
-			      struct signin_failures *out);
+ST_MUST enum st store_signin_failures(struct db *db, const char *login, const char *addr,
+				      struct signin_failures *out);
 /* Writes the record for login and addr after a failure at now_ms, and
  * drops records with no failure for a day. */
-enum st store_signin_failed(struct db *db, const char *login, const char *addr,
-			    int64_t now_ms, const struct signin_failures *f);
+ST_MUST enum st store_signin_failed(struct db *db, const char *login, const char *addr,
+				    int64_t now_ms, const struct signin_failures *f);
 /* Forgets login's failures from addr (a successful sign-in). */
-enum st store_signin_ok(struct db *db, const char *login, const char *addr);
+ST_MUST enum st store_signin_ok(struct db *db, const char *login, const char *addr);
 /* Creates a user (no grants); returns its id in *id. */
-enum st store_user_create(struct db *db, const char *user_id, const char *name,
+ST_MUST enum st store_user_create(struct db *db, const char *user_id, const char *name,
 			  const char *email, const char *password_hash, int64_t now,
 			  int64_t *id);
 /* The last n password hashes (newest first) into hashes[] (each 160). */
-enum st store_password_history(struct db *db, int64_t uid, char (*hashes)[160],
+ST_MUST enum st store_password_history(struct db *db, int64_t uid, char (*hashes)[160],
 			       size_t max, size_t *n);
-enum st store_user_set_password(struct db *db, int64_t uid, const char *hash, int64_t now);
-enum st store_grant_role(struct db *db, int64_t uid, const char *org_code,
+ST_MUST enum st store_user_set_password(struct db *db, int64_t uid, const char *hash, int64_t now);
+ST_MUST enum st store_grant_role(struct db *db, int64_t uid, const char *org_code,
 			 const char *role_code, int64_t now);
 
-enum st store_session_create(struct db *db, int64_t uid, const unsigned char hash[32],
+ST_MUST enum st store_session_create(struct db *db, int64_t uid, const unsigned char hash[32],
 			     int64_t now, int64_t expires_at);
 struct session_rec {
 	int64_t id;
@@ -98,10 +108,10 @@ struct session_rec {
 };
 /* Finds a live session: not revoked, not past expires_at, used within
  * idle seconds. ST_NOTFOUND otherwise. */
-enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_t now,
+ST_MUST enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_t now,
 			     int64_t idle, struct session_rec *out);
 enum st store_session_touch(struct db *db, int64_t session_id, int64_t now);
-enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now);
+ST_MUST enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now);
 
 /* ---- authorisation data (store_users.c) ------------------------------- */
 /* Roles that may see pounds (the rest see points only). */
@@ -116,7 +126,7 @@ struct grant {
 	char role[32];
 };
 /* The user's live grants; *out is allocated (caller frees). */
-enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t *n);
+ST_MUST enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t *n);
 /* True if the user is assigned one or more Service Provider Clusters. */
 bool store_user_has_cluster(struct db *db, int64_t uid);
 /* Whether org_id is within the user's scope for any of the given roles
@@ -132,24 +142,24 @@ json_t *store_me_json(struct db *db, int64_t uid);
 
 /* ---- audit, tasks and e-mail (store_notify.c) ----------------------- */
 /* Appends to the audit log; before/after are borrowed (either may be NULL). */
-enum st store_audit(struct db *db, int64_t uid, const char *action, const char *entity,
+ST_MUST enum st store_audit(struct db *db, int64_t uid, const char *action, const char *entity,
 		    int64_t entity_id, json_t *before, json_t *after);
 /* Puts a task on the Home screen of the organisation's users holding role
  * (NULL: any role). */
-enum st store_task_add(struct db *db, int64_t org_id, const char *role, const char *kind,
+ST_MUST enum st store_task_add(struct db *db, int64_t org_id, const char *role, const char *kind,
 		       const char *title, const char *subject_type, int64_t subject_id);
 /* Marks the open tasks about a subject done (kinds: comma-separated, or
  * NULL for all). */
-enum st store_task_done(struct db *db, const char *subject_type, int64_t subject_id,
+ST_MUST enum st store_task_done(struct db *db, const char *subject_type, int64_t subject_id,
 			const char *kinds, int64_t uid);
 /* Marks one task done for a user who can see it (ST_NOTFOUND otherwise). */
-enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid);
+ST_MUST enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid);
 /* Queues an e-mail to every user holding role on the organisation whose
  * preference for kind is on (the default). */
-enum st store_email_role(struct db *db, int64_t org_id, const char *role, const char *kind,
+ST_MUST enum st store_email_role(struct db *db, int64_t org_id, const char *role, const char *kind,
 			 const char *subject, const char *body);
 /* Both of the above: a task and the matching e-mails. */
-enum st store_notify(struct db *db, int64_t org_id, const char *role, const char *kind,
+ST_MUST enum st store_notify(struct db *db, int64_t org_id, const char *role, const char *kind,
 		     const char *title, const char *subject_type, int64_t subject_id,
 		     const char *body);
 
@@ -163,13 +173,13 @@ struct mail {
 	int attempts;
 };
 /* Messages due for (re)delivery; *out allocated. */
-enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n);
-enum st store_outbox_sent(struct db *db, int64_t id, int64_t at);
-enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, const char *err);
+ST_MUST enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n);
+ST_MUST enum st store_outbox_sent(struct db *db, int64_t id, int64_t at);
+ST_MUST enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, const char *err);
 /* Notification preferences ("My Account"): every kind, on unless turned off. */
 bool store_notification_kind_valid(const char *kind);
 json_t *store_notification_prefs_json(struct db *db, int64_t uid);
-enum st store_notification_pref_set(struct db *db, int64_t uid, const char *kind, bool enabled);
+ST_MUST enum st store_notification_pref_set(struct db *db, int64_t uid, const char *kind, bool enabled);
 
 /* ---- organisations (store_orgs.c) --------------------------------------- */
 struct org_rec {
@@ -180,8 +190,8 @@ struct org_rec {
 	int64_t parent_id;
 	int64_t list_size;
 };
-enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out);
-enum st store_org_get(struct db *db, int64_t id, struct org_rec *out);
+ST_MUST enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out);
+ST_MUST enum st store_org_get(struct db *db, int64_t id, struct org_rec *out);
 /* The ICB an organisation belongs to (0: none). */
 int64_t store_org_icb(struct db *db, int64_t org_id);
 /* Organisations in the user's scope matching q (code or name, may be NULL)
@@ -211,9 +221,9 @@ struct service_rec {
 	int64_t national_list_size;
 	int aspiration_percent;
 };
-enum st store_service_get(struct db *db, int64_t id, struct service_rec *out);
+ST_MUST enum st store_service_get(struct db *db, int64_t id, struct service_rec *out);
 /* The practices that are members of a PCN on a date; *ids allocated. */
-enum st store_pcn_members(struct db *db, int64_t pcn_id, const char *on_date,
+ST_MUST enum st store_pcn_members(struct db *db, int64_t pcn_id, const char *on_date,
 			  int64_t **ids, size_t *n);
 
 struct offer_rec {
@@ -226,7 +236,7 @@ struct offer_rec {
 	int version;
 	char start_date[11], end_date[11];
 };
-enum st store_offer_get(struct db *db, int64_t id, struct offer_rec *out);
+ST_MUST enum st store_offer_get(struct db *db, int64_t id, struct offer_rec *out);
 /* True if the organisation has an offer of the service not cancelled. */
 bool store_offer_active_exists(struct db *db, int64_t service_id, int64_t org_id);
 struct offer_new {
@@ -237,20 +247,20 @@ struct offer_new {
 /* The offers of a service that are not cancelled, for one organisation
  * and/or through one PCN (0: any), in one status (NULL: any); *ids
  * allocated. */
-enum st store_offers_where(struct db *db, int64_t service_id, int64_t org_id, int64_t via_pcn_id,
+ST_MUST enum st store_offers_where(struct db *db, int64_t service_id, int64_t org_id, int64_t via_pcn_id,
 			   const char *status, int64_t **ids, size_t *n);
 /* The network-level services a PCN takes part in (an accepted offer of
  * its own or through it); *ids allocated. */
-enum st store_network_services_of(struct db *db, int64_t pcn_id, int64_t **ids, size_t *n);
+ST_MUST enum st store_network_services_of(struct db *db, int64_t pcn_id, int64_t **ids, size_t *n);
 /* Moves an offer's dates (a practice joining or leaving its PCN), with a
  * history row carrying note; nothing when they are the same. */
-enum st store_offer_set_dates(struct db *db, int64_t id, const char *start, const char *end,
+ST_MUST enum st store_offer_set_dates(struct db *db, int64_t id, const char *start, const char *end,
 			      int64_t uid, const char *note);
 /* Inserts an OFFERED offer and its first history row. */
-enum st store_offer_create(struct db *db, const struct offer_new *o, int64_t *id);
+ST_MUST enum st store_offer_create(struct db *db, const struct offer_new *o, int64_t *id);
 /* Moves an offer from one status to another (ST_CONFLICT if it is no
  * longer in from) and records the history. */
-enum st store_offer_set_status(struct db *db, int64_t id, const char *from, const char *to,
+ST_MUST enum st store_offer_set_status(struct db *db, int64_t id, const char *from, const char *to,
 			       int64_t uid, const char *note, bool automatic);
 /* Offers in the user's scope, filtered (year/status NULL, ids 0: all). */
 json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
@@ -262,7 +272,7 @@ json_t *store_offer_last_change(struct db *db, int64_t id);
 
 /* ---- achievement data (store_achievements.c) --------------------------- */
 bool store_setting_get(struct db *db, const char *key, char *out, size_t size);
-enum st store_setting_set(struct db *db, const char *key, const char *value);
+ST_MUST enum st store_setting_set(struct db *db, const char *key, const char *value);
 /* The date the amendment rules are judged by: the "business_date"
  * setting when present (the demo sets one), else today (UTC). */
 void store_business_date(struct db *db, char out[11]);
@@ -272,11 +282,11 @@ bool store_participates(struct db *db, int64_t service_id, int64_t org_id);
  * its end): a practice that joins or leaves a PCN takes part in the PCN's
  * network services only while it is a member. */
 bool store_participates_on(struct db *db, int64_t service_id, int64_t org_id, const char *date);
-enum st store_achievement_date_get(struct db *db, int64_t service_id, const char *date,
+ST_MUST enum st store_achievement_date_get(struct db *db, int64_t service_id, const char *date,
 				   int64_t *date_id, bool *payment);
-enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id,
+ST_MUST enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id,
 			       int64_t date_id, int64_t *id);
-enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_id,
+ST_MUST enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_id,
 				 int64_t date_id, int64_t *id);
 struct ach_rec {
 	int64_t id, service_id, org_id, date_id;
@@ -289,10 +299,10 @@ struct ach_rec {
 	char declaration_status[28]; /* "" when there is no declaration */
 	int64_t updated_at;
 };
-enum st store_achievement_get(struct db *db, int64_t id, struct ach_rec *out);
+ST_MUST enum st store_achievement_get(struct db *db, int64_t id, struct ach_rec *out);
 /* Bumps version and updated_at; sets status when not NULL; marks a
  * commissioner entry when asked. */
-enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
+ST_MUST enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 				bool commissioner_entry);
 /* The achievements panel {"achievements": [...], "available_dates": [...]}. */
 json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_id);
@@ -324,23 +334,23 @@ struct group_info {
 /* The indicators of one group of the service with their current and
  * work-in-progress values; *out allocated. ST_NOTFOUND if the group is
  * not the service's. */
-enum st store_group_state(struct db *db, int64_t ach_id, int64_t service_id, int64_t group_id,
+ST_MUST enum st store_group_state(struct db *db, int64_t ach_id, int64_t service_id, int64_t group_id,
 			  struct ind_state **out, size_t *n, struct group_info *g);
 /* The id of the latest submission touching the group (0: none): what a
  * form was opened at, to detect a later change by someone else. */
 int64_t store_group_version(struct db *db, int64_t ach_id, int64_t group_id);
 /* {id, kind, at, user_id, user_name} of that submission, or NULL. */
 json_t *store_submission_last(struct db *db, int64_t ach_id, int64_t group_id);
-enum st store_submission_add(struct db *db, int64_t ach_id, int64_t group_id, const char *kind,
+ST_MUST enum st store_submission_add(struct db *db, int64_t ach_id, int64_t group_id, const char *kind,
 			     const char *source, int64_t uid, const char *notes, int64_t *id);
-enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id,
+ST_MUST enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id,
 				   const struct ind_val *v, bool ratio);
 /* Sets a current value (and clears its work in progress). */
-enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+ST_MUST enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 			bool ratio, const char *source, int64_t sub_id);
 /* The same without touching work in progress (for bulk loads, which clear
  * it once per achievement with store_wip_clear_extracted). */
-enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+ST_MUST enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 			bool ratio, const char *source, int64_t sub_id);
 struct value_row {
 	int64_t indicator_id;
@@ -349,11 +359,11 @@ struct value_row {
 };
 /* Sets many current values at once and, when sub_id is not 0, records
  * them in that submission (for bulk loads; work in progress untouched). */
-enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
+ST_MUST enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
 			      const char *source, int64_t sub_id);
 /* Drops work in progress on the achievement's extracted indicators. */
-enum st store_wip_clear_extracted(struct db *db, int64_t ach_id);
-enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+ST_MUST enum st store_wip_clear_extracted(struct db *db, int64_t ach_id);
+ST_MUST enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 		      bool ratio, int64_t uid);
 /* Submission history, newest first (group 0: all groups). */
 json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id);
@@ -376,19 +386,19 @@ struct decl_rec {
 	char achievement_status[24];
 	bool declaration_required, approval_required, indicator_declaration;
 };
-enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out);
-enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id);
-enum st store_declaration_create(struct db *db, int64_t ach_id, const char *status, int64_t pence,
+ST_MUST enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out);
+ST_MUST enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id);
+ST_MUST enum st store_declaration_create(struct db *db, int64_t ach_id, const char *status, int64_t pence,
 				 const char *note, int64_t *id);
 /* Moves a declaration from one status to another (ST_CONFLICT if it is no
  * longer in from), with a history note; notes (may be NULL) replaces the
  * declarer's notes; declared records who declared and when. */
-enum st store_declaration_set_status(struct db *db, int64_t id, const char *from, const char *to,
+ST_MUST enum st store_declaration_set_status(struct db *db, int64_t id, const char *from, const char *to,
 				     int64_t uid, const char *note, const char *notes,
 				     bool declared);
-enum st store_declaration_set_pence(struct db *db, int64_t id, int64_t pence);
+ST_MUST enum st store_declaration_set_pence(struct db *db, int64_t id, int64_t pence);
 /* Replaces the ticked statements of a declaration's checklist. */
-enum st store_declaration_ticks_set(struct db *db, int64_t id, const int64_t *statements,
+ST_MUST enum st store_declaration_ticks_set(struct db *db, int64_t id, const int64_t *statements,
 				    size_t n, int64_t uid);
 /* The checklist: the service's statements ("S<id>") and, when the service
  * asks for indicator declaration, one item per payment indicator ("I<id>"). */
@@ -421,12 +431,12 @@ struct store_val {
 	char source[16];
 };
 /* The indicators of a service in structure order; *out allocated. */
-enum st store_calc_defs(struct db *db, int64_t service_id, struct calc_def_row **out, size_t *n);
+ST_MUST enum st store_calc_defs(struct db *db, int64_t service_id, struct calc_def_row **out, size_t *n);
 /* The current values of an achievement, in the order of defs (ach_id 0:
  * none present). */
-enum st store_values_get(struct db *db, int64_t ach_id, const struct calc_def_row *defs, size_t n,
+ST_MUST enum st store_values_get(struct db *db, int64_t ach_id, const struct calc_def_row *defs, size_t n,
 			 struct store_val *out);
-enum st store_achievement_set_status(struct db *db, int64_t id, const char *status);
+ST_MUST enum st store_achievement_set_status(struct db *db, int64_t id, const char *status);
 struct calc_save_line {
 	int64_t indicator_id;
 	bool has_achievement;
@@ -440,14 +450,14 @@ struct calc_save {
 	size_t nlines;
 };
 /* Stores a calculation as the achievement's current one. */
-enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_save *c,
+ST_MUST enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_save *c,
 			       int64_t *calc_id);
 /* The current calculation {id, at, points_milli, list_size, pence,
  * aspiration_pence, lines: {indicator_id: {...}}}, json null when none.
  * Every figure: what a caller may see is present_money()'s to decide. */
 json_t *store_calculation_json(struct db *db, int64_t ach_id);
 /* The PCN a practice belonged to on a date. */
-enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,
+ST_MUST enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,
 			      int64_t *pcn_id);
 struct ach_brief {
 	int64_t id, service_id, org_id, date_id;
@@ -455,16 +465,16 @@ struct ach_brief {
 	char date[11];
 };
 /* Calls fn for every achievement (read first, so fn may write). */
-enum st store_achievements_each(struct db *db, enum st (*fn)(void *ctx, const struct ach_brief *a),
+ST_MUST enum st store_achievements_each(struct db *db, enum st (*fn)(void *ctx, const struct ach_brief *a),
 				void *ctx);
 /* Calculated payment-date achievements from..to without a declaration
  * (not practices' network-level ones); *ids allocated. */
-enum st store_undeclared_payment_achievements(struct db *db, const char *from, const char *to,
+ST_MUST enum st store_undeclared_payment_achievements(struct db *db, const char *from, const char *to,
 					      int64_t **ids, size_t *n);
-enum st store_service_by_code(struct db *db, const char *code, int64_t *id);
+ST_MUST enum st store_service_by_code(struct db *db, const char *code, int64_t *id);
 /* The organisation's achievement of the service at the closest earlier
  * date (a service's dates are within one financial year). */
-enum st store_previous_achievement(struct db *db, int64_t service_id, int64_t org_id,
+ST_MUST enum st store_previous_achievement(struct db *db, int64_t service_id, int64_t org_id,
 				   int64_t date_id, int64_t *id);
 /* Achievements in scope stuck in AWAITING_NETWORK (year may be NULL);
  * rows carry org_id, service_id and date_id for the caller. */
@@ -476,15 +486,15 @@ struct membership_rec {
 };
 /* Adds a membership (end may be NULL); ST_CONFLICT if it overlaps another
  * membership of the practice. */
-enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id, const char *start,
+ST_MUST enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id, const char *start,
 			     const char *end, int64_t *id);
-enum st store_membership_get(struct db *db, int64_t id, struct membership_rec *out);
+ST_MUST enum st store_membership_get(struct db *db, int64_t id, struct membership_rec *out);
 /* Sets a membership's end date (ST_INVALID if before its start,
  * ST_CONFLICT if the practice would then be in two PCNs on a date). */
-enum st store_membership_end(struct db *db, int64_t id, const char *end);
+ST_MUST enum st store_membership_end(struct db *db, int64_t id, const char *end);
 /* The list size of an organisation on a date (see list_size_history in
  * store_schema.c): for a PCN, the sum over its members on that date. */
-enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int64_t *size);
+ST_MUST enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int64_t *size);
 /* True if the achievement's declaration is financially approved; since
  * (may be NULL) gets the date it became so (YYYY-MM-DD). */
 bool store_final_since(struct db *db, int64_t ach_id, char since[11]);
@@ -493,7 +503,7 @@ struct net_date {
 	char date[11];
 };
 /* The achievement dates of network-level services from..to (to may be ""). */
-enum st store_network_dates(struct db *db, const char *from, const char *to,
+ST_MUST enum st store_network_dates(struct db *db, const char *from, const char *to,
 			    struct net_date **out, size_t *n);
 
 /* ---- quality services (store_services.c) -------------------------------- */

@@ -28,6 +28,8 @@ struct db {
 	struct stmt_slot *slots;
 	size_t nslots, capslots;
 	int tx_depth;
+	int64_t busy_deadline; /* mono_ms() limit of store_tx's waits (0: none) */
+	int64_t busy_since;    /* when the current statement started waiting */
 	struct db *next; /* the store's list of connections */
 };
 

@@ -2,14 +2,16 @@
  * database for benchmarks (42 ICBs, about 6,300 practices in about 1,250
  * PCNs, QOF and Network Contract DES 2024/25 with a year of monthly
  * achievement for every practice), deterministic for a given seed. It
- * reuses the demo's builders (store_seed.h), so the services have the
- * demo's structure. Progress goes to stderr. */
+ * reuses the demo's builders (store_seed.h) and takes its services from
+ * the demo's tables (dd_demo_service), so they have the demo's
+ * structure. Progress goes to stderr. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/store/store_load_data.h"
 #include "server/store/store_seed.h"
 #include "util.h"
 
@@ -453,9 +455,9 @@ static enum st nat_build(struct db *db, void *arg)
 	if (r == ST_OK)
 		r = nat_users(db, N);
 	if (r == ST_OK)
-		r = seed_qof(db, 2024, &N->qof);
+		r = dd_demo_service(db, "QOF2425", &N->qof);
 	if (r == ST_OK)
-		r = seed_ncd(db, 2024, &N->ncd);
+		r = dd_demo_service(db, "NCD2425", &N->ncd);
 	if (r == ST_OK)
 		r = nat_offers(db, N);
 	if (r == ST_OK)

@@ -1,10 +1,11 @@
 /* store_seed.h: builders shared by the demo seed (store_demo.c, which
- * defines them) and the national generator (store_national.c): rows for
- * organisations, users, offers, and the structure of the QOF and Network
- * Contract DES services, plus a small deterministic random generator and
- * the model that turns a practice's list size into plausible achievement
- * values. Internal to those two files; every function runs inside the
- * caller's write transaction. */
+ * defines them), the data loader (store_load_data.c) and the national
+ * generator (store_national.c): rows for organisations, users, offers and
+ * achievements, plus a small deterministic random generator and the model
+ * that turns a practice's list size into plausible achievement values.
+ * The services themselves come from the demo's tables (dd_demo_service,
+ * store_load_data.h). Internal to the store; every function runs inside
+ * the caller's write transaction. */
 #ifndef CQRS_STORE_SEED_H
 #define CQRS_STORE_SEED_H
 
@@ -23,6 +24,22 @@ int64_t seed_range(uint64_t *state, int64_t lo, int64_t hi);
 
 /* Seconds since the epoch of an ISO date at hh:mm UTC (dates assumed valid). */
 int64_t seed_epoch(const char *iso, int hh, int mm);
+
+/* ---- statements ------------------------------------------------------------ */
+/* Steps a statement expected to finish with SQLITE_DONE, then resets it. */
+enum st seed_step(struct db *db, sqlite3_stmt *st, const char *context);
+/* Runs an INSERT and returns the new row id in *id (may be NULL). */
+enum st seed_insert(struct db *db, sqlite3_stmt *st, const char *context, int64_t *id);
+/* Binds text, or NULL when s is NULL. */
+void seed_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Binds an id, or NULL when id is 0. */
+void seed_bind_id(sqlite3_stmt *st, int i, int64_t id);
+
+/* The cached statement var for sqltext (a static array), or return. */
+#define PREP(var, sqltext)                   \
+	sqlite3_stmt *var = db_stmt(db, sqltext); \
+	if (!var)                                  \
+		return ST_ERROR
 
 /* ---- plain rows ---------------------------------------------------------- */
 enum st seed_org(struct db *db, const char *code, const char *name, const char *kind,
@@ -63,13 +80,14 @@ enum seed_kind { SK_COUNT, SK_RATIO, SK_YESNO, SK_MONEY, SK_DATE };
 struct seed_ind {
 	int64_t id;
 	int64_t group_id;
-	const char *code;
+	char code[24];
 	enum seed_kind kind;
 	int den_ppm;      /* the count, or the denominator, per million patients */
 	int rate_pct;     /* typical year-end achievement (ratio), or Yes chance */
 	bool pcn_entered; /* entered by the PCN, not extracted from practices */
 	bool cumulative;  /* ratio achievement builds up over the year */
 	bool activity;    /* a count of monthly activity (else a register) */
+	int pence_per_item;
 };
 
 #define SEED_MAX_IND 128
@@ -88,14 +106,6 @@ struct seed_service {
 	struct seed_ind ind[SEED_MAX_IND];
 };
 
-/* QOF for the financial year starting 1 April of start_year (2023, 2024
- * or 2025): domains, sub-domains, groups, indicators, monthly achievement
- * dates (31 March the payment date) and declaration statements. */
-enum st seed_qof(struct db *db, int start_year, struct seed_service *out);
-/* The Network Contract DES for the year starting in start_year (2023,
- * 2024 or 2025). */
-enum st seed_ncd(struct db *db, int start_year, struct seed_service *out);
-
 /* ---- the value model -------------------------------------------------------- */
 /* Fills value or numerator/denominator for indicator ind of a practice of
  * list_size patients, at month m (1 = April .. 12 = March); quality is the
@@ -111,7 +121,5 @@ enum st seed_value_row(struct db *db, int64_t achievement_id, const struct seed_
 		       int64_t submission_id, int64_t at);
 enum st seed_achievement(struct db *db, int64_t service_id, int64_t org_id, int64_t date_id,
 			 const char *status, bool commissioner_entry, int64_t at, int64_t *id);
-/* Steps a statement expected to finish with SQLITE_DONE, then resets it. */
-enum st seed_step(struct db *db, sqlite3_stmt *st, const char *context);
 
 #endif
