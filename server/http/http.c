@@ -273,6 +273,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)conn;
 	struct req *r = xcalloc(1, sizeof *r);
 	buf_init(&r->body);
+	/* libmicrohttpd decodes %00 and cuts the text there: /me%00x would
+	 * be served as /me. */
+	for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			r->nul_byte = true;
 	char *q = strchr(uri, '?');
 	if (q) {
 		size_t n = 1;
@@ -330,6 +335,10 @@ static bool request_begin(struct req *r)
 				  (unsigned)CONNECTION_TIMEOUT);
 	if (!method_ok(r->method)) {
 		reply_error(r, 400, "bad_request", NULL, "the request method is not valid");
+		return false;
+	}
+	if (r->nul_byte) {
+		reply_error(r, 400, "bad_request", NULL, "the request line holds a NUL byte (%%00)");
 		return false;
 	}
 	if (!clean_text(r->path)) {

@@ -41,6 +41,7 @@ struct req {
 	char addr[48];           /* the client's address, as text */
 	const struct route *route; /* set by routes_begin */
 	bool many_args;          /* the query had too many arguments */
+	bool nul_byte;           /* the request target had %00 */
 	struct buf body;
 	size_t body_limit;       /* for this route */
 	bool too_large;

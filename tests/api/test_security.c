@@ -281,6 +281,8 @@ static void test_request_line(void)
 		{ "/api/v1/offers/%c0%af", true, "bad_request" },        /* overlong '/' */
 		{ "/api/v1/offers/%ed%a0%80", true, "bad_request" },     /* a surrogate */
 		{ "/api/v1/nope%0aX", false, "bad_request" },            /* a control character */
+		{ "/api/v1/me%00x", true, "bad_request" },               /* served as /me before */
+		{ "/api/v1/offers?organisation=A81001%00", true, "bad_request" },
 		{ "/api/v1/offers?organisation=%ff", true, "bad_query" },
 		{ "/api/v1/offers?%ff=1", true, "bad_query" },
 		{ "/api/v1/organisations?q=\xc3\x28", true, "bad_query" },
