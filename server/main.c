@@ -53,7 +53,7 @@ static void usage(FILE *f)
 	      "      --demo                 seed the demo data when the database is empty\n"
 	      "      --token-idle SECONDS   sign-in token idle timeout (default 1800)\n"
 	      "      --token-lifetime SECONDS  absolute token lifetime (default 43200)\n"
-	      "      --lockout-seconds SECONDS how long 5 failed sign-ins lock (default 900)\n"
+	      "      --lockout-seconds SECONDS longest wait after failed sign-ins (default 900)\n"
 	      "      --smtp-url URL         deliver the e-mail outbox to this SMTP relay\n"
 	      "                             (e.g. smtp://127.0.0.1:25); without it e-mails\n"
 	      "                             wait in the outbox\n"

@@ -10,58 +10,93 @@
 #include "jsonx.h"
 #include "validate.h"
 
+enum outcome { SIGNED_IN, BAD_CREDENTIALS, WAIT, DISABLED };
+
 struct signin {
 	const char *user_id;
 	const char *password;
+	const char *addr;
 	struct user_rec user;
 	bool password_ok;
-	int outcome; /* 0 ok, 1 bad credentials, 2 locked, 3 disabled */
+	enum outcome outcome;
+	int64_t now_ms;
+	int64_t wait_until_ms;
 	char token[65];
 	int64_t expires_at;
 	struct server_config cfg;
 };
 
-/* Runs inside a write transaction so that the failure counter and the
- * lock are updated atomically with the check. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How long attempts wait after the n-th failure in a row: nothing before
+ * max_failures, then 2, 4, 8 ... seconds, at most cfg.lockout_seconds. */
+static int64_t wait_ms(const struct server_config *cfg, int n)
+{
+	int64_t cap = cfg->lockout_seconds > 0 ? cfg->lockout_seconds : 1;
+	if (n < cfg->max_failures)
+		return 0;
+	int shift = n - cfg->max_failures + 1;
+	int64_t s = shift >= 30 ? cap : (int64_t)1 << shift;
+	return (s < cap ? s : cap) * 1000;
+}
+
+/* Runs inside a write transaction so that the failure count is updated
+ * atomically with the check. Failures are counted per user ID as typed
+ * and client address, for unknown user IDs too: the answers never tell a
+ * real account from an unknown one, and a stranger elsewhere cannot make
+ * anyone wait. */
 static enum st signin_tx(struct db *db, void *arg)
 {
 	struct signin *s = arg;
-	int64_t now = wall_s();
-	enum st st = store_user_by_login(db, s->user_id, &s->user);
-	if (st == ST_NOTFOUND) {
-		s->outcome = 1;
-		return ST_OK;
-	}
+	struct signin_failures f;
+	enum st st = store_signin_failures(db, s->user_id, s->addr, &f);
 	if (st != ST_OK)
 		return st;
-	if (s->user.locked_until > now) {
-		s->outcome = 2;
+	if (f.wait_until_ms > s->now_ms) {
+		s->outcome = WAIT;
+		s->wait_until_ms = f.wait_until_ms;
 		return ST_OK;
 	}
-	if (s->user.disabled) {
-		s->outcome = 3;
-		return ST_OK;
-	}
-	if (!s->password_ok) {
-		/* A lock that has run out starts a fresh count. */
-		if (s->user.locked_until && s->user.locked_until <= now) {
-			st = store_user_login_ok(db, s->user.id);
-			if (st != ST_OK)
-				return st;
+	st = store_user_by_login(db, s->user_id, &s->user);
+	if (st != ST_OK && st != ST_NOTFOUND)
+		return st;
+	if (st == ST_OK && s->password_ok) {
+		if (s->user.disabled) {
+			s->outcome = DISABLED;
+			return ST_OK;
 		}
-		st = store_user_login_failed(db, &s->user, s->cfg.max_failures,
-					     now + s->cfg.lockout_seconds);
-		s->outcome = s->user.locked_until > now ? 2 : 1;
-		return st;
+		st = store_signin_ok(db, s->user_id, s->addr);
+		if (st != ST_OK)
+			return st;
+		unsigned char hash[32];
+		auth_new_token(s->token, hash);
+		int64_t now = s->now_ms / 1000;
+		s->expires_at = now + s->cfg.token_lifetime;
+		s->outcome = SIGNED_IN;
+		return store_session_create(db, s->user.id, hash, now, s->expires_at);
 	}
-	st = store_user_login_ok(db, s->user.id);
-	if (st != ST_OK)
-		return st;
-	unsigned char hash[32];
-	auth_new_token(s->token, hash);
-	s->expires_at = now + s->cfg.token_lifetime;
-	s->outcome = 0;
-	return store_session_create(db, s->user.id, hash, now, s->expires_at);
+	f.failures++;
+	int64_t wait = wait_ms(&s->cfg, f.failures);
+	f.wait_until_ms = wait ? s->now_ms + wait : 0;
+	s->outcome = wait ? WAIT : BAD_CREDENTIALS;
+	s->wait_until_ms = f.wait_until_ms;
+	return store_signin_failed(db, s->user_id, s->addr, s->now_ms, &f);
+}
+
+static void reply_wait(struct req *r, int64_t wait_until_ms, int64_t now_ms)
+{
+	int64_t secs = (wait_until_ms - now_ms + 999) / 1000;
+	if (secs < 1)
+		secs = 1;
+	r->retry_after = secs;
+	reply_error(r, 429, "too_many_attempts", NULL,
+		    "too many failed sign-ins with this user ID from your address: "
+		    "try again in %lld second%s", (long long)secs, secs == 1 ? "" : "s");
 }
 
 void h_session_create(struct req *r)
@@ -72,6 +107,7 @@ void h_session_create(struct req *r)
 	struct signin s;
 	memset(&s, 0, sizeof s);
 	s.cfg = r->srv->cfg;
+	s.addr = r->addr;
 	struct jx_field spec[] = {
 		{"user_id", JX_STRING, true, &s.user_id, 64, false},
 		{"password", JX_STRING, true, &s.password, 128, false},
@@ -86,6 +122,19 @@ void h_session_create(struct req *r)
 			    "enter your user ID and password");
 		goto out;
 	}
+	/* While attempts from here wait, no password is tried at all (known
+	 * user ID or not). */
+	s.now_ms = wall_ms();
+	struct signin_failures f;
+	enum st st = store_signin_failures(r->db, s.user_id, s.addr, &f);
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		goto out;
+	}
+	if (f.wait_until_ms > s.now_ms) {
+		reply_wait(r, f.wait_until_ms, s.now_ms);
+		goto out;
+	}
 	/* Verify the password outside the transaction (argon2id is slow on
 	 * purpose); the transaction re-reads the account state. */
 	struct user_rec pre;
@@ -93,33 +142,27 @@ void h_session_create(struct req *r)
 		s.password_ok = auth_verify_password(pre.password_hash, s.password);
 	else
 		auth_dummy_verify(s.password); /* same time for unknown users */
-	enum st st = store_tx(r->db, true, signin_tx, &s);
+	s.now_ms = wall_ms();
+	st = store_tx(r->db, true, signin_tx, &s);
 	if (st != ST_OK) {
 		reply_store_error(r, st);
 		goto out;
 	}
 	switch (s.outcome) {
-	case 0:
+	case SIGNED_IN:
 		reply_json(r, 201, json_pack("{s:s, s:I, s:I, s:s}", "token", s.token,
 					     "expires_at", (json_int_t)s.expires_at,
 					     "idle_timeout", (json_int_t)r->srv->cfg.token_idle,
 					     "user_id", s.user.user_id));
 		break;
-	case 2: {
-		char when[32];
-		time_t t = (time_t)s.user.locked_until;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%H:%M:%S UTC", &tm);
-		reply_error(r, 429, "account_locked", NULL,
-			    "too many failed sign-ins: the account is locked until %s", when);
+	case WAIT:
+		reply_wait(r, s.wait_until_ms, s.now_ms);
 		break;
-	}
-	case 3:
+	case DISABLED:
 		reply_error(r, 403, "account_disabled", NULL,
 			    "this account is disabled; ask your user administrator");
 		break;
-	default:
+	case BAD_CREDENTIALS:
 		reply_error(r, 401, "bad_credentials", NULL, "the user ID or password is wrong");
 		break;
 	}

@@ -1,6 +1,8 @@
-/* http.c: libmicrohttpd glue: a request context per connection, bodies
- * collected up to a limit (413 before reading when Content-Length says
- * too much), gzip for larger replies, and one log line per request. */
+/* http.c: libmicrohttpd glue: a request context per connection; every
+ * check that needs only the request line and headers (well-formed method,
+ * path and query, route, token, role, Content-Length) answered before any
+ * body is read; bodies collected up to a limit; gzip for larger replies,
+ * and one log line per request. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -37,6 +39,73 @@ const char *req_query(struct req *r, const char *name)
 const char *req_header(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Length of the valid UTF-8 sequence at s (strict: no overlong forms, no
+ * surrogates, nothing over U+10FFFF), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	unsigned cp = c & (0x3fu >> (n - 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* True when s is valid UTF-8 without control characters. */
+static bool clean_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n == 0 || *p < 0x20 || *p == 0x7f)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* A copy of s with every byte that is not part of valid UTF-8, and every
+ * control character, replaced by U+FFFD: messages may quote what the
+ * client sent, never bytes a JSON encoder refuses. */
+static char *clean_copy(const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+			buf_append(&b, "\xef\xbf\xbd", 3);
+			p += n ? n : 1;
+			continue;
+		}
+		buf_append(&b, (const char *)p, n);
+		p += n;
+	}
+	buf_append(&b, "", 1);
+	return b.data;
 }
 
 static void set_reply(struct req *r, int status, char *text, size_t len)
@@ -77,11 +146,16 @@ void reply_error(struct req *r, int status, const char *code, const char *field,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
+	char *raw = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *msg = clean_copy(raw);
+	free(raw);
 	json_t *err = json_pack("{s:s, s:s}", "code", code, "message", msg);
-	if (field && *field)
-		json_object_set_new(err, "field", json_string(field));
+	if (field && *field) {
+		char *f = clean_copy(field);
+		json_object_set_new(err, "field", json_string(f));
+		free(f);
+	}
 	free(msg);
 	reply_json(r, status, json_pack("{s:o}", "error", err));
 }
@@ -164,6 +238,11 @@ static MHD_Result_t send_reply(struct req *r)
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->retry_after > 0) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%lld", (long long)r->retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
 	MHD_Result_t ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	if (!r->srv->cfg.quiet)
@@ -173,37 +252,158 @@ static MHD_Result_t send_reply(struct req *r)
 	return ret;
 }
 
+/* A request line may carry at most this many query arguments; more get
+ * 400 before libmicrohttpd parses them. */
+#define MAX_QUERY_ARGS 64
+/* Seconds a connection may stay silent before its first request is in
+ * (the daemon's timeout), and once a request has come (a keep-alive
+ * client, or a slow upload). */
+#define FIRST_REQUEST_TIMEOUT 10
+#define CONNECTION_TIMEOUT 120
+/* Connections one client address may hold at once. */
+#define PER_ADDRESS_CONNECTIONS 64
+
+/* Called by libmicrohttpd with the raw request target as soon as the
+ * request line is in, before it splits the query: it keeps every
+ * argument in the connection's small memory pool, and with a few hundred
+ * of them runs out and drops the connection without an answer. So the
+ * arguments are counted here and, when there are too many, the query is
+ * cut off (the text is libmicrohttpd's writable read buffer) and the
+ * request answered 400 in on_request. The returned context becomes
+ * on_request's *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	struct req *r = xcalloc(1, sizeof *r);
+	buf_init(&r->body);
+	/* libmicrohttpd decodes %00 and cuts the text there: /me%00x would
+	 * be served as /me. */
+	for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			r->nul_byte = true;
+	char *q = strchr(uri, '?');
+	if (q) {
+		size_t n = 1;
+		for (const char *p = q + 1; *p && *p != ' '; p++)
+			if (*p == '&' || *p == ';')
+				n++;
+		if (n > MAX_QUERY_ARGS) {
+			r->many_args = true;
+			q[1] = '\0';
+		}
+	}
+	return r;
+}
+
+struct arg_check {
+	size_t n;
+	const char *bad; /* the first argument that is not clean text */
+};
+
+static MHD_Result_t check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			      const char *value)
+{
+	(void)kind;
+	struct arg_check *c = cls;
+	c->n++;
+	if (!c->bad && (!clean_text(key) || (value && !clean_text(value))))
+		c->bad = key;
+	return MHD_YES;
+}
+
+/* An HTTP method is a token of letters (RFC 9110 allows more; no client
+ * of this API sends anything else). */
+static bool method_ok(const char *m)
+{
+	size_t n = 0;
+	for (; m[n]; n++)
+		if (!((m[n] >= 'A' && m[n] <= 'Z') || (m[n] >= 'a' && m[n] <= 'z')))
+			return false;
+	return n > 0 && n <= 16;
+}
+
+/* The first call for a request: its line and headers are in, its body
+ * (if any) is not. Answers here whatever can be answered without the
+ * body. Returns false when it has answered. */
+static bool request_begin(struct req *r)
+{
+	struct MHD_Connection *conn = r->conn;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+			  r->addr, sizeof r->addr);
+	/* A request has come: the connection may now idle as long as usual. */
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  (unsigned)CONNECTION_TIMEOUT);
+	if (!method_ok(r->method)) {
+		reply_error(r, 400, "bad_request", NULL, "the request method is not valid");
+		return false;
+	}
+	if (r->nul_byte) {
+		reply_error(r, 400, "bad_request", NULL, "the request line holds a NUL byte (%%00)");
+		return false;
+	}
+	if (!clean_text(r->path)) {
+		reply_error(r, 400, "bad_request", NULL,
+			    "the path is not valid UTF-8 text (or has control characters)");
+		return false;
+	}
+	struct arg_check args = {0, NULL};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg, &args);
+	if (r->many_args || args.n > MAX_QUERY_ARGS) {
+		reply_error(r, 400, "bad_query", NULL,
+			    "the query has more than %d arguments", MAX_QUERY_ARGS);
+		return false;
+	}
+	if (args.bad) {
+		reply_error(r, 400, "bad_query", clean_text(args.bad) ? args.bad : NULL,
+			    "a query argument is not valid UTF-8 text (or has control characters)");
+		return false;
+	}
+	r->body_limit = r->srv->cfg.body_limit;
+	if (!routes_begin(r))
+		return false;
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
+		r->too_large = true;
+		reply_error(r, 413, "too_large", NULL,
+			    "the request body is larger than %zu bytes", r->body_limit);
+		return false;
+	}
+	return true;
+}
+
 static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			       const char *method, const char *version,
 			       const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct req *r = *con_cls;
-	if (!r) {
+	if (!r) { /* no URI callback ran (it always should) */
 		r = xcalloc(1, sizeof *r);
+		buf_init(&r->body);
+		*con_cls = r;
+	}
+	if (!r->srv) {
 		r->srv = srv;
 		r->conn = conn;
 		r->method = method;
 		r->path = url;
 		r->start_ms = mono_ms();
-		buf_init(&r->body);
 		const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_ACCEPT_ENCODING);
 		r->accept_gzip = ae && strstr(ae, "gzip");
-		*con_cls = r;
-		r->body_limit = routes_body_limit(method, url, srv->cfg.body_limit);
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
-			r->too_large = true;
-			reply_error(r, 413, "too_large", NULL,
-				    "the request body is larger than %zu bytes", r->body_limit);
+		if (!request_begin(r))
 			return send_reply(r);
-		}
 		return MHD_YES;
 	}
-	if (r->replied)
-		return MHD_YES; /* already answered (413); discard the rest */
+	if (r->replied) {
+		*upload_data_size = 0;
+		return MHD_YES; /* already answered; discard the rest */
+	}
 	if (*upload_data_size) {
 		if (!r->too_large && r->body.len + *upload_data_size <= r->body_limit)
 			buf_append(&r->body, upload_data, *upload_data_size);
@@ -217,7 +417,8 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 			    "the request body is larger than %zu bytes", r->body_limit);
 		return send_reply(r);
 	}
-	r->db = store_db(srv->store);
+	if (!r->db)
+		r->db = store_db(srv->store);
 	routes_dispatch(r);
 	if (!r->replied)
 		reply_error(r, 500, "internal", NULL, "no reply was produced");
@@ -360,8 +561,10 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FIRST_REQUEST_TIMEOUT,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_CONNECTIONS,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);

@@ -13,13 +13,14 @@
 struct store;
 struct db;
 struct authctx;
+struct route;
 
 /* Server-wide settings, fixed once the daemon starts. */
 struct server_config {
 	int64_t token_idle;      /* seconds a token lives unused */
 	int64_t token_lifetime;  /* seconds a token lives in all */
-	int64_t lockout_seconds; /* how long five failures lock an account */
-	int max_failures;
+	int64_t lockout_seconds; /* the longest wait between sign-in attempts */
+	int max_failures;        /* failures in a row before attempts wait */
 	size_t body_limit;       /* bytes; larger bodies get 413 */
 	bool quiet;              /* no per-request log lines */
 	const char *tls_cert;    /* PEM files: with both, HTTPS only */
@@ -36,10 +37,14 @@ struct server {
 #define MAX_PATH_PARAMS 4
 
 struct req {
-	struct server *srv;
+	struct server *srv;      /* NULL until the request's headers are in */
 	void *conn;              /* struct MHD_Connection */
 	const char *method;
 	const char *path;
+	char addr[48];           /* the client's address, as text */
+	const struct route *route; /* set by routes_begin */
+	bool many_args;          /* the query had too many arguments */
+	bool nul_byte;           /* the request target had %00 */
 	struct buf body;
 	size_t body_limit;       /* for this route */
 	bool too_large;
@@ -54,6 +59,7 @@ struct req {
 	char *reply;
 	size_t reply_len;
 	const char *allow;       /* for 405 */
+	int64_t retry_after;     /* seconds, for 429; 0: no Retry-After */
 	char allow_buf[128];
 	bool replied;
 };

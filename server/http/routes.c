@@ -43,7 +43,7 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/network/aggregate", h_network_aggregate, true},
 	{"POST", "/api/v1/memberships", h_membership_add, true},
 	{"PUT", "/api/v1/memberships/{}", h_membership_end, true},
-	{"POST", "/api/v1/extracts", h_extract_load, true, (size_t)64 << 20},
+	{"POST", "/api/v1/extracts", h_extract_load, true, (size_t)64 << 20, "EXTRACT_LOADER"},
 	{"GET", "/api/v1/declarations", h_declarations_list, true},
 	{"POST", "/api/v1/declarations/actions", h_declarations_action, true},
 	{"GET", "/api/v1/declarations/{}", h_declaration_get, true},
@@ -95,16 +95,7 @@ static bool match(const char *pattern, const char *path, struct req *r, bool cap
 	return true;
 }
 
-size_t routes_body_limit(const char *method, const char *path, size_t deflt)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
-		if (routes[i].max_body && !strcmp(routes[i].method, method) &&
-		    match(routes[i].pattern, path, NULL, false))
-			return routes[i].max_body;
-	return deflt;
-}
-
-void routes_dispatch(struct req *r)
+bool routes_begin(struct req *r)
 {
 	char allow[128] = "";
 	int matched_path = -1;
@@ -122,19 +113,35 @@ void routes_dispatch(struct req *r)
 			continue;
 		}
 		match(routes[i].pattern, r->path, r, true);
-		if (routes[i].auth && !auth_request(r))
-			return;
-		routes[i].handler(r);
-		return;
+		r->route = &routes[i];
+		if (routes[i].max_body)
+			r->body_limit = routes[i].max_body;
+		if (!routes[i].auth)
+			return true;
+		r->db = store_db(r->srv->store);
+		if (!auth_request(r))
+			return false;
+		if (routes[i].roles && !auth_has_role_anywhere(r->auth, routes[i].roles)) {
+			reply_error(r, 403, "forbidden", NULL,
+				    "you do not have a role that may do this (%s)", routes[i].roles);
+			return false;
+		}
+		return true;
 	}
 	if (matched_path >= 0) {
 		strlcpy_s(r->allow_buf, allow, sizeof r->allow_buf);
 		r->allow = r->allow_buf;
 		reply_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; use %s",
 			    r->method, r->path, allow);
-		return;
+		return false;
 	}
 	reply_error(r, 404, "not_found", NULL, "there is no endpoint %s", r->path);
+	return false;
+}
+
+void routes_dispatch(struct req *r)
+{
+	r->route->handler(r);
 }
 
 json_t *body_object(struct req *r)

@@ -68,16 +68,25 @@ struct user_rec {
 	int64_t password_set_at;
 	bool disabled;
 	bool system_account;
-	int failed_logins;
-	int64_t locked_until;
 };
 ST_MUST enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec *out);
 ST_MUST enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out);
-/* Records a failed sign-in; locks the account until lock_until once
- * failed_logins reaches max_failures. Writes the new state into *u. */
-ST_MUST enum st store_user_login_failed(struct db *db, struct user_rec *u, int max_failures,
-				int64_t lock_until);
-ST_MUST enum st store_user_login_ok(struct db *db, int64_t uid);
+/* Failed sign-ins in a row for a user ID as typed (known or not;
+ * case-insensitive) from one client address, and until when (ms since
+ * the epoch) further attempts from there wait. */
+struct signin_failures {
+	int failures;
+	int64_t wait_until_ms;
+};
+/* The record for login and addr (zeroes when there is none). */
+ST_MUST enum st store_signin_failures(struct db *db, const char *login, const char *addr,
+				      struct signin_failures *out);
+/* Writes the record for login and addr after a failure at now_ms, and
+ * drops records with no failure for a day. */
+ST_MUST enum st store_signin_failed(struct db *db, const char *login, const char *addr,
+				    int64_t now_ms, const struct signin_failures *f);
+/* Forgets login's failures from addr (a successful sign-in). */
+ST_MUST enum st store_signin_ok(struct db *db, const char *login, const char *addr);
 /* Creates a user (no grants); returns its id in *id. */
 ST_MUST enum st store_user_create(struct db *db, const char *user_id, const char *name,
 			  const char *email, const char *password_hash, int64_t now,

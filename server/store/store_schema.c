@@ -465,10 +465,29 @@ static const char schema_v4[] =
 "    AND status = 'FINANCIALLY_APPROVED')"
 "  BEGIN SELECT RAISE(ABORT, 'final: the payment was financially approved'); END;";
 
+/* Migration 5 (issue 14, sign-in): failed sign-ins are counted per user
+ * ID as typed (known or not, so that the answers cannot tell them apart)
+ * and client address, with the time until which further attempts from
+ * there wait; the per-account counter and lock (which any stranger could
+ * set off for everyone) go. Rows idle for a day are pruned. */
+static const char schema_v5[] =
+"CREATE TABLE signin_failure ("
+"  login TEXT NOT NULL COLLATE NOCASE,"
+"  addr TEXT NOT NULL,"
+"  failures INTEGER NOT NULL,"
+"  wait_until_ms INTEGER NOT NULL,"
+"  last_at_ms INTEGER NOT NULL,"
+"  PRIMARY KEY (login, addr)"
+") WITHOUT ROWID;"
+"CREATE INDEX signin_failure_last ON signin_failure(last_at_ms);"
+"ALTER TABLE app_user DROP COLUMN failed_logins;"
+"ALTER TABLE app_user DROP COLUMN locked_until;";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
+	{5, schema_v5},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

@@ -10,7 +10,7 @@
 
 static const char USER_COLS[] =
 	"SELECT id, user_id, name, email, coalesce(password_hash,''), password_set_at,"
-	" disabled, system_account, failed_logins, locked_until FROM app_user ";
+	" disabled, system_account FROM app_user ";
 
 static void read_user(sqlite3_stmt *st, struct user_rec *u)
 {
@@ -23,8 +23,6 @@ static void read_user(sqlite3_stmt *st, struct user_rec *u)
 	u->password_set_at = sqlite3_column_int64(st, 5);
 	u->disabled = sqlite3_column_int(st, 6);
 	u->system_account = sqlite3_column_int(st, 7);
-	u->failed_logins = sqlite3_column_int(st, 8);
-	u->locked_until = sqlite3_column_int64(st, 9);
 }
 
 static enum st one_user(struct db *db, sqlite3_stmt *st, struct user_rec *out)
@@ -79,43 +77,65 @@ static enum st step_done(struct db *db, sqlite3_stmt *st, const char *ctx)
 	return ST_OK;
 }
 
-enum st store_user_login_failed(struct db *db, struct user_rec *u, int max_failures,
-				int64_t lock_until)
+enum st store_signin_failures(struct db *db, const char *login, const char *addr,
+			      struct signin_failures *out)
 {
 	static const char sql[] =
-		"UPDATE app_user SET failed_logins = failed_logins + 1,"
-		" locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END"
-		" WHERE id = ?1 RETURNING failed_logins, locked_until";
+		"SELECT failures, wait_until_ms FROM signin_failure WHERE login = ?1 AND addr = ?2";
+	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, u->id);
-	sqlite3_bind_int(st, 2, max_failures);
-	sqlite3_bind_int64(st, 3, lock_until);
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		u->failed_logins = sqlite3_column_int(st, 0);
-		u->locked_until = sqlite3_column_int64(st, 1);
+		out->failures = sqlite3_column_int(st, 0);
+		out->wait_until_ms = sqlite3_column_int64(st, 1);
 	}
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "login failed");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_log_error(db, "sign-in failures");
 		return st_from_sqlite(rc);
 	}
 	return ST_OK;
 }
 
-enum st store_user_login_ok(struct db *db, int64_t uid)
+enum st store_signin_failed(struct db *db, const char *login, const char *addr,
+			    int64_t now_ms, const struct signin_failures *f)
 {
+	static const char prune[] = "DELETE FROM signin_failure WHERE last_at_ms < ?1";
 	static const char sql[] =
-		"UPDATE app_user SET failed_logins = 0, locked_until = 0 WHERE id = ?1"
-		" AND (failed_logins <> 0 OR locked_until <> 0)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+		"INSERT INTO signin_failure(login, addr, failures, wait_until_ms, last_at_ms)"
+		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (login, addr) DO UPDATE SET"
+		" failures = excluded.failures, wait_until_ms = excluded.wait_until_ms,"
+		" last_at_ms = excluded.last_at_ms";
+	sqlite3_stmt *st = db_stmt(db, prune);
 	if (st)
-		sqlite3_bind_int64(st, 1, uid);
-	return step_done(db, st, "login ok");
+		sqlite3_bind_int64(st, 1, now_ms - (int64_t)24 * 3600 * 1000);
+	enum st r = step_done(db, st, "sign-in failures prune");
+	if (r != ST_OK)
+		return r;
+	st = db_stmt(db, sql);
+	if (st) {
+		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 3, f->failures);
+		sqlite3_bind_int64(st, 4, f->wait_until_ms);
+		sqlite3_bind_int64(st, 5, now_ms);
+	}
+	return step_done(db, st, "sign-in failed");
+}
+
+enum st store_signin_ok(struct db *db, const char *login, const char *addr)
+{
+	static const char sql[] = "DELETE FROM signin_failure WHERE login = ?1 AND addr = ?2";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (st) {
+		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
+	}
+	return step_done(db, st, "sign-in ok");
 }
 
 enum st store_user_create(struct db *db, const char *user_id, const char *name,

@@ -723,8 +723,7 @@ static bool response_complete(const struct buf *out)
 	return out->len >= hlen + n;
 }
 
-long raw_exchange(const struct server *s, const void *data, size_t len,
-		  long timeout_ms, struct buf *out)
+int raw_connect(const struct server *s, const char *src)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -732,25 +731,22 @@ long raw_exchange(const struct server *s, const void *data, size_t len,
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
+	if (src && (inet_pton(AF_INET, src, &sa.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)) {
+		close(fd);
+		return -1;
+	}
 	sa.sin_port = htons((uint16_t)s->port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int64_t t0 = mono_ms();
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		close(fd);
 		return -1;
 	}
-	const char *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break; /* the server may refuse early; read its answer */
-		p += n;
-		left -= (size_t)n;
-	}
-	int64_t deadline = t0 + timeout_ms;
+	return fd;
+}
+
+void raw_read(int fd, struct buf *out, int64_t deadline)
+{
 	while (!response_complete(out)) {
 		int64_t wait = deadline - mono_ms();
 		if (wait <= 0)
@@ -769,9 +765,36 @@ long raw_exchange(const struct server *s, const void *data, size_t len,
 			break;
 		buf_append(out, chunk, (size_t)n);
 	}
+}
+
+long raw_exchange_from(const struct server *s, const char *src, const void *data, size_t len,
+		       long timeout_ms, struct buf *out)
+{
+	int64_t t0 = mono_ms();
+	int fd = raw_connect(s, src);
+	if (fd < 0)
+		return -1;
+	const char *p = data;
+	size_t left = len;
+	while (left > 0) {
+		ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* the server may refuse early; read its answer */
+		p += n;
+		left -= (size_t)n;
+	}
+	raw_read(fd, out, t0 + timeout_ms);
 	long elapsed = (long)(mono_ms() - t0);
 	close(fd);
 	return elapsed;
+}
+
+long raw_exchange(const struct server *s, const void *data, size_t len,
+		  long timeout_ms, struct buf *out)
+{
+	return raw_exchange_from(s, NULL, data, len, timeout_ms, out);
 }
 
 /* ------------------------------------------------------------ helpers */

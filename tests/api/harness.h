@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <jansson.h>
 
@@ -115,6 +116,15 @@ char *gunzip(const void *data, size_t len, size_t *out_len);
  * connection failed. After sending, waits for an answer without closing. */
 long raw_exchange(const struct server *s, const void *data, size_t len,
 		  long timeout_ms, struct buf *out);
+/* The same from source address src (e.g. "127.0.0.2"; NULL: any), so
+ * that a test can be several clients. */
+long raw_exchange_from(const struct server *s, const char *src, const void *data, size_t len,
+		       long timeout_ms, struct buf *out);
+/* A socket connected to s from source address src (NULL: any), or -1. */
+int raw_connect(const struct server *s, const char *src);
+/* Reads from fd into out until a whole response is in (headers and
+ * Content-Length bytes), the server closes, or mono_ms() reaches deadline. */
+void raw_read(int fd, struct buf *out, int64_t deadline);
 
 /* ------------------------------------------------------------ helpers */
 

@@ -86,17 +86,30 @@ static void test_users_and_lockout(void **state)
 	assert_int_equal(store_user_by_login(db, "t.user", &u), ST_OK);
 	assert_int_equal(u.id, id);
 	assert_int_equal(store_user_by_login(db, "nobody", &u), ST_NOTFOUND);
-	for (int i = 1; i <= 4; i++) {
-		assert_int_equal(store_user_login_failed(db, &u, 5, 1000), ST_OK);
-		assert_int_equal(u.failed_logins, i);
-		assert_int_equal(u.locked_until, 0);
-	}
-	assert_int_equal(store_user_login_failed(db, &u, 5, 1000), ST_OK);
-	assert_int_equal(u.locked_until, 1000);
-	assert_int_equal(store_user_login_ok(db, id), ST_OK);
-	assert_int_equal(store_user_by_id(db, id, &u), ST_OK);
-	assert_int_equal(u.failed_logins, 0);
-	assert_int_equal(u.locked_until, 0);
+	/* Sign-in failures: per user ID as typed (any case) and address. */
+	struct signin_failures f = {3, 5000};
+	assert_int_equal(store_signin_failures(db, "t.user", "127.0.0.1", &f), ST_OK);
+	assert_int_equal(f.failures, 0);
+	assert_int_equal(f.wait_until_ms, 0);
+	f.failures = 5;
+	f.wait_until_ms = 7000;
+	assert_int_equal(store_signin_failed(db, "T.User", "127.0.0.1", 5000, &f), ST_OK);
+	f.failures = 1;
+	f.wait_until_ms = 0;
+	assert_int_equal(store_signin_failed(db, "nobody", "127.0.0.1", 5000, &f), ST_OK);
+	assert_int_equal(store_signin_failures(db, "t.user", "127.0.0.1", &f), ST_OK);
+	assert_int_equal(f.failures, 5);
+	assert_int_equal(f.wait_until_ms, 7000);
+	assert_int_equal(store_signin_failures(db, "t.user", "127.0.0.2", &f), ST_OK);
+	assert_int_equal(f.failures, 0);
+	assert_int_equal(store_signin_ok(db, "t.user", "127.0.0.1"), ST_OK);
+	assert_int_equal(store_signin_failures(db, "t.user", "127.0.0.1", &f), ST_OK);
+	assert_int_equal(f.failures, 0);
+	/* A failure a day later prunes the records idle since. */
+	assert_int_equal(store_signin_failed(db, "t.user", "127.0.0.3", 5000 + 86400001, &f),
+			 ST_OK);
+	assert_int_equal(store_signin_failures(db, "nobody", "127.0.0.1", &f), ST_OK);
+	assert_int_equal(f.failures, 0);
 	char hist[8][160];
 	size_t n;
 	assert_int_equal(store_user_set_password(db, id, "h2", 200), ST_OK);
