@@ -2,8 +2,8 @@
  * server/http/routes.c. The file is included here, so its static table
  * and match() are reached without the listener: the input is a method,
  * a NUL and a path; every route's pattern is matched against the path
- * with the {} segments captured, as routes_dispatch does, and
- * routes_body_limit looks the body limit up. The rest of routes.c (and
+ * with the {} segments captured, as routes_begin does. The rest of
+ * routes.c (routes_begin itself needs a libmicrohttpd connection; and
  * the handlers the table names) links from server/libcqrsd.a and is not
  * called. */
 #include "server/http/routes.c"
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *method = text;
 	const char *nul = memchr(text, '\0', size);
 	const char *path = nul ? nul + 1 : "/";
-	routes_body_limit(method, path, 1);
+	(void)method;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		struct req r;
 		memset(&r, 0, sizeof r);
