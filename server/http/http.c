@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <netinet/in.h>
@@ -376,6 +377,118 @@ static bool request_begin(struct req *r)
 	return true;
 }
 
+/* ---- the write queue --------------------------------------------------------
+ * SQLite has one writer at a time. A request that writes (any method but
+ * GET and HEAD) is not run on the worker thread that read it: its
+ * connection is suspended and the request queued for the one writer
+ * thread, which runs it and resumes the connection; the worker goes back
+ * to serving others at once. Reads never wait behind a write (WAL
+ * readers see the last commit), and a write waits in this queue, in
+ * order, not in SQLite's busy handler on a worker thread. */
+struct write_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct req *head, *tail;
+	size_t length;
+	bool stopping;
+	pthread_t thread;
+};
+
+static bool is_write(const struct req *r)
+{
+	return strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+}
+
+static void run_request(struct req *r)
+{
+	r->db = store_db(r->srv->store);
+	routes_dispatch(r);
+	if (!r->replied)
+		reply_error(r, 500, "internal", NULL, "no reply was produced");
+}
+
+static void *writer_main(void *arg)
+{
+	struct server *srv = arg;
+	struct write_queue *q = srv->writes;
+	pthread_mutex_lock(&q->lock);
+	for (;;) {
+		while (!q->head && !q->stopping)
+			pthread_cond_wait(&q->more, &q->lock);
+		struct req *r = q->head;
+		if (!r)
+			break; /* stopping, and nothing left */
+		q->head = r->next_write;
+		if (!q->head)
+			q->tail = NULL;
+		q->length--;
+		pthread_mutex_unlock(&q->lock);
+		run_request(r);
+		r->written = true;
+		MHD_resume_connection(r->conn);
+		pthread_mutex_lock(&q->lock);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+static bool queue_write(struct server *srv, struct req *r)
+{
+	struct write_queue *q = srv->writes;
+	if (!q)
+		return false;
+	pthread_mutex_lock(&q->lock);
+	if (q->stopping) {
+		pthread_mutex_unlock(&q->lock);
+		return false;
+	}
+	r->queued = true;
+	r->next_write = NULL;
+	MHD_suspend_connection(r->conn);
+	if (q->tail)
+		q->tail->next_write = r;
+	else
+		q->head = r;
+	q->tail = r;
+	q->length++;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	return true;
+}
+
+static bool writer_start(struct server *srv)
+{
+	struct write_queue *q = xcalloc(1, sizeof *q);
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->more, NULL);
+	srv->writes = q;
+	if (pthread_create(&q->thread, NULL, writer_main, srv) != 0) {
+		pthread_cond_destroy(&q->more);
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		srv->writes = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Runs what is queued, then ends the writer thread. */
+static void writer_stop(struct server *srv)
+{
+	struct write_queue *q = srv->writes;
+	if (!q)
+		return;
+	pthread_mutex_lock(&q->lock);
+	q->stopping = true;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->lock);
+	pthread_join(q->thread, NULL);
+	pthread_cond_destroy(&q->more);
+	pthread_mutex_destroy(&q->lock);
+	free(q);
+	srv->writes = NULL;
+}
+
 static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			       const char *method, const char *version,
 			       const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -400,6 +513,12 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 			return send_reply(r);
 		return MHD_YES;
 	}
+	if (r->written) {
+		r->written = false;
+		return send_reply(r); /* the writer thread ran it; back on this one */
+	}
+	if (r->queued)
+		return MHD_YES; /* waiting in the write queue */
 	if (r->replied) {
 		*upload_data_size = 0;
 		return MHD_YES; /* already answered; discard the rest */
@@ -417,11 +536,9 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 			    "the request body is larger than %zu bytes", r->body_limit);
 		return send_reply(r);
 	}
-	if (!r->db)
-		r->db = store_db(srv->store);
-	routes_dispatch(r);
-	if (!r->replied)
-		reply_error(r, 500, "internal", NULL, "no reply was produced");
+	if (is_write(r) && queue_write(srv, r))
+		return MHD_YES;
+	run_request(r);
 	return send_reply(r);
 }
 
@@ -554,7 +671,7 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 	};
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			(tls ? MHD_USE_TLS : 0),
+			MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0),
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3,
@@ -581,11 +698,16 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	*bound = info ? info->port : port;
 	srv->daemon = d;
+	if (!writer_start(srv))
+		log_msg(LV_WARN, "no writer thread: writes run on the worker threads");
 	return true;
 }
 
 void http_stop(struct server *srv)
 {
+	/* Suspended connections are resumed (their writes run) before the
+	 * daemon stops, as libmicrohttpd requires. */
+	writer_stop(srv);
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;

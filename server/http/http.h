@@ -27,11 +27,17 @@ struct server_config {
 	const char *tls_key;
 };
 
+struct write_queue;
+
 struct server {
 	struct store *store;
 	struct server_config cfg;
 	void *daemon;
 	char *tls_mem[2];        /* the certificate and key, read at start */
+	/* Requests that write run one at a time on one writer thread, their
+	 * connections suspended meanwhile, so that they wait in this queue
+	 * and never on a worker thread that reads could use. */
+	struct write_queue *writes;
 };
 
 #define MAX_PATH_PARAMS 4
@@ -62,6 +68,9 @@ struct req {
 	int64_t retry_after;     /* seconds, for 429; 0: no Retry-After */
 	char allow_buf[128];
 	bool replied;
+	bool queued;             /* handed to the writer thread */
+	bool written;            /* the writer thread has answered it */
+	struct req *next_write;  /* in the write queue */
 };
 
 /* A query-string argument, or NULL. */
