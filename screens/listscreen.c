@@ -21,46 +21,6 @@
 
 /* ------------------------------------------------------------ years */
 
-void year_pick_around(struct year_pick *p, const char *fy, int after, int before)
-{
-	p->n = 0;
-	memset(p->items, 0, sizeof(p->items));
-	if (!fy || !fy_valid(fy))
-		return;
-	for (int d = after; d >= -before && p->n < ARRAY_SIZE(p->years) - 1; d--) {
-		int y = atoi(fy) + d;
-		if (y < 1000 || y > 9998)
-			continue;
-		snprintf(p->years[p->n++], sizeof(p->years[0]), "%04d/%02d", y, (y + 1) % 100);
-	}
-}
-
-void year_pick_of(struct year_pick *p, json_t *arr, const char *key)
-{
-	p->n = 0;
-	memset(p->items, 0, sizeof(p->items));
-	size_t i;
-	json_t *o;
-	json_array_foreach(arr, i, o) {
-		const char *fy = json_string_value(json_object_get(o, key));
-		size_t k;
-		if (!fy)
-			fy = "";
-		for (k = 0; k < p->n && strcmp(p->years[k], fy) != 0; k++)
-			;
-		if (k == p->n && p->n < ARRAY_SIZE(p->years) - 1)
-			strlcpy_s(p->years[p->n++], fy, sizeof(p->years[0]));
-	}
-}
-
-void year_pick_all(struct year_pick *p, const char *all)
-{
-	if (p->n == ARRAY_SIZE(p->years))
-		p->n--;
-	p->years[p->n][0] = '\0';
-	p->items[p->n++] = all;
-}
-
 static void on_year_chosen(void *ud, int result, const char *text)
 {
 	struct year_pick *p = ud;
@@ -155,55 +115,6 @@ const char *ls_value_name(struct ls *l, size_t i)
 	return f->words ? f->words->names[l->choice[i]] : l->year[i];
 }
 
-json_t *ls_get(json_t *obj, const char *path)
-{
-	char key[64];
-	while (obj && path && *path) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		obj = json_object_get(obj, key);
-		path = dot ? dot + 1 : NULL;
-	}
-	return obj;
-}
-
-/* A value as text ("" when absent); integers are written into tmp. */
-static const char *value_text(json_t *v, char *tmp, size_t size)
-{
-	if (json_is_integer(v)) {
-		snprintf(tmp, size, "%lld", (long long)json_integer_value(v));
-		return tmp;
-	}
-	const char *s = json_string_value(v);
-	return s ? s : "";
-}
-
-char *ls_expand(const char *tmpl, json_t *ctx)
-{
-	struct buf b;
-	buf_init(&b);
-	for (const char *p = tmpl ? tmpl : ""; *p; p++) {
-		const char *end = *p == '{' ? strchr(p, '}') : NULL;
-		if (!end) {
-			buf_putc(&b, *p);
-			continue;
-		}
-		char path[96], tmp[32];
-		size_t n = (size_t)(end - p - 1);
-		if (n >= sizeof(path))
-			n = sizeof(path) - 1;
-		memcpy(path, p + 1, n);
-		path[n] = '\0';
-		buf_puts(&b, value_text(ls_get(ctx, path), tmp, sizeof(tmp)));
-		p = end;
-	}
-	return buf_steal(&b);
-}
-
 bool ls_in_group(struct ls *l)
 {
 	return l->group != NULL;
@@ -275,12 +186,12 @@ static bool keep(struct ls *l, json_t *row)
 {
 	char tmp[32];
 	if (l->d->group && (!l->group ||
-			    strcmp(value_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
+			    strcmp(ls_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
 				   l->group) != 0))
 		return false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		const char *key = l->d->filters[i].key;
-		if (key && strcmp(value_text(ls_get(row, key), tmp, sizeof(tmp)),
+		if (key && strcmp(ls_text(ls_get(row, key), tmp, sizeof(tmp)),
 				  ls_value(l, i)) != 0)
 			return false;
 	}
@@ -319,7 +230,7 @@ static void make_groups(struct ls *l)
 	l->groups = json_array();
 	json_array_foreach(l->all, i, o) {
 		char tmp[32];
-		const char *key = value_text(ls_get(o, g->key), tmp, sizeof(tmp));
+		const char *key = ls_text(ls_get(o, g->key), tmp, sizeof(tmp));
 		json_t *grp = NULL, *x;
 		size_t k;
 		json_array_foreach(l->groups, k, x)
@@ -330,7 +241,7 @@ static void make_groups(struct ls *l)
 			json_array_append_new(l->groups, grp);
 		}
 		json_t *count = json_object_get(grp, "count");
-		const char *code = value_text(ls_get(o, g->count), tmp, sizeof(tmp));
+		const char *code = ls_text(ls_get(o, g->count), tmp, sizeof(tmp));
 		json_object_set_new(count, code,
 				    json_integer(json_integer_value(json_object_get(count, code)) + 1));
 	}
@@ -612,7 +523,7 @@ static void follow(struct ls *l)
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		const char *path = l->d->filters[i].follow;
 		strlcpy_s(was[i], ls_value(l, i), sizeof(was[i]));
-		if (path && !set_value(l, i, value_text(ls_get(item, path), tmp, sizeof(tmp)))) {
+		if (path && !set_value(l, i, ls_text(ls_get(item, path), tmp, sizeof(tmp)))) {
 			for (size_t k = 0; k < i; k++)
 				set_value(l, k, was[k]);
 			return;
@@ -627,7 +538,7 @@ static void follow(struct ls *l)
 	const char *gpath = l->d->group ? l->d->group->follow : NULL;
 	if (gpath) {
 		free(l->group);
-		l->group = xstrdup(value_text(ls_get(item, gpath), tmp, sizeof(tmp)));
+		l->group = xstrdup(ls_text(ls_get(item, gpath), tmp, sizeof(tmp)));
 	}
 	if (fetch)
 		load(l);

@@ -24,27 +24,10 @@
 #include <stddef.h>
 
 #include "screens/app.h"
+#include "screens/lsdata.h"
 
 /* ------------------------------------------------- one year drop-down */
 
-/* The financial years a drop-down offers ("" stands for "All years"). */
-struct year_pick {
-	char years[16][16];
-	const char *items[16];
-	size_t n;
-	void (*cb)(void *ud, const char *year);
-	void *ud;
-};
-
-/* Fills p with the financial years around fy ("2025/26"): after years
- * after it, fy, then before years back (1 and 3: 2026/27 down to 2022/23).
- * Empty if fy is not a financial year. */
-void year_pick_around(struct year_pick *p, const char *fy, int after, int before);
-/* Fills p with the distinct values of member key of the objects of arr, in
- * their order. */
-void year_pick_of(struct year_pick *p, json_t *arr, const char *key);
-/* Adds a last choice named all that stands for every year (""). */
-void year_pick_all(struct year_pick *p, const char *all);
 /* The one financial-year drop-down: titled title, current selected, cb
  * called with the year chosen (not on Esc). p lives as long as the
  * screen (it is the popup's state). */
@@ -211,10 +194,5 @@ json_t *ls_group(struct ls *l);
 bool ls_can(struct ls *l, unsigned roles);
 /* The rows shown and their count. */
 size_t ls_count(struct ls *l);
-
-/* A template filled from ctx (allocated). */
-char *ls_expand(const char *tmpl, json_t *ctx);
-/* A member of obj by a dotted path, or NULL (borrowed). */
-json_t *ls_get(json_t *obj, const char *path);
 
 #endif

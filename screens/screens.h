@@ -78,11 +78,9 @@ extern const struct ls_decl message_centre_list, my_services_list, offered_servi
 extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops,
 	declaration_management_ops;
 
+/* The placeholder views (views.h). */
 struct browse_def;
-extern const struct browse_def record_achievement_def, record_provider_achievement_def,
-	missing_data_def,
-	network_achievement_def, achievement_results_def, declare_def,
-	declaration_management_def, reports_predefined_def, reports_administrative_def,
+extern const struct browse_def reports_predefined_def, reports_administrative_def,
 	admin_users_def, admin_clusters_def, admin_allocated_reports_def;
 
 #endif
