@@ -38,9 +38,11 @@
 	_(MISSING_DATA, DATA, "Missing Data", R_PROVIDER_VIEW, KINDS_PROVIDER, \
 	  missing_data_ops, NULL) \
 	_(NETWORK_ACHIEVEMENT, DATA, "Network Achievement", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, network_achievement_ops, NULL) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, network_achievement_ops, \
+	  &network_achievement_sel) \
 	_(ACHIEVEMENT_RESULTS, ACHIEVEMENT, "Achievement Results", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, achievement_results_ops, NULL) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, achievement_results_ops, \
+	  &achievement_results_sel) \
 	_(DECLARE, ACHIEVEMENT, "Declare", R(DECLARATION_MANAGEMENT), KINDS_PROVIDER, \
 	  declare_ops, NULL) \
 	_(DECLARATION_MANAGEMENT, ACHIEVEMENT, "Declaration Management", \
@@ -77,6 +79,9 @@ extern const struct ls_decl message_centre_list, my_services_list, offered_servi
 /* The Achievement screens (issues 6 and 7). */
 extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops,
 	declaration_management_ops;
+/* Their organisation, year and service (ach_common.h). */
+struct ac_sel_ops;
+extern const struct ac_sel_ops achievement_results_sel, network_achievement_sel;
 
 /* The placeholder views (views.h). */
 struct browse_def;
