@@ -76,6 +76,14 @@ struct ls {
 	size_t nids;
 	size_t menu[LS_MAX_FILTERS];          /* the Filter drop-down's filters */
 	size_t choosing;        /* the filter whose drop-down is open */
+	bool started;           /* the filters' start choices are made */
+	char fval[LS_MAX_FILTERS][32];        /* fetched filters: the value ("": all) */
+	char *fname[LS_MAX_FILTERS];          /* ... in words; owned; NULL: all */
+	json_t *fetched;        /* the fetched filter's choices; owned */
+	char **fchoice;         /* the values of its open drop-down; owned */
+	size_t nfchoice;
+	char *reason;           /* the reason given for the pending action; owned */
+	long focus;             /* the row to put the cursor on once loaded */
 };
 
 struct screen *ls_screen(struct ls *l)
@@ -106,12 +114,16 @@ size_t ls_choice(struct ls *l, size_t i)
 const char *ls_value(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->fetch)
+		return l->fval[i];
 	return f->words ? f->words->codes[l->choice[i]] : l->year[i];
 }
 
 const char *ls_value_name(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->fetch)
+		return l->fname[i] ? l->fname[i] : f->fetch->all_name;
 	return f->words ? f->words->names[l->choice[i]] : l->year[i];
 }
 
@@ -172,6 +184,29 @@ static json_t *row_at(struct ls *l, size_t i)
 static long row_id(json_t *row)
 {
 	return (long)json_integer_value(json_object_get(row, "id"));
+}
+
+static bool at_groups(struct ls *l)
+{
+	return l->d->group && !l->group;
+}
+
+json_t *ls_cursor(struct ls *l)
+{
+	return at_groups(l) ? NULL : row_at(l, l->list.cur);
+}
+
+/* The row of id among those fetched, or the item of the detail. */
+static json_t *row_by_id(struct ls *l, long id)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(l->all, i, o)
+		if (row_id(o) == id)
+			return o;
+	if (l->d->detail && l->viewing && l->d->detail->id(l->detail) == id)
+		return l->d->detail->item(l->detail);
+	return NULL;
 }
 
 static void free_texts(char ***text, size_t n)
@@ -269,15 +304,8 @@ static void data_clear(struct ls *l)
 
 static const char *name_of(struct ls *l, long id, char **out)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach(l->all, i, o)
-		if (row_id(o) == id)
-			return *out = ls_expand(l->d->result_name, o);
-	if (l->d->detail && l->viewing && l->d->detail->id(l->detail) == id &&
-	    l->d->detail->item(l->detail))
-		return *out = ls_expand(l->d->result_name, l->d->detail->item(l->detail));
-	return *out = NULL;
+	json_t *row = row_by_id(l, id);
+	return *out = row ? ls_expand(l->d->result_name, row) : NULL;
 }
 
 /* ------------------------------------------------------------ results */
@@ -294,11 +322,50 @@ static void add_result(struct ls_results *res, char *line)
 	res->lines[res->n++] = line;
 }
 
+/* The results in a text popup (results_popup); one row's on the message
+ * line. */
+static void results_popup(struct ls *l, const struct api_response *r)
+{
+	struct app *a = l->s->app;
+	const char *what = l->pending->name;
+	if (app_failed(a, r, what))
+		return;
+	struct ac_lines lines = {0};
+	json_t *results = json_object_get(r->json, "results");
+	long long ok = (long long)json_integer_value(json_object_get(r->json, "succeeded"));
+	size_t n = json_array_size(results), i;
+	json_t *row;
+	ac_add(&lines, "\1%s: %lld of %zu done", what, ok, n);
+	json_array_foreach(results, i, row) {
+		char *name;
+		name_of(l, row_id(row), &name);
+		char *p = xasprintf("%s %s %s: ", json_is_true(json_object_get(row, "ok")) ?
+				    "Done:    " : "Not done:", ac_str(row, "organisation"),
+				    name ? name : "");
+		ac_add_wrapped(&lines, p, ac_str(row, "message"), ac_popup_width());
+		free(p);
+		free(name);
+	}
+	if (n == 1) {
+		app_message(a, ok ? MSG_OK : MSG_ERROR, "%s",
+			    lines.n > 1 ? lines.v[1] : ac_str(json_array_get(results, 0), "message"));
+	} else {
+		app_message(a, ok == (long long)n ? MSG_OK : MSG_ERROR, "%s: %lld of %zu done.",
+			    what, ok, n);
+		app_popup(a, popup_text(l->d->results_popup, lines.v, lines.n));
+	}
+	ac_lines_free(&lines);
+}
+
 static void results_set(struct ls *l, const struct api_response *r)
 {
 	struct app *a = l->s->app;
 	const char *what = l->pending->name;
 	results_clear(&l->res);
+	if (l->d->results_popup) {
+		results_popup(l, r);
+		return;
+	}
 	if (app_failed(a, r, what)) {
 		add_result(&l->res, xasprintf("Refused: %s (nothing was changed)", r->err_message));
 		return;
@@ -410,7 +477,7 @@ static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WIND
 		if (i + 1 == n || at + cw > width)
 			cw = width - at;
 		char text[160];
-		enum style st = row ? ST_NORMAL : ST_COLHEAD;
+		enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
 		if (row)
 			cell_text(c, row, text, sizeof(text));
 		else
@@ -422,7 +489,7 @@ static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WIND
 		at += cw;
 		if (c->gap && at < width) {
 			if (row)
-				tui_put(w, y, x + at, c->gap, " ", st, true);
+				tui_put(w, y, x + at, c->gap, " ", ST_NORMAL, true);
 			at += c->gap;
 		}
 	}
@@ -482,12 +549,20 @@ static void on_rows(struct screen *s, const struct api_response *r)
 		make_groups(l);
 	if (!l->d->group || l->group)
 		filter_rows(l);
+	for (size_t i = 0; l->focus && i < l->nrows; i++)
+		if (row_id(row_at(l, i)) == l->focus)
+			l->list.cur = i;
+	l->focus = 0;
 }
 
 static void load(struct ls *l)
 {
+	for (size_t i = 0; !l->started && i < l->d->nfilters; i++)
+		if (l->d->filters[i].start)
+			l->choice[i] = l->d->filters[i].start(l);
+	l->started = true;
 	for (size_t i = 0; i < l->d->nfilters; i++)
-		if (!l->d->filters[i].words && !l->year[i][0]) {
+		if (!l->d->filters[i].words && !l->d->filters[i].fetch && !l->year[i][0]) {
 			const char *fy = ac_str(app_me(l->s->app), "financial_year");
 			if (fy_valid(fy))
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
@@ -500,6 +575,18 @@ static void load(struct ls *l)
 static bool set_value(struct ls *l, size_t i, const char *text)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->fetch) {
+		size_t k;
+		json_t *o;
+		char tmp[32];
+		strlcpy_s(l->fval[i], text, sizeof(l->fval[i]));
+		xfree(&l->fname[i]);
+		json_array_foreach(l->fetched, k, o)
+			if (text[0] && strcmp(ls_text(ls_get(o, f->fetch->key), tmp, sizeof(tmp)),
+					      text) == 0)
+				l->fname[i] = ls_expand(f->fetch->name, o);
+		return true;
+	}
 	if (!f->words) {
 		if (!fy_valid(text))
 			return false;
@@ -514,21 +601,40 @@ static bool set_value(struct ls *l, size_t i, const char *text)
 	return false;
 }
 
+/* The value of filter i an item sets ("" for a fetched filter's first). */
+static const char *followed(struct ls *l, size_t i, json_t *item, char *tmp, size_t size)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	if (f->follow[0])
+		return ls_text(ls_get(item, f->follow), tmp, size);
+	return f->words ? f->words->codes[0] : "";
+}
+
+/* Sets the filters an item follows; was receives their values before.
+ * False, with nothing changed, when the item has no value for one. */
+static bool follow_values(struct ls *l, json_t *item, char was[][32])
+{
+	char tmp[32];
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		strlcpy_s(was[i], ls_value(l, i), sizeof(was[i]));
+		if (l->d->filters[i].follow &&
+		    !set_value(l, i, followed(l, i, item, tmp, sizeof(tmp)))) {
+			for (size_t k = 0; k < i; k++)
+				set_value(l, k, was[k]);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Opened from a task: the filters and the group behind the detail are
  * the item's, so Esc goes back to where it is listed. */
 static void follow(struct ls *l)
 {
 	json_t *item = l->d->detail->item(l->detail);
-	char tmp[32], was[LS_MAX_FILTERS][16];
-	for (size_t i = 0; i < l->d->nfilters; i++) {
-		const char *path = l->d->filters[i].follow;
-		strlcpy_s(was[i], ls_value(l, i), sizeof(was[i]));
-		if (path && !set_value(l, i, ls_text(ls_get(item, path), tmp, sizeof(tmp)))) {
-			for (size_t k = 0; k < i; k++)
-				set_value(l, k, was[k]);
-			return;
-		}
-	}
+	char tmp[32], was[LS_MAX_FILTERS][32];
+	if (!follow_values(l, item, was))
+		return;
 	bool fetch = false, refilter = false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		bool changed = strcmp(was[i], ls_value(l, i)) != 0;
@@ -555,10 +661,42 @@ static void on_detail(struct screen *s, const struct api_response *r)
 	follow(l);
 }
 
+/* A task's item on a screen with no detail (ls_item). */
+static void on_item(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	char was[LS_MAX_FILTERS][32];
+	if (app_failed(s->app, r, l->d->item->what))
+		return;
+	follow_values(l, r->json, was);
+	l->focus = row_id(r->json);
+	load(l);
+	if (l->d->item->found)
+		l->d->item->found(l, r->json);
+}
+
 static void open_detail(struct ls *l, long id)
 {
 	l->viewing = true;
 	l->d->detail->load(l->detail, l->s, id, on_detail);
+}
+
+static void free_fchoice(struct ls *l)
+{
+	free_texts(&l->fchoice, l->nfchoice);
+	l->nfchoice = 0;
+}
+
+static void on_fetched(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		const struct ls_fetch *f = l->d->filters[i].fetch;
+		if (!f || app_failed(s->app, r, f->what))
+			continue;
+		json_decref(l->fetched);
+		l->fetched = json_incref(json_object_get(r->json, f->rows));
+	}
 }
 
 /* ------------------------------------------------------------ ops */
@@ -591,6 +729,11 @@ static void ls_done(struct screen *s)
 	results_clear(&l->res);
 	xfree(&l->group);
 	xfree(&l->ids);
+	xfree(&l->reason);
+	free_fchoice(l);
+	json_decref(l->fetched);
+	for (size_t i = 0; i < LS_MAX_FILTERS; i++)
+		xfree(&l->fname[i]);
 }
 
 static void ls_open(struct screen *s)
@@ -599,13 +742,22 @@ static void ls_open(struct screen *s)
 	load(l);
 	if (l->viewing && l->d->detail->id(l->detail))
 		open_detail(l, l->d->detail->id(l->detail));
+	for (size_t i = 0; !l->fetched && i < l->d->nfilters; i++)
+		if (l->d->filters[i].fetch)
+			app_call(s->app, s, l->d->filters[i].fetch->call(), on_fetched);
 }
 
 static bool ls_subject(struct screen *s, const char *type, long id)
 {
 	struct ls *l = s->priv;
-	if (!l->d->detail || !l->d->subject || strcmp(type, l->d->subject) != 0)
+	if (!l->d->subject || strcmp(type, l->d->subject) != 0)
 		return false;
+	if (!l->d->detail) {
+		if (!l->d->item)
+			return false;
+		app_call(s->app, s, l->d->item->call(id), on_item);
+		return true;
+	}
 	l->follow = true;
 	open_detail(l, id);
 	return true;
@@ -613,24 +765,59 @@ static bool ls_subject(struct screen *s, const char *type, long id)
 
 /* ------------------------------------------------------------ filters */
 
-static bool at_groups(struct ls *l)
-{
-	return l->d->group && !l->group;
-}
-
 static void on_value(struct ls *l)
 {
 	const struct ls_filter *f = &l->d->filters[l->choosing];
 	results_clear(&l->res);
-	if (f->key) {
+	if (f->key)
 		filter_rows(l);
-		message(l, f->said, NULL, 0);
-	} else {
+	else
 		xfree(&l->group);
+	if (f->said)
 		message(l, f->said, NULL, 0);
+	if (!f->key)
 		load(l);
-	}
 	app_dirty(l->s->app);
+}
+
+static void on_fetch_value(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result >= 0 && (size_t)result < l->nfchoice) {
+		set_value(l, l->choosing, l->fchoice[result]);
+		on_value(l);
+	}
+	free_fchoice(l);
+}
+
+/* The drop-down of a fetched filter: its first choice, then those offered. */
+static void choose_fetched(struct ls *l, size_t i)
+{
+	const struct ls_fetch *f = l->d->filters[i].fetch;
+	if (!l->fetched) {
+		app_message(l->s->app, MSG_INFO, "%s", f->waiting);
+		return;
+	}
+	free_fchoice(l);
+	size_t n = json_array_size(l->fetched) + 1, cur = 0, k;
+	char **items = xcalloc(n, sizeof(char *));
+	l->fchoice = xcalloc(n, sizeof(char *));
+	items[0] = xstrdup(f->all);
+	l->fchoice[l->nfchoice++] = xstrdup("");
+	json_t *o;
+	json_array_foreach(l->fetched, k, o) {
+		char tmp[32];
+		if (f->offer && !f->offer(o))
+			continue;
+		const char *v = ls_text(ls_get(o, f->key), tmp, sizeof(tmp));
+		if (strcmp(v, l->fval[i]) == 0)
+			cur = l->nfchoice;
+		items[l->nfchoice] = ls_expand(f->item, o);
+		l->fchoice[l->nfchoice++] = xstrdup(v);
+	}
+	app_popup(l->s->app, popup_choice(l->d->filters[i].title, (const char *const *)items,
+					  l->nfchoice, cur, on_fetch_value, l));
+	free_texts(&items, l->nfchoice);
 }
 
 static void on_year_value(void *ud, const char *year)
@@ -654,6 +841,10 @@ static void choose_value(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
 	l->choosing = i;
+	if (f->fetch) {
+		choose_fetched(l, i);
+		return;
+	}
 	if (f->words) {
 		app_popup(l->s->app, popup_choice(f->title, f->words->names, f->words->n,
 						  l->choice[i], on_word_value, l));
@@ -685,8 +876,11 @@ static void choose_filter(struct ls *l)
 	char text[LS_MAX_FILTERS][64];
 	const char *items[LS_MAX_FILTERS];
 	for (size_t k = 0; k < n; k++) {
-		snprintf(text[k], sizeof(text[k]), "%s: %s", l->d->filters[l->menu[k]].label,
-			 ls_value_name(l, l->menu[k]));
+		if (l->d->menu_labels)
+			strlcpy_s(text[k], l->d->filters[l->menu[k]].label, sizeof(text[k]));
+		else
+			snprintf(text[k], sizeof(text[k]), "%s: %s", l->d->filters[l->menu[k]].label,
+				 ls_value_name(l, l->menu[k]));
 		items[k] = text[k];
 	}
 	app_popup(l->s->app, popup_choice("Filter", items, n, 0, on_menu, l));
@@ -699,6 +893,7 @@ static void forget_pending(struct ls *l)
 	l->pending = NULL;
 	xfree(&l->ids);
 	l->nids = 0;
+	xfree(&l->reason);
 }
 
 static void on_acted(struct screen *s, const struct api_response *r)
@@ -721,14 +916,47 @@ static void on_confirm(void *ud, int result, const char *text)
 		forget_pending(l);
 		return;
 	}
-	app_message(l->s->app, MSG_INFO, "Sending...");
-	app_call(l->s->app, l->s, l->pending->call(l->pending->code, l->ids, l->nids), on_acted);
+	const struct ls_action *x = l->pending;
+	if (x->sending)
+		message(l, x->sending, NULL, l->nids);
+	else
+		app_message(l->s->app, MSG_INFO, "Sending...");
+	app_call(l->s->app, l->s, x->reason ? x->call_reason(x->code, l->ids, l->nids, l->reason)
+		 : x->call(x->code, l->ids, l->nids), on_acted);
+}
+
+/* The confirmation of the pending action. */
+static void ask(struct ls *l)
+{
+	const struct ls_action *x = l->pending;
+	json_t *one = l->nids == 1 ? row_by_id(l, l->ids[0]) : NULL;
+	char *q = say(l, l->nids == 1 ? x->one : x->many, one, l->nids);
+	app_popup(l->s->app, popup_confirm(q, on_confirm, l));
+	free(q);
+}
+
+static void on_reason(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result < 0 || !text) {
+		forget_pending(l);
+		return;
+	}
+	if (!*text) {
+		app_message(l->s->app, MSG_ERROR, "%s", l->pending->reason_none);
+		forget_pending(l);
+		return;
+	}
+	l->reason = xstrdup(text);
+	ask(l);
 }
 
 static void act(struct ls *l, const struct ls_action *x)
 {
 	if (!ls_can(l, x->roles)) {
-		message(l, x->readonly, NULL, 0);
+		char *why = say(l, x->readonly, NULL, 0);
+		app_message(l->s->app, x->level, "%s", why);
+		free(why);
 		return;
 	}
 	if (l->pending)
@@ -737,25 +965,19 @@ static void act(struct ls *l, const struct ls_action *x)
 		message(l, x->in_group, NULL, 0);
 		return;
 	}
-	json_t *one = NULL;
 	xfree(&l->ids);
 	l->nids = 0;
 	l->ids = xcalloc(l->nrows ? l->nrows : 1, sizeof(long));
 	if (l->viewing) {
-		one = l->d->detail->item(l->detail);
-		if (!one)
+		if (!l->d->detail->item(l->detail))
 			return;
 		l->ids[l->nids++] = l->d->detail->id(l->detail);
 	} else {
 		for (size_t i = 0; i < l->nrows; i++)
-			if (list_is_tagged(&l->list, i)) {
-				one = row_at(l, i);
-				l->ids[l->nids++] = row_id(one);
-			}
-		if (!l->nids && x->cursor && l->nrows) {
-			one = row_at(l, l->list.cur);
-			l->ids[l->nids++] = row_id(one);
-		}
+			if (list_is_tagged(&l->list, i))
+				l->ids[l->nids++] = row_id(row_at(l, i));
+		if (!l->nids && x->cursor && l->nrows)
+			l->ids[l->nids++] = row_id(row_at(l, l->list.cur));
 	}
 	if (!l->nids) {
 		message(l, x->none, NULL, 0);
@@ -763,9 +985,10 @@ static void act(struct ls *l, const struct ls_action *x)
 		return;
 	}
 	l->pending = x;
-	char *q = say(l, l->nids == 1 ? x->one : x->many, one, l->nids);
-	app_popup(l->s->app, popup_confirm(q, on_confirm, l));
-	free(q);
+	if (x->reason)
+		app_popup(l->s->app, popup_prompt(x->reason, "Reason:", "", on_reason, l));
+	else
+		ask(l);
 }
 
 static enum wres ls_action(struct screen *s, enum action a, int key)
@@ -903,7 +1126,7 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 	int max = d->result_rows ? d->result_rows : 5;
 	int resrows = l->res.n ? (int)(l->res.n + 1 < (size_t)max ? l->res.n + 1 : (size_t)max) : 0;
 	if (resrows)
-		results_draw(&l->res, w, h - resrows, resrows, width);
+		results_draw(&l->res, w, h - resrows - (d->foot ? d->foot_rows : 0), resrows, width);
 	bool groups = at_groups(l);
 	size_t n = groups ? json_array_size(l->groups) : l->nrows;
 	if (!n) {
@@ -916,13 +1139,15 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 		return;
 	}
 	struct list *lst = groups ? &l->glist : &l->list;
-	int x = 2 + (lst->taggable ? 4 : 0);
+	int x = 2 + (lst->taggable ? 4 : 0), foot = d->foot ? d->foot_rows : 0;
 	tui_clear(w, y, 0, x);
 	if (groups)
 		draw_cells(d->group->columns, d->group->ncolumns, NULL, w, y, x, width - x);
 	else
 		draw_cells(d->columns, d->ncolumns, NULL, w, y, x, width - x);
-	list_draw(lst, w, y + 1, 0, h - y - 1 - resrows, width);
+	list_draw(lst, w, y + 1, 0, h - y - 1 - resrows - foot, width);
+	if (foot)
+		d->foot(l, w, h - foot, width);
 }
 
 const struct screen_ops listscreen_ops = {

@@ -36,6 +36,8 @@ void choose_year(struct app *a, struct year_pick *p, const char *title, const ch
 
 /* ------------------------------------------------- the declaration */
 
+struct ls;
+
 /* Codes and their names in words, in choice order. */
 struct ls_words {
 	const char *const *codes;
@@ -63,6 +65,21 @@ struct ls_column {
 	const struct ls_words *words;          /* LS_STATUS */
 	/* Instead of key and fmt: writes the cell's text. */
 	void (*cell)(json_t *row, char *out, size_t size);
+	enum style (*style)(json_t *row);      /* the cell's style (NULL: normal) */
+};
+
+/* A filter whose choices are fetched once, when the screen opens: the
+ * first choice (value "") stands for all of them. */
+struct ls_fetch {
+	struct api_call (*call)(void);
+	const char *what;            /* app_failed's words: "Loading the quality services" */
+	const char *rows;            /* the member of its answer holding the choices */
+	const char *key;             /* a choice's value: "id" */
+	const char *item;            /* row template: a choice in the drop-down */
+	const char *name;            /* row template: a choice in words */
+	bool (*offer)(json_t *choice);          /* which are offered (NULL: all) */
+	const char *all, *all_name;  /* the first choice in the drop-down and in words */
+	const char *waiting;         /* said when f is pressed before they are in */
 };
 
 struct ls_filter {
@@ -75,8 +92,13 @@ struct ls_filter {
 	 * kept when this member of the row has the value. Such a filter is
 	 * not offered on the groups. */
 	const char *key;
-	const char *said;            /* screen template put on the message line after a change */
-	const char *follow;          /* the member of an opened item that sets it (tasks) */
+	const char *said;            /* screen template put on the message line after a
+				      * change (NULL: nothing is said) */
+	/* The member of an opened item that sets it (tasks); "": the first
+	 * choice; NULL: it stays. */
+	const char *follow;
+	size_t (*start)(struct ls *l);          /* the choice the screen opens with (NULL: 0) */
+	const struct ls_fetch *fetch;           /* choices fetched (no words, no years) */
 };
 
 /* A row action: ticked rows (or the row under the cursor) go to one call
@@ -100,6 +122,14 @@ struct ls_action {
 	/* The typed call of client/calls.h; its answer is
 	 * {"results":[{id, ok, organisation, message}], "succeeded", "failed"}. */
 	struct api_call (*call)(const char *code, const long *ids, size_t n);
+	enum msg_level level;        /* of readonly (MSG_INFO unless said) */
+	const char *sending;         /* said while it is sent (NULL: "Sending...") */
+	/* Asks for a reason before the confirmation (a prompt of this title);
+	 * reason_none is said when none is given; call_reason takes it. */
+	const char *reason;
+	const char *reason_none;
+	struct api_call (*call_reason)(const char *code, const long *ids, size_t n,
+				       const char *reason);
 };
 
 /* Rows grouped first (Enter opens a group's rows): one group row per
@@ -133,9 +163,16 @@ struct ls_detail {
 	bool (*searching)(void *v);
 };
 
-struct ls;
+/* Opening the item a task is about on a screen with no detail: the item
+ * is fetched, the filters follow it (ls_filter.follow), the list is
+ * fetched again with the cursor on its row, then found is called. */
+struct ls_item {
+	struct api_call (*call)(long id);
+	const char *what;            /* app_failed's words: "Opening the declaration" */
+	void (*found)(struct ls *l, json_t *item);
+};
 
-/* A declaration has at most LS_MAX_FILTERS filters. */
+/* A declaration has at most LS_MAX_FILTERS filters, one of them fetched. */
 #define LS_MAX_FILTERS 4
 
 struct ls_decl {
@@ -158,16 +195,24 @@ struct ls_decl {
 	size_t nactions;
 	const char *result_name;     /* row template: what a result line calls a row */
 	int result_rows;             /* rows the results may take under the list */
+	/* The results in a text popup of this title instead ("Done:" and "Not
+	 * done:" lines; one row's result on the message line), or NULL. */
+	const char *results_popup;
+	bool menu_labels;            /* the Filter drop-down names the filters only */
 	const struct ls_group *group;          /* or NULL */
 	const struct ls_detail *detail;        /* or NULL */
 	const char *subject;         /* the task subject type the detail opens ("offer") */
+	const struct ls_item *item;  /* without a detail: how a task's subject is opened */
 	const char *hint, *hint_readonly;      /* the detail's keys line, with and without
 						* the roles of the first action */
 	enum context context, detail_context;
 	int head_rows;               /* rows the heading takes; the list starts below */
-	/* Hooks: the heading lines (always drawn); Enter on a row when there
-	 * is no detail; the function bar (-1: the engine decides). */
+	int foot_rows;               /* rows foot takes under the list */
+	/* Hooks: the heading lines (always drawn); the lines under the list
+	 * (drawn with it); Enter on a row when there is no detail; the
+	 * function bar (-1: the engine decides). */
 	void (*head)(struct ls *l, WINDOW *w, int width);
+	void (*foot)(struct ls *l, WINDOW *w, int y, int width);
 	void (*open)(struct ls *l, json_t *row);
 	int (*offers)(struct ls *l, enum action a);
 };
@@ -194,5 +239,7 @@ json_t *ls_group(struct ls *l);
 bool ls_can(struct ls *l, unsigned roles);
 /* The rows shown and their count. */
 size_t ls_count(struct ls *l);
+/* The row under the cursor, or NULL (borrowed). */
+json_t *ls_cursor(struct ls *l);
 
 #endif

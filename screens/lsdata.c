@@ -54,7 +54,17 @@ char *ls_expand(const char *tmpl, json_t *ctx)
 			n = sizeof(path) - 1;
 		memcpy(path, p + 1, n);
 		path[n] = '\0';
-		buf_puts(&b, ls_text(ls_get(ctx, path), tmp, sizeof(tmp)));
+		char *fmt = strchr(path, '|');
+		if (fmt)
+			*fmt++ = '\0';
+		const char *text = ls_text(ls_get(ctx, path), tmp, sizeof(tmp));
+		if (fmt && strcmp(fmt, "date") == 0 && date_valid(text)) {
+			char day[16];
+			date_display(text, day);
+			strlcpy_s(tmp, day, sizeof(tmp));
+			text = tmp;
+		}
+		buf_puts(&b, text);
 		p = end;
 	}
 	return buf_steal(&b);

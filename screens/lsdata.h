@@ -13,8 +13,9 @@ json_t *ls_get(json_t *obj, const char *path);
 /* A value as text: a string as it is, an integer in decimal (written into
  * tmp), "" for anything else. */
 const char *ls_text(json_t *v, char *tmp, size_t size);
-/* tmpl with each {path} replaced by ls_text of ls_get(ctx, path); a "{"
- * without a "}" after it stays as it is (allocated). */
+/* tmpl with each {path} replaced by ls_text of ls_get(ctx, path), and
+ * each {path|date} by that ISO date as dd/mm/yyyy (as it is when it is no
+ * date); a "{" without a "}" after it stays as it is (allocated). */
 char *ls_expand(const char *tmpl, json_t *ctx);
 
 /* The financial years a drop-down offers ("" stands for "All years"). */

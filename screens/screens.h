@@ -47,7 +47,7 @@
 	  declare_ops, NULL) \
 	_(DECLARATION_MANAGEMENT, ACHIEVEMENT, "Declaration Management", \
 	  R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(COMMISSIONING_MANAGEMENT), \
-	  KINDS_COMMISSIONER, declaration_management_ops, NULL) \
+	  KINDS_COMMISSIONER, listscreen_ops, &declaration_management_list) \
 	_(REPORTS_PREDEFINED, REPORTS, "Pre-defined", \
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
 	  &reports_predefined_def) \
@@ -75,10 +75,10 @@ extern const struct screen_ops record_achievement_ops, record_provider_achieveme
 	missing_data_ops;
 extern const struct screen_ops create_offers_ops;
 /* Screens declared as lists (listscreen.h). */
-extern const struct ls_decl message_centre_list, my_services_list, offered_services_list;
+extern const struct ls_decl message_centre_list, my_services_list, offered_services_list,
+	declaration_management_list;
 /* The Achievement screens (issues 6 and 7). */
-extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops,
-	declaration_management_ops;
+extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops;
 /* Their organisation, year and service (ach_common.h). */
 struct ac_sel_ops;
 extern const struct ac_sel_ops achievement_results_sel, network_achievement_sel;

@@ -73,6 +73,12 @@ static void test_expand(void **state)
 	expect(NULL, ctx, "");
 	expect("{count}", NULL, "");
 	json_decref(ctx);
+	ctx = json_pack("{s:s, s:s, s:i}", "date", "2025-03-31", "text", "soon", "n", 4);
+	expect("on {date|date}", ctx, "on 31/03/2025");
+	expect("on {date}", ctx, "on 2025-03-31");
+	expect("{text|date} {n|date} [{none|date}]", ctx, "soon 4 []");
+	expect("{date|other}", ctx, "2025-03-31");
+	json_decref(ctx);
 }
 
 static void test_years_around(void **state)
