@@ -77,18 +77,25 @@ struct ls {
 	size_t menu[LS_MAX_FILTERS];          /* the Filter drop-down's filters */
 	size_t choosing;        /* the filter whose drop-down is open */
 	bool started;           /* the filters' start choices are made */
-	char fval[LS_MAX_FILTERS][32];        /* fetched filters: the value ("": all) */
+	char fval[LS_MAX_FILTERS][64];        /* fetched and row filters: the value ("": all) */
 	char *fname[LS_MAX_FILTERS];          /* ... in words; owned; NULL: all */
 	json_t *fetched;        /* the fetched filter's choices; owned */
-	char **fchoice;         /* the values of its open drop-down; owned */
+	char **fchoice;         /* the values of a fetched or row filter's open
+				 * drop-down; owned */
 	size_t nfchoice;
 	char *reason;           /* the reason given for the pending action; owned */
 	long focus;             /* the row to put the cursor on once loaded */
+	void *own;              /* the declaration's own state; owned */
 };
 
 struct screen *ls_screen(struct ls *l)
 {
 	return l->s;
+}
+
+void *ls_own(struct ls *l)
+{
+	return l->own;
 }
 
 json_t *ls_answer(struct ls *l)
@@ -114,7 +121,7 @@ size_t ls_choice(struct ls *l, size_t i)
 const char *ls_value(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
-	if (f->fetch)
+	if (f->fetch || f->of)
 		return l->fval[i];
 	return f->words ? f->words->codes[l->choice[i]] : l->year[i];
 }
@@ -124,6 +131,8 @@ const char *ls_value_name(struct ls *l, size_t i)
 	const struct ls_filter *f = &l->d->filters[i];
 	if (f->fetch)
 		return l->fname[i] ? l->fname[i] : f->fetch->all_name;
+	if (f->of)
+		return l->fval[i][0] ? l->fval[i] : f->of_all;
 	return f->words ? f->words->names[l->choice[i]] : l->year[i];
 }
 
@@ -216,6 +225,12 @@ static void free_texts(char ***text, size_t n)
 	xfree(text);
 }
 
+/* Whether a filter keeps the rows fetched (else the source call takes it). */
+static bool local(const struct ls_filter *f)
+{
+	return f->key || f->of;
+}
+
 /* Whether row passes the local filters and belongs to the chosen group. */
 static bool keep(struct ls *l, json_t *row)
 {
@@ -229,6 +244,13 @@ static bool keep(struct ls *l, json_t *row)
 		if (key && strcmp(ls_text(ls_get(row, key), tmp, sizeof(tmp)),
 				  ls_value(l, i)) != 0)
 			return false;
+		if (l->d->filters[i].of && l->fval[i][0]) {
+			char *v = ls_expand(l->d->filters[i].of, row);
+			bool same = strcmp(v, l->fval[i]) == 0;
+			free(v);
+			if (!same)
+				return false;
+		}
 	}
 	return true;
 }
@@ -456,14 +478,41 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 	}
 }
 
+/* A column's width in a row of width columns (0: the flexible one). */
+static int col_width(const struct ls_column *c, int width)
+{
+	return c->wide && width > 90 ? c->wide : c->width;
+}
+
 /* The width of each column in width columns: the one of width 0 takes
  * what the others leave (at least 10), the last one what is left. */
 static int flex_width(const struct ls_column *cols, size_t n, int width)
 {
 	int fixed = 0;
 	for (size_t i = 0; i < n; i++)
-		fixed += cols[i].width + cols[i].gap;
+		fixed += col_width(&cols[i], width) + cols[i].gap;
 	return width - fixed < 10 ? 10 : width - fixed;
+}
+
+/* Draws column c's title (row NULL) or its cell of row in cw columns at
+ * y, x; a title takes its gap too unless it is the last. */
+static void draw_cell(const struct ls_column *c, json_t *row, WINDOW *w, int y, int x, int cw,
+		      bool last)
+{
+	char text[160];
+	if (row && c->draw) {
+		c->draw(row, w, y, x, cw);
+		return;
+	}
+	if (row)
+		cell_text(c, row, text, sizeof(text));
+	else
+		strlcpy_s(text, c->title, sizeof(text));
+	enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
+	if (c->right)
+		tui_printf(w, y, x, cw, st, true, "%*s", cw, text);
+	else
+		tui_put(w, y, x, row || last ? cw : cw + c->gap, text, st, true);
 }
 
 /* Draws one line of cells (row NULL: the titles) from x in width columns. */
@@ -473,19 +522,10 @@ static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WIND
 	int flex = flex_width(cols, n, width), at = 0;
 	for (size_t i = 0; i < n && at < width; i++) {
 		const struct ls_column *c = &cols[i];
-		int cw = c->width ? c->width : flex;
+		int cw = col_width(c, width) ? col_width(c, width) : flex;
 		if (i + 1 == n || at + cw > width)
 			cw = width - at;
-		char text[160];
-		enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
-		if (row)
-			cell_text(c, row, text, sizeof(text));
-		else
-			strlcpy_s(text, c->title, sizeof(text));
-		if (c->right)
-			tui_printf(w, y, x + at, cw, st, true, "%*s", cw, text);
-		else
-			tui_put(w, y, x + at, row || i + 1 == n ? cw : cw + c->gap, text, st, true);
+		draw_cell(c, row, w, y, x + at, cw, i + 1 == n);
 		at += cw;
 		if (c->gap && at < width) {
 			if (row)
@@ -562,7 +602,8 @@ static void load(struct ls *l)
 			l->choice[i] = l->d->filters[i].start(l);
 	l->started = true;
 	for (size_t i = 0; i < l->d->nfilters; i++)
-		if (!l->d->filters[i].words && !l->d->filters[i].fetch && !l->year[i][0]) {
+		if (!l->d->filters[i].words && !l->d->filters[i].fetch && !l->d->filters[i].of &&
+		    !l->year[i][0]) {
 			const char *fy = ac_str(app_me(l->s->app), "financial_year");
 			if (fy_valid(fy))
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
@@ -571,10 +612,19 @@ static void load(struct ls *l)
 	app_call(l->s->app, l->s, l->d->source(l), on_rows);
 }
 
+void ls_reload(struct ls *l)
+{
+	load(l);
+}
+
 /* Sets filter i from text (a code or a year); false if it is not one. */
 static bool set_value(struct ls *l, size_t i, const char *text)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->of) {
+		strlcpy_s(l->fval[i], text, sizeof(l->fval[i]));
+		return true;
+	}
 	if (f->fetch) {
 		size_t k;
 		json_t *o;
@@ -638,8 +688,8 @@ static void follow(struct ls *l)
 	bool fetch = false, refilter = false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		bool changed = strcmp(was[i], ls_value(l, i)) != 0;
-		fetch |= changed && !l->d->filters[i].key;
-		refilter |= changed && l->d->filters[i].key;
+		fetch |= changed && !local(&l->d->filters[i]);
+		refilter |= changed && local(&l->d->filters[i]);
 	}
 	const char *gpath = l->d->group ? l->d->group->follow : NULL;
 	if (gpath) {
@@ -714,11 +764,19 @@ static void ls_init(struct screen *s)
 		l->detail = xcalloc(1, l->d->detail->size);
 		l->d->detail->init(l->detail);
 	}
+	if (l->d->own_size) {
+		l->own = xcalloc(1, l->d->own_size);
+		l->d->own_init(l, l->own);
+	}
 }
 
 static void ls_done(struct screen *s)
 {
 	struct ls *l = s->priv;
+	if (l->own) {
+		l->d->own_done(l->own);
+		xfree(&l->own);
+	}
 	data_clear(l);
 	list_free(&l->glist);
 	list_free(&l->list);
@@ -736,9 +794,19 @@ static void ls_done(struct screen *s)
 		xfree(&l->fname[i]);
 }
 
+/* Whether the level below has the screen. */
+static bool below(struct ls *l)
+{
+	return l->d->below && l->d->below->active(l->s);
+}
+
 static void ls_open(struct screen *s)
 {
 	struct ls *l = s->priv;
+	if (below(l)) {
+		l->d->below->reopen(s);
+		return;
+	}
 	load(l);
 	if (l->viewing && l->d->detail->id(l->detail))
 		open_detail(l, l->d->detail->id(l->detail));
@@ -769,13 +837,13 @@ static void on_value(struct ls *l)
 {
 	const struct ls_filter *f = &l->d->filters[l->choosing];
 	results_clear(&l->res);
-	if (f->key)
+	if (local(f))
 		filter_rows(l);
 	else
 		xfree(&l->group);
 	if (f->said)
 		message(l, f->said, NULL, 0);
-	if (!f->key)
+	if (!local(f))
 		load(l);
 	app_dirty(l->s->app);
 }
@@ -837,12 +905,48 @@ static void on_word_value(void *ud, int result, const char *text)
 	on_value(l);
 }
 
+/* The drop-down of a filter of the rows: its first choice, then one per
+ * distinct value among the rows fetched. */
+static void choose_of(struct ls *l, size_t i)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	free_fchoice(l);
+	size_t n = json_array_size(l->all) + 1, cur = 0, k;
+	char **items = xcalloc(n, sizeof(char *));
+	l->fchoice = xcalloc(n, sizeof(char *));
+	items[0] = xstrdup(f->of_all);
+	l->fchoice[l->nfchoice++] = xstrdup("");
+	json_t *o;
+	json_array_foreach(l->all, k, o) {
+		char *v = ls_expand(f->of, o), name[160];
+		bool seen = false;
+		for (size_t c = 0; c < l->nfchoice && !seen; c++)
+			seen = strcmp(l->fchoice[c], v) == 0;
+		if (seen) {
+			free(v);
+			continue;
+		}
+		if (strcmp(v, l->fval[i]) == 0)
+			cur = l->nfchoice;
+		f->of_name(o, name, sizeof(name));
+		items[l->nfchoice] = xstrdup(name);
+		l->fchoice[l->nfchoice++] = v;
+	}
+	app_popup(l->s->app, popup_choice(f->title, (const char *const *)items, l->nfchoice, cur,
+					  on_fetch_value, l));
+	free_texts(&items, l->nfchoice);
+}
+
 static void choose_value(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
 	l->choosing = i;
 	if (f->fetch) {
 		choose_fetched(l, i);
+		return;
+	}
+	if (f->of) {
+		choose_of(l, i);
 		return;
 	}
 	if (f->words) {
@@ -867,7 +971,7 @@ static void choose_filter(struct ls *l)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < l->d->nfilters; i++)
-		if (!at_groups(l) || !l->d->filters[i].key)
+		if (!at_groups(l) || !local(&l->d->filters[i]))
 			l->menu[n++] = i;
 	if (n == 1)
 		choose_value(l, l->menu[0]);
@@ -995,6 +1099,8 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 {
 	struct ls *l = s->priv;
 	const struct ls_decl *d = l->d;
+	if (below(l))
+		return d->below->action(s, a, key);
 	for (size_t i = 0; i < d->nactions; i++)
 		if (d->actions[i].act == a) {
 			act(l, &d->actions[i]);
@@ -1026,6 +1132,9 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 			app_message(s->app, MSG_INFO, "%s", "");
 			return W_HANDLED;
 		}
+		enum wres r = d->action ? d->action(l, a) : W_IGNORED;
+		if (r != W_IGNORED)
+			return r;
 	}
 	enum wres r = list_action(lst, a, key);
 	if (r == W_OPEN) {
@@ -1057,6 +1166,8 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 static enum context ls_context(struct screen *s)
 {
 	struct ls *l = s->priv;
+	if (below(l))
+		return l->d->below->context(s);
 	if (l->viewing)
 		return l->d->detail_context;
 	return at_groups(l) ? l->d->group->context : l->d->context;
@@ -1076,6 +1187,8 @@ static bool action_offered(struct ls *l, const struct ls_action *x)
 static bool ls_offers(struct screen *s, enum action a)
 {
 	struct ls *l = s->priv;
+	if (below(l))
+		return l->d->below->offers(s, a);
 	int hook = l->d->offers ? l->d->offers(l, a) : -1;
 	if (hook >= 0)
 		return hook != 0;
@@ -1104,6 +1217,10 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 {
 	struct ls *l = s->priv;
 	const struct ls_decl *d = l->d;
+	if (below(l)) {
+		d->below->draw(s, w, h, width);
+		return;
+	}
 	if (l->viewing) {
 		const char *hint = d->hint_readonly && d->nactions &&
 			!ls_can(l, d->actions[0].roles) ? d->hint_readonly : d->hint;
@@ -1112,13 +1229,13 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 	}
 	if (d->head)
 		d->head(l, w, width);
-	int y = d->head_rows;
+	int y = d->head_rows, sy = d->state_row ? d->state_row : y;
 	if (l->loading && !l->answer) {
-		tui_put(w, y, 0, width, "Loading... (Esc stops it)", ST_INFO, true);
+		tui_put(w, sy, 0, width, "Loading... (Esc stops it)", ST_INFO, true);
 		return;
 	}
 	if (l->error) {
-		tui_put(w, y, 0, width, l->error, ST_ERROR, true);
+		tui_put(w, sy, 0, width, l->error, ST_ERROR, true);
 		return;
 	}
 	if (!l->answer)
@@ -1140,7 +1257,10 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 	}
 	struct list *lst = groups ? &l->glist : &l->list;
 	int x = 2 + (lst->taggable ? 4 : 0), foot = d->foot ? d->foot_rows : 0;
-	tui_clear(w, y, 0, x);
+	if (d->underline_lead)
+		tui_put(w, y, 0, x, "", ST_COLHEAD, true);
+	else
+		tui_clear(w, y, 0, x);
 	if (groups)
 		draw_cells(d->group->columns, d->group->ncolumns, NULL, w, y, x, width - x);
 	else

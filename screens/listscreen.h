@@ -66,6 +66,9 @@ struct ls_column {
 	/* Instead of key and fmt: writes the cell's text. */
 	void (*cell)(json_t *row, char *out, size_t size);
 	enum style (*style)(json_t *row);      /* the cell's style (NULL: normal) */
+	/* Instead of all that: draws the cell itself in width columns. */
+	void (*draw)(json_t *row, WINDOW *w, int y, int x, int width);
+	int wide;                    /* its width in a row wider than 90 columns (0: width) */
 };
 
 /* A filter whose choices are fetched once, when the screen opens: the
@@ -99,6 +102,13 @@ struct ls_filter {
 	const char *follow;
 	size_t (*start)(struct ls *l);          /* the choice the screen opens with (NULL: 0) */
 	const struct ls_fetch *fetch;           /* choices fetched (no words, no years) */
+	/* Choices taken from the rows (no words, no years): one per distinct
+	 * value of the row template of, named in the drop-down by of_name,
+	 * after the first choice of_all (value ""); it keeps the rows whose
+	 * of is its value. */
+	const char *of;
+	void (*of_name)(json_t *row, char *out, size_t size);
+	const char *of_all;
 };
 
 /* A row action: ticked rows (or the row under the cursor) go to one call
@@ -172,6 +182,19 @@ struct ls_item {
 	void (*found)(struct ls *l, json_t *item);
 };
 
+/* A level below the list that the declaration's hooks open (Missing Data:
+ * an achievement's groups and a group's form, data_entry.h): while it is
+ * active it has the screen; reopen is Refresh (and the screen shown
+ * again). */
+struct ls_below {
+	bool (*active)(struct screen *s);
+	void (*draw)(struct screen *s, WINDOW *w, int h, int width);
+	enum wres (*action)(struct screen *s, enum action a, int key);
+	enum context (*context)(struct screen *s);
+	bool (*offers)(struct screen *s, enum action a);
+	void (*reopen)(struct screen *s);
+};
+
 /* A declaration has at most LS_MAX_FILTERS filters, one of them fetched. */
 #define LS_MAX_FILTERS 4
 
@@ -203,18 +226,29 @@ struct ls_decl {
 	const struct ls_detail *detail;        /* or NULL */
 	const char *subject;         /* the task subject type the detail opens ("offer") */
 	const struct ls_item *item;  /* without a detail: how a task's subject is opened */
+	const struct ls_below *below;          /* or NULL */
+	/* State of the declaration's own (ls_own), allocated by the engine,
+	 * with own_init after the engine's and own_done before it. */
+	size_t own_size;
+	void (*own_init)(struct ls *l, void *own);
+	void (*own_done)(void *own);
 	const char *hint, *hint_readonly;      /* the detail's keys line, with and without
 						* the roles of the first action */
 	enum context context, detail_context;
 	int head_rows;               /* rows the heading takes; the list starts below */
+	int state_row;               /* the row of Loading and errors (0: head_rows) */
+	bool underline_lead;         /* the column titles are underlined from column 0 */
 	int foot_rows;               /* rows foot takes under the list */
 	/* Hooks: the heading lines (always drawn); the lines under the list
 	 * (drawn with it); Enter on a row when there is no detail; the
-	 * function bar (-1: the engine decides). */
+	 * function bar (-1: the engine decides); other actions. */
 	void (*head)(struct ls *l, WINDOW *w, int width);
 	void (*foot)(struct ls *l, WINDOW *w, int y, int width);
 	void (*open)(struct ls *l, json_t *row);
 	int (*offers)(struct ls *l, enum action a);
+	/* An action the engine does not take, on the list (not while a search
+	 * is typed); W_IGNORED hands it to the list. */
+	enum wres (*action)(struct ls *l, enum action a);
 };
 
 /* The engine's ops: def->arg is the struct ls_decl. */
@@ -241,5 +275,9 @@ bool ls_can(struct ls *l, unsigned roles);
 size_t ls_count(struct ls *l);
 /* The row under the cursor, or NULL (borrowed). */
 json_t *ls_cursor(struct ls *l);
+/* The declaration's own state (own_size bytes). */
+void *ls_own(struct ls *l);
+/* Fetches the rows again. */
+void ls_reload(struct ls *l);
 
 #endif

@@ -36,7 +36,7 @@
 	  R(ACHIEVEMENT_ENTRY), KINDS_COMMISSIONER, record_provider_achievement_ops, \
 	  NULL) \
 	_(MISSING_DATA, DATA, "Missing Data", R_PROVIDER_VIEW, KINDS_PROVIDER, \
-	  missing_data_ops, NULL) \
+	  listscreen_ops, &missing_data_list) \
 	_(NETWORK_ACHIEVEMENT, DATA, "Network Achievement", \
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, network_achievement_ops, \
 	  &network_achievement_sel) \
@@ -71,12 +71,11 @@ enum screen_id {
 
 extern const struct screen_ops my_account_ops, browse_ops, signin_ops;
 /* Data Submission (data_entry.h) */
-extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops,
-	missing_data_ops;
+extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops;
 extern const struct screen_ops create_offers_ops;
 /* Screens declared as lists (listscreen.h). */
 extern const struct ls_decl message_centre_list, my_services_list, offered_services_list,
-	declaration_management_list;
+	declaration_management_list, missing_data_list;
 /* The Achievement screens (issues 6 and 7). */
 extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops;
 /* Their organisation, year and service (ach_common.h). */
