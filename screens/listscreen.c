@@ -1,9 +1,11 @@
 /* listscreen.c: the list screen engine (see listscreen.h): it fetches the
  * rows with the declaration's source call, keeps them by the local
- * filters and the chosen group, draws the heading hook, the column titles,
- * the list (tui/list.c) and the results of the last action, and drives the
- * filters, the ticks, the row actions with their confirmation, and the
- * detail Enter opens. It knows no screen. Also: the one financial-year
+ * filters and the chosen group, draws the heading and foot hooks, the
+ * column titles, the list (tui/list.c) and the results of the last action,
+ * and drives the filters (words, years, fetched choices, the rows' own
+ * values), the ticks, the row actions with their reason and confirmation,
+ * the detail Enter opens and the level below the list. It knows no
+ * screen; its pure parts are in lsdata.c. Also: the one financial-year
  * drop-down. */
 #include "config.h"
 
@@ -858,6 +860,26 @@ static void on_fetch_value(void *ud, int result, const char *text)
 	free_fchoice(l);
 }
 
+/* Starts the drop-down of a fetched or row filter: its first choice
+ * (value "") and room for n more; returns the items for choices_offer,
+ * the values go to l->fchoice. */
+static char **choices_start(struct ls *l, size_t n, const char *first)
+{
+	free_fchoice(l);
+	char **items = xcalloc(n + 1, sizeof(char *));
+	l->fchoice = xcalloc(n + 1, sizeof(char *));
+	items[0] = xstrdup(first);
+	l->fchoice[l->nfchoice++] = xstrdup("");
+	return items;
+}
+
+static void choices_offer(struct ls *l, const char *title, char **items, size_t cur)
+{
+	app_popup(l->s->app, popup_choice(title, (const char *const *)items, l->nfchoice, cur,
+					  on_fetch_value, l));
+	free_texts(&items, l->nfchoice);
+}
+
 /* The drop-down of a fetched filter: its first choice, then those offered. */
 static void choose_fetched(struct ls *l, size_t i)
 {
@@ -866,12 +888,8 @@ static void choose_fetched(struct ls *l, size_t i)
 		app_message(l->s->app, MSG_INFO, "%s", f->waiting);
 		return;
 	}
-	free_fchoice(l);
-	size_t n = json_array_size(l->fetched) + 1, cur = 0, k;
-	char **items = xcalloc(n, sizeof(char *));
-	l->fchoice = xcalloc(n, sizeof(char *));
-	items[0] = xstrdup(f->all);
-	l->fchoice[l->nfchoice++] = xstrdup("");
+	char **items = choices_start(l, json_array_size(l->fetched), f->all);
+	size_t cur = 0, k;
 	json_t *o;
 	json_array_foreach(l->fetched, k, o) {
 		char tmp[32];
@@ -883,9 +901,7 @@ static void choose_fetched(struct ls *l, size_t i)
 		items[l->nfchoice] = ls_expand(f->item, o);
 		l->fchoice[l->nfchoice++] = xstrdup(v);
 	}
-	app_popup(l->s->app, popup_choice(l->d->filters[i].title, (const char *const *)items,
-					  l->nfchoice, cur, on_fetch_value, l));
-	free_texts(&items, l->nfchoice);
+	choices_offer(l, l->d->filters[i].title, items, cur);
 }
 
 static void on_year_value(void *ud, const char *year)
@@ -910,12 +926,8 @@ static void on_word_value(void *ud, int result, const char *text)
 static void choose_of(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
-	free_fchoice(l);
-	size_t n = json_array_size(l->all) + 1, cur = 0, k;
-	char **items = xcalloc(n, sizeof(char *));
-	l->fchoice = xcalloc(n, sizeof(char *));
-	items[0] = xstrdup(f->of_all);
-	l->fchoice[l->nfchoice++] = xstrdup("");
+	char **items = choices_start(l, json_array_size(l->all), f->of_all);
+	size_t cur = 0, k;
 	json_t *o;
 	json_array_foreach(l->all, k, o) {
 		char *v = ls_expand(f->of, o), name[160];
@@ -932,9 +944,7 @@ static void choose_of(struct ls *l, size_t i)
 		items[l->nfchoice] = xstrdup(name);
 		l->fchoice[l->nfchoice++] = v;
 	}
-	app_popup(l->s->app, popup_choice(f->title, (const char *const *)items, l->nfchoice, cur,
-					  on_fetch_value, l));
-	free_texts(&items, l->nfchoice);
+	choices_offer(l, f->title, items, cur);
 }
 
 static void choose_value(struct ls *l, size_t i)
