@@ -285,6 +285,7 @@ const struct ls_decl declaration_management_list = {
 	.item = &declaration,
 	.context = CTX_APPROVAL,
 	.head_rows = 2,
+	.state_row = 3,
 	.foot_rows = 2,
 	.head = head,
 	.foot = foot,
