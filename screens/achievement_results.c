@@ -34,12 +34,7 @@ struct row {
 
 struct res {
 	struct screen *s;
-	char org[16];
-	char *org_name;         /* owned */
-	json_t *services;       /* approved, paid services of org; owned */
-	char year[8];
-	bool year_by_user;      /* the user chose the year (no fallback) */
-	long long service_id;
+	struct ac_sel c;        /* org, year and service: approved, paid services */
 	json_t *achs;           /* achievements of the service, newest first; owned */
 	long long ach_id;
 	json_t *results;        /* GET /achievements/{id}/results; owned */
@@ -47,37 +42,9 @@ struct res {
 	size_t nrows;
 	struct list list;
 	char want[160];         /* path of the results call we wait for (its key) */
-	const char *loading;    /* what is loading, or NULL */
-	char *error;            /* owned */
-	/* popups in flight */
-	char **choice_ids;      /* owned, parallel to a choice popup */
-	size_t nchoice;
-	struct year_pick years;  /* the Financial year drop-down's state */
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static bool is_commissioner(struct res *r)
-{
-	const char *kind = ac_str(app_org(r->s->app), "kind");
-	return !strcmp(kind, "ICB") || !strcmp(kind, "NHSE");
-}
-
-static void set_error(struct res *r, char *msg)
-{
-	free(r->error);
-	r->error = msg;
-}
-
-static json_t *service_of(struct res *r, long long id)
-{
-	size_t i;
-	json_t *sv;
-	json_array_foreach(r->services, i, sv)
-		if (ac_int(sv, "id") == id)
-			return sv;
-	return NULL;
-}
 
 static json_t *cur_ach(struct res *r)
 {
@@ -183,7 +150,7 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 {
 	struct res *r = ud;
 	struct cols c = layout(r, width);
-	char pts[32], avail[64], money[32], buf[64];
+	char pts[32], money[32], buf[64];
 	int px = x + c.code + c.value + c.pct + c.thr + c.bar;
 	const struct row *rw = &r->rows[row];
 	if (rw->kind == ROW_GROUP || rw->kind == ROW_TOTAL) {
@@ -211,35 +178,19 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 		return;
 	}
 	json_t *ind = row_ind(r, row);
-	char val[40], pct[16] = "", thr[48] = "";
-	ac_value(ind, val, sizeof val);
-	if (ac_has(ind, "achievement_ppm"))
-		ac_pct(ac_int(ind, "achievement_ppm"), pct, sizeof pct);
-	json_t *th = json_object_get(ind, "thresholds");
-	if (json_is_array(th))
-		snprintf(thr, sizeof thr, "%lld-%lld", (long long)json_integer_value(json_array_get(th, 0)),
-			 (long long)json_integer_value(json_array_get(th, 1)));
+	struct ac_figures f;
+	ac_figures(ind, &f);
 	bool pcn = pcn_entered(ind);
 	tui_printf(w, y, x, c.code, ST_NORMAL, true, " %s", ac_str(ind, "code"));
-	tui_printf(w, y, x + c.code, c.value, !strcmp(val, "missing") ? ST_ERROR : ST_NORMAL, true,
-		   "%*s%s", c.value - 2, val, pcn ? "P" : " ");
-	tui_printf(w, y, x + c.code + c.value, c.pct, ST_NORMAL, true, "%*s", c.pct - 1, pct);
-	tui_printf(w, y, x + c.code + c.value + c.pct, c.thr, ST_DIM, true, "%*s", c.thr - 1, thr);
+	tui_printf(w, y, x + c.code, c.value, !strcmp(f.val, "missing") ? ST_ERROR : ST_NORMAL, true,
+		   "%*s%s", c.value - 2, f.val, pcn ? "P" : " ");
+	tui_printf(w, y, x + c.code + c.value, c.pct, ST_NORMAL, true, "%*s", c.pct - 1, f.pct);
+	tui_printf(w, y, x + c.code + c.value + c.pct, c.thr, ST_DIM, true, "%*s", c.thr - 1, f.thr);
 	ac_bar(w, y, x + c.code + c.value + c.pct + c.thr, c.bar - 1, ind);
 	tui_clear(w, y, x + c.code + c.value + c.pct + c.thr + c.bar - 1, 1);
-	if (ac_has(ind, "points_milli"))
-		ac_points(ac_int(ind, "points_milli"), pts, sizeof pts);
-	else
-		strlcpy_s(pts, "-", sizeof pts);
-	snprintf(avail, sizeof avail, "%s/%lld", pts, ac_int(ind, "points"));
-	tui_printf(w, y, px, c.pts, ST_NORMAL, true, "%*s", c.pts - 1, avail);
-	if (c.pay) {
-		if (ac_has(ind, "pence"))
-			money_format(ac_int(ind, "pence"), money, sizeof money);
-		else
-			strlcpy_s(money, "", sizeof money);
-		tui_printf(w, y, px + c.pts, c.pay, ST_NORMAL, true, "%*s", c.pay, money);
-	}
+	tui_printf(w, y, px, c.pts, ST_NORMAL, true, "%*s", c.pts - 1, f.avail);
+	if (c.pay)
+		tui_printf(w, y, px + c.pts, c.pay, ST_NORMAL, true, "%*s", c.pay, f.money);
 	(void)cursor;
 }
 
@@ -257,7 +208,6 @@ static const char *row_text(void *ud, size_t row)
 
 /* ------------------------------------------------------------ loading */
 
-static void load_services(struct res *r);
 static void load_achs(struct res *r);
 static void load_results(struct res *r);
 
@@ -275,10 +225,10 @@ static void on_results(struct screen *s, const struct api_response *resp)
 	struct res *r = s->priv;
 	if (!ac_ends_with(resp->path, r->want))
 		return; /* an answer for a date no longer chosen */
-	r->loading = NULL;
+	r->c.loading = NULL;
 	app_dirty(s->app);
 	if (app_failed(s->app, resp, "Loading the results")) {
-		set_error(r, xasprintf("Could not load the results: %s", resp->err_message));
+		ac_sel_error(&r->c, xasprintf("Could not load the results: %s", resp->err_message));
 		return;
 	}
 	size_t keep = r->list.cur;
@@ -295,19 +245,8 @@ static void load_results(struct res *r)
 		return;
 	struct api_call call = call_achievement_results(r->ach_id);
 	strlcpy_s(r->want, call.path, sizeof r->want);
-	r->loading = "results";
+	r->c.loading = "results";
 	app_call(r->s->app, r->s, call, on_results);
-}
-
-/* The previous financial year of fy ("2025/26" -> "2024/25"). */
-static void prev_year(const char *fy, char out[8])
-{
-	int y = atoi(fy);
-	if (y < 1000 || y > 9999)
-		y = 2000;
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%04d/%02d", y - 1, y % 100);
-	strlcpy_s(out, tmp, 8);
 }
 
 static void pick_service(struct res *r);
@@ -315,29 +254,21 @@ static void pick_service(struct res *r);
 static void on_achs(struct screen *s, const struct api_response *resp)
 {
 	struct res *r = s->priv;
-	r->loading = NULL;
+	r->c.loading = NULL;
 	app_dirty(s->app);
 	if (app_failed(s->app, resp, "Loading the achievements")) {
-		set_error(r, xasprintf("Could not load the achievements: %s", resp->err_message));
+		ac_sel_error(&r->c, xasprintf("Could not load the achievements: %s", resp->err_message));
 		return;
 	}
 	json_decref(r->achs);
 	r->achs = json_incref(json_object_get(resp->json, "achievements"));
-	if (!json_array_size(r->achs) && !r->year_by_user) {
+	if (!json_array_size(r->achs) && !r->c.year_by_user) {
 		/* Nothing recorded yet this year: show the year before. */
 		char prev[8];
-		prev_year(r->year, prev);
-		bool any = false;
-		size_t i;
-		json_t *sv;
-		json_array_foreach(r->services, i, sv)
-			any |= !strcmp(ac_str(sv, "financial_year"), prev);
-		if (any) {
+		if (ac_sel_year_before(&r->c, prev)) {
 			app_message(s->app, MSG_INFO, "Nothing is recorded yet for %s: showing %s (f changes it).",
-				    r->year, prev);
-			strlcpy_s(r->year, prev, sizeof r->year);
-			r->year_by_user = true;
-			pick_service(r);
+				    r->c.year, prev);
+			ac_sel_year(&r->c, prev);
 			return;
 		}
 	}
@@ -351,84 +282,19 @@ static void load_achs(struct res *r)
 	json_decref(r->achs);
 	r->achs = NULL;
 	clear_results(r);
-	if (!r->service_id)
+	if (!r->c.service_id)
 		return;
-	r->loading = "achievements";
-	app_call(r->s->app, r->s, call_achievements(r->org, r->service_id), on_achs);
+	r->c.loading = "achievements";
+	app_call(r->s->app, r->s, call_achievements(r->c.org, r->c.service_id), on_achs);
 }
 
 /* Chooses the service: the current one if it is in the year, else the
  * year's first (QOF first), then loads its achievements. */
 static void pick_service(struct res *r)
 {
-	json_t *cur = service_of(r, r->service_id);
-	if (!cur || strcmp(ac_str(cur, "financial_year"), r->year)) {
-		r->service_id = 0;
+	if (!ac_sel_pick(&r->c, "QOF"))
 		r->ach_id = 0;
-		size_t i;
-		json_t *sv;
-		json_array_foreach(r->services, i, sv) {
-			if (strcmp(ac_str(sv, "financial_year"), r->year))
-				continue;
-			if (!r->service_id || !strcmp(ac_str(sv, "payment_type"), "QOF")) {
-				r->service_id = ac_int(sv, "id");
-				if (!strcmp(ac_str(sv, "payment_type"), "QOF"))
-					break;
-			}
-		}
-	}
 	load_achs(r);
-}
-
-static int by_year_desc(const void *a, const void *b)
-{
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	int c = strcmp(ac_str(y, "financial_year"), ac_str(x, "financial_year"));
-	return c ? c : strcmp(ac_str(x, "display_name"), ac_str(y, "display_name"));
-}
-
-static void on_services(struct screen *s, const struct api_response *resp)
-{
-	struct res *r = s->priv;
-	r->loading = NULL;
-	app_dirty(s->app);
-	if (app_failed(s->app, resp, "Loading the services")) {
-		set_error(r, xasprintf("Could not load the services: %s", resp->err_message));
-		return;
-	}
-	json_t *all = json_object_get(resp->json, "services");
-	size_t n = json_array_size(all), k = 0;
-	json_t **v = xcalloc(n ? n : 1, sizeof(json_t *));
-	size_t i;
-	json_t *sv;
-	json_array_foreach(all, i, sv) {
-		if (strcmp(ac_str(json_object_get(sv, "offer"), "status"), "APPROVED") ||
-		    json_is_true(json_object_get(sv, "participation_only")))
-			continue;
-		v[k++] = sv;
-	}
-	qsort(v, k, sizeof(json_t *), by_year_desc);
-	json_decref(r->services);
-	r->services = json_array();
-	for (i = 0; i < k; i++)
-		json_array_append(r->services, v[i]);
-	free(v);
-	if (!k) {
-		set_error(r, xasprintf("%s takes part in no paid quality service.", r->org));
-		return;
-	}
-	if (!r->year[0])
-		strlcpy_s(r->year, ac_str(app_me(s->app), "financial_year"), sizeof r->year);
-	pick_service(r);
-}
-
-static void load_services(struct res *r)
-{
-	set_error(r, NULL);
-	if (!r->org[0])
-		return;
-	r->loading = "services";
-	app_call(r->s->app, r->s, call_org_services(r->org, NULL), on_services);
 }
 
 /* ------------------------------------------------------------ screen ops */
@@ -437,166 +303,55 @@ static void res_init(struct screen *s)
 {
 	struct res *r = s->priv;
 	r->s = s;
+	ac_sel_init(&r->c, s, &achievement_results_sel);
 	list_init(&r->list, draw_row, row_text, r);
-}
-
-static void free_choice(struct res *r)
-{
-	for (size_t i = 0; i < r->nchoice; i++)
-		free(r->choice_ids[i]);
-	xfree(&r->choice_ids);
-	r->nchoice = 0;
 }
 
 static void res_done(struct screen *s)
 {
 	struct res *r = s->priv;
 	clear_results(r);
-	json_decref(r->services);
+	ac_sel_done(&r->c);
 	json_decref(r->achs);
-	free(r->org_name);
-	free(r->error);
 	free(r->rows);
-	free_choice(r);
 	list_free(&r->list);
 }
 
 static void res_open(struct screen *s)
 {
 	struct res *r = s->priv;
-	if (!r->org[0] && !is_commissioner(r)) {
-		strlcpy_s(r->org, app_org_code(s->app), sizeof r->org);
-		free(r->org_name);
-		r->org_name = xstrdup(ac_str(app_org(s->app), "name"));
-	}
-	if (!r->org[0]) {
+	ac_sel_own(&r->c);
+	if (!r->c.org[0]) {
 		app_message(s->app, MSG_INFO, "Press c to choose a practice or PCN.");
 		return;
 	}
-	load_services(r);
-}
-
-/* --- choosing a provider (commissioners) */
-
-static void on_provider_chosen(void *ud, int result, const char *text)
-{
-	struct res *r = ud;
-	if (result < 0 || (size_t)result >= r->nchoice) {
-		free_choice(r);
-		return;
-	}
-	char *pick = r->choice_ids[result];
-	char *tab = strchr(pick, '\t');
-	*tab = '\0';
-	strlcpy_s(r->org, pick, sizeof r->org);
-	free(r->org_name);
-	r->org_name = xstrdup(tab + 1);
-	free_choice(r);
-	r->service_id = r->ach_id = 0;
-	r->year[0] = '\0';
-	r->year_by_user = false;
-	json_decref(r->services);
-	r->services = NULL;
-	json_decref(r->achs);
-	r->achs = NULL;
-	clear_results(r);
-	load_services(r);
-	app_dirty(r->s->app);
-}
-
-static void on_orgs(struct screen *s, const struct api_response *resp)
-{
-	struct res *r = s->priv;
-	if (app_failed(s->app, resp, "Finding organisations"))
-		return;
-	free_choice(r);
-	r->nchoice = ac_offer_providers(s, resp, "Practice or PCN", &r->choice_ids,
-					on_provider_chosen, r);
-}
-
-static void on_provider_search(void *ud, int result, const char *text)
-{
-	struct res *r = ud;
-	if (result >= 0 && text)
-		ac_search_providers(r->s, text, on_orgs);
+	ac_sel_load_services(&r->c);
 }
 
 /* --- filters */
 
-static void on_year(void *ud, const char *year)
-{
-	struct res *r = ud;
-	strlcpy_s(r->year, year, sizeof r->year);
-	r->year_by_user = true;
-	pick_service(r);
-}
-
-static void on_service(void *ud, int result, const char *text)
-{
-	struct res *r = ud;
-	if (result < 0 || (size_t)result >= r->nchoice) {
-		free_choice(r);
-		return;
-	}
-	r->service_id = atoll(r->choice_ids[result]);
-	r->ach_id = 0;
-	r->year_by_user = true;
-	free_choice(r);
-	load_achs(r);
-}
-
 static void on_date(void *ud, int result, const char *text)
 {
-	struct res *r = ud;
-	if (result < 0 || (size_t)result >= r->nchoice) {
-		free_choice(r);
+	struct ac_sel *c = ud;
+	struct res *r = c->s->priv;
+	if (result < 0 || (size_t)result >= r->c.nchoice) {
+		ac_sel_free_choice(&r->c);
 		return;
 	}
-	r->ach_id = atoll(r->choice_ids[result]);
-	free_choice(r);
+	r->ach_id = atoll(r->c.choice[result]);
+	ac_sel_free_choice(&r->c);
 	load_results(r);
-}
-
-/* The years of the services taken part in. */
-static void pick_year(struct res *r)
-{
-	free_choice(r);
-	year_pick_of(&r->years, r->services, "financial_year");
-	choose_year(r->s->app, &r->years, "Financial year", r->year, on_year, r);
-}
-
-static void choose_service(struct res *r)
-{
-	free_choice(r);
-	size_t n = json_array_size(r->services), cur = 0;
-	r->choice_ids = xcalloc(n ? n : 1, sizeof(char *));
-	char **items = xcalloc(n ? n : 1, sizeof(char *));
-	size_t i;
-	json_t *sv;
-	json_array_foreach(r->services, i, sv) {
-		if (strcmp(ac_str(sv, "financial_year"), r->year))
-			continue;
-		if (ac_int(sv, "id") == r->service_id)
-			cur = r->nchoice;
-		items[r->nchoice] = xstrdup(ac_str(sv, "display_name"));
-		r->choice_ids[r->nchoice++] = xasprintf("%lld", ac_int(sv, "id"));
-	}
-	app_popup(r->s->app, popup_choice("Quality service", (const char *const *)items, r->nchoice,
-					  cur, on_service, r));
-	for (i = 0; i < r->nchoice; i++)
-		free(items[i]);
-	free(items);
 }
 
 static void choose_date(struct res *r)
 {
-	free_choice(r);
+	ac_sel_free_choice(&r->c);
 	size_t n = json_array_size(r->achs), cur = 0;
 	if (!n) {
 		app_message(r->s->app, MSG_INFO, "No achievement is recorded for this service yet.");
 		return;
 	}
-	r->choice_ids = xcalloc(n, sizeof(char *));
+	r->c.choice = xcalloc(n, sizeof(char *));
 	char **items = xcalloc(n, sizeof(char *));
 	size_t i;
 	json_t *a;
@@ -606,54 +361,10 @@ static void choose_date(struct res *r)
 		if (ac_int(a, "id") == r->ach_id)
 			cur = i;
 		items[i] = xasprintf("%-13s %s", d, ac_ach_status(ac_str(a, "status")));
-		r->choice_ids[i] = xasprintf("%lld", ac_int(a, "id"));
+		r->c.choice[i] = xasprintf("%lld", ac_int(a, "id"));
 	}
-	r->nchoice = n;
-	app_popup(r->s->app, popup_choice("Achievement date (* payment date)",
-					  (const char *const *)items, n, cur, on_date, r));
-	for (i = 0; i < n; i++)
-		free(items[i]);
-	free(items);
-}
-
-static void on_filter(void *ud, int result, const char *text)
-{
-	struct res *r = ud;
-	switch (result) {
-	case 0:
-		pick_year(r);
-		break;
-	case 1:
-		choose_service(r);
-		break;
-	case 2:
-		choose_date(r);
-		break;
-	case 3:
-		app_popup(r->s->app, popup_prompt("Practice or PCN", "Code or name:", "",
-						  on_provider_search, r));
-		break;
-	default:
-		break;
-	}
-}
-
-static void res_filter(struct res *r)
-{
-	static const char *const items[] = {"Financial year", "Quality service",
-					    "Achievement date", "Practice or PCN"};
-	if (!r->services && !is_commissioner(r)) {
-		app_message(r->s->app, MSG_INFO, "Wait for the services to load.");
-		return;
-	}
-	size_t n = is_commissioner(r) ? 4 : 3;
-	if (!r->services)
-		n = 0;
-	if (!n) {
-		on_filter(r, 3, NULL);
-		return;
-	}
-	app_popup(r->s->app, popup_choice("Change", items, n, 0, on_filter, r));
+	r->c.nchoice = n;
+	ac_sel_offer(&r->c, "Achievement date (* payment date)", items, cur, on_date);
 }
 
 /* --- breakdown */
@@ -665,7 +376,7 @@ static void breakdown(struct res *r)
 	struct ac_lines l = {0};
 	int w = ac_popup_width();
 	size_t row = r->list.cur;
-	char pts[32], money[32], val[40], pct[16];
+	char pts[32], money[32], val[40];
 	char *title;
 	json_t *calc = json_object_get(r->results, "calculation");
 	if (r->rows[row].kind == ROW_IND) {
@@ -680,28 +391,9 @@ static void breakdown(struct res *r)
 			ac_add(&l, "Thresholds: lower %lld%%, upper %lld%%",
 			       (long long)json_integer_value(json_array_get(th, 0)),
 			       (long long)json_integer_value(json_array_get(th, 1)));
-		if (ac_has(ind, "achievement_ppm")) {
-			ac_pct(ac_int(ind, "achievement_ppm"), pct, sizeof pct);
-			ac_add(&l, "Achievement: %s", pct);
-		}
-		if (ac_has(ind, "points_milli")) {
-			ac_points(ac_int(ind, "points_milli"), pts, sizeof pts);
-			ac_add(&l, "Points: %s of %lld", pts, ac_int(ind, "points"));
-		} else {
-			ac_add(&l, "Points: not calculated (of %lld)", ac_int(ind, "points"));
-		}
-		if (ac_has(ind, "pence")) {
-			money_format(ac_int(ind, "pence"), money, sizeof money);
-			ac_add(&l, "Payment: %s", money);
-		}
+		ac_add_achieved(&l, ind, true);
 		ac_add(&l, "%s", "");
-		ac_add(&l, "\1How the points were reached");
-		ac_add_wrapped(&l, "", ac_has(ind, "explanation") ? ac_str(ind, "explanation") :
-			       "Not calculated yet.", w);
-		if (ac_has(ind, "pay_explanation")) {
-			ac_add(&l, "\1How the payment was reached");
-			ac_add_wrapped(&l, "", ac_str(ind, "pay_explanation"), w);
-		}
+		ac_add_explained(&l, ind, "Not calculated yet.", w);
 	} else if (r->rows[row].kind == ROW_GROUP) {
 		json_t *g = row_group(r, row);
 		title = xasprintf("Breakdown: group %s", ac_str(g, "code"));
@@ -760,14 +452,14 @@ static enum wres res_action(struct screen *s, enum action a, int key)
 	struct res *r = s->priv;
 	switch (a) {
 	case ACT_FILTER:
-		res_filter(r);
+		ac_sel_filter(&r->c);
 		return W_HANDLED;
 	case ACT_CHOOSE_PROVIDER:
-		if (!is_commissioner(r)) {
+		if (!ac_commissioner(r->s)) {
 			app_message(s->app, MSG_INFO, "You see your own organisation's results.");
 			return W_HANDLED;
 		}
-		on_filter(r, 3, NULL);
+		ac_sel_choose_provider(&r->c);
 		return W_HANDLED;
 	case ACT_BREAKDOWN:
 		breakdown(r);
@@ -791,36 +483,36 @@ static enum context res_context(struct screen *s)
 static void res_draw(struct screen *s, WINDOW *w, int h, int width)
 {
 	struct res *r = s->priv;
-	tui_printf(w, 0, 0, width, ST_HEADING, true, "Achievement Results: %s %s", r->org,
-		   r->org_name ? r->org_name : "");
-	if (!r->org[0]) {
+	tui_printf(w, 0, 0, width, ST_HEADING, true, "Achievement Results: %s %s", r->c.org,
+		   r->c.org_name ? r->c.org_name : "");
+	if (!r->c.org[0]) {
 		tui_put(w, 2, 0, width, "Choose a practice or PCN: press c (or f).", ST_INFO, true);
 		return;
 	}
-	json_t *sv = service_of(r, r->service_id);
+	json_t *sv = ac_sel_service(&r->c, r->c.service_id);
 	json_t *ach = cur_ach(r);
 	char d[24] = "-";
 	if (ach)
 		ac_date(ac_str(ach, "date"), json_is_true(json_object_get(ach, "payment")), d, sizeof d);
 	tui_printf(w, 1, 0, width, ST_NORMAL, true, "Year %s  Service %s  Date %s  (f changes)",
-		   r->year[0] ? r->year : "-", sv ? ac_str(sv, "name") : "-", d);
+		   r->c.year[0] ? r->c.year : "-", sv ? ac_str(sv, "name") : "-", d);
 	if (ach && json_is_true(json_object_get(ach, "payment"))) {
 		/* the payment date: yellow and bold, besides its "*" */
-		int x = tui_width(r->year[0] ? r->year : "-") + 5 + 10 +
+		int x = tui_width(r->c.year[0] ? r->c.year : "-") + 5 + 10 +
 			tui_width(sv ? ac_str(sv, "name") : "-") + 7;
 		if (x + 12 < width)
 			tui_put(w, 1, x, 12, d, ST_PAYMENT, false);
 	}
-	if (r->error) {
-		tui_put(w, 3, 0, width, r->error, ST_ERROR, true);
+	if (r->c.error) {
+		tui_put(w, 3, 0, width, r->c.error, ST_ERROR, true);
 		return;
 	}
-	if (r->loading && !r->results) {
-		tui_printf(w, 3, 0, width, ST_INFO, true, "Loading the %s... (Esc stops it)", r->loading);
+	if (r->c.loading && !r->results) {
+		tui_printf(w, 3, 0, width, ST_INFO, true, "Loading the %s... (Esc stops it)", r->c.loading);
 		return;
 	}
 	if (!r->results) {
-		tui_put(w, 3, 0, width, r->service_id ? "No achievement is recorded for this service."
+		tui_put(w, 3, 0, width, r->c.service_id ? "No achievement is recorded for this service."
 			: "No service chosen.", ST_INFO, true);
 		return;
 	}
@@ -895,7 +587,7 @@ static bool res_offers(struct screen *s, enum action a)
 	case ACT_CORRECT_MEMBERSHIP:
 		return false;
 	case ACT_CHOOSE_PROVIDER:
-		return is_commissioner(r);
+		return ac_commissioner(r->s);
 	default:
 		return true;
 	}
@@ -910,4 +602,56 @@ const struct screen_ops achievement_results_ops = {
 	.action = res_action,
 	.context = res_context,
 	.done = res_done,
+};
+
+/* ------------------------------------------------------------ ac_sel */
+
+static struct ac_sel *sel_of(struct screen *s)
+{
+	return &((struct res *)s->priv)->c;
+}
+
+/* Approved, paid services. */
+static bool paid(json_t *sv)
+{
+	return !strcmp(ac_str(json_object_get(sv, "offer"), "status"), "APPROVED") &&
+	       !json_is_true(json_object_get(sv, "participation_only"));
+}
+
+static void sel_pick(struct ac_sel *c)
+{
+	pick_service(c->s->priv);
+}
+
+static void sel_service(struct ac_sel *c)
+{
+	struct res *r = c->s->priv;
+	r->ach_id = 0;
+	load_achs(r);
+}
+
+static void sel_dates(struct ac_sel *c)
+{
+	choose_date(c->s->priv);
+}
+
+static void sel_reset(struct ac_sel *c)
+{
+	struct res *r = c->s->priv;
+	r->ach_id = 0;
+	json_decref(r->achs);
+	r->achs = NULL;
+	clear_results(r);
+}
+
+const struct ac_sel_ops achievement_results_sel = {
+	.of = sel_of,
+	.provider = "Practice or PCN",
+	.keep = paid,
+	.by_name = true,
+	.none = "takes part in no paid quality service.",
+	.pick = sel_pick,
+	.service = sel_service,
+	.dates = sel_dates,
+	.reset = sel_reset,
 };

@@ -22,8 +22,10 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static struct de *de_of(struct screen *s)
+struct de *de_of(struct screen *s)
 {
+	if (s->def->ops == &listscreen_ops)
+		return ls_own(s->priv);
 	return s->priv;
 }
 

@@ -1,9 +1,9 @@
 /* data_entry.h: the Data Submission screens shared by Record Achievement,
- * Record Provider Achievement and Missing Data. Those sub-tabs keep, as
- * the FIRST member of their private state, a `struct de` (and Record
- * Achievement and Record Provider Achievement a `struct panel`, which
- * starts with it), so the levels below can find their state from the
- * screen alone:
+ * Record Provider Achievement and Missing Data. Those sub-tabs keep a
+ * `struct de`: Record Achievement and Record Provider Achievement as the
+ * FIRST member of their private state (a `struct panel`, which starts with
+ * it), Missing Data, a list screen, as its declaration's own state
+ * (ls_own), so the levels below can find it from the screen alone (de_of):
  *
  *   top level        the sub-tab's own list (the achievements panel, the
  *                    practice search, the missing-data list)
@@ -73,6 +73,8 @@ struct de {
 
 /* ------------------------------------------------------------ shared */
 
+/* The screen's struct de. */
+struct de *de_of(struct screen *s);
 void de_init(struct de *d, void (*back)(struct screen *s));
 /* Frees what d owns (not d). */
 void de_done(struct de *d);

@@ -7,7 +7,8 @@
  * the provider with a reason (u); each after a confirmation, sent in one
  * POST /declarations/actions, and reported row by row. Enter shows a
  * declaration's checklist, notes and history (GET /declarations/{id}).
- * A Home task about a declaration opens it here. */
+ * A Home task about a declaration opens it here. Declared as a list
+ * screen (listscreen.h). */
 #include "config.h"
 
 #include <stdio.h>
@@ -21,272 +22,137 @@
 #include "tui/tui.h"
 #include "util.h"
 
+enum { F_STATUS, F_SERVICE };
+
 static const char *const status_codes[] = {
 	"", "AWAITING_PROVIDER", "AWAITING_COMMISSIONER", "AWAITING_FINANCE",
 	"FINANCIALLY_APPROVED",
 };
 
-struct mgmt {
-	struct screen *s;
-	size_t status;          /* index into status_codes */
-	bool status_set;
-	long long service_id;   /* 0: all */
-	char *service_name;     /* owned */
-	json_t *services;       /* GET /services; owned */
-	json_t *rows;           /* owned */
-	struct list list;
-	bool loading;
-	char *error;            /* owned */
-	long long focus_id;
-	char **choice;          /* owned, parallel to an open choice popup */
-	size_t nchoice;
-	/* the action being confirmed */
-	const char *action;     /* "approve", "financially_approve", "return" */
-	char *reason;           /* owned */
-	json_t *ids;            /* owned */
+static const char *const status_names[] = {
+	"All statuses", "Awaiting Service Provider Approval",
+	"Awaiting Commissioning Organisation Approval", "Awaiting Financial Approval",
+	"Financially Approved",
 };
 
-static json_t *row(struct mgmt *m, size_t i)
+static const struct ls_words statuses = {status_codes, status_names, ARRAY_SIZE(status_codes)};
+
+/* The Status column's shorter words. */
+static const char *const short_names[] = {
+	"", "Awaiting provider", "Awaiting approval", "Awaiting finance", "Fin. approved",
+};
+
+static const struct ls_words short_statuses = {status_codes, short_names,
+					       ARRAY_SIZE(status_codes)};
+
+static struct api_call source(struct ls *l)
 {
-	return json_array_get(m->rows, i);
+	const char *status = ls_value(l, F_STATUS);
+	return call_declarations(&(struct declarations_q){
+		.status = status[0] ? status : NULL,
+		.service = atoll(ls_value(l, F_SERVICE)),
+	});
 }
 
-static const char *short_status(const char *code)
+/* What this user acts on first. */
+static size_t start_status(struct ls *l)
 {
-	if (!strcmp(code, "AWAITING_PROVIDER"))
-		return "Awaiting provider";
-	if (!strcmp(code, "AWAITING_COMMISSIONER"))
-		return "Awaiting approval";
-	if (!strcmp(code, "AWAITING_FINANCE"))
-		return "Awaiting finance";
-	if (!strcmp(code, "FINANCIALLY_APPROVED"))
-		return "Fin. approved";
-	return code;
+	return ls_can(l, R(APPROVAL_MANAGEMENT)) ? 2 : ls_can(l, R(FINANCE_MANAGEMENT)) ? 3 : 0;
 }
 
-static void free_choice(struct mgmt *m)
+static bool quality_service(json_t *sv)
 {
-	for (size_t i = 0; i < m->nchoice; i++)
-		free(m->choice[i]);
-	xfree(&m->choice);
-	m->nchoice = 0;
+	return !json_is_true(json_object_get(sv, "participation_only"));
 }
 
-/* ------------------------------------------------------------ rows */
+static const struct ls_fetch services = {
+	.call = call_services,
+	.what = "Loading the quality services",
+	.rows = "services",
+	.key = "id",
+	.item = "{display_name}",
+	.name = "{name}",
+	.offer = quality_service,
+	.all = "All quality services",
+	.all_name = "All",
+	.waiting = "The quality services are still loading.",
+};
 
-static void draw_decl(void *ud, WINDOW *w, int y, int x, int width, size_t i, bool cursor)
+static const struct ls_filter filters[] = {
+	[F_STATUS] = {
+		.label = "Status", .title = "Status", .words = &statuses, .follow = "status",
+		.start = start_status,
+	},
+	[F_SERVICE] = {
+		.label = "Quality Service", .title = "Quality Service", .fetch = &services,
+		.follow = "",
+	},
+};
+
+/* The achievement date, with " *" for a payment date (highlighted). */
+static void date_cell(json_t *row, char *out, size_t size)
 {
-	struct mgmt *m = ud;
-	json_t *r = row(m, i);
-	json_t *a = json_object_get(r, "achievement");
-	bool pay = json_is_true(json_object_get(a, "payment"));
-	char date[24], money[32] = "";
-	ac_date(ac_str(a, "date"), pay, date, sizeof date);
-	if (ac_has(r, "pence"))
-		money_format(ac_int(r, "pence"), money, sizeof money);
-	int cs = width - 8 - 13 - 18 - 13;
-	if (cs < 8)
-		cs = 8;
-	tui_put(w, y, x, 8, ac_str(json_object_get(r, "organisation"), "code"), ST_NORMAL, true);
-	tui_put(w, y, x + 8, cs - 1, ac_str(json_object_get(r, "service"), "name"), ST_NORMAL, true);
-	tui_clear(w, y, x + 8 + cs - 1, 1);
-	tui_put(w, y, x + 8 + cs, 13, date, pay ? ST_PAYMENT : ST_NORMAL, true);
-	tui_put(w, y, x + 8 + cs + 13, 18, short_status(ac_str(r, "status")), ST_NORMAL, true);
-	tui_printf(w, y, x + width - 13, 13, ST_NORMAL, true, "%13s", money);
-	(void)cursor;
+	json_t *a = json_object_get(row, "achievement");
+	ac_date(ac_str(a, "date"), json_is_true(json_object_get(a, "payment")), out, size);
 }
 
-static const char *decl_text(void *ud, size_t i)
+static enum style date_style(json_t *row)
 {
-	struct mgmt *m = ud;
-	json_t *r = row(m, i);
-	return ac_str(json_object_get(r, "organisation"), "name");
+	json_t *a = json_object_get(row, "achievement");
+	return json_is_true(json_object_get(a, "payment")) ? ST_PAYMENT : ST_NORMAL;
 }
 
-/* ------------------------------------------------------------ loading */
-
-static void on_list(struct screen *s, const struct api_response *r)
+/* The provisional payment; blank when the server sends none. */
+static void pay_cell(json_t *row, char *out, size_t size)
 {
-	struct mgmt *m = s->priv;
-	m->loading = false;
-	app_dirty(s->app);
-	if (app_failed(s->app, r, "Loading the declarations")) {
-		free(m->error);
-		m->error = xasprintf("Could not load the declarations: %s", r->err_message);
-		return;
-	}
-	xfree(&m->error);
-	json_decref(m->rows);
-	m->rows = json_incref(json_object_get(r->json, "declarations"));
-	if (!json_is_array(m->rows)) {
-		json_decref(m->rows);
-		m->rows = json_array();
-	}
-	list_set_count(&m->list, 0);
-	list_set_count(&m->list, json_array_size(m->rows));
-	if (m->focus_id) {
-		size_t i;
-		json_t *x;
-		json_array_foreach(m->rows, i, x)
-			if (ac_int(x, "id") == m->focus_id)
-				m->list.cur = i;
-		m->focus_id = 0;
-	}
+	out[0] = '\0';
+	if (ac_has(row, "pence"))
+		money_format(ac_int(row, "pence"), out, size);
 }
 
-static void load(struct mgmt *m)
+static const struct ls_column columns[] = {
+	{.title = "Org", .key = "organisation.code", .width = 8},
+	{.title = "Quality service", .key = "service.name", .gap = 1},
+	{.title = "Date", .cell = date_cell, .style = date_style, .width = 13},
+	{.title = "Status", .key = "status", .fmt = LS_STATUS, .words = &short_statuses,
+	 .width = 18},
+	{.title = "Payment", .cell = pay_cell, .width = 13, .right = true},
+};
+
+/* POST /declarations/actions; the reason goes with "return" only. */
+static struct api_call act_call(const char *code, const long *ids, size_t n, const char *reason)
 {
-	struct declarations_q q = {
-		.status = m->status ? status_codes[m->status] : NULL,
-		.service = m->service_id,
-	};
-	m->loading = true;
-	app_call(m->s->app, m->s, call_declarations(&q), on_list);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer(ids[i]));
+	return call_declarations_action(code, arr, reason);
 }
 
-static void on_services(struct screen *s, const struct api_response *r)
+static struct api_call act_call_plain(const char *code, const long *ids, size_t n)
 {
-	struct mgmt *m = s->priv;
-	if (app_failed(s->app, r, "Loading the quality services"))
-		return;
-	json_decref(m->services);
-	m->services = json_incref(json_object_get(r->json, "services"));
+	return act_call(code, ids, n, NULL);
 }
 
-/* ------------------------------------------------------------ ops */
+/* The three actions differ in their words, roles and the reason. */
+#define ACT(ACT_, CODE, WORD, ROLES, READONLY) \
+	.act = ACT_, .code = CODE, .name = WORD, .done = "changed", .roles = ROLES, \
+	.readonly = READONLY, .level = MSG_ERROR, .sending = WORD "...", \
+	.one = WORD " the declaration of {row.organisation.code} for {row.service.name}, " \
+	       "{row.achievement.date|date}?", \
+	.many = WORD " the {count} ticked declarations?", \
+	.none = "There is no declaration here.", .cursor = true, .call = act_call_plain
 
-static void mg_init(struct screen *s)
-{
-	struct mgmt *m = s->priv;
-	m->s = s;
-	list_init(&m->list, draw_decl, decl_text, m);
-	list_set_taggable(&m->list, true);
-}
-
-static void mg_done(struct screen *s)
-{
-	struct mgmt *m = s->priv;
-	list_free(&m->list);
-	json_decref(m->rows);
-	json_decref(m->services);
-	json_decref(m->ids);
-	free(m->service_name);
-	free(m->error);
-	free(m->reason);
-	free_choice(m);
-}
-
-static void mg_open(struct screen *s)
-{
-	struct mgmt *m = s->priv;
-	if (!m->status_set) {
-		/* what this user acts on first */
-		unsigned roles = app_roles(s->app);
-		m->status = roles & R(APPROVAL_MANAGEMENT) ? 2 : roles & R(FINANCE_MANAGEMENT) ? 3 : 0;
-		m->status_set = true;
-	}
-	load(m);
-	if (!m->services)
-		app_call(s->app, s, call_services(), on_services);
-}
-
-static void on_subject(struct screen *s, const struct api_response *r)
-{
-	struct mgmt *m = s->priv;
-	if (app_failed(s->app, r, "Opening the declaration"))
-		return;
-	const char *st = ac_str(r->json, "status");
-	for (size_t i = 1; i < ARRAY_SIZE(status_codes); i++)
-		if (!strcmp(status_codes[i], st))
-			m->status = i;
-	m->service_id = 0;
-	m->focus_id = ac_int(r->json, "id");
-	load(m);
-	char date[24];
-	ac_date(ac_str(json_object_get(r->json, "achievement"), "date"), false, date, sizeof date);
-	app_message(s->app, MSG_INFO, "%s %s, %s %s: %s.",
-		    ac_str(json_object_get(r->json, "organisation"), "code"),
-		    ac_str(json_object_get(r->json, "organisation"), "name"),
-		    ac_str(json_object_get(r->json, "service"), "name"), date,
-		    ac_decl_status(st));
-}
-
-static bool mg_subject(struct screen *s, const char *type, long id)
-{
-	struct mgmt *m = s->priv;
-	if (strcmp(type, "declaration"))
-		return false;
-	m->status_set = true;
-	app_call(s->app, s, call_declaration(id), on_subject);
-	return true;
-}
-
-/* --- filters */
-
-static void on_status(void *ud, int result, const char *text)
-{
-	struct mgmt *m = ud;
-	if (result >= 0 && (size_t)result < ARRAY_SIZE(status_codes)) {
-		m->status = (size_t)result;
-		load(m);
-	}
-}
-
-static void on_service(void *ud, int result, const char *text)
-{
-	struct mgmt *m = ud;
-	if (result >= 0 && (size_t)result < m->nchoice) {
-		m->service_id = atoll(m->choice[result]);
-		free(m->service_name);
-		m->service_name = NULL;
-		size_t i;
-		json_t *sv;
-		json_array_foreach(m->services, i, sv)
-			if (ac_int(sv, "id") == m->service_id)
-				m->service_name = xstrdup(ac_str(sv, "name"));
-		load(m);
-	}
-	free_choice(m);
-}
-
-static void on_filter(void *ud, int result, const char *text)
-{
-	struct mgmt *m = ud;
-	if (result == 0) {
-		const char *items[ARRAY_SIZE(status_codes)];
-		items[0] = "All statuses";
-		for (size_t i = 1; i < ARRAY_SIZE(status_codes); i++)
-			items[i] = ac_decl_status(status_codes[i]);
-		app_popup(m->s->app, popup_choice("Status", items, ARRAY_SIZE(items), m->status,
-						  on_status, m));
-	} else if (result == 1) {
-		if (!m->services) {
-			app_message(m->s->app, MSG_INFO, "The quality services are still loading.");
-			return;
-		}
-		free_choice(m);
-		size_t n = json_array_size(m->services) + 1, cur = 0, i;
-		char **items = xcalloc(n, sizeof(char *));
-		m->choice = xcalloc(n, sizeof(char *));
-		items[0] = xstrdup("All quality services");
-		m->choice[0] = xstrdup("0");
-		m->nchoice = 1;
-		json_t *sv;
-		json_array_foreach(m->services, i, sv) {
-			if (json_is_true(json_object_get(sv, "participation_only")))
-				continue;
-			if (ac_int(sv, "id") == m->service_id)
-				cur = m->nchoice;
-			items[m->nchoice] = xstrdup(ac_str(sv, "display_name"));
-			m->choice[m->nchoice++] = xasprintf("%lld", ac_int(sv, "id"));
-		}
-		app_popup(m->s->app, popup_choice("Quality Service", (const char *const *)items,
-						  m->nchoice, cur, on_service, m));
-		for (i = 0; i < m->nchoice; i++)
-			free(items[i]);
-		free(items);
-	}
-}
+static const struct ls_action actions[] = {
+	{ACT(ACT_APPROVE, "approve", "Approve", R(APPROVAL_MANAGEMENT),
+	     "Approving needs the Approval Management role.")},
+	{ACT(ACT_FIN_APPROVE, "financially_approve", "Financially approve",
+	     R(FINANCE_MANAGEMENT), "Financial approval needs the Finance Management role.")},
+	{ACT(ACT_RETURN_PROVIDER, "return", "Return to the provider",
+	     R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT),
+	     "Returning needs Approval or Finance Management."),
+	 .reason = "Return to the provider",
+	 .reason_none = "Returning needs a reason for the provider.", .call_reason = act_call},
+};
 
 /* --- the detail */
 
@@ -336,238 +202,93 @@ static void on_detail(struct screen *s, const struct api_response *r)
 	ac_lines_free(&l);
 }
 
-/* --- actions */
-
-static const char *action_word(const char *action)
+static void open_row(struct ls *l, json_t *row)
 {
-	return !strcmp(action, "approve") ? "Approve" : !strcmp(action, "financially_approve") ?
-		"Financially approve" : "Return to the provider";
+	struct screen *s = ls_screen(l);
+	app_call(s->app, s, call_declaration(ac_int(row, "id")), on_detail);
 }
 
-static json_t *find_row(struct mgmt *m, long long id)
+/* A task's declaration: under its status, with the cursor on it. */
+static void found(struct ls *l, json_t *d)
 {
-	size_t i;
-	json_t *x;
-	json_array_foreach(m->rows, i, x)
-		if (ac_int(x, "id") == id)
-			return x;
-	return NULL;
+	char date[24];
+	ac_date(ac_str(json_object_get(d, "achievement"), "date"), false, date, sizeof date);
+	app_message(ls_screen(l)->app, MSG_INFO, "%s %s, %s %s: %s.",
+		    ac_str(json_object_get(d, "organisation"), "code"),
+		    ac_str(json_object_get(d, "organisation"), "name"),
+		    ac_str(json_object_get(d, "service"), "name"), date,
+		    ac_decl_status(ac_str(d, "status")));
 }
 
-static void on_actions(struct screen *s, const struct api_response *r)
+static struct api_call call_declaration_id(long id)
 {
-	struct mgmt *m = s->priv;
-	app_dirty(s->app);
-	const char *word = action_word(m->action ? m->action : "");
-	if (app_failed(s->app, r, word)) {
-		load(m);
-		return;
-	}
-	struct ac_lines l = {0};
-	json_t *results = json_object_get(r->json, "results");
-	long long ok = ac_int(r->json, "succeeded");
-	size_t n = json_array_size(results), i;
-	json_t *x;
-	ac_add(&l, "\1%s: %lld of %zu done", word, ok, n);
-	json_array_foreach(results, i, x) {
-		json_t *rw = find_row(m, ac_int(x, "id"));
-		char date[24] = "";
-		ac_date(ac_str(json_object_get(rw, "achievement"), "date"), false, date, sizeof date);
-		char *p = xasprintf("%s %s %s %s: ", json_is_true(json_object_get(x, "ok")) ? "Done:    " :
-				    "Not done:", ac_str(x, "organisation"),
-				    ac_str(json_object_get(rw, "service"), "name"), date);
-		ac_add_wrapped(&l, p, ac_str(x, "message"), ac_popup_width());
-		free(p);
-	}
-	if (n == 1) {
-		app_message(s->app, ok ? MSG_OK : MSG_ERROR, "%s",
-			    l.n > 1 ? l.v[1] : ac_str(json_array_get(results, 0), "message"));
-	} else {
-		app_message(s->app, ok == (long long)n ? MSG_OK : MSG_ERROR, "%s: %lld of %zu done.", word,
-			    ok, n);
-		app_popup(s->app, popup_text("Declaration Management: row by row", l.v, l.n));
-	}
-	ac_lines_free(&l);
-	load(m);
+	return call_declaration(id);
 }
 
-static void on_confirm(void *ud, int result, const char *text)
-{
-	struct mgmt *m = ud;
-	json_t *ids = m->ids;
-	m->ids = NULL;
-	if (result != POP_YES) {
-		json_decref(ids);
-		app_message(m->s->app, MSG_INFO, "Nothing was changed.");
-		return;
-	}
-	const char *reason = NULL;
-	if (!strcmp(m->action, "return"))
-		reason = m->reason ? m->reason : "";
-	app_message(m->s->app, MSG_INFO, "%s...", action_word(m->action));
-	app_call(m->s->app, m->s, call_declarations_action(m->action, ids, reason), on_actions);
-}
+static const struct ls_item declaration = {
+	.call = call_declaration_id,
+	.what = "Opening the declaration",
+	.found = found,
+};
 
-/* Collects the ticked rows (or the cursor row); asks for confirmation. */
-static void confirm_action(struct mgmt *m, const char *action)
+static void head(struct ls *l, WINDOW *w, int width)
 {
-	size_t n = json_array_size(m->rows);
-	if (!n) {
-		app_message(m->s->app, MSG_INFO, "There is no declaration here.");
-		return;
-	}
-	json_decref(m->ids);
-	m->ids = json_array();
-	bool any = list_tagged_count(&m->list) > 0;
-	for (size_t i = 0; i < n; i++)
-		if (any ? list_is_tagged(&m->list, i) : i == m->list.cur)
-			json_array_append_new(m->ids, json_integer(ac_int(row(m, i), "id")));
-	m->action = action;
-	size_t k = json_array_size(m->ids);
-	char *q;
-	if (k == 1) {
-		json_t *r = find_row(m, json_integer_value(json_array_get(m->ids, 0)));
-		char date[24];
-		ac_date(ac_str(json_object_get(r, "achievement"), "date"), false, date, sizeof date);
-		q = xasprintf("%s the declaration of %s for %s, %s?", action_word(action),
-			      ac_str(json_object_get(r, "organisation"), "code"),
-			      ac_str(json_object_get(r, "service"), "name"), date);
-	} else {
-		q = xasprintf("%s the %zu ticked declarations?", action_word(action), k);
-	}
-	app_popup(m->s->app, popup_confirm(q, on_confirm, m));
-	free(q);
-}
-
-static void on_reason(void *ud, int result, const char *text)
-{
-	struct mgmt *m = ud;
-	if (result < 0 || !text)
-		return;
-	if (!*text) {
-		app_message(m->s->app, MSG_ERROR, "Returning needs a reason for the provider.");
-		return;
-	}
-	free(m->reason);
-	m->reason = xstrdup(text);
-	confirm_action(m, "return");
-}
-
-static enum wres mg_action(struct screen *s, enum action a, int key)
-{
-	struct mgmt *m = s->priv;
-	unsigned roles = app_roles(s->app);
-	switch (a) {
-	case ACT_FILTER: {
-		static const char *const items[] = {"Status", "Quality Service"};
-		app_popup(s->app, popup_choice("Filter", items, 2, 0, on_filter, m));
-		return W_HANDLED;
-	}
-	case ACT_APPROVE:
-		if (!(roles & R(APPROVAL_MANAGEMENT))) {
-			app_message(s->app, MSG_ERROR, "Approving needs the Approval Management role.");
-			return W_HANDLED;
-		}
-		confirm_action(m, "approve");
-		return W_HANDLED;
-	case ACT_FIN_APPROVE:
-		if (!(roles & R(FINANCE_MANAGEMENT))) {
-			app_message(s->app, MSG_ERROR, "Financial approval needs the Finance Management "
-				    "role.");
-			return W_HANDLED;
-		}
-		confirm_action(m, "financially_approve");
-		return W_HANDLED;
-	case ACT_RETURN_PROVIDER:
-		if (!(roles & (R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT)))) {
-			app_message(s->app, MSG_ERROR, "Returning needs Approval or Finance Management.");
-			return W_HANDLED;
-		}
-		if (!json_array_size(m->rows))
-			return W_HANDLED;
-		app_popup(s->app, popup_prompt("Return to the provider", "Reason:", "", on_reason, m));
-		return W_HANDLED;
-	default:
-		break;
-	}
-	enum wres w = list_action(&m->list, a, key);
-	if (w == W_OPEN) {
-		app_call(s->app, s, call_declaration(ac_int(row(m, m->list.cur), "id")), on_detail);
-		return W_HANDLED;
-	}
-	return w;
-}
-
-static enum context mg_context(struct screen *s)
-{
-	return CTX_APPROVAL;
-}
-
-static void mg_draw(struct screen *s, WINDOW *w, int h, int width)
-{
-	struct mgmt *m = s->priv;
 	tui_put(w, 0, 0, width, "Declaration Management", ST_HEADING, true);
 	tui_printf(w, 1, 0, width, ST_NORMAL, true, "Status: %s   Quality Service: %s   (f changes)",
-		   m->status ? ac_decl_status(status_codes[m->status]) : "All",
-		   m->service_name ? m->service_name : "All");
-	if (m->error) {
-		tui_put(w, 3, 0, width, m->error, ST_ERROR, true);
-		return;
-	}
-	if (!m->rows) {
-		tui_put(w, 3, 0, width, m->loading ? "Loading... (Esc stops it)" : "", ST_INFO, true);
-		return;
-	}
-	if (!json_array_size(m->rows)) {
-		tui_put(w, 3, 0, width, "No declaration matches the filters (f changes them).", ST_INFO,
-			true);
-		return;
-	}
-	int x = 6, cs = width - x - 8 - 13 - 18 - 13;
-	tui_put(w, 2, x, 8, "Org", ST_COLHEAD, true);
-	tui_put(w, 2, x + 8, cs, "Quality service", ST_COLHEAD, true);
-	tui_put(w, 2, x + 8 + cs, 13, "Date", ST_COLHEAD, true);
-	tui_put(w, 2, x + 8 + cs + 13, 18, "Status", ST_COLHEAD, true);
-	tui_printf(w, 2, width - 13, 13, ST_COLHEAD, true, "%13s", "Payment");
-	int lh = h - 5;
-	list_draw(&m->list, w, 3, 0, lh, width);
-	json_t *r = row(m, m->list.cur);
+		   ls_choice(l, F_STATUS) ? ls_value_name(l, F_STATUS) : "All",
+		   ls_value_name(l, F_SERVICE));
+}
+
+/* The row under the cursor in words, and the keys. */
+static void foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	json_t *r = ls_cursor(l);
 	if (r)
-		tui_printf(w, 3 + lh, 0, width, ST_DIM, true, "%s %s: %s%s%s",
+		tui_printf(w, y, 0, width, ST_DIM, true, "%s %s: %s%s%s",
 			   ac_str(json_object_get(r, "organisation"), "code"),
 			   ac_str(json_object_get(r, "organisation"), "name"),
 			   ac_decl_status(ac_str(r, "status")),
 			   *ac_str(r, "declared_by") ? ", declared by " : "", ac_str(r, "declared_by"));
-	unsigned roles = app_roles(s->app);
-	tui_printf(w, 4 + lh, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
+	tui_printf(w, y + 1, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
 		   "Enter: details  * payment date",
-		   roles & R(APPROVAL_MANAGEMENT) ? ", p Approve" : "",
-		   roles & R(FINANCE_MANAGEMENT) ? ", P Financially Approve" : "");
+		   ls_can(l, R(APPROVAL_MANAGEMENT)) ? ", p Approve" : "",
+		   ls_can(l, R(FINANCE_MANAGEMENT)) ? ", P Financially Approve" : "");
 }
 
-static bool mg_offers(struct screen *s, enum action a)
+/* The actions by the roles alone, whatever is listed; the rest always. */
+static int offers(struct ls *l, enum action a)
 {
-	unsigned roles = app_roles(s->app);
-	switch (a) {
-	case ACT_APPROVE:
-		return roles & R(APPROVAL_MANAGEMENT);
-	case ACT_FIN_APPROVE:
-		return roles & R(FINANCE_MANAGEMENT);
-	case ACT_RETURN_PROVIDER:
-		return roles & (R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT));
-	default:
-		return true;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (actions[i].act == a)
+			return ls_can(l, actions[i].roles);
+	return 1;
 }
 
-const struct screen_ops declaration_management_ops = {
-	.offers = mg_offers,
-	.priv_size = sizeof(struct mgmt),
-	.init = mg_init,
-	.open = mg_open,
-	.draw = mg_draw,
-	.action = mg_action,
-	.context = mg_context,
-	.done = mg_done,
-	.subject = mg_subject,
+const struct ls_decl declaration_management_list = {
+	.source = source,
+	.rows = "declarations",
+	.what = "Loading the declarations",
+	.error = "Could not load the declarations",
+	.filters = filters,
+	.nfilters = ARRAY_SIZE(filters),
+	.menu_labels = true,
+	.columns = columns,
+	.ncolumns = ARRAY_SIZE(columns),
+	.search = "{organisation.name}",
+	.empty = "No declaration matches the filters (f changes them).",
+	.tick_roles = R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(COMMISSIONING_MANAGEMENT),
+	.actions = actions,
+	.nactions = ARRAY_SIZE(actions),
+	.result_name = "{service.name} {achievement.date|date}",
+	.results_popup = "Declaration Management: row by row",
+	.subject = "declaration",
+	.item = &declaration,
+	.context = CTX_APPROVAL,
+	.head_rows = 2,
+	.state_row = 3,
+	.foot_rows = 2,
+	.head = head,
+	.foot = foot,
+	.open = open_row,
+	.offers = offers,
 };

@@ -38,11 +38,6 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static struct de *de_of(struct screen *s)
-{
-	return s->priv;
-}
-
 static json_t *indicator(struct gform *g, int i)
 {
 	return i < 0 ? NULL : json_array_get(json_object_get(g->form, "indicators"), (size_t)i);

@@ -1,9 +1,11 @@
 /* listscreen.c: the list screen engine (see listscreen.h): it fetches the
  * rows with the declaration's source call, keeps them by the local
- * filters and the chosen group, draws the heading hook, the column titles,
- * the list (tui/list.c) and the results of the last action, and drives the
- * filters, the ticks, the row actions with their confirmation, and the
- * detail Enter opens. It knows no screen. Also: the one financial-year
+ * filters and the chosen group, draws the heading and foot hooks, the
+ * column titles, the list (tui/list.c) and the results of the last action,
+ * and drives the filters (words, years, fetched choices, the rows' own
+ * values), the ticks, the row actions with their reason and confirmation,
+ * the detail Enter opens and the level below the list. It knows no
+ * screen; its pure parts are in lsdata.c. Also: the one financial-year
  * drop-down. */
 #include "config.h"
 
@@ -20,46 +22,6 @@
 #include "util.h"
 
 /* ------------------------------------------------------------ years */
-
-void year_pick_around(struct year_pick *p, const char *fy, int after, int before)
-{
-	p->n = 0;
-	memset(p->items, 0, sizeof(p->items));
-	if (!fy || !fy_valid(fy))
-		return;
-	for (int d = after; d >= -before && p->n < ARRAY_SIZE(p->years) - 1; d--) {
-		int y = atoi(fy) + d;
-		if (y < 1000 || y > 9998)
-			continue;
-		snprintf(p->years[p->n++], sizeof(p->years[0]), "%04d/%02d", y, (y + 1) % 100);
-	}
-}
-
-void year_pick_of(struct year_pick *p, json_t *arr, const char *key)
-{
-	p->n = 0;
-	memset(p->items, 0, sizeof(p->items));
-	size_t i;
-	json_t *o;
-	json_array_foreach(arr, i, o) {
-		const char *fy = json_string_value(json_object_get(o, key));
-		size_t k;
-		if (!fy)
-			fy = "";
-		for (k = 0; k < p->n && strcmp(p->years[k], fy) != 0; k++)
-			;
-		if (k == p->n && p->n < ARRAY_SIZE(p->years) - 1)
-			strlcpy_s(p->years[p->n++], fy, sizeof(p->years[0]));
-	}
-}
-
-void year_pick_all(struct year_pick *p, const char *all)
-{
-	if (p->n == ARRAY_SIZE(p->years))
-		p->n--;
-	p->years[p->n][0] = '\0';
-	p->items[p->n++] = all;
-}
 
 static void on_year_chosen(void *ud, int result, const char *text)
 {
@@ -116,11 +78,26 @@ struct ls {
 	size_t nids;
 	size_t menu[LS_MAX_FILTERS];          /* the Filter drop-down's filters */
 	size_t choosing;        /* the filter whose drop-down is open */
+	bool started;           /* the filters' start choices are made */
+	char fval[LS_MAX_FILTERS][64];        /* fetched and row filters: the value ("": all) */
+	char *fname[LS_MAX_FILTERS];          /* ... in words; owned; NULL: all */
+	json_t *fetched;        /* the fetched filter's choices; owned */
+	char **fchoice;         /* the values of a fetched or row filter's open
+				 * drop-down; owned */
+	size_t nfchoice;
+	char *reason;           /* the reason given for the pending action; owned */
+	long focus;             /* the row to put the cursor on once loaded */
+	void *own;              /* the declaration's own state; owned */
 };
 
 struct screen *ls_screen(struct ls *l)
 {
 	return l->s;
+}
+
+void *ls_own(struct ls *l)
+{
+	return l->own;
 }
 
 json_t *ls_answer(struct ls *l)
@@ -146,62 +123,19 @@ size_t ls_choice(struct ls *l, size_t i)
 const char *ls_value(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->fetch || f->of)
+		return l->fval[i];
 	return f->words ? f->words->codes[l->choice[i]] : l->year[i];
 }
 
 const char *ls_value_name(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->fetch)
+		return l->fname[i] ? l->fname[i] : f->fetch->all_name;
+	if (f->of)
+		return l->fval[i][0] ? l->fval[i] : f->of_all;
 	return f->words ? f->words->names[l->choice[i]] : l->year[i];
-}
-
-json_t *ls_get(json_t *obj, const char *path)
-{
-	char key[64];
-	while (obj && path && *path) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		obj = json_object_get(obj, key);
-		path = dot ? dot + 1 : NULL;
-	}
-	return obj;
-}
-
-/* A value as text ("" when absent); integers are written into tmp. */
-static const char *value_text(json_t *v, char *tmp, size_t size)
-{
-	if (json_is_integer(v)) {
-		snprintf(tmp, size, "%lld", (long long)json_integer_value(v));
-		return tmp;
-	}
-	const char *s = json_string_value(v);
-	return s ? s : "";
-}
-
-char *ls_expand(const char *tmpl, json_t *ctx)
-{
-	struct buf b;
-	buf_init(&b);
-	for (const char *p = tmpl ? tmpl : ""; *p; p++) {
-		const char *end = *p == '{' ? strchr(p, '}') : NULL;
-		if (!end) {
-			buf_putc(&b, *p);
-			continue;
-		}
-		char path[96], tmp[32];
-		size_t n = (size_t)(end - p - 1);
-		if (n >= sizeof(path))
-			n = sizeof(path) - 1;
-		memcpy(path, p + 1, n);
-		path[n] = '\0';
-		buf_puts(&b, value_text(ls_get(ctx, path), tmp, sizeof(tmp)));
-		p = end;
-	}
-	return buf_steal(&b);
 }
 
 bool ls_in_group(struct ls *l)
@@ -263,6 +197,29 @@ static long row_id(json_t *row)
 	return (long)json_integer_value(json_object_get(row, "id"));
 }
 
+static bool at_groups(struct ls *l)
+{
+	return l->d->group && !l->group;
+}
+
+json_t *ls_cursor(struct ls *l)
+{
+	return at_groups(l) ? NULL : row_at(l, l->list.cur);
+}
+
+/* The row of id among those fetched, or the item of the detail. */
+static json_t *row_by_id(struct ls *l, long id)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(l->all, i, o)
+		if (row_id(o) == id)
+			return o;
+	if (l->d->detail && l->viewing && l->d->detail->id(l->detail) == id)
+		return l->d->detail->item(l->detail);
+	return NULL;
+}
+
 static void free_texts(char ***text, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -270,19 +227,32 @@ static void free_texts(char ***text, size_t n)
 	xfree(text);
 }
 
+/* Whether a filter keeps the rows fetched (else the source call takes it). */
+static bool local(const struct ls_filter *f)
+{
+	return f->key || f->of;
+}
+
 /* Whether row passes the local filters and belongs to the chosen group. */
 static bool keep(struct ls *l, json_t *row)
 {
 	char tmp[32];
 	if (l->d->group && (!l->group ||
-			    strcmp(value_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
+			    strcmp(ls_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
 				   l->group) != 0))
 		return false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		const char *key = l->d->filters[i].key;
-		if (key && strcmp(value_text(ls_get(row, key), tmp, sizeof(tmp)),
+		if (key && strcmp(ls_text(ls_get(row, key), tmp, sizeof(tmp)),
 				  ls_value(l, i)) != 0)
 			return false;
+		if (l->d->filters[i].of && l->fval[i][0]) {
+			char *v = ls_expand(l->d->filters[i].of, row);
+			bool same = strcmp(v, l->fval[i]) == 0;
+			free(v);
+			if (!same)
+				return false;
+		}
 	}
 	return true;
 }
@@ -319,7 +289,7 @@ static void make_groups(struct ls *l)
 	l->groups = json_array();
 	json_array_foreach(l->all, i, o) {
 		char tmp[32];
-		const char *key = value_text(ls_get(o, g->key), tmp, sizeof(tmp));
+		const char *key = ls_text(ls_get(o, g->key), tmp, sizeof(tmp));
 		json_t *grp = NULL, *x;
 		size_t k;
 		json_array_foreach(l->groups, k, x)
@@ -330,7 +300,7 @@ static void make_groups(struct ls *l)
 			json_array_append_new(l->groups, grp);
 		}
 		json_t *count = json_object_get(grp, "count");
-		const char *code = value_text(ls_get(o, g->count), tmp, sizeof(tmp));
+		const char *code = ls_text(ls_get(o, g->count), tmp, sizeof(tmp));
 		json_object_set_new(count, code,
 				    json_integer(json_integer_value(json_object_get(count, code)) + 1));
 	}
@@ -358,15 +328,8 @@ static void data_clear(struct ls *l)
 
 static const char *name_of(struct ls *l, long id, char **out)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach(l->all, i, o)
-		if (row_id(o) == id)
-			return *out = ls_expand(l->d->result_name, o);
-	if (l->d->detail && l->viewing && l->d->detail->id(l->detail) == id &&
-	    l->d->detail->item(l->detail))
-		return *out = ls_expand(l->d->result_name, l->d->detail->item(l->detail));
-	return *out = NULL;
+	json_t *row = row_by_id(l, id);
+	return *out = row ? ls_expand(l->d->result_name, row) : NULL;
 }
 
 /* ------------------------------------------------------------ results */
@@ -383,11 +346,50 @@ static void add_result(struct ls_results *res, char *line)
 	res->lines[res->n++] = line;
 }
 
+/* The results in a text popup (results_popup); one row's on the message
+ * line. */
+static void results_popup(struct ls *l, const struct api_response *r)
+{
+	struct app *a = l->s->app;
+	const char *what = l->pending->name;
+	if (app_failed(a, r, what))
+		return;
+	struct ac_lines lines = {0};
+	json_t *results = json_object_get(r->json, "results");
+	long long ok = (long long)json_integer_value(json_object_get(r->json, "succeeded"));
+	size_t n = json_array_size(results), i;
+	json_t *row;
+	ac_add(&lines, "\1%s: %lld of %zu done", what, ok, n);
+	json_array_foreach(results, i, row) {
+		char *name;
+		name_of(l, row_id(row), &name);
+		char *p = xasprintf("%s %s %s: ", json_is_true(json_object_get(row, "ok")) ?
+				    "Done:    " : "Not done:", ac_str(row, "organisation"),
+				    name ? name : "");
+		ac_add_wrapped(&lines, p, ac_str(row, "message"), ac_popup_width());
+		free(p);
+		free(name);
+	}
+	if (n == 1) {
+		app_message(a, ok ? MSG_OK : MSG_ERROR, "%s",
+			    lines.n > 1 ? lines.v[1] : ac_str(json_array_get(results, 0), "message"));
+	} else {
+		app_message(a, ok == (long long)n ? MSG_OK : MSG_ERROR, "%s: %lld of %zu done.",
+			    what, ok, n);
+		app_popup(a, popup_text(l->d->results_popup, lines.v, lines.n));
+	}
+	ac_lines_free(&lines);
+}
+
 static void results_set(struct ls *l, const struct api_response *r)
 {
 	struct app *a = l->s->app;
 	const char *what = l->pending->name;
 	results_clear(&l->res);
+	if (l->d->results_popup) {
+		results_popup(l, r);
+		return;
+	}
 	if (app_failed(a, r, what)) {
 		add_result(&l->res, xasprintf("Refused: %s (nothing was changed)", r->err_message));
 		return;
@@ -478,14 +480,41 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 	}
 }
 
+/* A column's width in a row of width columns (0: the flexible one). */
+static int col_width(const struct ls_column *c, int width)
+{
+	return c->wide && width > 90 ? c->wide : c->width;
+}
+
 /* The width of each column in width columns: the one of width 0 takes
  * what the others leave (at least 10), the last one what is left. */
 static int flex_width(const struct ls_column *cols, size_t n, int width)
 {
 	int fixed = 0;
 	for (size_t i = 0; i < n; i++)
-		fixed += cols[i].width + cols[i].gap;
+		fixed += col_width(&cols[i], width) + cols[i].gap;
 	return width - fixed < 10 ? 10 : width - fixed;
+}
+
+/* Draws column c's title (row NULL) or its cell of row in cw columns at
+ * y, x; a title takes its gap too unless it is the last. */
+static void draw_cell(const struct ls_column *c, json_t *row, WINDOW *w, int y, int x, int cw,
+		      bool last)
+{
+	char text[160];
+	if (row && c->draw) {
+		c->draw(row, w, y, x, cw);
+		return;
+	}
+	if (row)
+		cell_text(c, row, text, sizeof(text));
+	else
+		strlcpy_s(text, c->title, sizeof(text));
+	enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
+	if (c->right)
+		tui_printf(w, y, x, cw, st, true, "%*s", cw, text);
+	else
+		tui_put(w, y, x, row || last ? cw : cw + c->gap, text, st, true);
 }
 
 /* Draws one line of cells (row NULL: the titles) from x in width columns. */
@@ -495,23 +524,14 @@ static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WIND
 	int flex = flex_width(cols, n, width), at = 0;
 	for (size_t i = 0; i < n && at < width; i++) {
 		const struct ls_column *c = &cols[i];
-		int cw = c->width ? c->width : flex;
+		int cw = col_width(c, width) ? col_width(c, width) : flex;
 		if (i + 1 == n || at + cw > width)
 			cw = width - at;
-		char text[160];
-		enum style st = row ? ST_NORMAL : ST_COLHEAD;
-		if (row)
-			cell_text(c, row, text, sizeof(text));
-		else
-			strlcpy_s(text, c->title, sizeof(text));
-		if (c->right)
-			tui_printf(w, y, x + at, cw, st, true, "%*s", cw, text);
-		else
-			tui_put(w, y, x + at, row || i + 1 == n ? cw : cw + c->gap, text, st, true);
+		draw_cell(c, row, w, y, x + at, cw, i + 1 == n);
 		at += cw;
 		if (c->gap && at < width) {
 			if (row)
-				tui_put(w, y, x + at, c->gap, " ", st, true);
+				tui_put(w, y, x + at, c->gap, " ", ST_NORMAL, true);
 			at += c->gap;
 		}
 	}
@@ -571,12 +591,21 @@ static void on_rows(struct screen *s, const struct api_response *r)
 		make_groups(l);
 	if (!l->d->group || l->group)
 		filter_rows(l);
+	for (size_t i = 0; l->focus && i < l->nrows; i++)
+		if (row_id(row_at(l, i)) == l->focus)
+			l->list.cur = i;
+	l->focus = 0;
 }
 
 static void load(struct ls *l)
 {
+	for (size_t i = 0; !l->started && i < l->d->nfilters; i++)
+		if (l->d->filters[i].start)
+			l->choice[i] = l->d->filters[i].start(l);
+	l->started = true;
 	for (size_t i = 0; i < l->d->nfilters; i++)
-		if (!l->d->filters[i].words && !l->year[i][0]) {
+		if (!l->d->filters[i].words && !l->d->filters[i].fetch && !l->d->filters[i].of &&
+		    !l->year[i][0]) {
 			const char *fy = ac_str(app_me(l->s->app), "financial_year");
 			if (fy_valid(fy))
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
@@ -585,10 +614,31 @@ static void load(struct ls *l)
 	app_call(l->s->app, l->s, l->d->source(l), on_rows);
 }
 
+void ls_reload(struct ls *l)
+{
+	load(l);
+}
+
 /* Sets filter i from text (a code or a year); false if it is not one. */
 static bool set_value(struct ls *l, size_t i, const char *text)
 {
 	const struct ls_filter *f = &l->d->filters[i];
+	if (f->of) {
+		strlcpy_s(l->fval[i], text, sizeof(l->fval[i]));
+		return true;
+	}
+	if (f->fetch) {
+		size_t k;
+		json_t *o;
+		char tmp[32];
+		strlcpy_s(l->fval[i], text, sizeof(l->fval[i]));
+		xfree(&l->fname[i]);
+		json_array_foreach(l->fetched, k, o)
+			if (text[0] && strcmp(ls_text(ls_get(o, f->fetch->key), tmp, sizeof(tmp)),
+					      text) == 0)
+				l->fname[i] = ls_expand(f->fetch->name, o);
+		return true;
+	}
 	if (!f->words) {
 		if (!fy_valid(text))
 			return false;
@@ -603,31 +653,50 @@ static bool set_value(struct ls *l, size_t i, const char *text)
 	return false;
 }
 
+/* The value of filter i an item sets ("" for a fetched filter's first). */
+static const char *followed(struct ls *l, size_t i, json_t *item, char *tmp, size_t size)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	if (f->follow[0])
+		return ls_text(ls_get(item, f->follow), tmp, size);
+	return f->words ? f->words->codes[0] : "";
+}
+
+/* Sets the filters an item follows; was receives their values before.
+ * False, with nothing changed, when the item has no value for one. */
+static bool follow_values(struct ls *l, json_t *item, char was[][32])
+{
+	char tmp[32];
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		strlcpy_s(was[i], ls_value(l, i), sizeof(was[i]));
+		if (l->d->filters[i].follow &&
+		    !set_value(l, i, followed(l, i, item, tmp, sizeof(tmp)))) {
+			for (size_t k = 0; k < i; k++)
+				set_value(l, k, was[k]);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Opened from a task: the filters and the group behind the detail are
  * the item's, so Esc goes back to where it is listed. */
 static void follow(struct ls *l)
 {
 	json_t *item = l->d->detail->item(l->detail);
-	char tmp[32], was[LS_MAX_FILTERS][16];
-	for (size_t i = 0; i < l->d->nfilters; i++) {
-		const char *path = l->d->filters[i].follow;
-		strlcpy_s(was[i], ls_value(l, i), sizeof(was[i]));
-		if (path && !set_value(l, i, value_text(ls_get(item, path), tmp, sizeof(tmp)))) {
-			for (size_t k = 0; k < i; k++)
-				set_value(l, k, was[k]);
-			return;
-		}
-	}
+	char tmp[32], was[LS_MAX_FILTERS][32];
+	if (!follow_values(l, item, was))
+		return;
 	bool fetch = false, refilter = false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		bool changed = strcmp(was[i], ls_value(l, i)) != 0;
-		fetch |= changed && !l->d->filters[i].key;
-		refilter |= changed && l->d->filters[i].key;
+		fetch |= changed && !local(&l->d->filters[i]);
+		refilter |= changed && local(&l->d->filters[i]);
 	}
 	const char *gpath = l->d->group ? l->d->group->follow : NULL;
 	if (gpath) {
 		free(l->group);
-		l->group = xstrdup(value_text(ls_get(item, gpath), tmp, sizeof(tmp)));
+		l->group = xstrdup(ls_text(ls_get(item, gpath), tmp, sizeof(tmp)));
 	}
 	if (fetch)
 		load(l);
@@ -644,10 +713,42 @@ static void on_detail(struct screen *s, const struct api_response *r)
 	follow(l);
 }
 
+/* A task's item on a screen with no detail (ls_item). */
+static void on_item(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	char was[LS_MAX_FILTERS][32];
+	if (app_failed(s->app, r, l->d->item->what))
+		return;
+	follow_values(l, r->json, was);
+	l->focus = row_id(r->json);
+	load(l);
+	if (l->d->item->found)
+		l->d->item->found(l, r->json);
+}
+
 static void open_detail(struct ls *l, long id)
 {
 	l->viewing = true;
 	l->d->detail->load(l->detail, l->s, id, on_detail);
+}
+
+static void free_fchoice(struct ls *l)
+{
+	free_texts(&l->fchoice, l->nfchoice);
+	l->nfchoice = 0;
+}
+
+static void on_fetched(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	for (size_t i = 0; i < l->d->nfilters; i++) {
+		const struct ls_fetch *f = l->d->filters[i].fetch;
+		if (!f || app_failed(s->app, r, f->what))
+			continue;
+		json_decref(l->fetched);
+		l->fetched = json_incref(json_object_get(r->json, f->rows));
+	}
 }
 
 /* ------------------------------------------------------------ ops */
@@ -665,11 +766,19 @@ static void ls_init(struct screen *s)
 		l->detail = xcalloc(1, l->d->detail->size);
 		l->d->detail->init(l->detail);
 	}
+	if (l->d->own_size) {
+		l->own = xcalloc(1, l->d->own_size);
+		l->d->own_init(l, l->own);
+	}
 }
 
 static void ls_done(struct screen *s)
 {
 	struct ls *l = s->priv;
+	if (l->own) {
+		l->d->own_done(l->own);
+		xfree(&l->own);
+	}
 	data_clear(l);
 	list_free(&l->glist);
 	list_free(&l->list);
@@ -680,21 +789,45 @@ static void ls_done(struct screen *s)
 	results_clear(&l->res);
 	xfree(&l->group);
 	xfree(&l->ids);
+	xfree(&l->reason);
+	free_fchoice(l);
+	json_decref(l->fetched);
+	for (size_t i = 0; i < LS_MAX_FILTERS; i++)
+		xfree(&l->fname[i]);
+}
+
+/* Whether the level below has the screen. */
+static bool below(struct ls *l)
+{
+	return l->d->below && l->d->below->active(l->s);
 }
 
 static void ls_open(struct screen *s)
 {
 	struct ls *l = s->priv;
+	if (below(l)) {
+		l->d->below->reopen(s);
+		return;
+	}
 	load(l);
 	if (l->viewing && l->d->detail->id(l->detail))
 		open_detail(l, l->d->detail->id(l->detail));
+	for (size_t i = 0; !l->fetched && i < l->d->nfilters; i++)
+		if (l->d->filters[i].fetch)
+			app_call(s->app, s, l->d->filters[i].fetch->call(), on_fetched);
 }
 
 static bool ls_subject(struct screen *s, const char *type, long id)
 {
 	struct ls *l = s->priv;
-	if (!l->d->detail || !l->d->subject || strcmp(type, l->d->subject) != 0)
+	if (!l->d->subject || strcmp(type, l->d->subject) != 0)
 		return false;
+	if (!l->d->detail) {
+		if (!l->d->item)
+			return false;
+		app_call(s->app, s, l->d->item->call(id), on_item);
+		return true;
+	}
 	l->follow = true;
 	open_detail(l, id);
 	return true;
@@ -702,24 +835,73 @@ static bool ls_subject(struct screen *s, const char *type, long id)
 
 /* ------------------------------------------------------------ filters */
 
-static bool at_groups(struct ls *l)
-{
-	return l->d->group && !l->group;
-}
-
 static void on_value(struct ls *l)
 {
 	const struct ls_filter *f = &l->d->filters[l->choosing];
 	results_clear(&l->res);
-	if (f->key) {
+	if (local(f))
 		filter_rows(l);
-		message(l, f->said, NULL, 0);
-	} else {
+	else
 		xfree(&l->group);
+	if (f->said)
 		message(l, f->said, NULL, 0);
+	if (!local(f))
 		load(l);
-	}
 	app_dirty(l->s->app);
+}
+
+static void on_fetch_value(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result >= 0 && (size_t)result < l->nfchoice) {
+		set_value(l, l->choosing, l->fchoice[result]);
+		on_value(l);
+	}
+	free_fchoice(l);
+}
+
+/* Starts the drop-down of a fetched or row filter: its first choice
+ * (value "") and room for n more; returns the items for choices_offer,
+ * the values go to l->fchoice. */
+static char **choices_start(struct ls *l, size_t n, const char *first)
+{
+	free_fchoice(l);
+	char **items = xcalloc(n + 1, sizeof(char *));
+	l->fchoice = xcalloc(n + 1, sizeof(char *));
+	items[0] = xstrdup(first);
+	l->fchoice[l->nfchoice++] = xstrdup("");
+	return items;
+}
+
+static void choices_offer(struct ls *l, const char *title, char **items, size_t cur)
+{
+	app_popup(l->s->app, popup_choice(title, (const char *const *)items, l->nfchoice, cur,
+					  on_fetch_value, l));
+	free_texts(&items, l->nfchoice);
+}
+
+/* The drop-down of a fetched filter: its first choice, then those offered. */
+static void choose_fetched(struct ls *l, size_t i)
+{
+	const struct ls_fetch *f = l->d->filters[i].fetch;
+	if (!l->fetched) {
+		app_message(l->s->app, MSG_INFO, "%s", f->waiting);
+		return;
+	}
+	char **items = choices_start(l, json_array_size(l->fetched), f->all);
+	size_t cur = 0, k;
+	json_t *o;
+	json_array_foreach(l->fetched, k, o) {
+		char tmp[32];
+		if (f->offer && !f->offer(o))
+			continue;
+		const char *v = ls_text(ls_get(o, f->key), tmp, sizeof(tmp));
+		if (strcmp(v, l->fval[i]) == 0)
+			cur = l->nfchoice;
+		items[l->nfchoice] = ls_expand(f->item, o);
+		l->fchoice[l->nfchoice++] = xstrdup(v);
+	}
+	choices_offer(l, l->d->filters[i].title, items, cur);
 }
 
 static void on_year_value(void *ud, const char *year)
@@ -739,10 +921,44 @@ static void on_word_value(void *ud, int result, const char *text)
 	on_value(l);
 }
 
+/* The drop-down of a filter of the rows: its first choice, then one per
+ * distinct value among the rows fetched. */
+static void choose_of(struct ls *l, size_t i)
+{
+	const struct ls_filter *f = &l->d->filters[i];
+	char **items = choices_start(l, json_array_size(l->all), f->of_all);
+	size_t cur = 0, k;
+	json_t *o;
+	json_array_foreach(l->all, k, o) {
+		char *v = ls_expand(f->of, o), name[160];
+		bool seen = false;
+		for (size_t c = 0; c < l->nfchoice && !seen; c++)
+			seen = strcmp(l->fchoice[c], v) == 0;
+		if (seen) {
+			free(v);
+			continue;
+		}
+		if (strcmp(v, l->fval[i]) == 0)
+			cur = l->nfchoice;
+		f->of_name(o, name, sizeof(name));
+		items[l->nfchoice] = xstrdup(name);
+		l->fchoice[l->nfchoice++] = v;
+	}
+	choices_offer(l, f->title, items, cur);
+}
+
 static void choose_value(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
 	l->choosing = i;
+	if (f->fetch) {
+		choose_fetched(l, i);
+		return;
+	}
+	if (f->of) {
+		choose_of(l, i);
+		return;
+	}
 	if (f->words) {
 		app_popup(l->s->app, popup_choice(f->title, f->words->names, f->words->n,
 						  l->choice[i], on_word_value, l));
@@ -765,7 +981,7 @@ static void choose_filter(struct ls *l)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < l->d->nfilters; i++)
-		if (!at_groups(l) || !l->d->filters[i].key)
+		if (!at_groups(l) || !local(&l->d->filters[i]))
 			l->menu[n++] = i;
 	if (n == 1)
 		choose_value(l, l->menu[0]);
@@ -774,8 +990,11 @@ static void choose_filter(struct ls *l)
 	char text[LS_MAX_FILTERS][64];
 	const char *items[LS_MAX_FILTERS];
 	for (size_t k = 0; k < n; k++) {
-		snprintf(text[k], sizeof(text[k]), "%s: %s", l->d->filters[l->menu[k]].label,
-			 ls_value_name(l, l->menu[k]));
+		if (l->d->menu_labels)
+			strlcpy_s(text[k], l->d->filters[l->menu[k]].label, sizeof(text[k]));
+		else
+			snprintf(text[k], sizeof(text[k]), "%s: %s", l->d->filters[l->menu[k]].label,
+				 ls_value_name(l, l->menu[k]));
 		items[k] = text[k];
 	}
 	app_popup(l->s->app, popup_choice("Filter", items, n, 0, on_menu, l));
@@ -788,6 +1007,7 @@ static void forget_pending(struct ls *l)
 	l->pending = NULL;
 	xfree(&l->ids);
 	l->nids = 0;
+	xfree(&l->reason);
 }
 
 static void on_acted(struct screen *s, const struct api_response *r)
@@ -810,14 +1030,47 @@ static void on_confirm(void *ud, int result, const char *text)
 		forget_pending(l);
 		return;
 	}
-	app_message(l->s->app, MSG_INFO, "Sending...");
-	app_call(l->s->app, l->s, l->pending->call(l->pending->code, l->ids, l->nids), on_acted);
+	const struct ls_action *x = l->pending;
+	if (x->sending)
+		message(l, x->sending, NULL, l->nids);
+	else
+		app_message(l->s->app, MSG_INFO, "Sending...");
+	app_call(l->s->app, l->s, x->reason ? x->call_reason(x->code, l->ids, l->nids, l->reason)
+		 : x->call(x->code, l->ids, l->nids), on_acted);
+}
+
+/* The confirmation of the pending action. */
+static void ask(struct ls *l)
+{
+	const struct ls_action *x = l->pending;
+	json_t *one = l->nids == 1 ? row_by_id(l, l->ids[0]) : NULL;
+	char *q = say(l, l->nids == 1 ? x->one : x->many, one, l->nids);
+	app_popup(l->s->app, popup_confirm(q, on_confirm, l));
+	free(q);
+}
+
+static void on_reason(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result < 0 || !text) {
+		forget_pending(l);
+		return;
+	}
+	if (!*text) {
+		app_message(l->s->app, MSG_ERROR, "%s", l->pending->reason_none);
+		forget_pending(l);
+		return;
+	}
+	l->reason = xstrdup(text);
+	ask(l);
 }
 
 static void act(struct ls *l, const struct ls_action *x)
 {
 	if (!ls_can(l, x->roles)) {
-		message(l, x->readonly, NULL, 0);
+		char *why = say(l, x->readonly, NULL, 0);
+		app_message(l->s->app, x->level, "%s", why);
+		free(why);
 		return;
 	}
 	if (l->pending)
@@ -826,25 +1079,19 @@ static void act(struct ls *l, const struct ls_action *x)
 		message(l, x->in_group, NULL, 0);
 		return;
 	}
-	json_t *one = NULL;
 	xfree(&l->ids);
 	l->nids = 0;
 	l->ids = xcalloc(l->nrows ? l->nrows : 1, sizeof(long));
 	if (l->viewing) {
-		one = l->d->detail->item(l->detail);
-		if (!one)
+		if (!l->d->detail->item(l->detail))
 			return;
 		l->ids[l->nids++] = l->d->detail->id(l->detail);
 	} else {
 		for (size_t i = 0; i < l->nrows; i++)
-			if (list_is_tagged(&l->list, i)) {
-				one = row_at(l, i);
-				l->ids[l->nids++] = row_id(one);
-			}
-		if (!l->nids && x->cursor && l->nrows) {
-			one = row_at(l, l->list.cur);
-			l->ids[l->nids++] = row_id(one);
-		}
+			if (list_is_tagged(&l->list, i))
+				l->ids[l->nids++] = row_id(row_at(l, i));
+		if (!l->nids && x->cursor && l->nrows)
+			l->ids[l->nids++] = row_id(row_at(l, l->list.cur));
 	}
 	if (!l->nids) {
 		message(l, x->none, NULL, 0);
@@ -852,15 +1099,18 @@ static void act(struct ls *l, const struct ls_action *x)
 		return;
 	}
 	l->pending = x;
-	char *q = say(l, l->nids == 1 ? x->one : x->many, one, l->nids);
-	app_popup(l->s->app, popup_confirm(q, on_confirm, l));
-	free(q);
+	if (x->reason)
+		app_popup(l->s->app, popup_prompt(x->reason, "Reason:", "", on_reason, l));
+	else
+		ask(l);
 }
 
 static enum wres ls_action(struct screen *s, enum action a, int key)
 {
 	struct ls *l = s->priv;
 	const struct ls_decl *d = l->d;
+	if (below(l))
+		return d->below->action(s, a, key);
 	for (size_t i = 0; i < d->nactions; i++)
 		if (d->actions[i].act == a) {
 			act(l, &d->actions[i]);
@@ -892,6 +1142,9 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 			app_message(s->app, MSG_INFO, "%s", "");
 			return W_HANDLED;
 		}
+		enum wres r = d->action ? d->action(l, a) : W_IGNORED;
+		if (r != W_IGNORED)
+			return r;
 	}
 	enum wres r = list_action(lst, a, key);
 	if (r == W_OPEN) {
@@ -923,6 +1176,8 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 static enum context ls_context(struct screen *s)
 {
 	struct ls *l = s->priv;
+	if (below(l))
+		return l->d->below->context(s);
 	if (l->viewing)
 		return l->d->detail_context;
 	return at_groups(l) ? l->d->group->context : l->d->context;
@@ -942,6 +1197,8 @@ static bool action_offered(struct ls *l, const struct ls_action *x)
 static bool ls_offers(struct screen *s, enum action a)
 {
 	struct ls *l = s->priv;
+	if (below(l))
+		return l->d->below->offers(s, a);
 	int hook = l->d->offers ? l->d->offers(l, a) : -1;
 	if (hook >= 0)
 		return hook != 0;
@@ -970,6 +1227,10 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 {
 	struct ls *l = s->priv;
 	const struct ls_decl *d = l->d;
+	if (below(l)) {
+		d->below->draw(s, w, h, width);
+		return;
+	}
 	if (l->viewing) {
 		const char *hint = d->hint_readonly && d->nactions &&
 			!ls_can(l, d->actions[0].roles) ? d->hint_readonly : d->hint;
@@ -978,13 +1239,13 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 	}
 	if (d->head)
 		d->head(l, w, width);
-	int y = d->head_rows;
+	int y = d->head_rows, sy = d->state_row ? d->state_row : y;
 	if (l->loading && !l->answer) {
-		tui_put(w, y, 0, width, "Loading... (Esc stops it)", ST_INFO, true);
+		tui_put(w, sy, 0, width, "Loading... (Esc stops it)", ST_INFO, true);
 		return;
 	}
 	if (l->error) {
-		tui_put(w, y, 0, width, l->error, ST_ERROR, true);
+		tui_put(w, sy, 0, width, l->error, ST_ERROR, true);
 		return;
 	}
 	if (!l->answer)
@@ -992,7 +1253,7 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 	int max = d->result_rows ? d->result_rows : 5;
 	int resrows = l->res.n ? (int)(l->res.n + 1 < (size_t)max ? l->res.n + 1 : (size_t)max) : 0;
 	if (resrows)
-		results_draw(&l->res, w, h - resrows, resrows, width);
+		results_draw(&l->res, w, h - resrows - (d->foot ? d->foot_rows : 0), resrows, width);
 	bool groups = at_groups(l);
 	size_t n = groups ? json_array_size(l->groups) : l->nrows;
 	if (!n) {
@@ -1005,13 +1266,18 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 		return;
 	}
 	struct list *lst = groups ? &l->glist : &l->list;
-	int x = 2 + (lst->taggable ? 4 : 0);
-	tui_clear(w, y, 0, x);
+	int x = 2 + (lst->taggable ? 4 : 0), foot = d->foot ? d->foot_rows : 0;
+	if (d->underline_lead)
+		tui_put(w, y, 0, x, "", ST_COLHEAD, true);
+	else
+		tui_clear(w, y, 0, x);
 	if (groups)
 		draw_cells(d->group->columns, d->group->ncolumns, NULL, w, y, x, width - x);
 	else
 		draw_cells(d->columns, d->ncolumns, NULL, w, y, x, width - x);
-	list_draw(lst, w, y + 1, 0, h - y - 1 - resrows, width);
+	list_draw(lst, w, y + 1, 0, h - y - 1 - resrows - foot, width);
+	if (foot)
+		d->foot(l, w, h - foot, width);
 }
 
 const struct screen_ops listscreen_ops = {

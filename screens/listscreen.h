@@ -24,27 +24,10 @@
 #include <stddef.h>
 
 #include "screens/app.h"
+#include "screens/lsdata.h"
 
 /* ------------------------------------------------- one year drop-down */
 
-/* The financial years a drop-down offers ("" stands for "All years"). */
-struct year_pick {
-	char years[16][16];
-	const char *items[16];
-	size_t n;
-	void (*cb)(void *ud, const char *year);
-	void *ud;
-};
-
-/* Fills p with the financial years around fy ("2025/26"): after years
- * after it, fy, then before years back (1 and 3: 2026/27 down to 2022/23).
- * Empty if fy is not a financial year. */
-void year_pick_around(struct year_pick *p, const char *fy, int after, int before);
-/* Fills p with the distinct values of member key of the objects of arr, in
- * their order. */
-void year_pick_of(struct year_pick *p, json_t *arr, const char *key);
-/* Adds a last choice named all that stands for every year (""). */
-void year_pick_all(struct year_pick *p, const char *all);
 /* The one financial-year drop-down: titled title, current selected, cb
  * called with the year chosen (not on Esc). p lives as long as the
  * screen (it is the popup's state). */
@@ -52,6 +35,8 @@ void choose_year(struct app *a, struct year_pick *p, const char *title, const ch
 		 void (*cb)(void *ud, const char *year), void *ud);
 
 /* ------------------------------------------------- the declaration */
+
+struct ls;
 
 /* Codes and their names in words, in choice order. */
 struct ls_words {
@@ -80,6 +65,24 @@ struct ls_column {
 	const struct ls_words *words;          /* LS_STATUS */
 	/* Instead of key and fmt: writes the cell's text. */
 	void (*cell)(json_t *row, char *out, size_t size);
+	enum style (*style)(json_t *row);      /* the cell's style (NULL: normal) */
+	/* Instead of all that: draws the cell itself in width columns. */
+	void (*draw)(json_t *row, WINDOW *w, int y, int x, int width);
+	int wide;                    /* its width in a row wider than 90 columns (0: width) */
+};
+
+/* A filter whose choices are fetched once, when the screen opens: the
+ * first choice (value "") stands for all of them. */
+struct ls_fetch {
+	struct api_call (*call)(void);
+	const char *what;            /* app_failed's words: "Loading the quality services" */
+	const char *rows;            /* the member of its answer holding the choices */
+	const char *key;             /* a choice's value: "id" */
+	const char *item;            /* row template: a choice in the drop-down */
+	const char *name;            /* row template: a choice in words */
+	bool (*offer)(json_t *choice);          /* which are offered (NULL: all) */
+	const char *all, *all_name;  /* the first choice in the drop-down and in words */
+	const char *waiting;         /* said when f is pressed before they are in */
 };
 
 struct ls_filter {
@@ -92,8 +95,20 @@ struct ls_filter {
 	 * kept when this member of the row has the value. Such a filter is
 	 * not offered on the groups. */
 	const char *key;
-	const char *said;            /* screen template put on the message line after a change */
-	const char *follow;          /* the member of an opened item that sets it (tasks) */
+	const char *said;            /* screen template put on the message line after a
+				      * change (NULL: nothing is said) */
+	/* The member of an opened item that sets it (tasks); "": the first
+	 * choice; NULL: it stays. */
+	const char *follow;
+	size_t (*start)(struct ls *l);          /* the choice the screen opens with (NULL: 0) */
+	const struct ls_fetch *fetch;           /* choices fetched (no words, no years) */
+	/* Choices taken from the rows (no words, no years): one per distinct
+	 * value of the row template of, named in the drop-down by of_name,
+	 * after the first choice of_all (value ""); it keeps the rows whose
+	 * of is its value. */
+	const char *of;
+	void (*of_name)(json_t *row, char *out, size_t size);
+	const char *of_all;
 };
 
 /* A row action: ticked rows (or the row under the cursor) go to one call
@@ -117,6 +132,14 @@ struct ls_action {
 	/* The typed call of client/calls.h; its answer is
 	 * {"results":[{id, ok, organisation, message}], "succeeded", "failed"}. */
 	struct api_call (*call)(const char *code, const long *ids, size_t n);
+	enum msg_level level;        /* of readonly (MSG_INFO unless said) */
+	const char *sending;         /* said while it is sent (NULL: "Sending...") */
+	/* Asks for a reason before the confirmation (a prompt of this title);
+	 * reason_none is said when none is given; call_reason takes it. */
+	const char *reason;
+	const char *reason_none;
+	struct api_call (*call_reason)(const char *code, const long *ids, size_t n,
+				       const char *reason);
 };
 
 /* Rows grouped first (Enter opens a group's rows): one group row per
@@ -150,9 +173,29 @@ struct ls_detail {
 	bool (*searching)(void *v);
 };
 
-struct ls;
+/* Opening the item a task is about on a screen with no detail: the item
+ * is fetched, the filters follow it (ls_filter.follow), the list is
+ * fetched again with the cursor on its row, then found is called. */
+struct ls_item {
+	struct api_call (*call)(long id);
+	const char *what;            /* app_failed's words: "Opening the declaration" */
+	void (*found)(struct ls *l, json_t *item);
+};
 
-/* A declaration has at most LS_MAX_FILTERS filters. */
+/* A level below the list that the declaration's hooks open (Missing Data:
+ * an achievement's groups and a group's form, data_entry.h): while it is
+ * active it has the screen; reopen is Refresh (and the screen shown
+ * again). */
+struct ls_below {
+	bool (*active)(struct screen *s);
+	void (*draw)(struct screen *s, WINDOW *w, int h, int width);
+	enum wres (*action)(struct screen *s, enum action a, int key);
+	enum context (*context)(struct screen *s);
+	bool (*offers)(struct screen *s, enum action a);
+	void (*reopen)(struct screen *s);
+};
+
+/* A declaration has at most LS_MAX_FILTERS filters, one of them fetched. */
 #define LS_MAX_FILTERS 4
 
 struct ls_decl {
@@ -175,18 +218,37 @@ struct ls_decl {
 	size_t nactions;
 	const char *result_name;     /* row template: what a result line calls a row */
 	int result_rows;             /* rows the results may take under the list */
+	/* The results in a text popup of this title instead ("Done:" and "Not
+	 * done:" lines; one row's result on the message line), or NULL. */
+	const char *results_popup;
+	bool menu_labels;            /* the Filter drop-down names the filters only */
 	const struct ls_group *group;          /* or NULL */
 	const struct ls_detail *detail;        /* or NULL */
 	const char *subject;         /* the task subject type the detail opens ("offer") */
+	const struct ls_item *item;  /* without a detail: how a task's subject is opened */
+	const struct ls_below *below;          /* or NULL */
+	/* State of the declaration's own (ls_own), allocated by the engine,
+	 * with own_init after the engine's and own_done before it. */
+	size_t own_size;
+	void (*own_init)(struct ls *l, void *own);
+	void (*own_done)(void *own);
 	const char *hint, *hint_readonly;      /* the detail's keys line, with and without
 						* the roles of the first action */
 	enum context context, detail_context;
 	int head_rows;               /* rows the heading takes; the list starts below */
-	/* Hooks: the heading lines (always drawn); Enter on a row when there
-	 * is no detail; the function bar (-1: the engine decides). */
+	int state_row;               /* the row of Loading and errors (0: head_rows) */
+	bool underline_lead;         /* the column titles are underlined from column 0 */
+	int foot_rows;               /* rows foot takes under the list */
+	/* Hooks: the heading lines (always drawn); the lines under the list
+	 * (drawn with it); Enter on a row when there is no detail; the
+	 * function bar (-1: the engine decides); other actions. */
 	void (*head)(struct ls *l, WINDOW *w, int width);
+	void (*foot)(struct ls *l, WINDOW *w, int y, int width);
 	void (*open)(struct ls *l, json_t *row);
 	int (*offers)(struct ls *l, enum action a);
+	/* An action the engine does not take, on the list (not while a search
+	 * is typed); W_IGNORED hands it to the list. */
+	enum wres (*action)(struct ls *l, enum action a);
 };
 
 /* The engine's ops: def->arg is the struct ls_decl. */
@@ -211,10 +273,11 @@ json_t *ls_group(struct ls *l);
 bool ls_can(struct ls *l, unsigned roles);
 /* The rows shown and their count. */
 size_t ls_count(struct ls *l);
-
-/* A template filled from ctx (allocated). */
-char *ls_expand(const char *tmpl, json_t *ctx);
-/* A member of obj by a dotted path, or NULL (borrowed). */
-json_t *ls_get(json_t *obj, const char *path);
+/* The row under the cursor, or NULL (borrowed). */
+json_t *ls_cursor(struct ls *l);
+/* The declaration's own state (own_size bytes). */
+void *ls_own(struct ls *l);
+/* Fetches the rows again. */
+void ls_reload(struct ls *l);
 
 #endif

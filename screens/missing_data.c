@@ -3,7 +3,9 @@
  * services and achievement dates (GET /missing), and the payment dates
  * with no achievement recorded yet. f narrows the list to one service and
  * date; Enter opens the group's form straight away (data_entry.h), or,
- * for a date not recorded, adds the achievement and opens its groups. */
+ * for a date not recorded, adds the achievement and opens its groups.
+ * Declared as a list screen (listscreen.h); the data-entry levels are the
+ * level below it, their struct de its own state. */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,55 +18,52 @@
 #include "tui/tui.h"
 #include "util.h"
 
-struct md {
-	struct de de;          /* first (data_entry.h) */
-	json_t *all;           /* GET /missing "missing" (owned) */
-	size_t *rows;          /* shown rows: indexes into all (owned) */
-	char **text;           /* search text per shown row (owned) */
-	size_t n;
-	struct list list;
-	bool loading;
-	char *error;           /* owned */
-	char filter[96];       /* "SERVICE_ID DATE" or "" for everything */
-	char **choices;        /* the filter's choices (owned) */
-	char **keys;
-	size_t nchoices;
-};
-
 static const char *jstr(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
 }
 
-static json_t *row_at(struct md *m, size_t row)
+static struct api_call source(struct ls *l)
 {
-	return row < m->n ? json_array_get(m->all, m->rows[row]) : NULL;
+	return call_missing();
 }
 
-static void row_key(json_t *x, char *out, size_t n)
+/* "dd/mm/yyyy*  Service" (* for a payment date) in the drop-down. */
+static void service_date_name(json_t *x, char *out, size_t size)
 {
-	snprintf(out, n, "%lld %s", (long long)json_integer_value(json_object_get(x, "service_id")),
-		 jstr(x, "date"));
+	char d[16];
+	date_display(jstr(x, "date"), d);
+	snprintf(out, size, "%s%s  %s", d, json_is_true(json_object_get(x, "payment")) ? "*" : " ",
+		 jstr(x, "service"));
 }
 
-static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
+static const struct ls_filter filters[] = {
+	{
+		.label = "Service and achievement date",
+		.title = "Service and achievement date (* payment date)",
+		.of = "{service_id} {date}",
+		.of_name = service_date_name,
+		.of_all = "All services and achievement dates",
+	},
+};
+
+static void date_cell(json_t *r, WINDOW *w, int y, int x, int width)
 {
-	struct md *m = ud;
-	json_t *r = row_at(m, row);
 	de_put_date(w, y, x, jstr(r, "date"), json_is_true(json_object_get(r, "payment")));
-	tui_put(w, y, x + 11, 1, " ", ST_NORMAL, true);
-	int sw = width > 90 ? 36 : 28;
-	tui_put(w, y, x + 12, sw - 1, jstr(r, "service"), ST_NORMAL, true);
-	tui_put(w, y, x + 11 + sw, 1, " ", ST_NORMAL, true);
-	int c = x + 12 + sw;
+}
+
+/* The group missing (code, name, kind, submitted of total), or a payment
+ * date not recorded. */
+static void group_cell(json_t *r, WINDOW *w, int y, int c, int width)
+{
 	if (json_is_true(json_object_get(r, "not_recorded"))) {
-		tui_put(w, y, c, width - (c - x), "! not recorded: Enter adds it", ST_LABEL, true);
+		tui_put(w, y, c, width, "! not recorded: Enter adds it", ST_LABEL, true);
 		return;
 	}
 	json_t *g = json_object_get(r, "group");
 	tui_put(w, y, c, 8, jstr(g, "code"), ST_LABEL, true);
-	int nw = width - (c - x) - 8 - 10 - 4;
+	int nw = width - 8 - 10 - 4;
 	tui_put(w, y, c + 8, nw - 1, jstr(g, "name"), ST_NORMAL, true);
 	tui_put(w, y, c + 8 + nw - 1, 1, " ", ST_NORMAL, true);
 	tui_put(w, y, c + 8 + nw, 4, strcmp(jstr(g, "kind"), "mi") == 0 ? "MI" : "Pay", ST_DIM,
@@ -74,176 +73,42 @@ static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 		   (long long)json_integer_value(json_object_get(r, "total")));
 }
 
-static const char *row_text(void *ud, size_t row)
-{
-	struct md *m = ud;
-	return row < m->n ? m->text[row] : "";
-}
+static const struct ls_column columns[] = {
+	{.title = "Date", .draw = date_cell, .width = 11, .gap = 1},
+	{.title = "Service", .key = "service", .width = 27, .wide = 35, .gap = 1},
+	{.title = "Group                          Kind Submitted", .draw = group_cell},
+};
 
-static void clear_rows(struct md *m)
+static void head(struct ls *l, WINDOW *w, int width)
 {
-	for (size_t i = 0; i < m->n; i++)
-		free(m->text[i]);
-	xfree(&m->text);
-	xfree(&m->rows);
-	m->n = 0;
-}
-
-static void clear_choices(struct md *m)
-{
-	for (size_t i = 0; i < m->nchoices; i++) {
-		free(m->choices[i]);
-		free(m->keys[i]);
-	}
-	xfree(&m->choices);
-	xfree(&m->keys);
-	m->nchoices = 0;
-}
-
-/* Applies the filter to the loaded rows. */
-static void select_rows(struct md *m)
-{
-	clear_rows(m);
-	size_t total = json_array_size(m->all);
-	m->rows = xcalloc(total ? total : 1, sizeof(size_t));
-	m->text = xcalloc(total ? total : 1, sizeof(char *));
-	for (size_t i = 0; i < total; i++) {
-		json_t *x = json_array_get(m->all, i);
-		char k[96];
-		row_key(x, k, sizeof(k));
-		if (m->filter[0] && strcmp(k, m->filter) != 0)
-			continue;
-		char d[16];
-		date_display(jstr(x, "date"), d);
-		m->rows[m->n] = i;
-		m->text[m->n++] = xasprintf("%s %s %s %s %s %s", d, jstr(x, "service"),
-					    jstr(x, "financial_year"),
-					    jstr(json_object_get(x, "group"), "code"),
-					    jstr(json_object_get(x, "group"), "name"),
-					    jstr(x, "organisation"));
-	}
-	list_set_count(&m->list, m->n);
-	if (m->list.search[0])
-		list_search_first(&m->list);
-}
-
-static void on_missing(struct screen *s, const struct api_response *r)
-{
-	struct md *m = s->priv;
-	m->loading = false;
-	app_dirty(s->app);
-	if (app_failed(s->app, r, "Loading missing data")) {
-		free(m->error);
-		m->error = xasprintf("Could not load the missing data: %s", r->err_message);
-		return;
-	}
-	xfree(&m->error);
-	json_decref(m->all);
-	json_t *x = json_object_get(r->json, "missing");
-	m->all = json_is_array(x) ? json_incref(x) : json_array();
-	select_rows(m);
-}
-
-static void load(struct screen *s)
-{
-	struct md *m = s->priv;
-	m->loading = true;
-	app_call(s->app, s, call_missing(), on_missing);
-}
-
-static void md_back(struct screen *s)
-{
-	struct md *m = s->priv;
-	if (m->de.stale)
-		load(s);
-}
-
-static void md_init(struct screen *s)
-{
-	struct md *m = s->priv;
-	de_init(&m->de, md_back);
-	list_init(&m->list, draw_row, row_text, m);
-}
-
-static void md_done(struct screen *s)
-{
-	struct md *m = s->priv;
-	de_done(&m->de);
-	clear_rows(m);
-	clear_choices(m);
-	json_decref(m->all);
-	m->all = NULL;
-	list_free(&m->list);
-	xfree(&m->error);
-}
-
-static void md_open(struct screen *s)
-{
-	if (de_active(s))
-		de_refresh(s);
-	else
-		load(s);
-}
-
-static void on_filter(void *ud, int result, const char *text)
-{
-	struct screen *s = ud;
-	struct md *m = s->priv;
-	if (result < 0 || (size_t)result >= m->nchoices)
-		return;
-	strlcpy_s(m->filter, m->keys[result], sizeof(m->filter));
-	select_rows(m);
-	app_dirty(s->app);
-}
-
-static void choose_filter(struct screen *s)
-{
-	struct md *m = s->priv;
-	clear_choices(m);
-	size_t total = json_array_size(m->all);
-	m->choices = xcalloc(total + 1, sizeof(char *));
-	m->keys = xcalloc(total + 1, sizeof(char *));
-	m->choices[0] = xstrdup("All services and achievement dates");
-	m->keys[0] = xstrdup("");
-	m->nchoices = 1;
-	size_t cur = 0;
-	for (size_t i = 0; i < total; i++) {
-		json_t *x = json_array_get(m->all, i);
-		char k[96], d[16];
-		row_key(x, k, sizeof(k));
-		bool seen = false;
-		for (size_t c = 0; c < m->nchoices; c++)
-			seen |= strcmp(m->keys[c], k) == 0;
-		if (seen)
-			continue;
-		date_display(jstr(x, "date"), d);
-		if (strcmp(k, m->filter) == 0)
-			cur = m->nchoices;
-		m->keys[m->nchoices] = xstrdup(k);
-		m->choices[m->nchoices++] = xasprintf("%s%s  %s", d,
-			json_is_true(json_object_get(x, "payment")) ? "*" : " ", jstr(x, "service"));
-	}
-	app_popup(s->app, popup_choice("Service and achievement date (* payment date)",
-				       (const char *const *)m->choices, m->nchoices, cur,
-				       on_filter, s));
+	const char *key = ls_value(l, 0);
+	tui_put(w, 0, 0, width, "Missing Data: indicator groups submitted below their total",
+		ST_HEADING, true);
+	tui_put(w, 1, 0, width, "Services you take part in: check what is missing. Enter opens "
+		"the group's form.", ST_NORMAL, true);
+	char d[16] = "";
+	if (key[0] && strchr(key, ' '))
+		date_display(strchr(key, ' ') + 1, d);
+	tui_printf(w, 2, 0, width, ST_NORMAL, true, "Showing (f): %s%s", key[0] ?
+		   "one service, achievement date " : "all your services and achievement dates",
+		   d);
+	de_legend(w, 3, 0, width, false);
 }
 
 static void on_added(struct screen *s, const struct api_response *r)
 {
-	struct md *m = s->priv;
 	app_dirty(s->app);
 	if (app_failed(s->app, r, "Add New Achievement"))
 		return;
-	m->de.stale = true;
+	de_of(s)->stale = true;
 	app_message(s->app, MSG_OK, "Achievement recorded: choose a group to enter its data.");
 	de_open_achievement(s, json_integer_value(json_object_get(r->json, "id")));
 }
 
-static void open_row(struct screen *s, struct md *m)
+/* Enter: the group's form, or a date not recorded added. */
+static void open_row(struct ls *l, json_t *x)
 {
-	json_t *x = row_at(m, m->list.cur);
-	if (!x)
-		return;
+	struct screen *s = ls_screen(l);
 	if (json_is_true(json_object_get(x, "not_recorded"))) {
 		struct api_call call = call_achievement_add(jstr(x, "organisation"),
 			json_integer_value(json_object_get(x, "service_id")), jstr(x, "date"));
@@ -255,98 +120,77 @@ static void open_row(struct screen *s, struct md *m)
 		      json_integer_value(json_object_get(json_object_get(x, "group"), "id")), true);
 }
 
-static enum wres md_action(struct screen *s, enum action a, int key)
+/* History (F3): the submission history of the row's group. */
+static enum wres action(struct ls *l, enum action a)
 {
-	struct md *m = s->priv;
-	if (de_active(s))
-		return de_action(s, a, key);
-	if (!m->list.searching) {
-		if (a == ACT_FILTER) {
-			choose_filter(s);
-			return W_HANDLED;
-		}
-		if (a == ACT_HISTORY) {
-			json_t *x = row_at(m, m->list.cur);
-			json_t *id = json_object_get(x, "achievement_id");
-			if (json_is_integer(id))
-				de_history(s, json_integer_value(id),
-					   json_integer_value(json_object_get(json_object_get(x, "group"),
-									      "id")));
-			return W_HANDLED;
-		}
-	}
-	enum wres r = list_action(&m->list, a, key);
-	if (r == W_OPEN) {
-		open_row(s, m);
-		return W_HANDLED;
-	}
-	return r;
+	if (a != ACT_HISTORY)
+		return W_IGNORED;
+	json_t *x = ls_cursor(l);
+	json_t *id = json_object_get(x, "achievement_id");
+	if (json_is_integer(id))
+		de_history(ls_screen(l), json_integer_value(id),
+			   json_integer_value(json_object_get(json_object_get(x, "group"), "id")));
+	return W_HANDLED;
 }
 
-static enum context md_context(struct screen *s)
+static int offers(struct ls *l, enum action a)
 {
-	return de_active(s) ? de_context(s) : CTX_ACHIEVEMENTS;
-}
-
-static bool md_offers(struct screen *s, enum action a)
-{
-	if (de_active(s))
-		return de_offers(s, a);
 	switch (a) {
 	case ACT_TAG_ALL: case ACT_TOGGLE_TAG: case ACT_NEW_ACHIEVEMENT: case ACT_CHOOSE_SERVICE:
 	case ACT_CHOOSE_PRACTICE:
-		return false;
+		return 0;
 	default:
-		return true;
+		return 1;
 	}
 }
 
-static void md_draw(struct screen *s, WINDOW *w, int h, int width)
+/* Esc from the levels below: the list fetched again when data changed. */
+static void back(struct screen *s)
 {
-	struct md *m = s->priv;
-	if (de_active(s)) {
-		de_draw(s, w, h, width);
-		return;
-	}
-	tui_put(w, 0, 0, width, "Missing Data: indicator groups submitted below their total",
-		ST_HEADING, true);
-	tui_put(w, 1, 0, width, "Services you take part in: check what is missing. Enter opens "
-		"the group's form.", ST_NORMAL, true);
-	char d[16] = "";
-	if (m->filter[0])
-		date_display(strchr(m->filter, ' ') + 1, d);
-	tui_printf(w, 2, 0, width, ST_NORMAL, true, "Showing (f): %s%s", m->filter[0] ?
-		   "one service, achievement date " : "all your services and achievement dates",
-		   d);
-	de_legend(w, 3, 0, width, false);
-	if (m->error) {
-		tui_put(w, 5, 0, width, m->error, ST_ERROR, true);
-		return;
-	}
-	if (!m->all) {
-		tui_put(w, 5, 0, width, m->loading ? "Loading... (Esc stops it)" : "", ST_INFO, true);
-		return;
-	}
-	tui_put(w, 4, 0, 2, "", ST_COLHEAD, true);
-	tui_put(w, 4, 2, 12, "Date", ST_COLHEAD, true);
-	tui_put(w, 4, 14, 28, "Service", ST_COLHEAD, true);
-	tui_put(w, 4, 42, width - 42, "Group                          Kind Submitted",
-		ST_COLHEAD, true);
-	if (!m->n && !m->list.search[0]) {
-		tui_put(w, 5, 2, width - 2, "Nothing missing: every group is fully submitted.",
-			ST_OK, true);
-		return;
-	}
-	list_draw(&m->list, w, 5, 0, h - 5, width);
+	if (de_of(s)->stale)
+		ls_reload(s->priv);
 }
 
-const struct screen_ops missing_data_ops = {
-	.priv_size = sizeof(struct md),
-	.init = md_init,
-	.open = md_open,
-	.draw = md_draw,
-	.action = md_action,
-	.context = md_context,
-	.done = md_done,
-	.offers = md_offers,
+static void own_init(struct ls *l, void *own)
+{
+	de_init(own, back);
+}
+
+static void own_done(void *own)
+{
+	de_done(own);
+}
+
+static const struct ls_below data_entry = {
+	.active = de_active,
+	.draw = de_draw,
+	.action = de_action,
+	.context = de_context,
+	.offers = de_offers,
+	.reopen = de_refresh,
+};
+
+const struct ls_decl missing_data_list = {
+	.source = source,
+	.rows = "missing",
+	.what = "Loading missing data",
+	.error = "Could not load the missing data",
+	.filters = filters,
+	.nfilters = ARRAY_SIZE(filters),
+	.columns = columns,
+	.ncolumns = ARRAY_SIZE(columns),
+	.search = "{date|date} {service} {financial_year} {group.code} {group.name} {organisation}",
+	.empty = "Nothing missing: every group is fully submitted.",
+	.context = CTX_ACHIEVEMENTS,
+	.head_rows = 4,
+	.state_row = 5,
+	.underline_lead = true,
+	.below = &data_entry,
+	.own_size = sizeof(struct de),
+	.own_init = own_init,
+	.own_done = own_done,
+	.head = head,
+	.open = open_row,
+	.offers = offers,
+	.action = action,
 };

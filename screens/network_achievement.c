@@ -63,12 +63,7 @@ struct net {
 	struct de de;           /* first (data_entry.h): the PCN's own values */
 	struct screen *s;
 	enum view view;
-	char org[16];
-	char *org_name;         /* owned */
-	json_t *services;       /* network-level services of org; owned */
-	char year[8];
-	bool year_by_user;
-	long long service_id;
+	struct ac_sel c;        /* org, year and service: approved network-level services */
 	char date[11];          /* chosen date, "" for the server's default */
 	json_t *net;            /* GET /network; owned */
 	struct row *rows;       /* owned */
@@ -76,12 +71,7 @@ struct net {
 	struct list list;
 	json_t *stuck;          /* GET /network/stuck "stuck"; owned */
 	struct list slist;
-	const char *loading;
-	char *error;            /* owned */
 	char *stuck_error;      /* owned */
-	char **choice;          /* parallel to an open choice popup; owned */
-	size_t nchoice;
-	struct year_pick years; /* the Financial year drop-down's state */
 	/* the membership form */
 	bool form_open;
 	struct form form;
@@ -91,34 +81,10 @@ struct net {
 
 /* ------------------------------------------------------------ helpers */
 
-static bool is_commissioner(struct net *n)
-{
-	const char *kind = ac_str(app_org(n->s->app), "kind");
-	return !strcmp(kind, "ICB") || !strcmp(kind, "NHSE");
-}
-
 static void set_err(char **slot, char *msg)
 {
 	free(*slot);
 	*slot = msg;
-}
-
-static void free_choice(struct net *n)
-{
-	for (size_t i = 0; i < n->nchoice; i++)
-		free(n->choice[i]);
-	xfree(&n->choice);
-	n->nchoice = 0;
-}
-
-static json_t *service_of(struct net *n, long long id)
-{
-	size_t i;
-	json_t *sv;
-	json_array_foreach(n->services, i, sv)
-		if (ac_int(sv, "id") == id)
-			return sv;
-	return NULL;
 }
 
 static json_t *network(struct net *n)
@@ -225,31 +191,18 @@ static void draw_ind(struct net *n, WINDOW *w, int y, int x, int width, json_t *
 	int cb = width - cc - cv - cp - ct - cpts - cpay;
 	if (cb < 6)
 		cb = 6;
-	char val[40], pct[16] = "", thr[48] = "", pts[32], av[64], money[32] = "";
-	ac_value(ind, val, sizeof val);
-	if (ac_has(ind, "achievement_ppm"))
-		ac_pct(ac_int(ind, "achievement_ppm"), pct, sizeof pct);
-	json_t *th = json_object_get(ind, "thresholds");
-	if (json_is_array(th))
-		snprintf(thr, sizeof thr, "%lld-%lld", (long long)json_integer_value(json_array_get(th, 0)),
-			 (long long)json_integer_value(json_array_get(th, 1)));
-	if (ac_has(ind, "points_milli"))
-		ac_points(ac_int(ind, "points_milli"), pts, sizeof pts);
-	else
-		strlcpy_s(pts, "-", sizeof pts);
-	snprintf(av, sizeof av, "%s/%lld", pts, ac_int(ind, "points"));
-	if (ac_has(ind, "pence"))
-		money_format(ac_int(ind, "pence"), money, sizeof money);
+	struct ac_figures f;
+	ac_figures(ind, &f);
 	tui_printf(w, y, x, cc, ST_NORMAL, true, " %s", ac_str(ind, "code"));
-	tui_printf(w, y, x + cc, cv, !strcmp(val, "missing") ? ST_ERROR : ST_NORMAL, true, "%*s",
-		   cv - 1, val);
-	tui_printf(w, y, x + cc + cv, cp, ST_NORMAL, true, "%*s", cp - 1, pct);
-	tui_printf(w, y, x + cc + cv + cp, ct, ST_DIM, true, "%*s", ct - 1, thr);
+	tui_printf(w, y, x + cc, cv, !strcmp(f.val, "missing") ? ST_ERROR : ST_NORMAL, true, "%*s",
+		   cv - 1, f.val);
+	tui_printf(w, y, x + cc + cv, cp, ST_NORMAL, true, "%*s", cp - 1, f.pct);
+	tui_printf(w, y, x + cc + cv + cp, ct, ST_DIM, true, "%*s", ct - 1, f.thr);
 	ac_bar(w, y, x + cc + cv + cp + ct, cb - 1, ind);
 	tui_clear(w, y, x + cc + cv + cp + ct + cb - 1, 1);
-	tui_printf(w, y, x + cc + cv + cp + ct + cb, cpts, ST_NORMAL, true, "%*s", cpts - 1, av);
+	tui_printf(w, y, x + cc + cv + cp + ct + cb, cpts, ST_NORMAL, true, "%*s", cpts - 1, f.avail);
 	if (cpay)
-		tui_printf(w, y, x + width - cpay, cpay, ST_NORMAL, true, "%*s", cpay, money);
+		tui_printf(w, y, x + width - cpay, cpay, ST_NORMAL, true, "%*s", cpay, f.money);
 }
 
 static void draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t row, bool cursor)
@@ -357,63 +310,33 @@ static const char *stuck_text(void *ud, size_t row)
 static void load_network(struct net *n);
 static void load_stuck(struct net *n);
 
-static void prev_year(const char *fy, char out[8])
-{
-	int y = atoi(fy);
-	if (y < 1000 || y > 9999)
-		y = 2000;
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%04d/%02d", y - 1, y % 100);
-	strlcpy_s(out, tmp, 8);
-}
-
 /* Picks the service of the year (keeping the current one if it is in
  * that year) and loads the network. */
 static void pick_service(struct net *n)
 {
-	json_t *cur = service_of(n, n->service_id);
-	if (!cur || strcmp(ac_str(cur, "financial_year"), n->year)) {
-		n->service_id = 0;
+	if (!ac_sel_pick(&n->c, NULL))
 		n->date[0] = '\0';
-		size_t i;
-		json_t *sv;
-		json_array_foreach(n->services, i, sv)
-			if (!strcmp(ac_str(sv, "financial_year"), n->year)) {
-				n->service_id = ac_int(sv, "id");
-				break;
-			}
-	}
 	load_network(n);
 }
 
 static void on_network(struct screen *s, const struct api_response *r)
 {
 	struct net *n = s->priv;
-	n->loading = NULL;
+	n->c.loading = NULL;
 	app_dirty(s->app);
 	if (r->outcome == API_HTTP && r->status == 404 && !strcmp(r->err_code, "not_found") &&
-	    !n->year_by_user && !n->date[0]) {
+	    !n->c.year_by_user && !n->date[0]) {
 		/* the year has no achievement date yet: show the year before */
 		char prev[8];
-		prev_year(n->year, prev);
-		if (service_of(n, n->service_id)) {
-			size_t i;
-			json_t *sv;
-			bool any = false;
-			json_array_foreach(n->services, i, sv)
-				any |= !strcmp(ac_str(sv, "financial_year"), prev);
-			if (any) {
-				app_message(s->app, MSG_INFO, "%s (showing %s; f changes it).", r->err_message,
-					    prev);
-				strlcpy_s(n->year, prev, sizeof n->year);
-				n->year_by_user = true;
-				pick_service(n);
-				return;
-			}
+		if (ac_sel_service(&n->c, n->c.service_id) && ac_sel_year_before(&n->c, prev)) {
+			app_message(s->app, MSG_INFO, "%s (showing %s; f changes it).", r->err_message,
+				    prev);
+			ac_sel_year(&n->c, prev);
+			return;
 		}
 	}
 	if (app_failed(s->app, r, "Loading the network achievement")) {
-		set_err(&n->error, xasprintf("Could not load the network achievement: %s",
+		ac_sel_error(&n->c, xasprintf("Could not load the network achievement: %s",
 					     r->err_message));
 		return;
 	}
@@ -427,61 +350,14 @@ static void on_network(struct screen *s, const struct api_response *r)
 
 static void load_network(struct net *n)
 {
-	set_err(&n->error, NULL);
-	if (!n->service_id) {
-		set_err(&n->error, xasprintf("%s takes part in no network-level service in %s.", n->org,
-					     n->year));
+	ac_sel_error(&n->c, NULL);
+	if (!n->c.service_id) {
+		ac_sel_error(&n->c, xasprintf("%s takes part in no network-level service in %s.", n->c.org,
+					     n->c.year));
 		return;
 	}
-	n->loading = "network achievement";
-	app_call(n->s->app, n->s, call_network(n->org, n->service_id, n->date), on_network);
-}
-
-static int by_year_desc(const void *a, const void *b)
-{
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	return strcmp(ac_str(y, "financial_year"), ac_str(x, "financial_year"));
-}
-
-static void on_services(struct screen *s, const struct api_response *r)
-{
-	struct net *n = s->priv;
-	n->loading = NULL;
-	app_dirty(s->app);
-	if (app_failed(s->app, r, "Loading the services")) {
-		set_err(&n->error, xasprintf("Could not load the services: %s", r->err_message));
-		return;
-	}
-	json_t *all = json_object_get(r->json, "services");
-	size_t cnt = json_array_size(all), k = 0, i;
-	json_t **v = xcalloc(cnt ? cnt : 1, sizeof(json_t *));
-	json_t *sv;
-	json_array_foreach(all, i, sv)
-		if (!strcmp(ac_str(sv, "level"), "NETWORK") &&
-		    !strcmp(ac_str(json_object_get(sv, "offer"), "status"), "APPROVED"))
-			v[k++] = sv;
-	qsort(v, k, sizeof(json_t *), by_year_desc);
-	json_decref(n->services);
-	n->services = json_array();
-	for (i = 0; i < k; i++)
-		json_array_append(n->services, v[i]);
-	free(v);
-	if (!k) {
-		set_err(&n->error, xasprintf("%s takes part in no network-level service.", n->org));
-		return;
-	}
-	if (!n->year[0])
-		strlcpy_s(n->year, ac_str(app_me(s->app), "financial_year"), sizeof n->year);
-	pick_service(n);
-}
-
-static void load_services(struct net *n)
-{
-	set_err(&n->error, NULL);
-	if (!n->org[0])
-		return;
-	n->loading = "services";
-	app_call(n->s->app, n->s, call_org_services(n->org, NULL), on_services);
+	n->c.loading = "network achievement";
+	app_call(n->s->app, n->s, call_network(n->c.org, n->c.service_id, n->date), on_network);
 }
 
 static void on_stuck(struct screen *s, const struct api_response *r)
@@ -515,7 +391,7 @@ static void load_stuck(struct net *n)
 static void net_de_back(struct screen *s)
 {
 	struct net *n = s->priv;
-	if (n->de.stale && n->org[0] && n->services)
+	if (n->de.stale && n->c.org[0] && n->c.services)
 		load_network(n);
 	app_dirty(s->app);
 }
@@ -525,6 +401,7 @@ static void net_init(struct screen *s)
 	struct net *n = s->priv;
 	n->s = s;
 	de_init(&n->de, net_de_back);
+	ac_sel_init(&n->c, s, &network_achievement_sel);
 	list_init(&n->list, draw_row, row_text, n);
 	list_init(&n->slist, draw_stuck, stuck_text, n);
 	form_init(&n->form);
@@ -538,14 +415,11 @@ static void net_done(struct screen *s)
 	list_free(&n->list);
 	list_free(&n->slist);
 	form_free(&n->form);
-	json_decref(n->services);
+	ac_sel_done(&n->c);
 	json_decref(n->net);
 	json_decref(n->stuck);
 	api_call_free(&n->mem_call);
-	free(n->org_name);
-	free(n->error);
 	free(n->stuck_error);
-	free_choice(n);
 }
 
 static void net_open(struct screen *s)
@@ -555,97 +429,45 @@ static void net_open(struct screen *s)
 		de_refresh(s);
 		return;
 	}
-	if (is_commissioner(n)) {
-		if (!n->org[0])
+	if (ac_commissioner(n->s)) {
+		if (!n->c.org[0])
 			n->view = V_STUCK;
 		load_stuck(n);
-	} else if (!n->org[0]) {
-		strlcpy_s(n->org, app_org_code(s->app), sizeof n->org);
-		free(n->org_name);
-		n->org_name = xstrdup(ac_str(app_org(s->app), "name"));
+	} else {
+		ac_sel_own(&n->c);
 	}
-	if (!n->org[0])
+	if (!n->c.org[0])
 		return;
-	if (n->services)
+	if (n->c.services)
 		load_network(n);
 	else
-		load_services(n);
+		ac_sel_load_services(&n->c);
 }
 
 /* --- choices */
 
-static void on_year(void *ud, const char *year)
-{
-	struct net *n = ud;
-	strlcpy_s(n->year, year, sizeof n->year);
-	n->year_by_user = true;
-	n->date[0] = '\0';
-	pick_service(n);
-}
-
-static void on_service(void *ud, int result, const char *text)
-{
-	struct net *n = ud;
-	if (result >= 0 && (size_t)result < n->nchoice) {
-		n->service_id = atoll(n->choice[result]);
-		n->date[0] = '\0';
-		n->year_by_user = true;
-		load_network(n);
-	}
-	free_choice(n);
-}
-
 static void on_date(void *ud, int result, const char *text)
 {
-	struct net *n = ud;
-	if (result >= 0 && (size_t)result < n->nchoice) {
-		strlcpy_s(n->date, n->choice[result], sizeof n->date);
-		n->year_by_user = true;
+	struct ac_sel *c = ud;
+	struct net *n = c->s->priv;
+	if (result >= 0 && (size_t)result < n->c.nchoice) {
+		strlcpy_s(n->date, n->c.choice[result], sizeof n->date);
+		n->c.year_by_user = true;
 		load_network(n);
 	}
-	free_choice(n);
-}
-
-/* The years of the services taken part in. */
-static void pick_year(struct net *n)
-{
-	free_choice(n);
-	year_pick_of(&n->years, n->services, "financial_year");
-	choose_year(n->s->app, &n->years, "Financial year", n->year, on_year, n);
-}
-
-static void choose_service(struct net *n)
-{
-	free_choice(n);
-	size_t cnt = json_array_size(n->services), cur = 0, i;
-	n->choice = xcalloc(cnt ? cnt : 1, sizeof(char *));
-	char **items = xcalloc(cnt ? cnt : 1, sizeof(char *));
-	json_t *sv;
-	json_array_foreach(n->services, i, sv) {
-		if (strcmp(ac_str(sv, "financial_year"), n->year))
-			continue;
-		if (ac_int(sv, "id") == n->service_id)
-			cur = n->nchoice;
-		items[n->nchoice] = xstrdup(ac_str(sv, "display_name"));
-		n->choice[n->nchoice++] = xasprintf("%lld", ac_int(sv, "id"));
-	}
-	app_popup(n->s->app, popup_choice("Quality service", (const char *const *)items, n->nchoice,
-					  cur, on_service, n));
-	for (i = 0; i < n->nchoice; i++)
-		free(items[i]);
-	free(items);
+	ac_sel_free_choice(&n->c);
 }
 
 static void choose_date(struct net *n)
 {
-	free_choice(n);
+	ac_sel_free_choice(&n->c);
 	json_t *dates = json_object_get(n->net, "dates");
 	size_t cnt = json_array_size(dates), cur = 0, i;
 	if (!cnt) {
 		app_message(n->s->app, MSG_INFO, "Load a service first: it has no achievement dates here.");
 		return;
 	}
-	n->choice = xcalloc(cnt, sizeof(char *));
+	n->c.choice = xcalloc(cnt, sizeof(char *));
 	char **items = xcalloc(cnt, sizeof(char *));
 	json_t *d;
 	json_array_foreach(dates, i, d) {
@@ -655,91 +477,10 @@ static void choose_date(struct net *n)
 			cur = i;
 		items[i] = xasprintf("%s%s", t, json_is_true(json_object_get(d, "payment")) ?
 				     " payment date" : "");
-		n->choice[i] = xstrdup(ac_str(d, "date"));
+		n->c.choice[i] = xstrdup(ac_str(d, "date"));
 	}
-	n->nchoice = cnt;
-	app_popup(n->s->app, popup_choice("Achievement date (* payment date)",
-					  (const char *const *)items, cnt, cur, on_date, n));
-	for (i = 0; i < cnt; i++)
-		free(items[i]);
-	free(items);
-}
-
-static void on_provider_chosen(void *ud, int result, const char *text)
-{
-	struct net *n = ud;
-	if (result >= 0 && (size_t)result < n->nchoice) {
-		char *tab = strchr(n->choice[result], '\t');
-		*tab = '\0';
-		strlcpy_s(n->org, n->choice[result], sizeof n->org);
-		free(n->org_name);
-		n->org_name = xstrdup(tab + 1);
-		json_decref(n->services);
-		n->services = NULL;
-		json_decref(n->net);
-		n->net = NULL;
-		clear_rows(n);
-		n->service_id = 0;
-		n->date[0] = n->year[0] = '\0';
-		n->year_by_user = false;
-		n->view = V_DASH;
-		load_services(n);
-	}
-	free_choice(n);
-	app_dirty(n->s->app);
-}
-
-static void on_orgs(struct screen *s, const struct api_response *r)
-{
-	struct net *n = s->priv;
-	if (app_failed(s->app, r, "Finding organisations"))
-		return;
-	free_choice(n);
-	n->nchoice = ac_offer_providers(s, r, "PCN or practice", &n->choice, on_provider_chosen, n);
-}
-
-static void on_provider_search(void *ud, int result, const char *text)
-{
-	struct net *n = ud;
-	if (result >= 0 && text)
-		ac_search_providers(n->s, text, on_orgs);
-}
-
-static void on_filter(void *ud, int result, const char *text)
-{
-	struct net *n = ud;
-	switch (result) {
-	case 0:
-		pick_year(n);
-		break;
-	case 1:
-		choose_service(n);
-		break;
-	case 2:
-		choose_date(n);
-		break;
-	case 3:
-		app_popup(n->s->app, popup_prompt("PCN or practice", "Code or name:", "",
-						  on_provider_search, n));
-		break;
-	default:
-		break;
-	}
-}
-
-static void net_filter(struct net *n)
-{
-	static const char *const items[] = {"Financial year", "Quality service", "Achievement date",
-					    "PCN or practice"};
-	bool comm = is_commissioner(n);
-	if (!n->services) {
-		if (comm)
-			on_filter(n, 3, NULL);
-		else
-			app_message(n->s->app, MSG_INFO, "Wait for the services to load.");
-		return;
-	}
-	app_popup(n->s->app, popup_choice("Change", items, comm ? 4 : 3, 0, on_filter, n));
+	n->c.nchoice = cnt;
+	ac_sel_offer(&n->c, "Achievement date (* payment date)", items, cur, on_date);
 }
 
 /* --- breakdown and details */
@@ -749,7 +490,7 @@ static void breakdown(struct net *n)
 	struct ac_lines l = {0};
 	int w = ac_popup_width();
 	char *title = NULL;
-	char val[40], pts[32], money[32], pct[16];
+	char val[40];
 	if (n->view == V_STUCK) {
 		json_t *st = stuck_row(n, n->slist.cur);
 		if (!st)
@@ -795,25 +536,8 @@ static void breakdown(struct net *n)
 		ac_add_wrapped(&l, "", ac_str(ind, "description"), w);
 		ac_value(ind, val, sizeof val);
 		ac_add(&l, "Network value: %s (the member practices' values added up)", val);
-		if (ac_has(ind, "achievement_ppm")) {
-			ac_pct(ac_int(ind, "achievement_ppm"), pct, sizeof pct);
-			ac_add(&l, "Achievement: %s", pct);
-		}
-		if (ac_has(ind, "points_milli")) {
-			ac_points(ac_int(ind, "points_milli"), pts, sizeof pts);
-			ac_add(&l, "Points: %s of %lld", pts, ac_int(ind, "points"));
-		}
-		if (ac_has(ind, "pence")) {
-			money_format(ac_int(ind, "pence"), money, sizeof money);
-			ac_add(&l, "Payment: %s", money);
-		}
-		ac_add(&l, "\1How the points were reached");
-		ac_add_wrapped(&l, "", ac_has(ind, "explanation") ? ac_str(ind, "explanation") :
-			       "Not calculated yet: the network figure is incomplete.", w);
-		if (ac_has(ind, "pay_explanation")) {
-			ac_add(&l, "\1How the payment was reached");
-			ac_add_wrapped(&l, "", ac_str(ind, "pay_explanation"), w);
-		}
+		ac_add_achieved(&l, ind, false);
+		ac_add_explained(&l, ind, "Not calculated yet: the network figure is incomplete.", w);
 	}
 	app_popup(n->s->app, popup_text(title, l.v, l.n));
 	free(title);
@@ -839,7 +563,7 @@ static void on_aggregated(struct screen *s, const struct api_response *r)
 		    ac_str(r->json, "message"), b.len ? b.data : "");
 	buf_free(&b);
 	load_stuck(n);
-	if (n->org[0] && n->services)
+	if (n->c.org[0] && n->c.services)
 		load_network(n);
 }
 
@@ -857,7 +581,7 @@ static void rerun(struct net *n)
 	} else if (n->net) {
 		pcn = ac_str(json_object_get(n->net, "pcn"), "code");
 		date = n->date;
-		service = n->service_id;
+		service = n->c.service_id;
 	}
 	if (!pcn || !*pcn || !date || !*date) {
 		app_message(n->s->app, MSG_INFO, "Nothing to aggregate here: choose a stuck achievement "
@@ -900,10 +624,10 @@ static void enter_on_behalf(struct net *n)
  * dashboard. The server still decides per indicator. */
 static bool can_enter_pcn(struct net *n)
 {
-	if (n->view != V_DASH || n->form_open || !n->org[0])
+	if (n->view != V_DASH || n->form_open || !n->c.org[0])
 		return false;
 	unsigned roles = app_roles(n->s->app);
-	if (is_commissioner(n))
+	if (ac_commissioner(n->s))
 		return roles & R(ACHIEVEMENT_ENTRY);
 	return !strcmp(ac_str(app_org(n->s->app), "kind"), "PCN") && (roles & R(PCN_MANAGEMENT));
 }
@@ -1036,7 +760,7 @@ static void on_membership(struct screen *s, const struct api_response *r)
 		app_message(s->app, MSG_OK, "Membership %lld ended on %s; the network figures it touches "
 			    "were re-aggregated.", ac_int(r->json, "id"), ac_str(r->json, "end_date"));
 	load_stuck(n);
-	if (n->org[0] && n->services)
+	if (n->c.org[0] && n->c.services)
 		load_network(n);
 }
 
@@ -1176,17 +900,17 @@ static enum wres net_action(struct screen *s, enum action a, int key)
 		if (w != W_IGNORED)
 			return w == W_OPEN ? W_HANDLED : w;
 	}
-	bool comm = is_commissioner(n);
+	bool comm = ac_commissioner(n->s);
 	switch (a) {
 	case ACT_FILTER:
-		net_filter(n);
+		ac_sel_filter(&n->c);
 		return W_HANDLED;
 	case ACT_CHOOSE_PROVIDER:
 		if (!comm) {
 			app_message(s->app, MSG_INFO, "You see your own PCN's network achievement.");
 			return W_HANDLED;
 		}
-		on_filter(n, 3, NULL);
+		ac_sel_choose_provider(&n->c);
 		return W_HANDLED;
 	case ACT_STUCK_VIEW:
 		if (!comm) {
@@ -1194,14 +918,14 @@ static enum wres net_action(struct screen *s, enum action a, int key)
 			return W_HANDLED;
 		}
 		n->view = n->view == V_STUCK ? V_DASH : V_STUCK;
-		if (n->view == V_DASH && !n->org[0]) {
+		if (n->view == V_DASH && !n->c.org[0]) {
 			json_t *st = stuck_row(n, n->slist.cur);
 			if (st) {
 				/* the dashboard of the stuck achievement's PCN */
-				strlcpy_s(n->org, ac_str(st, "pcn"), sizeof n->org);
-				free(n->org_name);
-				n->org_name = xstrdup("");
-				load_services(n);
+				strlcpy_s(n->c.org, ac_str(st, "pcn"), sizeof n->c.org);
+				free(n->c.org_name);
+				n->c.org_name = xstrdup("");
+				ac_sel_load_services(&n->c);
 			}
 		}
 		return W_HANDLED;
@@ -1319,30 +1043,30 @@ static void net_draw(struct screen *s, WINDOW *w, int h, int width)
 		return;
 	}
 	json_t *pcn = json_object_get(n->net, "pcn");
-	tui_printf(w, 0, 0, width, ST_HEADING, true, "Network Achievement: %s %s%s%s", n->org,
-		   n->org_name ? n->org_name : "", is_commissioner(n) ? "  (s: stuck achievements)" :
+	tui_printf(w, 0, 0, width, ST_HEADING, true, "Network Achievement: %s %s%s%s", n->c.org,
+		   n->c.org_name ? n->c.org_name : "", ac_commissioner(n->s) ? "  (s: stuck achievements)" :
 		   "", "");
-	if (!n->org[0]) {
+	if (!n->c.org[0]) {
 		tui_put(w, 2, 0, width, "Choose a PCN or practice: press c.", ST_INFO, true);
 		return;
 	}
-	json_t *sv = service_of(n, n->service_id);
+	json_t *sv = ac_sel_service(&n->c, n->c.service_id);
 	char d[24] = "-";
 	if (n->net)
 		ac_date(n->date, json_is_true(json_object_get(n->net, "payment")), d, sizeof d);
 	int x = tui_printf(w, 1, 0, width, ST_NORMAL, true, "Year %s  Service %s  Date ",
-			   n->year[0] ? n->year : "-", sv ? ac_str(sv, "name") : "-");
+			   n->c.year[0] ? n->c.year : "-", sv ? ac_str(sv, "name") : "-");
 	if (x < width - 14) {
 		tui_put(w, 1, x, 13, d, n->net && json_is_true(json_object_get(n->net, "payment")) ?
 			ST_PAYMENT : ST_NORMAL, false);
 		tui_put(w, 1, x + 13, width - x - 13, " (f)", ST_DIM, false);
 	}
-	if (n->error) {
-		tui_put(w, 3, 0, width, n->error, ST_ERROR, true);
+	if (n->c.error) {
+		tui_put(w, 3, 0, width, n->c.error, ST_ERROR, true);
 		return;
 	}
 	if (!n->net) {
-		tui_put(w, 3, 0, width, n->loading ? "Loading... (Esc stops it)" : "", ST_INFO, true);
+		tui_put(w, 3, 0, width, n->c.loading ? "Loading... (Esc stops it)" : "", ST_INFO, true);
 		return;
 	}
 	tui_printf(w, 2, 0, width, ST_LABEL, true, "PCN %s %s", ac_str(pcn, "code"),
@@ -1368,7 +1092,7 @@ static bool net_offers(struct screen *s, enum action a)
 	struct net *n = s->priv;
 	if (de_active(s))
 		return de_offers(s, a);
-	bool comm = is_commissioner(n);
+	bool comm = ac_commissioner(n->s);
 	switch (a) {
 	case ACT_TAG_ALL:
 	case ACT_TOGGLE_TAG:
@@ -1395,4 +1119,65 @@ const struct screen_ops network_achievement_ops = {
 	.action = net_action,
 	.context = net_context,
 	.done = net_done,
+};
+
+/* ------------------------------------------------------------ ac_sel */
+
+static struct ac_sel *sel_of(struct screen *s)
+{
+	return &((struct net *)s->priv)->c;
+}
+
+/* Approved network-level services. */
+static bool network_level(json_t *sv)
+{
+	return !strcmp(ac_str(sv, "level"), "NETWORK") &&
+	       !strcmp(ac_str(json_object_get(sv, "offer"), "status"), "APPROVED");
+}
+
+static void sel_pick(struct ac_sel *c)
+{
+	pick_service(c->s->priv);
+}
+
+/* Another year: the server's default date in it. */
+static void sel_year(struct ac_sel *c)
+{
+	struct net *n = c->s->priv;
+	n->date[0] = '\0';
+	pick_service(n);
+}
+
+static void sel_service(struct ac_sel *c)
+{
+	struct net *n = c->s->priv;
+	n->date[0] = '\0';
+	load_network(n);
+}
+
+static void sel_dates(struct ac_sel *c)
+{
+	choose_date(c->s->priv);
+}
+
+static void sel_reset(struct ac_sel *c)
+{
+	struct net *n = c->s->priv;
+	json_decref(n->net);
+	n->net = NULL;
+	clear_rows(n);
+	n->date[0] = '\0';
+	n->view = V_DASH;
+}
+
+const struct ac_sel_ops network_achievement_sel = {
+	.of = sel_of,
+	.provider = "PCN or practice",
+	.keep = network_level,
+	.none = "takes part in no network-level service.",
+	.pick = sel_pick,
+	.year = sel_year,
+	.service = sel_service,
+	.dates = sel_dates,
+	.reset = sel_reset,
 };

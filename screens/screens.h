@@ -36,16 +36,18 @@
 	  R(ACHIEVEMENT_ENTRY), KINDS_COMMISSIONER, record_provider_achievement_ops, \
 	  NULL) \
 	_(MISSING_DATA, DATA, "Missing Data", R_PROVIDER_VIEW, KINDS_PROVIDER, \
-	  missing_data_ops, NULL) \
+	  listscreen_ops, &missing_data_list) \
 	_(NETWORK_ACHIEVEMENT, DATA, "Network Achievement", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, network_achievement_ops, NULL) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, network_achievement_ops, \
+	  &network_achievement_sel) \
 	_(ACHIEVEMENT_RESULTS, ACHIEVEMENT, "Achievement Results", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, achievement_results_ops, NULL) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, achievement_results_ops, \
+	  &achievement_results_sel) \
 	_(DECLARE, ACHIEVEMENT, "Declare", R(DECLARATION_MANAGEMENT), KINDS_PROVIDER, \
 	  declare_ops, NULL) \
 	_(DECLARATION_MANAGEMENT, ACHIEVEMENT, "Declaration Management", \
 	  R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(COMMISSIONING_MANAGEMENT), \
-	  KINDS_COMMISSIONER, declaration_management_ops, NULL) \
+	  KINDS_COMMISSIONER, listscreen_ops, &declaration_management_list) \
 	_(REPORTS_PREDEFINED, REPORTS, "Pre-defined", \
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
 	  &reports_predefined_def) \
@@ -69,20 +71,20 @@ enum screen_id {
 
 extern const struct screen_ops my_account_ops, browse_ops, signin_ops;
 /* Data Submission (data_entry.h) */
-extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops,
-	missing_data_ops;
+extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops;
 extern const struct screen_ops create_offers_ops;
 /* Screens declared as lists (listscreen.h). */
-extern const struct ls_decl message_centre_list, my_services_list, offered_services_list;
+extern const struct ls_decl message_centre_list, my_services_list, offered_services_list,
+	declaration_management_list, missing_data_list;
 /* The Achievement screens (issues 6 and 7). */
-extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops,
-	declaration_management_ops;
+extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops;
+/* Their organisation, year and service (ach_common.h). */
+struct ac_sel_ops;
+extern const struct ac_sel_ops achievement_results_sel, network_achievement_sel;
 
+/* The placeholder views (views.h). */
 struct browse_def;
-extern const struct browse_def record_achievement_def, record_provider_achievement_def,
-	missing_data_def,
-	network_achievement_def, achievement_results_def, declare_def,
-	declaration_management_def, reports_predefined_def, reports_administrative_def,
+extern const struct browse_def reports_predefined_def, reports_administrative_def,
 	admin_users_def, admin_clusters_def, admin_allocated_reports_def;
 
 #endif

@@ -256,7 +256,7 @@ static void finance_approves(void)
 	struct pty_term *t = start_as("demo.finance");
 	if (!pty_check(t, t && open_task(t, "Declaration awaiting financial approval"),
 		       "demo.finance opens a Home task: Declaration Management")) {
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 5; i++)
 			tap_skip("no session", "finance %d", i);
 		pty_close(&t);
 		return;
@@ -267,6 +267,16 @@ static void finance_approves(void)
 	pty_expect(t, "Financially approve the 4 ticked declarations?", 2000, "confirmation");
 	pty_key(t, "y");
 	pty_expect(t, "Financially approve: 4 of 4 done", 5000, "all four financially approved");
+	/* the Quality Service filter: the services fetched, then one of them */
+	pty_key(t, "Esc");
+	pty_key(t, "f");
+	pty_key(t, "Down");
+	pty_key(t, "Enter");
+	pty_expect(t, "All quality services", 2000, "the Quality Service drop-down lists the services");
+	pty_key(t, "Down");
+	pty_key(t, "Enter");
+	pty_check(t, pty_wait_gone(t, "Quality Service: All", 5000),
+		  "choosing a quality service narrows the declarations to it");
 	pty_close(&t);
 }
 
