@@ -402,7 +402,10 @@ static bool is_write(const struct req *r)
 static void run_request(struct req *r)
 {
 	r->db = store_db(r->srv->store);
+	bool reading = !is_write(r) && store_read_begin(r->db);
 	routes_dispatch(r);
+	if (reading)
+		store_read_end(r->db);
 	if (!r->replied)
 		reply_error(r, 500, "internal", NULL, "no reply was produced");
 }

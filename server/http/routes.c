@@ -95,6 +95,19 @@ static bool match(const char *pattern, const char *path, struct req *r, bool cap
 	return true;
 }
 
+/* The token (401) and the route's roles (403); false when answered. */
+static bool authorise(struct req *r)
+{
+	if (!auth_request(r))
+		return false;
+	if (r->route->roles && !auth_has_role_anywhere(r->auth, r->route->roles)) {
+		reply_error(r, 403, "forbidden", NULL,
+			    "you do not have a role that may do this (%s)", r->route->roles);
+		return false;
+	}
+	return true;
+}
+
 bool routes_begin(struct req *r)
 {
 	char allow[128] = "";
@@ -118,15 +131,14 @@ bool routes_begin(struct req *r)
 			r->body_limit = routes[i].max_body;
 		if (!routes[i].auth)
 			return true;
-		r->db = store_db(r->srv->store);
-		if (!auth_request(r))
-			return false;
-		if (routes[i].roles && !auth_has_role_anywhere(r->auth, routes[i].roles)) {
-			reply_error(r, 403, "forbidden", NULL,
-				    "you do not have a role that may do this (%s)", routes[i].roles);
-			return false;
+		/* A read has no body to wait for: it is authenticated when it
+		 * runs, inside its one read transaction (see run_request). */
+		if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
+			r->auth_at_dispatch = true;
+			return true;
 		}
-		return true;
+		r->db = store_db(r->srv->store);
+		return authorise(r);
 	}
 	if (matched_path >= 0) {
 		strlcpy_s(r->allow_buf, allow, sizeof r->allow_buf);
@@ -141,6 +153,11 @@ bool routes_begin(struct req *r)
 
 void routes_dispatch(struct req *r)
 {
+	if (r->auth_at_dispatch) {
+		r->auth_at_dispatch = false;
+		if (!authorise(r))
+			return;
+	}
 	r->route->handler(r);
 }
 

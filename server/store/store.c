@@ -253,8 +253,46 @@ static bool quick_check(struct db *db, const char *path, char *err, size_t errle
 	return ok;
 }
 
+/* SQLite keeps memory statistics under one global mutex that every
+ * allocation of every connection takes; nothing here reads them. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* A cached statement with no result, stepped once (BEGIN, COMMIT: parsed
+ * once per connection, not once per request). */
+static int step_once(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return SQLITE_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+bool store_read_begin(struct db *db)
+{
+	static const char begin[] = "BEGIN";
+	if (db->tx_depth > 0 || step_once(db, begin) != SQLITE_OK)
+		return false;
+	db->tx_depth++;
+	return true;
+}
+
+void store_read_end(struct db *db)
+{
+	static const char commit[] = "COMMIT";
+	db->tx_depth--;
+	if (step_once(db, commit) != SQLITE_OK)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	if (!private_files(path, err, errlen))
 		return NULL;
 	struct store *s = xcalloc(1, sizeof *s);

@@ -48,6 +48,12 @@ int store_schema_version(struct db *db);
  * inside one, retrying on SQLITE_BUSY, committing on ST_OK and rolling
  * back otherwise; it returns fn's result (or ST_BUSY/ST_ERROR). */
 typedef enum st (*store_tx_fn)(struct db *db, void *arg);
+/* One read transaction around a request that only reads: one snapshot
+ * for all its statements (and one set of file locks instead of one per
+ * statement). False (and nothing begun) when one is already open or it
+ * cannot begin; then the statements run one by one as before. */
+bool store_read_begin(struct db *db);
+void store_read_end(struct db *db);
 ST_MUST enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg);
 
 /* ---- seeding (store_demo.c, store_national.c) -------------------------- */
