@@ -330,13 +330,11 @@ void h_achievement_get(struct req *r)
 static void pcn_values(struct db *db, const struct ach_rec *a, const struct service_rec *s,
 		       int64_t gid, struct ind_state *inds, size_t n)
 {
-	int64_t pcn, pcn_ach;
+	int64_t pcn_ach;
 	bool any = false;
 	for (size_t i = 0; i < n; i++)
 		any |= inds[i].pcn_entered;
-	if (!any || strcmp(s->level, "NETWORK") || strcmp(a->org_kind, "PRACTICE") ||
-	    store_pcn_of_practice(db, a->org_id, a->date, &pcn) != ST_OK ||
-	    store_achievement_find(db, s->id, pcn, a->date_id, &pcn_ach) != ST_OK)
+	if (!any || !lifecycle_network_of(db, a, s, &pcn_ach))
 		return;
 	struct ind_state *p = NULL;
 	size_t np = 0;

@@ -34,11 +34,9 @@ static void pcn_entered_values(struct db *db, int64_t ach_id, const struct calc_
 {
 	struct ach_rec a;
 	struct service_rec s;
-	int64_t pcn, pcn_ach;
-	if (store_achievement_get(db, ach_id, &a) != ST_OK || strcmp(a.org_kind, "PRACTICE") ||
-	    store_service_get(db, a.service_id, &s) != ST_OK || strcmp(s.level, "NETWORK") ||
-	    store_pcn_of_practice(db, a.org_id, a.date, &pcn) != ST_OK ||
-	    store_achievement_find(db, s.id, pcn, a.date_id, &pcn_ach) != ST_OK)
+	int64_t pcn_ach;
+	if (store_achievement_get(db, ach_id, &a) != ST_OK ||
+	    store_service_get(db, a.service_id, &s) != ST_OK || !lifecycle_network_of(db, &a, &s, &pcn_ach))
 		return;
 	struct store_val *pv = xcalloc(n ? n : 1, sizeof *pv);
 	if (store_values_get(db, pcn_ach, defs, n, pv) == ST_OK)
@@ -156,9 +154,8 @@ void h_results(struct req *r)
 		"payment_type", s.payment_type, "level", s.level));
 	/* A practice's network-level achievement is paid through its PCN's. */
 	if (!strcmp(s.level, "NETWORK") && !strcmp(a.org_kind, "PRACTICE")) {
-		int64_t pcn, pcn_ach;
-		if (store_pcn_of_practice(r->db, a.org_id, a.date, &pcn) == ST_OK &&
-		    store_achievement_find(r->db, s.id, pcn, a.date_id, &pcn_ach) == ST_OK)
+		int64_t pcn_ach;
+		if (lifecycle_network_of(r->db, &a, &s, &pcn_ach))
 			json_object_set_new(j, "network_achievement_id", json_integer(pcn_ach));
 		json_object_set_new(j, "note", json_string(
 			"network-level service: the payment is calculated on the PCN's aggregated"

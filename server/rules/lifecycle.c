@@ -123,6 +123,15 @@ bool lifecycle_final(struct db *db, const struct service_rec *s, int64_t org_id,
 	       final_why(db, s, pcn, date_id, date, true, why, whylen);
 }
 
+bool lifecycle_network_of(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+			  int64_t *pcn_ach)
+{
+	int64_t pcn;
+	return !strcmp(s->level, "NETWORK") && !strcmp(a->org_kind, "PRACTICE") &&
+	       store_pcn_of_practice(db, a->org_id, a->date, &pcn) == ST_OK &&
+	       store_achievement_find(db, s->id, pcn, a->date_id, pcn_ach) == ST_OK;
+}
+
 /* The declaration step after an achievement was (re)calculated. */
 static enum st declaration_step(struct db *db, const struct ach_rec *a, const struct service_rec *s,
 				int64_t pence, int64_t uid)

@@ -33,6 +33,13 @@ enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id,
 bool lifecycle_final(struct db *db, const struct service_rec *s, int64_t org_id, int64_t date_id,
 		     const char *date, char *why, size_t whylen);
 
+/* The PCN network achievement that a practice's achievement of a
+ * network-level service feeds: its PCN's on the same date. False when
+ * there is none (not network level, not a practice's, no PCN on the date,
+ * or the PCN has no achievement for it yet). */
+bool lifecycle_network_of(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+			  int64_t *pcn_ach);
+
 /* Moves a declaration to `to` and leaves the tasks and e-mails of that
  * step: the next actor's task, the previous actor's task done. note goes
  * in the history; notes (may be NULL) are the declarer's notes. */
