@@ -279,8 +279,8 @@ json_t *store_offer_last_change(struct db *db, int64_t id);
 /* ---- achievement data (store_achievements.c) --------------------------- */
 bool store_setting_get(struct db *db, const char *key, char *out, size_t size);
 ST_MUST enum st store_setting_set(struct db *db, const char *key, const char *value);
-/* The date the amendment rules are judged by: the "business_date"
- * setting when present (the demo sets one), else today (UTC). */
+/* "Today" for every rule: the business_today view (the "business_date"
+ * setting when it holds a date, as the demo's does, else today, UTC). */
 void store_business_date(struct db *db, char out[11]);
 /* True if the organisation has accepted (APPROVED) an offer of the service. */
 bool store_participates(struct db *db, int64_t service_id, int64_t org_id);

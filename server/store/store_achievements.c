@@ -44,11 +44,16 @@ enum st store_setting_set(struct db *db, const char *key, const char *value)
 
 void store_business_date(struct db *db, char out[11])
 {
-	char v[16];
-	if (store_setting_get(db, "business_date", v, sizeof v) && date_valid(v))
-		strlcpy_s(out, v, 11);
-	else
-		date_today(out);
+	/* The business_today view is the one definition (store_schema.c). */
+	static const char sql[] = "SELECT d FROM business_today";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	bool ok = st && sqlite3_step(st) == SQLITE_ROW;
+	if (ok)
+		col_text(st, 0, out, 11);
+	if (st)
+		sqlite3_reset(st);
+	if (!ok || !date_valid(out))
+		date_today(out); /* the database cannot answer: the calendar */
 }
 
 /* ---- participation ------------------------------------------------------ */

@@ -409,8 +409,10 @@ static const char schema_v3[] =
 "ALTER TABLE calculation_line ADD COLUMN pay_explanation TEXT NOT NULL DEFAULT '';";
 
 /* Migration 4 (issue 10, network payments):
- * - business_today: "today" for every rule written in SQL (the business
- *   date where the server has one).
+ * - business_today: the one definition of "today" for every rule, in SQL
+ *   and (through store_business_date) in C: the business_date setting
+ *   when it holds a real date, else the real date (a server without a
+ *   business date lives on the calendar).
  * - list_size_history: list sizes recorded for a date. A practice's list
  *   size on a date is its latest record on or before it (else its
  *   organisation row); a PCN's is a record for exactly that date, else the
@@ -424,7 +426,8 @@ static const char schema_v3[] =
  *   triggers are the floor under them). */
 static const char schema_v4[] =
 "CREATE VIEW business_today(d) AS SELECT coalesce("
-"  (SELECT value FROM setting WHERE key = 'business_date'), date('now'));"
+"  (SELECT value FROM setting WHERE key = 'business_date' AND date(value) = value),"
+"  date('now'));"
 "CREATE TABLE list_size_history ("
 "  org_id INTEGER NOT NULL REFERENCES organisation(id),"
 "  from_date TEXT NOT NULL,"
