@@ -348,13 +348,9 @@ static bool start(struct server *s, const char *const *extra_args, int timeout_s
 		tap_diag("CQRSD is not set: it must name the cqrsd binary to test");
 		goto out;
 	}
-	const char *tmp = getenv("TMPDIR");
-	s->dir = xasprintf("%s/cqrs-api-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(s->dir)) {
-		tap_diag("mkdtemp %s: %s", s->dir, strerror(errno));
-		xfree(&s->dir);
+	s->dir = harness_mkdtemp("cqrs-api");
+	if (!s->dir)
 		goto out;
-	}
 	s->db = xasprintf("%s/t.db", s->dir);
 	s->log = xasprintf("%s/server.log", s->dir);
 
@@ -899,4 +895,15 @@ char *url_encode(const char *s)
 			buf_printf(&b, "%%%02X", *p);
 	}
 	return buf_steal(&b);
+}
+
+char *harness_mkdtemp(const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+	if (mkdtemp(dir))
+		return dir;
+	tap_diag("mkdtemp %s: %s", dir, strerror(errno));
+	free(dir);
+	return NULL;
 }

@@ -130,6 +130,9 @@ void raw_read(int fd, struct buf *out, int64_t deadline);
 
 /* Signs user in; returns the token (the caller frees it) or NULL. *status
  * (may be NULL) receives the HTTP status. */
+/* A new private directory $TMPDIR/PREFIX-XXXXXX (/tmp without TMPDIR),
+ * or NULL with a diagnostic; the caller frees the path and removes it. */
+char *harness_mkdtemp(const char *prefix);
 char *sign_in(const struct server *s, const char *user, const char *password, long *status);
 
 /* A case: status == want_status and, when want_code is not NULL, the body

@@ -241,10 +241,9 @@ int main(void)
 {
 	harness_timeout(120);
 	umask(022);
-	const char *tmp = getenv("TMPDIR");
-	tmpdir = xasprintf("%s/cqrs-atrest-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpdir))
-		tap_bail("mkdtemp: %s", strerror(errno));
+	tmpdir = harness_mkdtemp("cqrs-atrest");
+	if (!tmpdir)
+		tap_bail("no temporary directory");
 	if (!server_start(&srv, NULL, 30))
 		tap_bail("cqrsd did not start");
 	test_modes();

@@ -95,9 +95,8 @@ static void refusals(void)
 	free(err);
 
 	/* Not PEM: refused with a message, nothing served. */
-	const char *tmp = getenv("TMPDIR");
-	char *dir = xasprintf("%s/cqrs-log-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir)) {
+	char *dir = harness_mkdtemp("cqrs-log");
+	if (dir) {
 		char *cmd = xasprintf("--listen 127.0.0.1:0 --db '%s/t.db' --tls-cert /etc/hostname "
 				      "--tls-key /etc/hostname", dir);
 		rc = run_cqrsd(cmd, &err);
@@ -110,7 +109,7 @@ static void refusals(void)
 			tap_diag("could not remove %s", dir);
 		free(cmd);
 	} else {
-		tap_ok(false, "mkdtemp %s", dir);
+		tap_ok(false, "a temporary directory for the PEM case");
 	}
 	free(dir);
 

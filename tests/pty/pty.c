@@ -1319,3 +1319,34 @@ char *pty_active_item(const struct pty_term *t, int r)
 	free(row);
 	return name;
 }
+
+struct pty_term *pty_client_as(const struct pty_opts *o, const char *server_url, const char *user)
+{
+	const char *args[] = { "--server", server_url, NULL };
+	struct pty_term *t = pty_spawn_cqrs(o, args);
+	if (!t)
+		pty_bail("cannot run cqrs");
+	if (!pty_sign_in(t, user, PTY_DEMO_PASSWORD, 15000))
+		pty_bail("cannot sign in as %s", user);
+	pty_wait_text(t, "Message Centre: your tasks", 5000);
+	pty_settle(t, 100, 3000);
+	return t;
+}
+
+bool pty_move_to(struct pty_term *t, const char *key, const char *text)
+{
+	for (int i = 0; i < 30; i++) {
+		int r = -1;
+		if (pty_find(t, text, &r, NULL)) {
+			char *row = pty_row(t, r);
+			bool here = strstr(row, "> ") != NULL || strstr(row, "|>") != NULL;
+			free(row);
+			if (here)
+				return true;
+		}
+		pty_key(t, key);
+		pty_settle(t, 40, 1000);
+	}
+	pty_dump(t, "the cursor never reached the item");
+	return false;
+}

@@ -210,6 +210,14 @@ bool pty_check(struct pty_term *t, bool cond, const char *fmt, ...)
  * success within ms. Prints no TAP line; on failure dumps the screen as
  * diagnostics. */
 bool pty_sign_in(struct pty_term *t, const char *user, const char *password, int ms);
+/* cqrs with o against server_url, signed in as user (bails if it cannot),
+ * settled on the Message Centre. */
+struct pty_term *pty_client_as(const struct pty_opts *o, const char *server_url,
+			       const char *user);
+/* Presses key until the row holding text also holds the cursor marker
+ * ">" (a list or drop-down), at most 30 times; false (with a dump) if it
+ * never does. */
+bool pty_move_to(struct pty_term *t, const char *key, const char *text);
 /* The text of the message line (caller frees). */
 char *pty_message(const struct pty_term *t);
 /* The name of the active tab or sub-tab: the "[...]" item on row r

@@ -33,36 +33,9 @@ static struct server api; /* the same server, for the http helpers */
 
 static struct pty_term *client(const struct pty_opts *o, const char *user)
 {
-	const char *args[] = { "--server", srv.url, NULL };
-	struct pty_term *t = pty_spawn_cqrs(o, args);
-	if (!t)
-		pty_bail("cannot run cqrs");
-	if (!pty_sign_in(t, user, PTY_DEMO_PASSWORD, 15000))
-		pty_bail("cannot sign in as %s", user);
-	pty_wait_text(t, "Message Centre: your tasks", 5000);
-	pty_settle(t, 100, 3000);
-	return t;
+	return pty_client_as(o, srv.url, user);
 }
 
-/* Presses key until the row holding text also holds the cursor marker
- * ">" (a list or drop-down), at most 30 times. */
-static bool move_to(struct pty_term *t, const char *key, const char *text)
-{
-	for (int i = 0; i < 30; i++) {
-		int r = -1;
-		if (pty_find(t, text, &r, NULL)) {
-			char *row = pty_row(t, r);
-			bool here = strstr(row, "> ") != NULL || strstr(row, "|>") != NULL;
-			free(row);
-			if (here)
-				return true;
-		}
-		pty_key(t, key);
-		pty_settle(t, 40, 1000);
-	}
-	pty_dump(t, "the cursor never reached the item");
-	return false;
-}
 
 /* The 11 cells of "DD/MM/YYYY*" at r,c: bold and underlined, the "*"
  * there, and yellow (colour) or no colour at all (mono). */
@@ -222,12 +195,12 @@ static void manual_input(void)
 	/* Financial Year 2024/25, Quality Service Minor Surgery */
 	pty_key(t, "f");
 	pty_wait_text(t, "2024/25", 3000);
-	move_to(t, "Down", "2024/25");
+	pty_move_to(t, "Down", "2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Financial Year: 2024/25", 3000);
 	pty_key(t, "s");
 	pty_wait_text(t, "Minor Surgery ES 2024/25", 3000);
-	move_to(t, "Down", "Minor Surgery ES 2024/25");
+	pty_move_to(t, "Down", "Minor Surgery ES 2024/25");
 	pty_key(t, "Enter");
 	pty_expect(t, "Quality Service: ES — Monthly — Minor Surgery ES 2024/25", 5000,
 		   "Financial Year and Quality Service chosen by keyboard");
@@ -300,12 +273,12 @@ static void manual_input(void)
 	 * dates up to the business date can be added) */
 	pty_key(t, "f");
 	pty_wait_text(t, "2023/24", 3000);
-	move_to(t, "Down", "2023/24");
+	pty_move_to(t, "Down", "2023/24");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Financial Year: 2023/24", 5000);
 	pty_key(t, "s");
 	pty_wait_text(t, "Quality and Outcomes Framework 2023/24", 3000);
-	move_to(t, "Down", "Quality and Outcomes Framework 2023/24");
+	pty_move_to(t, "Down", "Quality and Outcomes Framework 2023/24");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "not yet recorded", 5000);
 	pty_key(t, "F6");
@@ -332,12 +305,12 @@ static void manual_input(void)
 	pty_wait_text(t, "Quality Service:", 5000);
 	pty_key(t, "f");
 	pty_wait_text(t, "2024/25", 3000);
-	move_to(t, "Down", "2024/25");
+	pty_move_to(t, "Down", "2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Financial Year: 2024/25", 5000);
 	pty_key(t, "s");
 	pty_wait_text(t, "Minor Surgery ES 2024/25", 3000);
-	move_to(t, "Down", "Minor Surgery ES 2024/25");
+	pty_move_to(t, "Down", "Minor Surgery ES 2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "not yet recorded", 5000);
 	pty_key(t, "F6");
@@ -356,12 +329,12 @@ static void adjustment_refused(void)
 	pty_wait_text(t, "Quality Service:", 5000);
 	pty_key(t, "f");
 	pty_wait_text(t, "2024/25", 3000);
-	move_to(t, "Down", "2024/25");
+	pty_move_to(t, "Down", "2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Financial Year: 2024/25", 3000);
 	pty_key(t, "s");
 	pty_wait_text(t, "Minor Surgery ES 2024/25", 3000);
-	move_to(t, "Down", "Minor Surgery ES 2024/25");
+	pty_move_to(t, "Down", "Minor Surgery ES 2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "30/04/2024", 5000);
 	pty_key(t, "End");
@@ -397,14 +370,14 @@ static void commissioner_on_behalf(void)
 	pty_wait_text(t, "Quality Service:", 5000);
 	pty_key(t, "f");
 	pty_wait_text(t, "2024/25", 3000);
-	move_to(t, "Down", "2024/25");
+	pty_move_to(t, "Down", "2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Network Contract DES 2024/25", 5000);
 	pty_wait_text(t, "31/03/2025*", 5000);
 	pty_key(t, "Enter");
 	pty_expect(t, "Commissioning Organisation entry.", 5000,
 		   "commissioner: the achievement says entries are on the practice's behalf");
-	move_to(t, "Down", "Investment and Impact");
+	pty_move_to(t, "Down", "Investment and Impact");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "CAN.FIT.IIF02", 5000);
 	pty_send(t, "30");
@@ -445,10 +418,10 @@ static void conflict(void)
 	pty_wait_text(t, " IIF ", 5000);
 	pty_key(t, "f");
 	pty_wait_text(t, "All services and achievement dates", 3000);
-	move_to(t, "Down", "31/03/2025*  Network Contract DES 2024/25");
+	pty_move_to(t, "Down", "31/03/2025*  Network Contract DES 2024/25");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "one service, achievement date", 3000);
-	move_to(t, "Down", " IIF ");
+	pty_move_to(t, "Down", " IIF ");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "CAN.FIT.IIF02", 5000);
 	pty_settle(t, 100, 2000);
@@ -502,7 +475,7 @@ static void draft_survives_kill(void)
 	pty_wait_text(t, "Record Achievement:", 5000);
 	pty_key(t, "]");
 	pty_wait_text(t, "MS-MI", 5000);
-	move_to(t, "Down", "MS-MI");
+	pty_move_to(t, "Down", "MS-MI");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "MS05", 5000);
 	pty_send(t, "77");
@@ -529,7 +502,7 @@ static void draft_survives_kill(void)
 	pty_wait_text(t, "Record Achievement:", 5000);
 	pty_key(t, "]");
 	pty_wait_text(t, "MS-MI", 5000);
-	move_to(t, "Down", "MS-MI");
+	pty_move_to(t, "Down", "MS-MI");
 	pty_key(t, "Enter");
 	pty_expect(t, "Restore the draft typed at", 5000,
 		   "started again: reopening the group offers the draft back");
@@ -564,7 +537,7 @@ static void monochrome(const struct pty_opts *o, const char *what)
 	pty_check(t, r > 0 && payment_cells(t, r, c, false, "31/03/2025*") &&
 		  !pty_any_colour(t), "%s: payment date marked \"*\", bold and underlined, no colour",
 		  what);
-	move_to(t, "Down", "31/03/2025*");
+	pty_move_to(t, "Down", "31/03/2025*");
 	pty_key(t, "Enter");
 	pty_expect(t, "Read-only: entering data needs the Achievement Entry role", 5000,
 		   "%s: View users see the form read-only with the reason", what);

@@ -28,36 +28,9 @@ static struct server api; /* the same server, for the http helpers */
 
 static struct pty_term *client(const struct pty_opts *o, const char *user)
 {
-	const char *args[] = { "--server", srv.url, NULL };
-	struct pty_term *t = pty_spawn_cqrs(o, args);
-	if (!t)
-		pty_bail("cannot run cqrs");
-	if (!pty_sign_in(t, user, PTY_DEMO_PASSWORD, 15000))
-		pty_bail("cannot sign in as %s", user);
-	pty_wait_text(t, "Message Centre: your tasks", 5000);
-	pty_settle(t, 100, 3000);
-	return t;
+	return pty_client_as(o, srv.url, user);
 }
 
-/* Presses key until the row holding text also holds the cursor marker
- * ">", at most 30 times. */
-static bool move_to(struct pty_term *t, const char *key, const char *text)
-{
-	for (int i = 0; i < 30; i++) {
-		int r = -1;
-		if (pty_find(t, text, &r, NULL)) {
-			char *row = pty_row(t, r);
-			bool here = strstr(row, "> ") != NULL || strstr(row, "|>") != NULL;
-			free(row);
-			if (here)
-				return true;
-		}
-		pty_key(t, key);
-		pty_settle(t, 40, 1000);
-	}
-	pty_dump(t, "the cursor never reached the item");
-	return false;
-}
 
 /* True when the row holding text also holds what. */
 static bool row_has(struct pty_term *t, const char *text, const char *what)
@@ -147,7 +120,7 @@ static void pcn_user(void)
 	pty_check(t, pty_wait_text(t, "The PCN enters CAIP, EA", WAIT) &&
 		  row_has(t, "Capacity and Access", "> "),
 		  "it names the groups the PCN enters, the cursor on the first (CAIP)");
-	pty_check(t, move_to(t, "Down", "Enhanced Access tick-box"), "Down reaches EA");
+	pty_check(t, pty_move_to(t, "Down", "Enhanced Access tick-box"), "Down reaches EA");
 	pty_key(t, "Enter");
 	pty_expect(t, "EA Enhanced Access tick-box indicator (Payment)", WAIT,
 		   "Enter opens the EA form");
@@ -162,7 +135,7 @@ static void pcn_user(void)
 	/* a CAIP component */
 	pty_key(t, "Esc");
 	pty_wait_text(t, "Indicator group", WAIT);
-	pty_check(t, move_to(t, "Up", "Capacity and Access"), "Up reaches CAIP");
+	pty_check(t, pty_move_to(t, "Up", "Capacity and Access"), "Up reaches CAIP");
 	pty_key(t, "Enter");
 	pty_expect(t, "CAIP Capacity and Access Improvement Payment", WAIT, "Enter opens CAIP");
 	pty_wait_text(t, "CAIP.03", 3000);
@@ -264,15 +237,15 @@ static void practice_view(void)
 	pty_wait_text(t, "Record Achievement", WAIT);
 	pty_key(t, "f");
 	pty_settle(t, 100, 2000);
-	move_to(t, "Down", "2024/25");
+	pty_move_to(t, "Down", "2024/25");
 	pty_key(t, "Enter");
 	pty_settle(t, 100, 3000);
 	pty_wait_text(t, "Quality Service: DES — Annual — Network Contract DES 2024/25", WAIT);
 	pty_wait_text(t, "31/03/2025", WAIT);
-	pty_check(t, move_to(t, "Down", "31/03/2025"), "the 31/03/2025 achievement");
+	pty_check(t, pty_move_to(t, "Down", "31/03/2025"), "the 31/03/2025 achievement");
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Enhanced Access tick-box", WAIT);
-	move_to(t, "Down", "Enhanced Access tick-box");
+	pty_move_to(t, "Down", "Enhanced Access tick-box");
 	pty_key(t, "Enter");
 	pty_expect(t, "EA Enhanced Access tick-box indicator (Payment)", WAIT,
 		   "demo.practice opens its EA form");
