@@ -128,9 +128,9 @@ static const char *indicator_lock(const struct access *acc, const struct ind_sta
 	if (!acc->can_edit)
 		return acc->reason;
 	if (acc->network && !i->pcn_entered)
-		return "a network figure: the member practices' data added up";
+		return "network figure (members' sum)";
 	if (!acc->network && i->pcn_entered)
-		return "entered at PCN level: the PCN's value for this date";
+		return "entered at PCN level";
 	if (!strcmp(i->source, "EXTRACT") && !i->pcn_entered)
 		return "extracted from the clinical system";
 	return NULL;
