@@ -43,6 +43,22 @@ static int cursor_row(const struct pty_term *t)
 	return r;
 }
 
+/* Sends each sequence in turn and records rowf's answer before the first
+ * and after each (rows[0..n]). */
+static void rows_after(struct pty_term *t, int (*rowf)(const struct pty_term *),
+		       const char *const *seqs, int *rows)
+{
+	rows[0] = rowf(t);
+	for (int i = 0; seqs[i]; i++) {
+		pty_send(t, seqs[i]);
+		pty_settle(t, 100, 2000);
+		rows[i + 1] = rowf(t);
+	}
+}
+
+/* ANSI-mode Down, then application-mode Up. */
+static const char *const down_up[] = { "\033[B", "\033OA", NULL };
+
 /* demo.practice on Data > Record Achievement, Minor Surgery ES 2024/25,
  * the achievements panel shown. Arrows in both modes are used on the way:
  * in the year drop-down (which must stay open) and in the service list. */
@@ -54,13 +70,9 @@ static struct pty_term *to_minor_surgery(const struct pty_opts *o, bool check)
 	pty_key(t, "f");
 	pty_wait_text(t, "2024/25", 3000);
 	pty_settle(t, 100, 2000);
-	int before = marker_row(t);
-	pty_send(t, "\033[B"); /* ANSI-mode Down */
-	pty_settle(t, 100, 2000);
-	int ansi = marker_row(t);
-	pty_send(t, "\033OA"); /* application-mode Up */
-	pty_settle(t, 100, 2000);
-	int app = marker_row(t);
+	int rows[3];
+	rows_after(t, marker_row, down_up, rows);
+	int before = rows[0], ansi = rows[1], app = rows[2];
 	if (check) {
 		char *sub = pty_active_item(t, PTY_SUBTAB_ROW);
 		pty_check(t, before > 0 && ansi == before + 1 && app == before &&
@@ -85,13 +97,9 @@ static void arrows_list_dropdown_form(void)
 {
 	struct pty_term *t = to_minor_surgery(NULL, true);
 	/* the achievements panel is a list */
-	int top = marker_row(t);
-	pty_send(t, "\033[B");
-	pty_settle(t, 100, 2000);
-	int ansi = marker_row(t);
-	pty_send(t, "\033OA");
-	pty_settle(t, 100, 2000);
-	int app = marker_row(t);
+	int rows[4];
+	rows_after(t, marker_row, down_up, rows);
+	int top = rows[0], ansi = rows[1], app = rows[2];
 	char *tab = pty_active_item(t, PTY_TAB_ROW), *sub = pty_active_item(t, PTY_SUBTAB_ROW);
 	pty_check(t, top > 0 && ansi == top + 1 && app == top && strcmp(tab, "Data") == 0 &&
 		  strcmp(sub, "Record Achievement") == 0,
@@ -122,16 +130,8 @@ static void arrows_list_dropdown_form(void)
 	pty_key(t, "Enter");
 	pty_expect(t, "MS Minor surgery procedures (Payment)", 5000, "the group form opens");
 	pty_settle(t, 100, 2000);
-	int f0 = cursor_row(t);
-	pty_send(t, "\033[B");
-	pty_settle(t, 100, 2000);
-	int f1 = cursor_row(t);
-	pty_send(t, "\033OB");
-	pty_settle(t, 100, 2000);
-	int f2 = cursor_row(t);
-	pty_send(t, "\033[A");
-	pty_settle(t, 100, 2000);
-	int f3 = cursor_row(t);
+	rows_after(t, cursor_row, (const char *const[]){ "\033[B", "\033OB", "\033[A", NULL }, rows);
+	int f0 = rows[0], f1 = rows[1], f2 = rows[2], f3 = rows[3];
 	pty_check(t, f1 > f0 && f2 > f1 && f3 == f1 &&
 		  pty_find(t, "MS Minor surgery procedures (Payment)", NULL, NULL),
 		  "form: ANSI and application arrows move between fields and stay in the "
