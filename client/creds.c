@@ -233,6 +233,9 @@ struct creds *creds_open(bool token_file, int timeout_ms)
 {
 	struct creds *c = xcalloc(1, sizeof(*c));
 	c->backend = CREDS_MEMORY;
+	/* the file's path even when another store is used: signing out
+	 * removes a token an earlier session left there */
+	c->path = xdg_path("XDG_STATE_HOME", ".local/state", "token");
 #ifdef HAVE_LIBSECRET
 	if (secret_usable(timeout_ms)) {
 		glib_quiet();
@@ -242,7 +245,6 @@ struct creds *creds_open(bool token_file, int timeout_ms)
 	}
 #endif
 	if (token_file) {
-		c->path = xdg_path("XDG_STATE_HOME", ".local/state", "token");
 		if (c->path) {
 			c->backend = CREDS_FILE;
 			c->desc = xasprintf("file %s", c->path);
@@ -380,6 +382,9 @@ bool creds_save(struct creds *c, const char *server, const char *user, const cha
 	return true;
 }
 
+/* How long signing out may wait for a keyring it did not start with. */
+#define FORGET_PROBE_MS 500
+
 void creds_forget(struct creds *c, const char *server)
 {
 	if (c->server && strcmp(c->server, server) == 0) {
@@ -387,22 +392,22 @@ void creds_forget(struct creds *c, const char *server)
 		xfree(&c->user);
 		xfree(&c->server);
 	}
-	switch (c->backend) {
-	case CREDS_FILE: {
+	/* Every store the token could be in, not only the one chosen at
+	 * start-up: a session with D-Bus may have signed in through the
+	 * keyring and an earlier one without it through the file (or the
+	 * other way round); either would sign the next session in. */
+	if (c->path) {
 		char *u = NULL;
 		char *t = file_load(c->path, server, &u);
 		if (t)
 			unlink(c->path);
 		wipe(&t);
 		free(u);
-		break;
 	}
-	case CREDS_SECRET:
 #ifdef HAVE_LIBSECRET
+	if (c->backend == CREDS_SECRET || secret_usable(FORGET_PROBE_MS)) {
+		glib_quiet();
 		secret_clear(server);
-#endif
-		break;
-	case CREDS_MEMORY:
-		break;
 	}
+#endif
 }

@@ -30,6 +30,7 @@
 	_(QUIT, "quit", "Quit", "Leave cqrs (the token is kept for next time)") \
 	_(REFRESH, "refresh", "Refresh", "Fetch the current screen again from the server") \
 	_(REDRAW, "redraw", "Redraw", "Repaint the whole terminal") \
+	_(SUSPEND, "suspend", "Suspend", "Suspend cqrs and go back to the shell (fg resumes it)") \
 	_(SIGN_OUT, "sign-out", "SignOut", "Sign out: the server revokes the token") \
 	_(SWITCH_ORG, "switch-org", "Org", "Choose the current organisation") \
 	CQRS_TABS(CQRS_TAB_ACTION, _) \

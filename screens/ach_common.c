@@ -144,7 +144,7 @@ void ac_bar(WINDOW *w, int y, int x, int width, json_t *ind)
 		long long a = ac_int(ind, "achievement_ppm") / 10000;
 		long long l = json_integer_value(json_array_get(th, 0));
 		long long u = json_integer_value(json_array_get(th, 1));
-		fs = a >= u ? ST_OK : a >= l ? ST_PAYMENT : ST_ERROR;
+		fs = a >= u ? ST_OK : a >= l ? ST_WARN : ST_ERROR;
 	}
 	tui_put(w, y, x, 1, "[", ST_DIM, false);
 	for (int i = 0; i < inner; i++) {

@@ -50,9 +50,10 @@ void de_legend(WINDOW *w, int y, int x, int width, bool groups)
 	wattrset(w, (int)(tui_attr(ST_PAYMENT) | A_BOLD | A_UNDERLINE));
 	mvwaddstr(w, y, x, "dd/mm/yyyy*");
 	wattrset(w, A_NORMAL);
-	tui_put(w, y, x + 11, width - 11,
-		groups ? " payment date (yellow)   ! incomplete: submitted below total"
-		       : " payment date (yellow)", ST_DIM, true);
+	/* "yellow" only where it is */
+	const char *pay = tui_has_color() ? " payment date (yellow)" : " payment date";
+	tui_printf(w, y, x + 11, width - 11, ST_DIM, true, "%s%s", pay,
+		   groups ? "   ! incomplete: submitted below total" : "");
 }
 
 /* The bytes of p (whole UTF-8 characters) that fit in width columns. */
@@ -426,6 +427,12 @@ enum wres de_action(struct screen *s, enum action a, int key)
 		return W_HANDLED;
 	}
 	return r;
+}
+
+bool de_unsaved(struct screen *s)
+{
+	struct de *d = de_of(s);
+	return d->level == DE_FORM && gform_unsaved(&d->gf);
 }
 
 enum context de_context(struct screen *s)

@@ -78,6 +78,9 @@ struct screen_ops {
 	 * "declaration", "achievement", and its id), after open; NULL: the
 	 * screen has no such view. False if it does not know the type. */
 	bool (*subject)(struct screen *s, const char *type, long id);
+	/* Whether the screen holds typed values the server has not stored
+	 * (quitting asks first); NULL: never. */
+	bool (*unsaved)(struct screen *s);
 };
 
 struct screen_def {

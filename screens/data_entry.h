@@ -88,6 +88,8 @@ bool de_active(struct screen *s);
 void de_draw(struct screen *s, WINDOW *w, int h, int width);
 enum wres de_action(struct screen *s, enum action a, int key);
 enum context de_context(struct screen *s);
+/* Whether the open group form holds typed values not stored yet. */
+bool de_unsaved(struct screen *s);
 bool de_offers(struct screen *s, enum action a);
 
 /* Draws an ISO date as DD/MM/YYYY, followed by "*" for a payment date,
@@ -113,6 +115,9 @@ void gform_open(struct screen *s, int64_t ach, int64_t gid);
 void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width);
 enum wres gform_action(struct screen *s, struct gform *g, enum action a, int key);
 bool gform_offers(struct gform *g, enum action a);
+/* Whether the form holds typed values the server has not stored (its
+ * draft exists). */
+bool gform_unsaved(const struct gform *g);
 
 /* ------------------------------------------------------------ panel
  * The achievements panel of Record Achievement, for one organisation

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,10 +20,12 @@
 
 #include "screens/frame.h"
 #include "screens/screens.h"
+#include "tui/keys.h"
 #include "tui/tui.h"
 #include "util.h"
 
-#define MIN_ROWS 24
+/* 23 rows: tmux's status line on an 80x24 terminal leaves 80x23. */
+#define MIN_ROWS 23
 #define MIN_COLS 80
 
 enum {
@@ -74,6 +77,15 @@ struct app {
 	bool quit;
 	char title[512];
 	int cursor_vis;
+
+	struct keys keys;       /* bytes from the terminal, decoded (tui/keys.h) */
+	/* Keys typed while the window is too small or while the saved sign-in
+	 * is checked, handled (or reported) once that is over. */
+	int held[256];
+	size_t nheld;
+	bool held_lost;         /* more were typed than held fits */
+	bool checking;          /* the saved sign-in is being checked */
+	bool said_non_ascii;    /* the non-UTF-8-locale notice was given */
 };
 
 static const struct screen_def screen_defs[SCR__COUNT + 1] = {
@@ -465,9 +477,23 @@ static void choose_org(struct app *a, const char *keep)
 	compute_roles(a);
 }
 
+/* The saved sign-in has been checked: the sign-in form shows again (keys
+ * held meanwhile go into it) unless the check signed the user in. */
+static void checked(struct app *a)
+{
+	if (!a->checking)
+		return;
+	a->checking = false;
+	signin_checking(&a->screens[SCR_SIGNIN], false);
+	a->dirty |= D_ALL;
+}
+
 static void on_me(struct screen *s, const struct api_response *r)
 {
 	struct app *a = s->app;
+	bool was_checking = a->checking;
+	if (!(r->outcome == API_HTTP && r->status == 200))
+		checked(a);
 	if (r->outcome == API_HTTP && r->status == 401) {
 		creds_forget(a->creds, a->server);
 		api_set_token(a->api, NULL);
@@ -496,8 +522,19 @@ static void on_me(struct screen *s, const struct api_response *r)
 	if (!json_array_size(json_object_get(a->me, "organisations"))) {
 		app_message(a, MSG_ERROR, "You are not linked to any organisation: ask your User "
 			    "Administrator.");
+	} else if (was_checking && (a->nheld || a->held_lost)) {
+		/* typed for a sign-in form that was not needed: a password must
+		 * never run as commands */
+		app_message(a, MSG_OK, "Signed in as %s. %zu key%s typed while checking: not used.",
+			    uid, a->nheld, a->nheld == 1 ? "" : "s");
 	} else {
 		app_message(a, MSG_OK, "Signed in as %s (%s).", uid, jstr(a->me, "name"));
+	}
+	if (was_checking) {
+		a->checking = false;
+		a->nheld = 0;
+		a->held_lost = false;
+		signin_checking(&a->screens[SCR_SIGNIN], false);
 	}
 	int back = a->back_to;
 	a->back_to = -1;
@@ -635,6 +672,22 @@ static void switch_org(struct app *a)
 
 /* ------------------------------------------------------------ help */
 
+/* Whether ctx is a form or inherits from one: there, typed characters
+ * are input, never commands. */
+static bool form_context(enum context ctx)
+{
+	for (int c = (int)ctx; c >= 0; c = context_parent((enum context)c))
+		if (c == CTX_FORM)
+			return true;
+	return false;
+}
+
+static bool typed_char(int key)
+{
+	return key >= 32 && key < KC_CURSES && key != 127;
+}
+
+
 static bool fbar_enabled(void *ud, enum action act);
 
 static void show_help(struct app *a, enum context ctx)
@@ -646,14 +699,26 @@ static void show_help(struct app *a, enum context ctx)
 		lines[n++] = xasprintf(__VA_ARGS__); } while (0)
 	ADD("\1%s: keys in context \"%s\"%s", where, context_name(ctx),
 	    context_parent(ctx) >= 0 ? " (and those it inherits)" : "");
+	bool form = form_context(ctx);
 	for (int act = 1; act < ACT__COUNT; act++) {
-		int keys[8];
-		size_t k = keymap_keys_for(a->km, ctx, (enum action)act, keys, ARRAY_SIZE(keys));
-		/* a screen's own features (breakdown onwards in actions.h) only
-		 * where they work, as on the function bar; moving, editing and
-		 * the global keys always */
-		if (!k || (act >= ACT_BREAKDOWN && !fbar_enabled(a, (enum action)act)))
+		int found[8], keys[8];
+		size_t kk = keymap_keys_for(a->km, ctx, (enum action)act, found, ARRAY_SIZE(found));
+		size_t k = 0;
+		/* in a form, characters are typed: a key bound to a character
+		 * does not work there and is not listed */
+		for (size_t i = 0; i < kk && i < ARRAY_SIZE(found); i++)
+			if (!(form && typed_char(found[i])))
+				keys[k++] = found[i];
+		/* a screen's own features (breakdown onwards in actions.h) and
+		 * what needs a session only where they work, as on the function
+		 * bar; moving, editing and the other global keys always */
+		bool session = act == ACT_REFRESH || act == ACT_SIGN_OUT || act == ACT_SWITCH_ORG ||
+			       act == ACT_FILTER;
+		if (!k || ((act >= ACT_BREAKDOWN || session) && !fbar_enabled(a, (enum action)act)))
 			continue;
+		if (a->cur == SCR_SIGNIN && !a->popup && act >= ACT_TAB_FIRST &&
+		    act <= ACT_PREV_SUBTAB)
+			continue; /* no tabs before signing in */
 		char names[64] = "";
 		for (size_t i = 0; i < k && i < ARRAY_SIZE(keys); i++) {
 			char kn[16];
@@ -847,11 +912,15 @@ static void render(struct app *a)
 		if (a->dirty) {
 			werase(a->w_small);
 			char m[128];
-			snprintf(m, sizeof(m), "cqrs needs 80x24: this terminal is %dx%d.", COLS, LINES);
+			snprintf(m, sizeof(m), "cqrs needs at least %dx%d: this terminal is %dx%d.",
+				 MIN_COLS, MIN_ROWS, COLS, LINES);
 			int y = LINES / 2 - 1;
 			tui_put(a->w_small, y > 0 ? y : 0, 0, COLS, m, ST_LABEL, false);
 			if (LINES > 2)
-				tui_put(a->w_small, y + 1, 0, COLS, "Enlarge the window (F10 quits).",
+				tui_put(a->w_small, y + 1, 0, COLS, "Enlarge the window (F10 or C-c quits).",
+					ST_NORMAL, false);
+			if (LINES > 3)
+				tui_put(a->w_small, y + 2, 0, COLS, "Keys typed now are kept for then.",
 					ST_NORMAL, false);
 			wnoutrefresh(a->w_small);
 			set_cursor(a, 0);
@@ -922,11 +991,40 @@ static void close_popup(struct app *a)
 
 /* ------------------------------------------------------------ keys */
 
+static void suspend(struct app *a);
+
+static void on_confirm_quit(void *ud, int result, const char *text)
+{
+	struct app *a = ud;
+	if (result == POP_YES)
+		a->quit = true;
+	else
+		app_message(a, MSG_INFO, "Not quitting: what you typed is still in the form.");
+}
+
+/* Quits, after asking when a screen holds typed values the server has
+ * not stored. */
+static void request_quit(struct app *a)
+{
+	for (int i = 0; i < SCR__COUNT; i++) {
+		struct screen *s = &a->screens[i];
+		if (s->inited && s->def->ops->unsaved && s->def->ops->unsaved(s)) {
+			app_popup(a, popup_confirm("Quit? What you typed is not stored on the server "
+						   "(a draft stays here).", on_confirm_quit, a));
+			return;
+		}
+	}
+	a->quit = true;
+}
+
 static void frame_action(struct app *a, enum action act, int key)
 {
 	switch (act) {
 	case ACT_QUIT:
-		a->quit = true;
+		request_quit(a);
+		return;
+	case ACT_SUSPEND:
+		suspend(a);
 		return;
 	case ACT_HELP:
 		show_help(a, current_context(a));
@@ -937,6 +1035,10 @@ static void frame_action(struct app *a, enum action act, int key)
 		return;
 	default:
 		break;
+	}
+	if (act == ACT_BACK && a->cur == SCR_SIGNIN) {
+		a->quit = true; /* Esc leaves the sign-in screen like F10 */
+		return;
 	}
 	if (!a->signed_in || a->cur == SCR_SIGNIN)
 		return;
@@ -982,14 +1084,6 @@ static void frame_action(struct app *a, enum action act, int key)
 
 static void handle_key(struct app *a, int key)
 {
-	if (a->small) {
-		enum action act = keymap_lookup(a->km, CTX_GLOBAL, key);
-		if (act == ACT_QUIT && key >= KC_CURSES)
-			a->quit = true;
-		else if (key == 3)
-			a->quit = true;
-		return;
-	}
 	if (a->popup) {
 		enum context ctx = popup_context(a->popup);
 		enum action act = keymap_lookup(a->km, ctx, key);
@@ -1020,9 +1114,108 @@ static void handle_key(struct app *a, int key)
 			a->dirty |= D_FBAR;
 		return;
 	}
-	if (act == ACT_NONE)
+	/* a digit or letter the form did not take is still not a tab switch
+	 * or quit (the form says why it did not take it) */
+	if (act == ACT_NONE || (form_context(ctx) && typed_char(key)))
 		return;
 	frame_action(a, act, key);
+}
+
+/* Keeps a key for later (see struct app). */
+static void hold_key(struct app *a, int key)
+{
+	if (a->nheld < ARRAY_SIZE(a->held))
+		a->held[a->nheld++] = key;
+	else
+		a->held_lost = true;
+}
+
+/* A key that quits at once where nothing can be lost: C-c, or a special
+ * key (F10) bound to quit. */
+static bool quit_key(struct app *a, int key)
+{
+	return key == 3 ||
+	       (key >= KC_CURSES && keymap_lookup(a->km, CTX_GLOBAL, key) == ACT_QUIT);
+}
+
+/* One decoded key: held while the window is too small or the saved
+ * sign-in is checked, refused (and said) when the locale cannot hold it,
+ * else handled. */
+static void dispatch_key(struct app *a, int key)
+{
+	if (a->small || a->checking) {
+		if (quit_key(a, key))
+			a->quit = true;
+		else if (key == KC_ESC && a->checking && !a->small)
+			handle_key(a, key); /* stops the check */
+		else
+			hold_key(a, key);
+		return;
+	}
+	if (key >= 0x80 && key < KC_CURSES && !tui_utf8()) {
+		app_message(a, MSG_ERROR, "Not typed: U+%04X is not ASCII and this terminal's locale "
+			    "is not UTF-8 (run cqrs with LANG=C.UTF-8).", (unsigned)key);
+		return;
+	}
+	handle_key(a, key);
+}
+
+/* Handles the keys held while the window was small or the saved sign-in
+ * was checked, once neither holds. */
+static void replay_held(struct app *a)
+{
+	if (a->small || a->checking || (!a->nheld && !a->held_lost))
+		return;
+	int keys[ARRAY_SIZE(a->held)];
+	size_t n = a->nheld;
+	memcpy(keys, a->held, n * sizeof(int));
+	a->nheld = 0;
+	if (a->held_lost) {
+		app_message(a, MSG_ERROR, "Only the first %zu keys typed meanwhile were kept.", n);
+		a->held_lost = false;
+	}
+	for (size_t i = 0; i < n && !a->quit && !a->small && !a->checking; i++)
+		dispatch_key(a, keys[i]);
+}
+
+/* Reads what the terminal sent (without blocking) into the decoder.
+ * False when the terminal has gone. */
+static bool read_terminal(struct app *a)
+{
+	for (;;) {
+		struct pollfd pf = {.fd = STDIN_FILENO, .events = POLLIN};
+		if (poll(&pf, 1, 0) <= 0)
+			return true;
+		if (pf.revents & (POLLHUP | POLLERR | POLLNVAL) && !(pf.revents & POLLIN))
+			return false;
+		unsigned char buf[256];
+		size_t room = sizeof(a->keys.buf) - a->keys.len;
+		if (!room)
+			return true;
+		ssize_t n = read(STDIN_FILENO, buf, room < sizeof(buf) ? room : sizeof(buf));
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return false;
+		if (n > 0)
+			keys_feed(&a->keys, buf, (size_t)n, mono_ms());
+	}
+}
+
+static void on_resize(struct app *a);
+
+/* C-z: gives the terminal back and stops (the shell's job control; `fg`
+ * resumes), then redraws everything at the terminal's size then. */
+static void suspend(struct app *a)
+{
+	endwin();
+	struct sigaction dfl, old;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	kill(getpid(), SIGTSTP);
+	sigaction(SIGTSTP, &old, NULL);
+	on_resize(a);
+	keypad(stdscr, TRUE);
 }
 
 /* ------------------------------------------------------------ run */
@@ -1063,6 +1256,7 @@ int app_run(const struct app_setup *setup)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGWINCH, &sa, NULL);
 
+	keys_init(&a->keys, a->cfg->escdelay);
 	layout(a);
 	show(a, SCR_SIGNIN);
 	signin_prepare(&a->screens[SCR_SIGNIN], setup->saved_user);
@@ -1071,29 +1265,36 @@ int app_run(const struct app_setup *setup)
 	if (api_token(a->api)) {
 		if (!(setup->message && *setup->message))
 			app_message(a, MSG_INFO, "Checking your saved sign-in...");
+		a->checking = true;
+		signin_checking(&a->screens[SCR_SIGNIN], true);
 		fetch_me(a);
 	}
 
 	while (!a->quit) {
-		api_run(a->api);
-		render(a);
-		bool keys = api_wait(a->api, STDIN_FILENO, sigwinch_pipe[0], 1000);
-		char drain[16];
-		if (sigwinch_pipe[0] >= 0 && read(sigwinch_pipe[0], drain, sizeof(drain)) > 0)
-			on_resize(a);
-		(void)keys;
-		api_run(a->api);
-		wint_t wch;
-		int rc;
-		while (!a->quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
-			if (rc == KEY_CODE_YES && wch == KEY_RESIZE) {
-				on_resize(a);
-				continue;
-			}
-			handle_key(a, key_from_curses(rc, (unsigned)wch));
+		/* keys first: what was typed before an answer arrived is
+		 * handled before that answer (the saved sign-in check) */
+		if (!read_terminal(a))
+			break; /* the terminal hung up */
+		int key;
+		while (!a->quit && (key = keys_next(&a->keys, mono_ms())) != KEYS_NONE) {
+			if (key == KEYS_BAD_BYTE)
+				app_message(a, MSG_ERROR, "Not typed: the terminal sent a character that is "
+					    "not UTF-8 (check its character set).");
+			else if (key != KEYS_SWALLOWED)
+				dispatch_key(a, key);
 			if (!a->small)
 				render(a);
 		}
+		replay_held(a);
+		if (a->quit)
+			break;
+		api_run(a->api);
+		render(a);
+		int wait = keys_timeout(&a->keys, mono_ms());
+		api_wait(a->api, STDIN_FILENO, sigwinch_pipe[0], wait >= 0 && wait < 1000 ? wait : 1000);
+		char drain[16];
+		if (sigwinch_pipe[0] >= 0 && read(sigwinch_pipe[0], drain, sizeof(drain)) > 0)
+			on_resize(a);
 		/* the title shows the retry countdown */
 		if (!api_online(a->api))
 			a->dirty |= D_TITLE;

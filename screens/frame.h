@@ -26,5 +26,8 @@ int app_run(const struct app_setup *setup);
 void signin_prepare(struct screen *s, const char *user);
 void signin_busy(struct screen *s, bool busy);
 void signin_clear_password(struct screen *s);
+/* While the saved sign-in is checked the screen shows that instead of the
+ * form (keys typed meanwhile are held by the frame). */
+void signin_checking(struct screen *s, bool checking);
 
 #endif

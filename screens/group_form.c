@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/drafts.h"
 #include "dates.h"
@@ -765,6 +766,13 @@ enum wres gform_action(struct screen *s, struct gform *g, enum action a, int key
 		return W_IGNORED;
 	struct gfield *f = g->nf ? &g->f[g->focus] : NULL;
 	json_t *ind = f ? indicator(g, f->ind) : NULL;
+	if (!f && printable(key)) {
+		/* typing into a read-only form: say why, never run a command */
+		const char *why = jstr(g->form, "reason");
+		app_message(s->app, MSG_ERROR, "Read-only: %s", *why ? why :
+			    "you cannot change these values.");
+		return W_HANDLED;
+	}
 	if (f && printable(key)) {
 		if (ind && kind_is(ind, "yesno")) {
 			if (key == 'y' || key == 'Y')
@@ -773,8 +781,11 @@ enum wres gform_action(struct screen *s, struct gform *g, enum action a, int key
 				field_set(f, "No");
 			else if (key == ' ')
 				field_set(f, strcmp(f->text, "Yes") == 0 ? "No" : "Yes");
-			else
+			else {
+				app_message(s->app, MSG_ERROR, "%s is Yes or No: type y or n (Space "
+					    "switches).", jstr(ind, "code"));
 				return W_HANDLED;
+			}
 		} else {
 			if (f->fresh)
 				field_set(f, "");
@@ -835,6 +846,11 @@ enum wres gform_action(struct screen *s, struct gform *g, enum action a, int key
 	default:
 		return W_IGNORED;
 	}
+}
+
+bool gform_unsaved(const struct gform *g)
+{
+	return g->form && g->nf && g->draft && access(g->draft, F_OK) == 0;
 }
 
 bool gform_offers(struct gform *g, enum action a)

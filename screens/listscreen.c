@@ -1194,6 +1194,12 @@ static bool action_offered(struct ls *l, const struct ls_action *x)
 	return !at_groups(l) && l->nrows > 0;
 }
 
+static bool ls_unsaved(struct screen *s)
+{
+	struct ls *l = s->priv;
+	return l->d->below && l->d->below->unsaved && l->d->below->unsaved(s);
+}
+
 static bool ls_offers(struct screen *s, enum action a)
 {
 	struct ls *l = s->priv;
@@ -1290,4 +1296,5 @@ const struct screen_ops listscreen_ops = {
 	.done = ls_done,
 	.offers = ls_offers,
 	.subject = ls_subject,
+	.unsaved = ls_unsaved,
 };

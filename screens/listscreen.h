@@ -193,6 +193,8 @@ struct ls_below {
 	enum context (*context)(struct screen *s);
 	bool (*offers)(struct screen *s, enum action a);
 	void (*reopen)(struct screen *s);
+	/* Whether it holds typed values not stored yet; may be NULL. */
+	bool (*unsaved)(struct screen *s);
 };
 
 /* A declaration has at most LS_MAX_FILTERS filters, one of them fetched. */

@@ -199,18 +199,43 @@ static void open_session(const struct options *o, struct run *r)
 	}
 }
 
-/* Starts curses in raw, non-blocking mode with the configured Esc delay
- * and colours. False (said on stderr) if the terminal cannot be used. */
+/* The locale: the user's, but with a UTF-8 character set. When the
+ * user's is not UTF-8 (over SSH LANG is often unset: POSIX), LC_CTYPE
+ * becomes C.UTF-8 where the system has it; otherwise the screens are
+ * drawn in ASCII ("GBP" for the pound sign, tui_ascii) and non-ASCII
+ * keys are refused with a message (frame.c). */
+static void choose_locale(void)
+{
+	setlocale(LC_ALL, "");
+	if (tui_utf8())
+		return;
+	static const char *const utf8[] = {"C.UTF-8", "C.utf8", "en_GB.UTF-8", "en_US.UTF-8"};
+	for (size_t i = 0; i < ARRAY_SIZE(utf8); i++)
+		if (setlocale(LC_CTYPE, utf8[i]) && tui_utf8())
+			return;
+	setlocale(LC_CTYPE, "");
+}
+
+/* The Esc delay: $ESCDELAY (milliseconds, as for ncurses) wins over the
+ * config's `escdelay`. cqrs decodes keys itself (tui/keys.h), so this is
+ * its own wait after a lone Esc, not ncurses'. */
+static void choose_escdelay(struct cqrs_config *cfg)
+{
+	const char *env = getenv("ESCDELAY");
+	char *end;
+	long v = env && *env ? strtol(env, &end, 10) : -1;
+	if (env && *env && !*end && v >= 0 && v <= 2000)
+		cfg->escdelay = (int)v;
+}
+
+/* Starts curses in raw, non-blocking mode with colours. False (said on
+ * stderr) if the terminal cannot be used. */
 static bool start_curses(const struct cqrs_config *cfg)
 {
-	if (!getenv("ESCDELAY"))
-		set_escdelay(cfg->escdelay);
 	if (!initscr()) {
 		fputs("cqrs: cannot initialise the terminal\n", stderr);
 		return false;
 	}
-	if (getenv("ESCDELAY") == NULL)
-		set_escdelay(cfg->escdelay);
 	raw();
 	noecho();
 	nonl();
@@ -306,13 +331,14 @@ int main(int argc, char **argv)
 	struct run r;
 	int rc;
 
-	setlocale(LC_ALL, "");
+	choose_locale();
 	rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	run_init(&r);
 	rc = 1;
 	if (load_settings(&o, &r) && choose_server(&o, &r)) {
+		choose_escdelay(&r.cfg);
 		open_session(&o, &r);
 		if (start_curses(&r.cfg))
 			rc = run_frame(&o, &r);

@@ -168,6 +168,7 @@ static const struct ls_below data_entry = {
 	.context = de_context,
 	.offers = de_offers,
 	.reopen = de_refresh,
+	.unsaved = de_unsaved,
 };
 
 const struct ls_decl missing_data_list = {

@@ -1119,6 +1119,7 @@ const struct screen_ops network_achievement_ops = {
 	.action = net_action,
 	.context = net_context,
 	.done = net_done,
+	.unsaved = de_unsaved,
 };
 
 /* ------------------------------------------------------------ ac_sel */

@@ -487,4 +487,5 @@ const struct screen_ops record_achievement_ops = {
 	.context = panel_context,
 	.done = ra_done,
 	.offers = panel_offers,
+	.unsaved = de_unsaved,
 };

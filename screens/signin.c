@@ -15,13 +15,14 @@
 #include "validate.h"
 
 /* The demo users `cqrsd --demo` creates (its seed); only offered with
- * `cqrs --demo`, where the password is public. */
+ * `cqrs --demo`, where the password is public. The descriptions fit
+ * beside the user IDs at 80 columns, and the list fits at 80x23. */
 static const struct demo_user {
 	const char *user;
 	const char *roles;
 } demo_users[] = {
-	{"demo.practice", "Practice: Service, Achievement Entry, Declaration, Finance View, Users"},
-	{"demo.view", "Practice: View"},
+	{"demo.practice", "Practice: services, data entry, declaring, users"},
+	{"demo.view", "Practice: view only"},
 	{"demo.pcn", "PCN: PCN Management, Declaration Management"},
 	{"demo.commissioner", "ICB: Commissioning Management, Achievement Entry"},
 	{"demo.approver", "ICB: Approval Management"},
@@ -31,16 +32,13 @@ static const struct demo_user {
 };
 #define DEMO_PASSWORD "Terminal-2025"
 
-static const char *const demo_choices[] = {
-	"(type a user ID below)", "demo.practice", "demo.view", "demo.pcn",
-	"demo.commissioner", "demo.approver", "demo.finance", "demo.admin", "demo.cluster",
-};
-
 struct signin {
 	struct form form;
-	size_t f_demo, f_user, f_pass;
+	size_t f_user, f_pass;
 	bool has_demo;
 	bool busy;
+	bool checking;          /* the saved sign-in is being checked */
+	char *demo_items[ARRAY_SIZE(demo_users)];
 	struct screen *s;
 };
 
@@ -50,19 +48,26 @@ static void signin_init(struct screen *s)
 	si->s = s;
 	form_init(&si->form);
 	si->has_demo = app_is_demo(s->app);
-	if (si->has_demo) {
-		si->f_demo = form_add(&si->form, "Demo user", F_CHOICE, 1);
-		form_set_options(&si->form, si->f_demo, demo_choices, ARRAY_SIZE(demo_choices));
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(demo_users); i++)
+		si->demo_items[i] = xasprintf("%-17s %s", demo_users[i].user, demo_users[i].roles);
 	si->f_user = form_add(&si->form, "User ID", F_TEXT, 64);
 	si->f_pass = form_add(&si->form, "Password", F_PASSWORD, 64);
-	si->form.focus = si->has_demo ? si->f_demo : si->f_user;
+	si->form.focus = si->f_user;
 }
 
 static void signin_done(struct screen *s)
 {
 	struct signin *si = s->priv;
 	form_free(&si->form);
+	for (size_t i = 0; i < ARRAY_SIZE(demo_users); i++)
+		free(si->demo_items[i]);
+}
+
+void signin_checking(struct screen *s, bool checking)
+{
+	struct signin *si = s->priv;
+	if (si)
+		si->checking = checking;
 }
 
 void signin_prepare(struct screen *s, const char *user)
@@ -94,16 +99,12 @@ void signin_clear_password(struct screen *s)
 static void on_demo_pick(void *ud, int result, const char *text)
 {
 	struct signin *si = ud;
-	if (result < 0)
+	if (result < 0 || (size_t)result >= ARRAY_SIZE(demo_users))
 		return;
-	si->form.f[si->f_demo].choice = (size_t)result;
-	if (result == 0) {
-		si->form.focus = si->f_user;
-	} else {
-		form_set(&si->form, si->f_user, demo_choices[result]);
-		form_set(&si->form, si->f_pass, DEMO_PASSWORD);
-		app_message(si->s->app, MSG_INFO, "Press Enter to sign in as %s.", demo_choices[result]);
-	}
+	form_set(&si->form, si->f_user, demo_users[result].user);
+	form_set(&si->form, si->f_pass, DEMO_PASSWORD);
+	si->form.focus = si->f_pass;
+	app_message(si->s->app, MSG_INFO, "Press Enter to sign in as %s.", demo_users[result].user);
 	app_dirty(si->s->app);
 }
 
@@ -138,15 +139,18 @@ static void submit(struct signin *si)
 static enum wres signin_action(struct screen *s, enum action a, int key)
 {
 	struct signin *si = s->priv;
+	if (si->checking)
+		return W_HANDLED;
+	/* the demo users: F4, C-t or Space (a user ID has no spaces) */
+	if (si->has_demo && a == ACT_CHOOSE) {
+		app_popup(s->app, popup_choice("Demo users (password " DEMO_PASSWORD ")",
+					       (const char *const *)si->demo_items,
+					       ARRAY_SIZE(si->demo_items), 0, on_demo_pick, si));
+		return W_HANDLED;
+	}
 	enum wres r = form_action(&si->form, a, key);
 	if (r == W_SUBMIT) {
 		submit(si);
-		return W_HANDLED;
-	}
-	if (r == W_OPEN && si->has_demo && si->form.focus == si->f_demo) {
-		app_popup(s->app, popup_choice("Demo users (password " DEMO_PASSWORD ")",
-					       demo_choices, ARRAY_SIZE(demo_choices),
-					       si->form.f[si->f_demo].choice, on_demo_pick, si));
 		return W_HANDLED;
 	}
 	return r;
@@ -162,21 +166,28 @@ static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
 	struct signin *si = s->priv;
 	tui_put(w, 0, 1, width - 2, "Sign in to CQRS National", ST_HEADING, false);
 	tui_printf(w, 1, 1, width - 2, ST_DIM, false, "Server: %s", app_server(s->app));
+	if (si->checking) {
+		/* no form to type a password into while it may not be needed */
+		tui_put(w, 3, 3, width - 4, "Checking your saved sign-in...", ST_LABEL, false);
+		tui_put(w, 5, 3, width - 4, "Keys typed now go to the sign-in form if it is needed.",
+			ST_NORMAL, false);
+		s->show_cursor = false;
+		return;
+	}
 	form_draw(&si->form, w, 3, 1, 30);
 	int y = 3 + (int)si->form.n * 2;
 	tui_put(w, y++, 3, width - 4,
-		si->has_demo ? "Enter signs in. Tab moves between fields. Space on Demo user lists them."
-			     : "Enter signs in. Tab moves between fields. F10 quits.",
+		si->has_demo ? "Enter signs in. Tab: next field. F4 or Space: demo users. Esc quits."
+			     : "Enter signs in. Tab moves between fields. Esc or F10 quits.",
 		ST_NORMAL, false);
 	if (si->has_demo && y + 2 < h) {
 		y++;
 		tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD "):", ST_LABEL,
 			false);
 		for (size_t i = 0; i < ARRAY_SIZE(demo_users) && y < h; i++)
-			tui_printf(w, y++, 3, width - 4, ST_NORMAL, false, "%-18s %s",
-				   demo_users[i].user, demo_users[i].roles);
+			tui_put(w, y++, 3, width - 4, si->demo_items[i], ST_NORMAL, false);
 	}
-	s->show_cursor = si->form.f[si->form.focus].kind != F_CHOICE;
+	s->show_cursor = true;
 	s->cur_y = si->form.cur_y;
 	s->cur_x = si->form.cur_x;
 }
@@ -185,7 +196,7 @@ static bool signin_offers(struct screen *s, enum action a)
 {
 	struct signin *si = s->priv;
 	if (a == ACT_CHOOSE)
-		return si->form.f[si->form.focus].kind == F_CHOICE;
+		return si->has_demo && !si->checking;
 	return a == ACT_HELP || a == ACT_QUIT;
 }
 

@@ -153,8 +153,20 @@ enum wres form_action(struct form *fm, enum action a, int key)
 		return W_IGNORED;
 	struct field *f = &fm->f[fm->focus];
 	if (f->kind != F_CHOICE && key >= 32 && key < KC_CURSES && key != 127) {
-		if (!accepts(f, key))
-			return key == ' ' ? W_HANDLED : W_IGNORED;
+		if (!accepts(f, key)) {
+			/* never a command, never dropped without a word */
+			static const char *const takes[] = {
+				[F_COUNT] = "takes digits only",
+				[F_MONEY] = "takes an amount: digits, \".\" and \",\"",
+				[F_DATE] = "takes a date: dd/mm/yyyy",
+				[F_CHOICE] = "is chosen from a list: F4 or C-t",
+			};
+			const char *why = (size_t)f->kind < ARRAY_SIZE(takes) && takes[f->kind]
+						  ? takes[f->kind] : "cannot take that character";
+			if (key != ' ' || f->kind != F_CHOICE)
+				form_set_error(fm, fm->focus, why);
+			return W_HANDLED;
+		}
 		if (f->len >= f->max)
 			return W_HANDLED;
 		wmemmove(f->text + f->pos + 1, f->text + f->pos, f->len - f->pos);

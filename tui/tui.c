@@ -1,10 +1,12 @@
 /* tui.c: styles and UTF-8 text drawing (see tui.h). */
 #include "config.h"
 
+#include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <wchar.h>
 
 #include "tui/tui.h"
@@ -52,9 +54,71 @@ attr_t tui_attr(enum style s)
 	return (unsigned)s < ST__COUNT ? style_attr[s] : A_NORMAL;
 }
 
-/* Converts UTF-8 to a new wide string; invalid bytes become '?'. */
+bool tui_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+}
+
+/* The next UTF-8 character of s at *i (advanced), or -1 for a byte that
+ * does not start one (skipped). */
+static long next_utf8(const char *s, size_t *i)
+{
+	const unsigned char *p = (const unsigned char *)s + *i;
+	int n = p[0] < 0x80 ? 0 : (p[0] & 0xe0) == 0xc0 ? 1 : (p[0] & 0xf0) == 0xe0 ? 2
+		: (p[0] & 0xf8) == 0xf0 ? 3 : -1;
+	if (n < 0) {
+		(*i)++;
+		return -1;
+	}
+	long cp = n == 0 ? p[0] : p[0] & (0x3f >> n);
+	for (int k = 1; k <= n; k++) {
+		if ((p[k] & 0xc0) != 0x80) {
+			(*i)++;
+			return -1;
+		}
+		cp = (cp << 6) | (p[k] & 0x3f);
+	}
+	*i += (size_t)n + 1;
+	return cp;
+}
+
+char *tui_ascii(const char *s)
+{
+	static const struct {
+		long cp;
+		const char *ascii;
+	} spell[] = {
+		{0xa3, "GBP"}, {0xa0, " "}, {0x2013, "-"}, {0x2014, "-"}, {0x2212, "-"},
+		{0x2018, "'"}, {0x2019, "'"}, {0x201c, "\""}, {0x201d, "\""}, {0x2026, "..."},
+		{0xd7, "x"}, {0x2022, "*"}, {0xb7, "."}, {0x2264, "<="}, {0x2265, ">="},
+		{0x2190, "<-"}, {0x2192, "->"}, {0x2191, "^"}, {0x2193, "v"},
+	};
+	struct buf b;
+	buf_init(&b);
+	size_t i = 0, n = strlen(s);
+	while (i < n) {
+		long cp = next_utf8(s, &i);
+		if (cp >= 0 && cp < 0x80) {
+			buf_putc(&b, (char)cp);
+			continue;
+		}
+		const char *out = "?";
+		for (size_t k = 0; k < ARRAY_SIZE(spell); k++)
+			if (spell[k].cp == cp)
+				out = spell[k].ascii;
+		buf_puts(&b, out);
+	}
+	return buf_steal(&b);
+}
+
+/* Converts UTF-8 to a new wide string; invalid bytes become '?'. In a
+ * locale that is not UTF-8 the text is spelt in ASCII first. */
 static wchar_t *to_wide(const char *s, size_t *len)
 {
+	char *ascii = tui_utf8() ? NULL : tui_ascii(s);
+	if (ascii)
+		s = ascii;
 	size_t n = strlen(s);
 	wchar_t *w = xmalloc((n + 1) * sizeof(wchar_t));
 	mbstate_t st;
@@ -77,6 +141,7 @@ static wchar_t *to_wide(const char *s, size_t *len)
 	}
 	w[o] = 0;
 	*len = o;
+	free(ascii);
 	return w;
 }
 

@@ -30,7 +30,8 @@
 	_(LABEL, -1, -1, A_BOLD, A_BOLD) \
 	_(FIELD, -1, -1, A_UNDERLINE, A_UNDERLINE) \
 	_(FIELD_FOCUS, COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE) \
-	_(PAYMENT, COLOR_YELLOW, -1, A_BOLD, A_BOLD) \
+	_(PAYMENT, COLOR_BLACK, COLOR_YELLOW, A_BOLD | A_UNDERLINE, A_BOLD | A_UNDERLINE) \
+	_(WARN, COLOR_YELLOW, -1, A_BOLD, A_BOLD) \
 	_(DIM, -1, -1, A_DIM, A_DIM) \
 	_(POPUP, -1, -1, A_NORMAL, A_NORMAL)
 
@@ -47,6 +48,15 @@ enum style {
 void tui_styles_init(bool color);
 bool tui_has_color(void);
 attr_t tui_attr(enum style s);
+
+/* Whether the locale's character set is UTF-8 (main switches a POSIX
+ * locale to C.UTF-8 when the system has it). When it is not, text is
+ * drawn in ASCII: tui_ascii's spellings. */
+bool tui_utf8(void);
+/* UTF-8 text spelt in ASCII: "GBP" for the pound sign, "-" for dashes,
+ * straight quotes, "..." for the ellipsis, "?" for anything else that is
+ * not ASCII. Returns a new string. */
+char *tui_ascii(const char *s);
 
 /* Display width (columns) of UTF-8 text. */
 int tui_width(const char *s);

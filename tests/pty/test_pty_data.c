@@ -38,7 +38,8 @@ static struct pty_term *client(const struct pty_opts *o, const char *user)
 
 
 /* The 11 cells of "DD/MM/YYYY*" at r,c: bold and underlined, the "*"
- * there, and yellow (colour) or no colour at all (mono). */
+ * there, and highlighted (colour: a yellow background behind dark text,
+ * cell by cell) or no colour at all (mono). */
 static bool payment_cells(struct pty_term *t, int r, int c, bool colour, const char *date)
 {
 	if (!pty_text_at(t, r, c, date)) {
@@ -48,10 +49,11 @@ static bool payment_cells(struct pty_term *t, int r, int c, bool colour, const c
 	for (int k = 0; k < 11; k++) {
 		struct pty_cell cell;
 		pty_cell(t, r, c + k, &cell);
-		bool yellow = cell.fg == 3 || cell.fg == 11;
-		if (!cell.bold || !cell.underline || (colour ? !yellow : cell.fg != PTY_DEFAULT)) {
-			tap_diag("cell %d,%d '%c': fg %d bold %d underline %d", r, c + k,
-				 (char)cell.ch, cell.fg, cell.bold, cell.underline);
+		bool yellow = (cell.bg == 3 || cell.bg == 11) && (cell.fg == 0 || cell.fg == 8);
+		bool plain = cell.fg == PTY_DEFAULT && cell.bg == PTY_DEFAULT;
+		if (!cell.bold || !cell.underline || (colour ? !yellow : !plain)) {
+			tap_diag("cell %d,%d '%c': fg %d bg %d bold %d underline %d", r, c + k,
+				 (char)cell.ch, cell.fg, cell.bg, cell.bold, cell.underline);
 			return false;
 		}
 	}
@@ -537,10 +539,21 @@ static void monochrome(const struct pty_opts *o, const char *what)
 	pty_check(t, r > 0 && payment_cells(t, r, c, false, "31/03/2025*") &&
 		  !pty_any_colour(t), "%s: payment date marked \"*\", bold and underlined, no colour",
 		  what);
+	pty_check(t, pty_find(t, "* payment date", NULL, NULL) && !pty_find(t, "(yellow)", NULL, NULL),
+		  "%s: the legend says payment date, not \"(yellow)\"", what);
 	pty_move_to(t, "Down", "31/03/2025*");
 	pty_key(t, "Enter");
 	pty_expect(t, "Read-only: entering data needs the Achievement Entry role", 5000,
 		   "%s: View users see the form read-only with the reason", what);
+	/* typing into the read-only form: never a tab switch or quit; the
+	 * message line says why nothing is typed */
+	pty_send(t, "5q");
+	pty_settle(t, 150, 2000);
+	char *msg = pty_message(t);
+	pty_check(t, !pty_exited(t, NULL) && pty_find(t, "Read-only: entering data", NULL, NULL) &&
+		  str_has_prefix(msg, "Error: Read-only:"),
+		  "%s: 5 and q in a read-only form stay in the form and say why (%s)", what, msg);
+	free(msg);
 	pty_close(&t);
 }
 

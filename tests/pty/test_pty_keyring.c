@@ -26,7 +26,7 @@
 
 #include "tests/pty/pty.h"
 
-#define NCASES 9
+#define NCASES 12
 
 static void skip_all(const char *reason)
 {
@@ -229,6 +229,19 @@ static void run(void)
 	pty_wait_exit(t, 5000, NULL);
 	pty_close(&t);
 
+	/* An SSH session without D-Bus keeps its token in the file
+	 * (token_file = yes); the keyring session's sign-out must remove it
+	 * too, or the next session without D-Bus signs in by itself. */
+	char *conf = xasprintf("%s/.config/cqrs/config", home);
+	pty_write_file(conf, "token_file = yes\n");
+	struct pty_opts nobus = { .home = home };
+	t = pty_spawn_cqrs(&nobus, args);
+	pty_check(t, pty_sign_in(t, "demo.practice", PTY_DEMO_PASSWORD, 15000) &&
+		  stat(file, &st) == 0, "keyring: a session without D-Bus writes the token file");
+	pty_key(t, "q");
+	pty_wait_exit(t, 5000, NULL);
+	pty_close(&t);
+
 	t = pty_spawn_cqrs(&o, args);
 	pty_expect(t, PTY_SIGNED_IN "demo.practice", 10000,
 		   "keyring: the next start is signed in from the keyring");
@@ -240,7 +253,12 @@ static void run(void)
 	pty_check(t, !after || (token && strcmp(after, token) != 0),
 		  "keyring: signing out removes the token from the keyring");
 	pty_check(t, token && me_status(token) == 401, "keyring: the server refuses the old token");
+	pty_check(t, stat(file, &st) < 0, "keyring: signing out removes the token file as well");
 	pty_close(&t);
+	t = pty_spawn_cqrs(&nobus, args);
+	pty_expect(t, "User ID:", 10000, "keyring: the next session without D-Bus asks to sign in");
+	pty_close(&t);
+	free(conf);
 	free(after);
 	free(token);
 	free(file);

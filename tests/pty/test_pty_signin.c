@@ -182,7 +182,7 @@ static void demo_mode(void)
 	struct pty_term *t = pty_spawn_cqrs(NULL, args);
 	pty_expect(t, "Demo users (password " PTY_DEMO_PASSWORD ")", 20000,
 		   "--demo: the sign-in screen lists the demo users");
-	pty_check(t, pty_find(t, "Demo user", NULL, NULL) &&
+	pty_check(t, pty_find(t, "demo.cluster", NULL, NULL) &&
 		  pty_find(t, "demo.commissioner", NULL, NULL) &&
 		  pty_find(t, "demo.admin", NULL, NULL) &&
 		  pty_find_in_row(t, PTY_TITLE_ROW, "(demo)", NULL),
@@ -194,10 +194,9 @@ static void demo_mode(void)
 		port = atoi(p + strlen("http://127.0.0.1:"));
 	free(title);
 	pty_key(t, "Space");
-	pty_expect(t, "(type a user ID below)", 5000, "--demo: Space opens the pick-list");
-	pty_check(t, pty_find(t, "demo.cluster", NULL, NULL),
+	pty_expect(t, "|> demo.practice", 5000, "--demo: Space opens the pick-list");
+	pty_check(t, pty_find(t, "|  demo.cluster", NULL, NULL),
 		  "--demo: the pick-list offers all eight demo users");
-	pty_key(t, "Down");
 	pty_key(t, "Down");
 	pty_key(t, "Down");
 	pty_key(t, "Enter");
