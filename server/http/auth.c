@@ -116,6 +116,7 @@ bool auth_request(struct req *r)
 	a->uid = t.session.uid;
 	a->session_id = t.session.id;
 	strlcpy_s(a->user_id, t.user_id, sizeof a->user_id);
+	a->system_account = t.system_account;
 	a->grants = t.grants;
 	a->ngrants = t.ngrants;
 	r->auth = a;

@@ -145,6 +145,7 @@ ST_MUST enum st store_user_grants(struct db *db, int64_t uid, struct grant **out
 struct token_auth {
 	struct session_rec session;
 	char user_id[65];
+	bool system_account;
 	struct grant *grants;
 	size_t ngrants;
 };

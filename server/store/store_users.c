@@ -339,6 +339,7 @@ struct auth_entry {
 	bool used;
 	struct session_rec session;
 	char user_id[65];
+	bool system_account;
 	struct grant *grants;
 	size_t ngrants;
 };
@@ -400,7 +401,8 @@ enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t no
 			 int64_t idle, struct token_auth *out)
 {
 	static const char sql[] =
-		"SELECT s.id, s.user_id, s.last_used_at, s.expires_at, u.user_id, u.disabled"
+		"SELECT s.id, s.user_id, s.last_used_at, s.expires_at, u.user_id, u.disabled,"
+		" u.system_account"
 		" FROM session s JOIN app_user u ON u.id = s.user_id"
 		" WHERE s.token_hash = ?1 AND s.revoked_at IS NULL";
 	memset(out, 0, sizeof *out);
@@ -427,6 +429,7 @@ enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t no
 		fresh.session.expires_at = sqlite3_column_int64(st, 3);
 		col_text(st, 4, fresh.user_id, sizeof fresh.user_id);
 		bool disabled = sqlite3_column_int(st, 5) != 0;
+		fresh.system_account = sqlite3_column_int(st, 6) != 0;
 		sqlite3_reset(st);
 		if (disabled)
 			return ST_FORBIDDEN;
@@ -436,6 +439,7 @@ enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t no
 		if (!c) {
 			out->session = fresh.session;
 			strlcpy_s(out->user_id, fresh.user_id, sizeof out->user_id);
+			out->system_account = fresh.system_account;
 			out->grants = fresh.grants;
 			out->ngrants = fresh.ngrants;
 			goto times;
@@ -447,6 +451,7 @@ enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t no
 	}
 	out->session = e->session;
 	strlcpy_s(out->user_id, e->user_id, sizeof out->user_id);
+	out->system_account = e->system_account;
 	copy_grants(out, e->grants, e->ngrants);
 times:
 	/* The clock's part of "live", checked on every request. */
