@@ -373,10 +373,12 @@ void read_cache_free(struct db *db)
 }
 
 /* The cache, emptied first when the snapshot's stamp is not the one its
- * entries were read under; NULL outside a stamped read transaction. */
+ * entries were read under; NULL outside a stamped read transaction, and
+ * once this connection has written inside it (the stamp no longer says
+ * what the database holds). */
 static struct read_cache *read_cache_now(struct db *db)
 {
-	if (!db->snap_stamped)
+	if (!db->snap_stamped || sqlite3_total_changes64(db->sql) != db->snap_changes)
 		return NULL;
 	struct read_cache *c = db->cache;
 	if (!c)
