@@ -681,13 +681,26 @@ void h_group_save(struct req *r)
 	int64_t gid = param_id(r, 1);
 	if (!gid)
 		return;
-	json_t *body = body_object(r);
-	if (!body)
-		return;
+	/* Who may change this achievement is answered first (404 outside
+	 * scope, 403 or 409 within it): an outsider learns nothing of the
+	 * body's rules. */
 	struct save x;
 	memset(&x, 0, sizeof x);
 	x.r = r;
 	x.gid = gid;
+	if (!load(r, id, &x.a, &x.s))
+		return;
+	decide_access(r, &x.a, &x.s, &x.acc);
+	if (!x.acc.can_edit) {
+		if (x.acc.final)
+			reply_error(r, 409, "final", NULL, "%s", x.acc.reason);
+		else
+			reply_error(r, 403, "forbidden", NULL, "%s", x.acc.reason);
+		return;
+	}
+	json_t *body = body_object(r);
+	if (!body)
+		return;
 	const char *mode = NULL;
 	json_int_t version = -1;
 	json_t *values = NULL, *errors = NULL;
@@ -710,16 +723,6 @@ void h_group_save(struct req *r)
 	}
 	x.submit = !strcmp(mode, "submit");
 	x.version = version;
-	if (!load(r, id, &x.a, &x.s))
-		goto out;
-	decide_access(r, &x.a, &x.s, &x.acc);
-	if (!x.acc.can_edit) {
-		if (x.acc.final)
-			reply_error(r, 409, "final", NULL, "%s", x.acc.reason);
-		else
-			reply_error(r, 403, "forbidden", NULL, "%s", x.acc.reason);
-		goto out;
-	}
 	struct group_info g;
 	if (store_group_state(r->db, x.a.id, x.s.id, gid, &inds, &n, &g) != ST_OK) {
 		reply_error(r, 404, "not_found", NULL, "there is no indicator group %lld in %s",

@@ -341,8 +341,21 @@ void h_network(struct req *r)
 
 /* ---- stuck achievements ----------------------------------------------------- */
 
+/* The list of achievements stuck in Awaiting Network Achievement is the
+ * commissioners' work list: for users with a role on an ICB or NHS
+ * England (the client shows it to them), over their scope. Practices and
+ * PCNs see their own achievements' status on their own screens. */
 void h_network_stuck(struct req *r)
 {
+	bool commissioner = false;
+	for (size_t i = 0; i < r->auth->ngrants && !commissioner; i++)
+		commissioner = role_listed("NHSE,ICB", r->auth->grants[i].org_kind);
+	if (!commissioner) {
+		reply_error(r, 403, "forbidden", NULL,
+			    "the list of achievements stuck in Awaiting Network Achievement is for "
+			    "commissioners (a role at an ICB or NHS England)");
+		return;
+	}
 	const char *year;
 	if (!query_year(r, &year))
 		return;

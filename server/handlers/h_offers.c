@@ -280,9 +280,10 @@ void h_offers_create(struct req *r)
 			goto out;
 		}
 		const char *code = json_string_value(v);
-		if (strlen(code) > 15 || store_org_by_code(r->db, code, &o) != ST_OK ||
-		    !auth_org_in_scope(r, o.id, "COMMISSIONING_MANAGEMENT")) {
-			reply_error(r, 404, "not_found", field,
+		if (!scoped_org(r, code, field, &o))
+			goto out;
+		if (!auth_org_in_scope(r, o.id, "COMMISSIONING_MANAGEMENT")) {
+			reply_error(r, 403, "forbidden", field,
 				    "%s is not a service provider you commission", code);
 			goto out;
 		}

@@ -92,13 +92,15 @@ bool auth_request(struct req *r)
 		reply_error(r, 401, "unauthenticated", NULL, "the token is not valid; sign in again");
 		return false;
 	}
-	struct session_rec s;
+	struct token_auth t;
 	int64_t now = wall_s();
-	enum st st = store_session_lookup(r->db, hash, now, r->srv->cfg.token_idle, &s);
+	enum st st = store_token_auth(r->db, hash, now, r->srv->cfg.token_idle, &t);
 	if (st != ST_OK) {
 		if (st == ST_NOTFOUND)
 			reply_error(r, 401, "unauthenticated", NULL,
 				    "your session has expired or was signed out; sign in again");
+		else if (st == ST_FORBIDDEN)
+			reply_error(r, 401, "unauthenticated", NULL, "this account can no longer sign in");
 		else
 			reply_store_error(r, st);
 		return false;
@@ -108,22 +110,15 @@ bool auth_request(struct req *r)
 	int64_t step = r->srv->cfg.token_idle / 4;
 	if (step > 60)
 		step = 60;
-	if (now - s.last_used_at >= step)
-		store_session_touch(r->db, s.id, now);
-	struct user_rec u;
-	if (store_user_by_id(r->db, s.uid, &u) != ST_OK || u.disabled) {
-		reply_error(r, 401, "unauthenticated", NULL, "this account can no longer sign in");
-		return false;
-	}
+	if (now - t.session.last_used_at >= step)
+		store_session_touch(r->db, t.session.id, now);
 	struct authctx *a = xcalloc(1, sizeof *a);
-	a->uid = s.uid;
-	a->session_id = s.id;
-	strlcpy_s(a->user_id, u.user_id, sizeof a->user_id);
-	if (store_user_grants(r->db, s.uid, &a->grants, &a->ngrants) != ST_OK) {
-		auth_free(&a);
-		reply_store_error(r, ST_ERROR);
-		return false;
-	}
+	a->uid = t.session.uid;
+	a->session_id = t.session.id;
+	strlcpy_s(a->user_id, t.user_id, sizeof a->user_id);
+	a->system_account = t.system_account;
+	a->grants = t.grants;
+	a->ngrants = t.ngrants;
 	r->auth = a;
 	return true;
 }

@@ -16,6 +16,7 @@ struct authctx {
 	int64_t uid;
 	int64_t session_id;
 	char user_id[65];
+	bool system_account; /* e.g. extract.loader: see routes.c authorise */
 	struct grant *grants;
 	size_t ngrants;
 };

@@ -95,11 +95,31 @@ static bool match(const char *pattern, const char *path, struct req *r, bool cap
 	return true;
 }
 
-/* The token (401) and the route's roles (403); false when answered. */
+/* A system account (extract.loader) signs in to do one job: it may use
+ * the routes that name a role it holds (POST /extracts), read its own
+ * account and sign out. Everything else is refused 403 whatever scope
+ * its grants would give it (docs/api.md). */
+static bool system_may(const struct req *r)
+{
+	if (r->route->roles)
+		return true; /* the role check below decides */
+	return (!strcmp(r->route->method, "GET") && !strcmp(r->route->pattern, "/api/v1/me")) ||
+	       (!strcmp(r->route->method, "DELETE") &&
+		!strcmp(r->route->pattern, "/api/v1/session"));
+}
+
+/* The token (401), the route's roles and system accounts (403); false
+ * when answered. */
 static bool authorise(struct req *r)
 {
 	if (!auth_request(r))
 		return false;
+	if (r->auth->system_account && !system_may(r)) {
+		reply_error(r, 403, "forbidden", NULL,
+			    "%s is a system account: it may only load extracts (POST /extracts) "
+			    "and read GET /me", r->auth->user_id);
+		return false;
+	}
 	if (r->route->roles && !auth_has_role_anywhere(r->auth, r->route->roles)) {
 		reply_error(r, 403, "forbidden", NULL,
 			    "you do not have a role that may do this (%s)", r->route->roles);

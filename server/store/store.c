@@ -272,18 +272,32 @@ static int step_once(struct db *db, const char *sql)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* BEGIN is deferred: the snapshot starts with the first statement that
+ * reads the database, here PRAGMA data_version, whose value (with this
+ * connection's own change count) stamps the snapshot for caches that must
+ * never serve what another connection or process has changed since. */
 bool store_read_begin(struct db *db)
 {
 	static const char begin[] = "BEGIN";
+	static const char version[] = "PRAGMA data_version";
 	if (db->tx_depth > 0 || step_once(db, begin) != SQLITE_OK)
 		return false;
 	db->tx_depth++;
+	sqlite3_stmt *st = db_stmt(db, version);
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		db->snap_version = sqlite3_column_int64(st, 0);
+		db->snap_changes = sqlite3_total_changes64(db->sql);
+		db->snap_stamped = true;
+	}
+	if (st)
+		sqlite3_reset(st);
 	return true;
 }
 
 void store_read_end(struct db *db)
 {
 	static const char commit[] = "COMMIT";
+	db->snap_stamped = false;
 	db->tx_depth--;
 	if (step_once(db, commit) != SQLITE_OK)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
@@ -318,6 +332,7 @@ void store_close(struct store **sp)
 		for (size_t i = 0; i < db->nslots; i++)
 			sqlite3_finalize(db->slots[i].stmt);
 		free(db->slots);
+		read_cache_free(db);
 		sqlite3_close(db->sql);
 		free(db);
 	}

@@ -133,6 +133,25 @@ struct grant {
 };
 /* The user's live grants; *out is allocated (caller frees). */
 ST_MUST enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t *n);
+/* What an authenticated request needs about its bearer token: the live
+ * session, its user and the user's live grants (grants allocated, the
+ * caller frees). ST_NOTFOUND when the token has no live session (revoked,
+ * past expires_at, idle longer than idle seconds), ST_FORBIDDEN when its
+ * user is disabled. Inside store_read_begin's transaction the answer may come
+ * from this connection's cache, which serves only while the database
+ * holds exactly what it held when the entry was read (the snapshot
+ * stamp): any commit, by any connection or process, empties it, so a
+ * revoked token or a withdrawn grant counts from the next request. */
+struct token_auth {
+	struct session_rec session;
+	char user_id[65];
+	bool system_account;
+	struct grant *grants;
+	size_t ngrants;
+};
+ST_MUST enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t now,
+				 int64_t idle, struct token_auth *out);
+
 /* True if the user is assigned one or more Service Provider Clusters. */
 bool store_user_has_cluster(struct db *db, int64_t uid);
 /* Whether org_id is within the user's scope for any of the given roles
@@ -145,6 +164,11 @@ bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *
 json_t *store_tasks_json(struct db *db, int64_t uid);
 /* "My Account" JSON for the user (new reference). */
 json_t *store_me_json(struct db *db, int64_t uid);
+struct buf;
+/* store_me_json's object as compact JSON text, appended to out; inside
+ * store_read_begin's transaction from the connection's read cache (the
+ * same rule as store_token_auth's: only while the database is unchanged). */
+ST_MUST enum st store_me_text(struct db *db, int64_t uid, struct buf *out);
 
 /* ---- audit, tasks and e-mail (store_notify.c) ----------------------- */
 /* Appends to the audit log; before/after are borrowed (either may be NULL). */

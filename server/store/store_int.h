@@ -30,8 +30,19 @@ struct db {
 	int tx_depth;
 	int64_t busy_deadline; /* mono_ms() limit of store_tx's waits (0: none) */
 	int64_t busy_since;    /* when the current statement started waiting */
+	/* Inside store_read_begin's transaction: what the database held when
+	 * its snapshot began, as (PRAGMA data_version: commits by any other
+	 * connection or process, sqlite3_total_changes64: this connection's
+	 * own writes). Equal stamps mean equal data; snap_stamped is false
+	 * outside such a transaction. */
+	bool snap_stamped;
+	int64_t snap_version, snap_changes;
+	struct read_cache *cache; /* store_token_auth's and store_me_text's */
 	struct db *next; /* the store's list of connections */
 };
+
+/* Frees a connection's read cache (store_close; store_users.c). */
+void read_cache_free(struct db *db);
 
 /* The one definition of "practice m.practice_id is a member of PCN
  * m.pcn_id on date d" (m: a pcn_membership alias; d: an SQL date

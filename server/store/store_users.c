@@ -327,6 +327,144 @@ enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
+/* The connection's read cache: per connection (so per thread, no lock),
+ * the sign-in data of a few recently used tokens (store_token_auth) and
+ * the account part of GET /me of a few users (store_me_text), valid for
+ * one snapshot stamp only (see struct db): the first read transaction
+ * that finds the database changed, by anyone, empties it. */
+#define AUTH_CACHE_SLOTS 32
+#define ME_CACHE_SLOTS 16
+struct auth_entry {
+	unsigned char hash[32];
+	bool used;
+	struct session_rec session;
+	char user_id[65];
+	bool system_account;
+	struct grant *grants;
+	size_t ngrants;
+};
+struct me_entry {
+	int64_t uid; /* 0: empty */
+	char *text;
+	size_t len;
+};
+struct read_cache {
+	int64_t version, changes; /* the stamp the entries were read under */
+	size_t next_auth, next_me; /* the slots to fill next (round robin) */
+	struct auth_entry auth[AUTH_CACHE_SLOTS];
+	struct me_entry me[ME_CACHE_SLOTS];
+};
+
+static void read_cache_clear(struct read_cache *c)
+{
+	for (size_t i = 0; i < AUTH_CACHE_SLOTS; i++)
+		free(c->auth[i].grants);
+	for (size_t i = 0; i < ME_CACHE_SLOTS; i++)
+		free(c->me[i].text);
+	memset(c, 0, sizeof *c);
+}
+
+void read_cache_free(struct db *db)
+{
+	if (!db->cache)
+		return;
+	read_cache_clear(db->cache);
+	xfree(&db->cache);
+}
+
+/* The cache, emptied first when the snapshot's stamp is not the one its
+ * entries were read under; NULL outside a stamped read transaction, and
+ * once this connection has written inside it (the stamp no longer says
+ * what the database holds). */
+static struct read_cache *read_cache_now(struct db *db)
+{
+	if (!db->snap_stamped || sqlite3_total_changes64(db->sql) != db->snap_changes)
+		return NULL;
+	struct read_cache *c = db->cache;
+	if (!c)
+		c = db->cache = xcalloc(1, sizeof *c);
+	if (c->version != db->snap_version || c->changes != db->snap_changes) {
+		read_cache_clear(c);
+		c->version = db->snap_version;
+		c->changes = db->snap_changes;
+	}
+	return c;
+}
+
+static void copy_grants(struct token_auth *out, const struct grant *g, size_t n)
+{
+	out->ngrants = n;
+	out->grants = n ? xmalloc(n * sizeof *g) : NULL;
+	if (n)
+		memcpy(out->grants, g, n * sizeof *g);
+}
+
+enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t now,
+			 int64_t idle, struct token_auth *out)
+{
+	static const char sql[] =
+		"SELECT s.id, s.user_id, s.last_used_at, s.expires_at, u.user_id, u.disabled,"
+		" u.system_account"
+		" FROM session s JOIN app_user u ON u.id = s.user_id"
+		" WHERE s.token_hash = ?1 AND s.revoked_at IS NULL";
+	memset(out, 0, sizeof *out);
+	struct read_cache *c = read_cache_now(db);
+	struct auth_entry *e = NULL;
+	for (size_t i = 0; c && i < AUTH_CACHE_SLOTS && !e; i++)
+		if (c->auth[i].used && !memcmp(c->auth[i].hash, hash, 32))
+			e = &c->auth[i];
+	if (!e) {
+		sqlite3_stmt *st = db_stmt(db, sql);
+		if (!st)
+			return ST_ERROR;
+		sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return rc == SQLITE_DONE ? ST_NOTFOUND : st_from_sqlite(rc);
+		}
+		struct auth_entry fresh = {.used = true};
+		memcpy(fresh.hash, hash, 32);
+		fresh.session.id = sqlite3_column_int64(st, 0);
+		fresh.session.uid = sqlite3_column_int64(st, 1);
+		fresh.session.last_used_at = sqlite3_column_int64(st, 2);
+		fresh.session.expires_at = sqlite3_column_int64(st, 3);
+		col_text(st, 4, fresh.user_id, sizeof fresh.user_id);
+		bool disabled = sqlite3_column_int(st, 5) != 0;
+		fresh.system_account = sqlite3_column_int(st, 6) != 0;
+		sqlite3_reset(st);
+		if (disabled)
+			return ST_FORBIDDEN;
+		enum st gs = store_user_grants(db, fresh.session.uid, &fresh.grants, &fresh.ngrants);
+		if (gs != ST_OK)
+			return gs;
+		if (!c) {
+			out->session = fresh.session;
+			strlcpy_s(out->user_id, fresh.user_id, sizeof out->user_id);
+			out->system_account = fresh.system_account;
+			out->grants = fresh.grants;
+			out->ngrants = fresh.ngrants;
+			goto times;
+		}
+		e = &c->auth[c->next_auth];
+		c->next_auth = (c->next_auth + 1) % AUTH_CACHE_SLOTS;
+		free(e->grants);
+		*e = fresh;
+	}
+	out->session = e->session;
+	strlcpy_s(out->user_id, e->user_id, sizeof out->user_id);
+	out->system_account = e->system_account;
+	copy_grants(out, e->grants, e->ngrants);
+times:
+	/* The clock's part of "live", checked on every request. */
+	if (out->session.expires_at <= now || out->session.last_used_at + idle <= now) {
+		free(out->grants);
+		memset(out, 0, sizeof *out);
+		return ST_NOTFOUND;
+	}
+	return ST_OK;
+}
+
 bool store_user_has_cluster(struct db *db, int64_t uid)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM user_cluster WHERE user_id = ?1)";
@@ -428,6 +566,34 @@ json_t *store_me_json(struct db *db, int64_t uid)
 	}
 	json_object_set_new(me, "clusters", clusters);
 	return me;
+}
+
+enum st store_me_text(struct db *db, int64_t uid, struct buf *out)
+{
+	struct read_cache *c = read_cache_now(db);
+	for (size_t i = 0; c && i < ME_CACHE_SLOTS; i++)
+		if (c->me[i].uid == uid) {
+			buf_append(out, c->me[i].text, c->me[i].len);
+			return ST_OK;
+		}
+	json_t *me = store_me_json(db, uid);
+	if (!me)
+		return ST_ERROR;
+	char *text = json_dumps(me, JSON_COMPACT);
+	json_decref(me);
+	if (!text)
+		return ST_ERROR;
+	size_t len = strlen(text);
+	buf_append(out, text, len);
+	if (!c) {
+		free(text);
+		return ST_OK;
+	}
+	struct me_entry *e = &c->me[c->next_me];
+	c->next_me = (c->next_me + 1) % ME_CACHE_SLOTS;
+	free(e->text);
+	*e = (struct me_entry){uid, text, len};
+	return ST_OK;
 }
 
 json_t *store_tasks_json(struct db *db, int64_t uid)

@@ -354,13 +354,15 @@ static void test_create_rules(void)
 	create(t_comm, svc_ms, "2024-02-30", "2025-03-31", NULL, NULL, "[\"A81007\"]");
 	ck(is_err(400, "bad_field", "start_date", NULL), "a date not in the calendar: 400");
 	create_2425(t_comm, svc_ms, "[\"L83002\"]");
-	ck(is_err(404, "not_found", "organisations[0]", NULL),
-	   "a practice of another ICB: 404 naming organisations[0]");
+	ck(is_err(404, "not_found", "organisations[0]",
+		  "there is no organisation L83002 that you can see"),
+	   "a practice of another ICB: 404 naming organisations[0], as if it did not exist");
 	create_2425(t_comm, svc_ms, "[\"A81007\", \"ZZZ99\"]");
-	ck(is_err(404, "not_found", "organisations[1]", NULL),
-	   "an unknown organisation: 404 naming organisations[1]");
+	ck(is_err(404, "not_found", "organisations[1]",
+		  "there is no organisation ZZZ99 that you can see"),
+	   "an unknown organisation: the same 404 naming organisations[1]");
 	create_2425(t_cluster, svc_ms, "[\"A81007\"]");
-	ck(is_err(404, "not_found", "organisations[0]", NULL),
+	ck(is_err(404, "not_found", "organisations[0]", "that you can see"),
 	   "cluster user: a practice outside the cluster: 404 naming organisations[0]");
 	create_2425(t_comm, svc_ms, "[\"A81007\", \"A81016\", \"A81007\"]");
 	ck(is_err(400, "bad_field", "organisations[2]", "twice"),
