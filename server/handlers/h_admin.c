@@ -405,23 +405,6 @@ static bool admin_org_query(struct req *r, const char *name, bool required, stru
 	return true;
 }
 
-static bool query_int(struct req *r, const char *name, int def, int min, int max, int *out)
-{
-	const char *s = req_query(r, name);
-	*out = def;
-	if (!s)
-		return true;
-	char *end = NULL;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < min || v > max) {
-		reply_error(r, 400, "bad_query", name, "%s must be a whole number from %d to %d",
-			    name, min, max);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
 void h_admin_users(struct req *r)
 {
 	const char *q = req_query(r, "q"), *state = req_query(r, "state");

@@ -216,6 +216,23 @@ bool query_id(struct req *r, const char *name, bool required, int64_t *out)
 	return true;
 }
 
+bool query_int(struct req *r, const char *name, int def, int min, int max, int *out)
+{
+	const char *s = req_query(r, name);
+	*out = def;
+	if (!s)
+		return true;
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > max) {
+		reply_error(r, 400, "bad_query", name, "%s must be a whole number from %d to %d",
+			    name, min, max);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
 bool query_year(struct req *r, const char **out)
 {
 	*out = req_query(r, "year");
