@@ -233,7 +233,22 @@ static void test_add_user(void)
 	ck(R.status == 201, "an ICB User Administrator links a new user to a PCN with Declaration Management");
 	GET(T(UADM), "/api/v1/admin/roles?organisation=U60172");
 	ck(jint(R.json, "pcn_declarers") == 2, "the PCN now has 2 declarers (the client warns under 2)");
-	ck(uid_of(UADM, "pat.lead") > 0, "... and the administrator manages that user");
+	json_int_t pat = uid_of(UADM, "pat.lead");
+	ck(pat > 0, "... and the administrator manages that user");
+	json_int_t pcn = uid_of(UADM, "demo.pcn");
+	ck(pcn > 0, "it also sees demo.pcn (Declaration Management at U60172)");
+	size_t h0 = history_len(ADM, pcn);
+	POST(T(UADM), F("/api/v1/admin/users/%lld/actions", (long long)pcn), "{\"action\": \"disable\"}");
+	ck(is_err(403, "forbidden", "action", "do not administer"),
+	   "but cannot disable it (it holds PCN Management there too)");
+	PUT(T(UADM), F("/api/v1/admin/users/%lld/organisations/U60172", (long long)pcn),
+	    "{\"roles\": [\"DECLARATION_MANAGEMENT\"]}");
+	ck(is_err(403, "forbidden", "roles", NULL), "nor replace its PCN roles");
+	go(T(UADM), "DELETE", NULL, F("/api/v1/admin/users/%lld/organisations/U60172", (long long)pcn));
+	ck(is_err(403, "forbidden", NULL, NULL) && history_len(ADM, pcn) == h0,
+	   "nor revoke that link; nothing was written");
+	go(T(UADM), "DELETE", NULL, F("/api/v1/admin/users/%lld/organisations/U60172", (long long)pat));
+	ck(R.status == 200, "it can revoke the Declaration Management link it made");
 }
 
 static void test_change_user(void)
