@@ -4,6 +4,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
+#include "server/rules/password.h"
 
 void h_health(struct req *r)
 {
@@ -30,6 +31,20 @@ void h_me(struct req *r)
 	buf_printf(&b, ",\"business_date\":\"%s\"", today);
 	if (date_financial_year(today, fy))
 		buf_printf(&b, ",\"financial_year\":\"%s\"", fy);
+	/* Password expiry (cqrsd --password-max-age): the date, and the Home
+	 * warning from PASSWORD_WARN_DAYS before it. */
+	struct user_rec u;
+	char on[11];
+	bool expiry = r->srv->cfg.password_max_age > 0 &&
+		      store_user_by_id(r->db, r->auth->uid, &u) == ST_OK &&
+		      (password_expired(&r->srv->cfg, u.password_set_at, on), u.password_set_at > 0);
+	bool warn = expiry && u.password_set_at + (int64_t)r->srv->cfg.password_max_age * 86400 -
+				      (int64_t)PASSWORD_WARN_DAYS * 86400 <= wall_s();
+	if (expiry)
+		buf_printf(&b, ",\"password_expires\":\"%s\"", on);
+	else
+		buf_printf(&b, ",\"password_expires\":null");
+	buf_printf(&b, ",\"password_warning\":%s", warn ? "true" : "false");
 	buf_putc(&b, '}');
 	reply_raw(r, 200, b.data, b.len);
 	buf_free(&b);
