@@ -253,3 +253,11 @@ bool password_policy_check(const char *user_id, const char *password, char *why,
 	}
 	return true;
 }
+
+bool text_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	return true;
+}

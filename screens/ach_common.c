@@ -178,38 +178,24 @@ void ac_add(struct ac_lines *l, const char *fmt, ...)
 void ac_add_wrapped(struct ac_lines *l, const char *prefix, const char *text, int width)
 {
 	int pw = tui_width(prefix);
-	struct buf line;
-	buf_init(&line);
-	buf_printf(&line, "%s", prefix);
-	int cur = pw;
-	bool first_word = true;
-	const char *p = text ? text : "";
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		char *word = xstrndup(p, (size_t)(e - p));
-		int ww = tui_width(word);
-		if (!first_word && cur + 1 + ww > width) {
-			ac_add(l, "%s", line.data);
-			buf_free(&line);
-			buf_init(&line);
-			buf_printf(&line, "%*s", pw, "");
-			cur = pw;
-			first_word = true;
-		}
-		buf_printf(&line, "%s%s", first_word ? "" : " ", word);
-		cur += ww + (first_word ? 0 : 1);
-		first_word = false;
-		free(word);
-		p = e;
+	size_t n;
+	char **v;
+	if (pw <= width / 2) {
+		/* the text in a column of its own beside the prefix */
+		v = tui_wrap(text, width - pw, width - pw, &n);
+		for (size_t i = 0; i < n; i++)
+			ac_add(l, "%*s%s", i ? pw : 0, i ? "" : prefix, v[i]);
+	} else {
+		/* a long prefix (the row a result is about): prefix and text
+		 * wrapped together, under the prefix's indent plus two */
+		int lead = (int)strspn(prefix, " ");
+		char *all = xasprintf("%s%s", prefix + lead, text ? text : "");
+		v = tui_wrap(all, width - lead, width - lead - 2, &n);
+		free(all);
+		for (size_t i = 0; i < n; i++)
+			ac_add(l, "%*s%s", i ? lead + 2 : lead, "", v[i]);
 	}
-	ac_add(l, "%s", line.len ? line.data : "");
-	buf_free(&line);
+	tui_wrap_free(v, n);
 }
 
 void ac_lines_free(struct ac_lines *l)

@@ -137,9 +137,9 @@ static struct api_call act_call_plain(const char *code, const long *ids, size_t 
 #define ACT(ACT_, CODE, WORD, ROLES, READONLY) \
 	.act = ACT_, .code = CODE, .name = WORD, .done = "changed", .roles = ROLES, \
 	.readonly = READONLY, .level = MSG_ERROR, .sending = WORD "...", \
-	.one = WORD " the declaration of {row.organisation.code} for {row.service.name}, " \
-	       "{row.achievement.date|date}?", \
-	.many = WORD " the {count} ticked declarations?", \
+	.one = WORD " the declaration of {row.organisation.code} {row.organisation.name} for " \
+	       "{row.service.name}, {row.achievement.date|date}: {row.pence|money}?", \
+	.many = WORD " the {count} ticked declarations ({orgs}), {total|money} in all?", \
 	.none = "There is no declaration here.", .cursor = true, .call = act_call_plain
 
 static const struct ls_action actions[] = {

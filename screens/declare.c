@@ -22,6 +22,7 @@
 #include "screens/screens.h"
 #include "tui/tui.h"
 #include "util.h"
+#include "validate.h"
 
 enum mode {
 	M_LIST,
@@ -380,7 +381,9 @@ static void declare_now(struct decl *d)
 	describe(d->check, what, sizeof what);
 	if (ac_has(d->check, "pence"))
 		money_format(ac_int(d->check, "pence"), money, sizeof money);
-	char *q = xasprintf("Declare %s for payment%s%s?", what, *money ? " of " : "", money);
+	json_t *org = json_object_get(d->check, "organisation");
+	char *q = xasprintf("Declare %s for %s %s for payment%s%s?", what, ac_str(org, "code"),
+			    ac_str(org, "name"), *money ? " of " : "", money);
 	app_popup(d->s->app, popup_confirm(q, on_confirm, d));
 	free(q);
 }
@@ -469,8 +472,8 @@ static enum wres dc_action(struct screen *s, enum action a, int key)
 			declare_now(d);
 			return W_HANDLED;
 		case ACT_EDIT_NOTES:
-			app_popup(s->app, popup_prompt("Notes", "Notes:", d->notes ? d->notes : "",
-						       on_notes, d));
+			app_popup(s->app, popup_prompt_max("Notes", "Notes", d->notes ? d->notes : "",
+							   TEXT_NOTES_MAX, on_notes, d));
 			return W_HANDLED;
 		case ACT_TAG_ALL:
 			app_message(s->app, MSG_INFO, "Tick each statement yourself (Space), having read it.");

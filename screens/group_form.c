@@ -26,7 +26,7 @@
 #include "validate.h"
 
 #define VALUE_MAX 40     /* bytes of a typed value */
-#define NOTES_MAX 2000   /* bytes of the notes (the server's limit) */
+#define NOTES_MAX TEXT_NOTES_MAX   /* bytes of the notes (the server's limit) */
 #define COL_CODE 2
 #define COL_CUR 17
 #define COL_NEW 31
@@ -672,8 +672,10 @@ static void save(struct screen *s, struct gform *g, bool submit)
 		return;
 	json_decref(vals);
 	json_t *grp = json_object_get(g->form, "group");
-	char *q = xasprintf("Submit Achievement Data for %s? It triggers the calculation.",
-			    jstr(grp, "code"));
+	/* the server says when the submission would send a declaration back */
+	const char *reverts = jstr(g->form, "submit_reverts");
+	char *q = xasprintf("Submit Achievement Data for %s? It triggers the calculation.%s%s",
+			    jstr(grp, "code"), *reverts ? " " : "", reverts);
 	app_popup(s->app, popup_confirm(q, on_confirm_submit, s));
 	free(q);
 }
@@ -1000,7 +1002,12 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 		bool focus = g->focus == ni;
 		tui_put(w, ny, 0, 2, focus ? "> " : "  ", ST_NORMAL, true);
 		tui_put(w, ny, 2, 18, "Submission notes:", ST_LABEL, true);
-		draw_field(s, g, w, ny, 20, width - 21, ni);
+		/* what is left of the server's limit, beside the field */
+		char left[24];
+		snprintf(left, sizeof left, " %zu left", NOTES_MAX - strlen(g->f[ni].text));
+		int lw = tui_width(left);
+		draw_field(s, g, w, ny, 20, width - 21 - lw, ni);
+		tui_put(w, ny, width - lw, lw, left, ST_DIM, true);
 		if (g->f[ni].error)
 			tui_printf(w, ny + 1, 2, width - 2, ST_ERROR, true, "! %s", g->f[ni].error);
 	}
