@@ -78,36 +78,64 @@ void ac_date(const char *iso, bool payment, char *out, size_t size)
 	snprintf(out, size, "%s%s", d, payment ? " *" : "");
 }
 
+/* Every status code the server sends, in people's words: the one table
+ * (CQRS's names, and a short form of at most 17 columns for narrow
+ * columns). */
+static const struct {
+	const char *code, *name, *short_name;
+} status_words[] = {
+	/* declarations */
+	{"AWAITING_PROVIDER", "Awaiting Service Provider Approval", "Awaiting provider"},
+	{"AWAITING_COMMISSIONER", "Awaiting Commissioning Organisation Approval",
+	 "Awaiting approval"},
+	{"AWAITING_FINANCE", "Awaiting Financial Approval", "Awaiting finance"},
+	{"FINANCIALLY_APPROVED", "Financially Approved", "Fin. approved"},
+	{"NO_DECLARATION_REQUIRED", "No Declaration Required", "No declaration"},
+	{"NO_APPROVAL_REQUIRED", "No Approval Required", "No approval"},
+	/* achievements */
+	{"OPEN", "Open for data", "Open"},
+	{"SUBMITTED", "Submitted", "Submitted"},
+	{"IN_PROGRESS", "Work in progress", "In progress"},
+	{"AWAITING_RECALCULATION", "Awaiting Recalculation", "Awaiting recalc."},
+	{"AWAITING_NETWORK", "Awaiting Network Achievement", "Awaiting network"},
+	{"CALCULATED", "Calculated", "Calculated"},
+	{"NOT_RECORDED", "Not recorded", "Not recorded"},
+	/* offers */
+	{"OFFERED", "Offered", "Offered"},
+	{"APPROVED", "Approved", "Approved"},
+	{"REJECTED", "Rejected", "Rejected"},
+	{"CANCELLED", "Cancelled", "Cancelled"},
+};
+
+static int status_index(const char *code)
+{
+	for (size_t i = 0; code && i < ARRAY_SIZE(status_words); i++)
+		if (!strcmp(status_words[i].code, code))
+			return (int)i;
+	return -1;
+}
+
+const char *ac_status_name(const char *code)
+{
+	int i = status_index(code);
+	/* a code this client does not know yet is shown as it is */
+	return i >= 0 ? status_words[i].name : code ? code : "";
+}
+
+const char *ac_status_short(const char *code)
+{
+	int i = status_index(code);
+	return i >= 0 ? status_words[i].short_name : code ? code : "";
+}
+
 const char *ac_decl_status(const char *code)
 {
-	static const char *const names[][2] = {
-		{"AWAITING_PROVIDER", "Awaiting Service Provider Approval"},
-		{"AWAITING_COMMISSIONER", "Awaiting Commissioning Organisation Approval"},
-		{"AWAITING_FINANCE", "Awaiting Financial Approval"},
-		{"FINANCIALLY_APPROVED", "Financially Approved"},
-		{"NO_DECLARATION_REQUIRED", "No Declaration Required"},
-		{"NO_APPROVAL_REQUIRED", "No Approval Required"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(names[i][0], code))
-			return names[i][1];
-	return code && *code ? code : "(none)";
+	return code && *code ? ac_status_name(code) : "(none)";
 }
 
 const char *ac_ach_status(const char *code)
 {
-	static const char *const names[][2] = {
-		{"AWAITING_NETWORK", "Awaiting Network Achievement"},
-		{"CALCULATED", "Calculated"},
-		{"SUBMITTED", "Submitted"},
-		{"IN_PROGRESS", "Work in progress"},
-		{"AWAITING_RECALCULATION", "Awaiting Recalculation"},
-		{"NOT_RECORDED", "Not recorded"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(names[i][0], code))
-			return names[i][1];
-	return code && *code ? code : "";
+	return ac_status_name(code);
 }
 
 void ac_bar(WINDOW *w, int y, int x, int width, json_t *ind)
@@ -204,6 +232,12 @@ void ac_lines_free(struct ac_lines *l)
 		free(l->v[i]);
 	xfree(&l->v);
 	l->n = 0;
+}
+
+const char *ac_work_year(struct app *a)
+{
+	const char *wy = ac_str(app_me(a), "work_year");
+	return fy_valid(wy) ? wy : ac_str(app_me(a), "financial_year");
 }
 
 int ac_popup_width(void)
@@ -400,7 +434,7 @@ static void on_services(struct screen *s, const struct api_response *r)
 		return;
 	}
 	if (!c->year[0])
-		strlcpy_s(c->year, ac_str(app_me(s->app), "financial_year"), sizeof c->year);
+		strlcpy_s(c->year, ac_work_year(s->app), sizeof c->year);
 	c->ops->pick(c);
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dates.h"
+#include "screens/ach_common.h"
 #include "screens/data_entry.h"
 #include "tui/tui.h"
 #include "util.h"
@@ -335,10 +336,10 @@ static void draw_achievement(struct de *d, WINDOW *w, int h, int width)
 	tui_put(w, 1, 0, 18, "Achievement date: ", ST_LABEL, true);
 	de_put_date(w, 1, 18, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	const char *decl = jstr(a, "declaration_status");
-	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "%s  %s%s%s",
-		   json_is_true(json_object_get(a, "commissioner_entry")) ?
-		   "  Commissioning Organisation entry" : "", jstr(a, "status"),
-		   decl[0] ? "  declaration " : "", decl);
+	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "%s%s%s%s",
+		   ac_status_short(jstr(a, "status")), decl[0] ? "; declaration: " : "",
+		   ac_status_short(decl), json_is_true(json_object_get(a, "commissioner_entry")) ?
+		   "; Commissioning Organisation entry" : "");
 	int y = 2;
 	if (json_is_true(json_object_get(a, "can_edit"))) {
 		if (d->hint)

@@ -63,19 +63,6 @@ static bool blocked_row(json_t *r)
 	return *st && strcmp(st, "CALCULATED");
 }
 
-static const char *short_status(const char *code)
-{
-	if (!strcmp(code, "AWAITING_PROVIDER"))
-		return "To be declared";
-	if (!strcmp(code, "AWAITING_COMMISSIONER"))
-		return "Awaiting approval";
-	if (!strcmp(code, "AWAITING_FINANCE"))
-		return "Awaiting finance";
-	if (!strcmp(code, "FINANCIALLY_APPROVED"))
-		return "Fin. approved";
-	return code;
-}
-
 static json_t *checklist(struct decl *d)
 {
 	return json_object_get(d->check, "checklist");
@@ -117,7 +104,7 @@ static void draw_decl(void *ud, WINDOW *w, int y, int x, int width, size_t i, bo
 	if (blocked_row(r))
 		tui_put(w, y, x + 13 + cs, 19, "! Blocked", ST_ERROR, true);
 	else
-		tui_put(w, y, x + 13 + cs, 19, short_status(ac_str(r, "status")), ST_NORMAL, true);
+		tui_put(w, y, x + 13 + cs, 19, ac_status_short(ac_str(r, "status")), ST_NORMAL, true);
 	tui_printf(w, y, x + width - 12, 12, ST_NORMAL, true, "%12s", money);
 	(void)cursor;
 }

@@ -721,9 +721,15 @@ static void move_focus(struct screen *s, struct gform *g, int dir)
 		return;
 	size_t from = g->focus;
 	if (!check_field(g, from)) {
+		/* the error may sit on the other half of a ratio (the
+		 * numerator, "numerator above denominator") */
 		struct gfield *f = &g->f[from];
+		const char *why = f->error;
+		for (size_t i = 0; !why && i < g->nf; i++)
+			if (g->f[i].ind == f->ind)
+				why = g->f[i].error;
 		app_message(s->app, MSG_ERROR, "%s: %s", jstr(indicator(g, f->ind), "code"),
-			    f->error);
+			    why ? why : "not a valid value");
 	}
 	g->focus = (g->focus + g->nf + (size_t)(dir > 0 ? 1 : g->nf - 1)) % g->nf;
 	g->f[g->focus].fresh = true;

@@ -562,7 +562,12 @@ static void draw_cell(const struct ls_column *c, json_t *row, WINDOW *w, int y, 
 	else
 		strlcpy_s(text, c->title, sizeof(text));
 	enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
-	if (c->right)
+	if (c->right && cw > 1) {
+		/* a blank before it, so that it never runs into the column on
+		 * its left ("RejectedCancelled") */
+		tui_put(w, y, x, 1, " ", row ? st : ST_NORMAL, true);
+		tui_printf(w, y, x + 1, cw - 1, st, true, "%*s", cw - 1, text);
+	} else if (c->right)
 		tui_printf(w, y, x, cw, st, true, "%*s", cw, text);
 	else
 		tui_put(w, y, x, row || last ? cw : cw + c->gap, text, st, true);
@@ -657,7 +662,7 @@ static void load(struct ls *l)
 	for (size_t i = 0; i < l->d->nfilters; i++)
 		if (!l->d->filters[i].words && !l->d->filters[i].fetch && !l->d->filters[i].of &&
 		    !l->year[i][0]) {
-			const char *fy = ac_str(app_me(l->s->app), "financial_year");
+			const char *fy = ac_work_year(l->s->app);
 			if (fy_valid(fy))
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
 		}

@@ -23,6 +23,8 @@ void h_me(struct req *r)
 	json_object_set_new(me, "business_date", json_string(today));
 	if (date_financial_year(today, fy))
 		json_object_set_new(me, "financial_year", json_string(fy));
+	if (date_work_year(today, fy))
+		json_object_set_new(me, "work_year", json_string(fy));
 	reply_json(r, 200, me);
 }
 

@@ -37,9 +37,10 @@ static enum st leave_task(struct db *db, const struct decl_rec *d, const char *s
 		char date[11];
 		date_display(d->date, date);
 		/* what tells one task from another first (a list may cut the
-		 * end): the date and the organisation, then the service */
-		char *title = xasprintf("%s: %s %s %s, %s", waiting[i].title, date, d->org_code,
-					d->org_name, d->service_name);
+		 * end): the date, the organisation's code and the service; its
+		 * name last */
+		char *title = xasprintf("%s: %s %s %s (%s)", waiting[i].title, date, d->org_code,
+					d->service_name, d->org_name);
 		char *body = xasprintf("%s.\n\nOrganisation: %s (%s)\nService: %s\nAchievement date: %s\n\n"
 				       "Open CQRS: Achievement > %s.", title, d->org_name, d->org_code,
 				       d->service_name, date,
