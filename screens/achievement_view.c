@@ -336,7 +336,7 @@ static void draw_achievement(struct de *d, WINDOW *w, int h, int width)
 	tui_put(w, 1, 0, 18, "Achievement date: ", ST_LABEL, true);
 	de_put_date(w, 1, 18, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	const char *decl = jstr(a, "declaration_status");
-	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "%s%s%s%s",
+	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "  %s%s%s%s",
 		   ac_status_short(jstr(a, "status")), decl[0] ? "; declaration: " : "",
 		   ac_status_short(decl), json_is_true(json_object_get(a, "commissioner_entry")) ?
 		   "; Commissioning Organisation entry" : "");

@@ -240,16 +240,31 @@ static void head(struct ls *l, WINDOW *w, int width)
 }
 
 /* The row under the cursor in words, and the keys. */
+/* The row under the cursor in full (the columns cut the service), over
+ * two rows, then the keys. */
 static void foot(struct ls *l, WINDOW *w, int y, int width)
 {
 	json_t *r = ls_cursor(l);
-	if (r)
-		tui_printf(w, y, 0, width, ST_DIM, true, "%s %s: %s%s%s",
-			   ac_str(json_object_get(r, "organisation"), "code"),
-			   ac_str(json_object_get(r, "organisation"), "name"),
-			   ac_decl_status(ac_str(r, "status")),
-			   *ac_str(r, "declared_by") ? ", declared by " : "", ac_str(r, "declared_by"));
-	tui_printf(w, y + 1, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
+	char *text = NULL;
+	if (r) {
+		char date[24];
+		ac_date(ac_str(json_object_get(r, "achievement"), "date"), false, date, sizeof date);
+		text = xasprintf("%s %s, %s %s: %s%s%s",
+				 ac_str(json_object_get(r, "organisation"), "code"),
+				 ac_str(json_object_get(r, "organisation"), "name"),
+				 ac_str(json_object_get(r, "service"), "name"), date,
+				 ac_decl_status(ac_str(r, "status")),
+				 *ac_str(r, "declared_by") ? ", declared by " : "",
+				 ac_str(r, "declared_by"));
+	}
+	size_t n;
+	char **v = tui_wrap(text ? text : "", width, width - 2, &n);
+	for (int i = 0; i < 2; i++)
+		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
+			   (size_t)i < n ? v[i] : "");
+	tui_wrap_free(v, n);
+	free(text);
+	tui_printf(w, y + 2, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
 		   "Enter: details  * payment date",
 		   ls_can(l, R(APPROVAL_MANAGEMENT)) ? ", p Approve" : "",
 		   ls_can(l, R(FINANCE_MANAGEMENT)) ? ", P Financially Approve" : "");
@@ -286,7 +301,7 @@ const struct ls_decl declaration_management_list = {
 	.context = CTX_APPROVAL,
 	.head_rows = 2,
 	.state_row = 3,
-	.foot_rows = 2,
+	.foot_rows = 3,
 	.head = head,
 	.foot = foot,
 	.open = open_row,

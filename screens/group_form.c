@@ -607,9 +607,33 @@ static json_t *values_json(struct screen *s, struct gform *g)
 				jstr(ind, "code"), "value", f->text));
 		}
 	}
+	if (!json_array_size(vals) && g->nf && !text_blank(g->f[g->nf - 1].text)) {
+		/* a note alone: sent with the values as they are, which the
+		 * server keeps (the note is stored, nothing recalculated) */
+		json_t *inds = json_object_get(g->form, "indicators"), *ind;
+		size_t i;
+		json_array_foreach(inds, i, ind) {
+			json_t *cur = json_object_get(ind, "current");
+			if (!json_is_true(json_object_get(ind, "editable")) || !json_is_object(cur))
+				continue;
+			char a[VALUE_MAX], b[VALUE_MAX];
+			value_as_text(ind, cur, 0, a, sizeof a);
+			if (kind_is(ind, "ratio")) {
+				value_as_text(ind, cur, 1, b, sizeof b);
+				json_array_append_new(vals, json_pack("{s:s, s:s, s:s}", "indicator",
+					jstr(ind, "code"), "numerator", a, "denominator", b));
+			} else {
+				json_array_append_new(vals, json_pack("{s:s, s:s}", "indicator",
+					jstr(ind, "code"), "value", a));
+			}
+		}
+	}
 	if (!json_array_size(vals)) {
 		json_decref(vals);
-		app_message(s->app, MSG_ERROR, "Nothing to store: type at least one New Value.");
+		app_message(s->app, MSG_ERROR, "Nothing to store: type at least one New Value%s.",
+			    g->nf && !text_blank(g->f[g->nf - 1].text) ?
+			    " (no value is recorded yet to keep the note with; the note stays in the"
+			    " draft)" : "");
 		return NULL;
 	}
 	return vals;

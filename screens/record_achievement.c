@@ -60,10 +60,10 @@ static void draw_ach(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 	de_put_date(w, y, x + 2, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	tui_put(w, y, x + 13, 1, " ", ST_NORMAL, true);
 	tui_put(w, y, x + 14, 17, ac_status_short(jstr(a, "status")), ST_NORMAL, true);
-	tui_printf(w, y, x + 31, 9, done ? ST_NORMAL : ST_LABEL, true, "%lld of %lld",
+	tui_printf(w, y, x + 31, 10, done ? ST_NORMAL : ST_LABEL, true, "%lld of %lld",
 		   (long long)json_integer_value(json_object_get(a, "indicators_submitted")),
 		   (long long)json_integer_value(json_object_get(a, "indicators_total")));
-	tui_printf(w, y, x + 40, 4, ST_NORMAL, true, "%lld",
+	tui_printf(w, y, x + 41, 3, ST_NORMAL, true, "%lld",
 		   (long long)json_integer_value(json_object_get(a, "indicators_in_progress")));
 	char when[32];
 	de_when(json_integer_value(json_object_get(a, "last_updated")), when, sizeof(when));
@@ -348,8 +348,8 @@ void panel_draw(struct screen *s, WINDOW *w, int y, int h, int width)
 	tui_put(w, y + 4, 0, 4, "", ST_COLHEAD, true);
 	tui_put(w, y + 4, 4, 12, "Date", ST_COLHEAD, true);
 	tui_put(w, y + 4, 16, 17, "Status", ST_COLHEAD, true);
-	tui_put(w, y + 4, 33, 9, "Submitted", ST_COLHEAD, true);
-	tui_put(w, y + 4, 42, 4, " WIP", ST_COLHEAD, true);
+	tui_put(w, y + 4, 33, 10, "Submitted", ST_COLHEAD, true);
+	tui_put(w, y + 4, 43, 3, "WIP", ST_COLHEAD, true);
 	tui_put(w, y + 4, 46, 17, "Last updated", ST_COLHEAD, true);
 	tui_put(w, y + 4, 63, width - 63, "Declaration", ST_COLHEAD, true);
 	if (p->error) {

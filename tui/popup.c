@@ -269,6 +269,8 @@ void popup_draw(struct popup *p, int rows, int cols)
 				   p->max_bytes - used, p->max_bytes);
 		}
 		tui_put(win, 3, 2, w - 4, p->lines[0], ST_DIM, true);
+		/* the form clears its row to the window's edge: the border again */
+		tui_frame(win, p->title);
 		wmove(win, p->form.cur_y, p->form.cur_x);
 		break;
 	case POP_CONFIRM:
