@@ -79,16 +79,16 @@ void ac_date(const char *iso, bool payment, char *out, size_t size)
 }
 
 /* Every status code the server sends, in people's words: the one table
- * (CQRS's names, and a short form of at most 17 columns for narrow
- * columns). */
+ * (CQRS's names, and a short form for narrow columns: at most 14 columns
+ * for a declaration's, 17 for the others). */
 static const struct {
 	const char *code, *name, *short_name;
 } status_words[] = {
 	/* declarations */
-	{"AWAITING_PROVIDER", "Awaiting Service Provider Approval", "Awaiting provider"},
+	{"AWAITING_PROVIDER", "Awaiting Service Provider Approval", "To be declared"},
 	{"AWAITING_COMMISSIONER", "Awaiting Commissioning Organisation Approval",
-	 "Awaiting approval"},
-	{"AWAITING_FINANCE", "Awaiting Financial Approval", "Awaiting finance"},
+	 "To be approved"},
+	{"AWAITING_FINANCE", "Awaiting Financial Approval", "At finance"},
 	{"FINANCIALLY_APPROVED", "Financially Approved", "Fin. approved"},
 	{"NO_DECLARATION_REQUIRED", "No Declaration Required", "No declaration"},
 	{"NO_APPROVAL_REQUIRED", "No Approval Required", "No approval"},

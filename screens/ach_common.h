@@ -31,7 +31,8 @@ void ac_value(json_t *ind, char *out, size_t size);
 void ac_date(const char *iso, bool payment, char *out, size_t size);
 /* The people's words for any status code the server sends (declaration,
  * achievement, offer), from one table: CQRS's name, and a short form (at
- * most 17 columns) for narrow columns. "" for NULL. */
+ * most 14 columns for a declaration's, 17 for others) for narrow columns.
+ * "" for NULL. */
 const char *ac_status_name(const char *code);
 const char *ac_status_short(const char *code);
 /* The people's name of a declaration status code ("(none)" for none). */

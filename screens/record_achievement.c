@@ -63,11 +63,11 @@ static void draw_ach(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 	tui_printf(w, y, x + 31, 10, done ? ST_NORMAL : ST_LABEL, true, "%lld of %lld",
 		   (long long)json_integer_value(json_object_get(a, "indicators_submitted")),
 		   (long long)json_integer_value(json_object_get(a, "indicators_total")));
-	tui_printf(w, y, x + 41, 3, ST_NORMAL, true, "%lld",
+	tui_printf(w, y, x + 41, 4, ST_NORMAL, true, "%lld",
 		   (long long)json_integer_value(json_object_get(a, "indicators_in_progress")));
 	char when[32];
 	de_when(json_integer_value(json_object_get(a, "last_updated")), when, sizeof(when));
-	tui_put(w, y, x + 44, 17, when, ST_NORMAL, true);
+	tui_put(w, y, x + 45, 17, when, ST_NORMAL, true);
 	/* the declaration's status, and who entered the data when it was the
 	 * commissioner */
 	const char *ds = jstr(a, "declaration_status");
@@ -75,8 +75,8 @@ static void draw_ach(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 	snprintf(extra, sizeof extra, "%s%s%s", *ds ? ac_status_short(ds) : "",
 		 *ds && json_is_true(json_object_get(a, "commissioner_entry")) ? ", " : "",
 		 json_is_true(json_object_get(a, "commissioner_entry")) ? "CO entry" : "");
-	if (width > 61)
-		tui_put(w, y, x + 61, width - 61, extra, ST_DIM, true);
+	if (width > 62)
+		tui_put(w, y, x + 62, width - 62, extra, ST_DIM, true);
 }
 
 static const char *ach_text(void *ud, size_t row)
@@ -349,9 +349,9 @@ void panel_draw(struct screen *s, WINDOW *w, int y, int h, int width)
 	tui_put(w, y + 4, 4, 12, "Date", ST_COLHEAD, true);
 	tui_put(w, y + 4, 16, 17, "Status", ST_COLHEAD, true);
 	tui_put(w, y + 4, 33, 10, "Submitted", ST_COLHEAD, true);
-	tui_put(w, y + 4, 43, 3, "WIP", ST_COLHEAD, true);
-	tui_put(w, y + 4, 46, 17, "Last updated", ST_COLHEAD, true);
-	tui_put(w, y + 4, 63, width - 63, "Declaration", ST_COLHEAD, true);
+	tui_put(w, y + 4, 43, 4, "WIP", ST_COLHEAD, true);
+	tui_put(w, y + 4, 47, 17, "Last updated", ST_COLHEAD, true);
+	tui_put(w, y + 4, 64, width - 64, "Declaration", ST_COLHEAD, true);
 	if (p->error) {
 		tui_put(w, y + 6, 0, width, p->error, ST_ERROR, true);
 		return;

@@ -94,7 +94,7 @@ static const struct shot commissioner[] = {
 	{"data-record-provider-achievement", "3", "A81030   Hartburn Lodge Practice"},
 	{"data-network-achievement-commissioner", "Tab", "Resolve: e enter data"},
 	{"achievement-results-commissioner", "4", "Choose a practice or PCN"},
-	{"achievement-declaration-management", "Tab", "U60172  Network Contract DES  31/12/2024"},
+	{"achievement-declaration-management", "Tab", "U60381  Network Contract DES  31/03/2025"},
 	{"declaration-view", "Enter", "CAIP.01: the achievement declared"},
 	{0},
 };
