@@ -337,9 +337,9 @@ static void draw_achievement(struct de *d, WINDOW *w, int h, int width)
 	de_put_date(w, 1, 18, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	const char *decl = jstr(a, "declaration_status");
 	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "  %s%s%s%s",
-		   ac_status_short(jstr(a, "status")), decl[0] ? "; declaration: " : "",
-		   ac_status_short(decl), json_is_true(json_object_get(a, "commissioner_entry")) ?
-		   "; Commissioning Organisation entry" : "");
+		   json_is_true(json_object_get(a, "commissioner_entry")) ?
+		   "Commissioning Organisation entry; " : "", ac_status_short(jstr(a, "status")),
+		   decl[0] ? "; declaration: " : "", ac_status_short(decl));
 	int y = 2;
 	if (json_is_true(json_object_get(a, "can_edit"))) {
 		if (d->hint)

@@ -632,8 +632,7 @@ static json_t *values_json(struct screen *s, struct gform *g)
 		json_decref(vals);
 		app_message(s->app, MSG_ERROR, "Nothing to store: type at least one New Value%s.",
 			    g->nf && !text_blank(g->f[g->nf - 1].text) ?
-			    " (no value is recorded yet to keep the note with; the note stays in the"
-			    " draft)" : "");
+			    " to go with the note (it stays in the draft)" : "");
 		return NULL;
 	}
 	return vals;

@@ -118,6 +118,19 @@ static enum wres task_action(struct ls *l, enum action a)
 	return W_HANDLED;
 }
 
+/* The title of the task under the cursor in full (the column may cut its
+ * end), over two rows. */
+static void foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	json_t *t = ls_cursor(l);
+	size_t n;
+	char **v = tui_wrap(t ? ac_str(t, "title") : "", width, width - 2, &n);
+	for (int i = 0; i < 2; i++)
+		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
+			   t && (size_t)i < n ? v[i] : "");
+	tui_wrap_free(v, n);
+}
+
 static const struct ls_column columns[] = {
 	{.title = "Date", .key = "created_at", .width = 11, .fmt = LS_STAMP},
 	{.title = "Org", .key = "organisation", .width = 8},
@@ -140,4 +153,6 @@ const struct ls_decl message_centre_list = {
 	.head = head,
 	.open = open_task,
 	.action = task_action,
+	.foot_rows = 2,
+	.foot = foot,
 };

@@ -50,13 +50,20 @@ static int msg_indent(enum msg_level level)
 	return level == MSG_ERROR ? tui_width(MSG_ERROR_LABEL) + 1 : 0;
 }
 
+/* Where a long message's later lines start: under the text after
+ * "Error: ", else indented by two, so that they read as one message. */
+static int cont_indent(int x)
+{
+	return x ? x : 2;
+}
+
 int msgline_rows(enum msg_level level, const char *text, int cols)
 {
 	if (!text || !*text)
 		return 1;
 	int x = msg_indent(level);
 	size_t n;
-	char **v = tui_wrap(text, cols - x, cols - x, &n);
+	char **v = tui_wrap(text, cols - x, cols - cont_indent(x), &n);
 	tui_wrap_free(v, n);
 	return (int)n;
 }
@@ -69,15 +76,16 @@ void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text)
 			tui_clear(w, y + r, 0, cols);
 		return;
 	}
-	int x = msg_indent(level);
+	int x = msg_indent(level), ci = cont_indent(x);
 	if (x)
 		tui_put(w, y, 0, cols, MSG_ERROR_LABEL, ST_ERROR, false);
 	size_t n;
-	char **v = tui_wrap(text, cols - x, cols - x, &n);
+	char **v = tui_wrap(text, cols - x, cols - ci, &n);
 	for (int r = 0; r < rows; r++) {
-		if (x)
-			tui_put(w, y + r, r ? 0 : x - 1, r ? x : 1, " ", ST_NORMAL, true);
-		tui_put(w, y + r, x, cols - x, (size_t)r < n ? v[r] : "",
+		int at = r ? ci : x;
+		if (at)
+			tui_put(w, y + r, r ? 0 : x - 1, r ? at : 1, " ", ST_NORMAL, true);
+		tui_put(w, y + r, at, cols - at, (size_t)r < n ? v[r] : "",
 			level == MSG_OK ? ST_OK : ST_INFO, true);
 	}
 	tui_wrap_free(v, n);

@@ -26,8 +26,9 @@ enum msg_level {
 };
 
 /* Draws the message from row y of w: errors start "Error: " in the error
- * style. A message wider than w wraps at spaces over the rows below, each
- * under the first's text, as many as w has; msgline_rows says how many it
+ * style. A message wider than w wraps at spaces over the rows below, as
+ * many as w has, each indented (under the text after "Error:", else by
+ * two); msgline_rows says how many it
  * needs at cols columns. */
 void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text);
 int msgline_rows(enum msg_level level, const char *text, int cols);

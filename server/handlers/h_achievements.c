@@ -457,6 +457,25 @@ struct save {
 	char fail[200];
 };
 
+/* Whether x's notes are those of the group's latest submission that has
+ * notes (sending the same again adds nothing). */
+static bool same_as_last_note(struct db *db, const struct save *x)
+{
+	json_t *hist = store_submissions_json(db, x->a.id, x->gid);
+	size_t i;
+	json_t *h;
+	bool same = false;
+	json_array_foreach(hist, i, h) {
+		const char *t = json_string_value(json_object_get(h, "notes"));
+		if (t && *t) {
+			same = !strcmp(t, x->notes);
+			break;
+		}
+	}
+	json_decref(hist);
+	return same;
+}
+
 static bool same_val(const char *kind, const struct ind_val *a, const struct ind_val *b)
 {
 	if (!strcmp(kind, "ratio"))
@@ -512,7 +531,7 @@ static enum st save_tx(struct db *db, void *arg)
 	 * as they are, for the history), and nothing else changes: no value,
 	 * no recalculation, no declaration moves. */
 	x->note_only = !differs;
-	if (!differs && text_blank(x->notes)) {
+	if (!differs && (text_blank(x->notes) || same_as_last_note(db, x))) {
 		free(inds);
 		return ST_OK;
 	}
