@@ -47,6 +47,22 @@ static void keys(struct pty_term *t, const char *names)
 	free(copy);
 }
 
+/* Presses keys (as keys()), then types text. */
+static void type_after(struct pty_term *t, const char *names, const char *text)
+{
+	keys(t, names);
+	pty_send(t, text);
+	pty_settle(t, 100, 1500);
+}
+
+/* Waits for text, moves the cursor down onto its row and opens it. */
+static void open_row(struct pty_term *t, const char *text)
+{
+	pty_wait_text(t, text, MS);
+	pty_move_to(t, "Down", text);
+	keys(t, "Enter");
+}
+
 static bool row_has(struct pty_term *t, const char *a, const char *b)
 {
 	int r = -1;
@@ -129,11 +145,8 @@ static void practice_data(void)
 	keys(t, "3");
 	pty_wait_text(t, "Financial Year: 2024/25", MS);
 	keys(t, "s");
-	pty_move_to(t, "Down", "Minor Surgery ES 2024/25");
-	keys(t, "Enter");
-	pty_wait_text(t, "28/02/2025* Calculated", MS);
-	pty_move_to(t, "Down", "28/02/2025* Calculated");
-	keys(t, "Enter");
+	open_row(t, "Minor Surgery ES 2024/25");
+	open_row(t, "28/02/2025* Calculated");
 	pty_expect(t, "declaration: To be approved", MS, "the achievement's declaration in words");
 	keys(t, "Enter");
 	pty_expect(t, "Submission notes:", MS, "the MS form opens");
@@ -141,9 +154,7 @@ static void practice_data(void)
 		  "the notes field shows what is left of the server's limit");
 
 	/* A note typed without changing any value is stored. */
-	keys(t, "Tab Tab Tab");
-	pty_send(t, "Checked against the log");
-	pty_settle(t, 100, 1500);
+	type_after(t, "Tab Tab Tab", "Checked against the log");
 	pty_check(t, pty_find(t, "1977 left", NULL, NULL), "the count goes down as the note is typed");
 	pty_key(t, "C-w");
 	pty_expect(t, "Note stored for MS", MS, "a note alone is stored");
@@ -152,9 +163,7 @@ static void practice_data(void)
 		  "... with its text");
 
 	/* A submission that reverts the declaration warns first. */
-	keys(t, "Tab");
-	pty_send(t, "14");
-	pty_settle(t, 100, 1500);
+	type_after(t, "Tab", "14");
 	pty_key(t, "F8");
 	pty_expect(t, "back to the provider to declare again", MS,
 		   "the Submit confirmation warns that the declaration will revert");
@@ -166,7 +175,7 @@ static void practice_data(void)
 
 	/* Declaring again needs the statements ticked again. */
 	keys(t, "Esc Esc 4 Tab");
-	pty_wait_text(t, "Declare: ", MS);
+	pty_wait_text(t, "28/02/2025 * Minor Surgery", MS);
 	pty_move_to(t, "Down", "28/02/2025 * Minor Surgery");
 	keys(t, "d");
 	pty_expect(t, "Declaration checklist: Minor Surgery ES 2024/25 28/02/2025", MS,
@@ -197,8 +206,7 @@ static void approver(void)
 	keys(t, "Esc u");
 	pty_expect(t, "500 of 500 characters left", MS,
 		   "the reason prompt counts what is left of the server's limit");
-	pty_send(t, "   ");
-	pty_settle(t, 100, 1500);
+	type_after(t, "", "   ");
 	pty_check(t, pty_find(t, "497 of 500 characters left", NULL, NULL), "... as it is typed");
 	pty_key(t, "Enter");
 	pty_expect(t, "Returning needs a reason", MS, "a reason of only spaces is refused");
@@ -255,8 +263,7 @@ static void commissioner(void)
 		   "Offered Services opens on 2024/25, the year with work");
 	pty_check(t, row_has(t, "Quality Service", "Rejected Cancelled"),
 		  "the count columns do not run together");
-	pty_move_to(t, "Down", "Learning Disability Health Check");
-	keys(t, "Enter");
+	open_row(t, "Learning Disability Health Check");
 	pty_wait_text(t, "A81001", MS);
 	pty_move_to(t, "Down", "A81001");
 	keys(t, "Space C");
