@@ -137,6 +137,9 @@ static void on_history(struct screen *s, const struct api_response *r)
 	if (app_failed(s->app, r, "Loading the submission history"))
 		return;
 	json_t *subs = json_object_get(r->json, "submissions");
+	/* "Loading..." is over: say what is shown */
+	app_message(s->app, MSG_INFO, "Submission history: %zu submission(s); Esc closes it.",
+		    json_array_size(subs));
 	json_t *a = json_object_get(r->json, "achievement");
 	char **lines = NULL;
 	size_t n = 0;
