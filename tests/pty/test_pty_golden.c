@@ -90,7 +90,7 @@ static const struct shot view_only[] = {
 
 static const struct shot commissioner[] = {
 	{"participation-offered-services", "2", "Enter shows a service's providers"},
-	{"participation-create-offers", "Tab", "practice01/04/2025-31/03/2026"},
+	{"participation-create-offers", "Tab", "practice 01/04/2025-31/03/2026"},
 	{"data-record-provider-achievement", "3", "A81030   Hartburn Lodge Practice"},
 	{"data-network-achievement-commissioner", "Tab", "Resolve: e enter data"},
 	{"achievement-results-commissioner", "4", "Choose a practice or PCN"},
