@@ -130,6 +130,11 @@ struct api_call call_tasks(void)
 	return get("/tasks");
 }
 
+struct api_call call_task_done(long id)
+{
+	return make("POST", xasprintf("/tasks/%ld/done", id), NULL);
+}
+
 /* ------------------------------------------------------------ organisations */
 
 struct api_call call_orgs(const struct orgs_q *q)

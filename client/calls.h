@@ -68,6 +68,8 @@ struct api_call call_notifications(void);
 struct api_call call_notification_set(const char *kind, bool enabled);
 /* GET /tasks: the Message Centre. */
 struct api_call call_tasks(void);
+/* POST /tasks/{id}/done: dismisses a notice (204; 409 for a work task). */
+struct api_call call_task_done(long id);
 
 /* ------------------------------------------------------------ organisations */
 

@@ -88,7 +88,8 @@
 	_(HISTORY, "history", "History", "Show the submission history of the achievement date") \
 	_(NEW_ACHIEVEMENT, "new-achievement", "AddNew", "Achievement Date drop-down: Add New Achievement for a date not yet recorded") \
 	_(CHOOSE_SERVICE, "choose-service", "Service", "Choose the Quality Service whose achievements are shown") \
-	_(CHOOSE_PRACTICE, "choose-practice", "Practice", "Choose the practice to enter data for (commissioner)")
+	_(CHOOSE_PRACTICE, "choose-practice", "Practice", "Choose the practice to enter data for (commissioner)") \
+	_(DISMISS, "dismiss", "Dismiss", "Dismiss the notice under the cursor (work tasks close when done)")
 
 enum action {
 #define CQRS_ACTION_ENUM(id, name, label, help) ACT_##id,
@@ -113,6 +114,7 @@ enum action {
 	_(OFFER, "offer", CTX_TREE, "An offer's details (My Services): accept or reject it") \
 	_(OFFERED, "offered", CTX_LIST, "Offered Services: offers to withdraw or cancel") \
 	_(ACHIEVEMENTS, "achievements", CTX_LIST, "Data Submission: the achievements panel, an achievement's groups, missing data") \
+	_(TASKS, "tasks", CTX_LIST, "Home > Message Centre: your tasks and notices") \
 	_(ENTRY, "entry", CTX_FORM, "The group form: New Values typed like a 3270 form (Enter and Tab move on)")
 
 enum context {

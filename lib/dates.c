@@ -137,3 +137,22 @@ bool date_add_days(const char *iso, int n, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 	return true;
 }
+
+bool date_work_year(const char *iso, char *out)
+{
+	struct ymd d;
+	if (!date_parse(iso, &d))
+		return false;
+	if (d.d != days_in_month(d.y, d.m)) {
+		/* the month before's last day */
+		d.m--;
+		if (d.m == 0) {
+			d.m = 12;
+			d.y--;
+		}
+		d.d = days_in_month(d.y, d.m);
+	}
+	char end[11];
+	date_format(&d, end);
+	return date_financial_year(end, out);
+}

@@ -20,6 +20,11 @@ void date_format(const struct ymd *d, char *out);
 void date_display(const char *iso, char *out);
 /* Financial year of an ISO date, as "2024/25", into out (at least 8 bytes). */
 bool date_financial_year(const char *iso, char *out);
+/* The financial year whose work is being done on an ISO date: that of
+ * the last month end on or before it (data and declarations for a month
+ * are entered after it ends: on 10/04/2025 the work is 2024/25's year
+ * end, not the empty 2025/26). At least 8 bytes. */
+bool date_work_year(const char *iso, char *out);
 /* First and last day of a financial year such as "2024/25". */
 bool fy_bounds(const char *fy, char start[11], char end[11]);
 bool fy_valid(const char *fy);

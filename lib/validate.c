@@ -198,3 +198,11 @@ bool user_id_valid(const char *user_id)
 	}
 	return true;
 }
+
+bool text_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	return true;
+}

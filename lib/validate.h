@@ -16,6 +16,15 @@ enum value_kind {
 	VK_RATIO,  /* numerator and denominator, each a count */
 };
 bool value_kind_parse(const char *name, enum value_kind *out);
+
+/* The longest texts people type, in bytes, the same on both sides: the
+ * server refuses longer, the client's fields stop there and show what is
+ * left. Notes go with submissions and declarations; a reason with a
+ * return or a rejection. */
+#define TEXT_NOTES_MAX 2000
+#define TEXT_REASON_MAX 500
+/* True when s is NULL or holds nothing but white space: no reason at all. */
+bool text_blank(const char *s);
 const char *value_kind_name(enum value_kind k);
 
 /* Matches subject against a PCRE2 pattern, anchored at both ends. Returns

@@ -78,36 +78,64 @@ void ac_date(const char *iso, bool payment, char *out, size_t size)
 	snprintf(out, size, "%s%s", d, payment ? " *" : "");
 }
 
+/* Every status code the server sends, in people's words: the one table
+ * (CQRS's names, and a short form for narrow columns: at most 14 columns
+ * for a declaration's, 17 for the others). */
+static const struct {
+	const char *code, *name, *short_name;
+} status_words[] = {
+	/* declarations */
+	{"AWAITING_PROVIDER", "Awaiting Service Provider Approval", "To be declared"},
+	{"AWAITING_COMMISSIONER", "Awaiting Commissioning Organisation Approval",
+	 "To be approved"},
+	{"AWAITING_FINANCE", "Awaiting Financial Approval", "At finance"},
+	{"FINANCIALLY_APPROVED", "Financially Approved", "Fin. approved"},
+	{"NO_DECLARATION_REQUIRED", "No Declaration Required", "No declaration"},
+	{"NO_APPROVAL_REQUIRED", "No Approval Required", "No approval"},
+	/* achievements */
+	{"OPEN", "Open for data", "Open"},
+	{"SUBMITTED", "Submitted", "Submitted"},
+	{"IN_PROGRESS", "Work in progress", "In progress"},
+	{"AWAITING_RECALCULATION", "Awaiting Recalculation", "Awaiting recalc."},
+	{"AWAITING_NETWORK", "Awaiting Network Achievement", "Awaiting network"},
+	{"CALCULATED", "Calculated", "Calculated"},
+	{"NOT_RECORDED", "Not recorded", "Not recorded"},
+	/* offers */
+	{"OFFERED", "Offered", "Offered"},
+	{"APPROVED", "Approved", "Approved"},
+	{"REJECTED", "Rejected", "Rejected"},
+	{"CANCELLED", "Cancelled", "Cancelled"},
+};
+
+static int status_index(const char *code)
+{
+	for (size_t i = 0; code && i < ARRAY_SIZE(status_words); i++)
+		if (!strcmp(status_words[i].code, code))
+			return (int)i;
+	return -1;
+}
+
+const char *ac_status_name(const char *code)
+{
+	int i = status_index(code);
+	/* a code this client does not know yet is shown as it is */
+	return i >= 0 ? status_words[i].name : code ? code : "";
+}
+
+const char *ac_status_short(const char *code)
+{
+	int i = status_index(code);
+	return i >= 0 ? status_words[i].short_name : code ? code : "";
+}
+
 const char *ac_decl_status(const char *code)
 {
-	static const char *const names[][2] = {
-		{"AWAITING_PROVIDER", "Awaiting Service Provider Approval"},
-		{"AWAITING_COMMISSIONER", "Awaiting Commissioning Organisation Approval"},
-		{"AWAITING_FINANCE", "Awaiting Financial Approval"},
-		{"FINANCIALLY_APPROVED", "Financially Approved"},
-		{"NO_DECLARATION_REQUIRED", "No Declaration Required"},
-		{"NO_APPROVAL_REQUIRED", "No Approval Required"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(names[i][0], code))
-			return names[i][1];
-	return code && *code ? code : "(none)";
+	return code && *code ? ac_status_name(code) : "(none)";
 }
 
 const char *ac_ach_status(const char *code)
 {
-	static const char *const names[][2] = {
-		{"AWAITING_NETWORK", "Awaiting Network Achievement"},
-		{"CALCULATED", "Calculated"},
-		{"SUBMITTED", "Submitted"},
-		{"IN_PROGRESS", "Work in progress"},
-		{"AWAITING_RECALCULATION", "Awaiting Recalculation"},
-		{"NOT_RECORDED", "Not recorded"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(names[i][0], code))
-			return names[i][1];
-	return code && *code ? code : "";
+	return ac_status_name(code);
 }
 
 void ac_bar(WINDOW *w, int y, int x, int width, json_t *ind)
@@ -178,38 +206,24 @@ void ac_add(struct ac_lines *l, const char *fmt, ...)
 void ac_add_wrapped(struct ac_lines *l, const char *prefix, const char *text, int width)
 {
 	int pw = tui_width(prefix);
-	struct buf line;
-	buf_init(&line);
-	buf_printf(&line, "%s", prefix);
-	int cur = pw;
-	bool first_word = true;
-	const char *p = text ? text : "";
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		const char *e = p;
-		while (*e && *e != ' ')
-			e++;
-		char *word = xstrndup(p, (size_t)(e - p));
-		int ww = tui_width(word);
-		if (!first_word && cur + 1 + ww > width) {
-			ac_add(l, "%s", line.data);
-			buf_free(&line);
-			buf_init(&line);
-			buf_printf(&line, "%*s", pw, "");
-			cur = pw;
-			first_word = true;
-		}
-		buf_printf(&line, "%s%s", first_word ? "" : " ", word);
-		cur += ww + (first_word ? 0 : 1);
-		first_word = false;
-		free(word);
-		p = e;
+	size_t n;
+	char **v;
+	if (pw <= width / 2) {
+		/* the text in a column of its own beside the prefix */
+		v = tui_wrap(text, width - pw, width - pw, &n);
+		for (size_t i = 0; i < n; i++)
+			ac_add(l, "%*s%s", i ? pw : 0, i ? "" : prefix, v[i]);
+	} else {
+		/* a long prefix (the row a result is about): prefix and text
+		 * wrapped together, under the prefix's indent plus two */
+		int lead = (int)strspn(prefix, " ");
+		char *all = xasprintf("%s%s", prefix + lead, text ? text : "");
+		v = tui_wrap(all, width - lead, width - lead - 2, &n);
+		free(all);
+		for (size_t i = 0; i < n; i++)
+			ac_add(l, "%*s%s", i ? lead + 2 : lead, "", v[i]);
 	}
-	ac_add(l, "%s", line.len ? line.data : "");
-	buf_free(&line);
+	tui_wrap_free(v, n);
 }
 
 void ac_lines_free(struct ac_lines *l)
@@ -218,6 +232,12 @@ void ac_lines_free(struct ac_lines *l)
 		free(l->v[i]);
 	xfree(&l->v);
 	l->n = 0;
+}
+
+const char *ac_work_year(struct app *a)
+{
+	const char *wy = ac_str(app_me(a), "work_year");
+	return fy_valid(wy) ? wy : ac_str(app_me(a), "financial_year");
 }
 
 int ac_popup_width(void)
@@ -414,7 +434,7 @@ static void on_services(struct screen *s, const struct api_response *r)
 		return;
 	}
 	if (!c->year[0])
-		strlcpy_s(c->year, ac_str(app_me(s->app), "financial_year"), sizeof c->year);
+		strlcpy_s(c->year, ac_work_year(s->app), sizeof c->year);
 	c->ops->pick(c);
 }
 

@@ -29,7 +29,13 @@ void ac_pct(long long ppm, char *out, size_t size);
 void ac_value(json_t *ind, char *out, size_t size);
 /* "31/03/2025" from ISO, with " *" appended for a payment date. */
 void ac_date(const char *iso, bool payment, char *out, size_t size);
-/* The people's name of a declaration status code. */
+/* The people's words for any status code the server sends (declaration,
+ * achievement, offer), from one table: CQRS's name, and a short form (at
+ * most 14 columns for a declaration's, 17 for others) for narrow columns.
+ * "" for NULL. */
+const char *ac_status_name(const char *code);
+const char *ac_status_short(const char *code);
+/* The people's name of a declaration status code ("(none)" for none). */
 const char *ac_decl_status(const char *code);
 /* The people's name of an achievement status code. */
 const char *ac_ach_status(const char *code);
@@ -74,6 +80,11 @@ int ac_popup_width(void);
 
 struct screen;
 struct api_response;
+struct app;
+
+/* The financial year screens open on: the one with work on the business
+ * date (GET /me work_year), else the business date's. */
+const char *ac_work_year(struct app *a);
 
 /* ------------------------------------------- the organisation and service
  * What Achievement Results and Network Achievement show: one practice or

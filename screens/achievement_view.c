@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dates.h"
+#include "screens/ach_common.h"
 #include "screens/data_entry.h"
 #include "tui/tui.h"
 #include "util.h"
@@ -137,6 +138,9 @@ static void on_history(struct screen *s, const struct api_response *r)
 	if (app_failed(s->app, r, "Loading the submission history"))
 		return;
 	json_t *subs = json_object_get(r->json, "submissions");
+	/* "Loading..." is over: say what is shown */
+	app_message(s->app, MSG_INFO, "Submission history: %zu submission(s); Esc closes it.",
+		    json_array_size(subs));
 	json_t *a = json_object_get(r->json, "achievement");
 	char **lines = NULL;
 	size_t n = 0;
@@ -336,10 +340,10 @@ static void draw_achievement(struct de *d, WINDOW *w, int h, int width)
 	tui_put(w, 1, 0, 18, "Achievement date: ", ST_LABEL, true);
 	de_put_date(w, 1, 18, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	const char *decl = jstr(a, "declaration_status");
-	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "%s  %s%s%s",
+	tui_printf(w, 1, 29, width - 29, ST_NORMAL, true, "  %s%s%s%s",
 		   json_is_true(json_object_get(a, "commissioner_entry")) ?
-		   "  Commissioning Organisation entry" : "", jstr(a, "status"),
-		   decl[0] ? "  declaration " : "", decl);
+		   "Commissioning Organisation entry; " : "", ac_status_short(jstr(a, "status")),
+		   decl[0] ? "; declaration: " : "", ac_status_short(decl));
 	int y = 2;
 	if (json_is_true(json_object_get(a, "can_edit"))) {
 		if (d->hint)

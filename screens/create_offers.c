@@ -126,9 +126,10 @@ static void draw_service(void *ud, WINDOW *w, int y, int x, int width, size_t ro
 	date_display(ojstr(svc, "end_date"), d2);
 	int nw = width - 32;
 	tui_put(w, y, x, nw, ojstr(svc, "display_name"), ST_NORMAL, true);
-	tui_put(w, y, x + nw, 9, strcmp(ojstr(svc, "level"), "NETWORK") == 0 ? " network"
+	/* a blank after the level, so it never runs into the dates */
+	tui_put(w, y, x + nw, 10, strcmp(ojstr(svc, "level"), "NETWORK") == 0 ? " network"
 		: " practice", ST_NORMAL, true);
-	tui_printf(w, y, x + nw + 9, width - nw - 9, ST_NORMAL, true, "%s-%s", d1, d2);
+	tui_printf(w, y, x + nw + 10, width - nw - 10, ST_NORMAL, true, "%s-%s", d1, d2);
 }
 
 static const char *service_text(void *ud, size_t row)
@@ -850,8 +851,8 @@ static void co_draw(struct screen *s, WINDOW *w, int h, int width)
 		}
 		tui_clear(w, y, 0, 2);
 		tui_put(w, y, 2, width - 34, "Quality Service", ST_COLHEAD, true);
-		tui_put(w, y, width - 32, 9, " Level", ST_COLHEAD, true);
-		tui_put(w, y, width - 23, 23, "Service dates", ST_COLHEAD, true);
+		tui_put(w, y, width - 32, 10, " Level", ST_COLHEAD, true);
+		tui_put(w, y, width - 22, 22, "Service dates", ST_COLHEAD, true);
 		list_draw(&c->slist, w, y + 1, 0, h - y - 1, width);
 		return;
 	case S_DETAILS: {

@@ -139,12 +139,17 @@ struct panel {
 	bool dropdown;          /* the Achievement Date drop-down is open */
 	struct list dates;      /* its list */
 	char want_date[11];     /* open this date's achievement once loaded */
+	long long want_service; /* choose this service (id) once loaded; 0: none */
 };
 
 void panel_init(struct screen *s);
 void panel_done(struct screen *s);
 /* Shows organisation code (name may be NULL) and loads its services. */
 void panel_set_org(struct screen *s, const char *code, const char *name);
+/* Shows organisation code (name may be NULL) in financial year year with
+ * service service_id chosen and the cursor on date (ISO; may be ""). */
+void panel_show(struct screen *s, const char *code, const char *name, const char *year,
+		long long service_id, const char *date);
 /* Fetches the current level again. */
 void panel_refresh(struct screen *s);
 /* Draws the panel from row y. */

@@ -37,13 +37,11 @@ static const char *const status_names[] = {
 
 static const struct ls_words statuses = {status_codes, status_names, ARRAY_SIZE(status_codes)};
 
-/* The Status column's shorter words. */
-static const char *const short_names[] = {
-	"", "Awaiting provider", "Awaiting approval", "Awaiting finance", "Fin. approved",
-};
-
-static const struct ls_words short_statuses = {status_codes, short_names,
-					       ARRAY_SIZE(status_codes)};
+/* The Status column: the short words of the one table (ach_common.c). */
+static void status_cell(json_t *row, char *out, size_t size)
+{
+	snprintf(out, size, "%s", ac_status_short(ac_str(row, "status")));
+}
 
 static struct api_call source(struct ls *l)
 {
@@ -114,8 +112,7 @@ static const struct ls_column columns[] = {
 	{.title = "Org", .key = "organisation.code", .width = 8},
 	{.title = "Quality service", .key = "service.name", .gap = 1},
 	{.title = "Date", .cell = date_cell, .style = date_style, .width = 13},
-	{.title = "Status", .key = "status", .fmt = LS_STATUS, .words = &short_statuses,
-	 .width = 18},
+	{.title = "Status", .cell = status_cell, .width = 18},
 	{.title = "Payment", .cell = pay_cell, .width = 13, .right = true},
 };
 
@@ -137,9 +134,9 @@ static struct api_call act_call_plain(const char *code, const long *ids, size_t 
 #define ACT(ACT_, CODE, WORD, ROLES, READONLY) \
 	.act = ACT_, .code = CODE, .name = WORD, .done = "changed", .roles = ROLES, \
 	.readonly = READONLY, .level = MSG_ERROR, .sending = WORD "...", \
-	.one = WORD " the declaration of {row.organisation.code} for {row.service.name}, " \
-	       "{row.achievement.date|date}?", \
-	.many = WORD " the {count} ticked declarations?", \
+	.one = WORD " the declaration of {row.organisation.code} {row.organisation.name} for " \
+	       "{row.service.name}, {row.achievement.date|date}: {row.pence|money}?", \
+	.many = WORD " the {count} ticked declarations ({orgs}), {total|money} in all?", \
 	.none = "There is no declaration here.", .cursor = true, .call = act_call_plain
 
 static const struct ls_action actions[] = {
@@ -240,16 +237,31 @@ static void head(struct ls *l, WINDOW *w, int width)
 }
 
 /* The row under the cursor in words, and the keys. */
+/* The row under the cursor in full (the columns cut the service), over
+ * two rows, then the keys. */
 static void foot(struct ls *l, WINDOW *w, int y, int width)
 {
 	json_t *r = ls_cursor(l);
-	if (r)
-		tui_printf(w, y, 0, width, ST_DIM, true, "%s %s: %s%s%s",
-			   ac_str(json_object_get(r, "organisation"), "code"),
-			   ac_str(json_object_get(r, "organisation"), "name"),
-			   ac_decl_status(ac_str(r, "status")),
-			   *ac_str(r, "declared_by") ? ", declared by " : "", ac_str(r, "declared_by"));
-	tui_printf(w, y + 1, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
+	char *text = NULL;
+	if (r) {
+		char date[24];
+		ac_date(ac_str(json_object_get(r, "achievement"), "date"), false, date, sizeof date);
+		text = xasprintf("%s %s, %s %s: %s%s%s",
+				 ac_str(json_object_get(r, "organisation"), "code"),
+				 ac_str(json_object_get(r, "organisation"), "name"),
+				 ac_str(json_object_get(r, "service"), "name"), date,
+				 ac_decl_status(ac_str(r, "status")),
+				 *ac_str(r, "declared_by") ? ", declared by " : "",
+				 ac_str(r, "declared_by"));
+	}
+	size_t n;
+	char **v = tui_wrap(text ? text : "", width, width - 2, &n);
+	for (int i = 0; i < 2; i++)
+		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
+			   (size_t)i < n ? v[i] : "");
+	tui_wrap_free(v, n);
+	free(text);
+	tui_printf(w, y + 2, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
 		   "Enter: details  * payment date",
 		   ls_can(l, R(APPROVAL_MANAGEMENT)) ? ", p Approve" : "",
 		   ls_can(l, R(FINANCE_MANAGEMENT)) ? ", P Financially Approve" : "");
@@ -286,7 +298,7 @@ const struct ls_decl declaration_management_list = {
 	.context = CTX_APPROVAL,
 	.head_rows = 2,
 	.state_row = 3,
-	.foot_rows = 2,
+	.foot_rows = 3,
 	.head = head,
 	.foot = foot,
 	.open = open_row,

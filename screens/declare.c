@@ -22,6 +22,7 @@
 #include "screens/screens.h"
 #include "tui/tui.h"
 #include "util.h"
+#include "validate.h"
 
 enum mode {
 	M_LIST,
@@ -60,19 +61,6 @@ static bool blocked_row(json_t *r)
 {
 	const char *st = ac_str(json_object_get(r, "achievement"), "status");
 	return *st && strcmp(st, "CALCULATED");
-}
-
-static const char *short_status(const char *code)
-{
-	if (!strcmp(code, "AWAITING_PROVIDER"))
-		return "To be declared";
-	if (!strcmp(code, "AWAITING_COMMISSIONER"))
-		return "Awaiting approval";
-	if (!strcmp(code, "AWAITING_FINANCE"))
-		return "Awaiting finance";
-	if (!strcmp(code, "FINANCIALLY_APPROVED"))
-		return "Fin. approved";
-	return code;
 }
 
 static json_t *checklist(struct decl *d)
@@ -116,7 +104,7 @@ static void draw_decl(void *ud, WINDOW *w, int y, int x, int width, size_t i, bo
 	if (blocked_row(r))
 		tui_put(w, y, x + 13 + cs, 19, "! Blocked", ST_ERROR, true);
 	else
-		tui_put(w, y, x + 13 + cs, 19, short_status(ac_str(r, "status")), ST_NORMAL, true);
+		tui_put(w, y, x + 13 + cs, 19, ac_status_short(ac_str(r, "status")), ST_NORMAL, true);
 	tui_printf(w, y, x + width - 12, 12, ST_NORMAL, true, "%12s", money);
 	(void)cursor;
 }
@@ -380,7 +368,9 @@ static void declare_now(struct decl *d)
 	describe(d->check, what, sizeof what);
 	if (ac_has(d->check, "pence"))
 		money_format(ac_int(d->check, "pence"), money, sizeof money);
-	char *q = xasprintf("Declare %s for payment%s%s?", what, *money ? " of " : "", money);
+	json_t *org = json_object_get(d->check, "organisation");
+	char *q = xasprintf("Declare %s for %s %s for payment%s%s?", what, ac_str(org, "code"),
+			    ac_str(org, "name"), *money ? " of " : "", money);
 	app_popup(d->s->app, popup_confirm(q, on_confirm, d));
 	free(q);
 }
@@ -469,8 +459,8 @@ static enum wres dc_action(struct screen *s, enum action a, int key)
 			declare_now(d);
 			return W_HANDLED;
 		case ACT_EDIT_NOTES:
-			app_popup(s->app, popup_prompt("Notes", "Notes:", d->notes ? d->notes : "",
-						       on_notes, d));
+			app_popup(s->app, popup_prompt_max("Notes", "Notes", d->notes ? d->notes : "",
+							   TEXT_NOTES_MAX, on_notes, d));
 			return W_HANDLED;
 		case ACT_TAG_ALL:
 			app_message(s->app, MSG_INFO, "Tick each statement yourself (Space), having read it.");

@@ -906,6 +906,9 @@ static void set_cursor(struct app *a, int vis)
 	}
 }
 
+/* The most rows a message takes over the foot of the body. */
+#define MSG_MAX_ROWS 4
+
 static void render(struct app *a)
 {
 	if (a->small) {
@@ -937,6 +940,26 @@ static void render(struct app *a)
 	if (a->dirty & D_SUBS)
 		draw_subs(a);
 	struct screen *s = cur_screen(a);
+	if (a->dirty & D_MSG) {
+		/* a long message takes up to MSG_MAX_ROWS rows over the body's
+		 * foot rather than being cut at the screen edge */
+		int rows = msgline_rows(a->msg_level, a->msg, COLS);
+		rows = rows > MSG_MAX_ROWS ? MSG_MAX_ROWS : rows;
+		if (rows != getmaxy(a->w_msg)) {
+			/* keep it on the screen at every step: move before
+			 * growing, shrink before moving */
+			if (rows > getmaxy(a->w_msg)) {
+				mvwin(a->w_msg, LINES - 1 - rows, 0);
+				wresize(a->w_msg, rows, COLS);
+			} else {
+				wresize(a->w_msg, rows, COLS);
+				mvwin(a->w_msg, LINES - 1 - rows, 0);
+			}
+			a->dirty |= D_BODY;
+		}
+	}
+	if ((a->dirty & D_BODY) && getmaxy(a->w_msg) > 1)
+		a->dirty |= D_MSG;
 	if (a->dirty & D_BODY) {
 		werase(a->w_body);
 		s->show_cursor = false;

@@ -27,7 +27,7 @@
 #include "validate.h"
 
 #define VALUE_MAX 40     /* bytes of a typed value */
-#define NOTES_MAX 2000   /* bytes of the notes (the server's limit) */
+#define NOTES_MAX TEXT_NOTES_MAX   /* bytes of the notes (the server's limit) */
 #define COL_CODE 2
 #define COL_CUR 17
 #define COL_NEW 31
@@ -608,9 +608,32 @@ static json_t *values_json(struct screen *s, struct gform *g)
 				jstr(ind, "code"), "value", f->text));
 		}
 	}
+	if (!json_array_size(vals) && g->nf && !text_blank(g->f[g->nf - 1].text)) {
+		/* a note alone: sent with the values as they are, which the
+		 * server keeps (the note is stored, nothing recalculated) */
+		json_t *inds = json_object_get(g->form, "indicators"), *ind;
+		size_t i;
+		json_array_foreach(inds, i, ind) {
+			json_t *cur = json_object_get(ind, "current");
+			if (!json_is_true(json_object_get(ind, "editable")) || !json_is_object(cur))
+				continue;
+			char a[VALUE_MAX], b[VALUE_MAX];
+			value_as_text(ind, cur, 0, a, sizeof a);
+			if (kind_is(ind, "ratio")) {
+				value_as_text(ind, cur, 1, b, sizeof b);
+				json_array_append_new(vals, json_pack("{s:s, s:s, s:s}", "indicator",
+					jstr(ind, "code"), "numerator", a, "denominator", b));
+			} else {
+				json_array_append_new(vals, json_pack("{s:s, s:s}", "indicator",
+					jstr(ind, "code"), "value", a));
+			}
+		}
+	}
 	if (!json_array_size(vals)) {
 		json_decref(vals);
-		app_message(s->app, MSG_ERROR, "Nothing to store: type at least one New Value.");
+		app_message(s->app, MSG_ERROR, "Nothing to store: type at least one New Value%s.",
+			    g->nf && !text_blank(g->f[g->nf - 1].text) ?
+			    " to go with the note (it stays in the draft)" : "");
 		return NULL;
 	}
 	return vals;
@@ -673,8 +696,10 @@ static void save(struct screen *s, struct gform *g, bool submit)
 		return;
 	json_decref(vals);
 	json_t *grp = json_object_get(g->form, "group");
-	char *q = xasprintf("Submit Achievement Data for %s? It triggers the calculation.",
-			    jstr(grp, "code"));
+	/* the server says when the submission would send a declaration back */
+	const char *reverts = jstr(g->form, "submit_reverts");
+	char *q = xasprintf("Submit Achievement Data for %s? It triggers the calculation.%s%s",
+			    jstr(grp, "code"), *reverts ? " " : "", reverts);
 	app_popup(s->app, popup_confirm(q, on_confirm_submit, s));
 	free(q);
 }
@@ -720,9 +745,15 @@ static void move_focus(struct screen *s, struct gform *g, int dir)
 		return;
 	size_t from = g->focus;
 	if (!check_field(g, from)) {
+		/* the error may sit on the other half of a ratio (the
+		 * numerator, "numerator above denominator") */
 		struct gfield *f = &g->f[from];
+		const char *why = f->error;
+		for (size_t i = 0; !why && i < g->nf; i++)
+			if (g->f[i].ind == f->ind)
+				why = g->f[i].error;
 		app_message(s->app, MSG_ERROR, "%s: %s", jstr(indicator(g, f->ind), "code"),
-			    f->error);
+			    why ? why : "not a valid value");
 	}
 	g->focus = (g->focus + g->nf + (size_t)(dir > 0 ? 1 : g->nf - 1)) % g->nf;
 	g->f[g->focus].fresh = true;
@@ -1016,7 +1047,12 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 		bool focus = g->focus == ni;
 		tui_put(w, ny, 0, 2, focus ? "> " : "  ", ST_NORMAL, true);
 		tui_put(w, ny, 2, 18, "Submission notes:", ST_LABEL, true);
-		draw_field(s, g, w, ny, 20, width - 21, ni);
+		/* what is left of the server's limit, beside the field */
+		char left[24];
+		snprintf(left, sizeof left, " %zu left", NOTES_MAX - strlen(g->f[ni].text));
+		int lw = tui_width(left);
+		draw_field(s, g, w, ny, 20, width - 21 - lw, ni);
+		tui_put(w, ny, width - lw, lw, left, ST_DIM, true);
 		if (g->f[ni].error)
 			tui_printf(w, ny + 1, 2, width - 2, ST_ERROR, true, "! %s", g->f[ni].error);
 	}

@@ -20,6 +20,7 @@
 #include "screens/listscreen.h"
 #include "tui/tui.h"
 #include "util.h"
+#include "validate.h"
 
 /* ------------------------------------------------------------ years */
 
@@ -156,6 +157,8 @@ json_t *ls_group(struct ls *l)
 }
 
 /* The context of screen templates (see listscreen.h); row may be NULL. */
+static json_t *row_by_id(struct ls *l, long id);
+
 static json_t *context(struct ls *l, json_t *row, size_t count)
 {
 	json_t *c = json_object();
@@ -167,6 +170,24 @@ static json_t *context(struct ls *l, json_t *row, size_t count)
 	if (row)
 		json_object_set(c, "row", row);
 	json_object_set_new(c, "count", json_integer((json_int_t)count));
+	/* what the rows acted on come to: {total} pence (of the rows that
+	 * have pence) and {orgs}, their organisations' codes */
+	if (l->nids && !row) {
+		json_int_t total = 0;
+		struct buf orgs;
+		buf_init(&orgs);
+		for (size_t i = 0; i < l->nids; i++) {
+			json_t *r = row_by_id(l, l->ids[i]);
+			json_t *p = json_object_get(r, "pence");
+			total += json_integer_value(p);
+			const char *code = json_string_value(ls_get(r, "organisation.code"));
+			if (code && !strstr(orgs.data ? orgs.data : "", code))
+				buf_printf(&orgs, "%s%s", orgs.len ? ", " : "", code);
+		}
+		json_object_set_new(c, "total", json_integer(total));
+		json_object_set_new(c, "orgs", json_string(orgs.len ? orgs.data : ""));
+		buf_free(&orgs);
+	}
 	return c;
 }
 
@@ -363,16 +384,21 @@ static void results_popup(struct ls *l, const struct api_response *r)
 	json_array_foreach(results, i, row) {
 		char *name;
 		name_of(l, row_id(row), &name);
-		char *p = xasprintf("%s %s %s: ", json_is_true(json_object_get(row, "ok")) ?
-				    "Done:    " : "Not done:", ac_str(row, "organisation"),
-				    name ? name : "");
-		ac_add_wrapped(&lines, p, ac_str(row, "message"), ac_popup_width());
-		free(p);
+		/* one row per result, its words wrapped under it */
+		char *t = xasprintf("%s %s: %s", ac_str(row, "organisation"), name ? name : "",
+				    ac_str(row, "message"));
+		ac_add_wrapped(&lines, json_is_true(json_object_get(row, "ok")) ? "Done:     " :
+			       "Not done: ", t, ac_popup_width());
+		free(t);
 		free(name);
 	}
 	if (n == 1) {
-		app_message(a, ok ? MSG_OK : MSG_ERROR, "%s",
-			    lines.n > 1 ? lines.v[1] : ac_str(json_array_get(results, 0), "message"));
+		json_t *one = json_array_get(results, 0);
+		char *name;
+		name_of(l, row_id(one), &name);
+		app_message(a, ok ? MSG_OK : MSG_ERROR, "%s %s: %s", ac_str(one, "organisation"),
+			    name ? name : "", ac_str(one, "message"));
+		free(name);
 	} else {
 		app_message(a, ok == (long long)n ? MSG_OK : MSG_ERROR, "%s: %lld of %zu done.",
 			    what, ok, n);
@@ -411,6 +437,21 @@ static void results_set(struct ls *l, const struct api_response *r)
 		    what, done, failed);
 }
 
+#define RESULT_INDENT 4
+
+/* The rows the results take wrapped at width, with their heading. */
+static int results_rows(const struct ls_results *res, int width)
+{
+	int rows = res->n ? 1 : 0;
+	for (size_t i = 0; i < res->n; i++) {
+		size_t n;
+		char **v = tui_wrap(res->lines[i], width, width - RESULT_INDENT, &n);
+		tui_wrap_free(v, n);
+		rows += (int)n;
+	}
+	return rows;
+}
+
 /* Draws the results in rows y.. (rows of them); returns rows used. */
 static int results_draw(const struct ls_results *res, WINDOW *w, int y, int rows, int width)
 {
@@ -419,13 +460,23 @@ static int results_draw(const struct ls_results *res, WINDOW *w, int y, int rows
 	int used = 0;
 	tui_put(w, y + used++, 0, width, "Results of the last action:", ST_LABEL, true);
 	for (size_t i = 0; i < res->n && used < rows; i++) {
-		if (used == rows - 1 && i + 1 < res->n) {
-			tui_printf(w, y + used++, 0, width, ST_DIM, true, "... and %zu more",
-				   res->n - i);
+		/* each result whole: wrapped under itself, indented */
+		size_t n;
+		char **v = tui_wrap(res->lines[i], width, width - RESULT_INDENT, &n);
+		bool fits = used + (int)n <= rows - (i + 1 < res->n ? 1 : 0);
+		if (!fits) {
+			tui_wrap_free(v, n);
+			tui_printf(w, y + used++, 0, width, ST_DIM, true,
+				   "... and %zu more (the message line has the count)", res->n - i);
 			break;
 		}
 		bool ok = str_has_prefix(res->lines[i], "Done:");
-		tui_put(w, y + used++, 0, width, res->lines[i], ok ? ST_OK : ST_ERROR, true);
+		for (size_t k = 0; k < n; k++) {
+			int x = k ? RESULT_INDENT : 0;
+			tui_clear(w, y + used, 0, x);
+			tui_put(w, y + used++, x, width - x, v[k], ok ? ST_OK : ST_ERROR, true);
+		}
+		tui_wrap_free(v, n);
 	}
 	return used;
 }
@@ -511,7 +562,12 @@ static void draw_cell(const struct ls_column *c, json_t *row, WINDOW *w, int y, 
 	else
 		strlcpy_s(text, c->title, sizeof(text));
 	enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
-	if (c->right)
+	if (c->right && cw > 1) {
+		/* a blank before it, so that it never runs into the column on
+		 * its left ("RejectedCancelled") */
+		tui_put(w, y, x, 1, " ", row ? st : ST_NORMAL, true);
+		tui_printf(w, y, x + 1, cw - 1, st, true, "%*s", cw - 1, text);
+	} else if (c->right)
 		tui_printf(w, y, x, cw, st, true, "%*s", cw, text);
 	else
 		tui_put(w, y, x, row || last ? cw : cw + c->gap, text, st, true);
@@ -606,7 +662,7 @@ static void load(struct ls *l)
 	for (size_t i = 0; i < l->d->nfilters; i++)
 		if (!l->d->filters[i].words && !l->d->filters[i].fetch && !l->d->filters[i].of &&
 		    !l->year[i][0]) {
-			const char *fy = ac_str(app_me(l->s->app), "financial_year");
+			const char *fy = ac_work_year(l->s->app);
 			if (fy_valid(fy))
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
 		}
@@ -1056,7 +1112,7 @@ static void on_reason(void *ud, int result, const char *text)
 		forget_pending(l);
 		return;
 	}
-	if (!*text) {
+	if (text_blank(text)) {
 		app_message(l->s->app, MSG_ERROR, "%s", l->pending->reason_none);
 		forget_pending(l);
 		return;
@@ -1100,7 +1156,8 @@ static void act(struct ls *l, const struct ls_action *x)
 	}
 	l->pending = x;
 	if (x->reason)
-		app_popup(l->s->app, popup_prompt(x->reason, "Reason:", "", on_reason, l));
+		app_popup(l->s->app, popup_prompt_max(x->reason, "Reason", "", TEXT_REASON_MAX,
+						      on_reason, l));
 	else
 		ask(l);
 }
@@ -1257,7 +1314,8 @@ static void ls_draw(struct screen *s, WINDOW *w, int h, int width)
 	if (!l->answer)
 		return;
 	int max = d->result_rows ? d->result_rows : 5;
-	int resrows = l->res.n ? (int)(l->res.n + 1 < (size_t)max ? l->res.n + 1 : (size_t)max) : 0;
+	int resrows = results_rows(&l->res, width);
+	resrows = resrows < max ? resrows : max;
 	if (resrows)
 		results_draw(&l->res, w, h - resrows - (d->foot ? d->foot_rows : 0), resrows, width);
 	bool groups = at_groups(l);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "money.h"
 #include "screens/lsdata.h"
 #include "util.h"
 
@@ -57,8 +58,12 @@ char *ls_expand(const char *tmpl, json_t *ctx)
 		char *fmt = strchr(path, '|');
 		if (fmt)
 			*fmt++ = '\0';
-		const char *text = ls_text(ls_get(ctx, path), tmp, sizeof(tmp));
-		if (fmt && strcmp(fmt, "date") == 0 && date_valid(text)) {
+		json_t *v = ls_get(ctx, path);
+		const char *text = ls_text(v, tmp, sizeof(tmp));
+		if (fmt && strcmp(fmt, "money") == 0 && json_is_integer(v)) {
+			money_format(json_integer_value(v), tmp, sizeof(tmp));
+			text = tmp;
+		} else if (fmt && strcmp(fmt, "date") == 0 && date_valid(text)) {
 			char day[16];
 			date_display(text, day);
 			strlcpy_s(tmp, day, sizeof(tmp));

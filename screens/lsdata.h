@@ -15,7 +15,7 @@ json_t *ls_get(json_t *obj, const char *path);
 const char *ls_text(json_t *v, char *tmp, size_t size);
 /* tmpl with each {path} replaced by ls_text of ls_get(ctx, path), and
  * each {path|date} by that ISO date as dd/mm/yyyy (as it is when it is no
- * date); a "{" without a "}" after it stays as it is (allocated). */
+ * date), each {path|money} by integer pence as money ("£1,198.50"); a "{" without a "}" after it stays as it is (allocated). */
 char *ls_expand(const char *tmpl, json_t *ctx);
 
 /* The financial years a drop-down offers ("" stands for "All years"). */

@@ -86,10 +86,55 @@ static void open_task(struct ls *l, json_t *t)
 	app_message(a, MSG_INFO, "Your roles here do not open the screen for \"%s\".", k->name);
 }
 
+static void on_dismissed(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	if (app_failed(s->app, r, "Dismissing the notice"))
+		return;
+	app_message(s->app, MSG_OK, "Dismissed.");
+	ls_reload(l);
+}
+
+/* x (F8): a notice is dismissed; the server keeps who may (its own
+ * notices, in the user's scope) and says which tasks are notices. */
+static enum wres task_action(struct ls *l, enum action a)
+{
+	if (a != ACT_DISMISS)
+		return W_IGNORED;
+	struct screen *s = ls_screen(l);
+	json_t *t = ls_cursor(l);
+	if (!t) {
+		app_message(s->app, MSG_INFO, "There is no task here to dismiss.");
+		return W_HANDLED;
+	}
+	if (!json_is_true(json_object_get(t, "dismissable"))) {
+		app_message(s->app, MSG_INFO, "This task is work, not a notice: it closes itself "
+			    "when the work is done (Enter opens its screen).");
+		return W_HANDLED;
+	}
+	app_message(s->app, MSG_INFO, "Dismissing...");
+	app_call(s->app, s, call_task_done((long)json_integer_value(json_object_get(t, "id"))),
+		 on_dismissed);
+	return W_HANDLED;
+}
+
+/* The title of the task under the cursor in full (the column may cut its
+ * end), over two rows. */
+static void foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	json_t *t = ls_cursor(l);
+	size_t n;
+	char **v = tui_wrap(t ? ac_str(t, "title") : "", width, width - 2, &n);
+	for (int i = 0; i < 2; i++)
+		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
+			   t && (size_t)i < n ? v[i] : "");
+	tui_wrap_free(v, n);
+}
+
 static const struct ls_column columns[] = {
 	{.title = "Date", .key = "created_at", .width = 11, .fmt = LS_STAMP},
 	{.title = "Org", .key = "organisation", .width = 8},
-	{.title = "Task (Enter opens its screen)", .key = "title"},
+	{.title = "Task (Enter opens its screen; x dismisses a notice)", .key = "title"},
 };
 
 const struct ls_decl message_centre_list = {
@@ -103,8 +148,11 @@ const struct ls_decl message_centre_list = {
 	.search = "{organisation} {kind} {title}",
 	.empty = "No tasks: nothing is waiting for you.",
 	.empty_hint = "New offers, declarations and approvals will appear here.",
-	.context = CTX_LIST,
+	.context = CTX_TASKS,
 	.head_rows = 2,
 	.head = head,
 	.open = open_task,
+	.action = task_action,
+	.foot_rows = 2,
+	.foot = foot,
 };

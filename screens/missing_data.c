@@ -53,8 +53,8 @@ static void date_cell(json_t *r, WINDOW *w, int y, int x, int width)
 	de_put_date(w, y, x, jstr(r, "date"), json_is_true(json_object_get(r, "payment")));
 }
 
-/* The group missing (code, name, kind, submitted of total), or a payment
- * date not recorded. */
+/* The group missing (code, name, "(MI)" for a management-information
+ * group, submitted of total), or a payment date not recorded. */
 static void group_cell(json_t *r, WINDOW *w, int y, int c, int width)
 {
 	if (json_is_true(json_object_get(r, "not_recorded"))) {
@@ -62,21 +62,26 @@ static void group_cell(json_t *r, WINDOW *w, int y, int c, int width)
 		return;
 	}
 	json_t *g = json_object_get(r, "group");
+	char count[24];
+	snprintf(count, sizeof count, " %lld of %lld",
+		 (long long)json_integer_value(json_object_get(r, "submitted")),
+		 (long long)json_integer_value(json_object_get(r, "total")));
+	int cw = tui_width(count);
 	tui_put(w, y, c, 8, jstr(g, "code"), ST_LABEL, true);
-	int nw = width - 8 - 10 - 4;
-	tui_put(w, y, c + 8, nw - 1, jstr(g, "name"), ST_NORMAL, true);
-	tui_put(w, y, c + 8 + nw - 1, 1, " ", ST_NORMAL, true);
-	tui_put(w, y, c + 8 + nw, 4, strcmp(jstr(g, "kind"), "mi") == 0 ? "MI" : "Pay", ST_DIM,
-		true);
-	tui_printf(w, y, c + 12 + nw, 10, ST_LABEL, true, "%lld of %lld",
-		   (long long)json_integer_value(json_object_get(r, "submitted")),
-		   (long long)json_integer_value(json_object_get(r, "total")));
+	char *name = xasprintf("%s%s", jstr(g, "name"), strcmp(jstr(g, "kind"), "mi") == 0 ?
+			       " (MI)" : "");
+	tui_put(w, y, c + 8, width - 8 - cw, name, ST_NORMAL, true);
+	free(name);
+	tui_put(w, y, c + width - cw, cw, count, ST_LABEL, true);
 }
 
+/* The practice or PCN of the row: a PCN's or commissioner's list holds
+ * many. */
 static const struct ls_column columns[] = {
 	{.title = "Date", .draw = date_cell, .width = 11, .gap = 1},
-	{.title = "Service", .key = "service", .width = 27, .wide = 35, .gap = 1},
-	{.title = "Group                          Kind Submitted", .draw = group_cell},
+	{.title = "Org", .key = "organisation", .width = 6, .gap = 1},
+	{.title = "Service", .key = "service", .width = 28, .wide = 40, .gap = 1},
+	{.title = "Group (submitted of total)", .draw = group_cell},
 };
 
 static void head(struct ls *l, WINDOW *w, int width)

@@ -1006,7 +1006,7 @@ static void draw_stuck_view(struct net *n, WINDOW *w, int h, int width)
 	tui_put(w, 1, 10, 9, "Kind", ST_COLHEAD, true);
 	tui_put(w, 1, 19, 13, "Date", ST_COLHEAD, true);
 	tui_put(w, 1, 32, width - 32, "Reason (Enter: details)", ST_COLHEAD, true);
-	int lh = h - 6;
+	int lh = h - 7;
 	list_draw(&n->slist, w, 2, 0, lh, width);
 	json_t *st = stuck_row(n, n->slist.cur);
 	if (st) {
@@ -1019,12 +1019,18 @@ static void draw_stuck_view(struct net *n, WINDOW *w, int h, int width)
 		json_array_foreach(json_object_get(st, "gaps"), i, g)
 			buf_printf(&b, "%s%s: %s", i ? "; " : "Gaps: ", ac_str(g, "practice"),
 				   ac_str(g, "reason"));
-		tui_put(w, 3 + lh, 0, width, b.len ? b.data : "Gaps: none listed", ST_ERROR, true);
+		/* the gaps whole, over two rows (Enter shows every detail) */
+		size_t nl;
+		char **v = tui_wrap(b.len ? b.data : "Gaps: none listed", width, width - 2, &nl);
+		for (int k = 0; k < 2; k++)
+			tui_printf(w, 3 + lh + k, 0, width, ST_ERROR, true, "%s%s", k ? "  " : "",
+				   (size_t)k < nl ? v[k] : "");
+		tui_wrap_free(v, nl);
 		buf_free(&b);
 	}
-	tui_put(w, 4 + lh, 0, width, "Resolve: e enter data for the practice  m correct membership  "
+	tui_put(w, 5 + lh, 0, width, "Resolve: e enter data (practice)  m correct membership  "
 		"A re-run aggregation", ST_LABEL, true);
-	tui_put(w, 5 + lh, 0, width, "* payment date", ST_DIM, true);
+	tui_put(w, 6 + lh, 0, width, "* payment date", ST_DIM, true);
 }
 
 static void net_draw(struct screen *s, WINDOW *w, int h, int width)

@@ -12,6 +12,7 @@
 
 #include "dates.h"
 #include "money.h"
+#include "screens/ach_common.h"
 #include "screens/offer_view.h"
 #include "tui/tui.h"
 #include "util.h"
@@ -33,8 +34,7 @@ int offer_status_index(const char *code)
 
 const char *offer_status_name(const char *code)
 {
-	int i = offer_status_index(code);
-	return i >= 0 ? offer_status_names[i] : code ? code : "";
+	return ac_status_name(code);
 }
 
 const char *ojstr(json_t *o, const char *key)

@@ -82,10 +82,10 @@ static const struct ls_filter filters[] = {
 
 static const struct ls_column service_columns[] = {
 	{.title = "Quality Service", .key = "first.service.name", .width = 0},
-	{.title = "Offered", .key = "count.OFFERED", .width = 9, .fmt = LS_COUNT, .right = true},
+	{.title = "Offered", .key = "count.OFFERED", .width = 8, .fmt = LS_COUNT, .right = true},
 	{.title = "Approved", .key = "count.APPROVED", .width = 9, .fmt = LS_COUNT, .right = true},
 	{.title = "Rejected", .key = "count.REJECTED", .width = 9, .fmt = LS_COUNT, .right = true},
-	{.title = "Cancelled", .key = "count.CANCELLED", .width = 9, .fmt = LS_COUNT,
+	{.title = "Cancelled", .key = "count.CANCELLED", .width = 10, .fmt = LS_COUNT,
 	 .right = true},
 };
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "screens/ach_common.h"
 #include "screens/data_entry.h"
 #include "screens/screens.h"
 #include "tui/tui.h"
@@ -58,19 +59,24 @@ static void draw_ach(void *ud, WINDOW *w, int y, int x, int width, size_t row, b
 	tui_put(w, y, x, 2, done ? " " : "!", ST_LABEL, true);
 	de_put_date(w, y, x + 2, jstr(a, "date"), json_is_true(json_object_get(a, "payment")));
 	tui_put(w, y, x + 13, 1, " ", ST_NORMAL, true);
-	tui_put(w, y, x + 14, 18, jstr(a, "status"), ST_NORMAL, true);
-	tui_printf(w, y, x + 32, 10, done ? ST_NORMAL : ST_LABEL, true, "%lld of %lld",
+	tui_put(w, y, x + 14, 17, ac_status_short(jstr(a, "status")), ST_NORMAL, true);
+	tui_printf(w, y, x + 31, 10, done ? ST_NORMAL : ST_LABEL, true, "%lld of %lld",
 		   (long long)json_integer_value(json_object_get(a, "indicators_submitted")),
 		   (long long)json_integer_value(json_object_get(a, "indicators_total")));
-	tui_printf(w, y, x + 42, 5, ST_NORMAL, true, "%lld",
+	tui_printf(w, y, x + 41, 4, ST_NORMAL, true, "%lld",
 		   (long long)json_integer_value(json_object_get(a, "indicators_in_progress")));
 	char when[32];
 	de_when(json_integer_value(json_object_get(a, "last_updated")), when, sizeof(when));
-	tui_put(w, y, x + 47, 17, when, ST_NORMAL, true);
-	const char *extra = json_is_true(json_object_get(a, "commissioner_entry")) ?
-		"CO entry" : jstr(a, "declaration_status");
-	if (width > 64)
-		tui_put(w, y, x + 64, width - 64, extra, ST_DIM, true);
+	tui_put(w, y, x + 45, 17, when, ST_NORMAL, true);
+	/* the declaration's status, and who entered the data when it was the
+	 * commissioner */
+	const char *ds = jstr(a, "declaration_status");
+	char extra[48];
+	snprintf(extra, sizeof extra, "%s%s%s", *ds ? ac_status_short(ds) : "",
+		 *ds && json_is_true(json_object_get(a, "commissioner_entry")) ? ", " : "",
+		 json_is_true(json_object_get(a, "commissioner_entry")) ? "CO entry" : "");
+	if (width > 62)
+		tui_put(w, y, x + 62, width - 62, extra, ST_DIM, true);
 }
 
 static const char *ach_text(void *ud, size_t row)
@@ -151,8 +157,10 @@ static void on_services(struct screen *s, const struct api_response *r)
 	p->services = mine;
 	p->svc = 0;
 	json_array_foreach(mine, i, x)
-		if (strcmp(jstr(x, "code"), kept) == 0)
+		if (p->want_service ? json_integer_value(json_object_get(x, "id")) == p->want_service :
+		    strcmp(jstr(x, "code"), kept) == 0)
 			p->svc = i;
+	p->want_service = 0;
 	free(kept);
 	json_decref(p->achs);
 	p->achs = NULL;
@@ -207,10 +215,21 @@ void panel_set_org(struct screen *s, const char *code, const char *name)
 	free(p->org_name);
 	p->org_name = xstrdup(name ? name : "");
 	if (!p->year[0]) {
-		const char *fy = jstr(app_me(s->app), "financial_year");
+		const char *fy = ac_work_year(s->app);
 		strlcpy_s(p->year, fy[0] ? fy : "2024/25", sizeof(p->year));
 	}
 	load_services(s);
+}
+
+void panel_show(struct screen *s, const char *code, const char *name, const char *year,
+		long long service_id, const char *date)
+{
+	struct panel *p = panel_of(s);
+	if (year && fy_valid(year))
+		strlcpy_s(p->year, year, sizeof(p->year));
+	p->want_service = service_id;
+	strlcpy_s(p->want_date, date ? date : "", sizeof(p->want_date));
+	panel_set_org(s, code, name);
 }
 
 void panel_refresh(struct screen *s)
@@ -328,11 +347,11 @@ void panel_draw(struct screen *s, WINDOW *w, int y, int h, int width)
 	de_legend(w, y + 3, 0, width, false);
 	tui_put(w, y + 4, 0, 4, "", ST_COLHEAD, true);
 	tui_put(w, y + 4, 4, 12, "Date", ST_COLHEAD, true);
-	tui_put(w, y + 4, 16, 18, "Status", ST_COLHEAD, true);
-	tui_put(w, y + 4, 34, 10, "Submitted", ST_COLHEAD, true);
-	tui_put(w, y + 4, 44, 5, "WIP", ST_COLHEAD, true);
-	tui_put(w, y + 4, 49, 17, "Last updated", ST_COLHEAD, true);
-	tui_put(w, y + 4, 66, width - 66, "", ST_COLHEAD, true);
+	tui_put(w, y + 4, 16, 17, "Status", ST_COLHEAD, true);
+	tui_put(w, y + 4, 33, 10, "Submitted", ST_COLHEAD, true);
+	tui_put(w, y + 4, 43, 4, "WIP", ST_COLHEAD, true);
+	tui_put(w, y + 4, 47, 17, "Last updated", ST_COLHEAD, true);
+	tui_put(w, y + 4, 64, width - 64, "Declaration", ST_COLHEAD, true);
 	if (p->error) {
 		tui_put(w, y + 6, 0, width, p->error, ST_ERROR, true);
 		return;

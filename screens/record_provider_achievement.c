@@ -208,7 +208,33 @@ static bool rpa_offers(struct screen *s, enum action a)
 	}
 }
 
+/* The achievement a stuck network's gap names (Network Achievement's
+ * "e"): its practice, financial year, service and date, opened. */
+static void on_subject(struct screen *s, const struct api_response *resp)
+{
+	struct rpa *r = s->priv;
+	if (app_failed(s->app, resp, "Opening the practice's achievement"))
+		return;
+	json_t *org = json_object_get(resp->json, "organisation");
+	json_t *svc = json_object_get(resp->json, "service");
+	r->chosen = true;
+	panel_show(s, jstr(org, "code"), jstr(org, "name"), jstr(svc, "financial_year"),
+		   (long long)json_integer_value(json_object_get(svc, "id")),
+		   jstr(resp->json, "date"));
+	de_open_achievement(s, json_integer_value(json_object_get(resp->json, "id")));
+	app_dirty(s->app);
+}
+
+static bool rpa_subject(struct screen *s, const char *type, long id)
+{
+	if (strcmp(type, "achievement") || id <= 0)
+		return false;
+	app_call(s->app, s, call_achievement(id), on_subject);
+	return true;
+}
+
 const struct screen_ops record_provider_achievement_ops = {
+	.subject = rpa_subject,
 	.priv_size = sizeof(struct rpa),
 	.init = rpa_init,
 	.open = rpa_open,

@@ -43,19 +43,52 @@ void tabs_draw(WINDOW *w, int y, const struct tab_item *items, int n, int active
 		tui_clear(w, y, x, cols - x);
 }
 
+#define MSG_ERROR_LABEL "Error:"
+
+static int msg_indent(enum msg_level level)
+{
+	return level == MSG_ERROR ? tui_width(MSG_ERROR_LABEL) + 1 : 0;
+}
+
+/* Where a long message's later lines start: under the text after
+ * "Error: ", else indented by two, so that they read as one message. */
+static int cont_indent(int x)
+{
+	return x ? x : 2;
+}
+
+int msgline_rows(enum msg_level level, const char *text, int cols)
+{
+	if (!text || !*text)
+		return 1;
+	int x = msg_indent(level);
+	size_t n;
+	char **v = tui_wrap(text, cols - x, cols - cont_indent(x), &n);
+	tui_wrap_free(v, n);
+	return (int)n;
+}
+
 void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text)
 {
-	int cols = getmaxx(w);
+	int cols = getmaxx(w), rows = getmaxy(w) - y;
 	if (!text || !*text) {
-		tui_clear(w, y, 0, cols);
+		for (int r = 0; r < rows; r++)
+			tui_clear(w, y + r, 0, cols);
 		return;
 	}
-	int x = 0;
-	if (level == MSG_ERROR)
-		x = tui_put(w, y, 0, cols, "Error:", ST_ERROR, false) + 1;
-	tui_put(w, y, x, cols - x, text, level == MSG_OK ? ST_OK : ST_INFO, true);
+	int x = msg_indent(level), ci = cont_indent(x);
 	if (x)
-		tui_put(w, y, x - 1, 1, " ", ST_NORMAL, false);
+		tui_put(w, y, 0, cols, MSG_ERROR_LABEL, ST_ERROR, false);
+	size_t n;
+	char **v = tui_wrap(text, cols - x, cols - ci, &n);
+	for (int r = 0; r < rows; r++) {
+		int at = r ? ci : x;
+		if (at)
+			tui_put(w, y + r, r ? 0 : x - 1, r ? at : 1, " ", ST_NORMAL, true);
+		tui_put(w, y + r, at, cols - at, (size_t)r < n ? v[r] : "",
+			level == MSG_OK ? ST_OK : ST_INFO, true);
+	}
+	tui_wrap_free(v, n);
 }
 
 void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx,

@@ -25,8 +25,13 @@ enum msg_level {
 	MSG_ERROR,
 };
 
-/* Draws the message line: errors start "Error: " in the error style. */
+/* Draws the message from row y of w: errors start "Error: " in the error
+ * style. A message wider than w wraps at spaces over the rows below, as
+ * many as w has, each indented (under the text after "Error:", else by
+ * two); msgline_rows says how many it
+ * needs at cols columns. */
 void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text);
+int msgline_rows(enum msg_level level, const char *text, int cols);
 
 /* Draws "F1 Help  F2 Org ..." for the F-keys bound in ctx (and its
  * parents), in F-key order, clipped to the width; actions for which

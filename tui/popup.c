@@ -2,6 +2,7 @@
  * popup.h). */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,14 +77,32 @@ struct popup *popup_confirm(const char *question, popup_done_fn done, void *ud)
 struct popup *popup_prompt(const char *title, const char *label, const char *initial,
 			   popup_done_fn done, void *ud)
 {
+	struct popup *p = popup_prompt_max(title, label, initial, 0, done, ud);
+	return p;
+}
+
+struct popup *popup_prompt_max(const char *title, const char *label, const char *initial,
+			       size_t max_bytes, popup_done_fn done, void *ud)
+{
 	struct popup *p = popup_new(POP_PROMPT, title);
-	form_add(&p->form, label, F_TEXT, 60);
+	p->max_bytes = max_bytes;
+	/* every character is at least a byte: max_bytes characters hold it */
+	form_add(&p->form, label, F_TEXT, max_bytes ? max_bytes : 60);
 	if (initial)
 		form_set(&p->form, 0, initial);
 	add_line(p, ""); /* the keys: popup_show_keys */
 	p->done = done;
 	p->ud = ud;
 	return p;
+}
+
+/* The UTF-8 bytes of a prompt's answer so far. */
+static size_t prompt_bytes(const struct popup *p)
+{
+	char *t = form_get(&p->form, 0);
+	size_t n = strlen(t);
+	free(t);
+	return n;
 }
 
 /* Appends "KEY = what    " for the first key reaching a in ctx; nothing
@@ -176,6 +195,14 @@ bool popup_action(struct popup *p, enum action a, int key)
 			p->result = POP_ABORT;
 			return true;
 		}
+		p->full = false;
+		if (p->max_bytes && key >= 32 && key < KC_CURSES && key != 127) {
+			char mb[MB_LEN_MAX];
+			int kb = wctomb(mb, (wchar_t)key);
+			p->full = prompt_bytes(p) + (size_t)(kb > 0 ? kb : 1) > p->max_bytes;
+			if (p->full)
+				return false;
+		}
 		if (form_action(&p->form, a, key) == W_SUBMIT) {
 			p->result = 0;
 			p->text = form_get(&p->form, 0);
@@ -210,7 +237,11 @@ void popup_draw(struct popup *p, int rows, int cols)
 	if (p->kind == POP_PROMPT && want_w < 60)
 		want_w = 60;
 	int w = want_w < cols - 4 ? want_w : cols - 4;
-	int inner = (int)p->n + (p->kind == POP_PROMPT ? 2 : 0) + (p->kind == POP_TEXT ? 1 : 0);
+	/* a question wider than the screen wraps: its every word is shown */
+	size_t nq = 0;
+	char **q = p->kind == POP_CONFIRM ? tui_wrap(p->lines[0], w - 4, w - 4, &nq) : NULL;
+	int inner = (int)p->n + (p->kind == POP_PROMPT ? 2 : 0) + (p->kind == POP_TEXT ? 1 : 0) +
+		    (nq ? (int)nq - 1 : 0);
 	int h = inner + 2 + (p->kind == POP_CHOICE ? 1 : 0);
 	if (h > rows - 4)
 		h = rows - 4;
@@ -230,17 +261,28 @@ void popup_draw(struct popup *p, int rows, int cols)
 	switch (p->kind) {
 	case POP_PROMPT:
 		form_draw(&p->form, win, 1, 1, w - 6 - p->form.label_w - 2);
+		if (p->max_bytes) {
+			size_t used = prompt_bytes(p);
+			tui_printf(win, 2, 2, w - 4, p->full ? ST_ERROR : ST_DIM, true,
+				   p->full ? "No room left: at most %zu characters are kept." :
+				   "%zu of %zu characters left", p->full ? p->max_bytes :
+				   p->max_bytes - used, p->max_bytes);
+		}
 		tui_put(win, 3, 2, w - 4, p->lines[0], ST_DIM, true);
+		/* the form clears its row to the window's edge: the border again */
+		tui_frame(win, p->title);
 		wmove(win, p->form.cur_y, p->form.cur_x);
 		break;
 	case POP_CONFIRM:
-		for (size_t i = 0; i < p->n && (int)i < h - 2; i++)
-			tui_put(win, 1 + (int)i, 2, w - 4, p->lines[i], i == 0 ? ST_LABEL : ST_NORMAL,
-				true);
+		for (size_t i = 0; i < nq && (int)i < h - 2; i++)
+			tui_put(win, 1 + (int)i, 2, w - 4, q[i], ST_LABEL, true);
+		for (size_t i = 1; i < p->n && (int)(nq + i) <= h - 2; i++)
+			tui_put(win, (int)(nq + i), 2, w - 4, p->lines[i], ST_NORMAL, true);
 		break;
 	default:
 		list_draw(&p->list, win, 1, 1, h - 2, w - 2);
 		break;
 	}
 	wnoutrefresh(win);
+	tui_wrap_free(q, nq);
 }

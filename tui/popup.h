@@ -40,6 +40,8 @@ struct popup {
 	char *text;           /* prompt answer; owned */
 	popup_done_fn done;
 	void *ud;             /* not owned */
+	size_t max_bytes;     /* a prompt's limit, shown as what is left (0: none) */
+	bool full;            /* a key was refused: the limit is reached */
 	WINDOW *win;
 };
 
@@ -51,6 +53,10 @@ struct popup *popup_choice(const char *title, const char *const *items, size_t n
 struct popup *popup_confirm(const char *question, popup_done_fn done, void *ud);
 struct popup *popup_prompt(const char *title, const char *label, const char *initial,
 			   popup_done_fn done, void *ud);
+/* A prompt for a text the server keeps at most max_bytes of (UTF-8, as
+ * the server counts): it shows how many are left, and takes no more. */
+struct popup *popup_prompt_max(const char *title, const char *label, const char *initial,
+			       size_t max_bytes, popup_done_fn done, void *ud);
 /* Writes the hint line of a confirmation or prompt from km: the first key
  * bound to yes and to no in the dialog context (to submit in the form
  * context for a prompt), then Esc, which always aborts. With the default

@@ -204,6 +204,90 @@ int tui_printf(WINDOW *w, int y, int x, int width, enum style st, bool pad,
 	return r;
 }
 
+/* One character's display width as tui_put draws it. */
+static int char_width(wchar_t wc)
+{
+	int cw = wcwidth(wc);
+	return cw < 0 ? 1 : cw;
+}
+
+static void wrap_push(char ***v, size_t *n, const wchar_t *ws, size_t len)
+{
+	wchar_t *part = xmalloc((len + 1) * sizeof(wchar_t));
+	memcpy(part, ws, len * sizeof(wchar_t));
+	part[len] = 0;
+	size_t bytes = wcstombs(NULL, part, 0);
+	char *s;
+	if (bytes == (size_t)-1) {
+		s = xstrdup("?");
+	} else {
+		s = xmalloc(bytes + 1);
+		wcstombs(s, part, bytes + 1);
+	}
+	free(part);
+	*v = xrealloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = s;
+}
+
+char **tui_wrap(const char *text, int first, int rest, size_t *n)
+{
+	size_t len;
+	wchar_t *ws = to_wide(text ? text : "", &len);
+	wchar_t *line = xmalloc((len + 1) * sizeof(wchar_t));
+	char **v = NULL;
+	size_t ll = 0;   /* wide characters in line */
+	int lw = 0;      /* its columns */
+	*n = 0;
+	first = first < 1 ? 1 : first;
+	rest = rest < 1 ? 1 : rest;
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && ws[i] == L' ')
+			i++;
+		if (i >= len)
+			break;
+		size_t e = i;
+		int ww = 0;
+		while (e < len && ws[e] != L' ')
+			ww += char_width(ws[e++]);
+		int width = *n ? rest : first;
+		if (ll && lw + 1 + ww > width) {
+			wrap_push(&v, n, line, ll);
+			ll = 0;
+			lw = 0;
+			width = rest;
+		}
+		if (ll) {
+			line[ll++] = L' ';
+			lw++;
+		}
+		/* a word longer than a whole line is broken where the line ends */
+		for (; i < e; i++) {
+			int cw = char_width(ws[i]);
+			if (lw + cw > width && ll) {
+				wrap_push(&v, n, line, ll);
+				ll = 0;
+				lw = 0;
+				width = rest;
+			}
+			line[ll++] = ws[i];
+			lw += cw;
+		}
+	}
+	if (ll || !*n)
+		wrap_push(&v, n, line, ll);
+	free(line);
+	free(ws);
+	return v;
+}
+
+void tui_wrap_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 void tui_clear(WINDOW *w, int y, int x, int width)
 {
 	wattrset(w, A_NORMAL);

@@ -67,6 +67,13 @@ int tui_put(WINDOW *w, int y, int x, int width, const char *s, enum style st, bo
 /* Like tui_put with printf formatting. */
 int tui_printf(WINDOW *w, int y, int x, int width, enum style st, bool pad,
 	       const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Splits UTF-8 text into lines of display width at most first (the first
+ * line) and rest (the others), breaking at spaces (runs of spaces become
+ * one) and inside a word only when the word is longer than a line. Returns
+ * the lines (owned by the caller, at least one, "" for empty text) and
+ * their number in *n. */
+char **tui_wrap(const char *text, int first, int rest, size_t *n);
+void tui_wrap_free(char **lines, size_t n);
 /* Clears columns x..x+width of line y. */
 void tui_clear(WINDOW *w, int y, int x, int width);
 /* Draws a box border around w in the popup style with a title. */

@@ -404,6 +404,9 @@ static json_t *form_json(struct req *r, const struct ach_rec *a, const struct se
 		"can_edit", acc->can_edit, "indicators", list, "notes", notes);
 	if (!acc->can_edit)
 		json_object_set_new(j, "reason", json_string(acc->reason));
+	char why[200];
+	if (acc->can_edit && lifecycle_submit_reverts(r->db, a, s, why, sizeof why))
+		json_object_set_new(j, "submit_reverts", json_string(why));
 	return j;
 }
 
@@ -448,10 +451,30 @@ struct save {
 	size_t nentries;
 	/* outcomes */
 	bool stored;
+	bool note_only;   /* the values were unchanged; only the note was stored */
 	int64_t submission_id;
 	json_t *conflict; /* {"message", "changes"} when someone else saved first */
 	char fail[200];
 };
+
+/* Whether x's notes are those of the group's latest submission that has
+ * notes (sending the same again adds nothing). */
+static bool same_as_last_note(struct db *db, const struct save *x)
+{
+	json_t *hist = store_submissions_json(db, x->a.id, x->gid);
+	size_t i;
+	json_t *h;
+	bool same = false;
+	json_array_foreach(hist, i, h) {
+		const char *t = json_string_value(json_object_get(h, "notes"));
+		if (t && *t) {
+			same = !strcmp(t, x->notes);
+			break;
+		}
+	}
+	json_decref(hist);
+	return same;
+}
 
 static bool same_val(const char *kind, const struct ind_val *a, const struct ind_val *b)
 {
@@ -504,7 +527,11 @@ static enum st save_tx(struct db *db, void *arg)
 		if (!prev || !same_val(s->kind, prev, &x->entries[i].v))
 			differs = true;
 	}
-	if (!differs) {
+	/* Unchanged values with a note: the note is stored (with the values
+	 * as they are, for the history), and nothing else changes: no value,
+	 * no recalculation, no declaration moves. */
+	x->note_only = !differs;
+	if (!differs && (text_blank(x->notes) || same_as_last_note(db, x))) {
 		free(inds);
 		return ST_OK;
 	}
@@ -519,8 +546,8 @@ static enum st save_tx(struct db *db, void *arg)
 			json_object_set_new(before, s->code, val_json(s->kind, &s->cur));
 		json_object_set_new(after, s->code, val_json(s->kind, &x->entries[i].v));
 		st = store_submission_value_add(db, x->submission_id, s->id, &x->entries[i].v, ratio);
-		if (st != ST_OK)
-			break;
+		if (st != ST_OK || x->note_only)
+			continue;
 		if (x->submit)
 			st = store_value_set(db, x->a.id, s->id, &x->entries[i].v, ratio, source,
 					     x->submission_id);
@@ -529,10 +556,15 @@ static enum st save_tx(struct db *db, void *arg)
 	}
 	free(inds);
 	if (st == ST_OK)
-		st = store_audit(db, x->r->auth->uid, x->submit ? "achievement.submit" : "achievement.wip",
+		st = store_audit(db, x->r->auth->uid, x->note_only ? "achievement.note" :
+				 x->submit ? "achievement.submit" : "achievement.wip",
 				 "achievement", x->a.id, before, after);
 	json_decref(before);
 	json_decref(after);
+	if (st == ST_OK && x->note_only) {
+		x->stored = true;
+		return ST_OK;
+	}
 	if (st == ST_OK)
 		st = store_achievement_touch(db, x->a.id, x->submit ? "SUBMITTED" : NULL,
 					     x->submit && x->acc.commissioner);
@@ -554,7 +586,7 @@ static bool parse_entry(const struct ind_state *s, json_t *row, struct ind_val *
 	if (vk == VK_RATIO) {
 		json_t *nj = json_object_get(row, "numerator"), *dj = json_object_get(row, "denominator");
 		if (json_object_get(row, "value") || !json_is_string(nj) || !json_is_string(dj)) {
-			snprintf(why, whylen, "%s needs a numerator and a denominator, as text", s->code);
+			snprintf(why, whylen, "needs a numerator and a denominator, as text");
 			*bad = "numerator";
 			return false;
 		}
@@ -577,7 +609,7 @@ static bool parse_entry(const struct ind_state *s, json_t *row, struct ind_val *
 	*bad = "value";
 	if (json_object_get(row, "numerator") || json_object_get(row, "denominator") ||
 	    !json_is_string(vj)) {
-		snprintf(why, whylen, "%s needs one value, as text", s->code);
+		snprintf(why, whylen, "needs one value, as text");
 		return false;
 	}
 	return value_check(vk, pat, json_string_value(vj), &v->value, why, whylen);
@@ -603,7 +635,7 @@ static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
 		return false;
 	}
 	if (k == n) {
-		snprintf(why, whylen, "%s is not an indicator of group %s", code, g->code);
+		snprintf(why, whylen, "not an indicator of group %s", g->code);
 		return false;
 	}
 	asked[i] = k;
@@ -626,11 +658,11 @@ static bool check_row(struct save *x, const struct ind_state *inds, size_t n,
 		return false;
 	}
 	if (dup) {
-		snprintf(why, whylen, "%s is given twice", code);
+		snprintf(why, whylen, "given twice");
 		return false;
 	}
 	if (lock) {
-		snprintf(why, whylen, "%s cannot be changed: %s", code, lock);
+		snprintf(why, whylen, "cannot be changed: %s", lock);
 		*locked = true;
 		return false;
 	}
@@ -709,7 +741,7 @@ void h_group_save(struct req *r)
 	struct jx_field spec[] = {
 		{"mode", JX_STRING, true, &mode, 8, false},
 		{"version", JX_INT, true, &version, 0, false},
-		{"notes", JX_STRING, false, &x.notes, 2000, true},
+		{"notes", JX_STRING, false, &x.notes, TEXT_NOTES_MAX, true},
 		{"values", JX_ARRAY, true, &values, 0, false},
 	};
 	struct jx_error err;
@@ -747,6 +779,9 @@ void h_group_save(struct req *r)
 		reply_json(r, locked ? 403 : 400, e);
 		goto out;
 	}
+	char reverts[200];
+	bool reverting = x.submit && lifecycle_submit_reverts(r->db, &x.a, &x.s, reverts,
+							      sizeof reverts);
 	enum st st = store_tx(r->db, true, save_tx, &x);
 	if (st == ST_CONFLICT && x.conflict) {
 		json_t *e = json_pack("{s:{s:s, s:O}, s:O, s:o}", "error", "code", "conflict",
@@ -765,9 +800,12 @@ void h_group_save(struct req *r)
 		reply_store_error(r, st == ST_NOTFOUND ? (int)ST_ERROR : (int)st);
 		goto out;
 	}
-	char *msg = x.stored ?
-		xasprintf(x.submit ? "Achievement data submitted for %s %s" :
-			  "Work in progress saved for %s %s", g.code, g.name) :
+	char *msg = x.note_only && x.stored ?
+		xasprintf("Note stored for %s %s; the values are unchanged, so nothing was "
+			  "recalculated", g.code, g.name) : x.stored ?
+		xasprintf(x.submit ? "Achievement data submitted for %s %s%s" :
+			  "Work in progress saved for %s %s%s", g.code, g.name, x.submit && reverting ?
+			  "; the declaration went back to the provider to declare again" : "") :
 		xasprintf("Nothing stored: the values are the same as the %s", x.submit ?
 			  "previous submission" : "work in progress already saved");
 	json_t *j = json_pack("{s:b, s:s, s:o}", "stored", x.stored, "message", msg,

@@ -13,6 +13,7 @@
 #include "server/handlers/present.h"
 #include "jsonx.h"
 #include "server/rules/lifecycle.h"
+#include "validate.h"
 
 static const char *const statuses[] = {
 	"AWAITING_PROVIDER", "AWAITING_COMMISSIONER", "AWAITING_FINANCE",
@@ -175,7 +176,7 @@ void h_declaration_declare(struct req *r)
 	struct jx_field spec[] = {
 		{"version", JX_INT, true, &x.version, 0, false},
 		{"ticked", JX_ARRAY, true, &x.ticked, 0, false},
-		{"notes", JX_STRING, false, &x.notes, 2000, true},
+		{"notes", JX_STRING, false, &x.notes, TEXT_NOTES_MAX, true},
 	};
 	struct jx_error err;
 	struct decl_rec d;
@@ -320,7 +321,7 @@ void h_declarations_action(struct req *r)
 	struct jx_field spec[] = {
 		{"action", JX_STRING, true, &action, 24, false},
 		{"declarations", JX_ARRAY, true, &ids, 0, false},
-		{"reason", JX_STRING, false, &reason, 500, true},
+		{"reason", JX_STRING, false, &reason, TEXT_REASON_MAX, true},
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
@@ -336,8 +337,9 @@ void h_declarations_action(struct req *r)
 			    "action must be approve, financially_approve or return");
 		goto out;
 	}
-	if (!strcmp(action, "return") && (!reason || !*reason)) {
-		reply_error(r, 400, "bad_field", "reason", "say why the declaration is returned");
+	if (!strcmp(action, "return") && text_blank(reason)) {
+		reply_error(r, 400, "bad_field", "reason", "say why the declaration is returned"
+			    " (a reason of only spaces says nothing)");
 		goto out;
 	}
 	if (!rows_check(r, ids, "declarations", "declaration"))

@@ -31,6 +31,8 @@ void h_me(struct req *r)
 	buf_printf(&b, ",\"business_date\":\"%s\"", today);
 	if (date_financial_year(today, fy))
 		buf_printf(&b, ",\"financial_year\":\"%s\"", fy);
+	if (date_work_year(today, fy))
+		buf_printf(&b, ",\"work_year\":\"%s\"", fy);
 	/* Password expiry (cqrsd --password-max-age): the date, and the Home
 	 * warning from PASSWORD_WARN_DAYS before it. */
 	struct user_rec u;

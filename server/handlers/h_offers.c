@@ -13,6 +13,7 @@
 #include "server/handlers/handlers.h"
 #include "server/handlers/present.h"
 #include "jsonx.h"
+#include "validate.h"
 
 static bool status_valid(const char *s)
 {
@@ -499,8 +500,9 @@ static enum st act_tx(struct db *db, void *arg)
 		break; /* no notice to the commissioner */
 	case ACT_REJECT:
 		if (x->o.offered_by_org) {
-			title = xasprintf("Offer rejected: %s by %s %s", x->o.service_name,
-					  x->o.org_code, x->o.org_name);
+			/* who rejected first: a list may cut the end */
+			title = xasprintf("Offer rejected by %s %s: %s", x->o.org_code,
+					  x->o.org_name, x->o.service_name);
 			st = store_notify(db, x->o.offered_by_org, "COMMISSIONING_MANAGEMENT",
 					  "OFFER_REJECTED", title, "offer", x->id,
 					  "A service provider rejected a quality service you offered."
@@ -531,7 +533,7 @@ void h_offers_action(struct req *r)
 	struct jx_field spec[] = {
 		{"action", JX_STRING, true, &action, 16, false},
 		{"offers", JX_ARRAY, true, &ids, 0, false},
-		{"note", JX_STRING, false, &note, 500, true},
+		{"note", JX_STRING, false, &note, TEXT_REASON_MAX, true},
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
@@ -569,6 +571,11 @@ void h_task_done(struct req *r)
 	if (st == ST_NOTFOUND) {
 		reply_error(r, 404, "not_found", NULL, "there is no open task %lld of yours",
 			    (long long)id);
+		return;
+	}
+	if (st == ST_CONFLICT) {
+		reply_error(r, 409, "conflict", NULL, "task %lld is work, not a notice: it closes "
+			    "itself when the work is done", (long long)id);
 		return;
 	}
 	if (st != ST_OK) {

@@ -36,8 +36,11 @@ static enum st leave_task(struct db *db, const struct decl_rec *d, const char *s
 			return ST_OK;
 		char date[11];
 		date_display(d->date, date);
-		char *title = xasprintf("%s: %s (%s), %s, %s", waiting[i].title, d->org_name,
-					d->org_code, d->service_name, date);
+		/* what tells one task from another first (a list may cut the
+		 * end): the date, the organisation's code and the service; its
+		 * name last */
+		char *title = xasprintf("%s: %s %s %s (%s)", waiting[i].title, date, d->org_code,
+					d->service_name, d->org_name);
 		char *body = xasprintf("%s.\n\nOrganisation: %s (%s)\nService: %s\nAchievement date: %s\n\n"
 				       "Open CQRS: Achievement > %s.", title, d->org_name, d->org_code,
 				       d->service_name, date,
@@ -59,6 +62,14 @@ enum st lifecycle_declaration_move(struct db *db, const struct decl_rec *d, cons
 						  declaring && strcmp(to, "AWAITING_PROVIDER"));
 	if (st != ST_OK)
 		return st;
+	/* Back with the provider (the data changed, or it was returned): the
+	 * statements were made about what is no longer so, and are ticked
+	 * again, having been read again, before declaring again. */
+	if (!declaring && !strcmp(to, "AWAITING_PROVIDER")) {
+		st = store_declaration_ticks_set(db, d->id, NULL, 0, uid);
+		if (st != ST_OK)
+			return st;
+	}
 	st = store_task_done(db, "declaration", d->id,
 			     "DECLARATION,DECLARATION_APPROVAL,DECLARATION_FINANCE", uid);
 	if (st != ST_OK)
@@ -132,6 +143,38 @@ bool lifecycle_network_of(struct db *db, const struct ach_rec *a, const struct s
 	       store_achievement_find(db, s->id, pcn, a->date_id, pcn_ach) == ST_OK;
 }
 
+bool lifecycle_reverts(const char *status)
+{
+	return !strcmp(status, "AWAITING_COMMISSIONER") || !strcmp(status, "AWAITING_FINANCE");
+}
+
+bool lifecycle_submit_reverts(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+			      char *why, size_t whylen)
+{
+	struct ach_rec pa;
+	int64_t pcn_ach;
+	const struct ach_rec *d = a;
+	if (!strcmp(s->payment_type, "PO"))
+		return false;
+	if (lifecycle_network_of(db, a, s, &pcn_ach)) {
+		if (store_achievement_get(db, pcn_ach, &pa) != ST_OK)
+			return false;
+		d = &pa;
+	}
+	if (!lifecycle_reverts(d->declaration_status))
+		return false;
+	char whose[64];
+	if (d == a)
+		snprintf(whose, sizeof whose, "this achievement's");
+	else
+		snprintf(whose, sizeof whose, "the network declaration of PCN %s", d->org_code);
+	snprintf(why, whylen, "Submitting changed values sends %s%s, now awaiting %s, back to "
+		 "the provider to declare again.", whose, d == a ? " declaration" : "",
+		 !strcmp(d->declaration_status, "AWAITING_FINANCE") ? "financial approval" :
+		 "the commissioner's approval");
+	return true;
+}
+
 /* The declaration step after an achievement was (re)calculated. */
 static enum st declaration_step(struct db *db, const struct ach_rec *a, const struct service_rec *s,
 				int64_t pence, int64_t uid)
@@ -169,7 +212,7 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 	st = store_declaration_set_pence(db, d.id, pence);
 	if (st != ST_OK)
 		return st;
-	if (!strcmp(d.status, "AWAITING_COMMISSIONER") || !strcmp(d.status, "AWAITING_FINANCE"))
+	if (lifecycle_reverts(d.status))
 		return lifecycle_declaration_move(db, &d, "AWAITING_PROVIDER", uid,
 						  "the data changed and were recalculated; declare again",
 						  NULL);

@@ -40,6 +40,15 @@ bool lifecycle_final(struct db *db, const struct service_rec *s, int64_t org_id,
 bool lifecycle_network_of(struct db *db, const struct ach_rec *a, const struct service_rec *s,
 			  int64_t *pcn_ach);
 
+/* Whether a declaration in status is sent back to the provider when its
+ * data change (awaiting the commissioner's or financial approval). */
+bool lifecycle_reverts(const char *status);
+/* What submitting changed data of achievement a would revert: the
+ * sentence to warn with before sending (in why), naming whose declaration
+ * and where it waits; false when a submission reverts nothing. */
+bool lifecycle_submit_reverts(struct db *db, const struct ach_rec *a, const struct service_rec *s,
+			      char *why, size_t whylen);
+
 /* Moves a declaration to `to` and leaves the tasks and e-mails of that
  * step: the next actor's task, the previous actor's task done. note goes
  * in the history; notes (may be NULL) are the declarer's notes. */

@@ -183,7 +183,9 @@ ST_MUST enum st store_task_add(struct db *db, int64_t org_id, const char *role, 
  * NULL for all). */
 ST_MUST enum st store_task_done(struct db *db, const char *subject_type, int64_t subject_id,
 			const char *kinds, int64_t uid);
-/* Marks one task done for a user who can see it (ST_NOTFOUND otherwise). */
+/* Marks one notice (SQL_TASK_NOTICE) done for a user who can see it:
+ * ST_CONFLICT for a work task the user sees, ST_NOTFOUND when the user
+ * sees no such open task. */
 ST_MUST enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid);
 /* Queues an e-mail to every user holding role on the organisation whose
  * preference for kind is on (the default). */

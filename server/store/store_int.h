@@ -145,6 +145,12 @@ void read_cache_free(struct db *db);
 	"   AND f.wait_until_ms > " SQL_NOW_MS ") THEN 'LOCKED'" \
 	" ELSE 'ACTIVE' END)"
 
+/* Tasks that are notices (something happened that the user should know)
+ * rather than work: the user may dismiss them (POST /tasks/{id}/done).
+ * Work tasks close themselves when the work is done. */
+#define SQL_TASK_NOTICE(t) \
+	"(" t ".kind IN ('OFFER_REJECTED', 'OFFER_WITHDRAWN', 'OFFER_CANCELLED'))"
+
 /* Returns the cached, reset statement for sql (prepared on first use), or
  * NULL on error (logged). The statement belongs to the connection. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);

@@ -102,6 +102,11 @@ enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid)
 	static const char sql[] =
 		SCOPE_CTE
 		" UPDATE task SET done_at = ?3, done_by = ?1 WHERE id = ?2 AND done_at IS NULL"
+		" AND " SQL_TASK_VISIBLE("task") " AND " SQL_TASK_NOTICE("task");
+	/* Not dismissed: a work task the user sees (conflict), or none. */
+	static const char work[] =
+		SCOPE_CTE
+		" SELECT 1 FROM task WHERE id = ?2 AND done_at IS NULL"
 		" AND " SQL_TASK_VISIBLE("task");
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -113,7 +118,18 @@ enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	return sqlite3_changes(db->sql) == 1 ? ST_OK : ST_NOTFOUND;
+	if (sqlite3_changes(db->sql) == 1)
+		return ST_OK;
+	st = db_stmt(db, work);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, task_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return ST_CONFLICT;
+	return rc == SQLITE_DONE ? ST_NOTFOUND : st_from_sqlite(rc);
 }
 
 enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n)

@@ -610,7 +610,8 @@ json_t *store_tasks_json(struct db *db, int64_t uid)
 	static const char sql[] =
 		SCOPE_CTE
 		" SELECT t.id, t.kind, t.title, o.code, o.name, t.subject_type, t.subject_id,"
-		" t.created_at FROM task t JOIN organisation o ON o.id = t.org_id"
+		" t.created_at, " SQL_TASK_NOTICE("t")
+		" FROM task t JOIN organisation o ON o.id = t.org_id"
 		" WHERE t.done_at IS NULL AND " SQL_TASK_VISIBLE("t")
 		" ORDER BY t.created_at DESC, t.id DESC LIMIT 500";
 	sqlite3_stmt *st = db_stmt(db, sql);
@@ -621,13 +622,14 @@ json_t *store_tasks_json(struct db *db, int64_t uid)
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 1);
-		json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I}",
+		json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b}",
 			"id", (json_int_t)sqlite3_column_int64(st, 0), "kind", kind,
 			"title", col_json_text(st, 2), "organisation", col_json_text(st, 3),
 			"organisation_name", col_json_text(st, 4),
 			"subject_type", col_json_text(st, 5),
 			"subject_id", (json_int_t)sqlite3_column_int64(st, 6),
-			"created_at", (json_int_t)sqlite3_column_int64(st, 7)));
+			"created_at", (json_int_t)sqlite3_column_int64(st, 7),
+			"dismissable", sqlite3_column_int(st, 8)));
 		json_t *c = json_object_get(counts, kind);
 		json_object_set_new(counts, kind, json_integer(c ? json_integer_value(c) + 1 : 1));
 	}

@@ -16,6 +16,7 @@
 
 #include "apitest.h"
 #include "harness.h"
+#include "dates.h"
 
 
 
@@ -406,6 +407,9 @@ static void test_approve(void)
 	ck(is_err(400, "bad_field", "reason", NULL), "return without a reason: 400 naming reason");
 	dact(t_appr, "return", one(d_jun), "");
 	ck(is_err(400, "bad_field", "reason", NULL), "return with an empty reason: 400");
+	dact(t_appr, "return", one(d_jun), "   \\t ");
+	ck(is_err(400, "bad_field", "reason", "only spaces"),
+	   "return with a reason of only spaces and a tab: 400 naming reason");
 	POST(t_appr, "/api/v1/declarations/actions",
 	     F("{\"action\": \"approve\", \"declarations\": [%lld], \"when\": 1}", (long long)d_jun));
 	ck(is_err(400, "unknown_field", "when", NULL), "an unknown field: 400 unknown_field");
@@ -549,8 +553,53 @@ static void test_reversion(void)
 	submit_ms(t_practice, mar, g, "submit", 11);
 	ck(R.status == 200 && json_is_false(J("stored")) && streq(status_of(d), "AWAITING_COMMISSIONER"),
 	   "submitting identical values stores nothing and leaves the declaration alone");
+	/* A note with unchanged values is stored, and nothing else moves. */
+	PUT(t_practice, F("/api/v1/achievements/%lld/groups/%lld", (long long)mar, (long long)g),
+	    F("{\"mode\": \"submit\", \"version\": %lld, \"notes\": \"Checked against the log.\","
+	      " \"values\": [{\"indicator\": \"MS01\", \"value\": \"11\"},"
+	      " {\"indicator\": \"MS02\", \"value\": \"4\"}, {\"indicator\": \"MS03\", \"value\": \"6\"}]}",
+	      (long long)form_version(t_practice, mar, g)));
+	ck(R.status == 200 && json_is_true(J("stored")) && contains(jstr(R.json, "message"), "Note stored") &&
+	   streq(jstr(json_array_get(json_object_get(J("form"), "notes"), 0), "notes"),
+		 "Checked against the log."),
+	   "a note typed with unchanged values is stored and is the form's last note");
+	ck(streq(status_of(d), "AWAITING_COMMISSIONER") && version_of(d) == v,
+	   "... and the declaration is left alone (no recalculation, no reversion)");
+	/* The form warns before a submission that would revert it. */
+	GET(t_practice, F("/api/v1/achievements/%lld/groups/%lld", (long long)mar, (long long)g));
+	ck(contains(jstr(R.json, "submit_reverts"), "awaiting the commissioner's approval") &&
+	   contains(jstr(R.json, "submit_reverts"), "declare again"),
+	   "the group form says a submission sends the declaration back (submit_reverts)");
 	submit_ms(t_practice, mar, g, "submit", 12);
-	ck(R.status == 200 && json_is_true(J("stored")), "the practice submits a changed MS01");
+	ck(R.status == 200 && json_is_true(J("stored")) &&
+	   contains(jstr(R.json, "message"), "went back to the provider"),
+	   "the practice submits a changed MS01; the answer says the declaration went back");
+	GET(t_practice, F("/api/v1/achievements/%lld/groups/%lld", (long long)mar, (long long)g));
+	ck(R.status == 200 && !json_object_get(R.json, "submit_reverts"),
+	   "awaiting the provider again, a submission would revert nothing (no submit_reverts)");
+	{
+		GET(t_practice, F("/api/v1/declarations/%lld", (long long)d));
+		size_t i, ticked = 0, n = json_array_size(J("checklist"));
+		json_t *it;
+		json_array_foreach(J("checklist"), i, it)
+			ticked += json_is_true(json_object_get(it, "ticked"));
+		ck(n > 0 && ticked == 0, "after the reversion no statement is ticked (%zu of %zu)", ticked, n);
+		char date[11];
+		date_display(jstr(J("achievement"), "date"), date);
+		json_int_t task = task_of(t_practice, "DECLARATION", d);
+		GET(t_practice, "/api/v1/tasks");
+		json_t *tk;
+		const char *title = "";
+		json_array_foreach(J("tasks"), i, tk)
+			if (jint(tk, "id") == task)
+				title = jstr(tk, "title");
+		const char *at = strstr(title, date), *org = strstr(title, "A81001");
+		ck(at && org && at - title < 40 && org - title < 40,
+		   "the task title has the date and the practice first: %s", title);
+	}
+	declare(t_practice, d, version_of(d), "[]", NULL);
+	ck(is_err(400, "bad_field", "ticked", "tick every statement"),
+	   "declaring again without ticking the statements again: 400");
 	GET(t_practice, F("/api/v1/declarations/%lld", (long long)d));
 	json_t *h = json_array_get(J("history"), 0);
 	ck(streq(jstr(R.json, "status"), "AWAITING_PROVIDER") && json_is_true(J("can_declare")) &&

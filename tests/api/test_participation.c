@@ -157,6 +157,20 @@ static json_int_t task_of(const char *token, const char *kind, json_int_t subjec
 	return task_with(token, "offer", kind, subject);
 }
 
+/* The title of token's open task id ("" when it has none such); static. */
+static const char *task_title(const char *token, json_int_t id)
+{
+	static char title[300];
+	title[0] = '\0';
+	GET(token, "/api/v1/tasks");
+	size_t i;
+	json_t *tk;
+	json_array_foreach(J("tasks"), i, tk)
+		if (jint(tk, "id") == id)
+			strlcpy_s(title, jstr(tk, "title"), sizeof title);
+	return title;
+}
+
 /* Number of token's open tasks about offer subject, of any kind. */
 static int tasks_about(const char *token, json_int_t subject)
 {
@@ -627,6 +641,30 @@ static void test_transitions(void)
 	   "commissioner cancels the rejected offer: CANCELLED");
 	json_int_t cn_task = task_of(t_practice, "OFFER_CANCELLED", vfp2);
 	ck(cn_task != 0, "cancelling leaves an OFFER_CANCELLED task for the practice");
+	{
+		GET(t_comm, "/api/v1/tasks");
+		size_t k;
+		json_t *tk;
+		bool notice = false, work = true;
+		json_array_foreach(J("tasks"), k, tk) {
+			if (jint(tk, "id") == rej_task)
+				notice = json_is_true(json_object_get(tk, "dismissable"));
+			if (!strncmp(jstr(tk, "kind"), "DECLARATION", 11))
+				work = work && json_is_false(json_object_get(tk, "dismissable"));
+		}
+		ck(notice && work, "GET /tasks: a notice is dismissable, a work task is not");
+		GET(t_practice, "/api/v1/tasks");
+		json_int_t offer_task = 0;
+		json_array_foreach(J("tasks"), k, tk)
+			if (streq(jstr(tk, "kind"), "OFFER"))
+				offer_task = jint(tk, "id");
+		POST(t_practice, F("/api/v1/tasks/%lld/done", (long long)offer_task), NULL);
+		ck(offer_task && is_err(409, "conflict", NULL, "closes itself when the work is done"),
+		   "dismissing a work task (a new offer to review): 409, it stays open");
+		ck(*task_title(t_practice, offer_task), "... and the task is still open");
+	}
+	ck(contains(task_title(t_comm, rej_task), "Offer rejected by A81001 "),
+	   "the rejection notice names the practice first: %s", task_title(t_comm, rej_task));
 	POST(t_comm, F("/api/v1/tasks/%lld/done", (long long)rej_task), NULL);
 	ck(R.status == 204 && task_of(t_comm, "OFFER_REJECTED", vfp2) == 0,
 	   "the commissioner dismisses the rejection notice (204) and it is gone");
@@ -745,10 +783,10 @@ static void test_cluster_tasks(void)
 	json_t *t;
 	GET(t_comm, "/api/v1/tasks");
 	json_array_foreach(J("tasks"), i, t)
-		comm |= contains(jstr(t, "title"), "(A81016)");
+		comm |= contains(jstr(t, "title"), "by A81016 ");
 	GET(t_cluster, "/api/v1/tasks");
 	json_array_foreach(J("tasks"), i, t)
-		clus |= contains(jstr(t, "title"), "(A81016)");
+		clus |= contains(jstr(t, "title"), "by A81016 ");
 	ck(R.status == 200 && comm && !clus,
 	   "a task about a practice outside the cluster: on the commissioner's Home only");
 }

@@ -331,9 +331,11 @@ static void test_save(void)
 	   "Submit (same values as the work in progress, no previous submission): stored");
 	json_int_t v2 = jint(f, "version");
 	ck(v2 != v, "the form's version moved on");
-	save(t_practice, ms_mar, ms_g, "submit", v2, "again", vals);
+	save(t_practice, ms_mar, ms_g, "submit", v2, "Year end complete.", vals);
 	ck(R.status == 200 && json_is_false(J("stored")) && contains(jstr(R.json, "message"), "Nothing stored"),
-	   "submitting identical values again: stored false, \"Nothing stored\"");
+	   "submitting identical values and the same note again: stored false, \"Nothing stored\"");
+	save(t_practice, ms_mar, ms_g, "submit", v2, NULL, vals);
+	ck(R.status == 200 && json_is_false(J("stored")), "identical values without a note: nothing stored");
 	ck(nsubs(t_practice, ms_mar) == subs + 2, "exactly two submissions were appended (WIP, SUBMIT)");
 	GET(t_practice, F("/api/v1/achievements/%lld", (long long)ms_mar));
 	json_t *g = group_row("MS");

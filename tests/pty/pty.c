@@ -1299,7 +1299,26 @@ bool pty_sign_in(struct pty_term *t, const char *user, const char *password, int
 
 char *pty_message(const struct pty_term *t)
 {
-	return pty_row(t, PTY_MSG_ROW(t));
+	/* A long message wraps upwards from the message row: its later lines
+	 * are indented, its first is not. */
+	int first = PTY_MSG_ROW(t);
+	for (int k = 0; k < 3 && first > PTY_TAB_ROW + 2; k++) {
+		char *row = pty_row(t, first);
+		bool cont = row[0] == ' ';
+		free(row);
+		if (!cont)
+			break;
+		first--;
+	}
+	struct buf b;
+	buf_init(&b);
+	for (int r = first; r <= PTY_MSG_ROW(t); r++) {
+		char *row = pty_row(t, r);
+		const char *p = row + (r > first ? strspn(row, " ") : 0);
+		buf_printf(&b, "%s%s", b.len ? " " : "", p);
+		free(row);
+	}
+	return buf_steal(&b);
 }
 
 char *pty_active_item(const struct pty_term *t, int r)

@@ -218,7 +218,8 @@ struct pty_term *pty_client_as(const struct pty_opts *o, const char *server_url,
  * ">" (a list or drop-down), at most 30 times; false (with a dump) if it
  * never does. */
 bool pty_move_to(struct pty_term *t, const char *key, const char *text);
-/* The text of the message line (caller frees). */
+/* The text of the message, joined when it wraps over several rows from
+ * the message line upwards (caller frees). */
 char *pty_message(const struct pty_term *t);
 /* The name of the active tab or sub-tab: the "[...]" item on row r
  * (without the brackets, and for tabs without the digit), or "" (caller

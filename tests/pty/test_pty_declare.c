@@ -203,7 +203,7 @@ static void pcn_declares(void)
 		  "the service asks for declaration of indicators: indicator items are listed");
 	pty_check(t, tick_all(t), "every statement and indicator is ticked");
 	pty_key(t, "d");
-	pty_expect(t, "Declare Network Contract DES 2024/25 31/03/2025 for payment", 3000,
+	pty_expect(t, "Declare Network Contract DES 2024/25 31/03/2025 for U60172", 3000,
 		   "the PCN's declaration is confirmed");
 	pty_key(t, "y");
 	pty_expect(t, "Declared: Network Contract DES 2024/25 31/03/2025", 5000,
@@ -245,7 +245,8 @@ static void approver_approves(void)
 	pty_key(t, "a");
 	pty_expect(t, "ticked 4", 2000, "Select All ticks every row");
 	pty_key(t, "p");
-	pty_expect(t, "Approve the 4 ticked declarations?", 2000, "Approve asks for confirmation");
+	pty_expect(t, "Approve the 4 ticked declarations (", 2000, "Approve asks for confirmation");
+	pty_check(t, pty_find(t, "in all?", NULL, NULL), "... with their total");
 	pty_key(t, "y");
 	pty_expect(t, "Approve: 4 of 4 done", 5000, "all four approved, reported row by row");
 	pty_close(&t);
@@ -264,7 +265,7 @@ static void finance_approves(void)
 	pty_expect(t, "1-4 of 4", 5000, "four declarations await financial approval");
 	pty_key(t, "a");
 	pty_key(t, "P");
-	pty_expect(t, "Financially approve the 4 ticked declarations?", 2000, "confirmation");
+	pty_expect(t, "Financially approve the 4 ticked declarations (", 2000, "confirmation");
 	pty_key(t, "y");
 	pty_expect(t, "Financially approve: 4 of 4 done", 5000, "all four financially approved");
 	/* the Quality Service filter: the services fetched, then one of them */

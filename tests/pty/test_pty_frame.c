@@ -60,8 +60,8 @@ static void help_overlay(void)
 
 	t = signed_in(NULL, "demo.practice");
 	pty_key(t, "?");
-	pty_expect(t, "Message Centre: keys in context \"list\"", 5000,
-		   "? in the Message Centre: help for the list context");
+	pty_expect(t, "Message Centre: keys in context \"tasks\"", 5000,
+		   "? in the Message Centre: help for the tasks context (a list)");
 	int r = -1;
 	pty_find(t, "help ", &r, NULL);
 	char *line = r >= 0 ? pty_row(t, r) : xstrdup("");
@@ -78,7 +78,7 @@ static void help_overlay(void)
 		  pty_find_in_row(t, PTY_FBAR_ROW(t), "Quit", NULL),
 		  "the screen under the help is back intact");
 	pty_key(t, "F1");
-	pty_expect(t, "keys in context \"list\"", 5000, "F1 opens the help too");
+	pty_expect(t, "keys in context \"tasks\"", 5000, "F1 opens the help too");
 	pty_key(t, "F1");
 	pty_check(t, pty_wait_gone(t, "keys in context", 3000), "F1 closes it again");
 	pty_close(&t);

@@ -41,9 +41,9 @@ static const struct shot signed_out[] = {
 static const struct shot practice[] = {
 	{"home-message-centre", "", "03/06/2024 A81001  New offer"},
 	{"home-my-account", "Tab", "1-14 of 16"},
-	{"participation-my-services", "2", "There are no Offered services for 2025/26"},
-	{"data-record-achievement", "3", "No achievement recorded yet"},
-	{"data-missing-data", "Tab", "30/11/2024  Network Contract DES"},
+	{"participation-my-services", "2", "1-2 of 2"},
+	{"data-record-achievement", "3", "30/04/2024  Calculated"},
+	{"data-missing-data", "Tab", "30/11/2024  A81001 Network Contract DES"},
 	{"data-network-achievement", "Tab", "CAIP.01"},
 	{"reports-predefined", "5", "QOF2526"},
 	{"reports-administrative", "Tab", "U60172  A81001"},
@@ -61,15 +61,16 @@ static const struct shot practice_offer[] = {
 	{0},
 };
 
-/* Data Submission: a group's form, the achievements of a past year with
- * their payment dates, and an achievement's groups. */
+/* Data Submission: a group's form, an achievement's groups, and a year with
+ * no achievement recorded yet (2025/26, chosen with f). */
 static const struct shot practice_data[] = {
-	{NULL, "3 Tab", "30/11/2024  Network Contract DES"},
+	{NULL, "3 Tab", "30/11/2024  A81001 Network Contract DES"},
 	{"group-form", "Enter", "Last note"},
-	{NULL, "Esc BTab", "No achievement recorded yet"},
-	{NULL, "f", "+- Financial Year -+"},
-	{"data-record-achievement-2024-25", "Down Enter", "30/04/2024  CALCULATED"},
+	{NULL, "Esc BTab", "30/04/2024  Calculated"},
 	{"achievement-view", "Enter", "Access management information"},
+	{NULL, "Esc", "30/04/2024  Calculated"},
+	{NULL, "f", "+- Financial Year -+"},
+	{"data-record-achievement-2025-26", "Up Enter", "No achievement recorded yet"},
 	{0},
 };
 
@@ -89,11 +90,11 @@ static const struct shot view_only[] = {
 
 static const struct shot commissioner[] = {
 	{"participation-offered-services", "2", "Enter shows a service's providers"},
-	{"participation-create-offers", "Tab", "practice01/04/2025-31/03/2026"},
+	{"participation-create-offers", "Tab", "practice 01/04/2025-31/03/2026"},
 	{"data-record-provider-achievement", "3", "A81030   Hartburn Lodge Practice"},
 	{"data-network-achievement-commissioner", "Tab", "Resolve: e enter data"},
 	{"achievement-results-commissioner", "4", "Choose a practice or PCN"},
-	{"achievement-declaration-management", "Tab", "U60172  Network Contract DES  31/12/2024"},
+	{"achievement-declaration-management", "Tab", "U60381  Network Contract DES  31/03/2025"},
 	{"declaration-view", "Enter", "CAIP.01: the achievement declared"},
 	{0},
 };

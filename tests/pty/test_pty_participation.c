@@ -89,8 +89,10 @@ static void practice(void)
 	struct pty_term *t = signed_in("demo.practice", true);
 	/* Viewing the status: the current year's Offered services by default */
 	pty_key(t, "2");
-	pty_expect(t, "There are no Offered services for 2025/26", WAIT,
-		   "My Services: current year, Offered, with a clear empty-state message");
+	pty_expect(t, "Financial year: 2024/25   Status: Offered", WAIT,
+		   "My Services: the year with work on the business date (2024/25), Offered");
+	pty_check(t, pty_wait_text(t, "Learning Disability Health Check ES 2024/25", WAIT),
+		  "... showing the offers to review, not an empty year");
 
 	/* Viewing, accepting and rejecting: the offer is a task on Home */
 	pty_key(t, "1");
@@ -175,7 +177,7 @@ static void commissioner(void)
 {
 	struct pty_term *t = signed_in("demo.commissioner", false);
 	/* the task the rejection left */
-	pty_expect(t, "Offer rejected: Veteran Friendly Practice Accreditation",
+	pty_expect(t, "Offer rejected by A81001 The Densham Surgery: Veteran",
 		   WAIT, "Home: the practice's rejection left a task for the commissioner");
 	find_row(t, "Veteran");
 	pty_key(t, "Enter");
@@ -371,8 +373,7 @@ static void viewer(void)
 	struct pty_term *t = signed_in("demo.view", false);
 	pty_key(t, "2");
 	pty_wait_text(t, "My Services", WAIT);
-	static const char *const y2425[] = { "Down", NULL };
-	filter(t, 1, y2425);
+	/* 2024/25, the year with work, is where it opens */
 	static const char *const approved[] = { "Down", NULL };
 	filter(t, 0, approved);
 	pty_check(t, pty_wait_text(t, "Learning Disability Health Check ES 2024/25", WAIT) &&
