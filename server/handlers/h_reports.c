@@ -319,17 +319,34 @@ static void run_free(void *cls)
 static void json_text(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
+	const unsigned char *run = (const unsigned char *)s, *p = run;
+	for (; *p; p++) {
+		if (*p != '"' && *p != '\\' && *p >= 0x20)
+			continue;
+		buf_append(b, run, (size_t)(p - run));
+		if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)*p);
-		} else if (*p < 0x20) {
-			buf_printf(b, "\\u%04x", *p);
-		} else {
-			buf_putc(b, (char)*p);
 		}
+		run = p + 1;
 	}
+	buf_append(b, run, (size_t)(p - run));
 	buf_putc(b, '"');
+}
+
+/* A whole number in decimal (rows are many: no printf per value). */
+static void put_int(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	do
+		*--p = (char)('0' + a % 10);
+	while (a /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 static void row_json(struct run *x, struct buf *b, bool first)
@@ -338,13 +355,17 @@ static void row_json(struct run *x, struct buf *b, bool first)
 	for (int k = 0; k < x->ncols; k++) {
 		const struct column *c = &x->d->columns[x->cols[k]];
 		int i = x->cols[k];
-		buf_printf(b, "%s\"%s\":", k ? "," : "", c->key);
+		if (k)
+			buf_putc(b, ',');
+		buf_putc(b, '"');
+		buf_puts(b, c->key);
+		buf_puts(b, "\":");
 		if (store_report_null(x->cur, i))
 			buf_puts(b, "null");
 		else if (c->type == CT_TEXT || c->type == CT_DATE || c->type == CT_STATUS)
 			json_text(b, store_report_text(x->cur, i));
 		else
-			buf_printf(b, "%" PRId64, store_report_int(x->cur, i));
+			put_int(b, store_report_int(x->cur, i));
 	}
 	if (x->opens) {
 		buf_puts(b, ",\"open\":{");
@@ -382,7 +403,7 @@ static void row_csv(struct run *x, struct buf *b)
 			csv_field(b, label_of(c->labels, store_report_text(x->cur, i)));
 			break;
 		case CT_INT:
-			buf_printf(b, "%" PRId64, v);
+			put_int(b, v);
 			break;
 		case CT_POINTS:
 			csv_points(num, v);
@@ -453,6 +474,8 @@ static bool take_arg(void *cls, const char *key, const char *value)
 {
 	struct args *a = cls;
 	const char **slot = NULL;
+	if (!*key)
+		return true; /* an empty argument ("?&format=csv") says nothing */
 	for (int i = 0; i < MAX_PARAMS && a->d->params[i].key; i++)
 		if (strcmp(a->d->params[i].key, key) == 0)
 			slot = &a->values[i];

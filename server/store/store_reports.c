@@ -50,7 +50,7 @@ enum {
 static const char sql_achievement_summary[] =
 	"WITH " MAXP_CTE ","
 	" cand(id, org_id, service_id, date, pounds) AS (SELECT a.id, a.org_id, a.service_id, d.date, rs.pounds"
-	"  FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+	"  FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	"  JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	"  JOIN achievement_date d ON d.id = a.date_id"
 	"  WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
@@ -90,7 +90,7 @@ static const char sql_indicator_detail[] =
 	"  v.value AS value, i.lower_threshold AS lower, i.upper_threshold AS upper,"
 	"  cl.achievement_ppm / 1000 AS achievement, cl.points_milli AS points,"
 	"  i.points * 1000 AS max_points, CASE WHEN rs.pounds THEN cl.pence END AS pounds"
-	" FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id AND a.service_id = ?3"
+	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id AND a.service_id = ?3"
 	" JOIN achievement_date d ON d.id = a.date_id AND d.date = ?4"
 	" JOIN organisation o ON o.id = a.org_id"
 	" JOIN calculation c ON c.achievement_id = a.id AND c.current = 1"
@@ -125,7 +125,7 @@ static const char sql_declaration_status[] =
 	"  " MOVED_AT(PAID) " AS paid, " MOVED_BY(PAID) " AS paid_by,"
 	"  CASE WHEN rs.pounds THEN dc.pence END AS pounds"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
-	" FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	" JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	" JOIN achievement_date d ON d.id = a.date_id"
 	" JOIN declaration dc ON dc.achievement_id = a.id"
@@ -137,7 +137,7 @@ static const char sql_participation_status[] =
 	"  f.status AS status, f.start_date AS start, f.end_date AS \"end\","
 	"  date(f.created_at, 'unixepoch') AS offered, f.response_date AS responded,"
 	"  p.code AS via_pcn"
-	" FROM temp.rep_scope rs JOIN offer f ON f.org_id = rs.id"
+	" FROM temp.rep_scope rs CROSS JOIN offer f ON f.org_id = rs.id"
 	" JOIN quality_service s ON s.id = f.service_id AND s.financial_year = ?2"
 	" JOIN organisation o ON o.id = f.org_id"
 	" LEFT JOIN organisation p ON p.id = f.via_pcn_id"
@@ -145,33 +145,40 @@ static const char sql_participation_status[] =
 
 /* "n of m" is the Missing Data rule of GET /missing (store_missing_json):
  * every indicator of the service but, for a practice, those its PCN
- * enters. Payment dates of services an organisation takes part in with
- * nothing recorded are rows too ("NOT_RECORDED"). */
-#define EXPECTED(svc, kind) \
-	"(SELECT count(*) FROM service_domain sd JOIN indicator_group g ON g.domain_id = sd.id" \
-	" JOIN indicator i ON i.group_id = g.id WHERE sd.service_id = " svc \
-	" AND NOT (i.pcn_entered AND " kind " = 'PRACTICE'))"
+ * enters. Counted here per service once (expected) and per achievement
+ * over its values' primary key, without a join per value. Payment dates
+ * of services an organisation takes part in with nothing recorded are
+ * rows too ("NOT_RECORDED"). */
+#define EXPECTED(kind) "CASE WHEN " kind " = 'PRACTICE' THEN e.practice_n ELSE e.other_n END"
 static const char sql_missing_data[] =
-	"SELECT org_code, org_name, service, date, submitted, total, total - submitted AS missing,"
+	"WITH expected(service_id, practice_n, other_n) AS (SELECT sd.service_id,"
+	"  sum(NOT i.pcn_entered), count(*) FROM service_domain sd"
+	"  JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id"
+	"  GROUP BY sd.service_id),"
+	" pcn_ind(id) AS (SELECT id FROM indicator WHERE pcn_entered)"
+	" SELECT org_code, org_name, service, date, submitted, total, total - submitted AS missing,"
 	"  status, open_organisation, open_service, open_date, open_year FROM ("
 	" SELECT o.code AS org_code, o.name AS org_name, s.name AS service, d.date AS date,"
-	"  (SELECT count(*) FROM achievement_value v JOIN indicator i ON i.id = v.indicator_id"
-	"   WHERE v.achievement_id = a.id AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')) AS submitted,"
-	"  " EXPECTED("a.service_id", "o.kind") " AS total, a.status AS status"
+	"  (SELECT count(*) FROM achievement_value v WHERE v.achievement_id = a.id)"
+	"  - CASE WHEN o.kind = 'PRACTICE' THEN (SELECT count(*) FROM achievement_value v"
+	"    WHERE v.achievement_id = a.id AND v.indicator_id IN pcn_ind) ELSE 0 END AS submitted,"
+	"  " EXPECTED("o.kind") " AS total, a.status AS status"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
-	" FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	" JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	" JOIN achievement_date d ON d.id = a.date_id AND d.date <= ?10"
 	" JOIN organisation o ON o.id = a.org_id"
+	" JOIN expected e ON e.service_id = a.service_id"
 	" WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
 	" UNION ALL"
-	" SELECT o.code, o.name, s.name, d.date, 0, " EXPECTED("s.id", "o.kind") ", 'NOT_RECORDED'"
+	" SELECT o.code, o.name, s.name, d.date, 0, " EXPECTED("o.kind") ", 'NOT_RECORDED'"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
-	" FROM temp.rep_scope rs JOIN offer f ON f.org_id = rs.id AND f.status = 'APPROVED'"
+	" FROM temp.rep_scope rs CROSS JOIN offer f ON f.org_id = rs.id AND f.status = 'APPROVED'"
 	" JOIN quality_service s ON s.id = f.service_id AND s.financial_year = ?2 AND s.payment_type <> 'PO'"
 	" JOIN achievement_date d ON d.service_id = s.id AND d.payment = 1 AND d.date <= ?10"
 	"  AND d.date BETWEEN f.start_date AND f.end_date"
 	" JOIN organisation o ON o.id = f.org_id"
+	" JOIN expected e ON e.service_id = s.id"
 	" WHERE (?3 IS NULL OR f.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
 	"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id"
 	"   AND a.service_id = s.id AND a.date_id = d.id)"
@@ -225,6 +232,11 @@ static const struct {
 					 "_none, pcn_code, practice_code, start"},
 	[REPORT_USERS_ROLES] = {sql_users_roles, "user_id, org_code"},
 };
+
+/* The reports above read the reach first ("rep_scope rs CROSS JOIN
+ * ...", which SQLite keeps in that order): one ICB's organisations are a
+ * few hundred index look-ups, not a walk over the whole country's rows of
+ * a service. */
 
 /* ---- reach ---------------------------------------------------------------- */
 
@@ -348,7 +360,7 @@ static enum st check_service(struct db *db, struct report_query *q, bool *alloca
 	static const char sql_taken[] =
 		"SELECT 1 WHERE EXISTS (SELECT 1 FROM offer f JOIN temp.rep_scope rs ON rs.id = f.org_id"
 		"  WHERE f.service_id = ?1)"
-		" OR EXISTS (SELECT 1 FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+		" OR EXISTS (SELECT 1 FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 		"  AND a.service_id = ?1)";
 	char year[16], id[24], uid[24];
 	snprintf(id, sizeof id, "%lld", (long long)q->service_id);
