@@ -519,6 +519,28 @@ static bool whole(const char *s, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
+/* Where the text of parameter key lives in a report query (NULL for the
+ * service, a number). */
+static char *param_text(struct report_query *q, const char *key, size_t *size)
+{
+#define SLOT(k, field) \
+	if (!strcmp(key, k)) { \
+		*size = sizeof q->field; \
+		return q->field; \
+	}
+	SLOT("year", year)
+	SLOT("date", date)
+	SLOT("start", start)
+	SLOT("end", end)
+	SLOT("organisation", organisation)
+	SLOT("pcn", pcn)
+	SLOT("practice", practice)
+	SLOT("status", status)
+#undef SLOT
+	*size = 0;
+	return NULL;
+}
+
 /* Checks each parameter's value by its type and fills q. */
 static bool take_params(struct args *a)
 {
@@ -533,13 +555,10 @@ static bool take_params(struct args *a)
 				return bad(a->r, p->key, "%s is required%s", "");
 			continue;
 		}
-		char *dst = NULL;
-		size_t size = 0;
 		switch (p->type) {
 		case PT_YEAR:
 			if (!fy_valid(v))
 				return bad(a->r, p->key, "%s must be a financial year like 2024/25, not %s", v);
-			dst = q->year, size = sizeof q->year;
 			break;
 		case PT_SERVICE:
 			if (!whole(v, 1, INT64_MAX, &q->service_id))
@@ -548,29 +567,18 @@ static bool take_params(struct args *a)
 		case PT_DATE:
 			if (!date_valid(v))
 				return bad(a->r, p->key, "%s must be a date YYYY-MM-DD, not %s", v);
-			if (!strcmp(p->key, "date"))
-				dst = q->date, size = sizeof q->date;
-			else if (!strcmp(p->key, "start"))
-				dst = q->start, size = sizeof q->start;
-			else
-				dst = q->end, size = sizeof q->end;
 			break;
 		case PT_ORG:
 			if (!org_code_ok(v))
 				return bad(a->r, p->key, "%s must be an organisation code, not %s", v);
-			if (!strcmp(p->key, "pcn"))
-				dst = q->pcn, size = sizeof q->pcn;
-			else if (!strcmp(p->key, "practice"))
-				dst = q->practice, size = sizeof q->practice;
-			else
-				dst = q->organisation, size = sizeof q->organisation;
 			break;
 		case PT_CHOICE:
 			if (label_of(p->choices, v) == v)
 				return bad(a->r, p->key, "%s must be one of the report's choices, not %s", v);
-			dst = q->status, size = sizeof q->status;
 			break;
 		}
+		size_t size;
+		char *dst = param_text(q, p->key, &size);
 		if (dst)
 			strlcpy_s(dst, v, size);
 	}
@@ -613,7 +621,7 @@ static bool take_options(struct args *a, struct run *x)
 	return true;
 }
 
-static char *run_head(struct run *x, const struct report_query *q, bool pounds)
+static char *run_head(struct run *x, struct report_query *q, bool pounds)
 {
 	struct buf b;
 	buf_init(&b);
@@ -630,10 +638,10 @@ static char *run_head(struct run *x, const struct report_query *q, bool pounds)
 	for (int i = 0; i < MAX_PARAMS && x->d->params[i].key; i++) {
 		const char *k = x->d->params[i].key;
 		char id[24];
-		const char *v = !strcmp(k, "year") ? q->year : !strcmp(k, "date") ? q->date :
-				!strcmp(k, "organisation") ? q->organisation : !strcmp(k, "status") ? q->status :
-				!strcmp(k, "start") ? q->start : !strcmp(k, "end") ? q->end :
-				!strcmp(k, "pcn") ? q->pcn : !strcmp(k, "practice") ? q->practice : "";
+		size_t size;
+		const char *v = param_text(q, k, &size);
+		if (!v)
+			v = "";
 		if (!strcmp(k, "service") && q->service_id) {
 			snprintf(id, sizeof id, "%" PRId64, q->service_id);
 			v = id;

@@ -246,16 +246,19 @@ static const char sql_scope_pounds[] =
 	SCOPE_CTE " UPDATE temp.rep_scope SET pounds = 1 WHERE id IN scope";
 /* The organisations under an organisation that allocated service ?2 to
  * one where user ?1 holds a role; pounds where that role is a pounds
- * role (?3). */
+ * role (?3). A user restricted to Service Provider Clusters stays inside
+ * them here too. */
 static const char sql_scope_allocated[] =
-	"WITH RECURSIVE alloc(id, pounds) AS (SELECT ar.from_org_id,"
+	SCOPE_CTE ","
+	" alloc(id, pounds) AS (SELECT ar.from_org_id,"
 	"   max(instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0)"
 	"   FROM allocated_report ar JOIN role_grant g ON g.org_id = ar.to_org_id"
 	"   AND g.user_id = ?1 AND g.revoked_at IS NULL WHERE ar.service_id = ?2"
 	"   GROUP BY ar.from_org_id),"
 	" sub(id, pounds) AS (SELECT id, pounds FROM alloc"
 	"   UNION SELECT o.id, sub.pounds FROM organisation o JOIN sub ON o.parent_id = sub.id)"
-	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub WHERE true GROUP BY id"
+	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub"
+	"  WHERE NOT EXISTS (SELECT 1 FROM cl) OR id IN cld GROUP BY id"
 	" ON CONFLICT(id) DO UPDATE SET pounds = max(pounds, excluded.pounds)";
 /* The relationship report: the PCNs the user's own practices belonged to
  * in the period ?2..?3. */
@@ -289,14 +292,6 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s && *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, i, id);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -409,6 +404,7 @@ static enum st fill_reach(struct db *db, struct report_query *q, const char *tod
 			sqlite3_bind_int64(st, 1, q->uid);
 			sqlite3_bind_int64(st, 2, q->service_id);
 			sqlite3_bind_text(st, 3, ROLES_POUNDS, -1, SQLITE_STATIC);
+			sqlite3_bind_null(st, 99);
 			if (!step_done(db, st, "report reach (allocated)"))
 				return ST_ERROR;
 		}
@@ -600,32 +596,22 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 			return ST_ERROR;
 		}
 	}
-	sqlite3_stmt *st = c->st;
-	int np = sqlite3_bind_parameter_count(st);
-	if (np >= P_UID)
-		sqlite3_bind_int64(st, P_UID, q->uid);
-	if (np >= P_YEAR)
-		bind_text_or_null(st, P_YEAR, q->year);
-	if (np >= P_SERVICE)
-		bind_id_or_null(st, P_SERVICE, q->service_id);
-	if (np >= P_DATE)
-		bind_text_or_null(st, P_DATE, q->date);
-	if (np >= P_STATUS)
-		bind_text_or_null(st, P_STATUS, q->status);
-	if (np >= P_START)
-		bind_text_or_null(st, P_START, q->start);
-	if (np >= P_END)
-		bind_text_or_null(st, P_END, q->end);
-	if (np >= P_PCN)
-		bind_id_or_null(st, P_PCN, pcn_id);
-	if (np >= P_PRACTICE)
-		bind_id_or_null(st, P_PRACTICE, practice_id);
-	if (np >= P_TODAY)
-		sqlite3_bind_text(st, P_TODAY, today, -1, SQLITE_TRANSIENT);
-	if (np >= P_ORG)
-		bind_id_or_null(st, P_ORG, org_id);
-	if (np >= P_Q)
-		bind_text_or_null(st, P_Q, q->q);
+	/* Every report binds the same numbered parameters (those it uses). */
+	const char *texts[P_Q + 1] = {
+		[P_YEAR] = q->year, [P_DATE] = q->date, [P_STATUS] = q->status,
+		[P_START] = q->start, [P_END] = q->end, [P_TODAY] = today, [P_Q] = q->q,
+	};
+	int64_t ids[P_Q + 1] = {
+		[P_UID] = q->uid, [P_SERVICE] = q->service_id, [P_PCN] = pcn_id,
+		[P_PRACTICE] = practice_id, [P_ORG] = org_id,
+	};
+	int np = sqlite3_bind_parameter_count(c->st);
+	for (int i = 1; i <= np && i <= P_Q; i++) {
+		if (ids[i] > 0)
+			sqlite3_bind_int64(c->st, i, ids[i]);
+		else
+			bind_text_or_null(c->st, i, texts[i]);
+	}
 	*out = c;
 	return ST_OK;
 }

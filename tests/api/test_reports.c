@@ -87,6 +87,15 @@ static json_t *values_of(const json_t *rows, const char *key)
 	return set;
 }
 
+/* The distinct values of key in the rows of a run (an object of them). */
+static json_t *run_values(const char *user, const char *name, const char *query, const char *key)
+{
+	json_t *j = run(user, name, query, NULL);
+	json_t *set = values_of(json_object_get(j, "rows"), key);
+	json_decref(j);
+	return set;
+}
+
 static bool set_within(const json_t *set, const json_t *allowed, const char **outside)
 {
 	const char *k;
@@ -465,24 +474,18 @@ static void test_allocated(void)
 	tap_ok(json_array_size(json_object_get(j, "rows")) > 0,
 	       "demo.pcn: may open the allocated report for A81016 (not its member)");
 	json_decref(j);
-	j = run("demo.pcn", "participation-status", F("service=%lld", (long long)ms), NULL);
-	seen = values_of(json_object_get(j, "rows"), "org_code");
+	seen = run_values("demo.pcn", "participation-status", F("service=%lld", (long long)ms), "org_code");
 	tap_ok(json_object_size(seen) > 0 && !json_object_get(seen, "A81023"),
 	       "demo.pcn: Minor Surgery (not allocated to it) covers only its own practices, not A81023");
 	json_decref(seen);
-	json_decref(j);
-	j = run("demo.practice", "achievement-summary", F("service=%lld", (long long)qof), NULL);
-	seen = values_of(json_object_get(j, "rows"), "org_code");
 	static const char *const own[] = {"A81001", NULL};
+	seen = run_values("demo.practice", "achievement-summary", F("service=%lld", (long long)qof), "org_code");
 	tap_ok(set_is(seen, own), "demo.practice: QOF 2024/25 for its own practice only (no allocation)");
 	json_decref(seen);
-	json_decref(j);
-	j = run("demo.other", "achievement-summary", F("service=%lld", (long long)qof), NULL);
-	seen = values_of(json_object_get(j, "rows"), "org_code");
 	static const char *const other[] = {"L83002", NULL};
+	seen = run_values("demo.other", "achievement-summary", F("service=%lld", (long long)qof), "org_code");
 	tap_ok(set_is(seen, other), "demo.other (the other ICB): QOF 2024/25 for L83002 only");
 	json_decref(seen);
-	json_decref(j);
 	long st;
 	j = run("demo.practice", "achievement-summary", F("service=%lld&organisation=A81016", (long long)qof), &st);
 	tap_ok(st == 400, "demo.practice: A81016 refused (400 organisation): the allocation is not its");
