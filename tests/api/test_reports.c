@@ -562,6 +562,29 @@ static void test_contents(void)
 	tap_ok(set_is(seen, densham), "q=DENSHAM: the rows of The Densham Surgery only");
 	json_decref(seen);
 	json_decref(j);
+	/* a row's "open" runs the report it opens (the second one with the
+	 * keys it declares) */
+	j = run("demo.commissioner", "achievement-summary", F("service=%lld&organisation=A81001", (long long)qof), NULL);
+	json_t *open = json_object_get(json_array_get(json_object_get(j, "rows"), 0), "open");
+	struct buf q;
+	buf_init(&q);
+	const char *k;
+	json_t *v;
+	json_object_foreach(open, k, v)
+		buf_printf(&q, "%s%s=%s", q.len ? "&" : "", k, json_string_value(v));
+	json_t *det = run("demo.commissioner", "indicator-detail", q.data, NULL);
+	json_t *drows = json_object_get(det, "rows");
+	tap_ok(json_array_size(drows) > 10 && streq(jstr(json_array_get(drows, 0), "org_code"), "A81001") &&
+	       json_object_get(json_array_get(drows, 0), "achievement"),
+	       "a summary row's open (%s) runs indicator-detail: its indicators with a bar each", q.data);
+	json_decref(det);
+	det = run("demo.commissioner", "achievement-monthly", F("organisation=%s&service=%s&year=%s",
+		  jstr(open, "organisation"), jstr(open, "service"), jstr(open, "year")), NULL);
+	tap_ok(json_array_size(json_object_get(det, "rows")) == 12,
+	       "and achievement-monthly with the keys it declares");
+	json_decref(det);
+	buf_free(&q);
+	json_decref(j);
 	j = run("demo.commissioner", "achievement-monthly", F("organisation=A81001&service=%lld", (long long)qof), NULL);
 	rows = json_object_get(j, "rows");
 	tap_ok(json_array_size(rows) == 12 && streq(jstr(json_array_get(rows, 0), "date"), "2024-04-30") &&
