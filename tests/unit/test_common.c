@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "csv.h"
 #include "dates.h"
 #include "jsonx.h"
 #include "money.h"
@@ -149,45 +148,6 @@ static void test_password_policy(void **state)
 	assert_false(user_id_valid("ab"));
 }
 
-/* lib/csv.c: RFC 4180 fields and the decimal forms of every CSV export. */
-static void test_csv(void **state)
-{
-	(void)state;
-	struct buf b;
-	buf_init(&b);
-	csv_field(&b, "plain");
-	csv_sep(&b);
-	csv_field(&b, "a, b");
-	csv_sep(&b);
-	csv_field(&b, "say \"hi\"");
-	csv_sep(&b);
-	csv_field(&b, NULL);
-	csv_sep(&b);
-	csv_field(&b, " edge");
-	csv_sep(&b);
-	csv_field(&b, "two\nlines");
-	csv_eol(&b);
-	assert_string_equal(b.data, "plain,\"a, b\",\"say \"\"hi\"\"\",,\" edge\",\"two\nlines\"\r\n");
-	buf_free(&b);
-	char out[32];
-	csv_pounds(out, 123456);
-	assert_string_equal(out, "1234.56");
-	csv_pounds(out, -5);
-	assert_string_equal(out, "-0.05");
-	csv_pounds(out, 0);
-	assert_string_equal(out, "0.00");
-	csv_points(out, 26040);
-	assert_string_equal(out, "26.04");
-	csv_points(out, 26045);
-	assert_string_equal(out, "26.045");
-	csv_points(out, 100000);
-	assert_string_equal(out, "100.00");
-	csv_percent(out, 875);
-	assert_string_equal(out, "87.5");
-	csv_percent(out, 1000);
-	assert_string_equal(out, "100.0");
-}
-
 int main(void)
 {
 	alarm(60);
@@ -198,7 +158,6 @@ int main(void)
 		cmocka_unit_test(test_json_strict),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_password_policy),
-		cmocka_unit_test(test_csv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
