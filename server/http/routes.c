@@ -69,6 +69,9 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/allocations", h_allocations_list, true, 0, "ORG_ADMIN"},
 	{"GET", "/api/v1/allocations/{}", h_allocations_get, true, 0, "ORG_ADMIN"},
 	{"PUT", "/api/v1/allocations/{}", h_allocations_set, true, 0, "ORG_ADMIN"},
+	/* Reports (issue 12) */
+	{"GET", "/api/v1/reports", h_reports_list, true},
+	{"GET", "/api/v1/reports/{}", h_report_run, true},
 };
 
 /* Matches path against pattern; on success copies the {} segments into

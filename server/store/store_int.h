@@ -150,6 +150,12 @@ void read_cache_free(struct db *db);
  * Work tasks close themselves when the work is done. */
 #define SQL_TASK_NOTICE(t) \
 	"(" t ".kind IN ('OFFER_REJECTED', 'OFFER_WITHDRAWN', 'OFFER_CANCELLED'))"
+/* A connection of its own (set up as the store's, not one of its
+ * per-thread ones), for work that outlives a request's turn on its thread
+ * (a streamed report); NULL on failure (logged). db_close_own closes it
+ * and its cached statements. */
+struct db *db_connect_own(struct store *s);
+void db_close_own(struct db **db);
 
 /* Returns the cached, reset statement for sql (prepared on first use), or
  * NULL on error (logged). The statement belongs to the connection. */

@@ -520,6 +520,10 @@ static const char schema_v6[] =
 "CREATE INDEX account_code_user ON account_code(user_id, kind);"
 "ALTER TABLE role_grant ADD COLUMN payment_types TEXT;"
 "ALTER TABLE audit_log ADD COLUMN addr TEXT;";
+/* Migration 7 (issue 12, reports): Users and Roles shows each user's
+ * last sign-in, the latest of their sessions. */
+static const char schema_v7[] =
+"CREATE INDEX session_user ON session(user_id, created_at);";
 
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
@@ -528,5 +532,6 @@ const struct store_migration store_migrations[] = {
 	{4, schema_v4},
 	{5, schema_v5},
 	{6, schema_v6},
+	{7, schema_v7},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

@@ -194,6 +194,13 @@ static const struct row rows[] = {
 		{401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403}},
 	{"PUT", "/api/v1/allocations/{}", "/api/v1/allocations/U60172", "{}",
 		{401, 401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403}},
+	/* Reports (issue 12): the catalogue for everyone; Users and Roles
+	 * for administrators only (demo.practice is its practice's User
+	 * Administrator, demo.other too). */
+	{"GET", "/api/v1/reports", "/api/v1/reports", NULL,
+		{401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200}},
+	{"GET", "/api/v1/reports/{}", "/api/v1/reports/users-roles", NULL,
+		{401, 401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 200}},
 };
 /* clang-format on */
 
