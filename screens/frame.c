@@ -43,6 +43,7 @@ struct pending {
 	void (*cb)(struct screen *s, const struct api_response *r);
 	char *method, *path, *body;
 	bool held;  /* waiting for the user to sign in again */
+	FILE *sink; /* app_download: the file the answer goes to */
 };
 
 struct app {
@@ -226,22 +227,11 @@ static struct screen *cur_screen(struct app *a)
 	return &a->screens[a->cur];
 }
 
+static void pending_free(struct pending *p);
+
 static void screen_reset(struct app *a, struct screen *s)
 {
-	struct pending **pp = &a->pend;
-	api_drop_owner(a->api, s);
-	while (*pp) {
-		struct pending *p = *pp;
-		if (p->s == s) {
-			*pp = p->next;
-			free(p->method);
-			free(p->path);
-			free(p->body);
-			free(p);
-		} else {
-			pp = &p->next;
-		}
-	}
+	app_forget(a, s);
 	if (s->inited) {
 		if (s->def->ops->done)
 			s->def->ops->done(s);
@@ -376,7 +366,10 @@ static void pending_send(struct app *a, struct pending *p)
 		body = json_loads(p->body, 0, NULL);
 	bool retry = strcmp(p->method, "GET") == 0;
 	p->held = false;
-	api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
+	if (p->sink)
+		api_download(a->api, p->path, p->sink, pending_done, p, p->s);
+	else
+		api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
 }
 
 void app_call(struct app *a, struct screen *s, struct api_call call,
@@ -396,6 +389,40 @@ void app_call(struct app *a, struct screen *s, struct api_call call,
 	a->pend = p;
 	pending_send(a, p);
 	a->dirty |= D_TITLE;
+}
+
+void app_download(struct app *a, struct screen *s, struct api_call call, FILE *out,
+		  void (*cb)(struct screen *s, const struct api_response *r))
+{
+	json_decref(call.body);
+	call.body = NULL;
+	call.method = "GET";
+	struct pending *p = xcalloc(1, sizeof(*p));
+	p->app = a;
+	p->s = s;
+	p->cb = cb;
+	p->method = xstrdup(call.method);
+	p->path = call.path;
+	p->sink = out;
+	p->next = a->pend;
+	a->pend = p;
+	pending_send(a, p);
+	a->dirty |= D_TITLE;
+}
+
+void app_forget(struct app *a, struct screen *s)
+{
+	struct pending **pp = &a->pend;
+	api_drop_owner(a->api, s);
+	while (*pp) {
+		struct pending *p = *pp;
+		if (p->s == s) {
+			*pp = p->next;
+			pending_free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
 }
 
 static void resend_held(struct app *a)
