@@ -254,31 +254,30 @@ int report_cli(struct api *api, struct creds *creds, const char *server, const c
 		usage(stderr);
 		goto out;
 	}
-	if (!api_token(api)) {
+	/* The stored token (or none); a 401 asks for the password on the
+	 * terminal once and tries again. */
+	struct answer ans;
+	struct report_q q = {.name = name, .params = params, .format = format};
+	for (int attempt = 0;; attempt++) {
+		if (list)
+			sync_call(api, call_reports(), NULL, &ans);
+		else
+			sync_call(api, call_report(&q), stdout, &ans);
+		if (attempt || ans.outcome != API_HTTP || ans.status != 401)
+			break;
+		answer_free(&ans);
 		rc = sign_in(api, creds, server, saved_user);
 		if (rc)
 			goto out;
 	}
-	struct answer ans;
-	if (list) {
-		sync_call(api, call_reports(), NULL, &ans);
-		if (ans.outcome == API_HTTP && ans.status == 200) {
-			print_list(json_object_get(ans.json, "reports"));
-			rc = fflush(stdout) == 0 ? 0 : 1;
-		} else {
-			rc = failed(&ans, server, "the reports");
-		}
-		answer_free(&ans);
-		goto out;
-	}
-	struct report_q q = {.name = name, .params = params, .format = format};
-	sync_call(api, call_report(&q), stdout, &ans);
 	if (ans.outcome == API_HTTP && ans.status == 200) {
+		if (list)
+			print_list(json_object_get(ans.json, "reports"));
 		rc = fflush(stdout) == 0 ? 0 : 1;
 	} else {
-		char *what = xasprintf("report %s", name);
+		char *what = list ? xstrdup("the reports") : xasprintf("report %s", name);
 		rc = failed(&ans, server, what);
-		if (ans.status == 404)
+		if (!list && ans.status == 404)
 			fprintf(stderr, "cqrs: cqrs report --list shows the reports you may run\n");
 		free(what);
 	}

@@ -19,7 +19,7 @@ static void keymap_file(void)
 	char *home = pty_mkdir("home");
 	char *path = xasprintf("%s/.config/cqrs/keymap", home);
 	pty_write_file(path, "# my keys\n"
-			     "bind global x help\n"
+			     "bind global z help\n"
 			     "bind global F13 quit\n"
 			     "bind nowhere y quit\n"
 			     "unbind global q\n");
@@ -33,12 +33,12 @@ static void keymap_file(void)
 	if (!pty_sign_in(t, "demo.practice", PTY_DEMO_PASSWORD, 15000))
 		pty_bail("cannot sign in");
 	pty_wait_text(t, "of 3", 5000);
-	pty_key(t, "x");
-	pty_expect(t, "keys in context", 5000, "a good line applies: x opens the help");
+	pty_key(t, "z");
+	pty_expect(t, "keys in context", 5000, "a good line applies: z opens the help");
 	int r = -1;
 	pty_find(t, "Show the keys of the current screen", &r, NULL);
 	char *row = r >= 0 ? pty_row(t, r) : xstrdup("");
-	pty_check(t, strstr(row, " x ") != NULL, "the help, read from the live keymap, lists x (%s)",
+	pty_check(t, strstr(row, " z ") != NULL, "the help, read from the live keymap, lists z (%s)",
 		  row);
 	free(row);
 	pty_key(t, "Esc");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "csv.h"
@@ -69,11 +70,13 @@ static void test_points(void **state)
 
 int main(void)
 {
+	alarm(60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_first_empty),
 		cmocka_unit_test(test_pounds),
 		cmocka_unit_test(test_points),
 	};
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
