@@ -1144,6 +1144,7 @@ static char *export_default(struct ls *l)
 {
 	const char *home = getenv("HOME");
 	const char *today = ac_str(app_me(l->s->app), "business_date");
+	/* shown as ~/..., the prompt being narrower than most homes */
 	char name[96];
 	if (l->d->export_name) {
 		strlcpy_s(name, l->d->export_name, sizeof name);
@@ -1153,7 +1154,7 @@ static char *export_default(struct ls *l)
 			name[k++] = *p == ' ' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 		name[k] = '\0';
 	}
-	return xasprintf("%s/cqrs-%s-%s.csv", home && *home ? home : ".", name,
+	return xasprintf("%s/cqrs-%s-%s.csv", home && *home ? "~" : ".", name,
 			 today[0] ? today : "today");
 }
 
@@ -1237,7 +1238,8 @@ static void export_rows(struct ls *l, FILE *f, const char *path)
 	char *said = xasprintf("%s", strerror(errno));
 	ls_export_done(l, f, path, ok, said);
 	if (ok)
-		app_message(l->s->app, MSG_OK, "Exported %zu rows to %s", l->nrows, path);
+		app_message(l->s->app, MSG_OK, "Exported %zu row%s to %s", l->nrows,
+			    l->nrows == 1 ? "" : "s", path);
 	free(said);
 }
 
@@ -1295,7 +1297,7 @@ static void export_ask(struct ls *l)
 		return;
 	}
 	char *def = export_default(l);
-	app_popup(l->s->app, popup_prompt("Export to CSV", "File:", def, on_export_name, l));
+	app_popup(l->s->app, popup_prompt("Export to CSV", "File", def, on_export_name, l));
 	free(def);
 }
 
