@@ -1,20 +1,20 @@
-/* csv.c: see csv.h. */
+/* csv.c: RFC 4180 fields and the number forms of every CSV export. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
 
-void csv_field(struct buf *b, const char *s, bool first)
+void csv_field(struct buf *b, const char *s)
 {
-	if (!first)
-		buf_putc(b, ',');
-	if (!s)
+	if (!s || !*s)
 		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		buf_puts(b, s);
+	size_t n = strlen(s);
+	bool quote = strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ';
+	if (!quote) {
+		buf_append(b, s, n);
 		return;
 	}
 	buf_putc(b, '"');
@@ -26,25 +26,37 @@ void csv_field(struct buf *b, const char *s, bool first)
 	buf_putc(b, '"');
 }
 
-void csv_end(struct buf *b)
+void csv_sep(struct buf *b)
 {
-	buf_puts(b, "\r\n");
+	buf_putc(b, ',');
 }
 
-char *csv_pounds(int64_t pence, char *out, size_t size)
+void csv_eol(struct buf *b)
 {
-	uint64_t a = pence < 0 ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
-	snprintf(out, size, "%s%llu.%02llu", pence < 0 ? "-" : "",
-		 (unsigned long long)(a / 100), (unsigned long long)(a % 100));
-	return out;
+	buf_append(b, "\r\n", 2);
 }
 
-char *csv_points(long long milli, char *out, size_t size)
+/* v / 10^places as a decimal with the given places. */
+static void decimal(char out[32], int64_t v, int places, uint64_t unit)
 {
-	long long a = llabs(milli);
-	if (a % 10)
-		snprintf(out, size, "%s%lld.%03lld", milli < 0 ? "-" : "", a / 1000, a % 1000);
+	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	snprintf(out, 32, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", a / unit, places, a % unit);
+}
+
+void csv_pounds(char out[32], int64_t pence)
+{
+	decimal(out, pence, 2, 100);
+}
+
+void csv_points(char out[32], int64_t milli)
+{
+	if (milli % 10 == 0)
+		decimal(out, milli / 10, 2, 100);
 	else
-		snprintf(out, size, "%s%lld.%02lld", milli < 0 ? "-" : "", a / 1000, a % 1000 / 10);
-	return out;
+		decimal(out, milli, 3, 1000);
+}
+
+void csv_percent(char out[32], int64_t permille)
+{
+	decimal(out, permille, 1, 10);
 }

@@ -1,27 +1,26 @@
-/* csv.h: the one CSV writer (RFC 4180, UTF-8): fields separated by
- * commas, lines ended by CRLF, a field quoted when it holds a comma, a
- * double quote, CR or LF (its quotes doubled), and the plain-number forms
- * the exports use: pounds as 1234.56 (no £, no thousands separator) and
- * points as 26.04. The screens' client-side exports (listscreen.c) write
- * with it; the server's CSV follows the same rules (docs/api.md). */
+/* csv.h: CSV as cqrs writes it everywhere (report exports from cqrsd,
+ * list-screen exports from cqrs): RFC 4180, UTF-8, CRLF line ends; a
+ * field holding a comma, a double quote, CR or LF, or beginning or ending
+ * with a space is quoted, its quotes doubled. Amounts are plain decimal
+ * pounds, points decimals, dates ISO (as given). */
 #ifndef CQRS_CSV_H
 #define CQRS_CSV_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
 
-/* Appends one field (NULL: empty), preceded by a comma unless first. */
-void csv_field(struct buf *b, const char *s, bool first);
-/* Ends a line (CRLF). */
-void csv_end(struct buf *b);
-/* Pence as plain decimal pounds: 123456 -> "1234.56", -50 -> "-0.50". */
-char *csv_pounds(int64_t pence, char *out, size_t size);
-/* Thousandths of a point as a decimal with two places, three when the
- * thousandths are not 0 (nothing is rounded away): 26040 -> "26.04",
- * 26045 -> "26.045" (the server's CSV writes the same). */
-char *csv_points(long long milli, char *out, size_t size);
+/* Appends one field (NULL: an empty field), quoted when it must be. */
+void csv_field(struct buf *b, const char *s);
+/* Between fields, and at the end of a line. */
+void csv_sep(struct buf *b);
+void csv_eol(struct buf *b);
+/* Pence as decimal pounds: 123456 -> "1234.56", -5 -> "-0.05". */
+void csv_pounds(char out[32], int64_t pence);
+/* Thousandths of a point with two or three places: 26040 -> "26.04",
+ * 26045 -> "26.045", 100000 -> "100.00". */
+void csv_points(char out[32], int64_t milli);
+/* Per mille as a percentage with one place: 875 -> "87.5". */
+void csv_percent(char out[32], int64_t permille);
 
 #endif

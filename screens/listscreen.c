@@ -551,8 +551,9 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 		snprintf(out, size, "%lld", (long long)json_integer_value(v));
 		return;
 	case LS_BAR: {
-		long long m = (long long)json_integer_value(v);
-		snprintf(out, size, "%lld.%lld%%", m / 10, m % 10);
+		char pct[32];
+		csv_percent(pct, (int64_t)json_integer_value(v));
+		snprintf(out, size, "%s%%", pct);
 		return;
 	}
 	case LS_TEXT:
@@ -1194,13 +1195,20 @@ static void csv_cell(const struct ls_column *c, json_t *row, char *out, size_t s
 		return;
 	}
 	case LS_POUNDS:
-		if (json_is_integer(v))
-			csv_pounds((int64_t)json_integer_value(v), out, size);
-		return;
 	case LS_POINTS:
-		if (json_is_integer(v))
-			csv_points((long long)json_integer_value(v), out, size);
+	case LS_BAR: {
+		char n[32];
+		if (!json_is_integer(v))
+			return;
+		if (c->fmt == LS_POUNDS)
+			csv_pounds(n, (int64_t)json_integer_value(v));
+		else if (c->fmt == LS_POINTS)
+			csv_points(n, (int64_t)json_integer_value(v));
+		else
+			csv_percent(n, (int64_t)json_integer_value(v));
+		strlcpy_s(out, n, size);
 		return;
+	}
 	default:
 		cell_text(c, row, out, size);
 		return;
@@ -1217,10 +1225,12 @@ static void export_rows(struct ls *l, FILE *f, const char *path)
 	for (size_t k = 0; k < l->d->ncolumns; k++) {
 		if (cols[k].draw && !cols[k].key)
 			continue;
-		csv_field(&b, cols[k].title, first);
+		if (!first)
+			csv_sep(&b);
+		csv_field(&b, cols[k].title);
 		first = false;
 	}
-	csv_end(&b);
+	csv_eol(&b);
 	for (size_t i = 0; i < l->nrows; i++) {
 		first = true;
 		for (size_t k = 0; k < l->d->ncolumns; k++) {
@@ -1228,10 +1238,12 @@ static void export_rows(struct ls *l, FILE *f, const char *path)
 			if (cols[k].draw && !cols[k].key)
 				continue;
 			csv_cell(&cols[k], row_at(l, i), text, sizeof text);
-			csv_field(&b, text, first);
+			if (!first)
+				csv_sep(&b);
+			csv_field(&b, text);
 			first = false;
 		}
-		csv_end(&b);
+		csv_eol(&b);
 	}
 	bool ok = fwrite(b.data, 1, b.len, f) == b.len;
 	buf_free(&b);

@@ -46,6 +46,9 @@ void h_membership_add(struct req *r);
 void h_membership_end(struct req *r);
 /* h_extracts.c */
 void h_extract_load(struct req *r);
+/* h_reports.c */
+void h_reports_list(struct req *r);
+void h_report_run(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);

@@ -37,6 +37,32 @@ const char *req_query(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_each {
+	bool (*fn)(void *cls, const char *key, const char *value);
+	void *cls;
+	bool stopped;
+};
+
+static MHD_Result_t query_each_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	struct query_each *e = cls;
+	if (!e->fn(e->cls, key, value ? value : "")) {
+		e->stopped = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+bool req_query_each(struct req *r, bool (*fn)(void *cls, const char *key, const char *value),
+		    void *cls)
+{
+	struct query_each e = {fn, cls, false};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_one, &e);
+	return !e.stopped;
+}
+
 const char *req_header(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
@@ -208,8 +234,153 @@ static char *gzip_buf(const char *in, size_t len, size_t *outlen)
 	return out;
 }
 
+/* A streamed reply (reply_stream) and its gzip state. */
+struct stream_reply {
+	stream_fn fn;
+	void (*done)(void *cls);
+	void *cls;
+	char *content_type;
+	char *disposition;
+	bool gzip;
+	bool z_ready;
+	z_stream zs;
+	int state;       /* 1: more to produce, 0: produced all, -1: failed */
+	bool finished;   /* every byte (and gzip's trailer) is in out */
+	struct buf raw;  /* produced, not yet compressed */
+	struct buf out;  /* ready to send from out_pos */
+	size_t out_pos;
+	size_t sent;
+};
+
+void reply_stream(struct req *r, int status, const char *content_type, const char *disposition,
+		  stream_fn fn, void (*done)(void *cls), void *cls)
+{
+	if (r->replied) {
+		done(cls);
+		return;
+	}
+	struct stream_reply *s = xcalloc(1, sizeof *s);
+	s->fn = fn;
+	s->done = done;
+	s->cls = cls;
+	s->content_type = xstrdup(content_type);
+	s->disposition = disposition ? xstrdup(disposition) : NULL;
+	s->gzip = r->accept_gzip;
+	s->state = 1;
+	buf_init(&s->raw);
+	buf_init(&s->out);
+	r->replied = true;
+	r->status = status;
+	r->stream = s;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_reply *s = cls;
+	if (s->done)
+		s->done(s->cls);
+	if (s->z_ready)
+		deflateEnd(&s->zs);
+	buf_free(&s->raw);
+	buf_free(&s->out);
+	free(s->content_type);
+	free(s->disposition);
+	free(s);
+}
+
+/* Moves raw into out (compressing it when gzip); false on a zlib fault. */
+static bool stream_pack(struct stream_reply *s, bool last)
+{
+	if (!s->gzip) {
+		buf_append(&s->out, s->raw.data, s->raw.len);
+		buf_reset(&s->raw);
+		return true;
+	}
+	if (!s->z_ready) {
+		if (deflateInit2(&s->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return false;
+		s->z_ready = true;
+	}
+	s->zs.next_in = (Bytef *)s->raw.data;
+	s->zs.avail_in = (uInt)s->raw.len;
+	int rc;
+	do {
+		unsigned char chunk[16384];
+		s->zs.next_out = chunk;
+		s->zs.avail_out = sizeof chunk;
+		rc = deflate(&s->zs, last ? Z_FINISH : Z_NO_FLUSH);
+		if (rc == Z_STREAM_ERROR)
+			return false;
+		buf_append(&s->out, chunk, sizeof chunk - s->zs.avail_out);
+	} while (s->zs.avail_out == 0 || (last && rc != Z_STREAM_END));
+	buf_reset(&s->raw);
+	return true;
+}
+
+/* libmicrohttpd's reader: hands out what is ready, producing more (at
+ * least 16 KiB of body at a time) when nothing is. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	(void)pos;
+	struct stream_reply *s = cls;
+	while (s->out_pos == s->out.len) {
+		if (s->finished)
+			return s->state < 0 ? MHD_CONTENT_READER_END_WITH_ERROR :
+					      MHD_CONTENT_READER_END_OF_STREAM;
+		buf_reset(&s->out);
+		s->out_pos = 0;
+		while (s->state > 0 && s->raw.len < 16384)
+			s->state = s->fn(s->cls, &s->raw);
+		if (s->state < 0) {
+			s->finished = true;
+			continue;
+		}
+		if (!stream_pack(s, s->state == 0)) {
+			s->state = -1;
+			s->finished = true;
+			continue;
+		}
+		if (s->state == 0)
+			s->finished = true;
+	}
+	size_t n = s->out.len - s->out_pos;
+	if (n > max)
+		n = max;
+	memcpy(dst, s->out.data + s->out_pos, n);
+	s->out_pos += n;
+	s->sent += n;
+	return (ssize_t)n;
+}
+
+static MHD_Result_t send_stream(struct req *r)
+{
+	struct stream_reply *s = r->stream;
+	r->stream = NULL;
+	struct MHD_Response *resp = MHD_create_response_from_callback(
+		MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free);
+	if (!resp) {
+		stream_free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", s->content_type);
+	if (s->disposition)
+		MHD_add_response_header(resp, "Content-Disposition", s->disposition);
+	if (s->gzip)
+		MHD_add_response_header(resp, "Content-Encoding", "gzip");
+	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_Result_t ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	if (!r->srv->cfg.quiet)
+		log_msg(LV_INFO, "%s %s %d %lldms streamed", r->method, r->path, r->status,
+			(long long)(mono_ms() - r->start_ms));
+	return ret;
+}
+
 static MHD_Result_t send_reply(struct req *r)
 {
+	if (r->stream)
+		return send_stream(r);
 	struct MHD_Response *resp;
 	bool gz = false;
 	size_t len = r->reply_len;
@@ -552,6 +723,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	buf_free(&r->body);
+	if (r->stream) /* answered but never sent */
+		stream_free(r->stream);
 	free(r->reply);
 	free(r->param_store);
 	auth_free(&r->auth);

@@ -72,10 +72,16 @@ struct req {
 	bool queued;             /* handed to the writer thread */
 	bool written;            /* the writer thread has answered it */
 	struct req *next_write;  /* in the write queue */
+	/* A streamed reply (reply_stream): set instead of reply. */
+	struct stream_reply *stream;
 };
 
 /* A query-string argument, or NULL. */
 const char *req_query(struct req *r, const char *name);
+/* Calls fn for every query-string argument in order (value "" when it
+ * has none) until fn returns false; false if it was stopped. */
+bool req_query_each(struct req *r, bool (*fn)(void *cls, const char *key, const char *value),
+		    void *cls);
 /* A request header, or NULL. */
 const char *req_header(struct req *r, const char *name);
 
@@ -87,6 +93,18 @@ void reply_error(struct req *r, int status, const char *code, const char *field,
 /* Replies with pre-serialised JSON text (copied). */
 void reply_raw(struct req *r, int status, const char *json, size_t len);
 void reply_empty(struct req *r, int status);
+/* A streamed reply's producer: appends the next piece of the body to out
+ * (any size; a few KiB at a time keeps memory flat). Returns 1 while more
+ * follows, 0 after the last piece, -1 on a failure (the response then
+ * ends without its last chunk, so the client sees it cut). */
+typedef int (*stream_fn)(void *cls, struct buf *out);
+/* Replies with a body produced piece by piece as the client reads it
+ * (HTTP/1.1 chunked; gzip-compressed on the fly when the request accepts
+ * gzip). content_type is copied; disposition (a Content-Disposition
+ * value, copied) may be NULL. done(cls) is called once, when the
+ * response is finished or abandoned (also when it is never sent). */
+void reply_stream(struct req *r, int status, const char *content_type, const char *disposition,
+		  stream_fn fn, void (*done)(void *cls), void *cls);
 /* The usual error for a store result other than ST_OK. */
 void reply_store_error(struct req *r, int st);
 

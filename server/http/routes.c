@@ -48,6 +48,9 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/declarations/actions", h_declarations_action, true},
 	{"GET", "/api/v1/declarations/{}", h_declaration_get, true},
 	{"POST", "/api/v1/declarations/{}/declare", h_declaration_declare, true},
+	/* Reports (issue 12) */
+	{"GET", "/api/v1/reports", h_reports_list, true},
+	{"GET", "/api/v1/reports/{}", h_report_run, true},
 };
 
 /* Matches path against pattern; on success copies the {} segments into

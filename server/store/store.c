@@ -167,6 +167,39 @@ struct db *store_db(struct store *s)
 	return db;
 }
 
+struct db *db_connect_own(struct store *s)
+{
+	char err[256];
+	struct db *db = db_connect(s, err, sizeof err);
+	if (!db) {
+		fprintf(stderr, "cqrsd: store: %s\n", err);
+		return NULL;
+	}
+	/* Not one of the store's per-thread connections: its owner closes it. */
+	pthread_mutex_lock(&s->lock);
+	for (struct db **p = &s->all; *p; p = &(*p)->next)
+		if (*p == db) {
+			*p = db->next;
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+	db->next = NULL;
+	return db;
+}
+
+void db_close_own(struct db **dbp)
+{
+	struct db *db = *dbp;
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->nslots; i++)
+		sqlite3_finalize(db->slots[i].stmt);
+	free(db->slots);
+	sqlite3_close(db->sql);
+	free(db);
+	*dbp = NULL;
+}
+
 int store_schema_version(struct db *db)
 {
 	sqlite3_stmt *st = NULL;

@@ -20,6 +20,73 @@ struct db;
 #define ST_MUST __attribute__((warn_unused_result))
 #else
 #define ST_MUST
+/* ---- reports (store_reports.c) ------------------------------------------ */
+/* The reports the store computes (the catalogue, their titles and
+ * columns, is server/handlers/h_reports.c). */
+enum report_kind {
+	REPORT_ACHIEVEMENT_SUMMARY,
+	REPORT_ACHIEVEMENT_MONTHLY,
+	REPORT_INDICATOR_DETAIL,
+	REPORT_DECLARATION_STATUS,
+	REPORT_PARTICIPATION_STATUS,
+	REPORT_MISSING_DATA,
+	REPORT_NETWORK_RELATIONSHIP,
+	REPORT_USERS_ROLES,
+};
+/* One run of a report. The caller fills the parameters (empty or 0 when
+ * absent) and its columns; store_report_open fills the defaults it
+ * decides (year, date) and, when it refuses a parameter (ST_INVALID),
+ * bad_param and bad_msg. */
+struct report_query {
+	enum report_kind kind;
+	int64_t uid;
+	const char *scope_roles; /* roles the user's scope is taken for (NULL: any) */
+	char year[8];
+	int64_t service_id;
+	char date[11];
+	char organisation[16];
+	char status[32];
+	char start[11], end[11];
+	char pcn[16], practice[16];
+	const char *q;           /* search text, or NULL */
+	/* The columns the SQL must give, in order (keys of the catalogue);
+	 * text_mask: bit i set for a column q searches. */
+	const char *const *keys;
+	size_t nkeys;
+	uint32_t text_mask;
+	int sort;                /* index into keys; -1: the report's own order */
+	bool desc;
+	/* out */
+	bool service_allocated;  /* the service reached through an allocation */
+	char bad_param[16];
+	char bad_msg[200];
+};
+struct report_cursor;
+/* Starts a run on a connection of its own (its rows are read while the
+ * response streams, long after the request's turn): one read snapshot;
+ * the user's reach is computed once (SCOPE_CTE, plus allocated reports
+ * for the service) into a temporary table. ST_INVALID: a parameter is
+ * refused (q->bad_param). */
+ST_MUST enum st store_report_open(struct store *s, struct report_query *q,
+				  struct report_cursor **out);
+/* The next row: ST_OK, ST_NOTFOUND after the last, ST_ERROR. */
+ST_MUST enum st store_report_step(struct report_cursor *c);
+/* The current row's columns: 0 .. nkeys-1 as asked, then the report's
+ * "open_*" columns (the parameters a row opens its report with). */
+int store_report_columns(const struct report_cursor *c);
+const char *store_report_name(const struct report_cursor *c, int col);
+bool store_report_null(const struct report_cursor *c, int col);
+int64_t store_report_int(const struct report_cursor *c, int col);
+const char *store_report_text(const struct report_cursor *c, int col);
+void store_report_close(struct report_cursor **c);
+/* The default financial year of reports: the year of the latest
+ * achievement date on or before the business date. */
+void store_report_default_year(struct db *db, char out[8]);
+/* The services user uid may report on, for the catalogue's service
+ * parameter: those of organisations in reach, and those allocated to the
+ * user's organisations ("allocated": true). */
+json_t *store_report_services(struct db *db, int64_t uid);
+
 #endif
 
 /* Results of store operations. */
@@ -520,5 +587,72 @@ json_t *store_org_services_json(struct db *db, int64_t org_id, const char *year)
 /* One service with its whole structure, every figure (see
  * present_money()). NULL if there is no such service. */
 json_t *store_service_json(struct db *db, int64_t service_id);
+
+/* ---- reports (store_reports.c) ------------------------------------------ */
+/* The reports the store computes (the catalogue, their titles and
+ * columns, is server/handlers/h_reports.c). */
+enum report_kind {
+	REPORT_ACHIEVEMENT_SUMMARY,
+	REPORT_ACHIEVEMENT_MONTHLY,
+	REPORT_INDICATOR_DETAIL,
+	REPORT_DECLARATION_STATUS,
+	REPORT_PARTICIPATION_STATUS,
+	REPORT_MISSING_DATA,
+	REPORT_NETWORK_RELATIONSHIP,
+	REPORT_USERS_ROLES,
+};
+/* One run of a report. The caller fills the parameters (empty or 0 when
+ * absent) and its columns; store_report_open fills the defaults it
+ * decides (year, date) and, when it refuses a parameter (ST_INVALID),
+ * bad_param and bad_msg. */
+struct report_query {
+	enum report_kind kind;
+	int64_t uid;
+	const char *scope_roles; /* roles the user's scope is taken for (NULL: any) */
+	char year[8];
+	int64_t service_id;
+	char date[11];
+	char organisation[16];
+	char status[32];
+	char start[11], end[11];
+	char pcn[16], practice[16];
+	const char *q;           /* search text, or NULL */
+	/* The columns the SQL must give, in order (keys of the catalogue);
+	 * text_mask: bit i set for a column q searches. */
+	const char *const *keys;
+	size_t nkeys;
+	uint32_t text_mask;
+	int sort;                /* index into keys; -1: the report's own order */
+	bool desc;
+	/* out */
+	bool service_allocated;  /* the service reached through an allocation */
+	char bad_param[16];
+	char bad_msg[200];
+};
+struct report_cursor;
+/* Starts a run on a connection of its own (its rows are read while the
+ * response streams, long after the request's turn): one read snapshot;
+ * the user's reach is computed once (SCOPE_CTE, plus allocated reports
+ * for the service) into a temporary table. ST_INVALID: a parameter is
+ * refused (q->bad_param). */
+ST_MUST enum st store_report_open(struct store *s, struct report_query *q,
+				  struct report_cursor **out);
+/* The next row: ST_OK, ST_NOTFOUND after the last, ST_ERROR. */
+ST_MUST enum st store_report_step(struct report_cursor *c);
+/* The current row's columns: 0 .. nkeys-1 as asked, then the report's
+ * "open_*" columns (the parameters a row opens its report with). */
+int store_report_columns(const struct report_cursor *c);
+const char *store_report_name(const struct report_cursor *c, int col);
+bool store_report_null(const struct report_cursor *c, int col);
+int64_t store_report_int(const struct report_cursor *c, int col);
+const char *store_report_text(const struct report_cursor *c, int col);
+void store_report_close(struct report_cursor **c);
+/* The default financial year of reports: the year of the latest
+ * achievement date on or before the business date. */
+void store_report_default_year(struct db *db, char out[8]);
+/* The services user uid may report on, for the catalogue's service
+ * parameter: those of organisations in reach, and those allocated to the
+ * user's organisations ("allocated": true). */
+json_t *store_report_services(struct db *db, int64_t uid);
 
 #endif

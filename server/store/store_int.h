@@ -89,6 +89,13 @@ struct db {
 	"     JOIN achievement a ON a.id = d.achievement_id WHERE d.id = " t ".subject_id)" \
 	"  END, " t ".org_id) IN scope))"
 
+/* A connection of its own (set up as the store's, not one of its
+ * per-thread ones), for work that outlives a request's turn on its thread
+ * (a streamed report); NULL on failure (logged). db_close_own closes it
+ * and its cached statements. */
+struct db *db_connect_own(struct store *s);
+void db_close_own(struct db **db);
+
 /* Returns the cached, reset statement for sql (prepared on first use), or
  * NULL on error (logged). The statement belongs to the connection. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);

@@ -94,12 +94,13 @@ static void cell(const json_t *col, const json_t *v, char *out, size_t size)
 		return;
 	}
 	long long n = (long long)json_integer_value(v);
+	char num[32];
 	if (type && strcmp(type, "points") == 0)
-		csv_points(n, out, size);
+		snprintf(out, size, "%s", (csv_points(num, n), num));
 	else if (type && strcmp(type, "pounds") == 0)
-		csv_pounds((int64_t)n, out, size);
+		snprintf(out, size, "%s", (csv_pounds(num, n), num));
 	else if (type && strcmp(type, "bar") == 0)
-		snprintf(out, size, "%lld.%lld", n / 10, n % 10);
+		snprintf(out, size, "%s", (csv_percent(num, n), num));
 	else if (json_is_true(v) || json_is_false(v))
 		snprintf(out, size, "%s", json_is_true(v) ? "true" : "false");
 	else

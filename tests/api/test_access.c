@@ -140,6 +140,13 @@ static const struct row rows[] = {
 	{"POST", "/api/v1/declarations/{}/declare", "/api/v1/declarations/{decl}/declare",
 		"{\"version\": 0, \"ticked\": [], \"notes\": \"access matrix\"}",
 		{401, 401, 400, 403, 403, 403, 403, 403, 403, 403, 403, 404}},
+	/* Reports (issue 12): the catalogue for everyone; Users and Roles
+	 * for administrators only (demo.practice is its practice's User
+	 * Administrator, demo.other too). */
+	{"GET", "/api/v1/reports", "/api/v1/reports", NULL,
+		{401, 401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"GET", "/api/v1/reports/{}", "/api/v1/reports/users-roles", NULL,
+		{401, 401, 200, 403, 403, 403, 403, 403, 403, 200, 403, 200}},
 };
 /* clang-format on */
 

@@ -121,7 +121,7 @@ static void run_csv_json(void)
 static void bad_params(void)
 {
 	char *out, *err;
-	int st = cqrs(F("--server %s report achievement-summary --param year=1999/00", srv.base),
+	int st = cqrs(F("--server %s report achievement-summary --param year=nineteen", srv.base),
 		      &out, &err);
 	ck(st == 2 && contains(err, "year") && !out[0],
 	   "a year the server refuses: exit 2, the server's words and the parameter (%d: %s)",
