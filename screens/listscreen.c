@@ -566,6 +566,11 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 	}
 }
 
+void ls_cell_text(const struct ls_column *c, json_t *row, char *out, size_t size)
+{
+	cell_text(c, row, out, size);
+}
+
 /* A column's width in a row of width columns (0: the flexible one). */
 static int col_width(const struct ls_column *c, int width)
 {
@@ -578,7 +583,8 @@ static int flex_width(const struct ls_column *cols, size_t n, int width)
 {
 	int fixed = 0;
 	for (size_t i = 0; i < n; i++)
-		fixed += col_width(&cols[i], width) + cols[i].gap;
+		if (!cols[i].hidden)
+			fixed += col_width(&cols[i], width) + cols[i].gap;
 	return width - fixed < 10 ? 10 : width - fixed;
 }
 
@@ -606,7 +612,8 @@ static void draw_cell(const struct ls_column *c, json_t *row, WINDOW *w, int y, 
 	if (c->right)
 		tui_printf(w, y, x, cw, st, true, "%*s", cw, text);
 	else
-		tui_put(w, y, x, row || last ? cw : cw + c->gap, text, st, true);
+		tui_put(w, y, x, row || last || tui_width(text) > cw + c->gap - 1 ? cw : cw + c->gap,
+			text, st, true);
 }
 
 /* Draws one line of cells (row NULL: the titles) from x in width columns. */
@@ -614,12 +621,18 @@ static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WIND
 		       int x, int width)
 {
 	int flex = flex_width(cols, n, width), at = 0;
+	size_t last = n;
+	for (size_t i = 0; i < n; i++)
+		if (!cols[i].hidden)
+			last = i;
 	for (size_t i = 0; i < n && at < width; i++) {
 		const struct ls_column *c = &cols[i];
+		if (c->hidden)
+			continue;
 		int cw = col_width(c, width) ? col_width(c, width) : flex;
-		if (i + 1 == n || at + cw > width)
+		if (i == last || at + cw > width)
 			cw = width - at;
-		draw_cell(c, row, w, y, x + at, cw, i + 1 == n);
+		draw_cell(c, row, w, y, x + at, cw, i == last);
 		at += cw;
 		if (c->gap && at < width) {
 			if (row)

@@ -74,6 +74,7 @@ struct ls_column {
 	/* Instead of all that: draws the cell itself in width columns. */
 	void (*draw)(json_t *row, WINDOW *w, int y, int x, int width);
 	int wide;                    /* its width in a row wider than 90 columns (0: width) */
+	bool hidden;                 /* not drawn (it does not fit); still sorted and exported */
 };
 
 /* A filter whose choices are fetched once, when the screen opens: the
@@ -297,6 +298,8 @@ json_t *ls_cursor(struct ls *l);
 void *ls_own(struct ls *l);
 /* Fetches the rows again. */
 void ls_reload(struct ls *l);
+/* A column's cell as the list shows it (without a draw hook). */
+void ls_cell_text(const struct ls_column *c, json_t *row, char *out, size_t size);
 /* The sort column's key (NULL: the server's order) and its direction. */
 const char *ls_sort(struct ls *l, bool *desc);
 /* An export hook's end: says where the file went (ok) or why it did not

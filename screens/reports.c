@@ -42,6 +42,9 @@ struct rrun {
 	struct screen *child;   /* the engine; owned */
 	char *xpath;            /* the export being written; owned */
 	FILE *xf;
+	json_t *fitted;         /* the answer the column widths were fitted to (borrowed,
+				 * compared only) */
+	int fitted_width;
 };
 
 enum stage { ST_LIST, ST_FORM, ST_RESULT };
@@ -58,7 +61,7 @@ struct rs {
 	const char **opts[MAX_PARAMS];    /* owned arrays of borrowed labels */
 	json_t *pkeys[MAX_PARAMS];        /* the parameter objects; borrowed from frep */
 	size_t nparams;
-	char *ferror;           /* owned: why the form was not run */
+	json_t *years;          /* the year choices offered (strings); owned */
 	/* the reports opened, the last one shown */
 	struct rrun runs[MAX_RUNS];
 	size_t nruns;
@@ -119,6 +122,103 @@ static struct api_call run_source(struct ls *l)
 	return call_report(&q);
 }
 
+/* How much a column is kept when they do not all fit: the first column
+ * most, then bars, codes and the second text column (a name), then
+ * points, pounds, dates and statuses, then counts and other text. */
+static int keep_rank(const struct ls_column *c, size_t i, size_t *texts)
+{
+	if (i == 0)
+		return 0;
+	if (c->fmt == LS_BAR)
+		return 1;
+	if (c->fmt == LS_TEXT && !c->right)
+		return ++*texts == 2 || c->width <= 10 ? 1 : 3;
+	return c->fmt == LS_TEXT ? 3 : 2;
+}
+
+/* Fits the columns into width: each as wide as its widest value (text at
+ * most 16, statuses 14) and its title (cut at 8 when the values are
+ * narrower); when they still do not fit, columns are hidden, other text
+ * first, then figures from the right (the foot shows the cursor row's
+ * every value; sort and export keep them all). */
+static void fit_columns(struct rrun *u, struct ls *l, int width)
+{
+	json_t *ans = ls_answer(l);
+	if (!ans || (ans == u->fitted && width == u->fitted_width))
+		return;
+	u->fitted = ans;
+	u->fitted_width = width;
+	json_t *rows = json_object_get(ans, "rows");
+	int total = 0, avail = width - 2;
+	size_t n = u->decl.ncolumns, texts = 1;
+	int rank[64];
+	for (size_t i = 0; i < n && i < 64; i++) {
+		struct ls_column *c = &u->cols[i];
+		int tw = tui_width(c->title), w = 0;
+		if (c->fmt == LS_BAR) {
+			w = tw > 10 ? tw : 10;
+		} else {
+			size_t k;
+			json_t *row;
+			json_array_foreach(rows, k, row) {
+				char text[160];
+				ls_cell_text(c, row, text, sizeof text);
+				int vw = tui_width(text);
+				w = vw > w ? vw : w;
+				if (k > 2000)
+					break;
+			}
+		}
+		if (w < tw)
+			w = tw < 8 ? tw : (w > 8 ? w : 8);
+		if (i && c->fmt == LS_TEXT && !c->right && w > 16)
+			w = 16;
+		if (c->fmt == LS_STATUS && w > 14)
+			w = 14;
+		c->width = w;
+		c->hidden = false;
+		rank[i] = keep_rank(c, i, &texts);
+		total += w + (i + 1 < n ? c->gap : 0);
+	}
+	for (int r = 3; r > 0 && total > avail; r--)
+		for (size_t i = n < 64 ? n : 64; i-- > 0 && total > avail;)
+			if (rank[i] == r && !u->cols[i].hidden) {
+				u->cols[i].hidden = true;
+				total -= u->cols[i].width + u->cols[i].gap;
+			}
+	/* room left: the first bar grows (a chart of few columns) */
+	for (size_t i = 0; i < n && total < avail; i++)
+		if (u->cols[i].fmt == LS_BAR && !u->cols[i].hidden) {
+			int more = avail - total > 30 ? 30 : avail - total;
+			u->cols[i].width += more;
+			break;
+		}
+}
+
+/* Under the list: every value of the row under the cursor, "Label: value",
+ * wrapped (the columns that do not fit are read here). */
+static void run_foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	struct rrun *u = run_of(l);
+	json_t *row = ls_cursor(l);
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; row && i < u->decl.ncolumns; i++) {
+		char text[160];
+		ls_cell_text(&u->cols[i], row, text, sizeof text);
+		if (u->cols[i].fmt == LS_BAR || !text[0])
+			continue;
+		buf_printf(&b, "%s%s: %s", b.len ? "; " : "", u->cols[i].title, text);
+	}
+	struct ac_lines lines = {0};
+	if (b.len)
+		ac_add_wrapped(&lines, "", b.data, width);
+	for (int i = 0; i < u->decl.foot_rows; i++)
+		tui_put(w, y + i, 0, width, (size_t)i < lines.n ? lines.v[i] : "", ST_DIM, true);
+	ac_lines_free(&lines);
+	buf_free(&b);
+}
+
 /* The heading: the report's title, its parameters as the server
  * understood them, and how many rows. */
 static void run_head(struct ls *l, WINDOW *w, int width)
@@ -141,12 +241,20 @@ static void run_head(struct ls *l, WINDOW *w, int width)
 		json_array_foreach(json_object_get(u->rep, "params"), i, p)
 			if (strcmp(jstr(p, "key"), key) == 0)
 				label = jstr(p, "label");
+		json_array_foreach(json_object_get(u->rep, "params"), i, p)
+			if (strcmp(jstr(p, "key"), key) == 0) {
+				size_t c;
+				json_t *ch;
+				json_array_foreach(json_object_get(p, "choices"), c, ch)
+					if (strcmp(jstr(ch, "value"), t) == 0)
+						t = jstr(ch, "label");
+			}
 		if (date_valid(t)) {
 			char d[11];
 			date_display(t, d);
-			buf_printf(&b, "%s%s: %s", b.len ? "  " : "", label, d);
+			buf_printf(&b, "%s%s: %s", b.len ? "; " : "", label, d);
 		} else {
-			buf_printf(&b, "%s%s: %s", b.len ? "  " : "", label, t);
+			buf_printf(&b, "%s%s: %s", b.len ? "; " : "", label, t);
 		}
 	}
 	char count[64] = "";
@@ -159,10 +267,16 @@ static void run_head(struct ls *l, WINDOW *w, int width)
 		else
 			snprintf(count, sizeof count, "%zu rows", ls_count(l));
 	}
+	fit_columns(u, l, width);
 	int cw = tui_width(count);
 	tui_put(w, 0, 0, width - cw - 1, jstr(u->rep, "title"), ST_HEADING, true);
 	tui_put(w, 0, width - cw, cw, count, ST_DIM, true);
-	tui_put(w, 1, 0, width, b.data ? b.data : "", ST_DIM, true);
+	struct ac_lines lines = {0};
+	if (b.len)
+		ac_add_wrapped(&lines, "", b.data, width);
+	for (size_t i = 0; i < 2; i++)
+		tui_put(w, 1 + (int)i, 0, width, i < lines.n ? lines.v[i] : "", ST_DIM, true);
+	ac_lines_free(&lines);
 	buf_free(&b);
 }
 
@@ -183,12 +297,18 @@ static void row_opens(struct ls *l, json_t *row, bool also)
 		app_message(u->rs->s->app, MSG_ERROR, "The report %s is not available to you.", next);
 		return;
 	}
+	/* the row's "open" values of the parameters the report has */
 	json_t *params = json_object();
 	const char *key;
 	json_t *v;
 	json_object_foreach(json_object_get(row, "open"), key, v) {
 		char tmp[32];
-		json_object_set_new(params, key, json_string(ls_text(v, tmp, sizeof tmp)));
+		size_t i;
+		json_t *p;
+		const char *t = ls_text(v, tmp, sizeof tmp);
+		json_array_foreach(json_object_get(rep, "params"), i, p)
+			if (strcmp(jstr(p, "key"), key) == 0 && t[0])
+				json_object_set_new(params, key, json_string(t));
 	}
 	open_report(u->rs, rep, params);
 }
@@ -344,8 +464,10 @@ static void run_decl(struct rrun *u)
 		.empty = "No rows for these parameters.",
 		.empty_hint = "Esc goes back to the parameters; F5 runs it again.",
 		.context = CTX_LIST,
-		.head_rows = 2,
+		.head_rows = 3,
 		.head = run_head,
+		.foot = run_foot,
+		.foot_rows = 3,
 		.open = run_open,
 		.action = run_action,
 		.offers = run_offers,
@@ -393,6 +515,13 @@ static void open_report(struct rs *r, json_t *rep, json_t *params)
 	u->child = ls_embed(r->s, &u->decl, u);
 	r->stage = ST_RESULT;
 	listscreen_ops.open(u->child);
+	json_t *next = find_report(r, jstr(rep, "row_opens"));
+	if (next)
+		app_message(r->s->app, MSG_INFO, "Enter on a row opens %s%s; Esc goes back.",
+			    jstr(next, "title"), jstr(rep, "row_opens_also")[0] ?
+			    ", m its months" : "");
+	else
+		app_message(r->s->app, MSG_INFO, "Esc goes back to the parameters.");
 	app_dirty(r->s->app);
 }
 
@@ -414,7 +543,50 @@ static void form_clear(struct rs *r)
 	r->nparams = 0;
 	json_decref(r->frep);
 	r->frep = NULL;
-	xfree(&r->ferror);
+	json_decref(r->years);
+	r->years = NULL;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	return -strcmp(json_string_value(*(json_t *const *)a),
+		       json_string_value(*(json_t *const *)b));
+}
+
+/* The financial years a year parameter offers: those of the report's
+ * service choices, newest first; else the four around the current one. */
+static json_t *year_choices(struct rs *r, json_t *rep)
+{
+	json_t *years = json_array();
+	size_t i, c;
+	json_t *p, *ch;
+	json_array_foreach(json_object_get(rep, "params"), i, p)
+		json_array_foreach(json_object_get(p, "choices"), c, ch) {
+			const char *y = jstr(ch, "year");
+			bool seen = !fy_valid(y);
+			size_t k;
+			json_t *x;
+			json_array_foreach(years, k, x)
+				seen |= strcmp(json_string_value(x), y) == 0;
+			if (!seen)
+				json_array_append_new(years, json_string(y));
+		}
+	if (!json_array_size(years)) {
+		struct year_pick yp;
+		year_pick_around(&yp, jstr(app_me(r->s->app), "financial_year"), 1, 3);
+		for (size_t k = 0; k < yp.n; k++)
+			json_array_append_new(years, json_string(yp.years[k]));
+	}
+	size_t n = json_array_size(years);
+	json_t **v = xcalloc(n ? n : 1, sizeof(json_t *));
+	for (size_t k = 0; k < n; k++)
+		v[k] = json_incref(json_array_get(years, k));
+	qsort(v, n, sizeof(json_t *), newest_first);
+	json_array_clear(years);
+	for (size_t k = 0; k < n; k++)
+		json_array_append_new(years, v[k]);
+	free(v);
+	return years;
 }
 
 /* The value a parameter starts with: given (a row or another screen),
@@ -450,7 +622,18 @@ static void open_form(struct rs *r, json_t *rep, json_t *given)
 		bool required = json_is_true(json_object_get(p, "required"));
 		r->labels[k] = xasprintf("%s%s", jstr(p, "label"), required ? "" : " (optional)");
 		const char *v = start_value(r, p, given);
-		if (json_array_size(choices)) {
+		if (!json_array_size(choices) && strcmp(type, "year") == 0) {
+			json_decref(r->years);
+			r->years = year_choices(r, rep);
+			size_t n = json_array_size(r->years), c;
+			json_t *y;
+			r->opts[k] = xcalloc(n ? n : 1, sizeof(char *));
+			json_array_foreach(r->years, c, y)
+				r->opts[k][c] = json_string_value(y);
+			form_add(&r->form, r->labels[k], F_CHOICE, 16);
+			form_set_options(&r->form, k, r->opts[k], n);
+			form_set(&r->form, k, v);
+		} else if (json_array_size(choices)) {
 			size_t n = json_array_size(choices) + (required ? 0 : 1), c, at = 0;
 			json_t *ch;
 			r->opts[k] = xcalloc(n, sizeof(char *));
@@ -541,9 +724,13 @@ static void on_choice(void *ud, int result, const char *text)
 static void draw_form(struct rs *r, WINDOW *w, int h, int width)
 {
 	tui_put(w, 0, 0, width, jstr(r->frep, "title"), ST_HEADING, true);
-	tui_put(w, 1, 0, width, jstr(r->frep, "purpose"), ST_DIM, true);
-	form_draw(&r->form, w, 3, 0, width > 70 ? 40 : width - 30);
-	int y = 4 + (int)r->nparams;
+	struct ac_lines lines = {0};
+	ac_add_wrapped(&lines, "", jstr(r->frep, "purpose"), width);
+	for (size_t i = 0; i < 2; i++)
+		tui_put(w, 1 + (int)i, 0, width, i < lines.n ? lines.v[i] : "", ST_DIM, true);
+	ac_lines_free(&lines);
+	form_draw(&r->form, w, 4, 0, width > 70 ? 40 : width - 30);
+	int y = 4 + 2 * (int)r->nparams;
 	if (y < h)
 		tui_put(w, y, 0, width,
 			"F5 or r: Run    Tab: next field    Space: choose    Esc: back", ST_DIM, true);
@@ -625,8 +812,20 @@ static void cat_head(struct ls *l, WINDOW *w, int width)
 	}
 }
 
+/* Under the list: the whole purpose of the report under the cursor. */
+static void cat_foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	struct ac_lines lines = {0};
+	json_t *row = ls_cursor(l);
+	if (row)
+		ac_add_wrapped(&lines, "", jstr(row, "purpose"), width);
+	for (int i = 0; i < 2; i++)
+		tui_put(w, y + i, 0, width, (size_t)i < lines.n ? lines.v[i] : "", ST_DIM, true);
+	ac_lines_free(&lines);
+}
+
 static const struct ls_column cat_columns[] = {
-	{.title = "Report", .key = "title", .width = 32, .gap = 1},
+	{.title = "Report", .key = "title", .width = 34, .gap = 1},
 	{.title = "What it shows", .key = "purpose", .width = 0},
 };
 
@@ -643,6 +842,8 @@ static const struct ls_decl cat_decl = {
 	.context = CTX_LIST,
 	.head_rows = 2,
 	.head = cat_head,
+	.foot = cat_foot,
+	.foot_rows = 2,
 	.open = cat_open,
 	.keep = keep_tab,
 	.export_name = "reports",
