@@ -1172,17 +1172,32 @@ static char *export_default(struct ls *l)
 			 today[0] ? today : "today");
 }
 
+/* path for people: ~/... under the home directory (a message line is
+ * 80 columns). */
+static const char *shown(const char *path, char *out, size_t size)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+	if (n > 1 && strncmp(path, home, n) == 0 && path[n] == '/')
+		snprintf(out, size, "~%s", path + n);
+	else
+		strlcpy_s(out, path, size);
+	return out;
+}
+
 void ls_export_done(struct ls *l, FILE *f, const char *path, bool ok, const char *why)
 {
+	char p[512];
 	if (f && fclose(f) != 0 && ok) {
 		ok = false;
 		why = strerror(errno);
 	}
 	if (ok) {
-		app_message(l->s->app, MSG_OK, "Exported to %s", path);
+		app_message(l->s->app, MSG_OK, "Exported to %s", shown(path, p, sizeof p));
 	} else {
 		remove(path);
-		app_message(l->s->app, MSG_ERROR, "Not exported: %s: %s", path, why);
+		app_message(l->s->app, MSG_ERROR, "Not exported: %s: %s", shown(path, p, sizeof p),
+			    why);
 	}
 	app_dirty(l->s->app);
 }
@@ -1262,9 +1277,10 @@ static void export_rows(struct ls *l, FILE *f, const char *path)
 	buf_free(&b);
 	char *said = xasprintf("%s", strerror(errno));
 	ls_export_done(l, f, path, ok, said);
+	char p[512];
 	if (ok)
 		app_message(l->s->app, MSG_OK, "Exported %zu row%s to %s", l->nrows,
-			    l->nrows == 1 ? "" : "s", path);
+			    l->nrows == 1 ? "" : "s", shown(path, p, sizeof p));
 	free(said);
 }
 
@@ -1272,7 +1288,9 @@ static void export_write(struct ls *l)
 {
 	FILE *f = fopen(l->xpath, "w");
 	if (!f) {
-		app_message(l->s->app, MSG_ERROR, "Not exported: %s: %s", l->xpath, strerror(errno));
+		char p[512];
+		app_message(l->s->app, MSG_ERROR, "Not exported: %s: %s",
+			    shown(l->xpath, p, sizeof p), strerror(errno));
 		xfree(&l->xpath);
 		return;
 	}
@@ -1290,7 +1308,9 @@ static void on_overwrite(void *ud, int result, const char *text)
 		export_write(l);
 		return;
 	}
-	app_message(l->s->app, MSG_INFO, "Not exported: %s is kept as it was.", l->xpath);
+	char p[512];
+	app_message(l->s->app, MSG_INFO, "Not exported: %s is kept as it was.",
+		    shown(l->xpath, p, sizeof p));
 	xfree(&l->xpath);
 }
 
@@ -1307,7 +1327,8 @@ static void on_export_name(void *ud, int result, const char *text)
 		xasprintf("%s/%s", home ? home : ".", text + 2) : xstrdup(text);
 	struct stat st;
 	if (stat(l->xpath, &st) == 0) {
-		char *q = xasprintf("%s exists. Overwrite it?", l->xpath);
+		const char *base = strrchr(l->xpath, '/');
+		char *q = xasprintf("%s exists. Overwrite it?", base ? base + 1 : l->xpath);
 		app_popup(l->s->app, popup_confirm(q, on_overwrite, l));
 		free(q);
 		return;

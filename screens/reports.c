@@ -359,7 +359,7 @@ static void run_export(struct ls *l, FILE *f, const char *path)
 	q.desc = desc;
 	u->xf = f;
 	u->xpath = xstrdup(path);
-	app_message(u->rs->s->app, MSG_INFO, "Exporting to %s...", path);
+	app_message(u->rs->s->app, MSG_INFO, "Exporting...");
 	app_download(u->rs->s->app, u->child, call_report(&q), f, on_csv);
 }
 
@@ -600,9 +600,55 @@ static const char *start_value(struct rs *r, json_t *p, json_t *given)
 	v = jstr(p, "default");
 	if (v[0])
 		return v;
-	if (strcmp(jstr(p, "type"), "organisation") == 0)
+	if (strcmp(jstr(p, "key"), "organisation") == 0)
 		return app_org_code(r->s->app);
 	return "";
+}
+
+/* The drop-down of choice field k: the parameter's choices of year (all
+ * when year is "" or a choice has none), after "(none)" when optional;
+ * the choice made stays when it is still offered. */
+static void choice_options(struct rs *r, size_t k, const char *year)
+{
+	json_t *p = r->pkeys[k];
+	json_t *choices = json_object_get(p, "choices");
+	bool required = json_is_true(json_object_get(p, "required"));
+	char *was = r->form.n > k ? form_get(&r->form, k) : NULL;
+	size_t c, at = 0;
+	json_t *ch;
+	free(r->opts[k]);
+	r->opts[k] = xcalloc(json_array_size(choices) + 1, sizeof(char *));
+	if (!required)
+		r->opts[k][at++] = "(none)";
+	json_array_foreach(choices, c, ch) {
+		const char *y = jstr(ch, "year");
+		if (!year[0] || !y[0] || strcmp(y, year) == 0)
+			r->opts[k][at++] = jstr(ch, "label");
+	}
+	form_set_options(&r->form, k, r->opts[k], at);
+	if (was)
+		form_set(&r->form, k, was);
+	free(was);
+}
+
+/* The year chosen in the form ("" without a year field). */
+static char *form_year(struct rs *r)
+{
+	for (size_t k = 0; k < r->nparams; k++)
+		if (strcmp(jstr(r->pkeys[k], "type"), "year") == 0)
+			return form_get(&r->form, k);
+	return xstrdup("");
+}
+
+/* A year chosen: the service drop-downs offer that year's services. */
+static void year_changed(struct rs *r)
+{
+	char *year = form_year(r);
+	for (size_t k = 0; k < r->nparams; k++)
+		if (strcmp(jstr(r->pkeys[k], "type"), "service") == 0 &&
+		    json_array_size(json_object_get(r->pkeys[k], "choices")))
+			choice_options(r, k, year);
+	free(year);
 }
 
 static void open_form(struct rs *r, json_t *rep, json_t *given)
@@ -634,15 +680,10 @@ static void open_form(struct rs *r, json_t *rep, json_t *given)
 			form_set_options(&r->form, k, r->opts[k], n);
 			form_set(&r->form, k, v);
 		} else if (json_array_size(choices)) {
-			size_t n = json_array_size(choices) + (required ? 0 : 1), c, at = 0;
+			size_t c;
 			json_t *ch;
-			r->opts[k] = xcalloc(n, sizeof(char *));
-			if (!required)
-				r->opts[k][at++] = "(none)";
-			json_array_foreach(choices, c, ch)
-				r->opts[k][at++] = jstr(ch, "label");
 			form_add(&r->form, r->labels[k], F_CHOICE, 80);
-			form_set_options(&r->form, k, r->opts[k], n);
+			choice_options(r, k, "");
 			json_array_foreach(choices, c, ch)
 				if (strcmp(jstr(ch, "value"), v) == 0)
 					form_set(&r->form, k, jstr(ch, "label"));
@@ -657,6 +698,7 @@ static void open_form(struct rs *r, json_t *rep, json_t *given)
 			form_set(&r->form, k, v);
 		}
 	}
+	year_changed(r);
 	r->stage = ST_FORM;
 	app_message(r->s->app, MSG_INFO, "%s: F5 or r runs it; Esc goes back.", jstr(rep, "title"));
 	app_dirty(r->s->app);
@@ -718,6 +760,8 @@ static void on_choice(void *ud, int result, const char *text)
 	struct rs *r = ud;
 	if (result >= 0)
 		form_set(&r->form, r->form.focus, r->form.f[r->form.focus].options[result]);
+	if (result >= 0 && strcmp(jstr(r->pkeys[r->form.focus], "type"), "year") == 0)
+		year_changed(r);
 	app_dirty(r->s->app);
 }
 
