@@ -651,8 +651,7 @@ static bool dc_offers(struct screen *s, enum action a)
 	struct decl *d = s->priv;
 	if (d->mode == M_CHECK)
 		return a != ACT_TAG_ALL && a != ACT_FILTER && a != ACT_RUN_SUMMARY;
-	return a != ACT_EDIT_NOTES && (a != ACT_RUN_SUMMARY || row(d, d->list.cur)) &&
-		a != ACT_EXPORT && a != ACT_SORT && a != ACT_OPEN_ALSO;
+	return a != ACT_EDIT_NOTES && (a != ACT_RUN_SUMMARY || row(d, d->list.cur));
 }
 
 const struct screen_ops declare_ops = {

@@ -857,6 +857,10 @@ static bool fbar_enabled(void *ud, enum action act)
 		    act == ACT_SWITCH_ORG)
 			return false;
 	}
+	/* sort, export and a report row's months: the list-screen engine's */
+	if ((act == ACT_EXPORT || act == ACT_SORT || act == ACT_OPEN_ALSO) &&
+	    s->def->ops != &listscreen_ops && s->def->ops != &reports_ops)
+		return false;
 	return s->def->ops->offers ? s->def->ops->offers(s, act) : true;
 }
 

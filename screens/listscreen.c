@@ -1553,7 +1553,8 @@ static bool ls_offers(struct screen *s, enum action a)
 {
 	struct ls *l = s->priv;
 	if (below(l))
-		return l->d->below->offers(s, a);
+		return a != ACT_EXPORT && a != ACT_SORT && a != ACT_OPEN_ALSO &&
+			l->d->below->offers(s, a);
 	int hook = l->d->offers ? l->d->offers(l, a) : -1;
 	if (hook >= 0)
 		return hook != 0;

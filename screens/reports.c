@@ -124,7 +124,8 @@ static struct api_call run_source(struct ls *l)
 
 /* How much a column is kept when they do not all fit: the first column
  * most, then bars, codes and the second text column (a name), then
- * points, pounds, dates and statuses, then counts and other text. */
+ * points, pounds, dates and statuses, then counts and other text; a
+ * text column with the same value on every row least of all. */
 static int keep_rank(const struct ls_column *c, size_t i, size_t *texts)
 {
 	if (i == 0)
@@ -151,24 +152,32 @@ static void fit_columns(struct rrun *u, struct ls *l, int width)
 	json_t *rows = json_object_get(ans, "rows");
 	int total = 0, avail = width - 2;
 	size_t n = u->decl.ncolumns, texts = 1;
-	int rank[64];
+	int rank[64], full[64];
 	for (size_t i = 0; i < n && i < 64; i++) {
 		struct ls_column *c = &u->cols[i];
 		int tw = tui_width(c->title), w = 0;
+		full[i] = tw;
+		bool same = json_array_size(rows) > 1;
 		if (c->fmt == LS_BAR) {
 			w = tw > 10 ? tw : 10;
+			same = false;
 		} else {
 			size_t k;
 			json_t *row;
+			char first[160] = "";
 			json_array_foreach(rows, k, row) {
 				char text[160];
 				ls_cell_text(c, row, text, sizeof text);
 				int vw = tui_width(text);
 				w = vw > w ? vw : w;
+				if (!k)
+					strlcpy_s(first, text, sizeof first);
+				same = same && strcmp(first, text) == 0;
 				if (k > 2000)
 					break;
 			}
 		}
+		full[i] = w > tw ? w : tw;
 		if (w < tw)
 			w = tw < 8 ? tw : (w > 8 ? w : 8);
 		if (i && c->fmt == LS_TEXT && !c->right && w > 16)
@@ -177,16 +186,36 @@ static void fit_columns(struct rrun *u, struct ls *l, int width)
 			w = 14;
 		c->width = w;
 		c->hidden = false;
-		rank[i] = keep_rank(c, i, &texts);
+		/* a column with one value on every row says least */
+		rank[i] = same && c->fmt == LS_TEXT ? 4 : keep_rank(c, i, &texts);
 		total += w + (i + 1 < n ? c->gap : 0);
 	}
-	for (int r = 3; r > 0 && total > avail; r--)
+	for (int r = 4; r > 0 && total > avail; r--)
 		for (size_t i = n < 64 ? n : 64; i-- > 0 && total > avail;)
 			if (rank[i] == r && !u->cols[i].hidden) {
 				u->cols[i].hidden = true;
 				total -= u->cols[i].width + u->cols[i].gap;
 			}
-	/* room left: the first bar grows (a chart of few columns) */
+	/* room left: a narrower column hidden comes back */
+	for (int r = 0; r <= 4; r++)
+		for (size_t i = 0; i < n && i < 64; i++)
+			if (rank[i] == r && u->cols[i].hidden &&
+			    u->cols[i].width + u->cols[i].gap <= avail - total) {
+				u->cols[i].hidden = false;
+				total += u->cols[i].width + u->cols[i].gap;
+			}
+	/* then cut titles and values get it back, left to right */
+	for (size_t i = 0; i < n && i < 64 && total < avail; i++) {
+		struct ls_column *c = &u->cols[i];
+		int more = full[i] - c->width;
+		if (c->hidden || more <= 0)
+			continue;
+		if (more > avail - total)
+			more = avail - total;
+		c->width += more;
+		total += more;
+	}
+	/* and then the first bar grows (a chart of few columns) */
 	for (size_t i = 0; i < n && total < avail; i++)
 		if (u->cols[i].fmt == LS_BAR && !u->cols[i].hidden) {
 			int more = avail - total > 30 ? 30 : avail - total;
@@ -467,7 +496,7 @@ static void run_decl(struct rrun *u)
 		.head_rows = 3,
 		.head = run_head,
 		.foot = run_foot,
-		.foot_rows = 3,
+		.foot_rows = 4,
 		.open = run_open,
 		.action = run_action,
 		.offers = run_offers,
