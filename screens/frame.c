@@ -372,8 +372,9 @@ static void pending_send(struct app *a, struct pending *p)
 		api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
 }
 
-void app_call(struct app *a, struct screen *s, struct api_call call,
-	      void (*cb)(struct screen *s, const struct api_response *r))
+/* Queues call for s (its answer to sink when not NULL) and sends it. */
+static void issue(struct app *a, struct screen *s, struct api_call call, FILE *sink,
+		  void (*cb)(struct screen *s, const struct api_response *r))
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
 	p->app = a;
@@ -381,6 +382,7 @@ void app_call(struct app *a, struct screen *s, struct api_call call,
 	p->cb = cb;
 	p->method = xstrdup(call.method);
 	p->path = call.path;
+	p->sink = sink;
 	if (call.body) {
 		p->body = json_dumps(call.body, JSON_COMPACT);
 		json_decref(call.body);
@@ -391,23 +393,19 @@ void app_call(struct app *a, struct screen *s, struct api_call call,
 	a->dirty |= D_TITLE;
 }
 
+void app_call(struct app *a, struct screen *s, struct api_call call,
+	      void (*cb)(struct screen *s, const struct api_response *r))
+{
+	issue(a, s, call, NULL, cb);
+}
+
 void app_download(struct app *a, struct screen *s, struct api_call call, FILE *out,
 		  void (*cb)(struct screen *s, const struct api_response *r))
 {
 	json_decref(call.body);
 	call.body = NULL;
 	call.method = "GET";
-	struct pending *p = xcalloc(1, sizeof(*p));
-	p->app = a;
-	p->s = s;
-	p->cb = cb;
-	p->method = xstrdup(call.method);
-	p->path = call.path;
-	p->sink = out;
-	p->next = a->pend;
-	a->pend = p;
-	pending_send(a, p);
-	a->dirty |= D_TITLE;
+	issue(a, s, call, out, cb);
 }
 
 void app_forget(struct app *a, struct screen *s)

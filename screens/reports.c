@@ -392,37 +392,33 @@ static void run_export(struct ls *l, FILE *f, const char *path)
 	app_download(u->rs->s->app, u->child, call_report(&q), f, on_csv);
 }
 
+/* How each column type of the catalogue is shown: its format, a first
+ * width (fit_columns fits them to the values) and whether it is right
+ * aligned; text is the default. */
+static const struct {
+	const char *type;
+	enum ls_fmt fmt;
+	int width;
+	bool right;
+} col_types[] = {
+	{"int", LS_TEXT, 7, true},
+	{"points", LS_POINTS, 8, true},
+	{"pounds", LS_POUNDS, 12, true},
+	{"date", LS_DATE, 10, false},
+	{"status", LS_STATUS, 14, false},
+	{"bar", LS_BAR, 21, false},
+};
+
 static enum ls_fmt fmt_of(const char *type, int *width, bool *right)
 {
-	*right = false;
-	if (strcmp(type, "int") == 0) {
-		*width = 7;
-		*right = true;
-		return LS_TEXT;
-	}
-	if (strcmp(type, "points") == 0) {
-		*width = 8;
-		*right = true;
-		return LS_POINTS;
-	}
-	if (strcmp(type, "pounds") == 0) {
-		*width = 12;
-		*right = true;
-		return LS_POUNDS;
-	}
-	if (strcmp(type, "date") == 0) {
-		*width = 10;
-		return LS_DATE;
-	}
-	if (strcmp(type, "status") == 0) {
-		*width = 14;
-		return LS_STATUS;
-	}
-	if (strcmp(type, "bar") == 0) {
-		*width = 21;
-		return LS_BAR;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(col_types); i++)
+		if (strcmp(type, col_types[i].type) == 0) {
+			*width = col_types[i].width;
+			*right = col_types[i].right;
+			return col_types[i].fmt;
+		}
 	*width = 0;
+	*right = false;
 	return LS_TEXT;
 }
 

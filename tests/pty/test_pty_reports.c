@@ -49,6 +49,28 @@ static int row_of(struct pty_term *t, const char *text)
 	return pty_find(t, text, &r, NULL) ? r : -1;
 }
 
+/* Searches the list for text (/ text Enter): the cursor goes to it. */
+static void find_row(struct pty_term *t, const char *text)
+{
+	pty_key(t, "/");
+	pty_send(t, text);
+	pty_key(t, "Enter");
+	pty_settle(t, 60, 1000);
+}
+
+/* S, the column, Enter; true when the message says the sort is way. */
+static bool sort_by(struct pty_term *t, const char *column, const char *way)
+{
+	pty_key(t, "S");
+	if (!pty_wait_text(t, "Sort by", 3000) || !pty_move_to(t, "Down", column))
+		return false;
+	pty_key(t, "Enter");
+	char *want = xasprintf("Sorted by %s, %s.", column, way);
+	bool ok = pty_wait_text(t, want, 3000);
+	free(want);
+	return ok;
+}
+
 /* Opens the report titled title from the catalogue and runs it with its
  * defaults; true when its result heading and column titles are there. */
 static bool run_report(struct pty_term *t, const char *title, const char *column)
@@ -123,20 +145,14 @@ static void commissioner(void)
 		  "the commissioner's rows, with the pounds column");
 
 	/* search */
-	pty_key(t, "/");
-	pty_send(t, "A81016");
-	pty_key(t, "Enter");
-	pty_settle(t, 60, 1000);
+	find_row(t, "A81016");
 	int r = row_of(t, "A81016");
 	char *line = r >= 0 ? pty_row(t, r) : xstrdup("");
 	pty_check(t, strstr(line, "> ") != NULL, "/ A81016 puts the cursor on its row (%s)", line);
 	free(line);
 
 	/* Enter on a row: its indicators, with bars */
-	pty_key(t, "/");
-	pty_send(t, "Quality and");
-	pty_key(t, "Enter");
-	pty_settle(t, 60, 1000);
+	find_row(t, "Quality and");
 	pty_key(t, "Enter");
 	pty_expect(t, "Indicator Detail", WAIT, "Enter on A81001's QOF row opens its Indicator Detail");
 	pty_check(t, pty_wait_text(t, " rows", WAIT) && pty_find(t, "AF001", NULL, NULL) &&
@@ -154,18 +170,11 @@ static void commissioner(void)
 	pty_settle(t, 60, 1000);
 
 	/* sort by the maximum, descending: the 699-point rows come first */
-	pty_key(t, "S");
-	pty_expect(t, "Sort by", 3000, "S opens the columns to sort by");
-	pty_move_to(t, "Down", "Maximum points");
-	pty_key(t, "Enter");
-	pty_expect(t, "Sorted by Maximum points, ascending.", 3000, "sorted ascending");
+	pty_check(t, sort_by(t, "Maximum points", "ascending"),
+		  "S, Maximum points: sorted ascending");
 	pty_check(t, pty_find_in_row(t, 7, "0.00     0.00", NULL), "the first row has no maximum");
-	pty_key(t, "S");
-	pty_wait_text(t, "Sort by", 3000);
-	pty_move_to(t, "Down", "Maximum points");
-	pty_key(t, "Enter");
-	pty_expect(t, "Sorted by Maximum points, descending.", 3000,
-		   "the same column again: descending");
+	pty_check(t, sort_by(t, "Maximum points", "descending"),
+		  "the same column again: descending");
 	pty_check(t, pty_find_in_row(t, 7, "699.00", NULL), "the first row has 699 points");
 
 	/* filter by the declaration status */
@@ -253,10 +262,7 @@ static void view_user(void)
 		  "demo.view runs the Achievement Summary");
 	pty_check(t, !pty_find(t, "Pounds", NULL, NULL) && !pty_find(t, "\u00a3", NULL, NULL),
 		  "a View user gets no pounds column");
-	pty_key(t, "/");
-	pty_send(t, "Quality and");
-	pty_key(t, "Enter");
-	pty_settle(t, 60, 1000);
+	find_row(t, "Quality and");
 	pty_key(t, "Enter");
 	pty_expect(t, "Indicator Detail", WAIT, "a row opens its indicators");
 	pty_check(t, pty_wait_text(t, " rows", WAIT) && pty_find(t, "####", NULL, NULL) &&
@@ -299,11 +305,7 @@ static void practice(void)
 int main(void)
 {
 	pty_init(240);
-	if (!pty_server_start(&srv, 0, NULL))
-		pty_bail("cannot start cqrsd");
-	memset(&api, 0, sizeof(api));
-	api.port = srv.port;
-	snprintf(api.base, sizeof(api.base), "%s", srv.url);
+	pty_server_start_api(&srv, &api);
 	commissioner();
 	view_user();
 	practice();
