@@ -183,9 +183,10 @@ static void print_list(json_t *reports)
 		printf("    %s\n", json_string_value(json_object_get(r, "purpose")));
 		json_array_foreach(json_object_get(r, "params"), k, p) {
 			const char *def = json_string_value(json_object_get(p, "default"));
-			printf("    --param %s=%s  %s%s%s%s\n", json_string_value(json_object_get(p, "key")),
-			       json_string_value(json_object_get(p, "type")),
+			printf("    --param %s=...  %s (%s%s%s%s)\n",
+			       json_string_value(json_object_get(p, "key")),
 			       json_string_value(json_object_get(p, "label")),
+			       json_string_value(json_object_get(p, "type")),
 			       json_is_true(json_object_get(p, "required")) ? ", required" : "",
 			       def ? ", default " : "", def ? def : "");
 			json_t *choices = json_object_get(p, "choices");

@@ -83,7 +83,7 @@ static void list(void)
 	int st = cqrs(F("--server %s report --list", srv.base), &out, &err);
 	ck(st == 0, "report --list: exit 0 (%d: %s)", st, err);
 	ck(contains(out, "achievement-summary  Achievement Summary") &&
-	   contains(out, "network-relationship") && contains(out, "--param year="),
+	   contains(out, "network-relationship") && contains(out, "--param year=...  Financial year (year, required"),
 	   "it lists the reports with their parameters");
 	ck(contains(out, "users-roles"), "demo.practice, a User Administrator, has users-roles");
 	free(out), free(err);
