@@ -1492,7 +1492,11 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 		enum wres r = d->action ? d->action(l, a) : W_IGNORED;
 		if (r != W_IGNORED)
 			return r;
-		if (a == ACT_EXPORT && !at_groups(l)) {
+		if (a == ACT_EXPORT && at_groups(l)) {
+			app_message(s->app, MSG_INFO, "Enter opens a group's rows; x exports them there.");
+			return W_HANDLED;
+		}
+		if (a == ACT_EXPORT) {
 			export_ask(l);
 			return W_HANDLED;
 		}

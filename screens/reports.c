@@ -62,6 +62,7 @@ struct rs {
 	json_t *pkeys[MAX_PARAMS];        /* the parameter objects; borrowed from frep */
 	size_t nparams;
 	json_t *years;          /* the year choices offered (strings); owned */
+	json_t *shown[MAX_PARAMS];        /* each choice's words, "(allocated)" marked; owned */
 	/* the reports opened, the last one shown */
 	struct rrun runs[MAX_RUNS];
 	size_t nruns;
@@ -570,6 +571,31 @@ static void form_clear(struct rs *r)
 	r->frep = NULL;
 	json_decref(r->years);
 	r->years = NULL;
+	for (size_t k = 0; k < MAX_PARAMS; k++) {
+		json_decref(r->shown[k]);
+		r->shown[k] = NULL;
+	}
+}
+
+/* Choice c of parameter k in words: its label, and for a service another
+ * organisation allocated to yours, "(allocated)". */
+static const char *shown(struct rs *r, size_t k, size_t c)
+{
+	json_t *choices = json_object_get(r->pkeys[k], "choices");
+	if (!r->shown[k]) {
+		r->shown[k] = json_array();
+		size_t i;
+		json_t *ch;
+		json_array_foreach(choices, i, ch) {
+			char *t = xasprintf("%s%s", jstr(ch, "label"),
+					    json_is_true(json_object_get(ch, "allocated")) ?
+					    " (allocated)" : "");
+			json_array_append_new(r->shown[k], json_string(t));
+			free(t);
+		}
+	}
+	const char *t = json_string_value(json_array_get(r->shown[k], c));
+	return t ? t : "";
 }
 
 static int newest_first(const void *a, const void *b)
@@ -648,7 +674,7 @@ static void choice_options(struct rs *r, size_t k, const char *year)
 	json_array_foreach(choices, c, ch) {
 		const char *y = jstr(ch, "year");
 		if (!year[0] || !y[0] || strcmp(y, year) == 0)
-			r->opts[k][at++] = jstr(ch, "label");
+			r->opts[k][at++] = shown(r, k, c);
 	}
 	form_set_options(&r->form, k, r->opts[k], at);
 	if (was)
@@ -711,7 +737,7 @@ static void open_form(struct rs *r, json_t *rep, json_t *given)
 			choice_options(r, k, "");
 			json_array_foreach(choices, c, ch)
 				if (strcmp(jstr(ch, "value"), v) == 0)
-					form_set(&r->form, k, jstr(ch, "label"));
+					form_set(&r->form, k, shown(r, k, c));
 		} else if (strcmp(type, "date") == 0) {
 			form_add(&r->form, r->labels[k], F_DATE, 10);
 			char d[11] = "";
@@ -746,7 +772,7 @@ static json_t *form_params(struct rs *r)
 			json_t *ch;
 			value = "";
 			json_array_foreach(choices, c, ch)
-				if (strcmp(jstr(ch, "label"), text) == 0)
+				if (strcmp(shown(r, k, c), text) == 0)
 					value = jstr(ch, "value");
 		} else if (strcmp(jstr(p, "type"), "date") == 0 && text[0]) {
 			int64_t ymd;
