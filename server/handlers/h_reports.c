@@ -319,17 +319,34 @@ static void run_free(void *cls)
 static void json_text(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
+	const unsigned char *run = (const unsigned char *)s, *p = run;
+	for (; *p; p++) {
+		if (*p != '"' && *p != '\\' && *p >= 0x20)
+			continue;
+		buf_append(b, run, (size_t)(p - run));
+		if (*p < 0x20)
+			buf_printf(b, "\\u%04x", *p);
+		else {
 			buf_putc(b, '\\');
 			buf_putc(b, (char)*p);
-		} else if (*p < 0x20) {
-			buf_printf(b, "\\u%04x", *p);
-		} else {
-			buf_putc(b, (char)*p);
 		}
+		run = p + 1;
 	}
+	buf_append(b, run, (size_t)(p - run));
 	buf_putc(b, '"');
+}
+
+/* A whole number in decimal (rows are many: no printf per value). */
+static void put_int(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	do
+		*--p = (char)('0' + a % 10);
+	while (a /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 static void row_json(struct run *x, struct buf *b, bool first)
@@ -338,13 +355,17 @@ static void row_json(struct run *x, struct buf *b, bool first)
 	for (int k = 0; k < x->ncols; k++) {
 		const struct column *c = &x->d->columns[x->cols[k]];
 		int i = x->cols[k];
-		buf_printf(b, "%s\"%s\":", k ? "," : "", c->key);
+		if (k)
+			buf_putc(b, ',');
+		buf_putc(b, '"');
+		buf_puts(b, c->key);
+		buf_puts(b, "\":");
 		if (store_report_null(x->cur, i))
 			buf_puts(b, "null");
 		else if (c->type == CT_TEXT || c->type == CT_DATE || c->type == CT_STATUS)
 			json_text(b, store_report_text(x->cur, i));
 		else
-			buf_printf(b, "%" PRId64, store_report_int(x->cur, i));
+			put_int(b, store_report_int(x->cur, i));
 	}
 	if (x->opens) {
 		buf_puts(b, ",\"open\":{");
@@ -382,7 +403,7 @@ static void row_csv(struct run *x, struct buf *b)
 			csv_field(b, label_of(c->labels, store_report_text(x->cur, i)));
 			break;
 		case CT_INT:
-			buf_printf(b, "%" PRId64, v);
+			put_int(b, v);
 			break;
 		case CT_POINTS:
 			csv_points(num, v);
@@ -453,6 +474,8 @@ static bool take_arg(void *cls, const char *key, const char *value)
 {
 	struct args *a = cls;
 	const char **slot = NULL;
+	if (!*key)
+		return true; /* an empty argument ("?&format=csv") says nothing */
 	for (int i = 0; i < MAX_PARAMS && a->d->params[i].key; i++)
 		if (strcmp(a->d->params[i].key, key) == 0)
 			slot = &a->values[i];
@@ -496,6 +519,28 @@ static bool whole(const char *s, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
+/* Where the text of parameter key lives in a report query (NULL for the
+ * service, a number). */
+static char *param_text(struct report_query *q, const char *key, size_t *size)
+{
+#define SLOT(k, field) \
+	if (!strcmp(key, k)) { \
+		*size = sizeof q->field; \
+		return q->field; \
+	}
+	SLOT("year", year)
+	SLOT("date", date)
+	SLOT("start", start)
+	SLOT("end", end)
+	SLOT("organisation", organisation)
+	SLOT("pcn", pcn)
+	SLOT("practice", practice)
+	SLOT("status", status)
+#undef SLOT
+	*size = 0;
+	return NULL;
+}
+
 /* Checks each parameter's value by its type and fills q. */
 static bool take_params(struct args *a)
 {
@@ -510,13 +555,10 @@ static bool take_params(struct args *a)
 				return bad(a->r, p->key, "%s is required%s", "");
 			continue;
 		}
-		char *dst = NULL;
-		size_t size = 0;
 		switch (p->type) {
 		case PT_YEAR:
 			if (!fy_valid(v))
 				return bad(a->r, p->key, "%s must be a financial year like 2024/25, not %s", v);
-			dst = q->year, size = sizeof q->year;
 			break;
 		case PT_SERVICE:
 			if (!whole(v, 1, INT64_MAX, &q->service_id))
@@ -525,29 +567,18 @@ static bool take_params(struct args *a)
 		case PT_DATE:
 			if (!date_valid(v))
 				return bad(a->r, p->key, "%s must be a date YYYY-MM-DD, not %s", v);
-			if (!strcmp(p->key, "date"))
-				dst = q->date, size = sizeof q->date;
-			else if (!strcmp(p->key, "start"))
-				dst = q->start, size = sizeof q->start;
-			else
-				dst = q->end, size = sizeof q->end;
 			break;
 		case PT_ORG:
 			if (!org_code_ok(v))
 				return bad(a->r, p->key, "%s must be an organisation code, not %s", v);
-			if (!strcmp(p->key, "pcn"))
-				dst = q->pcn, size = sizeof q->pcn;
-			else if (!strcmp(p->key, "practice"))
-				dst = q->practice, size = sizeof q->practice;
-			else
-				dst = q->organisation, size = sizeof q->organisation;
 			break;
 		case PT_CHOICE:
 			if (label_of(p->choices, v) == v)
 				return bad(a->r, p->key, "%s must be one of the report's choices, not %s", v);
-			dst = q->status, size = sizeof q->status;
 			break;
 		}
+		size_t size;
+		char *dst = param_text(q, p->key, &size);
 		if (dst)
 			strlcpy_s(dst, v, size);
 	}
@@ -590,7 +621,7 @@ static bool take_options(struct args *a, struct run *x)
 	return true;
 }
 
-static char *run_head(struct run *x, const struct report_query *q, bool pounds)
+static char *run_head(struct run *x, struct report_query *q, bool pounds)
 {
 	struct buf b;
 	buf_init(&b);
@@ -607,10 +638,10 @@ static char *run_head(struct run *x, const struct report_query *q, bool pounds)
 	for (int i = 0; i < MAX_PARAMS && x->d->params[i].key; i++) {
 		const char *k = x->d->params[i].key;
 		char id[24];
-		const char *v = !strcmp(k, "year") ? q->year : !strcmp(k, "date") ? q->date :
-				!strcmp(k, "organisation") ? q->organisation : !strcmp(k, "status") ? q->status :
-				!strcmp(k, "start") ? q->start : !strcmp(k, "end") ? q->end :
-				!strcmp(k, "pcn") ? q->pcn : !strcmp(k, "practice") ? q->practice : "";
+		size_t size;
+		const char *v = param_text(q, k, &size);
+		if (!v)
+			v = "";
 		if (!strcmp(k, "service") && q->service_id) {
 			snprintf(id, sizeof id, "%" PRId64, q->service_id);
 			v = id;

@@ -50,7 +50,7 @@ enum {
 static const char sql_achievement_summary[] =
 	"WITH " MAXP_CTE ","
 	" cand(id, org_id, service_id, date, pounds) AS (SELECT a.id, a.org_id, a.service_id, d.date, rs.pounds"
-	"  FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+	"  FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	"  JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	"  JOIN achievement_date d ON d.id = a.date_id"
 	"  WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
@@ -90,7 +90,7 @@ static const char sql_indicator_detail[] =
 	"  v.value AS value, i.lower_threshold AS lower, i.upper_threshold AS upper,"
 	"  cl.achievement_ppm / 1000 AS achievement, cl.points_milli AS points,"
 	"  i.points * 1000 AS max_points, CASE WHEN rs.pounds THEN cl.pence END AS pounds"
-	" FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id AND a.service_id = ?3"
+	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id AND a.service_id = ?3"
 	" JOIN achievement_date d ON d.id = a.date_id AND d.date = ?4"
 	" JOIN organisation o ON o.id = a.org_id"
 	" JOIN calculation c ON c.achievement_id = a.id AND c.current = 1"
@@ -125,7 +125,7 @@ static const char sql_declaration_status[] =
 	"  " MOVED_AT(PAID) " AS paid, " MOVED_BY(PAID) " AS paid_by,"
 	"  CASE WHEN rs.pounds THEN dc.pence END AS pounds"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
-	" FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	" JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	" JOIN achievement_date d ON d.id = a.date_id"
 	" JOIN declaration dc ON dc.achievement_id = a.id"
@@ -137,7 +137,7 @@ static const char sql_participation_status[] =
 	"  f.status AS status, f.start_date AS start, f.end_date AS \"end\","
 	"  date(f.created_at, 'unixepoch') AS offered, f.response_date AS responded,"
 	"  p.code AS via_pcn"
-	" FROM temp.rep_scope rs JOIN offer f ON f.org_id = rs.id"
+	" FROM temp.rep_scope rs CROSS JOIN offer f ON f.org_id = rs.id"
 	" JOIN quality_service s ON s.id = f.service_id AND s.financial_year = ?2"
 	" JOIN organisation o ON o.id = f.org_id"
 	" LEFT JOIN organisation p ON p.id = f.via_pcn_id"
@@ -145,33 +145,40 @@ static const char sql_participation_status[] =
 
 /* "n of m" is the Missing Data rule of GET /missing (store_missing_json):
  * every indicator of the service but, for a practice, those its PCN
- * enters. Payment dates of services an organisation takes part in with
- * nothing recorded are rows too ("NOT_RECORDED"). */
-#define EXPECTED(svc, kind) \
-	"(SELECT count(*) FROM service_domain sd JOIN indicator_group g ON g.domain_id = sd.id" \
-	" JOIN indicator i ON i.group_id = g.id WHERE sd.service_id = " svc \
-	" AND NOT (i.pcn_entered AND " kind " = 'PRACTICE'))"
+ * enters. Counted here per service once (expected) and per achievement
+ * over its values' primary key, without a join per value. Payment dates
+ * of services an organisation takes part in with nothing recorded are
+ * rows too ("NOT_RECORDED"). */
+#define EXPECTED(kind) "CASE WHEN " kind " = 'PRACTICE' THEN e.practice_n ELSE e.other_n END"
 static const char sql_missing_data[] =
-	"SELECT org_code, org_name, service, date, submitted, total, total - submitted AS missing,"
+	"WITH expected(service_id, practice_n, other_n) AS (SELECT sd.service_id,"
+	"  sum(NOT i.pcn_entered), count(*) FROM service_domain sd"
+	"  JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id"
+	"  GROUP BY sd.service_id),"
+	" pcn_ind(id) AS (SELECT id FROM indicator WHERE pcn_entered)"
+	" SELECT org_code, org_name, service, date, submitted, total, total - submitted AS missing,"
 	"  status, open_organisation, open_service, open_date, open_year FROM ("
 	" SELECT o.code AS org_code, o.name AS org_name, s.name AS service, d.date AS date,"
-	"  (SELECT count(*) FROM achievement_value v JOIN indicator i ON i.id = v.indicator_id"
-	"   WHERE v.achievement_id = a.id AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')) AS submitted,"
-	"  " EXPECTED("a.service_id", "o.kind") " AS total, a.status AS status"
+	"  (SELECT count(*) FROM achievement_value v WHERE v.achievement_id = a.id)"
+	"  - CASE WHEN o.kind = 'PRACTICE' THEN (SELECT count(*) FROM achievement_value v"
+	"    WHERE v.achievement_id = a.id AND v.indicator_id IN pcn_ind) ELSE 0 END AS submitted,"
+	"  " EXPECTED("o.kind") " AS total, a.status AS status"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
-	" FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	" JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	" JOIN achievement_date d ON d.id = a.date_id AND d.date <= ?10"
 	" JOIN organisation o ON o.id = a.org_id"
+	" JOIN expected e ON e.service_id = a.service_id"
 	" WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
 	" UNION ALL"
-	" SELECT o.code, o.name, s.name, d.date, 0, " EXPECTED("s.id", "o.kind") ", 'NOT_RECORDED'"
+	" SELECT o.code, o.name, s.name, d.date, 0, " EXPECTED("o.kind") ", 'NOT_RECORDED'"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
-	" FROM temp.rep_scope rs JOIN offer f ON f.org_id = rs.id AND f.status = 'APPROVED'"
+	" FROM temp.rep_scope rs CROSS JOIN offer f ON f.org_id = rs.id AND f.status = 'APPROVED'"
 	" JOIN quality_service s ON s.id = f.service_id AND s.financial_year = ?2 AND s.payment_type <> 'PO'"
 	" JOIN achievement_date d ON d.service_id = s.id AND d.payment = 1 AND d.date <= ?10"
 	"  AND d.date BETWEEN f.start_date AND f.end_date"
 	" JOIN organisation o ON o.id = f.org_id"
+	" JOIN expected e ON e.service_id = s.id"
 	" WHERE (?3 IS NULL OR f.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
 	"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id"
 	"   AND a.service_id = s.id AND a.date_id = d.id)"
@@ -226,6 +233,11 @@ static const struct {
 	[REPORT_USERS_ROLES] = {sql_users_roles, "user_id, org_code"},
 };
 
+/* The reports above read the reach first ("rep_scope rs CROSS JOIN
+ * ...", which SQLite keeps in that order): one ICB's organisations are a
+ * few hundred index look-ups, not a walk over the whole country's rows of
+ * a service. */
+
 /* ---- reach ---------------------------------------------------------------- */
 
 static const char sql_scope_fill[] =
@@ -234,16 +246,19 @@ static const char sql_scope_pounds[] =
 	SCOPE_CTE " UPDATE temp.rep_scope SET pounds = 1 WHERE id IN scope";
 /* The organisations under an organisation that allocated service ?2 to
  * one where user ?1 holds a role; pounds where that role is a pounds
- * role (?3). */
+ * role (?3). A user restricted to Service Provider Clusters stays inside
+ * them here too. */
 static const char sql_scope_allocated[] =
-	"WITH RECURSIVE alloc(id, pounds) AS (SELECT ar.from_org_id,"
+	SCOPE_CTE ","
+	" alloc(id, pounds) AS (SELECT ar.from_org_id,"
 	"   max(instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0)"
 	"   FROM allocated_report ar JOIN role_grant g ON g.org_id = ar.to_org_id"
 	"   AND g.user_id = ?1 AND g.revoked_at IS NULL WHERE ar.service_id = ?2"
 	"   GROUP BY ar.from_org_id),"
 	" sub(id, pounds) AS (SELECT id, pounds FROM alloc"
 	"   UNION SELECT o.id, sub.pounds FROM organisation o JOIN sub ON o.parent_id = sub.id)"
-	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub WHERE true GROUP BY id"
+	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub"
+	"  WHERE NOT EXISTS (SELECT 1 FROM cl) OR id IN cld GROUP BY id"
 	" ON CONFLICT(id) DO UPDATE SET pounds = max(pounds, excluded.pounds)";
 /* The relationship report: the PCNs the user's own practices belonged to
  * in the period ?2..?3. */
@@ -277,14 +292,6 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s && *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(st, i, id);
 	else
 		sqlite3_bind_null(st, i);
 }
@@ -348,7 +355,7 @@ static enum st check_service(struct db *db, struct report_query *q, bool *alloca
 	static const char sql_taken[] =
 		"SELECT 1 WHERE EXISTS (SELECT 1 FROM offer f JOIN temp.rep_scope rs ON rs.id = f.org_id"
 		"  WHERE f.service_id = ?1)"
-		" OR EXISTS (SELECT 1 FROM temp.rep_scope rs JOIN achievement a ON a.org_id = rs.id"
+		" OR EXISTS (SELECT 1 FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 		"  AND a.service_id = ?1)";
 	char year[16], id[24], uid[24];
 	snprintf(id, sizeof id, "%lld", (long long)q->service_id);
@@ -397,6 +404,7 @@ static enum st fill_reach(struct db *db, struct report_query *q, const char *tod
 			sqlite3_bind_int64(st, 1, q->uid);
 			sqlite3_bind_int64(st, 2, q->service_id);
 			sqlite3_bind_text(st, 3, ROLES_POUNDS, -1, SQLITE_STATIC);
+			sqlite3_bind_null(st, 99);
 			if (!step_done(db, st, "report reach (allocated)"))
 				return ST_ERROR;
 		}
@@ -588,32 +596,22 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 			return ST_ERROR;
 		}
 	}
-	sqlite3_stmt *st = c->st;
-	int np = sqlite3_bind_parameter_count(st);
-	if (np >= P_UID)
-		sqlite3_bind_int64(st, P_UID, q->uid);
-	if (np >= P_YEAR)
-		bind_text_or_null(st, P_YEAR, q->year);
-	if (np >= P_SERVICE)
-		bind_id_or_null(st, P_SERVICE, q->service_id);
-	if (np >= P_DATE)
-		bind_text_or_null(st, P_DATE, q->date);
-	if (np >= P_STATUS)
-		bind_text_or_null(st, P_STATUS, q->status);
-	if (np >= P_START)
-		bind_text_or_null(st, P_START, q->start);
-	if (np >= P_END)
-		bind_text_or_null(st, P_END, q->end);
-	if (np >= P_PCN)
-		bind_id_or_null(st, P_PCN, pcn_id);
-	if (np >= P_PRACTICE)
-		bind_id_or_null(st, P_PRACTICE, practice_id);
-	if (np >= P_TODAY)
-		sqlite3_bind_text(st, P_TODAY, today, -1, SQLITE_TRANSIENT);
-	if (np >= P_ORG)
-		bind_id_or_null(st, P_ORG, org_id);
-	if (np >= P_Q)
-		bind_text_or_null(st, P_Q, q->q);
+	/* Every report binds the same numbered parameters (those it uses). */
+	const char *texts[P_Q + 1] = {
+		[P_YEAR] = q->year, [P_DATE] = q->date, [P_STATUS] = q->status,
+		[P_START] = q->start, [P_END] = q->end, [P_TODAY] = today, [P_Q] = q->q,
+	};
+	int64_t ids[P_Q + 1] = {
+		[P_UID] = q->uid, [P_SERVICE] = q->service_id, [P_PCN] = pcn_id,
+		[P_PRACTICE] = practice_id, [P_ORG] = org_id,
+	};
+	int np = sqlite3_bind_parameter_count(c->st);
+	for (int i = 1; i <= np && i <= P_Q; i++) {
+		if (ids[i] > 0)
+			sqlite3_bind_int64(c->st, i, ids[i]);
+		else
+			bind_text_or_null(c->st, i, texts[i]);
+	}
 	*out = c;
 	return ST_OK;
 }

@@ -486,11 +486,17 @@ static const char schema_v5[] =
 "ALTER TABLE app_user DROP COLUMN failed_logins;"
 "ALTER TABLE app_user DROP COLUMN locked_until;";
 
+/* Migration 7 (issue 12, reports): Users and Roles shows each user's
+ * last sign-in, the latest of their sessions. */
+static const char schema_v7[] =
+"CREATE INDEX session_user ON session(user_id, created_at);";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
 	{5, schema_v5},
+	{7, schema_v7},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

@@ -87,6 +87,15 @@ static json_t *values_of(const json_t *rows, const char *key)
 	return set;
 }
 
+/* The distinct values of key in the rows of a run (an object of them). */
+static json_t *run_values(const char *user, const char *name, const char *query, const char *key)
+{
+	json_t *j = run(user, name, query, NULL);
+	json_t *set = values_of(json_object_get(j, "rows"), key);
+	json_decref(j);
+	return set;
+}
+
 static bool set_within(const json_t *set, const json_t *allowed, const char **outside)
 {
 	const char *k;
@@ -465,24 +474,18 @@ static void test_allocated(void)
 	tap_ok(json_array_size(json_object_get(j, "rows")) > 0,
 	       "demo.pcn: may open the allocated report for A81016 (not its member)");
 	json_decref(j);
-	j = run("demo.pcn", "participation-status", F("service=%lld", (long long)ms), NULL);
-	seen = values_of(json_object_get(j, "rows"), "org_code");
+	seen = run_values("demo.pcn", "participation-status", F("service=%lld", (long long)ms), "org_code");
 	tap_ok(json_object_size(seen) > 0 && !json_object_get(seen, "A81023"),
 	       "demo.pcn: Minor Surgery (not allocated to it) covers only its own practices, not A81023");
 	json_decref(seen);
-	json_decref(j);
-	j = run("demo.practice", "achievement-summary", F("service=%lld", (long long)qof), NULL);
-	seen = values_of(json_object_get(j, "rows"), "org_code");
 	static const char *const own[] = {"A81001", NULL};
+	seen = run_values("demo.practice", "achievement-summary", F("service=%lld", (long long)qof), "org_code");
 	tap_ok(set_is(seen, own), "demo.practice: QOF 2024/25 for its own practice only (no allocation)");
 	json_decref(seen);
-	json_decref(j);
-	j = run("demo.other", "achievement-summary", F("service=%lld", (long long)qof), NULL);
-	seen = values_of(json_object_get(j, "rows"), "org_code");
 	static const char *const other[] = {"L83002", NULL};
+	seen = run_values("demo.other", "achievement-summary", F("service=%lld", (long long)qof), "org_code");
 	tap_ok(set_is(seen, other), "demo.other (the other ICB): QOF 2024/25 for L83002 only");
 	json_decref(seen);
-	json_decref(j);
 	long st;
 	j = run("demo.practice", "achievement-summary", F("service=%lld&organisation=A81016", (long long)qof), &st);
 	tap_ok(st == 400, "demo.practice: A81016 refused (400 organisation): the allocation is not its");
@@ -558,6 +561,29 @@ static void test_contents(void)
 	static const char *const densham[] = {"A81001", NULL};
 	tap_ok(set_is(seen, densham), "q=DENSHAM: the rows of The Densham Surgery only");
 	json_decref(seen);
+	json_decref(j);
+	/* a row's "open" runs the report it opens (the second one with the
+	 * keys it declares) */
+	j = run("demo.commissioner", "achievement-summary", F("service=%lld&organisation=A81001", (long long)qof), NULL);
+	json_t *open = json_object_get(json_array_get(json_object_get(j, "rows"), 0), "open");
+	struct buf q;
+	buf_init(&q);
+	const char *k;
+	json_t *v;
+	json_object_foreach(open, k, v)
+		buf_printf(&q, "%s%s=%s", q.len ? "&" : "", k, json_string_value(v));
+	json_t *det = run("demo.commissioner", "indicator-detail", q.data, NULL);
+	json_t *drows = json_object_get(det, "rows");
+	tap_ok(json_array_size(drows) > 10 && streq(jstr(json_array_get(drows, 0), "org_code"), "A81001") &&
+	       json_object_get(json_array_get(drows, 0), "achievement"),
+	       "a summary row's open (%s) runs indicator-detail: its indicators with a bar each", q.data);
+	json_decref(det);
+	det = run("demo.commissioner", "achievement-monthly", F("organisation=%s&service=%s&year=%s",
+		  jstr(open, "organisation"), jstr(open, "service"), jstr(open, "year")), NULL);
+	tap_ok(json_array_size(json_object_get(det, "rows")) == 12,
+	       "and achievement-monthly with the keys it declares");
+	json_decref(det);
+	buf_free(&q);
 	json_decref(j);
 	j = run("demo.commissioner", "achievement-monthly", F("organisation=A81001&service=%lld", (long long)qof), NULL);
 	rows = json_object_get(j, "rows");
