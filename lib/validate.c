@@ -219,20 +219,13 @@ static bool contains_user_id(const char *user_id, const char *password)
 	return found;
 }
 
-bool password_policy_check(const char *user_id, const char *password, char *why, size_t whylen)
+/* How many of the four character classes (upper, lower, digit, other)
+ * the password uses. */
+static int password_classes(const char *password)
 {
-	if (!password) {
-		snprintf(why, whylen, "a password is required");
-		return false;
-	}
-	size_t n = strlen(password);
-	if (n < 8 || n > 32) {
-		snprintf(why, whylen, "the password must be 8 to 32 characters long");
-		return false;
-	}
 	int upper = 0, lower = 0, digit = 0, other = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)password[i];
+	for (const char *p = password; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c < 0x80 && isupper(c))
 			upper = 1;
 		else if (c < 0x80 && islower(c))
@@ -242,12 +235,40 @@ bool password_policy_check(const char *user_id, const char *password, char *why,
 		else
 			other = 1;
 	}
-	if (upper + lower + digit + other < 3) {
+	return upper + lower + digit + other;
+}
+
+int password_rule_met(const char *rule, const char *user_id, const char *password)
+{
+	if (!password)
+		password = "";
+	if (strcmp(rule, "length") == 0) {
+		size_t n = strlen(password);
+		return n >= 8 && n <= 32;
+	}
+	if (strcmp(rule, "classes") == 0)
+		return password_classes(password) >= 3;
+	if (strcmp(rule, "user_id") == 0)
+		return *password && !contains_user_id(user_id, password);
+	return -1;
+}
+
+bool password_policy_check(const char *user_id, const char *password, char *why, size_t whylen)
+{
+	if (!password) {
+		snprintf(why, whylen, "a password is required");
+		return false;
+	}
+	if (password_rule_met("length", user_id, password) != 1) {
+		snprintf(why, whylen, "the password must be 8 to 32 characters long");
+		return false;
+	}
+	if (password_rule_met("classes", user_id, password) != 1) {
 		snprintf(why, whylen, "the password must use at least three of: upper case, "
 			 "lower case, digits, other characters");
 		return false;
 	}
-	if (contains_user_id(user_id, password)) {
+	if (password_rule_met("user_id", user_id, password) != 1) {
 		snprintf(why, whylen, "the password must not contain your user ID or part of it");
 		return false;
 	}

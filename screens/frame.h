@@ -16,6 +16,8 @@ struct app_setup {
 	const char *server;
 	const char *saved_user;  /* user of the saved token, or NULL */
 	const char *message;     /* shown first (e.g. keymap file errors), or NULL */
+	bool register_first;     /* `cqrs register`: the Security Information screen first */
+	const char *register_user; /* its user ID (--user), or NULL */
 };
 
 /* Runs the client until the user quits. Returns the exit status. */
@@ -26,5 +28,12 @@ int app_run(const struct app_setup *setup);
 void signin_prepare(struct screen *s, const char *user);
 void signin_busy(struct screen *s, bool busy);
 void signin_clear_password(struct screen *s);
+/* Security Information screen hook: fill the user ID (NULL: left). */
+void register_prepare(struct screen *s, const char *user);
+/* Show the sign-in screen (after registering, or Esc from the Security
+ * Information screen) or the Security Information screen, with the user
+ * ID filled in (NULL: as it is). */
+void app_show_sign_in(struct app *a, const char *user);
+void app_show_register(struct app *a, const char *user);
 
 #endif

@@ -67,9 +67,10 @@ enum screen_id {
 #undef CQRS_SCREEN_ENUM
 	SCR__COUNT,
 	SCR_SIGNIN = SCR__COUNT, /* not a sub-tab: shown when signed out */
+	SCR_REGISTER,            /* not a sub-tab: the Security Information screen */
 };
 
-extern const struct screen_ops my_account_ops, browse_ops, signin_ops;
+extern const struct screen_ops my_account_ops, browse_ops, signin_ops, register_ops;
 /* Data Submission (data_entry.h) */
 extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops;
 extern const struct screen_ops create_offers_ops;
