@@ -32,11 +32,8 @@ const char *value_kind_pattern(enum value_kind k);
 bool value_check(enum value_kind k, const char *pattern, const char *text,
 		 int64_t *out, char *why, size_t whylen);
 
-/* The password policy of domain.md that can be checked without history:
- * 8 to 32 characters, three of four character classes, and no part of the
- * user ID. Returns true if acceptable; otherwise writes why. */
-bool password_policy_check(const char *user_id, const char *password,
-			   char *why, size_t whylen);
+/* The password policy is server/rules/password.h (built into this
+ * library too, for the client's live feedback). */
 
 /* One rule of the policy by the key GET /password-policy gives it
  * ("length", "classes", "user_id"): 1 when the password meets it, 0 when

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "server/mailer.h"
+#include "server/rules/password.h"
 #include "server/store/store.h"
 #include "util.h"
 
@@ -164,8 +165,30 @@ static bool deliver(CURL *curl, const struct mail *mail, char *err, size_t errle
 	return rc == CURLE_OK;
 }
 
+static int password_max_age;
+
+void mailer_password_max_age(int days)
+{
+	password_max_age = days;
+}
+
+/* The expiry warnings due now (see mailer.h). */
+static enum st expiry_tx(struct db *db, void *arg)
+{
+	(void)arg;
+	return store_password_expiry_warn(db, (int64_t)password_max_age * 86400,
+		(int64_t)PASSWORD_WARN_DAYS * 86400, wall_s(),
+		"CQRS: your password expires on %s",
+		"Dear %s,\n\n"
+		"The password of your CQRS account %s expires on %s.\n\n"
+		"Change it before then in the client: My Account > Change password.\n"
+		"After that date you can set a new one with \"Forgotten password\" on the\n"
+		"sign-in screen.\n");
+}
+
 static void *run(void *arg)
 {
+	int64_t last_sweep = -60000;
 	CURL *curl = curl_easy_init();
 	struct db *db = store_db(m.store);
 	for (;;) {
@@ -175,6 +198,11 @@ static void *run(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&m.lock);
+		if (password_max_age > 0 && mono_ms() - last_sweep >= 60000) {
+			last_sweep = mono_ms();
+			if (store_tx(db, true, expiry_tx, NULL) != ST_OK)
+				fprintf(stderr, "cqrsd: password expiry warnings: not queued; trying later\n");
+		}
 		struct mail *mails = NULL;
 		size_t n = 0;
 		if (curl && store_outbox_pending(db, now_s(), 20, &mails, &n) == ST_OK) {

@@ -19,6 +19,10 @@ char *mailer_message(const struct mail *mail, const char *from, int64_t when);
 /* Starts the delivery thread for smtp_url (e.g. smtp://127.0.0.1:25),
  * sending as from. Returns false if the thread cannot start. */
 bool mailer_start(struct store *store, const char *smtp_url, const char *from);
+/* With days > 0 (cqrsd --password-max-age), the delivery thread also
+ * queues, once a minute, one e-mail per user whose password expires
+ * within PASSWORD_WARN_DAYS (once per password). Call before mailer_start. */
+void mailer_password_max_age(int days);
 /* Stops the thread (finishing the message in flight). */
 void mailer_stop(void);
 

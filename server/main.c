@@ -54,6 +54,8 @@ static void usage(FILE *f)
 	      "      --token-idle SECONDS   sign-in token idle timeout (default 1800)\n"
 	      "      --token-lifetime SECONDS  absolute token lifetime (default 43200)\n"
 	      "      --lockout-seconds SECONDS longest wait after failed sign-ins (default 900)\n"
+	      "      --password-max-age DAYS  passwords expire DAYS after they are set (default\n"
+	      "                             0: never); users are warned 14 days ahead\n"
 	      "      --smtp-url URL         deliver the e-mail outbox to this SMTP relay\n"
 	      "                             (e.g. smtp://127.0.0.1:25); without it e-mails\n"
 	      "                             wait in the outbox\n"
@@ -290,7 +292,7 @@ int main(int argc, char **argv)
 		return auth_init() ? load_extract_cmd(argc - 1, argv + 1) : 1;
 
 	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM,
-	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL };
+	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL, OPT_PW_AGE };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"db", required_argument, NULL, 'd'},
@@ -298,6 +300,7 @@ int main(int argc, char **argv)
 		{"token-idle", required_argument, NULL, OPT_IDLE},
 		{"token-lifetime", required_argument, NULL, OPT_LIFETIME},
 		{"lockout-seconds", required_argument, NULL, OPT_LOCKOUT},
+		{"password-max-age", required_argument, NULL, OPT_PW_AGE},
 		{"smtp-url", required_argument, NULL, OPT_SMTP},
 		{"mail-from", required_argument, NULL, OPT_FROM},
 		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
@@ -326,6 +329,17 @@ int main(int argc, char **argv)
 		case OPT_DEMO: demo = true; break;
 		case 'q': srv.cfg.quiet = true; break;
 		case OPT_SMTP: smtp_url = optarg; break;
+		case OPT_PW_AGE: {
+			char *end = NULL;
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 0 || v > 3650) {
+				fprintf(stderr, "cqrsd: --password-max-age wants a number of days from 0"
+					" (never) to 3650, not %s\n", optarg);
+				return 2;
+			}
+			srv.cfg.password_max_age = (int)v;
+			break;
+		}
 		case OPT_FROM: mail_from = optarg; break;
 		case OPT_TLS_CERT: srv.cfg.tls_cert = optarg; break;
 		case OPT_TLS_KEY: srv.cfg.tls_key = optarg; break;
@@ -430,6 +444,7 @@ int main(int argc, char **argv)
 		store_close(&srv.store);
 		return 1;
 	}
+	mailer_password_max_age(srv.cfg.password_max_age);
 	if (smtp_url && !mailer_start(srv.store, smtp_url, mail_from)) {
 		fputs("cqrsd: cannot start the mail delivery thread\n", stderr);
 		http_stop(&srv);

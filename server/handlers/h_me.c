@@ -4,6 +4,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
+#include "server/rules/password.h"
 
 void h_health(struct req *r)
 {
@@ -23,6 +24,17 @@ void h_me(struct req *r)
 	json_object_set_new(me, "business_date", json_string(today));
 	if (date_financial_year(today, fy))
 		json_object_set_new(me, "financial_year", json_string(fy));
+	/* Password expiry (cqrsd --password-max-age): the date, and the Home
+	 * warning from PASSWORD_WARN_DAYS before it. */
+	struct user_rec u;
+	char on[11];
+	bool expiry = r->srv->cfg.password_max_age > 0 &&
+		      store_user_by_id(r->db, r->auth->uid, &u) == ST_OK &&
+		      (password_expired(&r->srv->cfg, u.password_set_at, on), u.password_set_at > 0);
+	json_object_set_new(me, "password_expires", expiry ? json_string(on) : json_null());
+	json_object_set_new(me, "password_warning", json_boolean(
+		expiry && u.password_set_at + (int64_t)r->srv->cfg.password_max_age * 86400 -
+			(int64_t)PASSWORD_WARN_DAYS * 86400 <= wall_s()));
 	reply_json(r, 200, me);
 }
 

@@ -10,7 +10,7 @@
 #include "jsonx.h"
 #include "validate.h"
 
-enum outcome { SIGNED_IN, BAD_CREDENTIALS, WAIT, DISABLED };
+enum outcome { SIGNED_IN, BAD_CREDENTIALS, WAIT, DISABLED, EXPIRED };
 
 struct signin {
 	const char *user_id;
@@ -23,6 +23,7 @@ struct signin {
 	int64_t wait_until_ms;
 	char token[65];
 	int64_t expires_at;
+	char expired_on[11];
 	struct server_config cfg;
 };
 
@@ -45,6 +46,28 @@ static int64_t wait_ms(const struct server_config *cfg, int n)
 	return (s < cap ? s : cap) * 1000;
 }
 
+/* An audit row about a sign-in attempt (the user, when known, is the
+ * entity; nobody is "by"). */
+static enum st audit_signin(struct db *db, struct signin *s, const char *action, const char *why)
+{
+	json_t *d = json_pack("{s:s}", "detail", why);
+	enum st st = store_audit_from(db, 0, s->addr, action, "user", s->user.id, NULL, d);
+	json_decref(d);
+	return st;
+}
+
+bool password_expired(const struct server_config *cfg, int64_t set_at, char on[11])
+{
+	if (cfg->password_max_age <= 0 || set_at <= 0)
+		return false;
+	int64_t at = set_at + (int64_t)cfg->password_max_age * 86400;
+	time_t t = (time_t)at;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(on, 11, "%Y-%m-%d", &tm);
+	return at <= wall_s();
+}
+
 /* Runs inside a write transaction so that the failure count is updated
  * atomically with the check. Failures are counted per user ID as typed
  * and client address, for unknown user IDs too: the answers never tell a
@@ -65,10 +88,15 @@ static enum st signin_tx(struct db *db, void *arg)
 	st = store_user_by_login(db, s->user_id, &s->user);
 	if (st != ST_OK && st != ST_NOTFOUND)
 		return st;
-	if (st == ST_OK && s->password_ok) {
+	bool known = st == ST_OK;
+	if (known && s->password_ok) {
 		if (s->user.disabled) {
 			s->outcome = DISABLED;
-			return ST_OK;
+			return audit_signin(db, s, "signin.failed", "refused: the account is disabled");
+		}
+		if (password_expired(&s->cfg, s->user.password_set_at, s->expired_on)) {
+			s->outcome = EXPIRED;
+			return audit_signin(db, s, "signin.failed", "refused: the password has expired");
 		}
 		st = store_signin_ok(db, s->user_id, s->addr);
 		if (st != ST_OK)
@@ -78,13 +106,35 @@ static enum st signin_tx(struct db *db, void *arg)
 		int64_t now = s->now_ms / 1000;
 		s->expires_at = now + s->cfg.token_lifetime;
 		s->outcome = SIGNED_IN;
-		return store_session_create(db, s->user.id, hash, now, s->expires_at);
+		st = store_session_create(db, s->user.id, hash, now, s->expires_at);
+		if (st == ST_OK)
+			st = store_user_signed_in(db, s->user.id, wall_s());
+		if (st == ST_OK)
+			st = store_audit_from(db, s->user.id, s->addr, "signin", "user", s->user.id,
+					      NULL, NULL);
+		return st;
 	}
 	f.failures++;
 	int64_t wait = wait_ms(&s->cfg, f.failures);
 	f.wait_until_ms = wait ? s->now_ms + wait : 0;
 	s->outcome = wait ? WAIT : BAD_CREDENTIALS;
 	s->wait_until_ms = f.wait_until_ms;
+	if (!known)
+		memset(&s->user, 0, sizeof s->user);
+	char why[160];
+	if (known)
+		snprintf(why, sizeof why, "wrong password (failure %d in a row)", f.failures);
+	else
+		snprintf(why, sizeof why, "unknown user ID \"%.64s\" (failure %d in a row)",
+			 s->user_id, f.failures);
+	st = audit_signin(db, s, "signin.failed", why);
+	if (st == ST_OK && wait) {
+		snprintf(why, sizeof why, "sign-ins wait %lld s from this address",
+			 (long long)(wait / 1000));
+		st = audit_signin(db, s, "signin.wait", why);
+	}
+	if (st != ST_OK)
+		return st;
 	return store_signin_failed(db, s->user_id, s->addr, s->now_ms, &f);
 }
 
@@ -97,6 +147,35 @@ static void reply_wait(struct req *r, int64_t wait_until_ms, int64_t now_ms)
 	reply_error(r, 429, "too_many_attempts", NULL,
 		    "too many failed sign-ins with this user ID from your address: "
 		    "try again in %lld second%s", (long long)secs, secs == 1 ? "" : "s");
+}
+
+bool signin_waits(struct req *r, const char *login)
+{
+	int64_t now = wall_ms();
+	struct signin_failures f;
+	enum st st = store_signin_failures(r->db, login, r->addr, &f);
+	if (st != ST_OK) {
+		reply_store_error(r, st);
+		return true;
+	}
+	if (f.wait_until_ms > now) {
+		reply_wait(r, f.wait_until_ms, now);
+		return true;
+	}
+	return false;
+}
+
+enum st signin_failure_add(struct db *db, struct req *r, const char *login)
+{
+	int64_t now = wall_ms();
+	struct signin_failures f;
+	enum st st = store_signin_failures(db, login, r->addr, &f);
+	if (st != ST_OK)
+		return st;
+	f.failures++;
+	int64_t wait = wait_ms(&r->srv->cfg, f.failures);
+	f.wait_until_ms = wait ? now + wait : 0;
+	return store_signin_failed(db, login, r->addr, now, &f);
 }
 
 void h_session_create(struct req *r)
@@ -157,6 +236,11 @@ void h_session_create(struct req *r)
 		break;
 	case WAIT:
 		reply_wait(r, s.wait_until_ms, s.now_ms);
+		break;
+	case EXPIRED:
+		reply_error(r, 403, "password_expired", NULL,
+			    "your password expired on %s; use Forgotten password to set a new one",
+			    s.expired_on);
 		break;
 	case DISABLED:
 		reply_error(r, 403, "account_disabled", NULL,

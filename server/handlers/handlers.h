@@ -8,6 +8,15 @@
 /* h_session.c */
 void h_session_create(struct req *r);
 void h_session_delete(struct req *r);
+/* The sign-in rules shared with registration (h_session.c): whether
+ * attempts for login from r's address wait (then 429 is replied), and
+ * counting one more failure (inside a write transaction). */
+bool signin_waits(struct req *r, const char *login);
+ST_MUST enum st signin_failure_add(struct db *db, struct req *r, const char *login);
+/* Whether a password set at set_at has expired under cfg (--password-max-age);
+ * on gets the date it expires (or expired) when expiry is on. */
+struct server_config;
+bool password_expired(const struct server_config *cfg, int64_t set_at, char on[11]);
 /* h_me.c */
 void h_health(struct req *r);
 void h_me(struct req *r);
@@ -49,6 +58,36 @@ void h_extract_load(struct req *r);
 /* h_services.c */
 void h_services_list(struct req *r);
 void h_service_get(struct req *r);
+
+/* h_admin.c (issue 11; roles USER_ADMIN, ADV_USER_ADMIN) */
+void h_admin_users(struct req *r);
+void h_admin_email_check(struct req *r);
+void h_admin_roles(struct req *r);
+void h_admin_user_create(struct req *r);
+void h_admin_user_get(struct req *r);
+void h_admin_user_update(struct req *r);
+void h_admin_link_set(struct req *r);
+void h_admin_link_revoke(struct req *r);
+void h_admin_user_action(struct req *r);
+/* An nhs.net / nhs.uk address of sane form. */
+bool admin_email_valid(const char *email);
+/* Issues a registration (14 days) or reset (30 minutes) code for the user
+ * and queues the e-mail that carries it (inside a write transaction). */
+ST_MUST enum st admin_send_code(struct db *db, int64_t uid, const char *user_id, const char *name,
+				const char *email, bool reset, int64_t now);
+/* h_register.c (public but PUT /me/password) */
+void h_password_policy(struct req *r);
+void h_registration(struct req *r);
+void h_password_reset(struct req *r);
+void h_me_password(struct req *r);
+/* h_clusters.c (role ORG_ADMIN) */
+void h_clusters_list(struct req *r);
+void h_cluster_create(struct req *r);
+void h_cluster_get(struct req *r);
+void h_cluster_update(struct req *r);
+void h_allocations_list(struct req *r);
+void h_allocations_get(struct req *r);
+void h_allocations_set(struct req *r);
 
 /* Row-by-row actions (accept, approve ... on several chosen rows): each
  * row is changed in its own write transaction and reported on its own.

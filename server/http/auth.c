@@ -144,3 +144,43 @@ bool auth_org_in_scope(struct req *r, int64_t org_id, const char *roles)
 		return false;
 	return store_org_in_scope(r->db, r->auth->uid, org_id, roles);
 }
+
+/* Registration and reset codes: 12 characters of an alphabet without
+ * look-alikes (60 bits), shown in groups of four. */
+static const char code_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+bool auth_code_hash(const char *typed, char hash_hex[65])
+{
+	char norm[40];
+	size_t n = 0;
+	for (const char *p = typed; p && *p; p++) {
+		if (*p == '-' || *p == ' ')
+			continue;
+		if (n + 1 >= sizeof norm)
+			return false;
+		char c = *p;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			return false;
+		norm[n++] = c;
+	}
+	if (n < 8)
+		return false;
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)norm, n, NULL, 0);
+	sodium_bin2hex(hash_hex, 65, h, sizeof h);
+	return true;
+}
+
+void auth_new_code(char code[15], char hash_hex[65])
+{
+	size_t w = 0;
+	for (int i = 0; i < 12; i++) {
+		if (i && i % 4 == 0)
+			code[w++] = '-';
+		code[w++] = code_alphabet[randombytes_uniform(sizeof code_alphabet - 1)];
+	}
+	code[w] = '\0';
+	auth_code_hash(code, hash_hex);
+}

@@ -32,6 +32,12 @@ void auth_new_token(char token_hex[65], unsigned char hash[32]);
 /* Hashes presented token text; false if it is not 64 hex digits. */
 bool auth_token_hash(const char *token_hex, unsigned char hash[32]);
 
+/* A new registration or reset code "XXXX-XXXX-XXXX" and its hash (hex). */
+void auth_new_code(char code[15], char hash_hex[65]);
+/* The hash of a typed code (case, spaces and dashes ignored); false when
+ * it cannot be a code (8 to 39 letters and digits). */
+bool auth_code_hash(const char *typed, char hash_hex[65]);
+
 /* Authenticates r from its Authorization header; on failure replies 401
  * and returns false. On success r->auth is set. */
 bool auth_request(struct req *r);

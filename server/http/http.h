@@ -21,6 +21,7 @@ struct server_config {
 	int64_t token_lifetime;  /* seconds a token lives in all */
 	int64_t lockout_seconds; /* the longest wait between sign-in attempts */
 	int max_failures;        /* failures in a row before attempts wait */
+	int password_max_age;    /* days a password lives (0: for ever) */
 	size_t body_limit;       /* bytes; larger bodies get 413 */
 	bool quiet;              /* no per-request log lines */
 	const char *tls_cert;    /* PEM files: with both, HTTPS only */

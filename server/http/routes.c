@@ -48,6 +48,20 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/declarations/actions", h_declarations_action, true},
 	{"GET", "/api/v1/declarations/{}", h_declaration_get, true},
 	{"POST", "/api/v1/declarations/{}/declare", h_declaration_declare, true},
+	/* administration, registration and passwords (issue 11) */
+	{"GET", "/api/v1/admin/users", h_admin_users, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"POST", "/api/v1/admin/users", h_admin_user_create, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"GET", "/api/v1/admin/email-check", h_admin_email_check, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"GET", "/api/v1/admin/roles", h_admin_roles, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"GET", "/api/v1/admin/users/{}", h_admin_user_get, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"PUT", "/api/v1/admin/users/{}", h_admin_user_update, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"PUT", "/api/v1/admin/users/{}/organisations/{}", h_admin_link_set, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"DELETE", "/api/v1/admin/users/{}/organisations/{}", h_admin_link_revoke, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"POST", "/api/v1/admin/users/{}/actions", h_admin_user_action, true, 0, "USER_ADMIN,ADV_USER_ADMIN"},
+	{"GET", "/api/v1/password-policy", h_password_policy, false},
+	{"POST", "/api/v1/registration", h_registration, false},
+	{"POST", "/api/v1/password-reset", h_password_reset, false},
+	{"PUT", "/api/v1/me/password", h_me_password, true},
 };
 
 /* Matches path against pattern; on success copies the {} segments into

@@ -77,6 +77,7 @@ struct user_rec {
 };
 ST_MUST enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec *out);
 ST_MUST enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out);
+ST_MUST enum st store_user_by_email(struct db *db, const char *email, struct user_rec *out);
 /* Failed sign-ins in a row for a user ID as typed (known or not;
  * case-insensitive) from one client address, and until when (ms since
  * the epoch) further attempts from there wait. */
@@ -186,6 +187,94 @@ ST_MUST enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_atte
 bool store_notification_kind_valid(const char *kind);
 json_t *store_notification_prefs_json(struct db *db, int64_t uid);
 ST_MUST enum st store_notification_pref_set(struct db *db, int64_t uid, const char *kind, bool enabled);
+
+/* ---- administration (store_admin.c, issue 11) ---------------------------- */
+/* Roles whose grant may be restricted to some payment types. */
+#define ROLES_PAYMENT_TYPES "VIEW,FINANCE_VIEW"
+/* Appends to the audit log with the client address (may be NULL). */
+ST_MUST enum st store_audit_from(struct db *db, int64_t uid, const char *addr, const char *action,
+				 const char *entity, int64_t entity_id, json_t *before, json_t *after);
+/* Queues one e-mail to one address (no notification preference applies). */
+ST_MUST enum st store_email_to(struct db *db, const char *to, const char *kind,
+			       const char *subject, const char *body);
+/* How administrator admin reaches org_id (ADMIN_CTE): 0 not at all, 1 any
+ * role, 2 Declaration Management only (the PCN organisation role). */
+int store_admin_org_access(struct db *db, int64_t admin, int64_t org_id);
+bool store_admin_manages_user(struct db *db, int64_t admin, int64_t uid);
+/* True if another user (not except_uid) has the e-mail (case-insensitive). */
+bool store_email_taken(struct db *db, const char *email, int64_t except_uid);
+bool store_user_id_taken(struct db *db, const char *user_id);
+struct user_details {
+	const char *user_id; /* create only */
+	const char *email;   /* create only */
+	const char *title, *first_name, *last_name, *name, *work_phone, *mobile;
+};
+/* A user awaiting registration (no password). */
+ST_MUST enum st store_admin_user_create(struct db *db, const struct user_details *u, int64_t now,
+					int64_t *id);
+ST_MUST enum st store_user_details_set(struct db *db, int64_t uid, const struct user_details *u);
+/* The user's state (SQL_USER_STATE): "ACTIVE", "AWAITING_REGISTRATION",
+ * "LOCKED", "DISABLED" ("" when there is no such user). */
+void store_user_state(struct db *db, int64_t uid, char out[24]);
+/* Disabling revokes every session of the user. */
+ST_MUST enum st store_user_set_disabled(struct db *db, int64_t uid, bool disabled, int64_t now);
+/* Forgets every sign-in failure and wait of a user ID (all addresses). */
+ST_MUST enum st store_signin_unlock(struct db *db, const char *login);
+ST_MUST enum st store_user_signed_in(struct db *db, int64_t uid, int64_t now);
+/* role exists / fits an organisation kind (never EXTRACT_LOADER). */
+bool store_role_exists(struct db *db, const char *role);
+bool store_role_fits(struct db *db, const char *role, const char *kind);
+/* [{"code", "name", "payment_types"}] of the roles fitting kind. */
+json_t *store_roles_for_kind_json(struct db *db, const char *kind, bool dm_only);
+/* The clusters a link to the organisation may carry, [{id, name, description}]. */
+json_t *store_org_clusters_json(struct db *db, int64_t org_id);
+bool store_cluster_fits_org(struct db *db, int64_t cluster_id, int64_t org_id);
+/* Enabled users with Declaration Management at the organisation. */
+int store_pcn_declarers(struct db *db, int64_t org_id);
+/* Enabled users other than except_uid who are User or Advanced User
+ * Administrators of the organisation. */
+int store_org_admins(struct db *db, int64_t org_id, int64_t except_uid);
+/* The organisations where uid is a User or Advanced User Administrator
+ * (*orgs allocated); returns how many. */
+int store_user_admin_links(struct db *db, int64_t uid, int64_t **orgs);
+bool store_link_exists(struct db *db, int64_t uid, int64_t org_id);
+struct link_set {
+	int64_t uid, org_id, by, now;
+	const char *const *roles;
+	size_t nroles;
+	const char *payment_types; /* comma-separated, NULL or "": all */
+	const int64_t *clusters;
+	size_t nclusters;
+};
+/* Makes the link's live roles exactly l->roles (others revoked), with the
+ * payment types on View / Finance View, and its clusters l->clusters. */
+ST_MUST enum st store_link_set(struct db *db, const struct link_set *l);
+/* Revokes every role of the link and its clusters. */
+ST_MUST enum st store_link_revoke(struct db *db, int64_t uid, int64_t org_id, int64_t now);
+/* Registration ("REGISTRATION", valid_days from the business date) and
+ * reset ("RESET", until expires_at) codes, stored as hashes; a new one
+ * kills the user's live one of the kind. */
+ST_MUST enum st store_code_issue(struct db *db, int64_t uid, const char *kind, const char *hash,
+				 int valid_days, int64_t expires_at, int64_t now);
+struct code_rec {
+	int64_t id;
+	char kind[16];
+	bool used, revoked, expired;
+};
+ST_MUST enum st store_code_find(struct db *db, int64_t uid, const char *hash, int64_t now,
+				struct code_rec *out);
+/* Marks a code used (ST_CONFLICT when it already was). */
+ST_MUST enum st store_code_use(struct db *db, int64_t id, int64_t now);
+/* Queues one PASSWORD_EXPIRY e-mail per user whose password (set
+ * max_age seconds before it expires) expires within warn seconds of now
+ * and who was not yet warned about it; subject_fmt gets the date (%s),
+ * body_fmt the name, user ID and date. */
+ST_MUST enum st store_password_expiry_warn(struct db *db, int64_t max_age, int64_t warn, int64_t now,
+					   const char *subject_fmt, const char *body_fmt);
+/* GET /admin/users and GET /admin/users/{id} (NULL: not one admin manages). */
+json_t *store_admin_users_json(struct db *db, int64_t admin, const char *q, const char *state,
+			       int64_t org_id, int limit, int offset);
+json_t *store_admin_user_json(struct db *db, int64_t admin, int64_t uid);
 
 /* ---- organisations (store_orgs.c) --------------------------------------- */
 struct org_rec {

@@ -15,6 +15,7 @@
 
 #include "dates.h"
 #include "money.h"
+#include "server/http/auth.h"
 #include "server/rules/recalc.h"
 #include "server/store/store_load_data.h"
 #include "server/store/store_seed.h"
@@ -1180,6 +1181,94 @@ static enum st demo_declaration(struct dd_cur *c, void *arg)
 	return r;
 }
 
+/* ==== accounts (issue 11) ================================================= */
+
+/* Title, first and last name from a demo user's name ("Dr Helen Marsh"). */
+static enum st demo_names(struct dd_cur *c, void *arg)
+{
+	(void)arg;
+	static const char sql[] =
+		"UPDATE app_user SET title = ?2, first_name = ?3, last_name = ?4 WHERE user_id = ?1";
+	static const char *const titles[] = {"Dr", "Mr", "Mrs", "Ms", "Miss", "Prof"};
+	const char *user_id = dd_need(c, "user_id"), *name = dd_need(c, "name");
+	if (c->dd->err[0])
+		return ST_INVALID;
+	char buf[128], empty[1] = "", *title = empty, *first = buf, *last;
+	strlcpy_s(buf, name, sizeof buf);
+	char *sp = strchr(buf, ' ');
+	for (size_t i = 0; sp && i < ARRAY_SIZE(titles); i++)
+		if ((size_t)(sp - buf) == strlen(titles[i]) && !strncmp(buf, titles[i], (size_t)(sp - buf))) {
+			*sp = '\0';
+			title = buf;
+			first = sp + 1;
+		}
+	last = strrchr(first, ' ');
+	if (last)
+		*last++ = '\0';
+	else
+		last = empty;
+	struct db *db = c->db;
+	PREP(st, sql);
+	seed_bind_text(st, 1, user_id);
+	seed_bind_text(st, 2, title);
+	seed_bind_text(st, 3, first);
+	seed_bind_text(st, 4, last);
+	return seed_insert(db, st, "names", NULL);
+}
+
+/* A demo account's state: awaiting registration (no password, a known
+ * registration code valid 14 days from the business date), locked
+ * (sign-ins from 127.0.0.1 wait a year: the state an administrator
+ * unlocks) or disabled. */
+static enum st demo_user_state(struct dd_cur *c, void *arg)
+{
+	int64_t now = *(const int64_t *)arg;
+	static const char nopw[] = "UPDATE app_user SET password_hash = NULL, password_set_at = 0"
+				   " WHERE id = ?1";
+	static const char nohist[] = "DELETE FROM password_history WHERE user_id = ?1";
+	static const char lock[] =
+		"INSERT INTO signin_failure(login, addr, failures, wait_until_ms, last_at_ms)"
+		" SELECT user_id, '127.0.0.1', 10, ?2, ?3 FROM app_user WHERE id = ?1";
+	static const char off[] = "UPDATE app_user SET disabled = 1 WHERE id = ?1";
+	struct db *db = c->db;
+	int64_t uid = dd_user(c, "user");
+	const char *state = dd_need(c, "state"), *code = dd_text(c, "code");
+	if (c->dd->err[0])
+		return ST_INVALID;
+	enum st r = ST_OK;
+	if (!strcmp(state, "AWAITING_REGISTRATION")) {
+		char hash[65];
+		if (!code || !auth_code_hash(code, hash)) {
+			dd_fail(c, "an account awaiting registration needs a code of 8 or more letters"
+				" and digits");
+			return ST_INVALID;
+		}
+		const char *const sqls[] = {nopw, nohist};
+		for (size_t i = 0; r == ST_OK && i < ARRAY_SIZE(sqls); i++) {
+			PREP(st, sqls[i]);
+			sqlite3_bind_int64(st, 1, uid);
+			r = seed_insert(db, st, "account state", NULL);
+		}
+		if (r == ST_OK)
+			r = store_code_issue(db, uid, "REGISTRATION", hash, 14, 0, now);
+	} else if (!strcmp(state, "LOCKED")) {
+		PREP(st, lock);
+		int64_t wall = wall_s() * 1000;
+		sqlite3_bind_int64(st, 1, uid);
+		sqlite3_bind_int64(st, 2, wall + (int64_t)365 * 86400 * 1000);
+		sqlite3_bind_int64(st, 3, wall);
+		r = seed_insert(db, st, "account lock", NULL);
+	} else if (!strcmp(state, "DISABLED")) {
+		PREP(st, off);
+		sqlite3_bind_int64(st, 1, uid);
+		r = seed_insert(db, st, "account state", NULL);
+	} else {
+		dd_fail(c, "state must be AWAITING_REGISTRATION, LOCKED or DISABLED");
+		return ST_INVALID;
+	}
+	return r;
+}
+
 /* The demo, section by section in the order its ids follow:
  * organisations, users, clusters, services, offers, extracted
  * achievements, entries, declarations, tasks, allocated reports and the
@@ -1234,6 +1323,10 @@ static enum st demo_build(struct db *db, void *arg)
 		r = dd_each(db, dd, "declaration", "NCD2122", false, demo_declaration, D);
 	if (r == ST_OK)
 		r = dd_load_some(db, dd, "task", D->now, late, false);
+	if (r == ST_OK)
+		r = dd_each(db, dd, "user", NULL, false, demo_names, NULL);
+	if (r == ST_OK)
+		r = dd_each(db, dd, "user_state", NULL, false, demo_user_state, &D->now);
 	if (dd->err[0])
 		fprintf(stderr, "cqrsd: seed: %s\n", dd->err);
 	dd_free(&dd);

@@ -89,6 +89,51 @@ struct db {
 	"     JOIN achievement a ON a.id = d.achievement_id WHERE d.id = " t ".subject_id)" \
 	"  END, " t ".org_id) IN scope))"
 
+/* ---- administration (issue 11) ------------------------------------------
+ * The one statement of "what administrator ?1 may manage": SCOPE_CTE
+ * followed by
+ * - admin_org(id, full): the organisations whose users ?1 administers.
+ *   full 1: any role (its own organisation for a User Administrator; its
+ *   own and every one under it for an Advanced User Administrator);
+ *   full 0: a PCN under an ICB (or NHS England) where ?1 is a User or
+ *   Advanced User Administrator, for Declaration Management only (the
+ *   "PCN organisation role"). Always inside ?1's scope (clusters too).
+ * - managed_user(id): the users ?1 may see and change: those with a live
+ *   link it administers (a full one, or Declaration Management at a
+ *   full-0 PCN), and those with no live link left whose past links were
+ *   there. Never system accounts. */
+#define ADMIN_CTE SCOPE_CTE "," \
+	" adv(id) AS (SELECT org_id FROM role_grant WHERE user_id = ?1 AND revoked_at IS NULL" \
+	"   AND role_code = 'ADV_USER_ADMIN'" \
+	"   UNION SELECT o.id FROM organisation o JOIN adv ON o.parent_id = adv.id)," \
+	" managed(id, full) AS (SELECT id, 1 FROM (SELECT org_id AS id FROM role_grant" \
+	"     WHERE user_id = ?1 AND revoked_at IS NULL AND role_code = 'USER_ADMIN'" \
+	"     UNION SELECT id FROM adv) WHERE id IN scope" \
+	"   UNION ALL SELECT o.id, 0 FROM organisation o JOIN role_grant g ON g.org_id = o.parent_id" \
+	"   JOIN organisation p ON p.id = g.org_id WHERE o.kind = 'PCN'" \
+	"     AND (p.kind = 'ICB' OR p.kind = 'NHSE') AND g.user_id = ?1 AND g.revoked_at IS NULL" \
+	"     AND (g.role_code = 'USER_ADMIN' OR g.role_code = 'ADV_USER_ADMIN') AND o.id IN scope)," \
+	" admin_org(id, full) AS (SELECT id, max(full) FROM managed GROUP BY id)," \
+	" managed_user(id) AS (SELECT g.user_id FROM role_grant g JOIN admin_org a ON a.id = g.org_id" \
+	"   WHERE g.revoked_at IS NULL AND (a.full OR g.role_code = 'DECLARATION_MANAGEMENT')" \
+	"   UNION SELECT g.user_id FROM role_grant g JOIN admin_org a ON a.id = g.org_id" \
+	"   WHERE NOT EXISTS (SELECT 1 FROM role_grant l WHERE l.user_id = g.user_id" \
+	"     AND l.revoked_at IS NULL))"
+
+/* The clock in SQL, in ms since the epoch (sign-in waits are kept so). */
+#define SQL_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+/* The one definition of a user's state (u: an app_user alias), derived,
+ * never stored: DISABLED, AWAITING_REGISTRATION (no password yet),
+ * LOCKED (sign-ins for the user ID wait, from some address, until a time
+ * still to come), else ACTIVE. */
+#define SQL_USER_STATE(u) \
+	"(CASE WHEN " u ".disabled THEN 'DISABLED'" \
+	" WHEN " u ".password_hash IS NULL THEN 'AWAITING_REGISTRATION'" \
+	" WHEN EXISTS (SELECT 1 FROM signin_failure f WHERE f.login = " u ".user_id" \
+	"   AND f.wait_until_ms > " SQL_NOW_MS ") THEN 'LOCKED'" \
+	" ELSE 'ACTIVE' END)"
+
 /* Returns the cached, reset statement for sql (prepared on first use), or
  * NULL on error (logged). The statement belongs to the connection. */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);

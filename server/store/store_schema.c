@@ -486,11 +486,47 @@ static const char schema_v5[] =
 "ALTER TABLE app_user DROP COLUMN failed_logins;"
 "ALTER TABLE app_user DROP COLUMN locked_until;";
 
+/* Migration 6 (issue 11, administration and registration):
+ * - app_user gains title, first and last names (name stays the display
+ *   name), the time of the last sign-in and when the password-expiry
+ *   warning went for the current password.
+ * - account_code: registration and password-reset codes, stored as
+ *   hashes; single use (used_at), killed by a newer code (revoked_at).
+ *   A registration code is valid through the business date expires_on;
+ *   a reset code until the clock time expires_at.
+ * - role_grant.payment_types: the View / Finance View restriction to
+ *   some payment types (comma-separated; NULL: all).
+ * - audit_log.addr: the client address of the change (NULL: the server's
+ *   own work, or rows from before). The log stays append-only. */
+static const char schema_v6[] =
+"ALTER TABLE app_user ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE app_user ADD COLUMN first_name TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE app_user ADD COLUMN last_name TEXT NOT NULL DEFAULT '';"
+"ALTER TABLE app_user ADD COLUMN last_signin_at INTEGER;"
+"ALTER TABLE app_user ADD COLUMN password_warned_at INTEGER;"
+"CREATE UNIQUE INDEX app_user_email ON app_user(lower(email)) WHERE email <> '' AND system_account = 0;"
+"CREATE TABLE account_code ("
+"  id INTEGER PRIMARY KEY,"
+"  user_id INTEGER NOT NULL REFERENCES app_user(id),"
+"  kind TEXT NOT NULL CHECK (kind = 'REGISTRATION' OR kind = 'RESET'),"
+"  code_hash TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  expires_on TEXT,"
+"  expires_at INTEGER,"
+"  used_at INTEGER,"
+"  revoked_at INTEGER,"
+"  CHECK (expires_on IS NOT NULL OR expires_at IS NOT NULL)"
+");"
+"CREATE INDEX account_code_user ON account_code(user_id, kind);"
+"ALTER TABLE role_grant ADD COLUMN payment_types TEXT;"
+"ALTER TABLE audit_log ADD COLUMN addr TEXT;";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
 	{5, schema_v5},
+	{6, schema_v6},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

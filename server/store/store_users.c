@@ -64,6 +64,18 @@ enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out)
 	return one_user(db, st, out);
 }
 
+enum st store_user_by_email(struct db *db, const char *email, struct user_rec *out)
+{
+	static char *sql;
+	if (!sql)
+		sql = xasprintf("%sWHERE lower(email) = lower(?1) AND email <> '' AND system_account = 0",
+				USER_COLS);
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (st)
+		sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+	return one_user(db, st, out);
+}
+
 static enum st step_done(struct db *db, sqlite3_stmt *st, const char *ctx)
 {
 	if (!st)
@@ -104,15 +116,20 @@ enum st store_signin_failures(struct db *db, const char *login, const char *addr
 enum st store_signin_failed(struct db *db, const char *login, const char *addr,
 			    int64_t now_ms, const struct signin_failures *f)
 {
-	static const char prune[] = "DELETE FROM signin_failure WHERE last_at_ms < ?1";
+	/* A wait still to come is kept however old its last failure (an
+	 * account locked on purpose stays locked until unlocked). */
+	static const char prune[] =
+		"DELETE FROM signin_failure WHERE last_at_ms < ?1 AND wait_until_ms < ?2";
 	static const char sql[] =
 		"INSERT INTO signin_failure(login, addr, failures, wait_until_ms, last_at_ms)"
 		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (login, addr) DO UPDATE SET"
 		" failures = excluded.failures, wait_until_ms = excluded.wait_until_ms,"
 		" last_at_ms = excluded.last_at_ms";
 	sqlite3_stmt *st = db_stmt(db, prune);
-	if (st)
+	if (st) {
 		sqlite3_bind_int64(st, 1, now_ms - (int64_t)24 * 3600 * 1000);
+		sqlite3_bind_int64(st, 2, now_ms);
+	}
 	enum st r = step_done(db, st, "sign-in failures prune");
 	if (r != ST_OK)
 		return r;

@@ -15,6 +15,7 @@
 #include "money.h"
 #include "util.h"
 #include "validate.h"
+#include "server/rules/password.h"
 
 static void test_dates(void **state)
 {
@@ -133,16 +134,29 @@ static void test_values(void **state)
 
 static void test_password_policy(void **state)
 {
-	char why[200];
-	assert_true(password_policy_check("demo.practice", "Terminal-2025", why, sizeof why));
-	assert_false(password_policy_check("demo.practice", "Short1!", why, sizeof why));
-	assert_false(password_policy_check("demo.practice", "alllowercaseletters", why, sizeof why));
-	assert_false(password_policy_check("demo.practice", "abcdefgh12345678", why, sizeof why));
-	assert_true(password_policy_check("demo.practice", "abcdefgh1234567!", why, sizeof why));
-	assert_false(password_policy_check("demo.practice", "Practice-2025", why, sizeof why));
-	assert_false(password_policy_check("jsmith", "xJSMITHx-2025", why, sizeof why));
-	assert_false(password_policy_check("demo.practice",
-					   "Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!X", why, sizeof why));
+	assert_int_equal(password_check_text("demo.practice", "Terminal-2025"), PW_OK);
+	assert_int_equal(password_check_text("demo.practice", "Short1!"), PW_LENGTH);
+	assert_int_equal(password_check_text("demo.practice", "alllowercaseletters"), PW_CLASSES);
+	assert_int_equal(password_check_text("demo.practice", "abcdefgh12345678"), PW_CLASSES);
+	assert_int_equal(password_check_text("demo.practice", "abcdefgh1234567!"), PW_OK);
+	assert_int_equal(password_check_text("demo.practice", "Practice-2025"), PW_USER_ID);
+	assert_int_equal(password_check_text("demo.practice", "xDEMOx-2025a"), PW_USER_ID);
+	assert_int_equal(password_check_text("jsmith", "xJSMITHx-2025"), PW_USER_ID);
+	/* parts split at digits; parts under 4 characters are allowed */
+	assert_int_equal(password_check_text("jane.smith2", "Smith-x-2025"), PW_USER_ID);
+	assert_int_equal(password_check_text("al.bo", "Al-Bo-2025x"), PW_OK);
+	assert_int_equal(password_check_text("demo.practice",
+					     "Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!X"), PW_LENGTH);
+	assert_string_equal(password_rule_key(PW_FREQUENCY), "frequency");
+	/* the frequency rule before the history, only when asked */
+	const char hist[1][160] = {"h"};
+	struct pw_context c = {.user_id = "a.b", .history = hist, .nhistory = 1,
+			       .set_at = 1000, .now = 1000 + 3600, .frequency = true};
+	int64_t next = 0;
+	assert_int_equal(password_check(&c, "Good-Pass-2025", &next), PW_FREQUENCY);
+	assert_int_equal(next, 1000 + PASSWORD_MIN_AGE);
+	c.frequency = false;
+	assert_int_equal(password_check(&c, "Good-Pass-2025", NULL), PW_OK);
 	assert_true(user_id_valid("demo.practice"));
 	assert_false(user_id_valid("a b"));
 	assert_false(user_id_valid("ab"));
