@@ -35,12 +35,6 @@ bool value_check(enum value_kind k, const char *pattern, const char *text,
 /* The password policy is server/rules/password.h (built into this
  * library too, for the client's live feedback). */
 
-/* One rule of the policy by the key GET /password-policy gives it
- * ("length", "classes", "user_id"): 1 when the password meets it, 0 when
- * not, -1 for a rule only the server can judge (history, frequency). The
- * client marks each rule met or not while the password is typed. */
-int password_rule_met(const char *rule, const char *user_id, const char *password);
-
 /* User IDs: 3 to 64 of [A-Za-z0-9._-]. */
 bool user_id_valid(const char *user_id);
 

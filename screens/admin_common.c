@@ -17,7 +17,12 @@ static void pick_draw_row(void *ud, WINDOW *w, int y, int x, int width, size_t r
 	json_t *r = json_array_get(p->rows, row);
 	p->label(r, buf, sizeof(buf));
 	bool head = p->tickable && !p->tickable(r);
-	tui_put(w, y, x, width, buf, cursor ? ST_CURSOR : head ? ST_LABEL : ST_NORMAL, true);
+	if (head && p->list.taggable && x >= 4) {
+		/* a heading or a note: no checkbox in front of it */
+		tui_put(w, y, x - 4, width + 4, buf, cursor ? ST_CURSOR : ST_LABEL, true);
+		return;
+	}
+	tui_put(w, y, x, width, buf, cursor ? ST_CURSOR : ST_NORMAL, true);
 }
 
 static const char *pick_text(void *ud, size_t row)

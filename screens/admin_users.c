@@ -447,10 +447,15 @@ static void ed_build(struct uadm *u, json_t *link)
 		json_object_set_new(r, "t", json_string("role"));
 		json_array_append_new(rows, r);
 	}
-	add_row(rows, "head", "Payment types for View and Finance View (none ticked: all):");
+	bool restricted = false;
+	json_array_foreach(json_object_get(u->roles, "roles"), i, v)
+		restricted |= json_is_true(json_object_get(v, "payment_types"));
+	if (restricted)
+		add_row(rows, "head", "Payment types for View and Finance View (none ticked: all):");
 	json_array_foreach(json_object_get(u->roles, "payment_types"), i, v)
-		json_array_append_new(rows, json_pack("{s:s, s:O, s:O}", "t", "pt", "code", v,
-						      "name", v));
+		if (restricted)
+			json_array_append_new(rows, json_pack("{s:s, s:O, s:O}", "t", "pt", "code", v,
+							      "name", v));
 	add_row(rows, "head", "Service Provider Clusters (limit the user to them):");
 	json_t *cl = json_object_get(u->roles, "clusters");
 	if (!json_array_size(cl))
@@ -546,7 +551,7 @@ static enum wres link_action(struct screen *s, enum action a, int key)
 	if (!json_array_size(roles)) {
 		json_decref(roles);
 		app_message(s->app, MSG_ERROR, "Tick at least one role (Space)%s.",
-			    u->wiz ? "" : ", or R on the user's details revokes the link");
+			    u->wiz ? "" : "; R on the details revokes the link");
 		return W_HANDLED;
 	}
 	json_t *link = admin_link(u->ed_code, roles, ed_ticked(u, "pt", "code"),

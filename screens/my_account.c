@@ -239,7 +239,7 @@ static void acc_draw(struct screen *s, WINDOW *w, int h, int width)
 		tui_put(w, 0, 0, width, "My Account: change your password", ST_HEADING, true);
 		tui_put(w, 1, 0, width, "Enter moves on and sends on the last field; Esc: back",
 			ST_DIM, true);
-		pwform_draw(&ac->pw, s, w, 3, h, width);
+		pwform_draw(&ac->pw, s, w, 2, h, width);
 		return;
 	}
 	s->show_cursor = false;

@@ -11,7 +11,7 @@
 #include "dates.h"
 #include "tui/tui.h"
 #include "util.h"
-#include "validate.h"
+#include "server/rules/password.h"
 
 void pwform_init(struct pwform *p, enum pw_mode mode, const char *user_id)
 {
@@ -141,6 +141,17 @@ bool pwform_answered(struct pwform *p, struct app *a, const struct api_response 
 	return false;
 }
 
+/* A rule of GET /password-policy by its key: 1 met, 0 not, -1 one only
+ * the server can judge (history, frequency). */
+static int rule_met(const char *key, const char *user, const char *pw)
+{
+	for (int r = 0; r < PW_NRULES; r++)
+		if (strcmp(password_rule_key((enum pw_rule)r), key) == 0)
+			return r == PW_HISTORY || r == PW_FREQUENCY
+				? -1 : password_rule_met((enum pw_rule)r, user, pw);
+	return -1;
+}
+
 void pwform_draw(struct pwform *p, struct screen *s, WINDOW *w, int y, int h, int width)
 {
 	form_draw(&p->form, w, y, 1, 24);
@@ -150,8 +161,8 @@ void pwform_draw(struct pwform *p, struct screen *s, WINDOW *w, int y, int h, in
 	s->cur_x = p->form.cur_x;
 	if (row >= h)
 		return;
-	tui_put(w, row++, 1, width - 2, "The password policy (checked as you type; [?] on Submit):",
-		ST_LABEL, true);
+	tui_put(w, row++, 1, width - 2, "Password policy:  [x] met  [ ] not met  [?] checked on "
+		"Submit", ST_LABEL, true);
 	char *user = pwform_user(p), *pw = form_get(&p->form, p->f_new),
 	     *confirm = form_get(&p->form, p->f_confirm);
 	size_t i;
@@ -163,26 +174,24 @@ void pwform_draw(struct pwform *p, struct screen *s, WINDOW *w, int y, int h, in
 			break;
 		const char *key = json_string_value(json_object_get(rule, "key"));
 		const char *text = json_string_value(json_object_get(rule, "text"));
-		int met = password_rule_met(key ? key : "", user, pw);
-		const char *mark = met < 0 ? "[?] on Submit " : met ? "[x] met       "
-								    : "[ ] not met   ";
-		tui_put(w, row, 3, 14, mark, met > 0 ? ST_OK : met == 0 ? ST_LABEL : ST_DIM, true);
-		row += de_put_wrapped(w, row, 17, width - 18, 2, text ? text : "", ST_NORMAL);
+		int met = rule_met(key ? key : "", user, pw);
+		tui_put(w, row, 1, 4, met < 0 ? "[?]" : met ? "[x]" : "[ ]",
+			met > 0 ? ST_OK : met == 0 ? ST_LABEL : ST_DIM, true);
+		row += de_put_wrapped(w, row, 5, width - 6, 2, text ? text : "", ST_NORMAL);
 	}
 	if (row < h) {
 		bool same = *pw && strcmp(pw, confirm) == 0;
-		tui_put(w, row, 3, 14, same ? "[x] met       " : "[ ] not met   ",
-			same ? ST_OK : ST_LABEL, true);
-		tui_put(w, row++, 17, width - 18, "the confirmation is the same password", ST_NORMAL,
+		tui_put(w, row, 1, 4, same ? "[x]" : "[ ]", same ? ST_OK : ST_LABEL, true);
+		tui_put(w, row++, 5, width - 6, "the confirmation is the same password", ST_NORMAL,
 			true);
 	}
 	free(user);
 	wipe(pw);
 	wipe(confirm);
-	if (p->refusal && row + 1 < h)
-		de_put_wrapped(w, row + 1, 1, width - 2, h - row - 1, p->refusal, ST_ERROR);
-	else if (p->busy && row + 1 < h)
-		tui_put(w, row + 1, 1, width - 2, "Sending...", ST_INFO, true);
+	if (p->refusal && row < h)
+		de_put_wrapped(w, row, 1, width - 2, h - row, p->refusal, ST_ERROR);
+	else if (p->busy && row < h)
+		tui_put(w, row, 1, width - 2, "Sending...", ST_INFO, true);
 }
 
 bool pw_expiry_warning(json_t *me, char *out, size_t size)

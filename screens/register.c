@@ -93,7 +93,7 @@ static void reg_draw(struct screen *s, WINDOW *w, int h, int width)
 		true);
 	tui_put(w, 1, 1, width - 2, "User ID and the code from your e-mail (registration or "
 		"reset). Esc: back", ST_DIM, true);
-	pwform_draw(s->priv, s, w, 3, h, width);
+	pwform_draw(s->priv, s, w, 2, h, width);
 }
 
 static bool reg_offers(struct screen *s, enum action a)
