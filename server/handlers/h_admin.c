@@ -170,7 +170,28 @@ struct link_in {
 	int64_t clusters[32];
 	size_t nclusters;
 	bool admin_role; /* USER_ADMIN or ADV_USER_ADMIN among roles */
+	int access;      /* store_admin_org_access: 1 any role, 2 Declaration Management only */
 };
+
+/* Whether administrator admin may change every live role of uid (at
+ * org_id only, when it is not 0): each is at an organisation it
+ * administers, and is Declaration Management where it may grant only that. */
+static bool admin_covers(struct db *db, int64_t admin, int64_t uid, int64_t org_id)
+{
+	struct grant *g = NULL;
+	size_t n = 0;
+	if (store_user_grants(db, uid, &g, &n) != ST_OK)
+		return false;
+	bool all = true;
+	for (size_t i = 0; all && i < n; i++) {
+		if (org_id && g[i].org_id != org_id)
+			continue;
+		int access = store_admin_org_access(db, admin, g[i].org_id);
+		all = access == 1 || (access == 2 && !strcmp(g[i].role, "DECLARATION_MANAGEMENT"));
+	}
+	free(g);
+	return all;
+}
 
 static bool link_parse(struct req *r, json_t *o, const char *code, const char *prefix,
 		       struct link_in *l)
@@ -190,7 +211,7 @@ static bool link_parse(struct req *r, json_t *o, const char *code, const char *p
 		reply_error(r, 400, "bad_field", prefix, "%s must be an object", prefix);
 		return false;
 	}
-	if (!jx_unpack(o, spec, code ? ARRAY_SIZE(spec) : ARRAY_SIZE(spec), &err)) {
+	if (!jx_unpack(o, spec, ARRAY_SIZE(spec), &err)) {
 		snprintf(f, sizeof f, "%s%s%s", prefix, *prefix ? "." : "", err.field);
 		reply_error(r, 400, strncmp(err.message, "unknown", 7) ? "bad_field" : "unknown_field",
 			    f, "%s", err.message);
@@ -207,6 +228,7 @@ static bool link_parse(struct req *r, json_t *o, const char *code, const char *p
 	int access = 0;
 	if (store_org_by_code(r->db, code, &l->org) == ST_OK)
 		access = store_admin_org_access(r->db, r->auth->uid, l->org.id);
+	l->access = access;
 	if (!access) {
 		reply_error(r, 404, "not_found", f,
 			    "there is no organisation %s whose users you administer", code);
@@ -402,23 +424,6 @@ static bool admin_org_query(struct req *r, const char *name, bool required, stru
 			    "there is no organisation %s whose users you administer", code);
 		return false;
 	}
-	return true;
-}
-
-static bool query_int(struct req *r, const char *name, int def, int min, int max, int *out)
-{
-	const char *s = req_query(r, name);
-	*out = def;
-	if (!s)
-		return true;
-	char *end = NULL;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < min || v > max) {
-		reply_error(r, 400, "bad_query", name, "%s must be a whole number from %d to %d",
-			    name, min, max);
-		return false;
-	}
-	*out = (int)v;
 	return true;
 }
 
@@ -714,6 +719,9 @@ static enum st link_tx(struct db *db, void *arg)
 {
 	struct link_chg *c = arg;
 	bool exists = store_link_exists(db, c->uid, c->l.org.id);
+	if (!c->revoke && c->l.access == 2 && !admin_covers(db, c->r->auth->uid, c->uid, c->l.org.id))
+		return refuse(&c->fail, 403, "forbidden", "roles",
+			      "the user has other roles at %s, which you may not change", c->l.org.code);
 	if (c->revoke && !exists)
 		return refuse(&c->fail, 404, "not_found", NULL, "the user has no link to %s",
 			      c->l.org.code);
@@ -771,22 +779,10 @@ static void link_change(struct req *r, bool revoke)
 				    "there is no organisation %s whose users you administer", code);
 			return;
 		}
-		if (access == 2) {
-			/* a PCN organisation role link: only when it is just that */
-			json_t *uj = store_admin_user_json(r->db, r->auth->uid, c.uid);
-			size_t i;
-			json_t *o;
-			bool other = false;
-			json_array_foreach(json_object_get(uj, "organisations"), i, o)
-				if (!strcmp(json_string_value(json_object_get(o, "code")), code) &&
-				    !json_is_true(json_object_get(o, "managed")))
-					other = true;
-			json_decref(uj);
-			if (other) {
-				reply_error(r, 403, "forbidden", NULL,
-					    "at %s you may change Declaration Management only", code);
-				return;
-			}
+		if (access == 2 && !admin_covers(r->db, r->auth->uid, c.uid, c.l.org.id)) {
+			reply_error(r, 403, "forbidden", NULL,
+				    "at %s you may change Declaration Management only", code);
+			return;
 		}
 	} else {
 		body = body_object(r);
@@ -827,6 +823,11 @@ static enum st action_tx(struct db *db, void *arg)
 	store_user_state(db, a->uid, state);
 	int64_t now = wall_s();
 	enum st st;
+	bool account = !strcmp(a->action, "disable") || !strcmp(a->action, "enable");
+	if (account && !admin_covers(db, a->r->auth->uid, a->uid, 0))
+		return refuse(&a->fail, 403, "forbidden", "action",
+			      "this user also works for organisations you do not administer; "
+			      "revoke your organisation's link instead");
 	if (!strcmp(a->action, "disable")) {
 		if (!strcmp(state, "DISABLED"))
 			return refuse(&a->fail, 409, "conflict", "action", "the account is already disabled");

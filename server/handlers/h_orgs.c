@@ -9,30 +9,13 @@
 #include "dates.h"
 #include "server/handlers/handlers.h"
 
-static bool int_query(struct req *r, const char *name, int min, int max, int def, int *out)
-{
-	const char *s = req_query(r, name);
-	*out = def;
-	if (!s)
-		return true;
-	char *end = NULL;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < min || v > max) {
-		reply_error(r, 400, "bad_query", name, "%s must be a whole number from %d to %d",
-			    name, min, max);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
 void h_orgs_search(struct req *r)
 {
 	const char *q = req_query(r, "q");
 	const char *kind = req_query(r, "kind");
 	int limit, offset;
-	if (!int_query(r, "limit", 1, 500, 50, &limit) ||
-	    !int_query(r, "offset", 0, 10000000, 0, &offset))
+	if (!query_int(r, "limit", 50, 1, 500, &limit) ||
+	    !query_int(r, "offset", 0, 0, 10000000, &offset))
 		return;
 	if (kind && strcmp(kind, "NHSE") && strcmp(kind, "ICB") && strcmp(kind, "PCN") &&
 	    strcmp(kind, "PRACTICE")) {

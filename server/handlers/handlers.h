@@ -128,6 +128,8 @@ void reply_jx_error(struct req *r, const struct jx_error *err);
  * the parameter is absent (and not required). */
 bool query_id(struct req *r, const char *name, bool required, int64_t *out);
 bool query_year(struct req *r, const char **out);
+/* query_int: a whole number from min to max, def when absent. */
+bool query_int(struct req *r, const char *name, int def, int min, int max, int *out);
 bool query_org(struct req *r, const char *name, bool required, struct org_rec *out);
 /* The organisation with code when the user can see it; otherwise replies
  * 404 naming field (may be NULL) and returns false. */

@@ -62,6 +62,13 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/registration", h_registration, false},
 	{"POST", "/api/v1/password-reset", h_password_reset, false},
 	{"PUT", "/api/v1/me/password", h_me_password, true},
+	{"GET", "/api/v1/clusters", h_clusters_list, true, 0, "ORG_ADMIN"},
+	{"POST", "/api/v1/clusters", h_cluster_create, true, 0, "ORG_ADMIN"},
+	{"GET", "/api/v1/clusters/{}", h_cluster_get, true, 0, "ORG_ADMIN"},
+	{"PUT", "/api/v1/clusters/{}", h_cluster_update, true, 0, "ORG_ADMIN"},
+	{"GET", "/api/v1/allocations", h_allocations_list, true, 0, "ORG_ADMIN"},
+	{"GET", "/api/v1/allocations/{}", h_allocations_get, true, 0, "ORG_ADMIN"},
+	{"PUT", "/api/v1/allocations/{}", h_allocations_set, true, 0, "ORG_ADMIN"},
 };
 
 /* Matches path against pattern; on success copies the {} segments into
@@ -206,6 +213,23 @@ bool query_id(struct req *r, const char *name, bool required, int64_t *out)
 		return false;
 	}
 	*out = v;
+	return true;
+}
+
+bool query_int(struct req *r, const char *name, int def, int min, int max, int *out)
+{
+	const char *s = req_query(r, name);
+	*out = def;
+	if (!s)
+		return true;
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > max) {
+		reply_error(r, 400, "bad_query", name, "%s must be a whole number from %d to %d",
+			    name, min, max);
+		return false;
+	}
+	*out = (int)v;
 	return true;
 }
 

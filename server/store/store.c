@@ -86,6 +86,30 @@ void col_text(sqlite3_stmt *st, int col, char *out, size_t size)
 	strlcpy_s(out, t ? (const char *)t : "", size);
 }
 
+enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx)
+{
+	if (!st)
+		return ST_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_log_error(db, ctx);
+		return st_from_sqlite(rc);
+	}
+	return ST_OK;
+}
+
+int64_t db_one_int(sqlite3_stmt *st, int64_t def)
+{
+	if (!st)
+		return def;
+	int64_t v = def;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
 json_t *col_json_text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);

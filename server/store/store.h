@@ -276,6 +276,42 @@ json_t *store_admin_users_json(struct db *db, int64_t admin, const char *q, cons
 			       int64_t org_id, int limit, int offset);
 json_t *store_admin_user_json(struct db *db, int64_t admin, int64_t uid);
 
+/* ---- clusters and allocated reports (store_clusters.c, issue 11) ------------ */
+/* True if ancestor_id is above org_id in the tree. */
+bool store_org_descends(struct db *db, int64_t org_id, int64_t ancestor_id);
+/* The nearest organisation above org_id where uid holds role (0: none). */
+int64_t store_role_ancestor(struct db *db, int64_t uid, int64_t org_id, const char *role);
+/* The one organisation where uid holds role (0: none, or several). */
+int64_t store_role_only_org(struct db *db, int64_t uid, const char *role);
+/* [{"id", "name", "description", "practices": N}] of an organisation. */
+json_t *store_clusters_json(struct db *db, int64_t owner_id);
+struct cluster_rec {
+	int64_t id, owner_id;
+	char name[128];
+	char description[512];
+};
+ST_MUST enum st store_cluster_get(struct db *db, int64_t id, struct cluster_rec *out);
+/* {"id", "name", "description", "organisation", "practices", "users"}. */
+json_t *store_cluster_json(struct db *db, int64_t id);
+bool store_cluster_name_taken(struct db *db, int64_t owner_id, const char *name, int64_t except_id);
+ST_MUST enum st store_cluster_create(struct db *db, int64_t owner_id, const char *name,
+				     const char *desc, int64_t now, int64_t *id);
+/* Sets the name and/or description (NULL: unchanged). */
+ST_MUST enum st store_cluster_set(struct db *db, int64_t id, const char *name, const char *desc);
+bool store_cluster_has(struct db *db, int64_t id, int64_t org_id);
+/* Adds (in) or removes a member. */
+ST_MUST enum st store_cluster_member(struct db *db, int64_t id, int64_t org_id, bool in);
+int store_cluster_size(struct db *db, int64_t id);
+/* The organisations under parent_id matching q, with their allocation counts. */
+json_t *store_allocation_orgs_json(struct db *db, int64_t parent_id, const char *q);
+/* The services (filtered; NULL: all) with whether they are allocated to to_id. */
+json_t *store_allocation_services_json(struct db *db, int64_t to_id, const char *year,
+				       const char *payment_type);
+/* Allocates (on) or removes one service for to_id (no-op when already so). */
+ST_MUST enum st store_allocation_set(struct db *db, int64_t from_id, int64_t to_id,
+				     int64_t service_id, bool on, int64_t now);
+int store_allocation_count(struct db *db, int64_t to_id);
+
 /* ---- organisations (store_orgs.c) --------------------------------------- */
 struct org_rec {
 	int64_t id;

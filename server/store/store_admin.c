@@ -10,31 +10,6 @@
 #include "server/store/store_int.h"
 #include "util.h"
 
-static enum st done(struct db *db, sqlite3_stmt *st, const char *ctx)
-{
-	if (!st)
-		return ST_ERROR;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		db_log_error(db, ctx);
-		return st_from_sqlite(rc);
-	}
-	return ST_OK;
-}
-
-/* The first column of the first row as an integer (def when none). */
-static int64_t one_int(sqlite3_stmt *st, int64_t def)
-{
-	if (!st)
-		return def;
-	int64_t v = def;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return v;
-}
-
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
@@ -66,7 +41,7 @@ enum st store_audit_from(struct db *db, int64_t uid, const char *addr, const cha
 	bind_opt_text(st, 6, b);
 	bind_opt_text(st, 7, a);
 	bind_opt_text(st, 8, addr);
-	enum st r = done(db, st, "audit");
+	enum st r = db_done(db, st, "audit");
 	free(b);
 	free(a);
 	return r;
@@ -86,7 +61,7 @@ enum st store_email_to(struct db *db, const char *to, const char *kind, const ch
 	sqlite3_bind_text(st, 3, body, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, now_s());
-	return done(db, st, "e-mail");
+	return db_done(db, st, "e-mail");
 }
 
 /* ---- who manages what ------------------------------------------------------- */
@@ -100,7 +75,7 @@ int store_admin_org_access(struct db *db, int64_t admin, int64_t org_id)
 		return 0;
 	sqlite3_bind_int64(st, 1, admin);
 	sqlite3_bind_int64(st, 2, org_id);
-	return (int)one_int(st, 0);
+	return (int)db_one_int(st, 0);
 }
 
 bool store_admin_manages_user(struct db *db, int64_t admin, int64_t uid)
@@ -112,7 +87,7 @@ bool store_admin_manages_user(struct db *db, int64_t admin, int64_t uid)
 		return false;
 	sqlite3_bind_int64(st, 1, admin);
 	sqlite3_bind_int64(st, 2, uid);
-	return one_int(st, 0) != 0;
+	return db_one_int(st, 0) != 0;
 }
 
 /* ---- users ------------------------------------------------------------------ */
@@ -126,7 +101,7 @@ bool store_email_taken(struct db *db, const char *email, int64_t except_uid)
 		return true;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, except_uid);
-	return one_int(st, 1) != 0;
+	return db_one_int(st, 1) != 0;
 }
 
 bool store_user_id_taken(struct db *db, const char *user_id)
@@ -136,7 +111,7 @@ bool store_user_id_taken(struct db *db, const char *user_id)
 	if (!st)
 		return true;
 	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
-	return one_int(st, 1) != 0;
+	return db_one_int(st, 1) != 0;
 }
 
 enum st store_admin_user_create(struct db *db, const struct user_details *u, int64_t now,
@@ -158,7 +133,7 @@ enum st store_admin_user_create(struct db *db, const struct user_details *u, int
 	sqlite3_bind_text(st, 7, u->first_name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 8, u->last_name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, now);
-	enum st r = done(db, st, "user create");
+	enum st r = db_done(db, st, "user create");
 	if (r == ST_OK)
 		*id = sqlite3_last_insert_rowid(db->sql);
 	return r;
@@ -179,7 +154,7 @@ enum st store_user_details_set(struct db *db, int64_t uid, const struct user_det
 	sqlite3_bind_text(st, 5, u->title ? u->title : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, u->first_name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 7, u->last_name, -1, SQLITE_TRANSIENT);
-	return done(db, st, "user details");
+	return db_done(db, st, "user details");
 }
 
 void store_user_state(struct db *db, int64_t uid, char out[24])
@@ -205,7 +180,7 @@ enum st store_user_set_disabled(struct db *db, int64_t uid, bool disabled, int64
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int(st, 2, disabled);
-	enum st r = done(db, st, "user disable");
+	enum st r = db_done(db, st, "user disable");
 	if (r != ST_OK || !disabled)
 		return r;
 	st = db_stmt(db, rsql);
@@ -213,7 +188,7 @@ enum st store_user_set_disabled(struct db *db, int64_t uid, bool disabled, int64
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, now);
-	return done(db, st, "sessions revoke");
+	return db_done(db, st, "sessions revoke");
 }
 
 enum st store_signin_unlock(struct db *db, const char *login)
@@ -223,7 +198,7 @@ enum st store_signin_unlock(struct db *db, const char *login)
 	if (!st)
 		return ST_ERROR;
 	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
-	return done(db, st, "unlock");
+	return db_done(db, st, "unlock");
 }
 
 enum st store_user_signed_in(struct db *db, int64_t uid, int64_t now)
@@ -234,7 +209,7 @@ enum st store_user_signed_in(struct db *db, int64_t uid, int64_t now)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, now);
-	return done(db, st, "last sign-in");
+	return db_done(db, st, "last sign-in");
 }
 
 /* ---- organisation links ----------------------------------------------------- */
@@ -249,7 +224,7 @@ bool store_role_fits(struct db *db, const char *role, const char *kind)
 		return false;
 	sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	return one_int(st, 0) != 0;
+	return db_one_int(st, 0) != 0;
 }
 
 bool store_role_exists(struct db *db, const char *role)
@@ -259,7 +234,7 @@ bool store_role_exists(struct db *db, const char *role)
 	if (!st)
 		return false;
 	sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
-	return one_int(st, 0) != 0;
+	return db_one_int(st, 0) != 0;
 }
 
 /* The clusters a link to org ?1 may carry: a commissioner's own, or for a
@@ -295,7 +270,7 @@ bool store_cluster_fits_org(struct db *db, int64_t cluster_id, int64_t org_id)
 		return false;
 	sqlite3_bind_int64(st, 1, org_id);
 	sqlite3_bind_int64(st, 2, cluster_id);
-	return one_int(st, 0) != 0;
+	return db_one_int(st, 0) != 0;
 }
 
 json_t *store_roles_for_kind_json(struct db *db, const char *kind, bool dm_only)
@@ -330,7 +305,7 @@ int store_pcn_declarers(struct db *db, int64_t org_id)
 	if (!st)
 		return 0;
 	sqlite3_bind_int64(st, 1, org_id);
-	return (int)one_int(st, 0);
+	return (int)db_one_int(st, 0);
 }
 
 int store_org_admins(struct db *db, int64_t org_id, int64_t except_uid)
@@ -344,7 +319,7 @@ int store_org_admins(struct db *db, int64_t org_id, int64_t except_uid)
 		return 0;
 	sqlite3_bind_int64(st, 1, org_id);
 	sqlite3_bind_int64(st, 2, except_uid);
-	return (int)one_int(st, 0);
+	return (int)db_one_int(st, 0);
 }
 
 int store_user_admin_links(struct db *db, int64_t uid, int64_t **orgs)
@@ -377,7 +352,7 @@ bool store_link_exists(struct db *db, int64_t uid, int64_t org_id)
 		return false;
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, org_id);
-	return one_int(st, 0) != 0;
+	return db_one_int(st, 0) != 0;
 }
 
 /* Replaces the clusters of the link (uid, org_id) with ids. */
@@ -393,14 +368,14 @@ static enum st link_clusters(struct db *db, int64_t uid, int64_t org_id, const i
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, org_id);
 	sqlite3_bind_int64(st, 2, uid);
-	enum st r = done(db, st, "link clusters");
+	enum st r = db_done(db, st, "link clusters");
 	for (size_t i = 0; r == ST_OK && i < n; i++) {
 		st = db_stmt(db, ins);
 		if (!st)
 			return ST_ERROR;
 		sqlite3_bind_int64(st, 1, uid);
 		sqlite3_bind_int64(st, 2, ids[i]);
-		r = done(db, st, "link cluster");
+		r = db_done(db, st, "link cluster");
 	}
 	return r;
 }
@@ -432,7 +407,7 @@ enum st store_link_set(struct db *db, const struct link_set *l)
 		sqlite3_bind_int64(st, 2, l->org_id);
 		sqlite3_bind_int64(st, 3, l->now);
 		sqlite3_bind_text(st, 4, all.data ? all.data : "", -1, SQLITE_TRANSIENT);
-		r = done(db, st, "link revoke roles");
+		r = db_done(db, st, "link revoke roles");
 	}
 	buf_free(&all);
 	for (size_t i = 0; r == ST_OK && i < l->nroles; i++) {
@@ -447,7 +422,7 @@ enum st store_link_set(struct db *db, const struct link_set *l)
 			sqlite3_bind_int64(st, 5, l->by);
 		bind_opt_text(st, 6, role_listed(ROLES_PAYMENT_TYPES, l->roles[i]) &&
 				     l->payment_types && *l->payment_types ? l->payment_types : NULL);
-		r = done(db, st, "link grant");
+		r = db_done(db, st, "link grant");
 	}
 	if (r == ST_OK)
 		r = link_clusters(db, l->uid, l->org_id, l->clusters, l->nclusters);
@@ -465,7 +440,7 @@ enum st store_link_revoke(struct db *db, int64_t uid, int64_t org_id, int64_t no
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, org_id);
 	sqlite3_bind_int64(st, 3, now);
-	enum st r = done(db, st, "link revoke");
+	enum st r = db_done(db, st, "link revoke");
 	if (r == ST_OK)
 		r = link_clusters(db, uid, org_id, NULL, 0);
 	return r;
@@ -489,7 +464,7 @@ enum st store_code_issue(struct db *db, int64_t uid, const char *kind, const cha
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, now);
-	enum st r = done(db, st, "code kill");
+	enum st r = db_done(db, st, "code kill");
 	if (r != ST_OK)
 		return r;
 	st = db_stmt(db, ins);
@@ -502,7 +477,7 @@ enum st store_code_issue(struct db *db, int64_t uid, const char *kind, const cha
 	sqlite3_bind_int(st, 5, valid_days);
 	if (expires_at)
 		sqlite3_bind_int64(st, 6, expires_at);
-	return done(db, st, "code issue");
+	return db_done(db, st, "code issue");
 }
 
 enum st store_code_find(struct db *db, int64_t uid, const char *hash, int64_t now,
@@ -545,7 +520,7 @@ enum st store_code_use(struct db *db, int64_t id, int64_t now)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	enum st r = done(db, st, "code use");
+	enum st r = db_done(db, st, "code use");
 	if (r == ST_OK && sqlite3_changes(db->sql) == 0)
 		return ST_CONFLICT;
 	return r;
@@ -772,7 +747,7 @@ enum st store_password_expiry_warn(struct db *db, int64_t max_age, int64_t warn,
 			sqlite3_bind_text(st, 4, subject_fmt, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(st, 5, body_fmt, -1, SQLITE_TRANSIENT);
 		}
-		enum st r = done(db, st, "password expiry warnings");
+		enum st r = db_done(db, st, "password expiry warnings");
 		if (r != ST_OK)
 			return r;
 	}

@@ -145,6 +145,12 @@ void db_log_error(struct db *db, const char *context);
 void col_text(sqlite3_stmt *st, int col, char *out, size_t size);
 /* A text column as a new JSON string (null for NULL). */
 json_t *col_json_text(sqlite3_stmt *st, int col);
+/* Steps a statement that returns nothing wanted and resets it; logs ctx
+ * on an error (st NULL: ST_ERROR). */
+enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx);
+/* The first column of the first row as an integer (def when none or st
+ * is NULL); the statement is reset. */
+int64_t db_one_int(sqlite3_stmt *st, int64_t def);
 /* Maps a sqlite result code to enum st. */
 enum st st_from_sqlite(int rc);
 

@@ -12,29 +12,7 @@
 enum st store_audit(struct db *db, int64_t uid, const char *action, const char *entity,
 		    int64_t entity_id, json_t *before, json_t *after)
 {
-	static const char sql[] =
-		"INSERT INTO audit_log(at, user_id, action, entity, entity_id, before_json, after_json)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return ST_ERROR;
-	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	sqlite3_bind_int64(st, 1, now_s());
-	if (uid)
-		sqlite3_bind_int64(st, 2, uid);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, entity, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, entity_id);
-	if (b)
-		sqlite3_bind_text(st, 6, b, -1, SQLITE_TRANSIENT);
-	if (a)
-		sqlite3_bind_text(st, 7, a, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	free(b);
-	free(a);
-	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+	return store_audit_from(db, uid, NULL, action, entity, entity_id, before, after);
 }
 
 enum st store_task_add(struct db *db, int64_t org_id, const char *role, const char *kind,

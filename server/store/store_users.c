@@ -76,19 +76,6 @@ enum st store_user_by_email(struct db *db, const char *email, struct user_rec *o
 	return one_user(db, st, out);
 }
 
-static enum st step_done(struct db *db, sqlite3_stmt *st, const char *ctx)
-{
-	if (!st)
-		return ST_ERROR;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		db_log_error(db, ctx);
-		return st_from_sqlite(rc);
-	}
-	return ST_OK;
-}
-
 enum st store_signin_failures(struct db *db, const char *login, const char *addr,
 			      struct signin_failures *out)
 {
@@ -130,7 +117,7 @@ enum st store_signin_failed(struct db *db, const char *login, const char *addr,
 		sqlite3_bind_int64(st, 1, now_ms - (int64_t)24 * 3600 * 1000);
 		sqlite3_bind_int64(st, 2, now_ms);
 	}
-	enum st r = step_done(db, st, "sign-in failures prune");
+	enum st r = db_done(db, st, "sign-in failures prune");
 	if (r != ST_OK)
 		return r;
 	st = db_stmt(db, sql);
@@ -141,7 +128,7 @@ enum st store_signin_failed(struct db *db, const char *login, const char *addr,
 		sqlite3_bind_int64(st, 4, f->wait_until_ms);
 		sqlite3_bind_int64(st, 5, now_ms);
 	}
-	return step_done(db, st, "sign-in failed");
+	return db_done(db, st, "sign-in failed");
 }
 
 enum st store_signin_ok(struct db *db, const char *login, const char *addr)
@@ -152,7 +139,7 @@ enum st store_signin_ok(struct db *db, const char *login, const char *addr)
 		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
 	}
-	return step_done(db, st, "sign-in ok");
+	return db_done(db, st, "sign-in ok");
 }
 
 enum st store_user_create(struct db *db, const char *user_id, const char *name,
@@ -172,7 +159,7 @@ enum st store_user_create(struct db *db, const char *user_id, const char *name,
 	else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_int64(st, 5, now);
-	enum st r = step_done(db, st, "user create");
+	enum st r = db_done(db, st, "user create");
 	if (r == ST_OK && id)
 		*id = sqlite3_last_insert_rowid(db->sql);
 	if (r == ST_OK && password_hash) {
@@ -184,7 +171,7 @@ enum st store_user_create(struct db *db, const char *user_id, const char *name,
 		sqlite3_bind_int64(h, 1, sqlite3_last_insert_rowid(db->sql));
 		sqlite3_bind_text(h, 2, password_hash, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(h, 3, now);
-		r = step_done(db, h, "password history");
+		r = db_done(db, h, "password history");
 	}
 	return r;
 }
@@ -221,7 +208,7 @@ enum st store_user_set_password(struct db *db, int64_t uid, const char *hash, in
 		sqlite3_bind_int64(st, 1, uid);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 3, now);
-		enum st r = step_done(db, st, "set password");
+		enum st r = db_done(db, st, "set password");
 		if (r != ST_OK)
 			return r;
 	}
@@ -242,7 +229,7 @@ enum st store_grant_role(struct db *db, int64_t uid, const char *org_code, const
 	sqlite3_bind_text(st, 2, org_code, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, role_code, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, now);
-	enum st r = step_done(db, st, "grant role");
+	enum st r = db_done(db, st, "grant role");
 	if (r == ST_OK && sqlite3_changes(db->sql) == 0)
 		return ST_NOTFOUND;
 	return r;
@@ -261,7 +248,7 @@ enum st store_session_create(struct db *db, int64_t uid, const unsigned char has
 	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, expires_at);
-	return step_done(db, st, "session create");
+	return db_done(db, st, "session create");
 }
 
 enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_t now,
@@ -300,7 +287,7 @@ enum st store_session_touch(struct db *db, int64_t session_id, int64_t now)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(db, st, "session touch");
+	return db_done(db, st, "session touch");
 }
 
 enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now)
@@ -312,7 +299,7 @@ enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now)
 		return ST_ERROR;
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_int64(st, 2, now);
-	return step_done(db, st, "session revoke");
+	return db_done(db, st, "session revoke");
 }
 
 enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t *n)

@@ -37,8 +37,14 @@ const char *F(const char *fmt, ...)
 
 void apitest_start(unsigned seconds)
 {
+	apitest_start_with(seconds, NULL);
+}
+
+void apitest_start_with(unsigned seconds, const char *const *extra_args)
+{
 	harness_timeout(seconds);
-	if (!tap_ok(server_start(&srv, NULL, 60), "cqrsd --demo starts on a free loopback port and says where"))
+	if (!tap_ok(server_start(&srv, extra_args, 60),
+		    "cqrsd --demo starts on a free loopback port and says where"))
 		tap_bail("cqrsd did not start");
 	tap_diag("cqrsd listening at %s", srv.base);
 }

@@ -21,6 +21,8 @@ const char *F(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Limits the program to seconds, starts srv (cqrsd --demo on a free
  * loopback port) as a checked case, and bails out when it does not start. */
 void apitest_start(unsigned seconds);
+/* The same with extra cqrsd arguments (NULL-terminated; may be NULL). */
+void apitest_start_with(unsigned seconds, const char *const *extra_args);
 /* Performs one request on srv; the answer is left in R (replacing the last). */
 void go(const char *token, const char *method, const char *body, const char *path);
 void GET(const char *token, const char *path);

@@ -169,6 +169,22 @@ static const struct row rows[] = {
 		{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
 	{"PUT", "/api/v1/me/password", "/api/v1/me/password", "{}",
 		{401, 401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	/* clusters and allocated reports: cluster 1 is 00K's Tees Valley South */
+	{"GET", "/api/v1/clusters", "/api/v1/clusters?organisation=00K", NULL,
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403}},
+	{"POST", "/api/v1/clusters", "/api/v1/clusters",
+		"{\"organisation\": \"00K\", \"name\": \"\", \"practices\": [\"A81001\"]}",
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403}},
+	{"GET", "/api/v1/clusters/{}", "/api/v1/clusters/1", NULL,
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403}},
+	{"PUT", "/api/v1/clusters/{}", "/api/v1/clusters/1", "{}",
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403}},
+	{"GET", "/api/v1/allocations", "/api/v1/allocations?organisation=00K", NULL,
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403}},
+	{"GET", "/api/v1/allocations/{}", "/api/v1/allocations/U60172?year=2024/25", NULL,
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403}},
+	{"PUT", "/api/v1/allocations/{}", "/api/v1/allocations/U60172", "{}",
+		{401, 401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403}},
 };
 /* clang-format on */
 
