@@ -242,8 +242,7 @@ static void details(void)
 static void clusters(void)
 {
 	struct pty_term *t = client("demo.admin");
-	keys(t, "6");
-	pty_move_to(t, "Tab", "Provider Clusters");
+	keys(t, "6 Tab");
 	pty_expect(t, "Tees Valley South", WAIT, "the clusters are listed");
 	keys(t, "A");
 	pty_expect(t, "Add New Cluster", WAIT, "A opens Add New Cluster");
@@ -327,8 +326,7 @@ static void pcn_role(void)
 static void allocations(void)
 {
 	struct pty_term *t = client("demo.admin");
-	keys(t, "6");
-	pty_move_to(t, "Tab", "Allocated Reports");
+	keys(t, "6 Tab Tab");
 	pty_expect(t, "Allocated Reports: organisations under 00K", WAIT, "the descendants");
 	keys(t, "/");
 	pty_send(t, "A81030");
