@@ -64,11 +64,21 @@ static struct api_call source(struct ls *l)
 }
 
 static const struct ls_column columns[] = {
-	{.title = "Cluster", .key = "name", .width = 24},
-	{.title = "Practices", .key = "practices", .width = 9, .fmt = LS_COUNT, .right = true,
-	 .gap = 1},
-	{.title = "Description", .key = "description"},
+	{.title = "Cluster", .key = "name"},
+	{.title = "Practices", .key = "practices", .width = 9, .fmt = LS_COUNT, .right = true},
 };
+
+/* The description of the cluster under the cursor, whole. */
+static void foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	json_t *row = ls_cursor(l);
+	tui_clear(w, y, 0, width);
+	tui_clear(w, y + 1, 0, width);
+	tui_clear(w, y + 2, 0, width);
+	if (row)
+		de_put_wrapped(w, y, 0, width, 3, js(row, "description")[0] ? js(row, "description")
+			       : "(no description)", ST_DIM);
+}
 
 static void head(struct ls *l, WINDOW *w, int width)
 {
@@ -252,17 +262,18 @@ static void cluster_draw(struct screen *s, WINDOW *w, int h, int width)
 	}
 	tui_printf(w, 0, 0, width, ST_HEADING, true, "Cluster %s: %zu practices", js(cl, "name"),
 		   json_array_size(json_object_get(cl, "practices")));
-	de_put_wrapped(w, 1, 0, width, 1, js(cl, "description"), ST_NORMAL);
+	int y = 1 + de_put_wrapped(w, 1, 0, width, 2, js(cl, "description"), ST_NORMAL);
 	char users[200];
 	admin_join(json_object_get(cl, "users"), ", ", users, sizeof(users));
-	tui_printf(w, 2, 0, width, ST_NORMAL, true, "Users limited to it: %s",
-		   users[0] ? users : "none");
-	tui_put(w, 3, 0, width, "A/F6 add practices  Space tick  R/F8 Remove Organisation  "
+	char *line = xasprintf("Users limited to it: %s", users[0] ? users : "none");
+	y += de_put_wrapped(w, y, 0, width, 2, line, ST_NORMAL);
+	free(line);
+	tui_put(w, y++, 0, width, "A/F6 add practices  Space tick  R/F8 Remove Organisation  "
 		"S/F12 Submit  Esc", ST_DIM, true);
-	int lh = h - 4 - (c->refusal ? 2 : 0);
-	pick_draw(&c->prac, w, 4, 0, lh, width);
+	int lh = h - y - (c->refusal ? 2 : 0);
+	pick_draw(&c->prac, w, y, 0, lh, width);
 	if (c->refusal)
-		de_put_wrapped(w, 4 + lh, 0, width, 2, c->refusal, ST_ERROR);
+		de_put_wrapped(w, y + lh, 0, width, 2, c->refusal, ST_ERROR);
 }
 
 /* ------------------------------------------------------------ ticking practices */
@@ -485,7 +496,8 @@ static int list_offers(struct ls *l, enum action a)
 {
 	if (a == ACT_ADD_NEW || a == ACT_OPEN)
 		return 1;
-	if (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL || a == ACT_FILTER)
+	if (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL || a == ACT_FILTER || a == ACT_REMOVE ||
+	    a == ACT_SAVE)
 		return 0;
 	return -1;
 }
@@ -524,6 +536,8 @@ const struct ls_decl admin_clusters_list = {
 	.context = CTX_ADMIN,
 	.head_rows = 2,
 	.head = head,
+	.foot_rows = 3,
+	.foot = foot,
 	.open = open_cluster,
 	.offers = list_offers,
 	.action = list_hook,

@@ -119,23 +119,24 @@ static const struct ls_filter filters[] = {
 		   .said = "Users of {Organisation}."},
 };
 
+/* The first organisation's code, and how many more ("A81004 +2"). */
 static void orgs_cell(json_t *row, char *out, size_t size)
 {
-	struct buf b;
-	buf_init(&b);
-	size_t i;
-	json_t *o;
-	json_array_foreach(json_object_get(row, "organisations"), i, o)
-		buf_printf(&b, "%s%s", i ? " " : "", js(o, "code"));
-	snprintf(out, size, "%s", b.len ? b.data : "-");
-	buf_free(&b);
+	json_t *orgs = json_object_get(row, "organisations");
+	size_t n = json_array_size(orgs);
+	if (!n)
+		snprintf(out, size, "-");
+	else if (n == 1)
+		snprintf(out, size, "%s", js(json_array_get(orgs, 0), "code"));
+	else
+		snprintf(out, size, "%s +%zu", js(json_array_get(orgs, 0), "code"), n - 1);
 }
 
 static const struct ls_column columns[] = {
 	{.title = "Name", .key = "name"},
-	{.title = "User ID", .key = "user_id", .width = 18},
+	{.title = "User ID", .key = "user_id", .width = 18, .gap = 1},
 	{.title = "State", .key = "state", .width = 9, .fmt = LS_STATUS, .words = &short_words},
-	{.title = "Organisations", .cell = orgs_cell, .width = 14},
+	{.title = "Organisation", .cell = orgs_cell, .width = 13},
 	{.title = "Added", .key = "created", .width = 10, .fmt = LS_DATE},
 };
 
@@ -199,6 +200,7 @@ static void open_user(struct ls *l, json_t *row)
 	pick_set(&u->links, json_array());
 	xfree(&u->refusal);
 	u->lv = LV_USER;
+	u->wiz = false;
 	load_user(ls_screen(l), json_integer_value(json_object_get(row, "id")));
 }
 
@@ -379,7 +381,7 @@ static void user_draw(struct screen *s, WINDOW *w, int h, int width)
 	else
 		tui_printf(w, 2, 0, width, ST_NORMAL, true, "Added %s  Last sign-in %s", added,
 			   last);
-	tui_put(w, 3, 0, width, "Enter roles  A add org  R revoke  D disable/enable  U unlock  "
+	tui_put(w, 3, 0, width, "Enter roles  A add  R revoke  D disable/enable  U unlock  "
 		"E resend  v history", ST_DIM, true);
 	tui_put(w, 4, 0, width, "  Code    Kind     Roles (and clusters)", ST_COLHEAD, true);
 	int hist = json_array_size(json_object_get(x, "history")) ? 4 : 0;
@@ -677,7 +679,7 @@ static void orgs_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_put(w, 1, 0, width, u->wiz ? "Space ticks  S/F12 or Enter: Continue  A: search again"
 					 "  Esc: back"
 					: "Enter: choose  A: search again  Esc: back", ST_DIM, true);
-	tui_put(w, 2, 0, width, "  Code    Kind     Name", ST_COLHEAD, true);
+	tui_put(w, 2, 0, width, "      Code    Kind     Name", ST_COLHEAD, true);
 	if (u->busy)
 		tui_put(w, 3, 0, width, "Searching...", ST_INFO, true);
 	else if (!u->orgs.list.n)
@@ -887,10 +889,10 @@ static void done_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_printf(w, 3, 0, width, ST_NORMAL, true, "%s <%s>", js(c, "name"), js(c, "email"));
 	tui_printf(w, 5, 0, width, ST_NORMAL, true, "A registration e-mail with a code (valid "
 		   "until %s) has been sent.", until);
-	tui_put(w, 6, 0, width, "They run `cqrs register --user ID` (or Register with a code on",
-		ST_NORMAL, true);
-	tui_put(w, 7, 0, width, "the sign-in screen) and choose their password.", ST_NORMAL,
-		true);
+	tui_printf(w, 6, 0, width, ST_NORMAL, true, "They run `cqrs register --user %s`",
+		   js(c, "user_id"));
+	tui_put(w, 7, 0, width, "(or Register with a code on the sign-in screen) and choose their "
+		"password.", ST_NORMAL, true);
 	tui_put(w, 9, 0, width, "Enter: the user's details   Esc: the list of users", ST_DIM, true);
 }
 
@@ -928,6 +930,7 @@ static enum wres below_action(struct screen *s, enum action a, int key)
 	case LV_DONE:
 		if (a == ACT_OPEN) {
 			u->lv = LV_USER;
+			u->wiz = false;
 			load_user(s, json_integer_value(json_object_get(u->created, "id")));
 			return W_HANDLED;
 		}
@@ -996,7 +999,8 @@ static int list_offers(struct ls *l, enum action a)
 {
 	if (a == ACT_ADD_NEW || a == ACT_FILTER || a == ACT_OPEN)
 		return 1;
-	if (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL)
+	if (a == ACT_TOGGLE_TAG || a == ACT_TAG_ALL || a == ACT_REMOVE || a == ACT_SAVE ||
+	    a == ACT_DISABLE_USER || a == ACT_UNLOCK_USER || a == ACT_RESEND || a == ACT_HISTORY)
 		return 0;
 	return -1;
 }
