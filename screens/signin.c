@@ -34,6 +34,7 @@ static const struct demo_user {
 static const char *const demo_choices[] = {
 	"(type a user ID below)", "demo.practice", "demo.view", "demo.pcn",
 	"demo.commissioner", "demo.approver", "demo.finance", "demo.admin", "demo.cluster",
+	"demo.useradmin", "demo.practiceadmin",
 };
 
 struct signin {
