@@ -109,14 +109,8 @@ static void open_org(struct ls *l, json_t *row)
 static void on_saved(struct screen *s, const struct api_response *r)
 {
 	struct aadm *x = own_of(s);
-	x->busy = false;
-	app_dirty(s->app);
-	free(x->refusal);
-	x->refusal = admin_refusal(r);
-	if (x->refusal) {
-		app_message(s->app, MSG_ERROR, "%s", x->refusal);
+	if (!admin_written(s->app, r, &x->busy, &x->refusal))
 		return;
-	}
 	const char *msg = json_string_value(json_object_get(r->json, "message"));
 	app_message(s->app, MSG_OK, "%s", msg ? msg : "allocations have been saved");
 	load(s);

@@ -153,14 +153,8 @@ static json_t *marked(struct cadm *c, const char *chg)
 static void on_updated(struct screen *s, const struct api_response *r)
 {
 	struct cadm *c = own_of(s);
-	c->busy = false;
-	app_dirty(s->app);
-	free(c->refusal);
-	c->refusal = admin_refusal(r);
-	if (c->refusal) {
-		app_message(s->app, MSG_ERROR, "%s", c->refusal);
+	if (!admin_written(s->app, r, &c->busy, &c->refusal))
 		return;
-	}
 	const char *msg = json_string_value(json_object_get(r->json, "message"));
 	app_message(s->app, MSG_OK, "%s", msg ? msg : "cluster was updated successfully");
 	on_cluster(s, r);
@@ -281,14 +275,8 @@ static void cluster_draw(struct screen *s, WINDOW *w, int h, int width)
 static void on_created(struct screen *s, const struct api_response *r)
 {
 	struct cadm *c = own_of(s);
-	c->busy = false;
-	app_dirty(s->app);
-	free(c->refusal);
-	c->refusal = admin_refusal(r);
-	if (c->refusal) {
-		app_message(s->app, MSG_ERROR, "%s", c->refusal);
+	if (!admin_written(s->app, r, &c->busy, &c->refusal))
 		return;
-	}
 	json_t *cl = json_object_get(r->json, "cluster");
 	app_message(s->app, MSG_OK, "Cluster %s has been created with %zu practices.",
 		    js(cl, "name"), json_array_size(json_object_get(cl, "practices")));

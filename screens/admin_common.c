@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dates.h"
@@ -126,6 +127,17 @@ char *admin_refusal(const struct api_response *r)
 		? xasprintf("Refused: %s (%s).", r->err_message[0] ? r->err_message : r->err_code,
 			    field)
 		: xasprintf("Refused: %s.", r->err_message[0] ? r->err_message : r->err_code);
+}
+
+bool admin_written(struct app *a, const struct api_response *r, bool *busy, char **refusal)
+{
+	*busy = false;
+	app_dirty(a);
+	free(*refusal);
+	*refusal = admin_refusal(r);
+	if (*refusal)
+		app_message(a, MSG_ERROR, "%s", *refusal);
+	return *refusal == NULL;
 }
 
 void admin_when(const char *iso, char *out, size_t size)

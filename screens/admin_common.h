@@ -39,6 +39,10 @@ void pick_draw(struct pick *p, WINDOW *w, int y, int x, int h, int width);
 /* The refusal of a write in full: "Refused: words (field)" (new string),
  * or NULL on success. */
 char *admin_refusal(const struct api_response *r);
+/* Reads the answer of a write: clears *busy, marks the screen for
+ * redrawing and, on a refusal, keeps it whole in *refusal (freeing the
+ * one before), says it on the message line and returns false. */
+bool admin_written(struct app *a, const struct api_response *r, bool *busy, char **refusal);
 /* An ISO date or time ("2026-12-01T09:12:00Z") as dd/mm/yyyy (hh:mm);
  * "-" for none. */
 void admin_when(const char *iso, char *out, size_t size);

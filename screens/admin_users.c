@@ -208,14 +208,8 @@ static void open_user(struct ls *l, json_t *row)
 static void on_user_write(struct screen *s, const struct api_response *r)
 {
 	struct uadm *u = own_of(s);
-	u->busy = false;
-	app_dirty(s->app);
-	free(u->refusal);
-	u->refusal = admin_refusal(r);
-	if (u->refusal) {
-		app_message(s->app, MSG_ERROR, "%s", u->refusal);
+	if (!admin_written(s->app, r, &u->busy, &u->refusal))
 		return;
-	}
 	const char *msg = json_string_value(json_object_get(r->json, "message"));
 	app_message(s->app, MSG_OK, "%s", msg ? msg : "Saved.");
 	if (u->lv == LV_LINK)
@@ -729,11 +723,7 @@ static void start_wizard(struct screen *s)
 static void on_email_ok(struct screen *s, const struct api_response *r)
 {
 	struct uadm *u = own_of(s);
-	u->busy = false;
-	app_dirty(s->app);
-	free(u->refusal);
-	u->refusal = admin_refusal(r);
-	if (u->refusal || u->lv != LV_EMAIL)
+	if (!admin_written(s->app, r, &u->busy, &u->refusal) || u->lv != LV_EMAIL)
 		return;
 	wiz_keep(u, "email", u->f_email);
 	wiz_keep(u, "email_confirm", u->f_confirm);
@@ -744,14 +734,8 @@ static void on_email_ok(struct screen *s, const struct api_response *r)
 static void on_created(struct screen *s, const struct api_response *r)
 {
 	struct uadm *u = own_of(s);
-	u->busy = false;
-	app_dirty(s->app);
-	free(u->refusal);
-	u->refusal = admin_refusal(r);
-	if (u->refusal) {
-		app_message(s->app, MSG_ERROR, "%s", u->refusal);
+	if (!admin_written(s->app, r, &u->busy, &u->refusal))
 		return;
-	}
 	json_decref(u->created);
 	u->created = json_incref(json_object_get(r->json, "user"));
 	u->lv = LV_DONE;

@@ -210,7 +210,6 @@ static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_put(w, y++, 3, width - 4, "F6 or Ctrl-G: Register with a code   F7 or Ctrl-F: "
 		"Forgotten password", ST_NORMAL, false);
 	if (si->has_demo && y + 2 < h) {
-		y++;
 		tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD "):", ST_LABEL,
 			false);
 		for (size_t i = 0; i < ARRAY_SIZE(demo_users) && y < h; i++)

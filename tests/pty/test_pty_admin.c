@@ -62,18 +62,6 @@ static void type_enter(struct pty_term *t, const char *text)
 	pty_key(t, "Enter");
 }
 
-/* True when the row holding text also holds what. */
-static bool row_has(struct pty_term *t, const char *text, const char *what)
-{
-	int r = -1;
-	if (!pty_find(t, text, &r, NULL))
-		return false;
-	char *line = pty_row(t, r);
-	bool ok = strstr(line, what) != NULL;
-	free(line);
-	return ok;
-}
-
 /* The first XXXX-XXXX-XXXX code of a message (caller frees), or NULL. */
 static char *code_in(const char *mail)
 {
@@ -113,7 +101,7 @@ static void add_user(void)
 	keys(t, "6");
 	pty_expect(t, "Users you administer (A81004)", WAIT, "Administration > Users opens");
 	pty_expect(t, "demo.locked", WAIT, "the users of A81004 are listed");
-	pty_check(t, row_has(t, "demo.locked", "Locked") && row_has(t, "demo.newuser", "Awaiting"),
+	pty_check(t, pty_row_has(t, "demo.locked", "Locked") && pty_row_has(t, "demo.newuser", "Awaiting"),
 		  "the states are shown in words");
 	keys(t, "A");
 	pty_expect(t, "Add New User: e-mail address", WAIT, "A opens Add New User");
@@ -166,11 +154,11 @@ static void register_jane(void)
 	pty_expect(t, "previous 8", WAIT, "with the rules only the server checks");
 	type_enter(t, jane_code ? jane_code : "none");
 	pty_send(t, "smith");
-	pty_check(t, pty_wait_text(t, "[ ] 8 to 32", WAIT) && row_has(t, "user ID", "[ ]"),
+	pty_check(t, pty_wait_text(t, "[ ] 8 to 32", WAIT) && pty_row_has(t, "user ID", "[ ]"),
 		  "typing marks the rules not met (length, part of the user ID)");
 	keys(t, "C-a C-k");
 	pty_send(t, "Blue-Harbour-77");
-	pty_check(t, pty_wait_text(t, "[x] 8 to 32", WAIT) && row_has(t, "at least three", "[x]"),
+	pty_check(t, pty_wait_text(t, "[x] 8 to 32", WAIT) && pty_row_has(t, "at least three", "[x]"),
 		  "and met once they are");
 	pty_key(t, "Enter");
 	type_enter(t, "Blue-Harbour-78");
