@@ -43,8 +43,16 @@ enum level {
 	LV_DONE,      /* wizard: the confirmation */
 };
 
+/* A question about the user shown, waiting for its Yes/No. */
+struct ask {
+	struct screen *s;
+	const char *action;       /* a user action, or NULL: revoke the link */
+	char code[32];
+};
+
 struct uadm {
 	struct ls *l;
+	struct ask ask;
 	enum level lv;
 	bool busy;
 	char *refusal;           /* the last refusal in full, or NULL */
@@ -225,12 +233,6 @@ static void user_write(struct screen *s, struct api_call c, const char *saying)
 	app_call(s->app, s, c, on_user_write);
 }
 
-struct ask {
-	struct screen *s;
-	const char *action;       /* a user action, or NULL: revoke the link */
-	char code[32];
-};
-static struct ask asking;
 
 static void on_confirm(void *ud, int result, const char *text)
 {
@@ -254,9 +256,10 @@ static void ask_user(struct screen *s, const char *action, const char *code, con
 	va_start(ap, fmt);
 	char *q = xvasprintf(fmt, ap);
 	va_end(ap);
-	asking = (struct ask){.s = s, .action = action};
-	snprintf(asking.code, sizeof(asking.code), "%s", code ? code : "");
-	app_popup(s->app, popup_confirm(q, on_confirm, &asking));
+	struct uadm *u = own_of(s);
+	u->ask = (struct ask){.s = s, .action = action};
+	snprintf(u->ask.code, sizeof(u->ask.code), "%s", code ? code : "");
+	app_popup(s->app, popup_confirm(q, on_confirm, &u->ask));
 	free(q);
 }
 
