@@ -496,18 +496,20 @@ static void on_me(struct screen *s, const struct api_response *r)
 	free(keep_org);
 	a->signed_in = true;
 	signin_clear_password(&a->screens[SCR_SIGNIN]);
-	if (!json_array_size(json_object_get(a->me, "organisations"))) {
-		app_message(a, MSG_ERROR, "You are not linked to any organisation: ask your User "
-			    "Administrator.");
-	} else {
-		app_message(a, MSG_OK, "Signed in as %s (%s).", uid, jstr(a->me, "name"));
-	}
+	bool linked = json_array_size(json_object_get(a->me, "organisations")) > 0;
 	int back = a->back_to;
 	a->back_to = -1;
 	if (back >= 0 && back < SCR__COUNT && allowed(a, back))
 		show(a, back);
-	else
+	else if (linked)
 		goto_tab(a, TAB_HOME);
+	/* said after the move, which would otherwise say that no tab is
+	 * allowed "at" no organisation */
+	if (!linked)
+		app_message(a, MSG_ERROR, "Signed in; no organisation is linked to you: ask your "
+			    "User Administrator.");
+	else
+		app_message(a, MSG_OK, "Signed in as %s (%s).", uid, jstr(a->me, "name"));
 	resend_held(a);
 	a->dirty |= D_ALL;
 }

@@ -13,7 +13,8 @@
  *       a policy refusal is shown whole, the code sets the password, Jane
  *       signs in; the used code is then refused;
  *   (c) the user details: Finance View added to the link, disable and
- *       enable, unlock demo.locked, resend demo.newuser's registration
+ *       enable, the history, the link revoked (removing the user's
+ *       roles), unlock demo.locked, resend demo.newuser's registration
  *       e-mail (it arrives), the history;
  *   (d) "Creating / Updating a Service Provider Cluster" and "Removing an
  *       Organisation from a Service Provider Cluster" as demo.admin;
@@ -204,7 +205,13 @@ static void details(void)
 	pty_expect(t, "(jane.smith): Active", WAIT, "and enabled again");
 	keys(t, "v");
 	pty_expect(t, "user.disable", WAIT, "the history shows it");
-	keys(t, "Esc Esc");
+	keys(t, "Esc");
+	pty_wait_gone(t, "History (newest first)", WAIT);
+	keys(t, "R");
+	pty_expect(t, "Revoke every role of jane.smith at A81004", WAIT, "R asks before revoking");
+	keys(t, "y");
+	pty_expect(t, "No organisation links: A adds one.", WAIT, "the link is revoked");
+	keys(t, "Esc");
 	pty_expect(t, "Users you administer", WAIT, "Esc goes back to the list");
 	pty_move_to(t, "Down", "demo.locked");
 	keys(t, "Enter");
@@ -354,7 +361,8 @@ static void forgotten(void)
 	type_enter(t, "Quiet-River-51");
 	pty_expect(t, "Your password is set", WAIT, "the reset code sets a new password");
 	type_enter(t, "Quiet-River-51");
-	pty_expect(t, "Signed in as jane.smith", WAIT, "and Jane signs in with it");
+	pty_expect(t, "Signed in; no organisation is linked to you", WAIT,
+		   "and Jane signs in with it (her link was revoked in (c): the frame says so)");
 	free(code);
 	pty_close(&t);
 }
