@@ -399,3 +399,182 @@ struct api_call call_report(const struct report_q *q)
 	url_param(&u, "format", q->format);
 	return make("GET", url_steal(&u), NULL);
 }
+
+/* ------------------------------------------------------------ administration (issue 11) */
+
+/* An array, or a new empty one for NULL. */
+static json_t *arr(json_t *a)
+{
+	return a ? a : json_array();
+}
+
+struct api_call call_admin_users(const struct admin_users_q *q)
+{
+	struct url u;
+	url_init(&u, "/admin/users");
+	url_param(&u, "q", q->q && *q->q ? q->q : NULL);
+	url_param(&u, "state", q->state && *q->state ? q->state : NULL);
+	url_param(&u, "organisation", q->organisation && *q->organisation ? q->organisation : NULL);
+	url_param_id(&u, "limit", q->limit);
+	url_param_id(&u, "offset", q->offset);
+	return make("GET", url_steal(&u), NULL);
+}
+
+struct api_call call_admin_email_check(const char *email, const char *confirm)
+{
+	struct url u;
+	url_init(&u, "/admin/email-check");
+	url_param(&u, "email", email);
+	url_param(&u, "confirm", confirm);
+	return make("GET", url_steal(&u), NULL);
+}
+
+struct api_call call_admin_roles(const char *organisation)
+{
+	struct url u;
+	url_init(&u, "/admin/roles");
+	url_param(&u, "organisation", organisation);
+	return make("GET", url_steal(&u), NULL);
+}
+
+json_t *admin_link(const char *code, json_t *roles, json_t *payment_types, json_t *clusters)
+{
+	return json_pack("{s:s, s:o, s:o, s:o}", "code", code, "roles", arr(roles),
+			 "payment_types", arr(payment_types), "clusters", arr(clusters));
+}
+
+struct api_call call_admin_user_create(const struct admin_user_new *n)
+{
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+				 "email", n->email, "email_confirm", n->email_confirm,
+				 "title", n->title ? n->title : "",
+				 "first_name", n->first_name, "last_name", n->last_name,
+				 "work_phone", n->work_phone, "mobile", n->mobile ? n->mobile : "",
+				 "organisations", arr(n->links));
+	return make("POST", xstrdup("/admin/users"), body);
+}
+
+struct api_call call_admin_user(long long id)
+{
+	return get_id("/admin/users", id, NULL);
+}
+
+struct api_call call_admin_user_link(long long id, json_t *link)
+{
+	struct url u;
+	url_init(&u, "/admin/users");
+	url_id(&u, id);
+	buf_puts(&u.b, "/organisations");
+	url_seg(&u, json_string_value(json_object_get(link, "code")));
+	json_object_del(link, "code");
+	return make("PUT", url_steal(&u), link);
+}
+
+struct api_call call_admin_user_unlink(long long id, const char *code)
+{
+	struct url u;
+	url_init(&u, "/admin/users");
+	url_id(&u, id);
+	buf_puts(&u.b, "/organisations");
+	url_seg(&u, code);
+	return make("DELETE", url_steal(&u), NULL);
+}
+
+struct api_call call_admin_user_action(long long id, const char *action)
+{
+	struct url u;
+	url_init(&u, "/admin/users");
+	url_id(&u, id);
+	buf_puts(&u.b, "/actions");
+	return make("POST", url_steal(&u), json_pack("{s:s}", "action", action));
+}
+
+struct api_call call_password_policy(void)
+{
+	return get("/password-policy");
+}
+
+struct api_call call_registration(const char *user_id, const char *code, const char *password,
+				  const char *confirm)
+{
+	return make("POST", xstrdup("/registration"),
+		    json_pack("{s:s, s:s, s:s, s:s}", "user_id", user_id, "code", code,
+			      "password", password, "password_confirm", confirm));
+}
+
+struct api_call call_password_reset(const char *who)
+{
+	return make("POST", xstrdup("/password-reset"),
+		    json_pack("{s:s}", strchr(who, '@') ? "email" : "user_id", who));
+}
+
+struct api_call call_password_change(const char *current, const char *password,
+				     const char *confirm)
+{
+	return make("PUT", xstrdup("/me/password"),
+		    json_pack("{s:s, s:s, s:s}", "current", current, "password", password,
+			      "password_confirm", confirm));
+}
+
+struct api_call call_clusters(const char *organisation)
+{
+	struct url u;
+	url_init(&u, "/clusters");
+	url_param(&u, "organisation", organisation);
+	return make("GET", url_steal(&u), NULL);
+}
+
+struct api_call call_cluster(long long id)
+{
+	return get_id("/clusters", id, NULL);
+}
+
+struct api_call call_cluster_create(const char *organisation, const char *name,
+				    const char *description, json_t *practices)
+{
+	return make("POST", xstrdup("/clusters"),
+		    json_pack("{s:s, s:s, s:s, s:o}", "organisation", organisation, "name", name,
+			      "description", description, "practices", arr(practices)));
+}
+
+struct api_call call_cluster_update(long long id, const char *name, const char *description,
+				    json_t *add, json_t *remove)
+{
+	struct url u;
+	url_init(&u, "/clusters");
+	url_id(&u, id);
+	json_t *body = json_pack("{s:o, s:o}", "add", arr(add), "remove", arr(remove));
+	if (name)
+		json_object_set_new(body, "name", json_string(name));
+	if (description)
+		json_object_set_new(body, "description", json_string(description));
+	return make("PUT", url_steal(&u), body);
+}
+
+struct api_call call_allocations(const char *organisation, const char *q)
+{
+	struct url u;
+	url_init(&u, "/allocations");
+	url_param(&u, "organisation", organisation);
+	url_param(&u, "q", q && *q ? q : NULL);
+	return make("GET", url_steal(&u), NULL);
+}
+
+struct api_call call_allocation(const char *code, const char *year, const char *payment_type)
+{
+	struct url u;
+	url_init(&u, "/allocations");
+	url_seg(&u, code);
+	url_param(&u, "year", year && *year ? year : NULL);
+	url_param(&u, "payment_type", payment_type && *payment_type ? payment_type : NULL);
+	return make("GET", url_steal(&u), NULL);
+}
+
+struct api_call call_allocation_save(const char *code, json_t *allocate, json_t *remove)
+{
+	struct url u;
+	url_init(&u, "/allocations");
+	url_seg(&u, code);
+	return make("PUT", url_steal(&u),
+		    json_pack("{s:o, s:o}", "allocate", arr(allocate), "remove", arr(remove)));
+}

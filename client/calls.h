@@ -196,4 +196,75 @@ struct report_q {
 };
 struct api_call call_report(const struct report_q *q);
 
+/* ------------------------------------------------------------ administration (issue 11) */
+
+/* GET /admin/users: the users an administrator manages. NULL (or 0)
+ * fields are left out. */
+struct admin_users_q {
+	const char *q;            /* name, user ID or e-mail */
+	const char *state;        /* "ACTIVE", "AWAITING_REGISTRATION", "LOCKED", "DISABLED" */
+	const char *organisation; /* a code */
+	int limit, offset;
+};
+struct api_call call_admin_users(const struct admin_users_q *q);
+/* GET /admin/email-check: the Add New User "Continue" step. */
+struct api_call call_admin_email_check(const char *email, const char *confirm);
+/* GET /admin/roles?organisation=: the roles, payment types and clusters
+ * that fit an organisation (and its PCN declarer count). */
+struct api_call call_admin_roles(const char *organisation);
+/* One organisation link of a new or changed user: the arrays hold codes
+ * (roles, payment types) and cluster ids; they are stolen. */
+json_t *admin_link(const char *code, json_t *roles, json_t *payment_types, json_t *clusters);
+/* POST /admin/users: a new user; links is an array of admin_link values
+ * (stolen). */
+struct admin_user_new {
+	const char *email, *email_confirm;
+	const char *title, *first_name, *last_name, *work_phone, *mobile;
+	json_t *links;
+};
+struct api_call call_admin_user_create(const struct admin_user_new *u);
+/* GET /admin/users/{id}: one user with links and history. */
+struct api_call call_admin_user(long long id);
+/* PUT /admin/users/{id}/organisations/{code}: adds or replaces a link;
+ * link is an admin_link value (stolen; its code is the path's). */
+struct api_call call_admin_user_link(long long id, json_t *link);
+/* DELETE /admin/users/{id}/organisations/{code}: revokes a link. */
+struct api_call call_admin_user_unlink(long long id, const char *code);
+/* POST /admin/users/{id}/actions: "disable", "enable", "unlock", "resend". */
+struct api_call call_admin_user_action(long long id, const char *action);
+
+/* GET /password-policy (public): every rule in words. */
+struct api_call call_password_policy(void);
+/* POST /registration (public): sets the password with a registration or
+ * reset code. */
+struct api_call call_registration(const char *user_id, const char *code, const char *password,
+				  const char *confirm);
+/* POST /password-reset (public): who is a user ID, or an e-mail address
+ * when it holds an "@". */
+struct api_call call_password_reset(const char *who);
+/* PUT /me/password: the signed-in user changes their own password. */
+struct api_call call_password_change(const char *current, const char *password,
+				     const char *confirm);
+
+/* GET /clusters?organisation=: a commissioner's Service Provider Clusters. */
+struct api_call call_clusters(const char *organisation);
+/* GET /clusters/{id}: one cluster with its practices and users. */
+struct api_call call_cluster(long long id);
+/* POST /clusters; practices is an array of codes (stolen). */
+struct api_call call_cluster_create(const char *organisation, const char *name,
+				    const char *description, json_t *practices);
+/* PUT /clusters/{id}: name and description (NULL: unchanged) and the
+ * practice codes to add and remove (arrays, stolen; NULL: none). */
+struct api_call call_cluster_update(long long id, const char *name, const char *description,
+				    json_t *add, json_t *remove);
+
+/* GET /allocations?organisation=&q=: the organisations under a parent
+ * with their allocated-report counts. */
+struct api_call call_allocations(const char *organisation, const char *q);
+/* GET /allocations/{code}?year=&payment_type= (NULL: left out). */
+struct api_call call_allocation(const char *code, const char *year, const char *payment_type);
+/* PUT /allocations/{code}: service ids to allocate and to remove
+ * (arrays, stolen). */
+struct api_call call_allocation_save(const char *code, json_t *allocate, json_t *remove);
+
 #endif

@@ -93,7 +93,16 @@
 	_(EXPORT, "export", "Export", "Export the rows (a report: the whole report) to a CSV file") \
 	_(SORT, "sort", "Sort", "Sort the rows by a column (again on the same column: the other way)") \
 	_(RUN_SUMMARY, "run-summary", "Summary", "Run Achievement Summary Report for the declaration under the cursor") \
-	_(OPEN_ALSO, "open-months", "Months", "Reports: the row's month-by-month chart (Achievement Summary, a practice's row)")
+	_(OPEN_ALSO, "open-months", "Months", "Reports: the row's month-by-month chart (Achievement Summary, a practice's row)") \
+	_(REGISTER, "register", "Register", "Register with a code: the Security Information screen (registration or reset code)") \
+	_(FORGOT_PASSWORD, "forgot-password", "Forgotten", "Forgotten password: e-mail a reset code") \
+	_(CHANGE_PASSWORD, "change-password", "Password", "Change your password (current, new, confirm)") \
+	_(ADD_NEW, "add-new", "AddNew", "Add New: a user, a cluster, an organisation link or practices") \
+	_(REMOVE, "remove", "Remove", "Remove Organisation: the ticked (or current) practice or link") \
+	_(SAVE, "save", "Submit", "Submit the changes of this screen (ticks, removals)") \
+	_(DISABLE_USER, "disable-user", "Disable", "Disable the user, or enable a disabled user") \
+	_(UNLOCK_USER, "unlock-user", "Unlock", "Unlock a locked user") \
+	_(RESEND, "resend", "Resend", "Resend the registration e-mail with a new code")
 
 enum action {
 #define CQRS_ACTION_ENUM(id, name, label, help) ACT_##id,
@@ -119,7 +128,11 @@ enum action {
 	_(OFFERED, "offered", CTX_LIST, "Offered Services: offers to withdraw or cancel") \
 	_(ACHIEVEMENTS, "achievements", CTX_LIST, "Data Submission: the achievements panel, an achievement's groups, missing data") \
 	_(TASKS, "tasks", CTX_LIST, "Home > Message Centre: your tasks and notices") \
-	_(ENTRY, "entry", CTX_FORM, "The group form: New Values typed like a 3270 form (Enter and Tab move on)")
+	_(ENTRY, "entry", CTX_FORM, "The group form: New Values typed like a 3270 form (Enter and Tab move on)") \
+	_(SIGNIN, "signin", CTX_FORM, "The sign-in screen: register with a code, forgotten password") \
+	_(ACCOUNT, "account", CTX_TREE, "Home > My Account: change your password") \
+	_(ADMIN, "admin", CTX_LIST, "Administration: users, Provider Clusters, Allocated Reports") \
+	_(ADMIN_FORM, "admin-form", CTX_FORM, "Administration forms: Add New User, Add New Cluster")
 
 enum context {
 #define CQRS_CONTEXT_ENUM(id, name, parent, help) CTX_##id,

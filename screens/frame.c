@@ -63,7 +63,7 @@ struct app {
 	unsigned roles;
 	bool signed_in;
 
-	struct screen screens[SCR__COUNT + 1];
+	struct screen screens[SCR__COUNT + 2];
 	int cur;
 	int back_to;
 	int sub_of[TAB__COUNT];
@@ -89,12 +89,14 @@ struct app {
 	bool said_non_ascii;    /* the non-UTF-8-locale notice was given */
 };
 
-static const struct screen_def screen_defs[SCR__COUNT + 1] = {
+static const struct screen_def screen_defs[SCR__COUNT + 2] = {
 #define CQRS_SCREEN_DEF(id, tab, name, roles, kinds, ops, arg) \
 	{SCR_##id, TAB_##tab, name, roles, kinds, &ops, arg},
 	CQRS_SCREENS(CQRS_SCREEN_DEF)
 #undef CQRS_SCREEN_DEF
 	{SCR_SIGNIN, TAB_HOME, "Sign in", ROLES_ALL, KINDS_ALL, &signin_ops, NULL},
+	{SCR_REGISTER, TAB_HOME, "Security Information", ROLES_ALL, KINDS_ALL, &register_ops,
+	 NULL},
 };
 
 static const struct tab_item tab_items[TAB__COUNT] = {
@@ -216,7 +218,7 @@ static void compute_roles(struct app *a)
 
 static bool allowed(struct app *a, int id)
 {
-	if (id == SCR_SIGNIN)
+	if (id >= SCR_SIGNIN)
 		return true;
 	if (!a->signed_in)
 		return false;
@@ -257,7 +259,7 @@ static void show(struct app *a, int id)
 {
 	struct screen *s = &a->screens[id];
 	a->cur = id;
-	if (id != SCR_SIGNIN)
+	if (id < SCR_SIGNIN)
 		a->sub_of[screen_defs[id].tab] = id;
 	if (!s->inited) {
 		s->priv = xcalloc(1, s->def->ops->priv_size ? s->def->ops->priv_size : 1);
@@ -274,7 +276,7 @@ static void show(struct app *a, int id)
 
 bool app_goto(struct app *a, int id)
 {
-	if (id < 0 || id > SCR_SIGNIN || !allowed(a, id))
+	if (id < 0 || id > SCR_REGISTER || !allowed(a, id))
 		return false;
 	show(a, id);
 	return true;
@@ -360,7 +362,8 @@ static void pending_done(void *ud, const struct api_response *r)
 	a->dirty |= D_TITLE;
 	/* the sign-in screen's own requests (the session, /me) answer a 401
 	 * themselves */
-	if (r->outcome == API_HTTP && r->status == 401 && p->s != &a->screens[SCR_SIGNIN]) {
+	if (r->outcome == API_HTTP && r->status == 401 && p->s != &a->screens[SCR_SIGNIN] &&
+	    p->s != &a->screens[SCR_REGISTER]) {
 		/* the token expired: keep the request for after sign-in */
 		p->held = true;
 		go_sign_in(a, "Session expired: sign in again to go back to where you were.");
@@ -481,7 +484,7 @@ static void reset_all(struct app *a)
 
 static void go_sign_in(struct app *a, const char *why)
 {
-	if (a->cur != SCR_SIGNIN)
+	if (a->cur < SCR_SIGNIN)
 		a->back_to = a->cur;
 	a->signed_in = false;
 	show(a, SCR_SIGNIN);
@@ -544,17 +547,9 @@ static void on_me(struct screen *s, const struct api_response *r)
 	free(keep_org);
 	a->signed_in = true;
 	signin_clear_password(&a->screens[SCR_SIGNIN]);
-	if (!json_array_size(json_object_get(a->me, "organisations"))) {
-		app_message(a, MSG_ERROR, "You are not linked to any organisation: ask your User "
-			    "Administrator.");
-	} else if (was_checking && (a->nheld || a->held_lost)) {
-		/* typed for a sign-in form that was not needed: a password must
-		 * never run as commands */
-		app_message(a, MSG_OK, "Signed in as %s. %zu key%s typed while checking: not used.",
-			    uid, a->nheld, a->nheld == 1 ? "" : "s");
-	} else {
-		app_message(a, MSG_OK, "Signed in as %s (%s).", uid, jstr(a->me, "name"));
-	}
+	bool linked = json_array_size(json_object_get(a->me, "organisations")) > 0;
+	size_t held = a->nheld;
+	bool held_lost = a->held_lost;
 	if (was_checking) {
 		a->checking = false;
 		a->nheld = 0;
@@ -565,8 +560,20 @@ static void on_me(struct screen *s, const struct api_response *r)
 	a->back_to = -1;
 	if (back >= 0 && back < SCR__COUNT && allowed(a, back))
 		show(a, back);
-	else
+	else if (linked)
 		goto_tab(a, TAB_HOME);
+	/* said after the move, which would otherwise say that no tab is
+	 * allowed "at" no organisation */
+	if (!linked)
+		app_message(a, MSG_ERROR, "Signed in; no organisation is linked to you: ask your "
+			    "User Administrator.");
+	else if (was_checking && (held || held_lost))
+		/* typed for a sign-in form that was not needed: a password must
+		 * never run as commands */
+		app_message(a, MSG_OK, "Signed in as %s. %zu key%s typed while checking: not used.",
+			    uid, held, held == 1 ? "" : "s");
+	else
+		app_message(a, MSG_OK, "Signed in as %s (%s).", uid, jstr(a->me, "name"));
 	resend_held(a);
 	a->dirty |= D_ALL;
 }
@@ -621,6 +628,18 @@ void app_sign_in(struct app *a, const char *user, const char *password)
 	app_message(a, MSG_INFO, "Signing in to %s...", a->server);
 	/* drop a stale token so the sign-in is not refused for it */
 	app_call(a, &a->screens[SCR_SIGNIN], call_sign_in(user, password), on_session);
+}
+
+void app_show_sign_in(struct app *a, const char *user)
+{
+	show(a, SCR_SIGNIN);
+	signin_prepare(&a->screens[SCR_SIGNIN], user);
+}
+
+void app_show_register(struct app *a, const char *user)
+{
+	show(a, SCR_REGISTER);
+	register_prepare(&a->screens[SCR_REGISTER], user);
 }
 
 static void on_signed_out(struct screen *s, const struct api_response *r)
@@ -719,7 +738,7 @@ static void show_help(struct app *a, enum context ctx)
 {
 	char **lines = NULL;
 	size_t n = 0;
-	const char *where = a->cur == SCR_SIGNIN ? "Sign in" : screen_defs[a->cur].name;
+	const char *where = screen_defs[a->cur].name;
 #define ADD(...) do { lines = xrealloc(lines, (n + 1) * sizeof(char *)); \
 		lines[n++] = xasprintf(__VA_ARGS__); } while (0)
 	ADD("\1%s: keys in context \"%s\"%s", where, context_name(ctx),
@@ -850,7 +869,7 @@ static void draw_tabs(struct app *a)
 	struct tab_item items[TAB__COUNT];
 	int map[TAB__COUNT], n = 0, active = -1;
 	int subs[SCR__COUNT];
-	if (a->signed_in && a->cur != SCR_SIGNIN) {
+	if (a->signed_in && a->cur < SCR_SIGNIN) {
 		for (int t = 0; t < TAB__COUNT; t++) {
 			if (!visible_subs(a, t, subs))
 				continue;
@@ -871,7 +890,7 @@ static void draw_subs(struct app *a)
 	struct tab_item items[SCR__COUNT];
 	int subs[SCR__COUNT], n = 0, active = -1;
 	werase(a->w_subs);
-	if (a->signed_in && a->cur != SCR_SIGNIN) {
+	if (a->signed_in && a->cur < SCR_SIGNIN) {
 		n = visible_subs(a, screen_defs[a->cur].tab, subs);
 		for (int i = 0; i < n; i++) {
 			items[i] = (struct tab_item){screen_defs[subs[i]].name,
@@ -880,7 +899,8 @@ static void draw_subs(struct app *a)
 				active = i;
 		}
 	} else {
-		items[0] = (struct tab_item){"Sign in", "Sign in", 0};
+		const char *name = a->cur >= SCR_SIGNIN ? screen_defs[a->cur].name : "Sign in";
+		items[0] = (struct tab_item){name, name, 0};
 		n = 1;
 		active = 0;
 	}
@@ -915,7 +935,7 @@ static bool fbar_enabled(void *ud, enum action act)
 	default:
 		break;
 	}
-	if (!a->signed_in || a->cur == SCR_SIGNIN) {
+	if (!a->signed_in || a->cur >= SCR_SIGNIN) {
 		if (act == ACT_REFRESH || act == ACT_SIGN_OUT || act == ACT_FILTER ||
 		    act == ACT_SWITCH_ORG)
 			return false;
@@ -1092,7 +1112,7 @@ static void frame_action(struct app *a, enum action act, int key)
 		a->quit = true; /* Esc leaves the sign-in screen like F10 */
 		return;
 	}
-	if (!a->signed_in || a->cur == SCR_SIGNIN)
+	if (!a->signed_in || a->cur >= SCR_SIGNIN)
 		return;
 	if (act >= ACT_TAB_FIRST && act < ACT_TAB_FIRST + TAB__COUNT) {
 		goto_tab(a, (int)(act - ACT_TAB_FIRST));
@@ -1292,7 +1312,7 @@ int app_run(const struct app_setup *setup)
 	a->server = xstrdup(setup->server);
 	a->back_to = -1;
 	a->cursor_vis = -1;
-	for (int i = 0; i <= SCR__COUNT; i++) {
+	for (int i = 0; i <= SCR_REGISTER; i++) {
 		a->screens[i].def = &screen_defs[i];
 		a->screens[i].app = a;
 	}
@@ -1312,9 +1332,13 @@ int app_run(const struct app_setup *setup)
 	layout(a);
 	show(a, SCR_SIGNIN);
 	signin_prepare(&a->screens[SCR_SIGNIN], setup->saved_user);
+	if (setup->register_first) {
+		show(a, SCR_REGISTER);
+		register_prepare(&a->screens[SCR_REGISTER], setup->register_user);
+	}
 	if (setup->message && *setup->message)
 		app_message(a, MSG_ERROR, "%s", setup->message);
-	if (api_token(a->api)) {
+	if (api_token(a->api) && !setup->register_first) {
 		if (!(setup->message && *setup->message))
 			app_message(a, MSG_INFO, "Checking your saved sign-in...");
 		a->checking = true;
@@ -1353,7 +1377,7 @@ int app_run(const struct app_setup *setup)
 	}
 
 	/* quit: free everything the app made (the caller frees the rest) */
-	for (int i = 0; i <= SCR__COUNT; i++) {
+	for (int i = 0; i <= SCR_REGISTER; i++) {
 		struct screen *s = &a->screens[i];
 		if (s->inited) {
 			api_drop_owner(a->api, s);

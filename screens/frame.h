@@ -16,6 +16,8 @@ struct app_setup {
 	const char *server;
 	const char *saved_user;  /* user of the saved token, or NULL */
 	const char *message;     /* shown first (e.g. keymap file errors), or NULL */
+	bool register_first;     /* `cqrs register`: the Security Information screen first */
+	const char *register_user; /* its user ID (--user), or NULL */
 };
 
 /* Runs the client until the user quits. Returns the exit status. */
@@ -29,5 +31,12 @@ void signin_clear_password(struct screen *s);
 /* While the saved sign-in is checked the screen shows that instead of the
  * form (keys typed meanwhile are held by the frame). */
 void signin_checking(struct screen *s, bool checking);
+/* Security Information screen hook: fill the user ID (NULL: left). */
+void register_prepare(struct screen *s, const char *user);
+/* Show the sign-in screen (after registering, or Esc from the Security
+ * Information screen) or the Security Information screen, with the user
+ * ID filled in (NULL: as it is). */
+void app_show_sign_in(struct app *a, const char *user);
+void app_show_register(struct app *a, const char *user);
 
 #endif

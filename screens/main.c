@@ -31,6 +31,7 @@ static void usage(FILE *f)
 	      "            [--config FILE]\n"
 	      "       cqrs [--server URL] report NAME [--param KEY=VALUE]... [--format csv|json]\n"
 	      "       cqrs [--server URL] report --list\n"
+	      "       cqrs [options] register [--user ID]\n"
 	      "       cqrs --help | --version\n"
 	      "\n"
 	      "The terminal client of CQRS National.\n"
@@ -44,6 +45,10 @@ static void usage(FILE *f)
 	      "  -k, --keymap NAME  default or vi (also `keymap =` in the config)\n"
 	      "  -c, --config FILE  read this config file instead of yours (after\n"
 	      "                     /etc/cqrs/config)\n"
+	      "  register           open the Security Information screen first, to set\n"
+	      "                     your password with the code of your registration or\n"
+	      "                     password-reset e-mail\n"
+	      "  -u, --user ID      (with register) your user ID, filled in\n"
 	      "  -h, --help         show this help\n"
 	      "  -V, --version      show the version\n"
 	      "\n"
@@ -57,6 +62,8 @@ struct options {
 	bool demo;
 	int rargc;                /* `cqrs report ...`: its arguments from "report" */
 	char **rargv;
+	bool register_first;      /* `cqrs register` */
+	const char *user;         /* --user ID */
 };
 
 /* Everything main sets up, freed by run_free. */
@@ -73,10 +80,10 @@ struct run {
 	char *saved_user;
 };
 
-/* Reads the command line into o. Returns -1 to go on, else the exit
- * status (--help, --version, or 2 for a bad command line or no
- * terminal). */
-static int parse_args(int argc, char **argv, struct options *o)
+/* Reads options from optind on, up to the first argument that is not
+ * one. Returns -1 to go on, else the exit status (--help, --version, or 2
+ * for a bad option). */
+static int read_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
 		{"server", required_argument, NULL, 's'},
@@ -84,24 +91,38 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"ca-file", required_argument, NULL, 'C'},
 		{"keymap", required_argument, NULL, 'k'},
 		{"config", required_argument, NULL, 'c'},
+		{"user", required_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+s:dk:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:dk:c:u:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->server = optarg; break;
 		case 'd': o->demo = true; break;
 		case 'C': o->ca_file = optarg; break;
 		case 'k': o->keymap = optarg; break;
 		case 'c': o->config = optarg; break;
+		case 'u': o->user = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("cqrs %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	return -1;
+}
+
+/* Reads the command line into o: options, then the register command and
+ * its options. Returns -1 to go on, else the exit status (--help,
+ * --version, or 2 for a bad command line or no terminal). */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int rc = read_options(argc, argv, o);
+	if (rc >= 0)
+		return rc;
 	if (optind < argc && strcmp(argv[optind], "report") == 0) {
+		/* `cqrs report ...`: no terminal needed; report_cli reads the rest */
 		o->rargc = argc - optind;
 		o->rargv = argv + optind;
 		if (o->demo) {
@@ -109,6 +130,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return 2;
 		}
 		return -1;
+	}
+	if (optind < argc && strcmp(argv[optind], "register") == 0) {
+		o->register_first = true;
+		optind++;
+		rc = read_options(argc, argv, o);
+		if (rc >= 0)
+			return rc;
+	}
+	if (o->user && !o->register_first) {
+		fputs("cqrs: --user goes with the register command: cqrs register --user ID\n",
+		      stderr);
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "cqrs: unexpected argument \"%s\"\n", argv[optind]);
@@ -306,6 +339,7 @@ static int run_frame(const struct options *o, struct run *r)
 		.cfg = &r->cfg, .api = r->api, .creds = r->creds, .km = r->km,
 		.demo = o->demo, .server = r->server, .saved_user = r->saved_user,
 		.message = first,
+		.register_first = o->register_first, .register_user = o->user,
 	};
 	int rc = app_run(&setup);
 	free(first);

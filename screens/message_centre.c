@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "screens/ach_common.h"
+#include "screens/pwform.h"
 #include "screens/screens.h"
 #include "tui/tui.h"
 #include "util.h"
@@ -49,6 +50,12 @@ static struct api_call source(struct ls *l)
 static void head(struct ls *l, WINDOW *w, int width)
 {
 	tui_put(w, 0, 0, width, "Message Centre: your tasks", ST_HEADING, true);
+	char warn[160];
+	struct app *a = ls_screen(l)->app;
+	if (pw_expiry_warning(app_me(a), warn, sizeof(warn)))
+		tui_printf(w, 2, 0, width, ST_ERROR, true, "! %s", warn);
+	else
+		tui_clear(w, 2, 0, width);
 	json_t *answer = ls_answer(l);
 	if (!answer)
 		return;
@@ -149,7 +156,7 @@ const struct ls_decl message_centre_list = {
 	.empty = "No tasks: nothing is waiting for you.",
 	.empty_hint = "New offers, declarations and approvals will appear here.",
 	.context = CTX_TASKS,
-	.head_rows = 2,
+	.head_rows = 3,
 	.head = head,
 	.open = open_task,
 	.action = task_action,

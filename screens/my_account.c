@@ -2,12 +2,15 @@
  * organisation they are linked to with their roles there (GET /me), and
  * their e-mail notification preferences, on or off per kind (GET and PUT
  * /me/notifications; Space turns one on or off). The organisations form
- * a tree: organisation, then its roles. */
+ * a tree: organisation, then its roles. F6 or P changes the password
+ * (current, new, confirmation) with the whole policy marked rule by rule
+ * (pwform.h); Esc leaves that form. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "screens/pwform.h"
 #include "screens/screens.h"
 #include "tui/tree.h"
 #include "tui/tui.h"
@@ -19,6 +22,8 @@ struct account {
 	json_t *prefs; /* owned reference: the "preferences" array, or NULL */
 	bool loading;
 	bool saving;
+	bool changing;   /* the change-of-password form is shown */
+	struct pwform pw;
 };
 
 /* Tags of preference nodes: PREF_TAG + their index in prefs. */
@@ -40,6 +45,9 @@ static void acc_done(struct screen *s)
 {
 	struct account *ac = s->priv;
 	tree_free(&ac->tree);
+	if (ac->changing)
+		pwform_free(&ac->pw);
+	ac->changing = false;
 	json_decref(ac->me);
 	ac->me = NULL;
 	json_decref(ac->prefs);
@@ -147,9 +155,58 @@ static void acc_open(struct screen *s)
 	app_call(s->app, s, call_me(), on_me);
 }
 
+static void on_policy(struct screen *s, const struct api_response *r)
+{
+	struct account *ac = s->priv;
+	if (ac->changing)
+		pwform_policy_loaded(&ac->pw, s->app, r);
+	app_dirty(s->app);
+}
+
+static void on_changed(struct screen *s, const struct api_response *r)
+{
+	struct account *ac = s->priv;
+	app_dirty(s->app);
+	if (!ac->changing || !pwform_answered(&ac->pw, s->app, r))
+		return;
+	pwform_free(&ac->pw);
+	ac->changing = false;
+	app_message(s->app, MSG_OK, "Your password has been changed.");
+}
+
+/* The change-of-password form: Esc leaves it, Enter on the last field
+ * sends it. */
+static enum wres change_action(struct screen *s, enum action a, int key)
+{
+	struct account *ac = s->priv;
+	if (a == ACT_BACK) {
+		pwform_free(&ac->pw);
+		ac->changing = false;
+		app_message(s->app, MSG_INFO, "Your password is unchanged.");
+		return W_HANDLED;
+	}
+	enum wres r = pwform_action(&ac->pw, a, key);
+	if (r != W_SUBMIT)
+		return r;
+	struct api_call c;
+	if (ac->pw.busy)
+		app_message(s->app, MSG_INFO, "Sending: please wait.");
+	else if (pwform_call(&ac->pw, &c))
+		app_call(s->app, s, c, on_changed);
+	return W_HANDLED;
+}
+
 static enum wres acc_action(struct screen *s, enum action a, int key)
 {
 	struct account *ac = s->priv;
+	if (ac->changing)
+		return change_action(s, a, key);
+	if (a == ACT_CHANGE_PASSWORD) {
+		pwform_init(&ac->pw, PW_CHANGE, jstr(app_me(s->app), "user_id"));
+		ac->changing = true;
+		app_call(s->app, s, pwform_policy_call(), on_policy);
+		return W_HANDLED;
+	}
 	if (a == ACT_TOGGLE_TAG) {
 		struct tree_node *n = tree_current(&ac->tree);
 		if (!n || n->tag < PREF_TAG) {
@@ -171,13 +228,23 @@ static enum wres acc_action(struct screen *s, enum action a, int key)
 
 static enum context acc_context(struct screen *s)
 {
-	return CTX_TREE;
+	struct account *ac = s->priv;
+	return ac->changing ? CTX_FORM : CTX_ACCOUNT;
 }
 
 static void acc_draw(struct screen *s, WINDOW *w, int h, int width)
 {
 	struct account *ac = s->priv;
-	tui_put(w, 0, 0, width, "My Account", ST_HEADING, true);
+	if (ac->changing) {
+		tui_put(w, 0, 0, width, "My Account: change your password", ST_HEADING, true);
+		tui_put(w, 1, 0, width, "Enter moves on and sends on the last field; Esc: back",
+			ST_DIM, true);
+		pwform_draw(&ac->pw, s, w, 2, h, width);
+		return;
+	}
+	s->show_cursor = false;
+	tui_put(w, 0, 0, width, "My Account   (F6 or P: change your password)", ST_HEADING,
+		true);
 	if (!ac->me) {
 		tui_put(w, 2, 0, width, ac->loading ? "Loading..." : "", ST_INFO, true);
 		return;
@@ -196,6 +263,9 @@ static void acc_draw(struct screen *s, WINDOW *w, int h, int width)
 
 static bool acc_offers(struct screen *s, enum action a)
 {
+	struct account *ac = s->priv;
+	if (ac->changing)
+		return a == ACT_HELP || a == ACT_QUIT || a == ACT_BACK || a == ACT_SUBMIT;
 	return a != ACT_TAG_ALL && a != ACT_FILTER;
 }
 

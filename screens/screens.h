@@ -56,11 +56,11 @@
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW | R(USER_ADMIN) | R(ADV_USER_ADMIN), \
 	  KINDS_ALL, reports_ops, &reports_administrative_tab) \
 	_(ADMIN_USERS, ADMIN, "Users", R(USER_ADMIN) | R(ADV_USER_ADMIN), KINDS_ALL, \
-	  browse_ops, &admin_users_def) \
+	  listscreen_ops, &admin_users_list) \
 	_(ADMIN_CLUSTERS, ADMIN, "Provider Clusters", R(ORG_ADMIN), KINDS_COMMISSIONER, \
-	  browse_ops, &admin_clusters_def) \
+	  listscreen_ops, &admin_clusters_list) \
 	_(ADMIN_ALLOCATED_REPORTS, ADMIN, "Allocated Reports", R(ORG_ADMIN), \
-	  KINDS_COMMISSIONER, browse_ops, &admin_allocated_reports_def)
+	  KINDS_COMMISSIONER, listscreen_ops, &admin_allocated_reports_list)
 
 enum screen_id {
 #define CQRS_SCREEN_ENUM(id, tab, name, roles, kinds, ops, arg) SCR_##id,
@@ -68,15 +68,19 @@ enum screen_id {
 #undef CQRS_SCREEN_ENUM
 	SCR__COUNT,
 	SCR_SIGNIN = SCR__COUNT, /* not a sub-tab: shown when signed out */
+	SCR_REGISTER,            /* not a sub-tab: the Security Information screen */
 };
 
-extern const struct screen_ops my_account_ops, browse_ops, signin_ops;
+extern const struct screen_ops my_account_ops, browse_ops, signin_ops, register_ops;
 /* Data Submission (data_entry.h) */
 extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops;
 extern const struct screen_ops create_offers_ops;
 /* Screens declared as lists (listscreen.h). */
 extern const struct ls_decl message_centre_list, my_services_list, offered_services_list,
 	declaration_management_list, missing_data_list;
+/* Administration (issue 11). */
+extern const struct ls_decl admin_users_list, admin_clusters_list,
+	admin_allocated_reports_list;
 /* The Achievement screens (issues 6 and 7). */
 extern const struct screen_ops achievement_results_ops, network_achievement_ops, declare_ops;
 /* Their organisation, year and service (ach_common.h). */
@@ -85,6 +89,5 @@ extern const struct ac_sel_ops achievement_results_sel, network_achievement_sel;
 
 /* The placeholder views (views.h). */
 struct browse_def;
-extern const struct browse_def admin_users_def, admin_clusters_def, admin_allocated_reports_def;
 
 #endif

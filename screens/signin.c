@@ -29,6 +29,8 @@ static const struct demo_user {
 	{"demo.finance", "ICB: Finance Management"},
 	{"demo.admin", "ICB: Advanced User Admin, Organisation Admin"},
 	{"demo.cluster", "ICB commissioner limited to a Provider Cluster"},
+	{"demo.useradmin", "ICB: User Administrator only"},
+	{"demo.practiceadmin", "Practice A81004: User Administrator only"},
 };
 #define DEMO_PASSWORD "Terminal-2025"
 
@@ -49,7 +51,7 @@ static void signin_init(struct screen *s)
 	form_init(&si->form);
 	si->has_demo = app_is_demo(s->app);
 	for (size_t i = 0; i < ARRAY_SIZE(demo_users); i++)
-		si->demo_items[i] = xasprintf("%-17s %s", demo_users[i].user, demo_users[i].roles);
+		si->demo_items[i] = xasprintf("%-18s %s", demo_users[i].user, demo_users[i].roles);
 	si->f_user = form_add(&si->form, "User ID", F_TEXT, 64);
 	si->f_pass = form_add(&si->form, "Password", F_PASSWORD, 64);
 	si->form.focus = si->f_user;
@@ -136,11 +138,49 @@ static void submit(struct signin *si)
 	free(user);
 }
 
+/* Forgotten password: the answer is the same whether the account exists
+ * or not (the server does not tell). */
+static void on_reset_sent(struct screen *s, const struct api_response *r)
+{
+	if (app_failed(s->app, r, "Forgotten password"))
+		return;
+	app_message(s->app, MSG_OK, "If that account is active, a reset code is on its way by "
+		    "e-mail (valid 30 minutes): F6 or Ctrl-G to use it.");
+}
+
+static void on_forgot(void *ud, int result, const char *text)
+{
+	struct signin *si = ud;
+	if (result < 0 || !text)
+		return;
+	if (!*text) {
+		app_message(si->s->app, MSG_INFO, "Type your user ID or e-mail address.");
+		return;
+	}
+	if (!strchr(text, '@'))
+		form_set(&si->form, si->f_user, text);
+	app_message(si->s->app, MSG_INFO, "Asking for a reset code...");
+	app_call(si->s->app, si->s, call_password_reset(text), on_reset_sent);
+}
+
 static enum wres signin_action(struct screen *s, enum action a, int key)
 {
 	struct signin *si = s->priv;
 	if (si->checking)
 		return W_HANDLED;
+	if (a == ACT_REGISTER) {
+		char *user = form_get(&si->form, si->f_user);
+		app_show_register(s->app, user);
+		free(user);
+		return W_HANDLED;
+	}
+	if (a == ACT_FORGOT_PASSWORD) {
+		char *user = form_get(&si->form, si->f_user);
+		app_popup(s->app, popup_prompt("Forgotten password: a reset code by e-mail",
+					       "User ID or e-mail", user, on_forgot, si));
+		free(user);
+		return W_HANDLED;
+	}
 	/* the demo users: F4, C-t or Space (a user ID has no spaces) */
 	if (si->has_demo && a == ACT_CHOOSE) {
 		app_popup(s->app, popup_choice("Demo users (password " DEMO_PASSWORD ")",
@@ -158,7 +198,7 @@ static enum wres signin_action(struct screen *s, enum action a, int key)
 
 static enum context signin_context(struct screen *s)
 {
-	return CTX_FORM;
+	return CTX_SIGNIN;
 }
 
 static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
@@ -180,8 +220,9 @@ static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
 		si->has_demo ? "Enter signs in. Tab: next field. F4 or Space: demo users. Esc quits."
 			     : "Enter signs in. Tab moves between fields. Esc or F10 quits.",
 		ST_NORMAL, false);
+	tui_put(w, y++, 3, width - 4, "F6 or Ctrl-G: Register with a code   F7 or Ctrl-F: "
+		"Forgotten password", ST_NORMAL, false);
 	if (si->has_demo && y + 2 < h) {
-		y++;
 		tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD "):", ST_LABEL,
 			false);
 		for (size_t i = 0; i < ARRAY_SIZE(demo_users) && y < h; i++)
@@ -197,7 +238,7 @@ static bool signin_offers(struct screen *s, enum action a)
 	struct signin *si = s->priv;
 	if (a == ACT_CHOOSE)
 		return si->has_demo && !si->checking;
-	return a == ACT_HELP || a == ACT_QUIT;
+	return a == ACT_HELP || a == ACT_QUIT || a == ACT_REGISTER || a == ACT_FORGOT_PASSWORD;
 }
 
 const struct screen_ops signin_ops = {

@@ -1016,6 +1016,17 @@ bool pty_find_in_row(const struct pty_term *t, int r, const char *text, int *col
 	return c >= 0;
 }
 
+bool pty_row_has(const struct pty_term *t, const char *text, const char *what)
+{
+	int r = -1;
+	if (!pty_find(t, text, &r, NULL))
+		return false;
+	char *line = pty_row(t, r);
+	bool ok = strstr(line, what) != NULL;
+	free(line);
+	return ok;
+}
+
 bool pty_text_at(const struct pty_term *t, int r, int c, const char *text)
 {
 	uint32_t *needle;

@@ -143,6 +143,8 @@ char *pty_screen(const struct pty_term *t);
 bool pty_find(const struct pty_term *t, const char *text, int *row, int *col);
 /* Finds text on row r only (from column 0); *col receives the column. */
 bool pty_find_in_row(const struct pty_term *t, int r, const char *text, int *col);
+/* True when the first row holding text also holds what. */
+bool pty_row_has(const struct pty_term *t, const char *text, const char *what);
 /* True when text is on the screen exactly at (r, c). */
 bool pty_text_at(const struct pty_term *t, int r, int c, const char *text);
 

@@ -32,18 +32,6 @@ static struct pty_term *client(const struct pty_opts *o, const char *user)
 }
 
 
-/* True when the row holding text also holds what. */
-static bool row_has(struct pty_term *t, const char *text, const char *what)
-{
-	int r = -1;
-	if (!pty_find(t, text, &r, NULL))
-		return false;
-	char *line = pty_row(t, r);
-	bool ok = strstr(line, what) != NULL;
-	free(line);
-	return ok;
-}
-
 /* The current value of indicator code in a group form, as user. */
 static long long current_value(const char *user, const char *path, const char *code)
 {
@@ -75,7 +63,7 @@ static void choose_and_submit(struct pty_term *t, const char *code, const char *
 	pty_key(t, key);
 	pty_key(t, "Enter");
 	pty_settle(t, 60, 1000);
-	pty_check(t, !pty_find(t, title, NULL, NULL) && row_has(t, code, word),
+	pty_check(t, !pty_find(t, title, NULL, NULL) && pty_row_has(t, code, word),
 		  "choosing %s puts it in %s's New Value", word, code);
 	pty_key(t, "C-s");
 	pty_expect(t, "Submit Achievement Data for", 3000, "C-s asks to confirm the submission");
@@ -118,14 +106,14 @@ static void pcn_user(void)
 	pty_expect(t, "U60172 Tees Riverside PCN: Network Contract DES 2024/25", WAIT,
 		   "E opens the PCN's own network achievement");
 	pty_check(t, pty_wait_text(t, "The PCN enters CAIP, EA", WAIT) &&
-		  row_has(t, "Capacity and Access", "> "),
+		  pty_row_has(t, "Capacity and Access", "> "),
 		  "it names the groups the PCN enters, the cursor on the first (CAIP)");
 	pty_check(t, pty_move_to(t, "Down", "Enhanced Access tick-box"), "Down reaches EA");
 	pty_key(t, "Enter");
 	pty_expect(t, "EA Enhanced Access tick-box indicator (Payment)", WAIT,
 		   "Enter opens the EA form");
-	pty_check(t, pty_wait_text(t, "EA.TB01", 3000) && row_has(t, "EA.TB01", "Yes") &&
-		  row_has(t, "EA.TB01", "> "),
+	pty_check(t, pty_wait_text(t, "EA.TB01", 3000) && pty_row_has(t, "EA.TB01", "Yes") &&
+		  pty_row_has(t, "EA.TB01", "> "),
 		  "EA.TB01 is editable, currently Yes (carried from February), the focus on it");
 	choose_and_submit(t, "EA.TB01", "Down", "No");
 	pty_expect(t, "submitted", WAIT, "the submission is stored");
@@ -142,7 +130,7 @@ static void pcn_user(void)
 	pty_key(t, "Tab");
 	pty_key(t, "Tab");
 	pty_settle(t, 60, 1000);
-	pty_check(t, row_has(t, "CAIP.03", "> ") && row_has(t, "CAIP.03", "No"),
+	pty_check(t, pty_row_has(t, "CAIP.03", "> ") && pty_row_has(t, "CAIP.03", "No"),
 		  "Tab Tab: CAIP.03, currently No");
 	choose_and_submit(t, "CAIP.03", "Up", "Yes");
 	pty_expect(t, "submitted", WAIT, "the CAIP component is submitted");
@@ -158,7 +146,7 @@ static void pcn_user(void)
 	pty_send(t, "EA.TB01");
 	pty_key(t, "Enter");
 	pty_settle(t, 100, 2000);
-	pty_check(t, row_has(t, "EA.TB01", "No"), "the network figure EA.TB01 is now No");
+	pty_check(t, pty_row_has(t, "EA.TB01", "No"), "the network figure EA.TB01 is now No");
 	pty_close(&t);
 
 	/* a practice user: no E on the dashboard */
@@ -203,9 +191,9 @@ static void offers(void)
 	pty_key(t, "Enter");
 	pty_expect(t, "step 3 of 5", WAIT, "step 3");
 	pty_check(t, pty_wait_text(t, "Norton Green Surgery", WAIT) &&
-		  row_has(t, "A81001", "already Offered") &&
-		  row_has(t, "A81004", "already Approved") &&
-		  row_has(t, "A81016", "already Rejected") && !row_has(t, "A81011", "already"),
+		  pty_row_has(t, "A81001", "already Offered") &&
+		  pty_row_has(t, "A81004", "already Approved") &&
+		  pty_row_has(t, "A81016", "already Rejected") && !pty_row_has(t, "A81011", "already"),
 		  "the providers holding the offer are marked, the others not");
 	pty_key(t, "/");
 	pty_send(t, "A81001");
@@ -213,12 +201,12 @@ static void offers(void)
 	pty_settle(t, 60, 1000);
 	pty_key(t, "Space");
 	pty_check(t, pty_wait_text(t, "A81001 already holds", 3000) &&
-		  pty_find(t, "0 ticked", NULL, NULL) && !row_has(t, "A81001", "[x]"),
+		  pty_find(t, "0 ticked", NULL, NULL) && !pty_row_has(t, "A81001", "[x]"),
 		  "Space on A81001 does not tick it and says why");
 	pty_key(t, "a");
 	pty_settle(t, 60, 1000);
-	pty_check(t, !row_has(t, "A81001", "[x]") && !row_has(t, "A81004", "[x]") &&
-		  row_has(t, "A81011", "[x]") && row_has(t, "A81030", "[x]"),
+	pty_check(t, !pty_row_has(t, "A81001", "[x]") && !pty_row_has(t, "A81004", "[x]") &&
+		  pty_row_has(t, "A81011", "[x]") && pty_row_has(t, "A81030", "[x]"),
 		  "Select All ticks the others only");
 	pty_key(t, "Enter");
 	pty_check(t, pty_wait_text(t, "step 4 of 5", WAIT) &&
@@ -247,7 +235,7 @@ static void practice_view(void)
 		   "demo.practice opens its EA form");
 	pty_check(t, pty_wait_text(t, "locked: entered at PCN level", 3000),
 		  "EA.TB01 is read-only: entered at PCN level");
-	pty_check(t, row_has(t, "EA.TB01", "No"),
+	pty_check(t, pty_row_has(t, "EA.TB01", "No"),
 		  "it shows the PCN's value, No, as the PCN set it");
 	pty_close(&t);
 }
