@@ -71,7 +71,7 @@ enum screen_id {
 	SCR_REGISTER,            /* not a sub-tab: the Security Information screen */
 };
 
-extern const struct screen_ops my_account_ops, browse_ops, signin_ops, register_ops;
+extern const struct screen_ops my_account_ops, signin_ops, register_ops;
 /* Data Submission (data_entry.h) */
 extern const struct screen_ops record_achievement_ops, record_provider_achievement_ops;
 extern const struct screen_ops create_offers_ops;
@@ -86,8 +86,5 @@ extern const struct screen_ops achievement_results_ops, network_achievement_ops,
 /* Their organisation, year and service (ach_common.h). */
 struct ac_sel_ops;
 extern const struct ac_sel_ops achievement_results_sel, network_achievement_sel;
-
-/* The placeholder views (views.h). */
-struct browse_def;
 
 #endif
