@@ -500,6 +500,32 @@ bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *
 	return in;
 }
 
+/* One organisation and service against the reading rule (SQL_SERVICE_READABLE);
+ * organisation 0: at some organisation. */
+static const char READABLE_SQL[] = SCOPE_CTE
+	" SELECT EXISTS (SELECT 1 FROM quality_service s WHERE s.id = ?3"
+	"  AND CASE WHEN ?2 = 0 THEN EXISTS (SELECT 1 FROM scope)"
+	"   AND " SQL_SERVICE_READABLE_SOMEWHERE("s.payment_type")
+	"  ELSE " SQL_SERVICE_READABLE("?2", "s.payment_type") " END)";
+
+bool store_service_readable(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
+			    const char *roles)
+{
+	sqlite3_stmt *st = db_stmt(db, READABLE_SQL);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, service_id);
+	if (roles)
+		sqlite3_bind_text(st, 99, roles, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 99);
+	bool in = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return in;
+}
+
 bool role_listed(const char *roles, const char *role)
 {
 	size_t n = strlen(role);
