@@ -59,17 +59,6 @@ static void count_types(const json_t *list, int *q, int *other)
 	}
 }
 
-static json_int_t uid_of(const char *admin, const char *user_id)
-{
-	GET(T(admin), F("/api/v1/admin/users?q=%s&limit=500", user_id));
-	size_t i;
-	json_t *u;
-	json_array_foreach(J("users"), i, u)
-		if (streq(jstr(u, "user_id"), user_id))
-			return jint(u, "id");
-	return 0;
-}
-
 /* GET path as user: QOF rows and other rows of its list key. */
 static void list_as(const char *user, const char *path, const char *key, int *q, int *other)
 {
