@@ -80,7 +80,9 @@ void read_cache_free(struct db *db);
  * the payment types whose service data the user may read there (NULL:
  * all), the union over the grants that reach it (SQL_GRANT_TYPES: a
  * restricted View or Finance View grant reads its types only, any other
- * grant everything). Ask it through SQL_SERVICE_READABLE. */
+ * grant everything). Ask it through SQL_SERVICE_READABLE. scope(id) may
+ * hold an organisation more than once (once per payment-type list
+ * reaching it): ask it with IN or EXISTS, never join it. */
 #define SCOPE_CTE \
 	"WITH RECURSIVE granted(id, pcn_role, pt) AS (SELECT DISTINCT org_id," \
 	"   role_code = 'PCN_VIEW' OR role_code = 'PCN_MANAGEMENT', " SQL_GRANT_TYPES("role_grant") \
@@ -93,7 +95,7 @@ void read_cache_free(struct db *db);
 	" cl(id) AS (SELECT cm.org_id FROM user_cluster uc" \
 	"   JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1)," \
 	" cld(id) AS (SELECT id FROM cl UNION SELECT o.id FROM organisation o JOIN cld ON o.parent_id = cld.id)," \
-	" scope(id) AS (SELECT DISTINCT r.id FROM reach r JOIN organisation o ON o.id = r.id" \
+	" scope(id) AS (SELECT r.id FROM reach r JOIN organisation o ON o.id = r.id" \
 	"   WHERE NOT EXISTS (SELECT 1 FROM cl) OR r.id IN cld" \
 	"   OR (o.kind = 'PCN' AND EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
 	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) ")" \
@@ -102,18 +104,21 @@ void read_cache_free(struct db *db);
 	" read_types(id, types) AS (SELECT id, CASE WHEN max(pt IS NULL) THEN NULL" \
 	"   ELSE group_concat(pt) END FROM reach WHERE id IN scope GROUP BY id)"
 
-/* The one rule of "user ?1 may read service data of payment type ptype at
- * organisation org" (needs SCOPE_CTE; org and ptype are SQL expressions):
- * org is in scope and a grant reaching it reads ptype (read_types). Users
- * with no restricted grant skip the look-up. With ?99 bound to
- * ROLES_POUNDS it is the rule of pounds (present_pounds). Every reading
- * endpoint's statement uses it (or store_service_readable for one
- * organisation and service); the reports carry read_types in their
- * per-run reach table (store_reports.c). */
-#define SQL_SERVICE_READABLE(org, ptype) \
-	"(" org " IN scope AND (NOT EXISTS (SELECT 1 FROM granted gr WHERE gr.pt IS NOT NULL)" \
+/* The one rule of "user ?1 may read service data of payment type ptype
+ * at organisation org" (needs SCOPE_CTE; org and ptype are SQL
+ * expressions): org is in scope and a grant reaching it reads ptype
+ * (read_types). SQL_SERVICE_TYPE_OK is its payment-type half, for a
+ * statement that already asks `org IN scope` (users with no restricted
+ * grant skip the look-up). With ?99 bound to ROLES_POUNDS it is the rule
+ * of pounds (present_pounds). Every reading endpoint's statement uses it
+ * (or store_service_readable for one organisation and service); the
+ * reports carry read_types in their per-run reach table (store_reports.c). */
+#define SQL_SERVICE_TYPE_OK(org, ptype) \
+	"(NOT EXISTS (SELECT 1 FROM granted gr WHERE gr.pt IS NOT NULL)" \
 	" OR EXISTS (SELECT 1 FROM read_types rt WHERE rt.id = " org \
-	"   AND " SQL_TYPES_HAVE("rt.types", ptype) ")))"
+	"   AND " SQL_TYPES_HAVE("rt.types", ptype) "))"
+#define SQL_SERVICE_READABLE(org, ptype) \
+	"(" org " IN scope AND " SQL_SERVICE_TYPE_OK(org, ptype) ")"
 /* The same at some organisation (the catalogue of services). */
 #define SQL_SERVICE_READABLE_SOMEWHERE(ptype) \
 	"(NOT EXISTS (SELECT 1 FROM granted gr WHERE gr.pt IS NOT NULL)" \
