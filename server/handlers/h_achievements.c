@@ -44,7 +44,7 @@ static void decide_access(struct req *r, const struct ach_rec *a, const struct s
 			  struct access *acc)
 {
 	memset(acc, 0, sizeof *acc);
-	acc->can_view = auth_org_in_scope(r, a->org_id, NULL);
+	acc->can_view = auth_service_readable(r, a->org_id, a->service_id, NULL);
 	if (!acc->can_view)
 		return;
 	acc->network = !strcmp(a->org_kind, "PCN");
@@ -138,7 +138,8 @@ static const char *indicator_lock(const struct access *acc, const struct ind_sta
 
 static bool load(struct req *r, int64_t id, struct ach_rec *a, struct service_rec *s)
 {
-	if (store_achievement_get(r->db, id, a) != ST_OK || !auth_org_in_scope(r, a->org_id, NULL) ||
+	if (store_achievement_get(r->db, id, a) != ST_OK ||
+	    !auth_service_readable(r, a->org_id, a->service_id, NULL) ||
 	    store_service_get(r->db, a->service_id, s) != ST_OK) {
 		reply_error(r, 404, "not_found", NULL, "there is no achievement %lld that you can see",
 			    (long long)id);
@@ -177,6 +178,12 @@ void h_achievements_list(struct req *r)
 	if (store_service_get(r->db, sid, &s) != ST_OK) {
 		reply_error(r, 404, "not_found", "service", "there is no quality service %lld",
 			    (long long)sid);
+		return;
+	}
+	if (!auth_service_readable(r, o.id, sid, NULL)) {
+		reply_error(r, 404, "not_found", "service",
+			    "there is no quality service %lld that you can see at %s", (long long)sid,
+			    o.code);
 		return;
 	}
 	json_t *j = store_achievements_json(r->db, o.id, sid);

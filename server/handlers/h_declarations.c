@@ -36,7 +36,8 @@ static void strip_org_ids(struct req *r, json_t *list)
 	json_t *row;
 	json_array_foreach(list, i, row) {
 		int64_t org = json_integer_value(json_object_get(row, "org_id"));
-		present_money(row, present_pounds(r, org));
+		int64_t svc = json_integer_value(json_object_get(json_object_get(row, "service"), "id"));
+		present_money(row, present_pounds(r, org, svc));
 		json_object_del(row, "org_id");
 	}
 }
@@ -74,7 +75,8 @@ void h_declaration_get(struct req *r)
 	struct decl_rec d;
 	if (!id)
 		return;
-	if (store_declaration_get(r->db, id, &d) != ST_OK || !auth_org_in_scope(r, d.org_id, NULL)) {
+	if (store_declaration_get(r->db, id, &d) != ST_OK ||
+	    !auth_service_readable(r, d.org_id, d.service_id, NULL)) {
 		reply_error(r, 404, "not_found", NULL, "there is no declaration %lld that you can see",
 			    (long long)id);
 		return;
@@ -98,7 +100,7 @@ void h_declaration_get(struct req *r)
 		"history", store_declaration_history_json(r->db, d.id),
 		"can_declare", may_declare);
 	json_object_set_new(j, "pence", json_integer(d.pence));
-	present_money(j, present_pounds(r, d.org_id));
+	present_money(j, present_pounds(r, d.org_id, d.service_id));
 	if (why)
 		json_object_set_new(j, "blocked", json_string(why));
 	reply_json(r, 200, j);

@@ -133,13 +133,14 @@ void h_results(struct req *r)
 		return;
 	struct ach_rec a;
 	struct service_rec s;
-	if (store_achievement_get(r->db, id, &a) != ST_OK || !auth_org_in_scope(r, a.org_id, NULL) ||
+	if (store_achievement_get(r->db, id, &a) != ST_OK ||
+	    !auth_service_readable(r, a.org_id, a.service_id, NULL) ||
 	    store_service_get(r->db, a.service_id, &s) != ST_OK) {
 		reply_error(r, 404, "not_found", NULL, "there is no achievement %lld that you can see",
 			    (long long)id);
 		return;
 	}
-	bool pounds = present_pounds(r, a.org_id);
+	bool pounds = present_pounds(r, a.org_id, a.service_id);
 	json_t *j = results_json(r, a.id, s.id, pounds);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
@@ -182,8 +183,10 @@ void h_network(struct req *r)
 		return;
 	char *end = NULL;
 	long long sid = strtoll(svc, &end, 10);
-	if (!*svc || *end || sid <= 0 || store_service_get(r->db, sid, &s) != ST_OK) {
-		reply_error(r, 404, "not_found", "service", "there is no quality service %s", svc);
+	if (!*svc || *end || sid <= 0 || store_service_get(r->db, sid, &s) != ST_OK ||
+	    !auth_service_readable(r, o.id, s.id, NULL)) {
+		reply_error(r, 404, "not_found", "service", "there is no quality service %s that you can see at %s",
+			    svc, o.code);
 		return;
 	}
 	if (strcmp(s.level, "NETWORK")) {
@@ -310,7 +313,7 @@ void h_network(struct req *r)
 		json_object_set_new(j, "members_outside_your_clusters", json_integer(hidden));
 	int64_t pcn_ach = 0;
 	if (pcn_visible && store_achievement_find(r->db, s.id, pcn_id, date_id, &pcn_ach) == ST_OK) {
-		bool pounds = present_pounds(r, pcn_id) || present_pounds(r, o.id);
+		bool pounds = present_pounds(r, pcn_id, s.id) || present_pounds(r, o.id, s.id);
 		struct ach_rec pa;
 		json_t *net = NULL;
 		if ((st = store_achievement_get(r->db, pcn_ach, &pa)) != ST_OK ||

@@ -49,14 +49,15 @@ void h_offer_get(struct req *r)
 	if (!id)
 		return;
 	struct offer_rec o;
-	if (store_offer_get(r->db, id, &o) != ST_OK || !auth_org_in_scope(r, o.org_id, NULL)) {
+	if (store_offer_get(r->db, id, &o) != ST_OK ||
+	    !auth_service_readable(r, o.org_id, o.service_id, NULL)) {
 		reply_error(r, 404, "not_found", NULL, "there is no offer %lld that you can see",
 			    (long long)id);
 		return;
 	}
 	json_t *j = store_offer_json(r->db, id);
 	json_t *svc = present_money(store_service_json(r->db, o.service_id),
-				    present_pounds(r, o.org_id));
+				    present_pounds(r, o.org_id, o.service_id));
 	if (!j || !svc) {
 		json_decref(j);
 		json_decref(svc);

@@ -53,7 +53,7 @@ void h_org_services(struct req *r)
 	const char *year;
 	if (!query_year(r, &year) || !scoped_org(r, r->params[0], NULL, &org))
 		return;
-	json_t *j = store_org_services_json(r->db, org.id, year);
+	json_t *j = store_org_services_json(r->db, r->auth->uid, org.id, year);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;

@@ -251,7 +251,7 @@ static void default_period(struct req *r, char start[11], char end[11])
 
 void h_reports_list(struct req *r)
 {
-	bool pounds = present_pounds(r, 0);
+	bool pounds = present_pounds(r, 0, 0);
 	char year[8], start[11], end[11];
 	store_report_default_year(r->db, year);
 	default_period(r, start, end);
@@ -671,7 +671,7 @@ void h_report_run(struct req *r)
 			    d->title, d->roles);
 		return;
 	}
-	bool pounds = present_pounds(r, 0);
+	bool pounds = present_pounds(r, 0, 0);
 	struct report_query q;
 	memset(&q, 0, sizeof q);
 	struct run *x = xcalloc(1, sizeof *x);

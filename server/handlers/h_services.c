@@ -47,7 +47,7 @@ void h_service_get(struct req *r)
 	int64_t id = param_id(r, 0);
 	if (!id)
 		return;
-	bool pounds = present_pounds(r, 0);
+	bool pounds = present_pounds(r, 0, id);
 	pthread_rwlock_rdlock(&cache_lock);
 	for (size_t i = 0; i < cache_n; i++)
 		if (cache[i].id == id && cache[i].pounds == pounds) {

@@ -13,8 +13,10 @@ static const char *const money_keys[] = {
 	"caip_pence",
 };
 
-bool present_pounds(struct req *r, int64_t org_id)
+bool present_pounds(struct req *r, int64_t org_id, int64_t service_id)
 {
+	if (service_id)
+		return auth_service_readable(r, org_id, service_id, ROLES_POUNDS);
 	return org_id ? auth_org_in_scope(r, org_id, ROLES_POUNDS) :
 			auth_has_role_anywhere(r->auth, ROLES_POUNDS);
 }

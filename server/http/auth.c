@@ -140,6 +140,15 @@ bool auth_org_in_scope(struct req *r, int64_t org_id, const char *roles)
 	return store_org_in_scope(r->db, r->auth->uid, org_id, roles);
 }
 
+bool auth_service_readable(struct req *r, int64_t org_id, int64_t service_id, const char *roles)
+{
+	if (!r->auth)
+		return false;
+	if (roles && !auth_has_role_anywhere(r->auth, roles))
+		return false;
+	return store_service_readable(r->db, r->auth->uid, org_id, service_id, roles);
+}
+
 /* Registration and reset codes: 12 characters of an alphabet without
  * look-alikes (60 bits), shown in groups of four. */
 static const char code_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";

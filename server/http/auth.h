@@ -49,4 +49,9 @@ bool auth_has_role_anywhere(const struct authctx *a, const char *roles);
 /* True if org_id is in the user's scope for any of roles (NULL: any). */
 bool auth_org_in_scope(struct req *r, int64_t org_id, const char *roles);
 
+/* True if the user may read service_id's data at org_id (0: at some
+ * organisation) for any of roles (NULL: any): scope and the View /
+ * Finance View payment-type restriction (store_service_readable). */
+bool auth_service_readable(struct req *r, int64_t org_id, int64_t service_id, const char *roles);
+
 #endif

@@ -160,6 +160,13 @@ bool store_user_has_cluster(struct db *db, int64_t uid);
  * organisation or an ancestor, or on a PCN it currently belongs to; and,
  * for cluster users, inside one of their clusters. */
 bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles);
+/* Whether the user may read service_id's data at org_id (0: at some
+ * organisation) for any of roles (NULL: any): org_id in scope for them
+ * and, when every grant reaching it is a View or Finance View grant
+ * restricted to payment types, the service's payment type among them
+ * (SQL_SERVICE_READABLE; ROLES_POUNDS: whether pounds are shown). */
+bool store_service_readable(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
+			    const char *roles);
 /* The user's open tasks (the Home screen's Message Centre) with counts
  * by kind: {"tasks": [...], "counts": {kind: N}}. */
 json_t *store_tasks_json(struct db *db, int64_t uid);
@@ -667,7 +674,7 @@ ST_MUST enum st store_network_dates(struct db *db, const char *from, const char 
 /* The catalogue for a year and payment type (either may be NULL). */
 json_t *store_services_json(struct db *db, const char *year, const char *payment_type);
 /* Services offered to one organisation, with the offer status. */
-json_t *store_org_services_json(struct db *db, int64_t org_id, const char *year);
+json_t *store_org_services_json(struct db *db, int64_t uid, int64_t org_id, const char *year);
 /* One service with its whole structure, every figure (see
  * present_money()). NULL if there is no such service. */
 json_t *store_service_json(struct db *db, int64_t service_id);

@@ -602,6 +602,8 @@ json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t s
 		"  SELECT a.id, a.service_id, a.org_id, d.date, d.payment FROM achievement a"
 		"  JOIN achievement_date d ON d.id = a.date_id"
 		"  WHERE a.org_id IN scope AND (?2 = 0 OR a.org_id = ?2)"
+		"  AND " SQL_SERVICE_TYPE_OK("a.org_id", "(SELECT payment_type FROM quality_service"
+					     " WHERE id = a.service_id)")
 		"  AND (?3 = 0 OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4))"
 		" SELECT ach.id, o.code, o.name, s.id, s.name, s.financial_year, ach.date, ach.payment,"
 		"  g.id, g.code, g.name, g.kind, count(i.id), count(v.indicator_id)"
@@ -619,6 +621,7 @@ json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t s
 		" JOIN quality_service s ON s.id = f.service_id"
 		" JOIN achievement_date d ON d.service_id = s.id AND d.payment = 1"
 		" WHERE f.status = 'APPROVED' AND f.org_id IN scope AND s.payment_type <> 'PO'"
+		"  AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type")
 		"  AND (?2 = 0 OR f.org_id = ?2) AND (?3 = 0 OR f.service_id = ?3)"
 		"  AND (?4 IS NULL OR d.date = ?4) AND d.date <= ?5"
 		"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id"

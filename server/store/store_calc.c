@@ -256,7 +256,7 @@ json_t *store_awaiting_network_json(struct db *db, int64_t uid, const char *year
 		" SELECT a.id, o.id, o.code, o.name, o.kind, s.id, s.name, d.id, d.date, d.payment"
 		" FROM achievement a JOIN organisation o ON o.id = a.org_id"
 		" JOIN quality_service s ON s.id = a.service_id JOIN achievement_date d ON d.id = a.date_id"
-		" WHERE a.status = 'AWAITING_NETWORK' AND a.org_id IN scope"
+		" WHERE a.status = 'AWAITING_NETWORK' AND " SQL_SERVICE_READABLE("a.org_id", "s.payment_type")
 		" AND (?2 IS NULL OR s.financial_year = ?2)"
 		" ORDER BY d.date DESC, s.name, o.kind = 'PCN' DESC, o.code LIMIT 2000";
 	sqlite3_stmt *st = db_stmt(db, sql);

@@ -260,7 +260,8 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 		" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id"
 		" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id"
 		" JOIN achievement_date d ON d.id = a.date_id LEFT JOIN app_user u ON u.id = dc.declared_by"
-		" WHERE a.org_id IN scope AND (?2 = 0 OR a.org_id = ?2) AND (?3 IS NULL OR dc.status = ?3)"
+		" WHERE " SQL_SERVICE_READABLE("a.org_id", "s.payment_type")
+		"  AND (?2 = 0 OR a.org_id = ?2) AND (?3 IS NULL OR dc.status = ?3)"
 		"  AND (?4 = 0 OR s.id = ?4) AND (?5 IS NULL OR s.financial_year = ?5)"
 		" ORDER BY d.date DESC, s.name, o.code LIMIT 2000";
 	sqlite3_stmt *st = db_stmt(db, sql);

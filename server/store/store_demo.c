@@ -168,13 +168,22 @@ enum st seed_user(struct db *db, const char *user_id, const char *name, const ch
 
 enum st seed_grant(struct db *db, int64_t uid, int64_t org_id, const char *role, int64_t at)
 {
+	return seed_grant_types(db, uid, org_id, role, NULL, at);
+}
+
+enum st seed_grant_types(struct db *db, int64_t uid, int64_t org_id, const char *role,
+			 const char *payment_types, int64_t at)
+{
 	static const char sql[] =
-		"INSERT INTO role_grant(user_id, org_id, role_code, granted_at) VALUES (?1, ?2, ?3, ?4)";
+		"INSERT INTO role_grant(user_id, org_id, role_code, granted_at, payment_types)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)";
 	PREP(st, sql);
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, org_id);
 	seed_bind_text(st, 3, role);
 	sqlite3_bind_int64(st, 4, at);
+	if (payment_types && *payment_types)
+		seed_bind_text(st, 5, payment_types);
 	return seed_insert(db, st, role, NULL);
 }
 

@@ -54,6 +54,17 @@ void read_cache_free(struct db *db);
  * 4), which is the real date only on a server without one. */
 #define SQL_TODAY "(SELECT d FROM business_today)"
 
+/* The payment types a grant (g: a role_grant alias or the table's name)
+ * is restricted to, comma-separated; NULL: all. Only View and Finance
+ * View grants (ROLES_PAYMENT_TYPES) are ever restricted, and only when
+ * their payment_types is not empty (migration 6). */
+#define SQL_GRANT_TYPES(g) \
+	"(CASE WHEN instr('," ROLES_PAYMENT_TYPES ",', ',' || " g ".role_code || ',') > 0" \
+	" THEN nullif(" g ".payment_types, '') END)"
+/* Whether a list of payment types (NULL: all) holds payment type ptype. */
+#define SQL_TYPES_HAVE(types, ptype) \
+	"(" types " IS NULL OR instr(',' || " types " || ',', ',' || " ptype " || ',') > 0)"
+
 /* The one statement of "the organisations user ?1 may see": a WITH clause
  * defining scope(id). The organisations of the user's grants and their
  * descendants, and the practices that are members today of a PCN the user
@@ -64,16 +75,23 @@ void read_cache_free(struct db *db);
  * cluster members and their descendants, and a PCN whose members today
  * are all in their clusters. Statements that use it bind ?1 and number
  * their own parameters from ?2; store_org_in_scope() asks it about one
- * organisation. */
+ * organisation.
+ * It also defines read_types(id, types): for each organisation in scope,
+ * the payment types whose service data the user may read there (NULL:
+ * all), the union over the grants that reach it (SQL_GRANT_TYPES: a
+ * restricted View or Finance View grant reads its types only, any other
+ * grant everything). Ask it through SQL_SERVICE_READABLE. scope(id) may
+ * hold an organisation more than once (once per payment-type list
+ * reaching it): ask it with IN or EXISTS, never join it. */
 #define SCOPE_CTE \
-	"WITH RECURSIVE granted(id, pcn_role) AS (SELECT DISTINCT org_id," \
-	"   role_code = 'PCN_VIEW' OR role_code = 'PCN_MANAGEMENT' FROM role_grant" \
-	"   WHERE user_id = ?1 AND revoked_at IS NULL" \
+	"WITH RECURSIVE granted(id, pcn_role, pt) AS (SELECT DISTINCT org_id," \
+	"   role_code = 'PCN_VIEW' OR role_code = 'PCN_MANAGEMENT', " SQL_GRANT_TYPES("role_grant") \
+	"   FROM role_grant WHERE user_id = ?1 AND revoked_at IS NULL" \
 	"   AND (?99 IS NULL OR instr(',' || ?99 || ',', ',' || role_code || ',') > 0))," \
-	" reach(id) AS (SELECT id FROM granted" \
-	"   UNION SELECT m.practice_id FROM pcn_membership m JOIN granted g ON g.id = m.pcn_id" \
+	" reach(id, pt) AS (SELECT id, pt FROM granted" \
+	"   UNION SELECT m.practice_id, g.pt FROM pcn_membership m JOIN granted g ON g.id = m.pcn_id" \
 	"     WHERE (?99 IS NULL OR g.pcn_role) AND " SQL_MEMBER_ON("m", SQL_TODAY) \
-	"   UNION SELECT o.id FROM organisation o JOIN reach r ON o.parent_id = r.id)," \
+	"   UNION SELECT o.id, r.pt FROM organisation o JOIN reach r ON o.parent_id = r.id)," \
 	" cl(id) AS (SELECT cm.org_id FROM user_cluster uc" \
 	"   JOIN cluster_member cm ON cm.cluster_id = uc.cluster_id WHERE uc.user_id = ?1)," \
 	" cld(id) AS (SELECT id FROM cl UNION SELECT o.id FROM organisation o JOIN cld ON o.parent_id = cld.id)," \
@@ -82,7 +100,29 @@ void read_cache_free(struct db *db);
 	"   OR (o.kind = 'PCN' AND EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
 	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) ")" \
 	"     AND NOT EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
-	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) " AND m.practice_id NOT IN cld)))"
+	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) " AND m.practice_id NOT IN cld)))," \
+	" read_types(id, types) AS (SELECT id, CASE WHEN max(pt IS NULL) THEN NULL" \
+	"   ELSE group_concat(pt) END FROM reach WHERE id IN scope GROUP BY id)"
+
+/* The one rule of "user ?1 may read service data of payment type ptype
+ * at organisation org" (needs SCOPE_CTE; org and ptype are SQL
+ * expressions): org is in scope and a grant reaching it reads ptype
+ * (read_types). SQL_SERVICE_TYPE_OK is its payment-type half, for a
+ * statement that already asks `org IN scope` (users with no restricted
+ * grant skip the look-up). With ?99 bound to ROLES_POUNDS it is the rule
+ * of pounds (present_pounds). Every reading endpoint's statement uses it
+ * (or store_service_readable for one organisation and service); the
+ * reports carry read_types in their per-run reach table (store_reports.c). */
+#define SQL_SERVICE_TYPE_OK(org, ptype) \
+	"(NOT EXISTS (SELECT 1 FROM granted gr WHERE gr.pt IS NOT NULL)" \
+	" OR EXISTS (SELECT 1 FROM read_types rt WHERE rt.id = " org \
+	"   AND " SQL_TYPES_HAVE("rt.types", ptype) "))"
+#define SQL_SERVICE_READABLE(org, ptype) \
+	"(" org " IN scope AND " SQL_SERVICE_TYPE_OK(org, ptype) ")"
+/* The same at some organisation (the catalogue of services). */
+#define SQL_SERVICE_READABLE_SOMEWHERE(ptype) \
+	"(NOT EXISTS (SELECT 1 FROM granted gr WHERE gr.pt IS NOT NULL)" \
+	" OR EXISTS (SELECT 1 FROM read_types rt WHERE " SQL_TYPES_HAVE("rt.types", ptype) "))"
 
 /* The tasks user ?1 may see and settle (t: a task alias; needs SCOPE_CTE):
  * addressed to an organisation the user holds the task's role at (any

@@ -345,7 +345,8 @@ static enum st load_membership(struct dd_cur *c, void *arg)
 
 /* A user with SEED_PASSWORD set a week before now (inside any expiry,
  * outside the 72-hour change limit), and each of its roles granted at
- * its organisation. */
+ * its organisation; "ROLE:TYPES" (VIEW:QOF) restricts a View or Finance
+ * View grant to payment types (comma-separated). */
 static enum st load_user(struct dd_cur *c, void *arg)
 {
 	int64_t now = *(const int64_t *)arg;
@@ -359,8 +360,12 @@ static enum st load_user(struct dd_cur *c, void *arg)
 	enum st r = seed_user(c->db, user_id, name, email, phone, sys, now, now - 7 * 86400, &uid);
 	char *list = xstrdup(roles), *save = NULL;
 	for (char *role = strtok_r(list, " ", &save); r == ST_OK && role;
-	     role = strtok_r(NULL, " ", &save))
-		r = seed_grant(c->db, uid, org, role, now);
+	     role = strtok_r(NULL, " ", &save)) {
+		char *types = strchr(role, ':');
+		if (types)
+			*types++ = '\0';
+		r = seed_grant_types(c->db, uid, org, role, types, now);
+	}
 	free(list);
 	return row_status(c, r);
 }

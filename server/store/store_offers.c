@@ -337,6 +337,7 @@ json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t 
 		" LEFT JOIN organisation vp ON vp.id = f.via_pcn_id"
 		" LEFT JOIN organisation ob ON ob.id = f.offered_by_org"
 		" WHERE f.org_id IN scope"
+		" AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type")
 		" AND (?2 IS NULL OR s.financial_year = ?2) AND (?3 = 0 OR f.service_id = ?3)"
 		" AND (?4 IS NULL OR f.status = ?4) AND (?5 = 0 OR f.org_id = ?5)"
 		" ORDER BY s.financial_year DESC, s.name, o.code, f.id DESC LIMIT 5000";

@@ -3,8 +3,12 @@
  * A run has a connection of its own (db_connect_own): its rows are read
  * while the response streams, after the request has left its thread. In
  * one read transaction the user's reach is worked out once into the
- * temporary table rep_scope(id, pounds): SCOPE_CTE (for the report's
- * roles), "pounds" where SCOPE_CTE for the pounds roles reaches too, the
+ * temporary table rep_scope(id, pounds, types, pounds_types): SCOPE_CTE
+ * (for the report's roles) with the payment types the user may read at
+ * each organisation (read_types: a View or Finance View grant restricted
+ * to payment types reads only those; NULL: all), "pounds" where SCOPE_CTE
+ * for the pounds roles reaches too (with the types pounds are shown for,
+ * the same rule), the
  * organisations under an organisation that allocated the chosen service
  * to one of the user's organisations, and for the relationship report the
  * PCNs the user's own practices belonged to in the period; then narrowed
@@ -43,17 +47,31 @@ enum {
 	"  FROM service_domain sd JOIN indicator_group g ON g.domain_id = sd.id AND g.kind = 'PAYMENT'" \
 	"  JOIN indicator i ON i.group_id = g.id GROUP BY sd.service_id)"
 
+/* The reach row rs reads service data of payment type pt; shows its
+ * pounds (the reading rule, SQL_SERVICE_READABLE, as carried in rep_scope). */
+#define RS_READS(pt) SQL_TYPES_HAVE("rs.types", pt)
+#define RS_POUNDS(pt) "(rs.pounds AND " SQL_TYPES_HAVE("rs.pounds_types", pt) ")"
+/* The payment type of the report's service parameter. */
+#define SVC_TYPE "(SELECT payment_type FROM quality_service WHERE id = ?3)"
+/* An allocated report (ar) counts for the user's grant g at the receiving
+ * organisation when that grant reads the service's payment type. */
+#define ALLOC_GRANT_READS(g, ar) \
+	SQL_TYPES_HAVE(SQL_GRANT_TYPES(g), \
+		       "(SELECT payment_type FROM quality_service WHERE id = " ar ".service_id)")
+
 #define OPEN_COLS(org, svc, date, year) \
 	", " org " AS open_organisation, CAST(" svc " AS TEXT) AS open_service," \
 	" " date " AS open_date, " year " AS open_year"
 
 static const char sql_achievement_summary[] =
 	"WITH " MAXP_CTE ","
-	" cand(id, org_id, service_id, date, pounds) AS (SELECT a.id, a.org_id, a.service_id, d.date, rs.pounds"
+	" cand(id, org_id, service_id, date, pounds) AS (SELECT a.id, a.org_id, a.service_id, d.date,"
+	"  " RS_POUNDS("s.payment_type")
 	"  FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	"  JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	"  JOIN achievement_date d ON d.id = a.date_id"
 	"  WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
+	"  AND " RS_READS("s.payment_type")
 	"  AND EXISTS (SELECT 1 FROM calculation c WHERE c.achievement_id = a.id AND c.current = 1)),"
 	/* SQLite's max(): the other columns come from the row with the
 	 * latest date, each organisation's latest calculated achievement. */
@@ -74,7 +92,7 @@ static const char sql_achievement_monthly[] =
 	"WITH " MAXP_CTE
 	" SELECT d.date AS date, c.points_milli AS points, mp.milli AS max_points,"
 	"  CASE WHEN mp.milli > 0 THEN c.points_milli * 1000 / mp.milli END AS achieved,"
-	"  CASE WHEN rs.pounds THEN c.pence END AS pounds,"
+	"  CASE WHEN " RS_POUNDS("s.payment_type") " THEN c.pence END AS pounds,"
 	"  coalesce(a.status, 'NOT_RECORDED') AS status"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
 	" FROM achievement_date d JOIN quality_service s ON s.id = d.service_id"
@@ -82,21 +100,22 @@ static const char sql_achievement_monthly[] =
 	" LEFT JOIN achievement a ON a.service_id = d.service_id AND a.org_id = o.id AND a.date_id = d.id"
 	" LEFT JOIN calculation c ON c.achievement_id = a.id AND c.current = 1"
 	" LEFT JOIN maxp mp ON mp.service_id = s.id"
-	" WHERE d.service_id = ?3";
+	" WHERE d.service_id = ?3 AND " RS_READS("s.payment_type");
 
 static const char sql_indicator_detail[] =
 	"SELECT o.code AS org_code, o.name AS org_name, i.code AS indicator,"
 	"  i.description AS description, v.numerator AS numerator, v.denominator AS denominator,"
 	"  v.value AS value, i.lower_threshold AS lower, i.upper_threshold AS upper,"
 	"  cl.achievement_ppm / 1000 AS achievement, cl.points_milli AS points,"
-	"  i.points * 1000 AS max_points, CASE WHEN rs.pounds THEN cl.pence END AS pounds"
+	"  i.points * 1000 AS max_points, CASE WHEN " RS_POUNDS(SVC_TYPE) " THEN cl.pence END AS pounds"
 	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id AND a.service_id = ?3"
 	" JOIN achievement_date d ON d.id = a.date_id AND d.date = ?4"
 	" JOIN organisation o ON o.id = a.org_id"
 	" JOIN calculation c ON c.achievement_id = a.id AND c.current = 1"
 	" JOIN calculation_line cl ON cl.calculation_id = c.id"
 	" JOIN indicator i ON i.id = cl.indicator_id"
-	" LEFT JOIN achievement_value v ON v.achievement_id = a.id AND v.indicator_id = i.id";
+	" LEFT JOIN achievement_value v ON v.achievement_id = a.id AND v.indicator_id = i.id"
+	" WHERE " RS_READS(SVC_TYPE);
 
 /* The latest move of declaration dc into a status: when (a date) and by
  * whom (a name; NULL for an automatic step). */
@@ -123,14 +142,15 @@ static const char sql_declaration_status[] =
 	"  " MOVED_AT(DECLARED) " AS declared, " MOVED_BY(DECLARED) " AS declared_by,"
 	"  " MOVED_AT(APPROVED) " AS approved, " MOVED_BY(APPROVED) " AS approved_by,"
 	"  " MOVED_AT(PAID) " AS paid, " MOVED_BY(PAID) " AS paid_by,"
-	"  CASE WHEN rs.pounds THEN dc.pence END AS pounds"
+	"  CASE WHEN " RS_POUNDS("s.payment_type") " THEN dc.pence END AS pounds"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
 	" FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
 	" JOIN quality_service s ON s.id = a.service_id AND s.financial_year = ?2"
 	" JOIN achievement_date d ON d.id = a.date_id"
 	" JOIN declaration dc ON dc.achievement_id = a.id"
 	" JOIN organisation o ON o.id = a.org_id"
-	" WHERE (?3 IS NULL OR a.service_id = ?3) AND (?5 IS NULL OR dc.status = ?5))";
+	" WHERE (?3 IS NULL OR a.service_id = ?3) AND (?5 IS NULL OR dc.status = ?5)"
+	"  AND " RS_READS("s.payment_type") ")";
 
 static const char sql_participation_status[] =
 	"SELECT o.code AS org_code, o.name AS org_name, o.kind AS kind, s.name AS service,"
@@ -141,7 +161,8 @@ static const char sql_participation_status[] =
 	" JOIN quality_service s ON s.id = f.service_id AND s.financial_year = ?2"
 	" JOIN organisation o ON o.id = f.org_id"
 	" LEFT JOIN organisation p ON p.id = f.via_pcn_id"
-	" WHERE (?3 IS NULL OR f.service_id = ?3) AND (?5 IS NULL OR f.status = ?5)";
+	" WHERE (?3 IS NULL OR f.service_id = ?3) AND (?5 IS NULL OR f.status = ?5)"
+	"  AND " RS_READS("s.payment_type");
 
 /* "n of m" is the Missing Data rule of GET /missing (store_missing_json):
  * every indicator of the service but, for a practice, those its PCN
@@ -170,6 +191,7 @@ static const char sql_missing_data[] =
 	" JOIN organisation o ON o.id = a.org_id"
 	" JOIN expected e ON e.service_id = a.service_id"
 	" WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
+	"  AND " RS_READS("s.payment_type")
 	" UNION ALL"
 	" SELECT o.code, o.name, s.name, d.date, 0, " EXPECTED("o.kind") ", 'NOT_RECORDED'"
 	OPEN_COLS("o.code", "s.id", "d.date", "s.financial_year")
@@ -180,6 +202,7 @@ static const char sql_missing_data[] =
 	" JOIN organisation o ON o.id = f.org_id"
 	" JOIN expected e ON e.service_id = s.id"
 	" WHERE (?3 IS NULL OR f.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
+	"  AND " RS_READS("s.payment_type")
 	"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id"
 	"   AND a.service_id = s.id AND a.date_id = d.id)"
 	") WHERE submitted < total";
@@ -241,25 +264,29 @@ static const struct {
 /* ---- reach ---------------------------------------------------------------- */
 
 static const char sql_scope_fill[] =
-	SCOPE_CTE " INSERT INTO temp.rep_scope(id) SELECT id FROM scope";
+	SCOPE_CTE " INSERT INTO temp.rep_scope(id, types) SELECT id, types FROM read_types";
 static const char sql_scope_pounds[] =
-	SCOPE_CTE " UPDATE temp.rep_scope SET pounds = 1 WHERE id IN scope";
+	SCOPE_CTE " UPDATE temp.rep_scope SET pounds = 1, pounds_types = rt.types"
+	" FROM read_types rt WHERE rt.id = rep_scope.id";
 /* The organisations under an organisation that allocated service ?2 to
- * one where user ?1 holds a role; pounds where that role is a pounds
- * role (?3). A user restricted to Service Provider Clusters stays inside
- * them here too. */
+ * one where user ?1 holds a role reading the service's payment type;
+ * pounds where that role is a pounds role (?3). A user restricted to
+ * Service Provider Clusters stays inside them here too. The run is of
+ * that one service: its rows read it (types NULL). */
 static const char sql_scope_allocated[] =
 	SCOPE_CTE ","
 	" alloc(id, pounds) AS (SELECT ar.from_org_id,"
 	"   max(instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0)"
 	"   FROM allocated_report ar JOIN role_grant g ON g.org_id = ar.to_org_id"
 	"   AND g.user_id = ?1 AND g.revoked_at IS NULL WHERE ar.service_id = ?2"
-	"   GROUP BY ar.from_org_id),"
+	"   AND " ALLOC_GRANT_READS("g", "ar") " GROUP BY ar.from_org_id),"
 	" sub(id, pounds) AS (SELECT id, pounds FROM alloc"
 	"   UNION SELECT o.id, sub.pounds FROM organisation o JOIN sub ON o.parent_id = sub.id)"
 	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub"
 	"  WHERE NOT EXISTS (SELECT 1 FROM cl) OR id IN cld GROUP BY id"
-	" ON CONFLICT(id) DO UPDATE SET pounds = max(pounds, excluded.pounds)";
+	" ON CONFLICT(id) DO UPDATE SET types = NULL,"
+	"  pounds_types = CASE WHEN excluded.pounds THEN NULL ELSE pounds_types END,"
+	"  pounds = max(pounds, excluded.pounds)";
 /* The relationship report: the PCNs the user's own practices belonged to
  * in the period ?2..?3. */
 static const char sql_scope_own_pcns[] =
@@ -351,12 +378,14 @@ static enum st check_service(struct db *db, struct report_query *q, bool *alloca
 	static const char sql_year[] = "SELECT financial_year FROM quality_service WHERE id = ?1";
 	static const char sql_alloc[] =
 		"SELECT 1 FROM allocated_report ar JOIN role_grant g ON g.org_id = ar.to_org_id"
-		" AND g.revoked_at IS NULL WHERE ar.service_id = ?1 AND g.user_id = CAST(?2 AS INTEGER)";
+		" AND g.revoked_at IS NULL WHERE ar.service_id = ?1 AND g.user_id = CAST(?2 AS INTEGER)"
+		" AND " ALLOC_GRANT_READS("g", "ar");
 	static const char sql_taken[] =
-		"SELECT 1 WHERE EXISTS (SELECT 1 FROM offer f JOIN temp.rep_scope rs ON rs.id = f.org_id"
-		"  WHERE f.service_id = ?1)"
+		"SELECT 1 FROM quality_service s WHERE s.id = ?1"
+		" AND (EXISTS (SELECT 1 FROM offer f JOIN temp.rep_scope rs ON rs.id = f.org_id"
+		"  WHERE f.service_id = ?1 AND " RS_READS("s.payment_type") ")"
 		" OR EXISTS (SELECT 1 FROM temp.rep_scope rs CROSS JOIN achievement a ON a.org_id = rs.id"
-		"  AND a.service_id = ?1)";
+		"  AND a.service_id = ?1 WHERE " RS_READS("s.payment_type") "))";
 	char year[16], id[24], uid[24];
 	snprintf(id, sizeof id, "%lld", (long long)q->service_id);
 	if (!one_row(db, sql_year, q->service_id, NULL, NULL, year, sizeof year))
@@ -377,7 +406,7 @@ static enum st check_service(struct db *db, struct report_query *q, bool *alloca
 static enum st fill_reach(struct db *db, struct report_query *q, const char *today)
 {
 	if (db_exec(db, "CREATE TEMP TABLE rep_scope(id INTEGER PRIMARY KEY,"
-			" pounds INTEGER NOT NULL DEFAULT 0)") != ST_OK)
+			" pounds INTEGER NOT NULL DEFAULT 0, types TEXT, pounds_types TEXT)") != ST_OK)
 		return ST_ERROR;
 	sqlite3_stmt *st = db_stmt(db, sql_scope_fill);
 	if (!st)
@@ -445,7 +474,8 @@ static enum st fill_defaults(struct db *db, struct report_query *q, const char *
 		"SELECT d.date FROM achievement_date d WHERE d.service_id = ?1 AND d.date <= ?2"
 		" AND EXISTS (SELECT 1 FROM achievement a JOIN temp.rep_scope rs ON rs.id = a.org_id"
 		"  JOIN calculation c ON c.achievement_id = a.id AND c.current = 1"
-		"  WHERE a.service_id = d.service_id AND a.date_id = d.id)"
+		"  WHERE a.service_id = d.service_id AND a.date_id = d.id"
+		"  AND " RS_READS("(SELECT payment_type FROM quality_service WHERE id = ?1)") ")"
 		" ORDER BY d.date DESC LIMIT 1";
 	if (*q->date && q->service_id &&
 	    !one_row(db, sql_is_date, q->service_id, q->date, NULL, NULL, 0))
@@ -660,10 +690,12 @@ json_t *store_report_services(struct db *db, int64_t uid)
 	static const char sql[] =
 		SCOPE_CTE ","
 		" alloc(id) AS (SELECT ar.service_id FROM allocated_report ar JOIN role_grant g"
-		"  ON g.org_id = ar.to_org_id AND g.user_id = ?1 AND g.revoked_at IS NULL)"
+		"  ON g.org_id = ar.to_org_id AND g.user_id = ?1 AND g.revoked_at IS NULL"
+		"  WHERE " ALLOC_GRANT_READS("g", "ar") ")"
 		" SELECT s.id, s.name, s.financial_year, s.id IN alloc"
 		" FROM quality_service s WHERE s.id IN alloc"
-		"  OR EXISTS (SELECT 1 FROM offer f WHERE f.service_id = s.id AND f.org_id IN scope)"
+		"  OR EXISTS (SELECT 1 FROM offer f WHERE f.service_id = s.id"
+		"   AND " SQL_SERVICE_READABLE("f.org_id", "s.payment_type") ")"
 		" ORDER BY s.financial_year DESC, s.name";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)

@@ -52,6 +52,10 @@ enum st seed_user(struct db *db, const char *user_id, const char *name, const ch
 		  const char *phone, bool system_account, int64_t now, int64_t password_set_at,
 		  int64_t *id);
 enum st seed_grant(struct db *db, int64_t uid, int64_t org_id, const char *role, int64_t at);
+/* The same, restricted to payment types (View, Finance View; comma-
+ * separated, NULL or "": all). */
+enum st seed_grant_types(struct db *db, int64_t uid, int64_t org_id, const char *role,
+			 const char *payment_types, int64_t at);
 /* An offer, with one offer_history row per status it passed through:
  * statuses is a list such as {"OFFERED", "APPROVED", NULL}; ats holds the
  * time of each and notes the note of each (notes may be NULL). The offer

@@ -86,19 +86,23 @@ json_t *store_services_json(struct db *db, const char *year, const char *payment
 	return json_pack("{s:o}", "services", list);
 }
 
-json_t *store_org_services_json(struct db *db, int64_t org_id, const char *year)
+json_t *store_org_services_json(struct db *db, int64_t uid, int64_t org_id, const char *year)
 {
 	static const char sql[] =
-		"SELECT " SUMMARY_COLS ", f.id, f.status, f.start_date, f.end_date, f.response_date"
+		SCOPE_CTE
+		" SELECT " SUMMARY_COLS ", f.id, f.status, f.start_date, f.end_date, f.response_date"
 		" FROM offer f JOIN quality_service s ON s.id = f.service_id"
-		" WHERE f.org_id = ?1 AND (?2 IS NULL OR s.financial_year = ?2)"
+		" WHERE f.org_id = ?2 AND (?3 IS NULL OR s.financial_year = ?3)"
+		" AND " SQL_SERVICE_READABLE("f.org_id", "s.payment_type")
 		" ORDER BY s.financial_year DESC, s.payment_type, s.name, f.id DESC";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, org_id);
 	if (year)
-		sqlite3_bind_text(st, 2, year, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, year, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_null(st, 99);
 	json_t *list = json_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

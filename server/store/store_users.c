@@ -484,13 +484,28 @@ bool store_user_has_cluster(struct db *db, int64_t uid)
 /* One organisation against the scope statement (SCOPE_CTE). */
 static const char SCOPE_SQL[] = SCOPE_CTE " SELECT EXISTS (SELECT 1 FROM scope WHERE id = ?2)";
 
-bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles)
+/* One organisation and service against the reading rule
+ * (SQL_SERVICE_READABLE; scope asked once, so that it stops at the
+ * organisation), and a service at some organisation. */
+static const char READABLE_SQL[] = SCOPE_CTE
+	" SELECT EXISTS (SELECT 1 FROM scope WHERE id = ?2) AND EXISTS (SELECT 1"
+	"  FROM quality_service s WHERE s.id = ?3 AND " SQL_SERVICE_TYPE_OK("?2", "s.payment_type") ")";
+static const char READABLE_SOMEWHERE_SQL[] = SCOPE_CTE
+	" SELECT EXISTS (SELECT 1 FROM scope WHERE ?2 = 0) AND EXISTS (SELECT 1"
+	"  FROM quality_service s WHERE s.id = ?3 AND "
+	SQL_SERVICE_READABLE_SOMEWHERE("s.payment_type") ")";
+
+/* Runs one of the statements above for user ?1, organisation ?2, service
+ * ?3 (a slot only in SCOPE_SQL) and roles ?99 (NULL: any). */
+static bool scope_ask(struct db *db, const char *sql, int64_t uid, int64_t org_id,
+		      int64_t service_id, const char *roles)
 {
-	sqlite3_stmt *st = db_stmt(db, SCOPE_SQL);
+	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, service_id);
 	if (roles)
 		sqlite3_bind_text(st, 99, roles, -1, SQLITE_TRANSIENT);
 	else
@@ -498,6 +513,18 @@ bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *
 	bool in = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return in;
+}
+
+bool store_org_in_scope(struct db *db, int64_t uid, int64_t org_id, const char *roles)
+{
+	return scope_ask(db, SCOPE_SQL, uid, org_id, 0, roles);
+}
+
+bool store_service_readable(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
+			    const char *roles)
+{
+	return scope_ask(db, org_id ? READABLE_SQL : READABLE_SOMEWHERE_SQL, uid, org_id, service_id,
+			 roles);
 }
 
 bool role_listed(const char *roles, const char *role)

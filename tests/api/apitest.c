@@ -308,6 +308,17 @@ json_int_t ach_on(const char *token, const char *org, json_int_t svc, const char
 	return 0;
 }
 
+json_int_t uid_of(const char *admin, const char *user_id)
+{
+	GET(T(admin), F("/api/v1/admin/users?q=%s&limit=500", user_id));
+	size_t i;
+	json_t *u;
+	json_array_foreach(J("users"), i, u)
+		if (streq(jstr(u, "user_id"), user_id))
+			return jint(u, "id");
+	return 0;
+}
+
 json_int_t group_of(const char *token, json_int_t ach, const char *code)
 {
 	GET(token, F("/api/v1/achievements/%lld", (long long)ach));

@@ -55,6 +55,9 @@ json_int_t form_version(const char *token, json_int_t ach, json_int_t gid);
 /* The id of the service with code (e.g. "QOF2425") as token sees the
  * catalogue; bails out when there is none. */
 json_int_t service_by_code(const char *token, const char *code);
+/* The id of user_id as administrator admin sees it in GET /admin/users
+ * (0: not listed); R holds the list. */
+json_int_t uid_of(const char *admin, const char *user_id);
 /* GET path with token on srv: the parsed body (owned; NULL when not JSON)
  * and, when status is not NULL, the HTTP status. R is left alone. */
 json_t *fetch(const char *path, const char *token, long *status);

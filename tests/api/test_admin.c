@@ -19,18 +19,6 @@ static const char *PRAC = "demo.practice";        /* USER_ADMIN at A81001 (and m
 static const char *PADM = "demo.practiceadmin";   /* USER_ADMIN at A81004 only */
 static const char *UADM = "demo.useradmin";       /* USER_ADMIN at 00K only */
 
-/* The id of user_id as admin sees it in GET /admin/users (0: not listed). */
-static json_int_t uid_of(const char *admin, const char *user_id)
-{
-	GET(T(admin), F("/api/v1/admin/users?q=%s&limit=500", user_id));
-	size_t i;
-	json_t *u;
-	json_array_foreach(J("users"), i, u)
-		if (streq(jstr(u, "user_id"), user_id))
-			return jint(u, "id");
-	return 0;
-}
-
 static json_int_t total(const char *admin)
 {
 	GET(T(admin), "/api/v1/admin/users?limit=1");

@@ -270,7 +270,7 @@ static void restrict_user(void)
 {
 	struct pty_term *t = client("demo.admin");
 	keys(t, "6");
-	pty_expect(t, "demo.view", WAIT, "demo.admin lists the practices' users");
+	pty_expect(t, "demo.practice ", WAIT, "demo.admin lists the practices' users");
 	pty_move_to(t, "Down", "demo.view");
 	keys(t, "Enter");
 	pty_expect(t, "(demo.view): Active", WAIT, "demo.view's details");

@@ -90,7 +90,7 @@ static void resize(void)
 	/* Administration > Users: a list of the 13 users demo.admin manages. */
 	pty_key(t, "6");
 	pty_wait_text(t, "Users you administer", 5000);
-	pty_wait_text(t, "of 13", 5000);
+	pty_wait_text(t, "of 14", 5000);
 	pty_key(t, "Down");
 	pty_key(t, "Down");
 	pty_settle(t, 150, 3000);
@@ -98,7 +98,7 @@ static void resize(void)
 	char *item = before >= 0 ? pty_row(t, before) : xstrdup("?");
 
 	pty_resize(t, 30, 100);
-	bool big = pty_wait_text(t, "of 13", 5000);
+	bool big = pty_wait_text(t, "of 14", 5000);
 	pty_settle(t, 150, 3000);
 	int r = -1, c = -1;
 	pty_find(t, "online", &r, &c);
@@ -117,7 +117,7 @@ static void resize(void)
 	free(item_now);
 
 	pty_resize(t, 24, 80);
-	pty_wait_text(t, "of 13", 5000);
+	pty_wait_text(t, "of 14", 5000);
 	pty_settle(t, 150, 3000);
 	pty_find(t, "online", &r, &c);
 	now = cursor_row(t);
@@ -134,9 +134,9 @@ static void resize(void)
 		  "79x24: the message says the size and nothing else is drawn");
 	pty_resize(t, 23, 80);
 	pty_wait_gone(t, "needs at least", 5000);
-	pty_expect(t, "of 13", 5000, "80x23 (tmux on an 80x24 terminal) is big enough");
+	pty_expect(t, "of 14", 5000, "80x23 (tmux on an 80x24 terminal) is big enough");
 	pty_resize(t, 24, 80);
-	pty_wait_text(t, "of 13", 5000);
+	pty_wait_text(t, "of 14", 5000);
 	pty_settle(t, 150, 3000);
 	now = cursor_row(t);
 	item_now = now >= 0 ? pty_row(t, now) : xstrdup("");

@@ -114,7 +114,7 @@ static const struct shot admin[] = {
 	{"admin-users-advanced", "6", "demo.newuser"},
 	{"admin-add-user", "A", "Add New User: e-mail address"},
 	{NULL, "Esc", "Users you administer"},
-	{"admin-user-details", "Down Down Down Down Down Enter", "(demo.locked): Locked"},
+	{"admin-user-details", "Down Down Down Down Down Down Enter", "(demo.locked): Locked"},
 	{"admin-user-roles", "Enter", "Service Provider Clusters (limit"},
 	{NULL, "Esc", "The roles were not changed."},
 	{NULL, "Esc", "Users you administer"},

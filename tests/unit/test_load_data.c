@@ -209,7 +209,7 @@ static void test_demo_tables_parse(void **state)
 		fail_msg("%s", err);
 	assert_non_null(dd_section(dd, "organisation"));
 	assert_int_equal(dd_section(dd, "service")->nrow, 10);
-	assert_int_equal(dd_section(dd, "user")->nrow, 15);
+	assert_int_equal(dd_section(dd, "user")->nrow, 16);
 	assert_int_equal(dd_section(dd, "user_state")->nrow, 3);
 	dd_free(&dd);
 }
