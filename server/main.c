@@ -425,11 +425,13 @@ int main(int argc, char **argv)
 	if (demo && store_is_empty(db)) {
 		fputs("cqrsd: creating the demo database\n", stderr);
 		/* The demo lives on 10 April 2025: the 2024/25 year-end is being
-		 * entered and declared, so every job aid has something to do. */
+		 * entered and declared, so every job aid has something to do.
+		 * The date is set first, so that what the seed dates by "today"
+		 * (demo.newuser's registration code: 14 days) uses it. */
 		char from[11];
 		date_add_days(DEMO_BUSINESS_DATE, -120, from);
-		if (store_seed_demo(db) != ST_OK ||
-		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
+		if (store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
+		    store_seed_demo(db) != ST_OK ||
 		    !business_clock(db) || recalc_all(db, false) != ST_OK ||
 		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
