@@ -31,6 +31,7 @@ static const struct demo_user {
 	{"demo.cluster", "ICB commissioner limited to a Provider Cluster"},
 	{"demo.useradmin", "ICB: User Administrator only"},
 	{"demo.practiceadmin", "Practice A81004: User Administrator only"},
+	{"demo.qofview", "Practice: view only, QOF services only"},
 };
 #define DEMO_PASSWORD "Terminal-2025"
 
@@ -223,10 +224,26 @@ static void signin_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_put(w, y++, 3, width - 4, "F6 or Ctrl-G: Register with a code   F7 or Ctrl-F: "
 		"Forgotten password", ST_NORMAL, false);
 	if (si->has_demo && y + 2 < h) {
-		tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD "):", ST_LABEL,
-			false);
-		for (size_t i = 0; i < ARRAY_SIZE(demo_users) && y < h; i++)
-			tui_put(w, y++, 3, width - 4, si->demo_items[i], ST_NORMAL, false);
+		size_t n = ARRAY_SIZE(demo_users);
+		if ((size_t)(h - y - 1) >= n) {
+			/* room for each with its roles */
+			tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD "):",
+				ST_LABEL, false);
+			for (size_t i = 0; i < n; i++)
+				tui_put(w, y++, 3, width - 4, si->demo_items[i], ST_NORMAL, false);
+		} else {
+			/* every user ID in columns (F4 shows their roles), so
+			 * that none is cut off at 80x24 */
+			tui_put(w, y++, 3, width - 4, "Demo users (password " DEMO_PASSWORD
+				"; F4 shows their roles):", ST_LABEL, false);
+			int colw = 20, per = (width - 4) / colw > 0 ? (width - 4) / colw : 1;
+			for (size_t i = 0; i < n && y < h; i++) {
+				tui_put(w, y, 3 + (int)(i % (size_t)per) * colw, colw,
+					demo_users[i].user, ST_NORMAL, false);
+				if (i % (size_t)per == (size_t)per - 1 || i == n - 1)
+					y++;
+			}
+		}
 	}
 	s->show_cursor = true;
 	s->cur_y = si->form.cur_y;
