@@ -437,6 +437,12 @@ static void test_bad_values(void)
 	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
 	     "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"5\", \"denominator\": \"4x\"}]");
 	ck(is_err(400, "bad_field", "values[0].denominator", NULL), "ratio denominator 4x: 400 naming the denominator");
+	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
+	     "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"-1\", \"denominator\": \"x\"}]");
+	ck(is_err(400, "bad_field", "values[0].numerator", NULL) && contains(err_msg(), "numerator") &&
+	   contains(err_msg(), "denominator") && !contains(err_msg(), "CAN.FIT.IIF02: CAN.FIT.IIF02"),
+	   "ratio -1 of x: one error saying both parts are wrong, the code once (%s)",
+	   err_msg() ? err_msg() : "");
 	ck(form_version(t_practice, ncd_mar, iif_g) == v, "nothing stored for the ratio");
 
 	/* Locked indicators: 403 with the reason (docs/api.md). */
