@@ -72,6 +72,10 @@ struct app {
 	unsigned dirty;
 	char msg[512];
 	enum msg_level msg_level;
+	/* A message belongs to the screen shown when it was said, during the
+	 * nkeys-th key: showing another screen on a later key clears it. */
+	int msg_screen;
+	unsigned long msg_key, nkeys;
 	struct popup *popup;
 	struct pending *pend;
 	bool quit;
@@ -181,6 +185,8 @@ void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
 	va_end(ap);
 	a->msg_level = level;
+	a->msg_screen = a->cur;
+	a->msg_key = a->nkeys;
 	a->dirty |= D_MSG;
 }
 
@@ -266,6 +272,11 @@ static void screen_reset(struct app *a, struct screen *s)
 static void show(struct app *a, int id)
 {
 	struct screen *s = &a->screens[id];
+	/* what was said about another screen on an earlier key is old news */
+	if (id != a->msg_screen && a->msg_key < a->nkeys && a->msg[0]) {
+		a->msg[0] = '\0';
+		a->dirty |= D_MSG;
+	}
 	a->cur = id;
 	if (id != SCR_SIGNIN)
 		a->sub_of[screen_defs[id].tab] = id;
@@ -729,8 +740,20 @@ static void show_help(struct app *a, enum context ctx)
 				strcat(names, " ");
 			strcat(names, kn);
 		}
-		ADD("%-16s %-12s %s", names, action_name((enum action)act),
-		    action_help((enum action)act));
+		/* whole lines within the popup (at most COLS - 10 columns of
+		 * text): keys wider than their column get a line of their own,
+		 * and a long help wraps under itself */
+		int tw = COLS - 10 > 40 ? COLS - 10 : 40;
+		if (tui_width(names) > 16) {
+			ADD("%s", names);
+			names[0] = '\0';
+		}
+		size_t nw;
+		char **wl = tui_wrap(action_help((enum action)act), tw - 30, tw - 30, &nw);
+		ADD("%-16s %-12s %s", names, action_name((enum action)act), wl[0]);
+		for (size_t i = 1; i < nw; i++)
+			ADD("%30s%s", "", wl[i]);
+		tui_wrap_free(wl, nw);
 	}
 	ADD("%s", "");
 	ADD("Your own bindings: $XDG_CONFIG_HOME/cqrs/keymap (man cqrs).");
@@ -1107,6 +1130,7 @@ static void frame_action(struct app *a, enum action act, int key)
 
 static void handle_key(struct app *a, int key)
 {
+	a->nkeys++;
 	if (a->popup) {
 		enum context ctx = popup_context(a->popup);
 		enum action act = keymap_lookup(a->km, ctx, key);

@@ -974,9 +974,13 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 	if (g->notice)
 		hy = 2 + de_put_wrapped(w, 2, 0, width, 3, g->notice,
 					g->notice_error ? ST_ERROR : ST_OK);
-	else
-		tui_put(w, 2, 0, width, "Enter/Tab: next field   F6 Save Work in Progress   F8 Submit"
-			"   F3 History   Esc back", ST_DIM, true);
+	else {
+		/* the keys whole, the letter keys too (the function bar has
+		 * only the F-keys) */
+		static const char *const hint[] = {"Enter/Tab next field", "F6/C-w Save WIP",
+						   "F8/C-s Submit", "F3/C-v History", "Esc back"};
+		hy = 2 + tui_pieces(w, 2, width, 2, hint, ARRAY_SIZE(hint), ST_DIM, NULL);
+	}
 	tui_put(w, hy, 0, COL_CUR, "  Indicator", ST_COLHEAD, true);
 	tui_put(w, hy, COL_CUR, COL_NEW - COL_CUR, "Current", ST_COLHEAD, true);
 	tui_put(w, hy, COL_NEW, width - COL_NEW, "New Value", ST_COLHEAD, true);

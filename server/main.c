@@ -442,7 +442,8 @@ int main(int argc, char **argv)
 		if (store_seed_demo(db) != ST_OK ||
 		    store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
 		    !business_clock(db) || recalc_all(db, false) != ST_OK ||
-		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK) {
+		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK ||
+		    store_demo_settle_times(db) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;

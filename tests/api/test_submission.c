@@ -153,6 +153,19 @@ static void test_panel(void)
 			   json_is_true(json_object_get(a, "payment")) == want;
 	}
 	ck(quarters, "NCD 2024/25 panel: payment true exactly at the quarter ends");
+	/* "Last updated" is when the data came, never when the demo was
+	 * built (data D17): NCD 30/04/2024's is in May 2024, before the
+	 * next month's. */
+	json_int_t apr = 0, may = 0;
+	json_array_foreach(J("achievements"), i, a) {
+		if (streq(jstr(a, "date"), "2024-04-30"))
+			apr = jint(a, "last_updated");
+		if (streq(jstr(a, "date"), "2024-05-31"))
+			may = jint(a, "last_updated");
+	}
+	ck(apr >= 1714521600 && apr < 1717200000 && may > apr,
+	   "NCD 30/04/2024 was last updated in May 2024, not when the demo was built (%lld, %lld)",
+	   (long long)apr, (long long)may);
 
 	panel(t_practice, "A81001", svc_ldhc);
 	list = J("available_dates");

@@ -1,0 +1,143 @@
+/* test_pty_edges.c: the rough edges the findings' reproductions still met
+ * at 80x24 (issue 13, "The findings' reproductions pass as written"),
+ * by keyboard against a real demo cqrsd:
+ * - Offered Services shows long service names whole (participation P3:
+ *   "Veteran Friendly Practice Accreditation 20");
+ * - Achievement Results keeps "F10 Quit" on the function bar and the
+ *   declaration beside "Aspiration £102,927.28" (it was cut to "D");
+ * - help lines wrap inside the popup ("... kept for next tim", terminals
+ *   D12);
+ * - the group form's key line is whole ("Esc back"), with the letter keys;
+ * - a message said about one screen is gone once the user moves to
+ *   another ("Press c to choose a practice or PCN." in Declaration
+ *   Management);
+ * - s in Record Achievement before the services are in says so, never
+ *   "takes part in no service". */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/pty/pty.h"
+
+static struct pty_server srv;
+
+#define MS 6000
+
+static struct pty_term *as(const char *user)
+{
+	struct pty_opts o = {0};
+	return pty_client_as(&o, srv.url, user);
+}
+
+static void keys(struct pty_term *t, const char *names)
+{
+	char *copy = xstrdup(names), *save = NULL;
+	for (char *k = strtok_r(copy, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+		pty_key(t, k);
+		pty_settle(t, 60, 1500);
+	}
+	free(copy);
+}
+
+/* The text of row r from column c to its end. */
+static bool row_from(struct pty_term *t, const char *text, const char *then)
+{
+	int r = -1, c = -1;
+	if (!pty_find(t, text, &r, &c))
+		return false;
+	char *row = pty_row(t, r);
+	bool ok = strstr(row, then) != NULL;
+	free(row);
+	return ok;
+}
+
+static void commissioner(void)
+{
+	struct pty_term *t = as("demo.commissioner");
+	keys(t, "2");
+	pty_expect(t, "Offered Services: quality services offered in 2024/25", MS,
+		   "Offered Services opens on 2024/25");
+	pty_check(t, row_from(t, "Veteran Friendly Practice Accreditation ", "1        1        1"),
+		  "a long service name is whole on its row, beside its counts");
+	pty_check(t, row_from(t, "Learning Disability Health Check ES ", "2        1        1"),
+		  "... Learning Disability Health Check ES too");
+	pty_expect_not(t, "Accreditation 20", "no name is cut (\"Accreditation 20\")");
+	pty_expect_not(t, "Check ES 2024/2 ", "no name is cut (\"Check ES 2024/2\")");
+
+	/* a message about Achievement Results leaves with it */
+	keys(t, "4");
+	pty_expect(t, "Press c to choose a practice or PCN.", MS,
+		   "Achievement Results asks for a practice or PCN");
+	keys(t, "Tab");
+	pty_expect(t, "[Declaration Management]", MS, "Tab opens Declaration Management");
+	char *m = pty_message(t);
+	pty_check(t, !strstr(m, "Press c to choose"),
+		  "... and the message about Achievement Results is gone (%s)", m);
+	free(m);
+	keys(t, "BTab");
+	pty_expect(t, "Choose a practice or PCN: press c", MS,
+		   "back on Achievement Results, the screen itself still says what to do");
+
+	/* help lines wrap inside the popup */
+	keys(t, "F1");
+	pty_expect(t, "Leave cqrs (the token is kept for next", MS, "help is open");
+	pty_check(t, pty_find(t, "time)", NULL, NULL),
+		  "the help of quit is whole: \"... kept for next\" / \"time)\"");
+	pty_close(&t);
+}
+
+static void practice(void)
+{
+	struct pty_term *t = as("demo.practice");
+	keys(t, "4");
+	pty_expect(t, "Aspiration £102,927.28", MS, "Achievement Results shows the aspiration");
+	pty_check(t, pty_find(t, "Declaration: Awaiting Service Provider Approval", NULL, NULL),
+		  "the declaration is whole on the row below, not cut to \"D\"");
+	int r = PTY_FBAR_ROW(t);
+	pty_check(t, pty_find_in_row(t, r, "F10", NULL) && pty_find_in_row(t, r, "Quit", NULL) &&
+		  pty_find_in_row(t, r, "F3", NULL) && pty_find_in_row(t, r, "F9", NULL),
+		  "the function bar keeps every key, F10 Quit included");
+
+	/* the group form's key line */
+	keys(t, "3");
+	pty_expect(t, "Achievement Date", MS, "Record Achievement");
+	pty_expect(t, "31/03/2025*", MS, "... with the year's dates");
+	keys(t, "Enter");
+	pty_expect(t, "Investment and Impact Fund", MS, "the groups of 31/03/2025");
+	keys(t, "Enter");
+	pty_expect(t, "New Value", MS, "the IIF form");
+	pty_check(t, pty_find(t, "Esc back", NULL, NULL) && pty_find(t, "F6/C-w Save WIP", NULL, NULL) &&
+		  pty_find(t, "F8/C-s Submit", NULL, NULL),
+		  "the form's key line is whole, with C-w and C-s");
+	keys(t, "Esc Esc");
+	pty_close(&t);
+
+	/* s before the services are in */
+	t = as("demo.practice");
+	kill(srv.pid, SIGSTOP);
+	keys(t, "3");
+	pty_expect(t, "Services you take part in: ... (s)", MS,
+		   "while the services load, their count is not said to be 0");
+	keys(t, "s");
+	pty_expect(t, "The services are still loading", MS, "s then says they are still loading");
+	pty_expect_not(t, "takes part in no service", "... never \"takes part in no service\"");
+	kill(srv.pid, SIGCONT);
+	pty_expect(t, "Network Contract DES 2024/25", MS * 2, "the services come in");
+	keys(t, "s");
+	pty_expect(t, "Quality Service", MS, "... and s then offers them");
+	pty_close(&t);
+}
+
+int main(void)
+{
+	pty_init(180);
+	if (!pty_server_start(&srv, 0, NULL))
+		pty_bail("cannot start cqrsd");
+	commissioner();
+	practice();
+	pty_server_free(&srv);
+	return pty_finish();
+}
