@@ -1030,10 +1030,14 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 				err = g->f[fi].error;
 		}
 		if (!any) {
+			/* the whole form's reason is whole above (the notice):
+			 * a row only points to it rather than cutting it */
 			const char *why = jstr(ind, "locked_because");
 			tui_printf(w, y, x, width - x, ST_DIM, true, "locked: %s",
-				   why[0] ? why : jstr(g->form, "reason")[0] ?
-				   jstr(g->form, "reason") : "read-only");
+				   why[0] ? why : g->notice && str_has_prefix(g->notice, "Read-only: ") ?
+				   "the reason is above" :
+				   jstr(g->form, "reason")[0] ? jstr(g->form, "reason") :
+				   "read-only");
 		} else if (err) {
 			tui_printf(w, y, x + 1, width - x - 1, ST_ERROR, true, "! %s", err);
 		} else {
@@ -1064,8 +1068,15 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 	if (last && !(g->nf && g->f[g->nf - 1].error)) {
 		char when[32];
 		de_when(json_integer_value(json_object_get(last, "at")), when, sizeof(when));
-		tui_printf(w, ny + 1, 2, width - 2, ST_DIM, true, "Last note %s %s: %s", when,
-			   jstr(last, "user_name"), jstr(last, "notes"));
+		char *t = xasprintf("Last note %s %s: %s", when, jstr(last, "user_name"),
+				    jstr(last, "notes"));
+		/* a note too long for its row says where it is whole */
+		static const char more[] = "... (F3: the whole note)";
+		int mw = tui_width(t) > width - 2 ? tui_width(more) : 0;
+		tui_put(w, ny + 1, 2, width - 2 - mw, t, ST_DIM, true);
+		if (mw)
+			tui_put(w, ny + 1, width - mw, mw, more, ST_DIM, true);
+		free(t);
 	}
 	char st[80];
 	if (g->nf)

@@ -12,13 +12,16 @@
  *   another ("Press c to choose a practice or PCN." in Declaration
  *   Management);
  * - s in Record Achievement before the services are in says so, never
- *   "takes part in no service". */
+ *   "takes part in no service";
+ * - quitting with the memory-only token store revokes the token on the
+ *   server (terminals D12: it stayed live until its idle timeout). */
 #include "config.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/pty/pty.h"
 
@@ -131,6 +134,33 @@ static void practice(void)
 	pty_close(&t);
 }
 
+/* How many times the server's log has text. */
+static int log_count(const char *text)
+{
+	char *log = pty_read_file(srv.log);
+	int n = 0;
+	for (const char *p = log; p && (p = strstr(p, text)) != NULL; p++)
+		n++;
+	free(log);
+	return n;
+}
+
+static void quit_revokes(void)
+{
+	int before = log_count("DELETE /api/v1/session");
+	struct pty_term *t = as("demo.view"); /* no D-Bus, no token file: memory only */
+	keys(t, "q");
+	int status = 0;
+	pty_check(t, pty_wait_exit(t, 5000, &status), "q quits");
+	pty_close(&t);
+	int after = 0;
+	for (int i = 0; i < 20 && (after = log_count("DELETE /api/v1/session")) == before; i++)
+		usleep(100000);
+	tap_ok(after == before + 1,
+	       "quitting with a token kept nowhere revokes it on the server (DELETE /session %d -> %d)",
+	       before, after);
+}
+
 int main(void)
 {
 	pty_init(180);
@@ -138,6 +168,7 @@ int main(void)
 		pty_bail("cannot start cqrsd");
 	commissioner();
 	practice();
+	quit_revokes();
 	pty_server_free(&srv);
 	return pty_finish();
 }
