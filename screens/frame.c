@@ -190,6 +190,14 @@ void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 	a->dirty |= D_MSG;
 }
 
+void app_unsay(struct app *a, const char *text)
+{
+	if (text && a->msg[0] && !strcmp(a->msg, text)) {
+		a->msg[0] = '\0';
+		a->dirty |= D_MSG;
+	}
+}
+
 void app_popup(struct app *a, struct popup *p)
 {
 	popup_free(&a->popup);

@@ -447,6 +447,7 @@ void gform_free(struct gform *g)
 	json_decref(g->form);
 	free(g->draft);
 	free(g->notice);
+	free(g->said);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -752,8 +753,19 @@ static void move_focus(struct screen *s, struct gform *g, int dir)
 		for (size_t i = 0; !why && i < g->nf; i++)
 			if (g->f[i].ind == f->ind)
 				why = g->f[i].error;
-		app_message(s->app, MSG_ERROR, "%s: %s", jstr(indicator(g, f->ind), "code"),
-			    why ? why : "not a valid value");
+		free(g->said);
+		g->said = xasprintf("%s: %s", jstr(indicator(g, f->ind), "code"),
+				    why ? why : "not a valid value");
+		app_message(s->app, MSG_ERROR, "%s", g->said);
+	} else if (g->said) {
+		/* fixed: the error said about the form goes once no field has one */
+		bool any = false;
+		for (size_t i = 0; i < g->nf; i++)
+			any |= g->f[i].error != NULL;
+		if (!any) {
+			app_unsay(s->app, g->said);
+			xfree(&g->said);
+		}
 	}
 	g->focus = (g->focus + g->nf + (size_t)(dir > 0 ? 1 : g->nf - 1)) % g->nf;
 	g->f[g->focus].fresh = true;

@@ -115,7 +115,34 @@ static void practice(void)
 	pty_check(t, pty_find(t, "Esc back", NULL, NULL) && pty_find(t, "F6/C-w Save WIP", NULL, NULL) &&
 		  pty_find(t, "F8/C-s Submit", NULL, NULL),
 		  "the form's key line is whole, with C-w and C-s");
-	keys(t, "Esc Esc");
+	char *m;
+	/* a field's error leaves once the field is fixed (terminals D12) */
+	keys(t, "4 0 Tab 3 1 Tab");
+	pty_expect(t, "CAN.FIT.IIF02: numerator above denominator", MS,
+		   "40 of 31: the message line says what is wrong");
+	keys(t, "BTab BTab C-a C-k 2 0 Tab Tab");
+	m = pty_message(t);
+	pty_check(t, !strstr(m, "numerator above denominator"),
+		  "... and says nothing of it once 20 of 31 is typed (%s)", m);
+	free(m);
+	keys(t, "BTab BTab C-a C-k 4 0 Tab Tab");
+	pty_expect(t, "CAN.FIT.IIF02: numerator above denominator", MS, "40 of 31 again");
+	keys(t, "Esc");
+	pty_wait_text(t, "Enter opens a group", MS);
+	m = pty_message(t);
+	pty_check(t, !strstr(m, "numerator above denominator"),
+		  "... and leaving the form takes its error away (%s)", m);
+	free(m);
+	/* the history popup wraps its lines, the notes whole */
+	keys(t, "F3");
+	pty_expect(t, "Submission history", MS, "F3 shows the submission history");
+	pty_check(t, pty_find(t, "date 31/03/2025 ", NULL, NULL) && pty_find(t, "(extract.loader)", NULL, NULL),
+		  "its long lines wrap inside the popup (\"... achievement\" / \"date 31/03/2025\")");
+	keys(t, "Esc");
+	m = pty_message(t);
+	pty_check(t, !strstr(m, "Loading the submission history"),
+		  "the history's Loading message is gone once it is shown (%s)", m);
+	free(m);
 	pty_close(&t);
 
 	/* s before the services are in */
