@@ -21,6 +21,7 @@ struct req {
 	api_done_fn cb;
 	void *ud;
 	const void *owner;
+	FILE *sink;     /* api_download: a 200 answer's body goes here */
 };
 
 struct api {
@@ -42,11 +43,25 @@ struct api {
 	long connect_timeout, stall_timeout;
 	uint64_t bytes_in, bytes_out;
 	unsigned nrequests;
+	bool sink_failed;     /* writing the head download's file failed */
+	uint64_t sunk;        /* bytes written to it */
 };
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct api *a = ud;
+	long status = 0;
+	if (a->head && a->head->sink) {
+		curl_easy_getinfo(a->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200) {
+			if (fwrite(ptr, 1, size * nmemb, a->head->sink) != size * nmemb) {
+				a->sink_failed = true;
+				return 0;
+			}
+			a->sunk += size * nmemb;
+			return size * nmemb;
+		}
+	}
 	buf_append(&a->resp, ptr, size * nmemb);
 	return size * nmemb;
 }
@@ -254,6 +269,8 @@ static void start_head(struct api *a)
 	}
 	a->errbuf[0] = '\0';
 	buf_reset(&a->resp);
+	a->sink_failed = false;
+	a->sunk = 0;
 	curl_multi_add_handle(a->multi, e);
 	a->running = true;
 	a->started_ms = mono_ms();
@@ -294,6 +311,19 @@ unsigned api_request(struct api *a, const char *method, const char *path, json_t
 	a->tail = r;
 	kick(a);
 	return r->id;
+}
+
+unsigned api_download(struct api *a, const char *path, FILE *out, api_done_fn cb, void *ud,
+			  const void *owner)
+{
+	unsigned id = api_request(a, "GET", path, NULL, false, cb, ud, owner);
+	a->tail->sink = out;
+	return id;
+}
+
+uint64_t api_downloaded(const struct api *a)
+{
+	return a->sunk;
 }
 
 static struct req *pop_head(struct api *a)
@@ -367,6 +397,12 @@ static void finish(struct api *a, CURLcode rc)
 	a->bytes_out += (uint64_t)up;
 	detach(a);
 
+	if (a->sink_failed) {
+		struct api_response resp = {.outcome = API_NET_ERROR, .err_code = "",
+					    .err_message = "the file could not be written"};
+		complete(a, &resp);
+		return;
+	}
 	if (rc != CURLE_OK || status == 0) {
 		char msg[CURL_ERROR_SIZE + 640];
 		bool tls = api_describe_error((int)rc, a->errbuf, a->ca_file, msg, sizeof msg);

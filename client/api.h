@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 
 enum api_outcome {
@@ -56,6 +57,15 @@ const char *api_base(const struct api *a);
  * complete it with API_NET_ERROR. Returns the request id. */
 unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
 		     bool retry, api_done_fn cb, void *ud, const void *owner);
+/* Queues GET /api/v1PATH whose 200 answer's body is written to out as it
+ * arrives (a report's CSV: never held in memory, never parsed); any other
+ * answer is parsed as usual. Not retried. A failure to write out ends the
+ * transfer with API_NET_ERROR "the file could not be written". out stays
+ * open (the caller closes it after cb). */
+unsigned api_download(struct api *a, const char *path, FILE *out, api_done_fn cb, void *ud,
+		      const void *owner);
+/* Bytes the running (or last) download has written. */
+uint64_t api_downloaded(const struct api *a);
 /* Forgets every queued request of owner, without calling back; ud is
  * not freed (the owner frees it). */
 void api_drop_owner(struct api *a, const void *owner);

@@ -368,3 +368,34 @@ struct api_call call_membership_end(long long id, const char *end)
 	url_id(&u, id);
 	return make("PUT", url_steal(&u), json_pack("{s:s}", "end_date", end));
 }
+
+/* ------------------------------------------------------------ reports */
+
+struct api_call call_reports(void)
+{
+	return make("GET", xstrdup("/reports"), NULL);
+}
+
+struct api_call call_report(const struct report_q *q)
+{
+	struct url u;
+	url_init(&u, "/reports");
+	url_seg(&u, q->name);
+	const char *key;
+	json_t *v;
+	json_object_foreach(q->params, key, v) {
+		if (!json_is_string(v))
+			continue;
+		char *k = api_escape(key);
+		url_param(&u, k, json_string_value(v));
+		free(k);
+	}
+	if (q->q && q->q[0])
+		url_param(&u, "q", q->q);
+	url_param(&u, "sort", q->sort && q->sort[0] ? q->sort : NULL);
+	url_param_id(&u, "desc", q->desc);
+	url_param_id(&u, "limit", q->limit);
+	url_param_id(&u, "offset", q->offset);
+	url_param(&u, "format", q->format);
+	return make("GET", url_steal(&u), NULL);
+}

@@ -179,4 +179,21 @@ struct api_call call_membership_add(const char *pcn, const char *practice, const
 /* PUT /memberships/{id}: ends a membership. */
 struct api_call call_membership_end(long long id, const char *end);
 
+/* ------------------------------------------------------------ reports */
+
+/* GET /reports: the catalogue of the reports the user may run (their
+ * parameters, role-aware columns and the report a row opens). */
+struct api_call call_reports(void);
+/* GET /reports/{name}: one run. NULL (or 0) fields are left out. */
+struct report_q {
+	const char *name;       /* "achievement-summary" */
+	json_t *params;         /* {"key": "value"} (strings), borrowed; NULL: none */
+	const char *q;          /* search text */
+	const char *sort;       /* a column's key */
+	bool desc;
+	long limit, offset;
+	const char *format;     /* "csv" (app_download / api_download) or NULL: JSON */
+};
+struct api_call call_report(const struct report_q *q);
+
 #endif

@@ -89,7 +89,11 @@
 	_(NEW_ACHIEVEMENT, "new-achievement", "AddNew", "Achievement Date drop-down: Add New Achievement for a date not yet recorded") \
 	_(CHOOSE_SERVICE, "choose-service", "Service", "Choose the Quality Service whose achievements are shown") \
 	_(CHOOSE_PRACTICE, "choose-practice", "Practice", "Choose the practice to enter data for (commissioner)") \
-	_(DISMISS, "dismiss", "Dismiss", "Dismiss the notice under the cursor (work tasks close when done)")
+	_(DISMISS, "dismiss", "Dismiss", "Dismiss the notice under the cursor (work tasks close when done)") \
+	_(EXPORT, "export", "Export", "Export the rows (a report: the whole report) to a CSV file") \
+	_(SORT, "sort", "Sort", "Sort the rows by a column (again on the same column: the other way)") \
+	_(RUN_SUMMARY, "run-summary", "Summary", "Run Achievement Summary Report for the declaration under the cursor") \
+	_(OPEN_ALSO, "open-months", "Months", "Reports: the row's month-by-month chart (Achievement Summary, a practice's row)")
 
 enum action {
 #define CQRS_ACTION_ENUM(id, name, label, help) ACT_##id,

@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "client/api.h"
 #include "client/calls.h"
@@ -109,6 +110,13 @@ struct screen {
  * afterwards. */
 void app_call(struct app *a, struct screen *s, struct api_call call,
 	      void (*cb)(struct screen *s, const struct api_response *r));
+/* As app_call for a GET whose 200 answer's body is written to out as it
+ * arrives (api_download: a report's CSV); out stays open for cb. */
+void app_download(struct app *a, struct screen *s, struct api_call call, FILE *out,
+		  void (*cb)(struct screen *s, const struct api_response *r));
+/* Forgets s's requests without calling back (a screen that ends one it
+ * made inside itself, such as an embedded list, calls it first). */
+void app_forget(struct app *a, struct screen *s);
 /* Sets the message line. */
 void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

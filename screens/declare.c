@@ -9,7 +9,8 @@
  * Notes field (e), refused until every item is ticked, then confirmed
  * (y/n, Esc aborts) and sent (POST /declarations/{id}/declare). An
  * achievement waiting for recalculation or network figures shows the
- * server's reason and cannot be declared. */
+ * server's reason and cannot be declared. Run Achievement Summary Report
+ * (s, F12) opens Reports > Pre-defined with the declaration's parameters. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dates.h"
 #include "money.h"
 #include "screens/ach_common.h"
 #include "screens/screens.h"
@@ -447,6 +449,27 @@ static bool dc_subject(struct screen *s, const char *type, long id)
 	return true;
 }
 
+/* Run Achievement Summary Report: Reports > Pre-defined with the
+ * declaration's organisation, service, achievement date and year. */
+static void run_summary(struct decl *d)
+{
+	json_t *r = row(d, d->list.cur);
+	if (!r) {
+		app_message(d->s->app, MSG_INFO, "There is no declaration to report on here.");
+		return;
+	}
+	json_t *org = json_object_get(r, "organisation");
+	const char *code = json_is_string(org) ? json_string_value(org) : ac_str(org, "code");
+	const char *date = ac_str(json_object_get(r, "achievement"), "date");
+	char service[24], year[8] = "";
+	snprintf(service, sizeof service, "%lld", ac_int(json_object_get(r, "service"), "id"));
+	date_financial_year(date, year);
+	reports_request(d->s->app, "achievement-summary",
+			json_pack("{s:s, s:s, s:s, s:s}", "organisation", code[0] ? code :
+				  app_org_code(d->s->app), "service", service, "date", date,
+				  "year", year));
+}
+
 static enum wres dc_action(struct screen *s, enum action a, int key)
 {
 	struct decl *d = s->priv;
@@ -488,6 +511,9 @@ static enum wres dc_action(struct screen *s, enum action a, int key)
 		return W_HANDLED;
 	case ACT_EDIT_NOTES:
 		app_message(s->app, MSG_INFO, "Notes are written while declaring: press d.");
+		return W_HANDLED;
+	case ACT_RUN_SUMMARY:
+		run_summary(d);
 		return W_HANDLED;
 	default:
 		break;
@@ -605,8 +631,8 @@ static void dc_draw(struct screen *s, WINDOW *w, int h, int width)
 	tui_printf(w, 1, width - 12, 12, ST_COLHEAD, true, "%12s", "Provisional");
 	int lh = (h - 3) / 2 + 1;
 	list_draw(&d->list, w, 2, 0, lh, width);
-	tui_put(w, 2 + lh, 0, width, "Space ticks, a Select All, d Declare Achievement   "
-		"* payment date  ! blocked", ST_DIM, true);
+	tui_put(w, 2 + lh, 0, width, "Space ticks  d Declare  s Run Achievement Summary Report  "
+		"* payment  ! blocked", ST_DIM, true);
 	draw_history(d, w, 3 + lh, h - 3 - lh, width);
 }
 
@@ -614,8 +640,8 @@ static bool dc_offers(struct screen *s, enum action a)
 {
 	struct decl *d = s->priv;
 	if (d->mode == M_CHECK)
-		return a != ACT_TAG_ALL && a != ACT_FILTER;
-	return a != ACT_EDIT_NOTES;
+		return a != ACT_TAG_ALL && a != ACT_FILTER && a != ACT_RUN_SUMMARY;
+	return a != ACT_EDIT_NOTES && (a != ACT_RUN_SUMMARY || row(d, d->list.cur));
 }
 
 const struct screen_ops declare_ops = {

@@ -46,6 +46,7 @@ struct pending {
 	void (*cb)(struct screen *s, const struct api_response *r);
 	char *method, *path, *body;
 	bool held;  /* waiting for the user to sign in again */
+	FILE *sink; /* app_download: the file the answer goes to */
 };
 
 struct app {
@@ -252,22 +253,11 @@ static struct screen *cur_screen(struct app *a)
 	return &a->screens[a->cur];
 }
 
+static void pending_free(struct pending *p);
+
 static void screen_reset(struct app *a, struct screen *s)
 {
-	struct pending **pp = &a->pend;
-	api_drop_owner(a->api, s);
-	while (*pp) {
-		struct pending *p = *pp;
-		if (p->s == s) {
-			*pp = p->next;
-			free(p->method);
-			free(p->path);
-			free(p->body);
-			free(p);
-		} else {
-			pp = &p->next;
-		}
-	}
+	app_forget(a, s);
 	if (s->inited) {
 		if (s->def->ops->done)
 			s->def->ops->done(s);
@@ -407,11 +397,15 @@ static void pending_send(struct app *a, struct pending *p)
 		body = json_loads(p->body, 0, NULL);
 	bool retry = strcmp(p->method, "GET") == 0;
 	p->held = false;
-	api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
+	if (p->sink)
+		api_download(a->api, p->path, p->sink, pending_done, p, p->s);
+	else
+		api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
 }
 
-void app_call(struct app *a, struct screen *s, struct api_call call,
-	      void (*cb)(struct screen *s, const struct api_response *r))
+/* Queues call for s (its answer to sink when not NULL) and sends it. */
+static void issue(struct app *a, struct screen *s, struct api_call call, FILE *sink,
+		  void (*cb)(struct screen *s, const struct api_response *r))
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
 	p->app = a;
@@ -419,6 +413,7 @@ void app_call(struct app *a, struct screen *s, struct api_call call,
 	p->cb = cb;
 	p->method = xstrdup(call.method);
 	p->path = call.path;
+	p->sink = sink;
 	if (call.body) {
 		p->body = json_dumps(call.body, JSON_COMPACT);
 		json_decref(call.body);
@@ -427,6 +422,36 @@ void app_call(struct app *a, struct screen *s, struct api_call call,
 	a->pend = p;
 	pending_send(a, p);
 	a->dirty |= D_TITLE;
+}
+
+void app_call(struct app *a, struct screen *s, struct api_call call,
+	      void (*cb)(struct screen *s, const struct api_response *r))
+{
+	issue(a, s, call, NULL, cb);
+}
+
+void app_download(struct app *a, struct screen *s, struct api_call call, FILE *out,
+		  void (*cb)(struct screen *s, const struct api_response *r))
+{
+	json_decref(call.body);
+	call.body = NULL;
+	call.method = "GET";
+	issue(a, s, call, out, cb);
+}
+
+void app_forget(struct app *a, struct screen *s)
+{
+	struct pending **pp = &a->pend;
+	api_drop_owner(a->api, s);
+	while (*pp) {
+		struct pending *p = *pp;
+		if (p->s == s) {
+			*pp = p->next;
+			pending_free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
 }
 
 static void resend_held(struct app *a)
@@ -926,6 +951,10 @@ static bool fbar_enabled(void *ud, enum action act)
 		    act == ACT_SWITCH_ORG)
 			return false;
 	}
+	/* sort, export and a report row's months: the list-screen engine's */
+	if ((act == ACT_EXPORT || act == ACT_SORT || act == ACT_OPEN_ALSO) &&
+	    s->def->ops != &listscreen_ops && s->def->ops != &reports_ops)
+		return false;
 	return s->def->ops->offers ? s->def->ops->offers(s, act) : true;
 }
 

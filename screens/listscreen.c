@@ -14,6 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "csv.h"
 #include "dates.h"
 #include "money.h"
 #include "screens/ach_common.h"
@@ -89,6 +93,9 @@ struct ls {
 	char *reason;           /* the reason given for the pending action; owned */
 	long focus;             /* the row to put the cursor on once loaded */
 	void *own;              /* the declaration's own state; owned */
+	size_t sort;            /* 1 + the column sorted by; 0: as fetched */
+	bool desc;
+	char *xpath;            /* the export's file, while it is asked about; owned */
 };
 
 struct screen *ls_screen(struct ls *l)
@@ -129,13 +136,22 @@ const char *ls_value(struct ls *l, size_t i)
 	return f->words ? f->words->codes[l->choice[i]] : l->year[i];
 }
 
+/* A code in words (words may be NULL: the code; "" : "(none)"). */
+static const char *word_of(const struct ls_words *w, const char *code)
+{
+	for (size_t k = 0; w && k < w->n; k++)
+		if (strcmp(w->codes[k], code) == 0)
+			return w->names[k];
+	return code[0] ? code : "(none)";
+}
+
 const char *ls_value_name(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
 	if (f->fetch)
 		return l->fname[i] ? l->fname[i] : f->fetch->all_name;
 	if (f->of)
-		return l->fval[i][0] ? l->fval[i] : f->of_all;
+		return l->fval[i][0] ? word_of(f->words, l->fval[i]) : f->of_all;
 	return f->words ? f->words->names[l->choice[i]] : l->year[i];
 }
 
@@ -258,6 +274,8 @@ static bool local(const struct ls_filter *f)
 static bool keep(struct ls *l, json_t *row)
 {
 	char tmp[32];
+	if (l->d->keep && !l->d->keep(l, row))
+		return false;
 	if (l->d->group && (!l->group ||
 			    strcmp(ls_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
 				   l->group) != 0))
@@ -278,6 +296,67 @@ static bool keep(struct ls *l, json_t *row)
 	return true;
 }
 
+static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t size);
+
+/* The rows being sorted (qsort has no context). */
+static struct ls *sorting;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	struct ls *l = sorting;
+	const struct ls_column *c = &l->d->columns[l->sort - 1];
+	json_t *a = json_array_get(l->all, *(const size_t *)pa);
+	json_t *b = json_array_get(l->all, *(const size_t *)pb);
+	json_t *va = c->key ? ls_get(a, c->key) : NULL, *vb = c->key ? ls_get(b, c->key) : NULL;
+	int r;
+	if (!c->cell && (json_is_number(va) || json_is_number(vb))) {
+		double x = json_number_value(va), y = json_number_value(vb);
+		r = x < y ? -1 : x > y;
+	} else if (!c->cell && c->fmt != LS_STATUS && (json_is_string(va) || json_is_string(vb))) {
+		const char *x = json_string_value(va), *y = json_string_value(vb);
+		r = strcasecmp(x ? x : "", y ? y : "");
+	} else {
+		char x[160], y[160];
+		cell_text(c, a, x, sizeof x);
+		cell_text(c, b, y, sizeof y);
+		r = strcasecmp(x, y);
+	}
+	if (!r) /* stable: the order fetched */
+		r = *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+	else if (l->desc)
+		r = -r;
+	return r;
+}
+
+/* Sorts the rows shown by the chosen column, unless the source sorts. */
+static void sort_rows(struct ls *l)
+{
+	if (!l->sort || l->d->sort_remote || l->sort > l->d->ncolumns || l->nrows < 2)
+		return;
+	char **text = xcalloc(l->nrows, sizeof(char *));
+	size_t *was = xcalloc(l->nrows, sizeof(size_t));
+	memcpy(was, l->rows, l->nrows * sizeof(size_t));
+	sorting = l;
+	qsort(l->rows, l->nrows, sizeof(size_t), cmp_rows);
+	sorting = NULL;
+	/* the search texts follow their rows */
+	for (size_t i = 0; i < l->nrows; i++)
+		for (size_t k = 0; k < l->nrows; k++)
+			if (was[k] == l->rows[i]) {
+				text[i] = l->text[k];
+				break;
+			}
+	memcpy(l->text, text, l->nrows * sizeof(char *));
+	free(text);
+	free(was);
+}
+
+const char *ls_sort(struct ls *l, bool *desc)
+{
+	*desc = l->desc;
+	return l->sort && l->sort <= l->d->ncolumns ? l->d->columns[l->sort - 1].key : NULL;
+}
+
 /* Recomputes the rows shown; the ticks are cleared. */
 static void filter_rows(struct ls *l)
 {
@@ -295,6 +374,7 @@ static void filter_rows(struct ls *l)
 		l->text[l->nrows] = ls_expand(l->d->search, o);
 		l->rows[l->nrows++] = i;
 	}
+	sort_rows(l);
 	list_set_count(&l->list, l->nrows);
 	list_set_taggable(&l->list, l->d->tick_roles && ls_can(l, l->d->tick_roles));
 	if (l->list.tags)
@@ -521,6 +601,12 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 	case LS_COUNT:
 		snprintf(out, size, "%lld", (long long)json_integer_value(v));
 		return;
+	case LS_BAR: {
+		char pct[32];
+		csv_percent(pct, (int64_t)json_integer_value(v));
+		snprintf(out, size, "%s%%", pct);
+		return;
+	}
 	case LS_TEXT:
 	default:
 		if (json_is_integer(v))
@@ -529,6 +615,11 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 			strlcpy_s(out, s ? s : "", size);
 		return;
 	}
+}
+
+void ls_cell_text(const struct ls_column *c, json_t *row, char *out, size_t size)
+{
+	cell_text(c, row, out, size);
 }
 
 /* A column's width in a row of width columns (0: the flexible one). */
@@ -543,7 +634,8 @@ static int flex_width(const struct ls_column *cols, size_t n, int width)
 {
 	int fixed = 0;
 	for (size_t i = 0; i < n; i++)
-		fixed += col_width(&cols[i], width) + cols[i].gap;
+		if (!cols[i].hidden)
+			fixed += col_width(&cols[i], width) + cols[i].gap;
 	return width - fixed < 10 ? 10 : width - fixed;
 }
 
@@ -557,20 +649,28 @@ static void draw_cell(const struct ls_column *c, json_t *row, WINDOW *w, int y, 
 		c->draw(row, w, y, x, cw);
 		return;
 	}
+	if (row && c->fmt == LS_BAR) {
+		tui_bar_text((long)json_integer_value(ls_get(row, c->key)), cw - 1, tui_blocks(),
+			     text, sizeof(text));
+		tui_put(w, y, x, cw, text, ST_OK, true);
+		return;
+	}
 	if (row)
 		cell_text(c, row, text, sizeof(text));
 	else
 		strlcpy_s(text, c->title, sizeof(text));
 	enum style st = !row ? ST_COLHEAD : c->style ? c->style(row) : ST_NORMAL;
-	if (c->right && cw > 1) {
+	if (c->right && cw > 1 && tui_width(text) < cw) {
 		/* a blank before it, so that it never runs into the column on
-		 * its left ("RejectedCancelled") */
+		 * its left ("RejectedCancelled"); a value as wide as its
+		 * column (fitted to its values) is shown whole instead */
 		tui_put(w, y, x, 1, " ", row ? st : ST_NORMAL, true);
 		tui_printf(w, y, x + 1, cw - 1, st, true, "%*s", cw - 1, text);
 	} else if (c->right)
 		tui_printf(w, y, x, cw, st, true, "%*s", cw, text);
 	else
-		tui_put(w, y, x, row || last ? cw : cw + c->gap, text, st, true);
+		tui_put(w, y, x, row || last || tui_width(text) > cw + c->gap - 1 ? cw : cw + c->gap,
+			text, st, true);
 }
 
 /* Draws one line of cells (row NULL: the titles) from x in width columns. */
@@ -578,12 +678,18 @@ static void draw_cells(const struct ls_column *cols, size_t n, json_t *row, WIND
 		       int x, int width)
 {
 	int flex = flex_width(cols, n, width), at = 0;
+	size_t last = n;
+	for (size_t i = 0; i < n; i++)
+		if (!cols[i].hidden)
+			last = i;
 	for (size_t i = 0; i < n && at < width; i++) {
 		const struct ls_column *c = &cols[i];
+		if (c->hidden)
+			continue;
 		int cw = col_width(c, width) ? col_width(c, width) : flex;
-		if (i + 1 == n || at + cw > width)
+		if (i == last || at + cw > width)
 			cw = width - at;
-		draw_cell(c, row, w, y, x + at, cw, i + 1 == n);
+		draw_cell(c, row, w, y, x + at, cw, i == last);
 		at += cw;
 		if (c->gap && at < width) {
 			if (row)
@@ -850,6 +956,7 @@ static void ls_done(struct screen *s)
 	json_decref(l->fetched);
 	for (size_t i = 0; i < LS_MAX_FILTERS; i++)
 		xfree(&l->fname[i]);
+	xfree(&l->xpath);
 }
 
 /* Whether the level below has the screen. */
@@ -996,7 +1103,10 @@ static void choose_of(struct ls *l, size_t i)
 		}
 		if (strcmp(v, l->fval[i]) == 0)
 			cur = l->nfchoice;
-		f->of_name(o, name, sizeof(name));
+		if (f->of_name)
+			f->of_name(o, name, sizeof(name));
+		else
+			strlcpy_s(name, word_of(f->words, v), sizeof(name));
 		items[l->nfchoice] = xstrdup(name);
 		l->fchoice[l->nfchoice++] = v;
 	}
@@ -1054,6 +1164,244 @@ static void choose_filter(struct ls *l)
 		items[k] = text[k];
 	}
 	app_popup(l->s->app, popup_choice("Filter", items, n, 0, on_menu, l));
+}
+
+/* ------------------------------------------------------------ sort */
+
+static void on_sort(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result < 0)
+		return;
+	size_t col = (size_t)result;
+	if (col && col == l->sort)
+		l->desc = !l->desc;
+	else
+		l->desc = false;
+	l->sort = col;
+	if (col)
+		app_message(l->s->app, MSG_INFO, "Sorted by %s, %s.", l->d->columns[col - 1].title,
+			    l->desc ? "descending" : "ascending");
+	else
+		app_message(l->s->app, MSG_INFO, "In the order the server sent them.");
+	if (l->d->sort_remote) {
+		load(l);
+	} else if (l->all) {
+		size_t cur = l->list.cur;
+		filter_rows(l);
+		l->list.cur = cur < l->nrows ? 0 : 0;
+	}
+	app_dirty(l->s->app);
+}
+
+/* The drop-down of the columns to sort by. */
+static void choose_sort(struct ls *l)
+{
+	size_t n = l->d->ncolumns + 1;
+	char **items = xcalloc(n, sizeof(char *));
+	items[0] = xstrdup("As fetched (no sort)");
+	for (size_t i = 1; i < n; i++)
+		items[i] = xasprintf("%s%s", l->d->columns[i - 1].title,
+				     i == l->sort ? (l->desc ? "  (descending)" : "  (ascending)") : "");
+	app_popup(l->s->app, popup_choice("Sort by", (const char *const *)items, n, l->sort,
+					  on_sort, l));
+	free_texts(&items, n);
+}
+
+/* ------------------------------------------------------------ export */
+
+/* The default file: ~/cqrs-NAME-YYYY-MM-DD.csv, the business date. */
+static char *export_default(struct ls *l)
+{
+	const char *home = getenv("HOME");
+	const char *today = ac_str(app_me(l->s->app), "business_date");
+	/* shown as ~/..., the prompt being narrower than most homes */
+	char name[96];
+	if (l->d->export_name) {
+		strlcpy_s(name, l->d->export_name, sizeof name);
+	} else {
+		size_t k = 0;
+		for (const char *p = l->s->def->name; *p && k + 1 < sizeof name; p++)
+			name[k++] = *p == ' ' ? '-' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		name[k] = '\0';
+	}
+	return xasprintf("%s/cqrs-%s-%s.csv", home && *home ? "~" : ".", name,
+			 today[0] ? today : "today");
+}
+
+/* path for people: ~/... under the home directory (a message line is
+ * 80 columns). */
+static const char *shown(const char *path, char *out, size_t size)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+	if (n > 1 && strncmp(path, home, n) == 0 && path[n] == '/')
+		snprintf(out, size, "~%s", path + n);
+	else
+		strlcpy_s(out, path, size);
+	return out;
+}
+
+void ls_export_done(struct ls *l, FILE *f, const char *path, bool ok, const char *why)
+{
+	char p[512];
+	if (f && fclose(f) != 0 && ok) {
+		ok = false;
+		why = strerror(errno);
+	}
+	if (ok) {
+		app_message(l->s->app, MSG_OK, "Exported to %s", shown(path, p, sizeof p));
+	} else {
+		remove(path);
+		app_message(l->s->app, MSG_ERROR, "Not exported: %s: %s", shown(path, p, sizeof p),
+			    why);
+	}
+	app_dirty(l->s->app);
+}
+
+/* A column's value in a CSV: the plain forms of lib/csv.h. */
+static void csv_cell(const struct ls_column *c, json_t *row, char *out, size_t size)
+{
+	json_t *v = c->key ? ls_get(row, c->key) : NULL;
+	out[0] = '\0';
+	if (c->cell || !c->key) {
+		cell_text(c, row, out, size);
+		return;
+	}
+	switch (c->fmt) {
+	case LS_DATE:
+		strlcpy_s(out, json_string_value(v) ? json_string_value(v) : "", size);
+		return;
+	case LS_STAMP: {
+		time_t at = (time_t)json_integer_value(v);
+		struct tm tm;
+		if (json_is_integer(v) && gmtime_r(&at, &tm))
+			strftime(out, size, "%Y-%m-%d", &tm);
+		return;
+	}
+	case LS_POUNDS:
+	case LS_POINTS:
+	case LS_BAR: {
+		char n[32];
+		if (!json_is_integer(v))
+			return;
+		if (c->fmt == LS_POUNDS)
+			csv_pounds(n, (int64_t)json_integer_value(v));
+		else if (c->fmt == LS_POINTS)
+			csv_points(n, (int64_t)json_integer_value(v));
+		else
+			csv_percent(n, (int64_t)json_integer_value(v));
+		strlcpy_s(out, n, size);
+		return;
+	}
+	default:
+		cell_text(c, row, out, size);
+		return;
+	}
+}
+
+/* The engine's own export: the rows shown, every column with a value. */
+static void export_rows(struct ls *l, FILE *f, const char *path)
+{
+	struct buf b;
+	buf_init(&b);
+	const struct ls_column *cols = l->d->columns;
+	bool first = true;
+	for (size_t k = 0; k < l->d->ncolumns; k++) {
+		if (cols[k].draw && !cols[k].key)
+			continue;
+		if (!first)
+			csv_sep(&b);
+		csv_field(&b, cols[k].title);
+		first = false;
+	}
+	csv_eol(&b);
+	for (size_t i = 0; i < l->nrows; i++) {
+		first = true;
+		for (size_t k = 0; k < l->d->ncolumns; k++) {
+			char text[256];
+			if (cols[k].draw && !cols[k].key)
+				continue;
+			csv_cell(&cols[k], row_at(l, i), text, sizeof text);
+			if (!first)
+				csv_sep(&b);
+			csv_field(&b, text);
+			first = false;
+		}
+		csv_eol(&b);
+	}
+	bool ok = fwrite(b.data, 1, b.len, f) == b.len;
+	buf_free(&b);
+	char *said = xasprintf("%s", strerror(errno));
+	ls_export_done(l, f, path, ok, said);
+	char p[512];
+	if (ok)
+		app_message(l->s->app, MSG_OK, "Exported %zu row%s to %s", l->nrows,
+			    l->nrows == 1 ? "" : "s", shown(path, p, sizeof p));
+	free(said);
+}
+
+static void export_write(struct ls *l)
+{
+	FILE *f = fopen(l->xpath, "w");
+	if (!f) {
+		char p[512];
+		app_message(l->s->app, MSG_ERROR, "Not exported: %s: %s",
+			    shown(l->xpath, p, sizeof p), strerror(errno));
+		xfree(&l->xpath);
+		return;
+	}
+	if (l->d->export)
+		l->d->export(l, f, l->xpath);
+	else
+		export_rows(l, f, l->xpath);
+	xfree(&l->xpath);
+}
+
+static void on_overwrite(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result == POP_YES) {
+		export_write(l);
+		return;
+	}
+	char p[512];
+	app_message(l->s->app, MSG_INFO, "Not exported: %s is kept as it was.",
+		    shown(l->xpath, p, sizeof p));
+	xfree(&l->xpath);
+}
+
+static void on_export_name(void *ud, int result, const char *text)
+{
+	struct ls *l = ud;
+	if (result < 0 || !text || !*text) {
+		app_message(l->s->app, MSG_INFO, "Nothing was exported.");
+		return;
+	}
+	const char *home = getenv("HOME");
+	xfree(&l->xpath);
+	l->xpath = text[0] == '~' && text[1] == '/' ?
+		xasprintf("%s/%s", home ? home : ".", text + 2) : xstrdup(text);
+	struct stat st;
+	if (stat(l->xpath, &st) == 0) {
+		const char *base = strrchr(l->xpath, '/');
+		char *q = xasprintf("%s exists. Overwrite it?", base ? base + 1 : l->xpath);
+		app_popup(l->s->app, popup_confirm(q, on_overwrite, l));
+		free(q);
+		return;
+	}
+	export_write(l);
+}
+
+static void export_ask(struct ls *l)
+{
+	if (!l->answer || (!l->nrows && !l->d->export)) {
+		app_message(l->s->app, MSG_INFO, "There are no rows to export.");
+		return;
+	}
+	char *def = export_default(l);
+	app_popup(l->s->app, popup_prompt("Export to CSV", "File", def, on_export_name, l));
+	free(def);
 }
 
 /* ------------------------------------------------------------ actions */
@@ -1202,6 +1550,18 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 		enum wres r = d->action ? d->action(l, a) : W_IGNORED;
 		if (r != W_IGNORED)
 			return r;
+		if (a == ACT_EXPORT && at_groups(l)) {
+			app_message(s->app, MSG_INFO, "Enter opens a group's rows; x exports them there.");
+			return W_HANDLED;
+		}
+		if (a == ACT_EXPORT) {
+			export_ask(l);
+			return W_HANDLED;
+		}
+		if (a == ACT_SORT && !at_groups(l) && d->ncolumns) {
+			choose_sort(l);
+			return W_HANDLED;
+		}
 	}
 	enum wres r = list_action(lst, a, key);
 	if (r == W_OPEN) {
@@ -1261,7 +1621,8 @@ static bool ls_offers(struct screen *s, enum action a)
 {
 	struct ls *l = s->priv;
 	if (below(l))
-		return l->d->below->offers(s, a);
+		return a != ACT_EXPORT && a != ACT_SORT && a != ACT_OPEN_ALSO &&
+			l->d->below->offers(s, a);
 	int hook = l->d->offers ? l->d->offers(l, a) : -1;
 	if (hook >= 0)
 		return hook != 0;
@@ -1278,6 +1639,12 @@ static bool ls_offers(struct screen *s, enum action a)
 		return !l->viewing && !at_groups(l) && l->list.taggable && l->nrows > 0;
 	case ACT_FILTER:
 		return !l->viewing && l->d->nfilters > 0;
+	case ACT_EXPORT:
+		return !l->viewing && !at_groups(l) && l->answer && (l->nrows || l->d->export);
+	case ACT_SORT:
+		return !l->viewing && !at_groups(l) && l->nrows > 1;
+	case ACT_OPEN_ALSO:
+		return false;
 	case ACT_SEARCH:
 		/* no room for it beside the row actions; / still searches */
 		return !any;
@@ -1356,3 +1723,48 @@ const struct screen_ops listscreen_ops = {
 	.subject = ls_subject,
 	.unsaved = ls_unsaved,
 };
+
+/* ------------------------------------------------------------ embedded */
+
+struct ls_embedded {
+	struct screen s;
+	struct screen_def def;
+	void *ud;
+};
+
+struct screen *ls_embed(struct screen *parent, const struct ls_decl *d, void *ud)
+{
+	struct ls_embedded *e = xcalloc(1, sizeof(*e));
+	e->ud = ud;
+	e->def = *parent->def;
+	e->def.ops = &listscreen_ops;
+	e->def.arg = d;
+	e->s.def = &e->def;
+	e->s.app = parent->app;
+	e->s.priv = xcalloc(1, listscreen_ops.priv_size);
+	listscreen_ops.init(&e->s);
+	e->s.inited = true;
+	return &e->s;
+}
+
+void ls_embed_free(struct screen **child)
+{
+	struct screen *s = *child;
+	if (!s)
+		return;
+	app_forget(s->app, s);
+	listscreen_ops.done(s);
+	free(s->priv);
+	free(s); /* the struct ls_embedded it begins */
+	*child = NULL;
+}
+
+struct ls *ls_of(struct screen *child)
+{
+	return child->priv;
+}
+
+void *ls_embed_ud(struct ls *l)
+{
+	return ((struct ls_embedded *)(void *)l->s)->ud;
+}

@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "screens/app.h"
 #include "screens/lsdata.h"
@@ -53,6 +54,10 @@ enum ls_fmt {
 	LS_POUNDS,    /* pence as £1,234.56 */
 	LS_POINTS,    /* thousandths of a point as 26.04 */
 	LS_COUNT,     /* an integer, 0 when absent */
+	LS_BAR,       /* a bar of the cell's width: thousandths of the full bar (an
+		       * integer 0..1000), drawn with block characters (`#` when the
+		       * locale is not UTF-8 or the terminal has no colours); its
+		       * percentage in a CSV */
 };
 
 struct ls_column {
@@ -69,6 +74,7 @@ struct ls_column {
 	/* Instead of all that: draws the cell itself in width columns. */
 	void (*draw)(json_t *row, WINDOW *w, int y, int x, int width);
 	int wide;                    /* its width in a row wider than 90 columns (0: width) */
+	bool hidden;                 /* not drawn (it does not fit); still sorted and exported */
 };
 
 /* A filter whose choices are fetched once, when the screen opens: the
@@ -107,6 +113,7 @@ struct ls_filter {
 	 * after the first choice of_all (value ""); it keeps the rows whose
 	 * of is its value. */
 	const char *of;
+	/* NULL: the value, in words when words are given */
 	void (*of_name)(json_t *row, char *out, size_t size);
 	const char *of_all;
 };
@@ -251,6 +258,18 @@ struct ls_decl {
 	/* An action the engine does not take, on the list (not while a search
 	 * is typed); W_IGNORED hands it to the list. */
 	enum wres (*action)(struct ls *l, enum action a);
+	/* Reports (issue 12) and every list: which fetched rows are listed
+	 * (NULL: all); the name in the export's default file name
+	 * ~/cqrs-NAME-YYYY-MM-DD.csv (NULL: the sub-tab's name, lower case,
+	 * "-" for spaces); an export the declaration writes itself into the
+	 * open file f at path (a report: the server's CSV; NULL: the engine
+	 * writes the rows shown, lib/csv.h); and whether the source call
+	 * sorts (it reads ls_sort; a new sort fetches again) instead of the
+	 * engine sorting the rows fetched. */
+	bool (*keep)(struct ls *l, json_t *row);
+	const char *export_name;
+	void (*export)(struct ls *l, FILE *f, const char *path);
+	bool sort_remote;
 };
 
 /* The engine's ops: def->arg is the struct ls_decl. */
@@ -281,5 +300,24 @@ json_t *ls_cursor(struct ls *l);
 void *ls_own(struct ls *l);
 /* Fetches the rows again. */
 void ls_reload(struct ls *l);
+/* A column's cell as the list shows it (without a draw hook). */
+void ls_cell_text(const struct ls_column *c, json_t *row, char *out, size_t size);
+/* The sort column's key (NULL: the server's order) and its direction. */
+const char *ls_sort(struct ls *l, bool *desc);
+/* An export hook's end: says where the file went (ok) or why it did not
+ * (why), closes f and removes the file when it failed. */
+void ls_export_done(struct ls *l, FILE *f, const char *path, bool ok, const char *why);
+
+/* ---------------------------------- an engine inside another screen */
+
+/* A list screen of declaration d drawn and driven by the screen parent
+ * (a report's results): a screen of its own whose requests are its own;
+ * call listscreen_ops on it; ls_embed_free forgets its requests first. */
+struct screen *ls_embed(struct screen *parent, const struct ls_decl *d, void *ud);
+void ls_embed_free(struct screen **child);
+/* The engine state of such a screen, and the ud it was made with (only
+ * for an embedded engine). */
+struct ls *ls_of(struct screen *child);
+void *ls_embed_ud(struct ls *l);
 
 #endif

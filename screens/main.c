@@ -18,6 +18,7 @@
 #include "client/api.h"
 #include "client/creds.h"
 #include "client/demo.h"
+#include "client/report_cli.h"
 #include "client/settings.h"
 #include "keymaps/keymap.h"
 #include "screens/frame.h"
@@ -28,6 +29,8 @@ static void usage(FILE *f)
 {
 	fputs("Usage: cqrs [--server URL [--ca-file FILE] | --demo] [--keymap default|vi]\n"
 	      "            [--config FILE]\n"
+	      "       cqrs [--server URL] report NAME [--param KEY=VALUE]... [--format csv|json]\n"
+	      "       cqrs [--server URL] report --list\n"
 	      "       cqrs --help | --version\n"
 	      "\n"
 	      "The terminal client of CQRS National.\n"
@@ -52,6 +55,8 @@ static void usage(FILE *f)
 struct options {
 	const char *server, *keymap, *config, *ca_file;
 	bool demo;
+	int rargc;                /* `cqrs report ...`: its arguments from "report" */
+	char **rargv;
 };
 
 /* Everything main sets up, freed by run_free. */
@@ -84,7 +89,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{NULL, 0, NULL, 0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "s:dk:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:dk:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->server = optarg; break;
 		case 'd': o->demo = true; break;
@@ -95,6 +100,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'V': printf("cqrs %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (optind < argc && strcmp(argv[optind], "report") == 0) {
+		o->rargc = argc - optind;
+		o->rargv = argv + optind;
+		if (o->demo) {
+			fputs("cqrs: report needs --server (or CQRS_SERVER), not --demo\n", stderr);
+			return 2;
+		}
+		return -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "cqrs: unexpected argument \"%s\"\n", argv[optind]);
@@ -337,7 +351,14 @@ int main(int argc, char **argv)
 		return rc;
 	run_init(&r);
 	rc = 1;
-	if (load_settings(&o, &r) && choose_server(&o, &r)) {
+	if (o.rargv) {
+		/* `cqrs report`: no curses; a missing server is a usage error */
+		rc = REPORT_EXIT_USAGE;
+		if (load_settings(&o, &r) && choose_server(&o, &r)) {
+			open_session(&o, &r);
+			rc = report_cli(r.api, r.creds, r.server, r.saved_user, o.rargc, o.rargv);
+		}
+	} else if (load_settings(&o, &r) && choose_server(&o, &r)) {
 		choose_escdelay(&r.cfg);
 		open_session(&o, &r);
 		if (start_curses(&r.cfg))

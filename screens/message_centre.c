@@ -134,7 +134,7 @@ static void foot(struct ls *l, WINDOW *w, int y, int width)
 static const struct ls_column columns[] = {
 	{.title = "Date", .key = "created_at", .width = 11, .fmt = LS_STAMP},
 	{.title = "Org", .key = "organisation", .width = 8},
-	{.title = "Task (Enter opens its screen; x dismisses a notice)", .key = "title"},
+	{.title = "Task (Enter opens its screen; d dismisses a notice)", .key = "title"},
 };
 
 const struct ls_decl message_centre_list = {

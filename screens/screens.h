@@ -8,6 +8,7 @@
 
 #include "screens/app.h"
 #include "screens/listscreen.h"
+#include "screens/reports.h"
 
 /* Practice-side roles that may look at a practice's or PCN's services. */
 #define R_PROVIDER_VIEW (R(VIEW) | R(FINANCE_VIEW) | R(SERVICE_MANAGEMENT) | \
@@ -49,11 +50,11 @@
 	  R(APPROVAL_MANAGEMENT) | R(FINANCE_MANAGEMENT) | R(COMMISSIONING_MANAGEMENT), \
 	  KINDS_COMMISSIONER, listscreen_ops, &declaration_management_list) \
 	_(REPORTS_PREDEFINED, REPORTS, "Pre-defined", \
-	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, browse_ops, \
-	  &reports_predefined_def) \
+	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW, KINDS_ALL, reports_ops, \
+	  &reports_predefined_tab) \
 	_(REPORTS_ADMINISTRATIVE, REPORTS, "Administrative", \
 	  R_PROVIDER_VIEW | R_COMMISSIONER_VIEW | R(USER_ADMIN) | R(ADV_USER_ADMIN), \
-	  KINDS_ALL, browse_ops, &reports_administrative_def) \
+	  KINDS_ALL, reports_ops, &reports_administrative_tab) \
 	_(ADMIN_USERS, ADMIN, "Users", R(USER_ADMIN) | R(ADV_USER_ADMIN), KINDS_ALL, \
 	  browse_ops, &admin_users_def) \
 	_(ADMIN_CLUSTERS, ADMIN, "Provider Clusters", R(ORG_ADMIN), KINDS_COMMISSIONER, \
@@ -84,7 +85,6 @@ extern const struct ac_sel_ops achievement_results_sel, network_achievement_sel;
 
 /* The placeholder views (views.h). */
 struct browse_def;
-extern const struct browse_def reports_predefined_def, reports_administrative_def,
-	admin_users_def, admin_clusters_def, admin_allocated_reports_def;
+extern const struct browse_def admin_users_def, admin_clusters_def, admin_allocated_reports_def;
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <langinfo.h>
 #include <wchar.h>
 
 #include "tui/tui.h"
@@ -344,4 +345,33 @@ void tui_frame(WINDOW *w, const char *title)
 		tui_put(w, 0, 3 + used, 1, " ", ST_HEADING, false);
 	}
 	wattrset(w, A_NORMAL);
+}
+
+bool tui_blocks(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+	return use_color && cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+void tui_bar_text(long milli, int width, bool blocks, char *out, size_t size)
+{
+	static const char *const part[8] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
+					    "\u258b", "\u258a", "\u2589"};
+	if (milli < 0)
+		milli = 0;
+	if (milli > 1000)
+		milli = 1000;
+	long eighths = width > 0 ? (milli * width * 8 + 500) / 1000 : 0;
+	struct buf b;
+	buf_init(&b);
+	if (blocks) {
+		for (long i = 0; i < eighths / 8; i++)
+			buf_puts(&b, "\u2588");
+		buf_puts(&b, part[eighths % 8]);
+	} else {
+		for (long i = 0; i < (eighths + 4) / 8; i++)
+			buf_putc(&b, '#');
+	}
+	strlcpy_s(out, b.data ? b.data : "", size);
+	buf_free(&b);
 }

@@ -7,6 +7,7 @@
 
 #include <curses.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* _(ID, colour foreground, colour background, attributes with colour,
  *   attributes without colour) */
@@ -84,6 +85,13 @@ int tui_pieces(WINDOW *w, int y, int width, int max_rows, const char *const *pie
 	       enum style st, int (*at)[2]);
 /* Clears columns x..x+width of line y. */
 void tui_clear(WINDOW *w, int y, int x, int width);
+/* Whether bars are drawn with block characters: a UTF-8 locale and a
+ * terminal with colours (else `#`: ASCII, and readable in monochrome). */
+bool tui_blocks(void);
+/* A bar of width columns filled milli thousandths (0..1000), as UTF-8
+ * block characters (eighths of a column) or `#` (whole columns, rounded)
+ * into out. */
+void tui_bar_text(long milli, int width, bool blocks, char *out, size_t size);
 /* Draws a box border around w in the popup style with a title. */
 void tui_frame(WINDOW *w, const char *title);
 

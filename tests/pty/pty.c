@@ -451,6 +451,15 @@ void pty_server_dump_log(const struct pty_server *s, int max_lines)
 	free(text);
 }
 
+void pty_server_start_api(struct pty_server *s, struct server *api)
+{
+	if (!pty_server_start(s, 0, NULL))
+		pty_bail("cannot start cqrsd");
+	memset(api, 0, sizeof(*api));
+	api->port = s->port;
+	snprintf(api->base, sizeof(api->base), "%s", s->url);
+}
+
 int pty_closed_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -70,6 +70,9 @@ bool pty_server_restart(struct pty_server *s);
 void pty_server_free(struct pty_server *s);
 /* Prints the server's stderr as diagnostics (the last max_lines lines). */
 void pty_server_dump_log(const struct pty_server *s, int max_lines);
+/* Starts it on any free port (bails out when it does not start) and
+ * points api at it, for the HTTP helpers of tests/api/harness.h. */
+void pty_server_start_api(struct pty_server *s, struct server *api);
 /* Returns a loopback port that nothing listens on right now. */
 int pty_closed_port(void);
 

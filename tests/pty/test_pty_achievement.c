@@ -275,11 +275,7 @@ static void commissioner_stuck(void)
 int main(void)
 {
 	pty_init(150);
-	if (!pty_server_start(&srv, 0, NULL))
-		pty_bail("cannot start cqrsd");
-	memset(&api, 0, sizeof api);
-	api.port = srv.port;
-	snprintf(api.base, sizeof api.base, "%s", srv.url);
+	pty_server_start_api(&srv, &api);
 	practice_results();
 	view_results();
 	commissioner_stuck();

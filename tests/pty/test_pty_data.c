@@ -549,11 +549,7 @@ static void monochrome(const struct pty_opts *o, const char *what)
 int main(void)
 {
 	pty_init(170);
-	if (!pty_server_start(&srv, 0, NULL))
-		pty_bail("cannot start cqrsd");
-	memset(&api, 0, sizeof(api));
-	api.port = srv.port;
-	snprintf(api.base, sizeof(api.base), "%s", srv.url);
+	pty_server_start_api(&srv, &api);
 
 	/* first, while the demo still has 31/03/2025 groups missing */
 	struct pty_opts nc = { .no_color = true };

@@ -45,8 +45,8 @@ static const struct shot practice[] = {
 	{"data-record-achievement", "3", "30/04/2024  Calculated"},
 	{"data-missing-data", "Tab", "30/11/2024  A81001 Network Contract DES"},
 	{"data-network-achievement", "Tab", "CAIP.01"},
-	{"reports-predefined", "5", "QOF2526"},
-	{"reports-administrative", "Tab", "U60172  A81001"},
+	{"reports-predefined", "5", "Points and pounds achieved"},
+	{"reports-administrative", "Tab", "Which practices belonged to which PCN"},
 	{"admin-users", "6", "A81001   The Densham Surgery"},
 	{"achievement-results", "4", "1-11 of 104"},
 	{"achievement-declare", "Tab", "CQRS: provisional payment calculated"},
@@ -71,6 +71,16 @@ static const struct shot practice_data[] = {
 	{NULL, "Esc", "30/04/2024  Calculated"},
 	{NULL, "f", "+- Financial Year -+"},
 	{"data-record-achievement-2025-26", "Up Enter", "No achievement recorded yet"},
+	{0},
+};
+
+/* Reports: a report's form, its result, a row's report and the chart. */
+static const struct shot practice_reports[] = {
+	{NULL, "5", "Points and pounds achieved"},
+	{"reports-form", "Enter", "F5 or r: Run"},
+	{"reports-achievement-summary", "F5", "2 rows"},
+	{"reports-indicator-detail", "Enter", "MS05"},
+	{"reports-month-chart", "Esc Down m", "30/04/2024"},
 	{0},
 };
 
@@ -110,6 +120,7 @@ static const struct session sessions[] = {
 	{"demo.practice", practice},
 	{"demo.practice", practice_offer},
 	{"demo.practice", practice_data},
+	{"demo.practice", practice_reports},
 	{"demo.pcn", pcn},
 	{"demo.view", view_only},
 	{"demo.commissioner", commissioner},

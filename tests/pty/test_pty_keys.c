@@ -36,6 +36,20 @@ static int marker_row(const struct pty_term *t)
 	return -1;
 }
 
+/* The row of a drop-down's cursor marker ("|>"), or -1: the list behind
+ * an open drop-down has a marker of its own. */
+static int popup_marker_row(const struct pty_term *t)
+{
+	for (int r = PTY_SUBTAB_ROW + 1; r < PTY_MSG_ROW(t); r++) {
+		char *row = pty_row(t, r);
+		bool here = strstr(row, "|>") != NULL;
+		free(row);
+		if (here)
+			return r;
+	}
+	return -1;
+}
+
 static int cursor_row(const struct pty_term *t)
 {
 	int r, c;
@@ -71,7 +85,7 @@ static struct pty_term *to_minor_surgery(const struct pty_opts *o, bool check)
 	pty_wait_text(t, "2024/25", 3000);
 	pty_settle(t, 100, 2000);
 	int rows[3];
-	rows_after(t, marker_row, down_up, rows);
+	rows_after(t, popup_marker_row, down_up, rows);
 	int before = rows[0], ansi = rows[1], app = rows[2];
 	if (check) {
 		char *sub = pty_active_item(t, PTY_SUBTAB_ROW);
@@ -81,7 +95,17 @@ static struct pty_term *to_minor_surgery(const struct pty_opts *o, bool check)
 			  "on the same sub-tab (rows %d %d %d, %s)", before, ansi, app, sub);
 		free(sub);
 	}
-	pty_move_to(t, "Down", "2024/25");
+	/* to 2024/25 in the drop-down (the list behind has a marker too) */
+	for (int i = 0; i < 6; i++) {
+		int r = popup_marker_row(t);
+		char *row = r >= 0 ? pty_row(t, r) : NULL;
+		bool there = row && strstr(row, "|> 2024/25");
+		free(row);
+		if (there)
+			break;
+		pty_key(t, "Down");
+		pty_settle(t, 100, 2000);
+	}
 	pty_key(t, "Enter");
 	pty_wait_text(t, "Financial Year: 2024/25", 3000);
 	pty_key(t, "s");
@@ -232,12 +256,12 @@ static void esc_timing(void)
 	pty_wait_text(t, "Participation", 3000);
 	pty_key(t, "f");
 	pty_settle(t, 200, 3000);
-	int before = marker_row(t);
+	int before = popup_marker_row(t);
 	pty_send(t, "\033[");
 	pty_pump(t, 60);
 	pty_send(t, "B");
 	pty_settle(t, 150, 2000);
-	int after = marker_row(t);
+	int after = popup_marker_row(t);
 	char *sub = pty_active_item(t, PTY_SUBTAB_ROW);
 	pty_check(t, before > 0 && after == before + 1,
 		  "ESC [ and B 60 ms apart: still Down in the drop-down (rows %d %d, %s)", before,

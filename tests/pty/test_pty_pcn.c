@@ -255,11 +255,7 @@ static void practice_view(void)
 int main(void)
 {
 	pty_init(170);
-	if (!pty_server_start(&srv, 0, NULL))
-		pty_bail("cannot start cqrsd");
-	memset(&api, 0, sizeof(api));
-	api.port = srv.port;
-	snprintf(api.base, sizeof(api.base), "%s", srv.url);
+	pty_server_start_api(&srv, &api);
 	pcn_user();
 	offers();
 	practice_view();

@@ -79,8 +79,8 @@ static void practice(void)
 		   "task titles keep the date and practice (31/01/2025)");
 	pty_expect(t, "Declaration due: 28/02/2025 A81001 Minor Surgery", MS,
 		   "... and tell the next declaration apart (28/02/2025)");
-	pty_key(t, "x");
-	pty_expect(t, "work, not a notice", MS, "x on a work task says it closes when done");
+	pty_key(t, "d");
+	pty_expect(t, "work, not a notice", MS, "d on a work task says it closes when done");
 
 	/* The year with work: 2024/25 on 10/04/2025, not the empty 2025/26. */
 	pty_key(t, "3");
@@ -253,8 +253,8 @@ static void commissioner(void)
 	pty_expect(t, "Offer rejected by A81016 Larchfield Family Practice", MS,
 		   "the rejection notice names the practice first");
 	pty_move_to(t, "Down", "Offer rejected by A81016");
-	keys(t, "x");
-	pty_expect(t, "Dismissed.", MS, "x dismisses the notice");
+	keys(t, "d");
+	pty_expect(t, "Dismissed.", MS, "d dismisses the notice");
 	pty_check(t, pty_wait_gone(t, "Offer rejected by A81016", MS), "... and it is gone");
 
 	/* The whole refusal reason: cancelling an Offered offer. */
