@@ -87,7 +87,7 @@ static const struct ls_filter filters[] = {
 	},
 };
 
-/* The achievement date, with " *" for a payment date (highlighted). */
+/* The achievement date, with "*" for a payment date (highlighted). */
 static void date_cell(json_t *row, char *out, size_t size)
 {
 	json_t *a = json_object_get(row, "achievement");

@@ -92,9 +92,10 @@ void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text)
 }
 
 /* The function bar's items: "F1 Help" each, one space apart; tight
- * drops the space between key and label ("F1Help"). Draws them when w is
+ * drops the space between key and label ("F1Help"); labels longer than
+ * max are cut to max characters (0: none cut). Draws them when w is
  * given; returns the columns they need (or used). */
-static int fbar_items(WINDOW *w, int y, int cols, bool tight, const struct keymap *km,
+static int fbar_items(WINDOW *w, int y, int cols, bool tight, int max, const struct keymap *km,
 		      enum context ctx, bool (*enabled)(void *ud, enum action a), void *ud)
 {
 	int x = 0;
@@ -102,8 +103,8 @@ static int fbar_items(WINDOW *w, int y, int cols, bool tight, const struct keyma
 		enum action a = keymap_lookup(km, ctx, KC(KEY_F(f)));
 		if (a == ACT_NONE || (enabled && !enabled(ud, a)))
 			continue;
-		const char *label = action_label(a);
-		char key[8];
+		char label[32], key[8];
+		snprintf(label, sizeof label, "%.*s", max > 0 ? max : 31, action_label(a));
 		snprintf(key, sizeof(key), "F%d", f);
 		int need = (x ? 1 : 0) + tui_width(key) + (tight ? 0 : 1) + tui_width(label);
 		if (w && x + need > cols)
@@ -127,8 +128,15 @@ void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx,
 {
 	int cols = getmaxx(w);
 	/* every key shown: when "F1 Help F3 ..." is too wide, "F1Help F3..." */
-	bool tight = fbar_items(NULL, y, cols, false, km, ctx, enabled, ud) > cols;
-	int x = fbar_items(w, y, cols, tight, km, ctx, enabled, ud);
+	bool tight = fbar_items(NULL, y, cols, false, 0, km, ctx, enabled, ud) > cols;
+	/* still too wide: the longest labels shortened ("F8Aggreg"), never a
+	 * key dropped (help, F1, names them whole) */
+	int max = 0;
+	if (tight && fbar_items(NULL, y, cols, true, 0, km, ctx, enabled, ud) > cols)
+		for (max = 12; max > 3 && fbar_items(NULL, y, cols, true, max, km, ctx, enabled,
+						     ud) > cols; max--)
+			;
+	int x = fbar_items(w, y, cols, tight, max, km, ctx, enabled, ud);
 	if (x < cols)
 		tui_clear(w, y, x, cols - x);
 }

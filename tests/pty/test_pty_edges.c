@@ -84,6 +84,18 @@ static void commissioner(void)
 	pty_expect(t, "Choose a practice or PCN: press c", MS,
 		   "back on Achievement Results, the screen itself still says what to do");
 
+	/* the network dashboard's nine F-keys: labels shortened, none dropped */
+	keys(t, "3 ]");
+	pty_expect(t, "Achievements stuck in Awaiting Network Achievement", MS,
+		   "the commissioner's Network Achievement: the stuck list");
+	keys(t, "s");
+	pty_expect(t, "Member practices on this date", MS,
+		   "s: the dashboard, on 2024/25 (data D19: no \"not found\" for 2025/26)");
+	int fr = PTY_FBAR_ROW(t);
+	pty_check(t, pty_find_in_row(t, fr, "F8", NULL) && pty_find_in_row(t, fr, "F9", NULL) &&
+		  pty_find_in_row(t, fr, "F10", NULL),
+		  "the function bar keeps F8, F9 and F10 even with nine keys");
+
 	/* help lines wrap inside the popup */
 	keys(t, "F1");
 	pty_expect(t, "Leave cqrs (the token is kept for next", MS, "help is open");
@@ -161,6 +173,23 @@ static void practice(void)
 	pty_close(&t);
 }
 
+/* A PCN's Missing Data: the row under the cursor whole, and no "Enter
+ * adds it" for what only the practice can add (data D23). */
+static void pcn(void)
+{
+	struct pty_term *t = as("demo.pcn");
+	keys(t, "3");
+	pty_expect(t, "Missing Data: indicator groups", MS, "demo.pcn's Missing Data");
+	pty_expect(t, "A81004 Learning Disability Health Check ES 2024/25", MS,
+		   "the service of the row under the cursor is whole under the list");
+	pty_check(t, pty_find(t, "the practice (or its commissioner)", NULL, NULL) &&
+		  !pty_find(t, "Enter adds it", NULL, NULL),
+		  "a date not recorded says who records it, not \"Enter adds it\"");
+	keys(t, "Enter");
+	pty_expect(t, "records its own achievement for this", MS, "Enter on it says so, sending nothing");
+	pty_close(&t);
+}
+
 /* How many times the server's log has text. */
 static int log_count(const char *text)
 {
@@ -195,6 +224,7 @@ int main(void)
 		pty_bail("cannot start cqrsd");
 	commissioner();
 	practice();
+	pcn();
 	quit_revokes();
 	pty_server_free(&srv);
 	return pty_finish();

@@ -86,7 +86,7 @@ static const struct shot practice_reports[] = {
 
 /* A PCN: its own Data Submission and Achievement screens. */
 static const struct shot pcn[] = {
-	{"data-missing-data-pcn", "3", "1-13 of 28"},
+	{"data-missing-data-pcn", "3", "1-11 of 28"},
 	{"data-network-achievement-pcn", "Tab", "CAIP.01              Yes"},
 	{"achievement-results-pcn", "4", "EA.TB01         YesP"},
 	{0},
