@@ -346,6 +346,14 @@ static void adjustment_refused(void)
 	pty_settle(t, 100, 2000);
 	pty_check(t, !pty_find(t, "Submit Achievement Data for", NULL, NULL),
 		  "typing and Submit do nothing on a read-only form");
+	pty_send(t, "q");
+	pty_settle(t, 150, 2000);
+	char *tab = pty_active_item(t, PTY_TAB_ROW);
+	pty_check(t, !pty_exited(t, NULL) && !strcmp(tab, "Data") &&
+		  pty_find(t, "MS Minor surgery procedures", NULL, NULL),
+		  "5 and q in a read-only form neither switch to Reports nor quit (data D10; tab %s)",
+		  tab);
+	free(tab);
 	pty_close(&t);
 }
 

@@ -190,6 +190,44 @@ static void pcn(void)
 	pty_close(&t);
 }
 
+/* The vi keymap's help: keys wider than their column get a line of
+ * their own (terminals D12: "Enter C-n Tab Down next-field" overflowed). */
+static void vi_help(void)
+{
+	struct pty_opts o = {0};
+	const char *args[] = {"--server", srv.url, "--keymap", "vi", NULL};
+	struct pty_term *t = pty_spawn_cqrs(&o, args);
+	if (!pty_check(t, t && pty_sign_in(t, "demo.practice", PTY_DEMO_PASSWORD, 15000),
+		       "vi keymap: demo.practice signs in")) {
+		pty_close(&t);
+		return;
+	}
+	keys(t, "3");
+	pty_expect(t, "31/03/2025*", MS, "vi keymap: Record Achievement");
+	keys(t, "Enter");
+	pty_expect(t, "Investment and Impact Fund", MS, "vi keymap: the groups");
+	keys(t, "Enter");
+	pty_expect(t, "New Value", MS, "vi keymap: the IIF form");
+	keys(t, "F1");
+	pty_expect(t, "keys in context \"entry\"", MS, "F1: the form's help");
+	bool alone = false, under = false;
+	for (int i = 0; i < 60 && !(alone && under); i++) {
+		int r = -1;
+		if (pty_find(t, "Enter C-n Tab Down", &r, NULL)) {
+			char *row = pty_row(t, r), *next = pty_row(t, r + 1);
+			alone = !strstr(row, "next-field");
+			under = strstr(next, "next-field") != NULL;
+			free(row);
+			free(next);
+		}
+		if (!(alone && under))
+			keys(t, "C-n");
+	}
+	pty_check(t, alone && under,
+		  "the keys \"Enter C-n Tab Down\" have a line of their own, next-field below");
+	pty_close(&t);
+}
+
 /* How many times the server's log has text. */
 static int log_count(const char *text)
 {
@@ -225,6 +263,7 @@ int main(void)
 	commissioner();
 	practice();
 	pcn();
+	vi_help();
 	quit_revokes();
 	pty_server_free(&srv);
 	return pty_finish();
