@@ -132,6 +132,7 @@ static void practice(void)
 	keys(t, "4 0 Tab 3 1 Tab");
 	pty_expect(t, "CAN.FIT.IIF02: numerator above denominator", MS,
 		   "40 of 31: the message line says what is wrong");
+	pty_expect_not(t, "(null)", "... never \"(null)\" (data D9)");
 	keys(t, "BTab BTab C-a C-k 2 0 Tab Tab");
 	m = pty_message(t);
 	pty_check(t, !strstr(m, "numerator above denominator"),
