@@ -125,12 +125,7 @@ static void foot(struct ls *l, WINDOW *w, int y, int width)
 					 (long long)json_integer_value(json_object_get(r, "submitted")),
 					 (long long)json_integer_value(json_object_get(r, "total")));
 	}
-	size_t n;
-	char **v = tui_wrap(text ? text : "", width, width - 2, &n);
-	for (int i = 0; i < 2; i++)
-		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
-			   (size_t)i < n ? v[i] : "");
-	tui_wrap_free(v, n);
+	ls_foot_text(w, y, width, 2, text);
 	free(text);
 }
 

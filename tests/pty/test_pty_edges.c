@@ -35,14 +35,12 @@ static struct pty_term *as(const char *user)
 	return pty_client_as(&o, srv.url, user);
 }
 
-static void keys(struct pty_term *t, const char *names)
+/* A case: the message line does not say text. */
+static void message_lacks(struct pty_term *t, const char *text, const char *what)
 {
-	char *copy = xstrdup(names), *save = NULL;
-	for (char *k = strtok_r(copy, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
-		pty_key(t, k);
-		pty_settle(t, 60, 1500);
-	}
-	free(copy);
+	char *m = pty_message(t);
+	pty_check(t, !strstr(m, text), "%s (%s)", what, m);
+	free(m);
 }
 
 /* The text of row r from column c to its end. */
@@ -60,7 +58,7 @@ static bool row_from(struct pty_term *t, const char *text, const char *then)
 static void commissioner(void)
 {
 	struct pty_term *t = as("demo.commissioner");
-	keys(t, "2");
+	pty_keys(t, "2");
 	pty_expect(t, "Offered Services: quality services offered in 2024/25", MS,
 		   "Offered Services opens on 2024/25");
 	pty_check(t, row_from(t, "Veteran Friendly Practice Accreditation ", "1        1        1"),
@@ -71,24 +69,21 @@ static void commissioner(void)
 	pty_expect_not(t, "Check ES 2024/2 ", "no name is cut (\"Check ES 2024/2\")");
 
 	/* a message about Achievement Results leaves with it */
-	keys(t, "4");
+	pty_keys(t, "4");
 	pty_expect(t, "Press c to choose a practice or PCN.", MS,
 		   "Achievement Results asks for a practice or PCN");
-	keys(t, "Tab");
+	pty_keys(t, "Tab");
 	pty_expect(t, "[Declaration Management]", MS, "Tab opens Declaration Management");
-	char *m = pty_message(t);
-	pty_check(t, !strstr(m, "Press c to choose"),
-		  "... and the message about Achievement Results is gone (%s)", m);
-	free(m);
-	keys(t, "BTab");
+	message_lacks(t, "Press c to choose", "... and the message about Achievement Results is gone");
+	pty_keys(t, "BTab");
 	pty_expect(t, "Choose a practice or PCN: press c", MS,
 		   "back on Achievement Results, the screen itself still says what to do");
 
 	/* the network dashboard's nine F-keys: labels shortened, none dropped */
-	keys(t, "3 ]");
+	pty_keys(t, "3 ]");
 	pty_expect(t, "Achievements stuck in Awaiting Network Achievement", MS,
 		   "the commissioner's Network Achievement: the stuck list");
-	keys(t, "s");
+	pty_keys(t, "s");
 	pty_expect(t, "Member practices on this date", MS,
 		   "s: the dashboard, on 2024/25 (data D19: no \"not found\" for 2025/26)");
 	int fr = PTY_FBAR_ROW(t);
@@ -97,7 +92,7 @@ static void commissioner(void)
 		  "the function bar keeps F8, F9 and F10 even with nine keys");
 
 	/* help lines wrap inside the popup */
-	keys(t, "F1");
+	pty_keys(t, "F1");
 	pty_expect(t, "Leave cqrs (the token is kept for next", MS, "help is open");
 	pty_check(t, pty_find(t, "time)", NULL, NULL),
 		  "the help of quit is whole: \"... kept for next\" / \"time)\"");
@@ -107,7 +102,7 @@ static void commissioner(void)
 static void practice(void)
 {
 	struct pty_term *t = as("demo.practice");
-	keys(t, "4");
+	pty_keys(t, "4");
 	pty_expect(t, "Aspiration £102,927.28", MS, "Achievement Results shows the aspiration");
 	pty_check(t, pty_find(t, "Declaration: Awaiting Service Provider Approval", NULL, NULL),
 		  "the declaration is whole on the row below, not cut to \"D\"");
@@ -117,59 +112,49 @@ static void practice(void)
 		  "the function bar keeps every key, F10 Quit included");
 
 	/* the group form's key line */
-	keys(t, "3");
+	pty_keys(t, "3");
 	pty_expect(t, "Achievement Date", MS, "Record Achievement");
 	pty_expect(t, "31/03/2025*", MS, "... with the year's dates");
-	keys(t, "Enter");
+	pty_keys(t, "Enter");
 	pty_expect(t, "Investment and Impact Fund", MS, "the groups of 31/03/2025");
-	keys(t, "Enter");
+	pty_keys(t, "Enter");
 	pty_expect(t, "New Value", MS, "the IIF form");
 	pty_check(t, pty_find(t, "Esc back", NULL, NULL) && pty_find(t, "F6/C-w Save WIP", NULL, NULL) &&
 		  pty_find(t, "F8/C-s Submit", NULL, NULL),
 		  "the form's key line is whole, with C-w and C-s");
-	char *m;
 	/* a field's error leaves once the field is fixed (terminals D12) */
-	keys(t, "4 0 Tab 3 1 Tab");
+	pty_keys(t, "4 0 Tab 3 1 Tab");
 	pty_expect(t, "CAN.FIT.IIF02: numerator above denominator", MS,
 		   "40 of 31: the message line says what is wrong");
 	pty_expect_not(t, "(null)", "... never \"(null)\" (data D9)");
-	keys(t, "BTab BTab C-a C-k 2 0 Tab Tab");
-	m = pty_message(t);
-	pty_check(t, !strstr(m, "numerator above denominator"),
-		  "... and says nothing of it once 20 of 31 is typed (%s)", m);
-	free(m);
-	keys(t, "BTab BTab C-a C-k 4 0 Tab Tab");
+	pty_keys(t, "BTab BTab C-a C-k 2 0 Tab Tab");
+	message_lacks(t, "numerator above denominator", "... and says nothing of it once 20 of 31 is typed");
+	pty_keys(t, "BTab BTab C-a C-k 4 0 Tab Tab");
 	pty_expect(t, "CAN.FIT.IIF02: numerator above denominator", MS, "40 of 31 again");
-	keys(t, "Esc");
+	pty_keys(t, "Esc");
 	pty_wait_text(t, "Enter opens a group", MS);
-	m = pty_message(t);
-	pty_check(t, !strstr(m, "numerator above denominator"),
-		  "... and leaving the form takes its error away (%s)", m);
-	free(m);
+	message_lacks(t, "numerator above denominator", "... and leaving the form takes its error away");
 	/* the history popup wraps its lines, the notes whole */
-	keys(t, "F3");
+	pty_keys(t, "F3");
 	pty_expect(t, "Submission history", MS, "F3 shows the submission history");
 	pty_check(t, pty_find(t, "date 31/03/2025 ", NULL, NULL) && pty_find(t, "(extract.loader)", NULL, NULL),
 		  "its long lines wrap inside the popup (\"... achievement\" / \"date 31/03/2025\")");
-	keys(t, "Esc");
-	m = pty_message(t);
-	pty_check(t, !strstr(m, "Loading the submission history"),
-		  "the history's Loading message is gone once it is shown (%s)", m);
-	free(m);
+	pty_keys(t, "Esc");
+	message_lacks(t, "Loading the submission history", "the history's Loading message is gone once it is shown");
 	pty_close(&t);
 
 	/* s before the services are in */
 	t = as("demo.practice");
 	kill(srv.pid, SIGSTOP);
-	keys(t, "3");
+	pty_keys(t, "3");
 	pty_expect(t, "Services you take part in: ... (s)", MS,
 		   "while the services load, their count is not said to be 0");
-	keys(t, "s");
+	pty_keys(t, "s");
 	pty_expect(t, "The services are still loading", MS, "s then says they are still loading");
 	pty_expect_not(t, "takes part in no service", "... never \"takes part in no service\"");
 	kill(srv.pid, SIGCONT);
 	pty_expect(t, "Network Contract DES 2024/25", MS * 2, "the services come in");
-	keys(t, "s");
+	pty_keys(t, "s");
 	pty_expect(t, "Quality Service", MS, "... and s then offers them");
 	pty_close(&t);
 }
@@ -179,14 +164,14 @@ static void practice(void)
 static void pcn(void)
 {
 	struct pty_term *t = as("demo.pcn");
-	keys(t, "3");
+	pty_keys(t, "3");
 	pty_expect(t, "Missing Data: indicator groups", MS, "demo.pcn's Missing Data");
 	pty_expect(t, "A81004 Learning Disability Health Check ES 2024/25", MS,
 		   "the service of the row under the cursor is whole under the list");
 	pty_check(t, pty_find(t, "the practice (or its commissioner)", NULL, NULL) &&
 		  !pty_find(t, "Enter adds it", NULL, NULL),
 		  "a date not recorded says who records it, not \"Enter adds it\"");
-	keys(t, "Enter");
+	pty_keys(t, "Enter");
 	pty_expect(t, "records its own achievement for this", MS, "Enter on it says so, sending nothing");
 	pty_close(&t);
 }
@@ -203,13 +188,13 @@ static void vi_help(void)
 		pty_close(&t);
 		return;
 	}
-	keys(t, "3");
+	pty_keys(t, "3");
 	pty_expect(t, "31/03/2025*", MS, "vi keymap: Record Achievement");
-	keys(t, "Enter");
+	pty_keys(t, "Enter");
 	pty_expect(t, "Investment and Impact Fund", MS, "vi keymap: the groups");
-	keys(t, "Enter");
+	pty_keys(t, "Enter");
 	pty_expect(t, "New Value", MS, "vi keymap: the IIF form");
-	keys(t, "F1");
+	pty_keys(t, "F1");
 	pty_expect(t, "keys in context \"entry\"", MS, "F1: the form's help");
 	bool alone = false, under = false;
 	for (int i = 0; i < 60 && !(alone && under); i++) {
@@ -222,7 +207,7 @@ static void vi_help(void)
 			free(next);
 		}
 		if (!(alone && under))
-			keys(t, "C-n");
+			pty_keys(t, "C-n");
 	}
 	pty_check(t, alone && under,
 		  "the keys \"Enter C-n Tab Down\" have a line of their own, next-field below");
@@ -244,7 +229,7 @@ static void quit_revokes(void)
 {
 	int before = log_count("DELETE /api/v1/session");
 	struct pty_term *t = as("demo.view"); /* no D-Bus, no token file: memory only */
-	keys(t, "q");
+	pty_keys(t, "q");
 	int status = 0;
 	pty_check(t, pty_wait_exit(t, 5000, &status), "q quits");
 	pty_close(&t);
