@@ -75,7 +75,8 @@ void ac_date(const char *iso, bool payment, char *out, size_t size)
 		date_display(iso, d);
 	else
 		strlcpy_s(d, iso ? iso : "", sizeof d);
-	snprintf(out, size, "%s%s", d, payment ? " *" : "");
+	/* "31/03/2025*", as Data Submission writes it (terminals D12) */
+	snprintf(out, size, "%s%s", d, payment ? "*" : "");
 }
 
 /* Every status code the server sends, in people's words: the one table

@@ -27,7 +27,7 @@ void ac_pct(long long ppm, char *out, size_t size);
 /* An indicator's value (ind["value"], ind["kind"]) for people: "32/37",
  * "Yes", "No", "236", "£12.00", "31/03/2025", or "missing". */
 void ac_value(json_t *ind, char *out, size_t size);
-/* "31/03/2025" from ISO, with " *" appended for a payment date. */
+/* "31/03/2025" from ISO, with "*" appended for a payment date ("31/03/2025*"). */
 void ac_date(const char *iso, bool payment, char *out, size_t size);
 /* The people's words for any status code the server sends (declaration,
  * achievement, offer), from one table: CQRS's name, and a short form (at

@@ -17,6 +17,7 @@
 #include "dates.h"
 #include "money.h"
 #include "screens/ach_common.h"
+#include "screens/data_entry.h"
 #include "screens/screens.h"
 #include "tui/tui.h"
 #include "util.h"
@@ -494,25 +495,34 @@ static void res_draw(struct screen *s, WINDOW *w, int h, int width)
 	char d[24] = "-";
 	if (ach)
 		ac_date(ac_str(ach, "date"), json_is_true(json_object_get(ach, "payment")), d, sizeof d);
-	tui_printf(w, 1, 0, width, ST_NORMAL, true, "Year %s  Service %s  Date %s  (f changes)",
-		   r->c.year[0] ? r->c.year : "-", sv ? ac_str(sv, "name") : "-", d);
-	if (ach && json_is_true(json_object_get(ach, "payment"))) {
-		/* the payment date: yellow and bold, besides its "*" */
-		int x = tui_width(r->c.year[0] ? r->c.year : "-") + 5 + 10 +
-			tui_width(sv ? ac_str(sv, "name") : "-") + 7;
-		if (x + 12 < width)
-			tui_put(w, 1, x, 12, d, ST_PAYMENT, false);
-	}
+	/* the choice, then the figures: pieces that wrap onto a second row
+	 * rather than being cut (a long service name, a declaration) */
+	char *yr = xasprintf("Year %s", r->c.year[0] ? r->c.year : "-"),
+	     *sn = xasprintf("Service %s", sv ? ac_str(sv, "name") : "-"),
+	     *dt = xasprintf("Date %s", d);
+	const char *sel[] = {yr, sn, dt, "(f changes)"};
+	int at[4][2];
+	/* the hint only where it costs no row */
+	size_t nsel = tui_pieces(NULL, 0, width, 2, sel, 4, ST_NORMAL, NULL) >
+		tui_pieces(NULL, 0, width, 2, sel, 3, ST_NORMAL, NULL) ? 3 : 4;
+	int y = 1 + tui_pieces(w, 1, width, 2, sel, nsel, ST_NORMAL, at);
+	if (ach && json_is_true(json_object_get(ach, "payment")) && at[2][0] >= 0)
+		/* the payment date: highlighted, besides its "*" */
+		tui_put(w, 1 + at[2][0], at[2][1] + 5, width - at[2][1] - 5, d, ST_PAYMENT, false);
+	free(yr);
+	free(sn);
+	free(dt);
 	if (r->c.error) {
-		tui_put(w, 3, 0, width, r->c.error, ST_ERROR, true);
+		tui_put(w, y + 1, 0, width, r->c.error, ST_ERROR, true);
 		return;
 	}
 	if (r->c.loading && !r->results) {
-		tui_printf(w, 3, 0, width, ST_INFO, true, "Loading the %s... (Esc stops it)", r->c.loading);
+		tui_printf(w, y + 1, 0, width, ST_INFO, true, "Loading the %s... (Esc stops it)",
+			   r->c.loading);
 		return;
 	}
 	if (!r->results) {
-		tui_put(w, 3, 0, width, r->c.service_id ? "No achievement is recorded for this service."
+		tui_put(w, y + 1, 0, width, r->c.service_id ? "No achievement is recorded for this service."
 			: "No service chosen.", ST_INFO, true);
 		return;
 	}
@@ -521,56 +531,58 @@ static void res_draw(struct screen *s, WINDOW *w, int h, int width)
 	char pts[32], money[32];
 	if (json_is_object(calc)) {
 		ac_points(ac_int(calc, "points_milli"), pts, sizeof pts);
-		struct buf b;
-		buf_init(&b);
-		buf_printf(&b, "%s  Points %s of %lld", ac_ach_status(ac_str(ra, "status")), pts,
-			   points_available(r));
+		char *p[4] = {xasprintf("%s  Points %s of %lld", ac_ach_status(ac_str(ra, "status")),
+					pts, points_available(r)), NULL, NULL, NULL};
 		if (ac_has(calc, "pence")) {
 			money_format(ac_int(calc, "pence"), money, sizeof money);
-			buf_printf(&b, "  Payment %s", money);
+			p[1] = xasprintf("Payment %s", money);
 		}
 		if (ac_has(calc, "aspiration_pence")) {
 			money_format(ac_int(calc, "aspiration_pence"), money, sizeof money);
-			buf_printf(&b, "  Aspiration %s", money);
+			p[2] = xasprintf("Aspiration %s", money);
 		}
 		if (*ac_str(ra, "declaration_status"))
-			buf_printf(&b, "  Declaration: %s", ac_decl_status(ac_str(ra, "declaration_status")));
-		tui_put(w, 2, 0, width, b.data, ST_LABEL, true);
-		buf_free(&b);
+			p[3] = xasprintf("Declaration: %s",
+					 ac_decl_status(ac_str(ra, "declaration_status")));
+		y += tui_pieces(w, y, width, 2, (const char *const *)p, 4, ST_LABEL, NULL);
+		for (int i = 0; i < 4; i++)
+			free(p[i]);
 	} else {
-		tui_printf(w, 2, 0, width, ST_LABEL, true, "%s: not calculated yet. %s",
-			   ac_ach_status(ac_str(ra, "status")), ac_str(r->results, "note"));
+		char *t = xasprintf("%s: not calculated yet. %s", ac_ach_status(ac_str(ra, "status")),
+				    ac_str(r->results, "note"));
+		y += de_put_wrapped(w, y, 0, width, 2, t, ST_LABEL);
+		free(t);
 	}
 	struct cols c = layout(r, width - 2);
 	int x = 2;
-	tui_put(w, 3, 0, width, "", ST_NORMAL, true);
-	tui_put(w, 3, x, c.code, " Indicator", ST_COLHEAD, true);
-	tui_printf(w, 3, x + c.code, c.value, ST_COLHEAD, true, "%*s", c.value - 1, "Value");
-	tui_printf(w, 3, x + c.code + c.value, c.pct, ST_COLHEAD, true, "%*s", c.pct - 1, "Ach.");
-	tui_printf(w, 3, x + c.code + c.value + c.pct, c.thr, ST_COLHEAD, true, "%*s", c.thr - 1,
+	tui_put(w, y, 0, width, "", ST_NORMAL, true);
+	tui_put(w, y, x, c.code, " Indicator", ST_COLHEAD, true);
+	tui_printf(w, y, x + c.code, c.value, ST_COLHEAD, true, "%*s", c.value - 1, "Value");
+	tui_printf(w, y, x + c.code + c.value, c.pct, ST_COLHEAD, true, "%*s", c.pct - 1, "Ach.");
+	tui_printf(w, y, x + c.code + c.value + c.pct, c.thr, ST_COLHEAD, true, "%*s", c.thr - 1,
 		   "Thr.%");
-	tui_put(w, 3, x + c.code + c.value + c.pct + c.thr, c.bar, "Bar", ST_COLHEAD,
+	tui_put(w, y, x + c.code + c.value + c.pct + c.thr, c.bar, "Bar", ST_COLHEAD,
 		true);
 	int px = x + c.code + c.value + c.pct + c.thr + c.bar;
-	tui_printf(w, 3, px, c.pts, ST_COLHEAD, true, "%*s", c.pts - 1, "Points");
+	tui_printf(w, y, px, c.pts, ST_COLHEAD, true, "%*s", c.pts - 1, "Points");
 	if (c.pay)
-		tui_printf(w, 3, px + c.pts, c.pay, ST_COLHEAD, true, "%*s", c.pay, "Payment");
-	int lh = h - 6;
+		tui_printf(w, y, px + c.pts, c.pay, ST_COLHEAD, true, "%*s", c.pay, "Payment");
+	int lh = h - y - 3;
 	if (lh < 2)
 		lh = 2;
-	list_draw(&r->list, w, 4, 0, lh, width);
+	list_draw(&r->list, w, y + 1, 0, lh, width);
 	/* the cursor row, described */
 	json_t *ind = row_ind(r, r->list.cur);
 	if (ind) {
 		char *t = xasprintf("%s: %s. %s", ac_str(ind, "code"), source_name(r, ind),
 				    ac_str(ind, "description"));
-		tui_put(w, 4 + lh, 0, width, t, ST_DIM, true);
+		tui_put(w, y + 1 + lh, 0, width, t, ST_DIM, true);
 		free(t);
 	} else {
-		tui_put(w, 4 + lh, 0, width, "Enter or b: how the figure under the cursor was calculated.",
+		tui_put(w, y + 1 + lh, 0, width, "Enter or b: how the figure under the cursor was calculated.",
 			ST_DIM, true);
 	}
-	tui_put(w, 5 + lh, 0, width,
+	tui_put(w, y + 2 + lh, 0, width,
 		"Bar: # achieved . not | thresholds   P entered at PCN level   * payment date",
 		ST_DIM, true);
 }

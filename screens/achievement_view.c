@@ -138,9 +138,8 @@ static void on_history(struct screen *s, const struct api_response *r)
 	if (app_failed(s->app, r, "Loading the submission history"))
 		return;
 	json_t *subs = json_object_get(r->json, "submissions");
-	/* "Loading..." is over: say what is shown */
-	app_message(s->app, MSG_INFO, "Submission history: %zu submission(s); Esc closes it.",
-		    json_array_size(subs));
+	/* "Loading..." is over: the popup shows the history (and its count) */
+	app_unsay(s->app, "Loading the submission history...");
 	json_t *a = json_object_get(r->json, "achievement");
 	char **lines = NULL;
 	size_t n = 0;
@@ -161,8 +160,16 @@ static void on_history(struct screen *s, const struct api_response *r)
 		    strcmp(jstr(x, "kind"), "WIP") == 0 ? "Work in progress" : "Submitted",
 		    jstr(x, "source"), jstr(x, "user_name"), jstr(x, "user_id"),
 		    grp ? "  group " : "", grp ? grp : "");
-		if (jstr(x, "notes")[0])
-			ADD("  Notes: %s", jstr(x, "notes"));
+		if (jstr(x, "notes")[0]) {
+			/* the note whole, wrapped under itself within the popup
+			 * (at most COLS - 10 columns of text) */
+			int tw = (COLS - 10 > 40 ? COLS - 10 : 40) - 9;
+			size_t nw;
+			char **wl = tui_wrap(jstr(x, "notes"), tw, tw, &nw);
+			for (size_t j = 0; j < nw; j++)
+				ADD("%s%s", j ? "         " : "  Notes: ", wl[j]);
+			tui_wrap_free(wl, nw);
+		}
 		json_array_foreach(json_object_get(x, "values"), k, v) {
 			char vt[64];
 			value_text(v, vt, sizeof(vt));
@@ -388,6 +395,8 @@ void de_draw(struct screen *s, WINDOW *w, int h, int width)
 static void go_up(struct screen *s)
 {
 	struct de *d = de_of(s);
+	/* a field's error is about the form being left */
+	app_unsay(s->app, d->gf.said);
 	if (d->level == DE_FORM && !d->direct) {
 		d->level = DE_ACH;
 		gform_free(&d->gf);

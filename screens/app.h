@@ -120,6 +120,9 @@ void app_forget(struct app *a, struct screen *s);
 /* Sets the message line. */
 void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Clears the message line if it still says text (what a screen said that
+ * is no longer true, such as a field's error once the field is fixed). */
+void app_unsay(struct app *a, const char *text);
 /* Marks the body for redrawing. */
 void app_dirty(struct app *a);
 /* Shows a popup (the app owns it from now on). */

@@ -49,6 +49,7 @@ struct gform {
 	bool notice_error;
 	bool loading, busy;
 	size_t top;         /* first indicator shown */
+	char *said;         /* the field error it put on the message line (owned) */
 };
 
 struct de {

@@ -87,7 +87,7 @@ static const struct ls_filter filters[] = {
 	},
 };
 
-/* The achievement date, with " *" for a payment date (highlighted). */
+/* The achievement date, with "*" for a payment date (highlighted). */
 static void date_cell(json_t *row, char *out, size_t size)
 {
 	json_t *a = json_object_get(row, "achievement");
@@ -254,12 +254,7 @@ static void foot(struct ls *l, WINDOW *w, int y, int width)
 				 *ac_str(r, "declared_by") ? ", declared by " : "",
 				 ac_str(r, "declared_by"));
 	}
-	size_t n;
-	char **v = tui_wrap(text ? text : "", width, width - 2, &n);
-	for (int i = 0; i < 2; i++)
-		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
-			   (size_t)i < n ? v[i] : "");
-	tui_wrap_free(v, n);
+	ls_foot_text(w, y, width, 2, text);
 	free(text);
 	tui_printf(w, y + 2, 0, width, ST_DIM, true, "Space ticks, a Select All%s%s, u Return; "
 		   "Enter: details  * payment date",

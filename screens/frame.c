@@ -73,6 +73,10 @@ struct app {
 	unsigned dirty;
 	char msg[512];
 	enum msg_level msg_level;
+	/* A message belongs to the screen shown when it was said, during the
+	 * nkeys-th key: showing another screen on a later key clears it. */
+	int msg_screen;
+	unsigned long msg_key, nkeys;
 	struct popup *popup;
 	struct pending *pend;
 	bool quit;
@@ -184,7 +188,17 @@ void app_message(struct app *a, enum msg_level level, const char *fmt, ...)
 	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
 	va_end(ap);
 	a->msg_level = level;
+	a->msg_screen = a->cur;
+	a->msg_key = a->nkeys;
 	a->dirty |= D_MSG;
+}
+
+void app_unsay(struct app *a, const char *text)
+{
+	if (text && a->msg[0] && !strcmp(a->msg, text)) {
+		a->msg[0] = '\0';
+		a->dirty |= D_MSG;
+	}
 }
 
 void app_popup(struct app *a, struct popup *p)
@@ -258,6 +272,11 @@ static void screen_reset(struct app *a, struct screen *s)
 static void show(struct app *a, int id)
 {
 	struct screen *s = &a->screens[id];
+	/* what was said about another screen on an earlier key is old news */
+	if (id != a->msg_screen && a->msg_key < a->nkeys && a->msg[0]) {
+		a->msg[0] = '\0';
+		a->dirty |= D_MSG;
+	}
 	a->cur = id;
 	if (id < SCR_SIGNIN)
 		a->sub_of[screen_defs[id].tab] = id;
@@ -773,8 +792,20 @@ static void show_help(struct app *a, enum context ctx)
 				strcat(names, " ");
 			strcat(names, kn);
 		}
-		ADD("%-16s %-12s %s", names, action_name((enum action)act),
-		    action_help((enum action)act));
+		/* whole lines within the popup (at most COLS - 10 columns of
+		 * text): keys wider than their column get a line of their own,
+		 * and a long help wraps under itself */
+		int tw = COLS - 10 > 40 ? COLS - 10 : 40;
+		if (tui_width(names) > 16) {
+			ADD("%s", names);
+			names[0] = '\0';
+		}
+		size_t nw;
+		char **wl = tui_wrap(action_help((enum action)act), tw - 30, tw - 30, &nw);
+		ADD("%-16s %-12s %s", names, action_name((enum action)act), wl[0]);
+		for (size_t i = 1; i < nw; i++)
+			ADD("%30s%s", "", wl[i]);
+		tui_wrap_free(wl, nw);
 	}
 	ADD("%s", "");
 	ADD("Your own bindings: $XDG_CONFIG_HOME/cqrs/keymap (man cqrs).");
@@ -1156,6 +1187,7 @@ static void frame_action(struct app *a, enum action act, int key)
 
 static void handle_key(struct app *a, int key)
 {
+	a->nkeys++;
 	if (a->popup) {
 		enum context ctx = popup_context(a->popup);
 		enum action act = keymap_lookup(a->km, ctx, key);
@@ -1301,6 +1333,30 @@ static void on_resize(struct app *a)
 	layout(a);
 }
 
+static void on_revoked(void *ud, const struct api_response *r)
+{
+	(void)r;
+	*(bool *)ud = true;
+}
+
+/* Quitting with a token kept nowhere (the memory-only store): nothing
+ * could use it again, so the server revokes it now rather than leaving
+ * it live until its idle timeout (terminals D12). At most 1.5 s, and
+ * not at all while offline. */
+static void revoke_unkept(struct app *a)
+{
+	if (!a->signed_in || !a->creds || creds_backend(a->creds) != CREDS_MEMORY ||
+	    !api_online(a->api))
+		return;
+	bool done = false;
+	api_request(a->api, "DELETE", "/session", NULL, false, on_revoked, &done, a);
+	for (int64_t until = mono_ms() + 1500; !done && mono_ms() < until;) {
+		api_wait(a->api, -1, -1, 100);
+		api_run(a->api);
+	}
+	api_drop_owner(a->api, a);
+}
+
 int app_run(const struct app_setup *setup)
 {
 	struct app *a = xcalloc(1, sizeof(*a));
@@ -1391,6 +1447,7 @@ int app_run(const struct app_setup *setup)
 		a->pend = p->next;
 		pending_free(p);
 	}
+	revoke_unkept(a);
 	popup_free(&a->popup);
 	WINDOW *all[] = {a->w_title, a->w_tabs, a->w_subs, a->w_body, a->w_msg, a->w_fbar,
 			 a->w_small};

@@ -447,6 +447,7 @@ void gform_free(struct gform *g)
 	json_decref(g->form);
 	free(g->draft);
 	free(g->notice);
+	free(g->said);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -752,8 +753,19 @@ static void move_focus(struct screen *s, struct gform *g, int dir)
 		for (size_t i = 0; !why && i < g->nf; i++)
 			if (g->f[i].ind == f->ind)
 				why = g->f[i].error;
-		app_message(s->app, MSG_ERROR, "%s: %s", jstr(indicator(g, f->ind), "code"),
-			    why ? why : "not a valid value");
+		free(g->said);
+		g->said = xasprintf("%s: %s", jstr(indicator(g, f->ind), "code"),
+				    why ? why : "not a valid value");
+		app_message(s->app, MSG_ERROR, "%s", g->said);
+	} else if (g->said) {
+		/* fixed: the error said about the form goes once no field has one */
+		bool any = false;
+		for (size_t i = 0; i < g->nf; i++)
+			any |= g->f[i].error != NULL;
+		if (!any) {
+			app_unsay(s->app, g->said);
+			xfree(&g->said);
+		}
 	}
 	g->focus = (g->focus + g->nf + (size_t)(dir > 0 ? 1 : g->nf - 1)) % g->nf;
 	g->f[g->focus].fresh = true;
@@ -974,9 +986,13 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 	if (g->notice)
 		hy = 2 + de_put_wrapped(w, 2, 0, width, 3, g->notice,
 					g->notice_error ? ST_ERROR : ST_OK);
-	else
-		tui_put(w, 2, 0, width, "Enter/Tab: next field   F6 Save Work in Progress   F8 Submit"
-			"   F3 History   Esc back", ST_DIM, true);
+	else {
+		/* the keys whole, the letter keys too (the function bar has
+		 * only the F-keys) */
+		static const char *const hint[] = {"Enter/Tab next field", "F6/C-w Save WIP",
+						   "F8/C-s Submit", "F3/C-v History", "Esc back"};
+		hy = 2 + tui_pieces(w, 2, width, 2, hint, ARRAY_SIZE(hint), ST_DIM, NULL);
+	}
 	tui_put(w, hy, 0, COL_CUR, "  Indicator", ST_COLHEAD, true);
 	tui_put(w, hy, COL_CUR, COL_NEW - COL_CUR, "Current", ST_COLHEAD, true);
 	tui_put(w, hy, COL_NEW, width - COL_NEW, "New Value", ST_COLHEAD, true);
@@ -1026,10 +1042,14 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 				err = g->f[fi].error;
 		}
 		if (!any) {
+			/* the whole form's reason is whole above (the notice):
+			 * a row only points to it rather than cutting it */
 			const char *why = jstr(ind, "locked_because");
 			tui_printf(w, y, x, width - x, ST_DIM, true, "locked: %s",
-				   why[0] ? why : jstr(g->form, "reason")[0] ?
-				   jstr(g->form, "reason") : "read-only");
+				   why[0] ? why : g->notice && str_has_prefix(g->notice, "Read-only: ") ?
+				   "the reason is above" :
+				   jstr(g->form, "reason")[0] ? jstr(g->form, "reason") :
+				   "read-only");
 		} else if (err) {
 			tui_printf(w, y, x + 1, width - x - 1, ST_ERROR, true, "! %s", err);
 		} else {
@@ -1060,8 +1080,15 @@ void gform_draw(struct screen *s, struct gform *g, WINDOW *w, int h, int width)
 	if (last && !(g->nf && g->f[g->nf - 1].error)) {
 		char when[32];
 		de_when(json_integer_value(json_object_get(last, "at")), when, sizeof(when));
-		tui_printf(w, ny + 1, 2, width - 2, ST_DIM, true, "Last note %s %s: %s", when,
-			   jstr(last, "user_name"), jstr(last, "notes"));
+		char *t = xasprintf("Last note %s %s: %s", when, jstr(last, "user_name"),
+				    jstr(last, "notes"));
+		/* a note too long for its row says where it is whole */
+		static const char more[] = "... (F3: the whole note)";
+		int mw = tui_width(t) > width - 2 ? tui_width(more) : 0;
+		tui_put(w, ny + 1, 2, width - 2 - mw, t, ST_DIM, true);
+		if (mw)
+			tui_put(w, ny + 1, width - mw, mw, more, ST_DIM, true);
+		free(t);
 	}
 	char st[80];
 	if (g->nf)

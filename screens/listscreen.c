@@ -617,6 +617,16 @@ static void cell_text(const struct ls_column *c, json_t *row, char *out, size_t 
 	}
 }
 
+void ls_foot_text(WINDOW *w, int y, int width, int rows, const char *text)
+{
+	size_t n;
+	char **v = tui_wrap(text ? text : "", width, width - 2, &n);
+	for (int i = 0; i < rows; i++)
+		tui_printf(w, y + i, 0, width, ST_DIM, true, "%s%s", i ? "  " : "",
+			   (size_t)i < n ? v[i] : "");
+	tui_wrap_free(v, n);
+}
+
 void ls_cell_text(const struct ls_column *c, json_t *row, char *out, size_t size)
 {
 	cell_text(c, row, out, size);

@@ -300,6 +300,9 @@ json_t *ls_cursor(struct ls *l);
 void *ls_own(struct ls *l);
 /* Fetches the rows again. */
 void ls_reload(struct ls *l);
+/* A foot's text (the row under the cursor in full) wrapped over rows
+ * rows from y, its later rows indented two, dimmed. */
+void ls_foot_text(WINDOW *w, int y, int width, int rows, const char *text);
 /* A column's cell as the list shows it (without a draw hook). */
 void ls_cell_text(const struct ls_column *c, json_t *row, char *out, size_t size);
 /* The sort column's key (NULL: the server's order) and its direction. */

@@ -58,7 +58,8 @@ static void date_cell(json_t *r, WINDOW *w, int y, int x, int width)
 static void group_cell(json_t *r, WINDOW *w, int y, int c, int width)
 {
 	if (json_is_true(json_object_get(r, "not_recorded"))) {
-		tui_put(w, y, c, width, "! not recorded: Enter adds it", ST_LABEL, true);
+		/* who adds it is said under the list (a PCN cannot) */
+		tui_put(w, y, c, width, "! not recorded yet", ST_LABEL, true);
 		return;
 	}
 	json_t *g = json_object_get(r, "group");
@@ -100,6 +101,34 @@ static void head(struct ls *l, WINDOW *w, int width)
 	de_legend(w, 3, 0, width, false);
 }
 
+/* The row under the cursor whole (the columns cut the service and the
+ * group), over two rows. */
+static void foot(struct ls *l, WINDOW *w, int y, int width)
+{
+	json_t *r = ls_cursor(l);
+	char *text = NULL;
+	if (r) {
+		char d[16];
+		date_display(jstr(r, "date"), d);
+		json_t *g = json_object_get(r, "group");
+		const char *pay = json_is_true(json_object_get(r, "payment")) ? "*" : "";
+		if (json_is_true(json_object_get(r, "not_recorded")))
+			text = xasprintf("%s %s %s%s: not recorded yet; %s", jstr(r, "organisation"),
+					 jstr(r, "service"), d, pay,
+					 ls_can(l, R(ACHIEVEMENT_ENTRY)) ? "Enter adds it." :
+					 "the practice (or its commissioner) records it.");
+		else
+			text = xasprintf("%s %s %s%s: %s %s%s, %lld of %lld submitted",
+					 jstr(r, "organisation"), jstr(r, "service"), d, pay,
+					 jstr(g, "code"), jstr(g, "name"),
+					 strcmp(jstr(g, "kind"), "mi") == 0 ? " (MI)" : "",
+					 (long long)json_integer_value(json_object_get(r, "submitted")),
+					 (long long)json_integer_value(json_object_get(r, "total")));
+	}
+	ls_foot_text(w, y, width, 2, text);
+	free(text);
+}
+
 static void on_added(struct screen *s, const struct api_response *r)
 {
 	app_dirty(s->app);
@@ -115,6 +144,12 @@ static void open_row(struct ls *l, json_t *x)
 {
 	struct screen *s = ls_screen(l);
 	if (json_is_true(json_object_get(x, "not_recorded"))) {
+		if (!ls_can(l, R(ACHIEVEMENT_ENTRY))) {
+			app_message(s->app, MSG_INFO, "%s records its own achievement for this "
+				    "date (or its commissioner does): you can view only.",
+				    jstr(x, "organisation"));
+			return;
+		}
 		struct api_call call = call_achievement_add(jstr(x, "organisation"),
 			json_integer_value(json_object_get(x, "service_id")), jstr(x, "date"));
 		app_message(s->app, MSG_INFO, "Adding the achievement...");
@@ -196,6 +231,8 @@ const struct ls_decl missing_data_list = {
 	.own_init = own_init,
 	.own_done = own_done,
 	.head = head,
+	.foot_rows = 2,
+	.foot = foot,
 	.open = open_row,
 	.offers = offers,
 	.action = action,

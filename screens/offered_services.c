@@ -36,6 +36,18 @@ static void kind_cell(json_t *row, char *out, size_t size)
 		snprintf(out, size, "%s", ojstr(json_object_get(row, "organisation"), "kind"));
 }
 
+/* A service's name without the year the screen already shows ("... ES
+ * 2024/25" under "offered in 2024/25"), so that it is never cut. */
+static void service_cell(json_t *row, char *out, size_t size)
+{
+	json_t *svc = json_object_get(json_object_get(row, "first"), "service");
+	const char *name = ojstr(svc, "name"), *year = ojstr(svc, "financial_year");
+	size_t nl = strlen(name), yl = strlen(year);
+	if (yl && nl > yl + 1 && name[nl - yl - 1] == ' ' && !strcmp(name + nl - yl, year))
+		nl -= yl + 1;
+	snprintf(out, size, "%.*s", (int)nl, name);
+}
+
 static void head(struct ls *l, WINDOW *w, int width)
 {
 	json_t *g = ls_group(l);
@@ -81,7 +93,7 @@ static const struct ls_filter filters[] = {
 };
 
 static const struct ls_column service_columns[] = {
-	{.title = "Quality Service", .key = "first.service.name", .width = 0},
+	{.title = "Quality Service", .cell = service_cell, .width = 0},
 	{.title = "Offered", .key = "count.OFFERED", .width = 8, .fmt = LS_COUNT, .right = true},
 	{.title = "Approved", .key = "count.APPROVED", .width = 9, .fmt = LS_COUNT, .right = true},
 	{.title = "Rejected", .key = "count.REJECTED", .width = 9, .fmt = LS_COUNT, .right = true},

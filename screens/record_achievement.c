@@ -285,6 +285,12 @@ static void choose_service(struct screen *s)
 {
 	struct panel *p = panel_of(s);
 	size_t n = json_array_size(p->services);
+	if (!p->services) {
+		/* not known yet: never "takes part in no service" */
+		app_message(s->app, MSG_INFO, p->error ? "The services could not be loaded: r tries "
+			    "again." : "The services are still loading: press s again in a moment.");
+		return;
+	}
 	if (!n) {
 		app_message(s->app, MSG_INFO, "%s takes part in no service in %s (no approved "
 			    "offer): f changes the Financial Year.", p->org, p->year);
@@ -332,8 +338,11 @@ void panel_draw(struct screen *s, WINDOW *w, int y, int h, int width)
 {
 	struct panel *p = panel_of(s);
 	json_t *svc = service(p);
+	char nsvc[24] = "...";
+	if (p->services)
+		snprintf(nsvc, sizeof nsvc, "%zu", json_array_size(p->services));
 	tui_printf(w, y, 0, width, ST_NORMAL, true, "Financial Year: %s (f)   Services you take "
-		   "part in: %zu (s)", p->year, json_array_size(p->services));
+		   "part in: %s (s)", p->year, nsvc);
 	tui_put(w, y, 16, 7, p->year, ST_LABEL, false);
 	tui_printf(w, y + 1, 0, width, ST_NORMAL, true, "Quality Service: %s",
 		   svc ? jstr(svc, "display_name") : p->services ? "none: no approved offer this "

@@ -257,9 +257,10 @@ static int load_extract_cmd(int argc, char **argv)
 	}
 	bool tty = isatty(2);
 	struct load_summary sum;
-	json_t *errors = NULL;
+	json_t *errors = NULL, *refused = NULL;
 	const char *label = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	enum st st = load_extract(db, NULL, 0, file, label, u.id, &sum, &errors, show_progress, &tty);
+	enum st st = load_extract(db, NULL, 0, file, label, u.id, &sum, &errors, &refused,
+				  show_progress, &tty);
 	int rc = 0;
 	if (st == ST_INVALID) {
 		if (tty)
@@ -274,12 +275,22 @@ static int load_extract_cmd(int argc, char **argv)
 		fprintf(stderr, "cqrsd load-extract: loading %s failed; nothing changed\n", file);
 		rc = 1;
 	} else {
+		if (tty && refused)
+			fputc('\n', stderr);
+		size_t i;
+		json_t *e;
+		json_array_foreach(refused, i, e)
+			fprintf(stderr, "%s: %s\n", file, json_string_value(json_object_get(e, "message")));
 		printf("loaded %s: %zu lines, %zu practices, %zu values (%zu changed), %zu achievements"
-		       " (%zu changed), %zu recalculated, %zu tick-box defaults, %.1f s\n", label,
-		       sum.lines, sum.practices, sum.values, sum.values_changed, sum.achievements,
-		       sum.achievements_changed, sum.recalculated, sum.defaults_set, (double)sum.ms / 1000.0);
+		       " (%zu changed), %zu recalculated, %zu tick-box defaults, %zu refused,"
+		       " %.1f s\n", label, sum.lines, sum.practices, sum.values, sum.values_changed,
+		       sum.achievements, sum.achievements_changed, sum.recalculated, sum.defaults_set,
+		       sum.refused, (double)sum.ms / 1000.0);
+		if (sum.refused)
+			rc = 2; /* loaded, but not every line */
 	}
 	json_decref(errors);
+	json_decref(refused);
 	store_close(&s);
 	return rc;
 }
@@ -433,7 +444,8 @@ int main(int argc, char **argv)
 		if (store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
 		    store_seed_demo(db) != ST_OK ||
 		    !business_clock(db) || recalc_all(db, false) != ST_OK ||
-		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK) {
+		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK ||
+		    store_demo_settle_times(db) != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;

@@ -91,26 +91,52 @@ void msgline_draw(WINDOW *w, int y, enum msg_level level, const char *text)
 	tui_wrap_free(v, n);
 }
 
+/* The function bar's items: "F1 Help" each, one space apart; tight
+ * drops the space between key and label ("F1Help"); labels longer than
+ * max are cut to max characters (0: none cut). Draws them when w is
+ * given; returns the columns they need (or used). */
+static int fbar_items(WINDOW *w, int y, int cols, bool tight, int max, const struct keymap *km,
+		      enum context ctx, bool (*enabled)(void *ud, enum action a), void *ud)
+{
+	int x = 0;
+	for (int f = 1; f <= 12; f++) {
+		enum action a = keymap_lookup(km, ctx, KC(KEY_F(f)));
+		if (a == ACT_NONE || (enabled && !enabled(ud, a)))
+			continue;
+		char label[32], key[8];
+		snprintf(label, sizeof label, "%.*s", max > 0 ? max : 31, action_label(a));
+		snprintf(key, sizeof(key), "F%d", f);
+		int need = (x ? 1 : 0) + tui_width(key) + (tight ? 0 : 1) + tui_width(label);
+		if (w && x + need > cols)
+			break;
+		if (w) {
+			if (x)
+				x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
+			x += tui_put(w, y, x, cols - x, key, ST_KEY, false);
+			if (!tight)
+				x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
+			x += tui_put(w, y, x, cols - x, label, ST_NORMAL, false);
+		} else {
+			x += need;
+		}
+	}
+	return x;
+}
+
 void fbar_draw(WINDOW *w, int y, const struct keymap *km, enum context ctx,
 	       bool (*enabled)(void *ud, enum action a), void *ud)
 {
 	int cols = getmaxx(w);
-	int x = 0;
-	for (int f = 1; f <= 12 && x < cols; f++) {
-		enum action a = keymap_lookup(km, ctx, KC(KEY_F(f)));
-		if (a == ACT_NONE || (enabled && !enabled(ud, a)))
-			continue;
-		const char *label = action_label(a);
-		char key[8];
-		snprintf(key, sizeof(key), "F%d", f);
-		int need = tui_width(key) + tui_width(label) + 3;
-		if (x + need > cols)
-			break;
-		x += tui_put(w, y, x, cols - x, key, ST_KEY, false);
-		x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
-		x += tui_put(w, y, x, cols - x, label, ST_NORMAL, false);
-		x += tui_put(w, y, x, cols - x, " ", ST_NORMAL, false);
-	}
+	/* every key shown: when "F1 Help F3 ..." is too wide, "F1Help F3..." */
+	bool tight = fbar_items(NULL, y, cols, false, 0, km, ctx, enabled, ud) > cols;
+	/* still too wide: the longest labels shortened ("F8Aggreg"), never a
+	 * key dropped (help, F1, names them whole) */
+	int max = 0;
+	if (tight && fbar_items(NULL, y, cols, true, 0, km, ctx, enabled, ud) > cols)
+		for (max = 12; max > 3 && fbar_items(NULL, y, cols, true, max, km, ctx, enabled,
+						     ud) > cols; max--)
+			;
+	int x = fbar_items(w, y, cols, tight, max, km, ctx, enabled, ud);
 	if (x < cols)
 		tui_clear(w, y, x, cols - x);
 }

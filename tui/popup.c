@@ -147,8 +147,30 @@ void popup_show_keys(struct popup *p, const struct keymap *km)
 struct popup *popup_text(const char *title, char **lines, size_t n)
 {
 	struct popup *p = popup_new(POP_TEXT, title);
-	for (size_t i = 0; i < n; i++)
-		add_line(p, lines[i]);
+	/* a line wider than the popup can be (COLS - 10 columns of text)
+	 * wraps under itself, indented two more than it is: never cut */
+	int tw = COLS - 10 > 30 ? COLS - 10 : 30;
+	for (size_t i = 0; i < n; i++) {
+		const char *l = lines[i];
+		bool mark = l[0] == '\1';
+		const char *text = l + mark;
+		int lead = 0;
+		while (text[lead] == ' ')
+			lead++;
+		if (tui_width(text) <= tw || lead > tw / 2) {
+			add_line(p, l);
+			continue;
+		}
+		size_t nw;
+		char **wl = tui_wrap(text + lead, tw - lead, tw - lead - 2, &nw);
+		for (size_t j = 0; j < nw; j++) {
+			char *x = xasprintf("%s%*s%s", j == 0 && mark ? "\1" : "", lead + (j ? 2 : 0),
+					    "", wl[j]);
+			add_line(p, x);
+			free(x);
+		}
+		tui_wrap_free(wl, nw);
+	}
 	return p;
 }
 

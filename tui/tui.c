@@ -193,6 +193,41 @@ int tui_put(WINDOW *w, int y, int x, int width, const char *s, enum style st, bo
 	return cols;
 }
 
+int tui_pieces(WINDOW *w, int y, int width, int max_rows, const char *const *pieces, size_t n,
+	       enum style st, int (*at)[2])
+{
+	int row = 0, x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (at)
+			at[i][0] = at[i][1] = -1;
+		if (!pieces[i] || !pieces[i][0])
+			continue;
+		int pw = tui_width(pieces[i]);
+		if (x && x + 2 + pw > width) {
+			if (w)
+				tui_clear(w, y + row, x, width - x);
+			if (row + 1 >= max_rows)
+				break;
+			row++;
+			x = 0;
+		}
+		if (x) {
+			if (w)
+				tui_put(w, y + row, x, 2, "", st, true);
+			x += 2;
+		}
+		if (at) {
+			at[i][0] = row;
+			at[i][1] = x;
+		}
+		x += w ? tui_put(w, y + row, x, width - x, pieces[i], st, false)
+		       : (pw < width - x ? pw : width - x);
+	}
+	if (w && x < width)
+		tui_clear(w, y + row, x, width - x);
+	return row + 1;
+}
+
 int tui_printf(WINDOW *w, int y, int x, int width, enum style st, bool pad,
 	       const char *fmt, ...)
 {

@@ -75,6 +75,14 @@ int tui_printf(WINDOW *w, int y, int x, int width, enum style st, bool pad,
  * their number in *n. */
 char **tui_wrap(const char *text, int first, int rest, size_t *n);
 void tui_wrap_free(char **lines, size_t n);
+/* Draws pieces of text (NULL or "" ones skipped) on row y and the rows
+ * below, two spaces apart, starting a new row before a piece that would
+ * cross width (a piece wider than width is clipped), on at most max_rows
+ * rows, every row padded to width. With w NULL it only measures. at (may
+ * be NULL) receives each drawn piece's row offset and column, -1 for a
+ * piece not drawn. Returns the rows used (at least 1). */
+int tui_pieces(WINDOW *w, int y, int width, int max_rows, const char *const *pieces, size_t n,
+	       enum style st, int (*at)[2]);
 /* Clears columns x..x+width of line y. */
 void tui_clear(WINDOW *w, int y, int x, int width);
 /* Whether bars are drawn with block characters: a UTF-8 locale and a

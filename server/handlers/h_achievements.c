@@ -597,12 +597,18 @@ static bool parse_entry(const struct ind_state *s, json_t *row, struct ind_val *
 			*bad = "numerator";
 			return false;
 		}
-		if (!value_check(VK_COUNT, pat, json_string_value(nj), &v->num, why, whylen)) {
-			*bad = "numerator";
-			return false;
-		}
-		if (!value_check(VK_COUNT, pat, json_string_value(dj), &v->den, why, whylen)) {
-			*bad = "denominator";
+		/* both parts checked: a fault in each is reported for each */
+		char wn[200] = "", wd[200] = "";
+		bool okn = value_check(VK_COUNT, pat, json_string_value(nj), &v->num, wn, sizeof wn),
+		     okd = value_check(VK_COUNT, pat, json_string_value(dj), &v->den, wd, sizeof wd);
+		if (!okn || !okd) {
+			*bad = okn ? "denominator" : "numerator";
+			if (!okn && !okd && !strcmp(wn, wd))
+				snprintf(why, whylen, "numerator and denominator: %s", wn);
+			else if (!okn && !okd)
+				snprintf(why, whylen, "numerator: %s; denominator: %s", wn, wd);
+			else
+				snprintf(why, whylen, "%s: %s", *bad, okn ? wd : wn);
 			return false;
 		}
 		if (v->num > v->den) {

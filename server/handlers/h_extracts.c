@@ -19,9 +19,9 @@ void h_extract_load(struct req *r)
 	if (!name || !*name || strlen(name) > 200)
 		name = "uploaded extract";
 	struct load_summary sum;
-	json_t *errors = NULL;
+	json_t *errors = NULL, *refused = NULL;
 	enum st st = load_extract(r->db, r->body.data ? r->body.data : "", r->body.len, NULL, name,
-				  r->auth->uid, &sum, &errors, NULL, NULL);
+				  r->auth->uid, &sum, &errors, &refused, NULL, NULL);
 	if (st == ST_INVALID) {
 		json_t *first = json_array_get(errors, 0);
 		json_t *e = json_pack("{s:{s:s, s:O}, s:o}", "error", "code", "bad_extract",
@@ -35,5 +35,8 @@ void h_extract_load(struct req *r)
 		reply_store_error(r, st);
 		return;
 	}
-	reply_json(r, 200, load_summary_json(&sum));
+	/* the lines refused (a final figure), each with its reason */
+	json_t *out = load_summary_json(&sum);
+	json_object_set_new(out, "refused_lines", refused ? refused : json_array());
+	reply_json(r, 200, out);
 }

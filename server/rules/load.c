@@ -27,8 +27,12 @@ struct ctx {
 		char iso[11];
 	} *dates;             /* the achievement dates the file names */
 	size_t ndates;
-	bool *skip;           /* rows that are no-ops on a final figure */
+	/* rows not applied: SKIP_SAME a final figure's own value (a no-op),
+	 * SKIP_REFUSED one that would change a final figure */
+	unsigned char *skip;
 };
+
+enum { SKIP_NONE, SKIP_SAME, SKIP_REFUSED };
 
 static const char *date_of(const struct ctx *c, int64_t date_id)
 {
@@ -72,7 +76,7 @@ static bool lk_practice(void *p, const char *code, int64_t *id, char *why, size_
 	if (store_org_by_code(c->db, code, &o) != ST_OK)
 		return false;
 	if (strcmp(o.kind, "PRACTICE")) {
-		snprintf(why, whylen, "%s is a %s, not a practice", code, o.kind);
+		snprintf(why, whylen, "is a %s, not a practice", o.kind);
 		return false;
 	}
 	*id = o.id;
@@ -86,7 +90,7 @@ static bool lk_service(void *p, const char *code, int64_t *id, char *why, size_t
 		return false;
 	struct svc *s = svc_get(c, *id);
 	if (s && !strcmp(s->rec.payment_type, "PO")) {
-		snprintf(why, whylen, "%s is participation-only: it takes no achievement data", code);
+		snprintf(why, whylen, "is participation-only: it takes no achievement data");
 		return false;
 	}
 	return s != NULL;
@@ -103,7 +107,8 @@ static bool lk_date(void *p, int64_t service_id, const char *iso, int64_t *date_
 		strlcpy_s(c->dates[c->ndates++].iso, iso, 11);
 		return true;
 	}
-	snprintf(why, whylen, "%s is not an achievement date of the service", iso);
+	(void)why; /* the parser says "... is not an achievement date of service X" */
+	(void)whylen;
 	return false;
 }
 
@@ -115,7 +120,7 @@ static bool lk_indicator(void *p, int64_t service_id, const char *code,
 	for (size_t i = 0; s && i < s->n; i++)
 		if (!strcmp(s->defs[i].code, code)) {
 			if (s->defs[i].pcn_entered) {
-				snprintf(why, whylen, "%s is entered by the PCN, not extracted", code);
+				snprintf(why, whylen, "is entered by the PCN, not extracted");
 				return false;
 			}
 			out->id = s->defs[i].id;
@@ -123,9 +128,7 @@ static bool lk_indicator(void *p, int64_t service_id, const char *code,
 				out->kind = VK_COUNT;
 			return true;
 		}
-	if (s)
-		snprintf(why, whylen, "unknown indicator %s for service %s", code, s->rec.code);
-	return false;
+	return false; /* the parser says "unknown indicator X for service Y" */
 }
 
 static bool lk_achievement(void *p, int64_t practice_id, int64_t service_id, int64_t date_id,
@@ -147,14 +150,15 @@ static bool lk_achievement(void *p, int64_t practice_id, int64_t service_id, int
 	return true; /* final figures are checked line by line (final_lines) */
 }
 
-/* Lines that would change a final figure (a financially approved
- * achievement, or a member practice's data under its PCN's approved
- * network achievement): a line whose value is the one stored is a no-op
- * (marked in c->skip); any other is an error naming the line and what is
- * final. Returns the errors (NULL when none). */
+/* Lines for a final figure (a financially approved achievement, or a
+ * member practice's data under its PCN's approved network achievement):
+ * one whose value is the one stored is a no-op (SKIP_SAME); any other is
+ * refused (SKIP_REFUSED) and listed with the line and what is final,
+ * while the rest of the file loads. Returns the refused lines (NULL when
+ * none). */
 static json_t *final_lines(struct ctx *c, const struct extract_result *res)
 {
-	json_t *errors = NULL;
+	json_t *refused = NULL;
 	c->skip = xcalloc(res->nrows ? res->nrows : 1, sizeof *c->skip);
 	for (size_t k = 0; k < res->nachs; k++) {
 		const struct extract_achievement *ea = &res->achs[k];
@@ -180,21 +184,20 @@ static json_t *final_lines(struct ctx *c, const struct extract_result *res)
 			bool same = i < s->n && cur[i].present &&
 				    (row->kind == VK_RATIO ? cur[i].num == row->num && cur[i].den == row->den :
 							     cur[i].value == row->value);
-			if (same) {
-				c->skip[r] = true;
+			c->skip[r] = same ? SKIP_SAME : SKIP_REFUSED;
+			if (same)
 				continue;
-			}
-			if (!errors)
-				errors = json_array();
-			char *msg = xasprintf("line %u: this value would change a final figure: %s",
+			if (!refused)
+				refused = json_array();
+			char *msg = xasprintf("line %u: refused, this value would change a final figure: %s",
 					      row->line, why);
-			json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line",
+			json_array_append_new(refused, json_pack("{s:I, s:s, s:s}", "line",
 				(json_int_t)row->line, "field", "value", "message", msg));
 			free(msg);
 		}
 		free(cur);
 	}
-	return errors;
+	return refused;
 }
 
 /* ---- applying ----------------------------------------------------------------- */
@@ -207,7 +210,7 @@ struct apply {
 	struct load_summary *sum;
 	void (*progress)(void *ctx, const char *phase, size_t done, size_t total);
 	void *progress_ctx;
-	json_t **errors; /* lines that would change a final figure */
+	json_t **refused; /* lines that would change a final figure */
 };
 
 /* The PCN-entered values (tick-boxes, CAIP components, PCN counts) of a
@@ -261,6 +264,12 @@ static enum st apply_one(struct db *db, struct apply *a, const struct extract_ac
 	*changed = 0;
 	if (!s)
 		return ST_ERROR;
+	/* every line of it refused: it is not touched at all (not made) */
+	size_t nrefused = 0;
+	for (size_t r = ea->first; a->c->skip && r < ea->first + ea->count; r++)
+		nrefused += a->c->skip[r] == SKIP_REFUSED;
+	if (nrefused && nrefused == ea->count)
+		return ST_OK;
 	int64_t ach = 0;
 	bool created = false;
 	enum st st = ST_OK;
@@ -285,8 +294,10 @@ static enum st apply_one(struct db *db, struct apply *a, const struct extract_ac
 			break;
 		}
 		bool ratio = row->kind == VK_RATIO;
+		if (a->c->skip && a->c->skip[r] == SKIP_REFUSED)
+			continue; /* refused: it would change a final figure */
 		a->sum->values++;
-		if (a->c->skip && a->c->skip[r])
+		if (a->c->skip && a->c->skip[r] == SKIP_SAME)
 			continue; /* the value a final figure already holds */
 		if (cur[i].present && !strcmp(cur[i].source, "EXTRACT") &&
 		    (ratio ? cur[i].num == row->num && cur[i].den == row->den :
@@ -366,12 +377,13 @@ static enum st apply_tx(struct db *db, void *arg)
 	struct apply *a = arg;
 	struct extract_result *res = a->res;
 	/* Checked inside the transaction, so nothing is approved between the
-	 * check and the write; a refused file writes nothing. */
+	 * check and the write; a refused line writes nothing, the others
+	 * load. */
 	free(a->c->skip);
 	a->c->skip = NULL;
-	json_decref(*a->errors);
-	if ((*a->errors = final_lines(a->c, res)) != NULL)
-		return ST_INVALID;
+	json_decref(*a->refused);
+	*a->refused = final_lines(a->c, res);
+	a->sum->refused = json_array_size(*a->refused);
 	int64_t *changed = xcalloc(res->nachs ? res->nachs : 1, sizeof *changed);
 	size_t nchanged = 0;
 	enum st st = ST_OK;
@@ -392,6 +404,8 @@ static enum st apply_tx(struct db *db, void *arg)
 	if (st == ST_OK) {
 		json_t *after = load_summary_json(a->sum);
 		json_object_set_new(after, "file", json_string(a->label));
+		if (*a->refused)
+			json_object_set(after, "refused_lines", *a->refused);
 		st = store_audit(db, a->uid, "extract.load", "extract", 0, NULL, after);
 		json_decref(after);
 	}
@@ -411,12 +425,14 @@ static void on_parse(void *p, size_t done, size_t total)
 
 enum st load_extract(struct db *db, const char *data, size_t len, const char *path,
 		     const char *label, int64_t uid, struct load_summary *summary, json_t **errors,
+		     json_t **refused,
 		     void (*progress)(void *ctx, const char *phase, size_t done, size_t total),
 		     void *progress_ctx)
 {
 	int64_t t0 = mono_ms();
 	memset(summary, 0, sizeof *summary);
 	*errors = NULL;
+	*refused = NULL;
 	struct ctx c = {.db = db};
 	struct extract_lookup lk = {
 		.ctx = &c, .practice = lk_practice, .service = lk_service, .date = lk_date,
@@ -450,8 +466,12 @@ enum st load_extract(struct db *db, const char *data, size_t len, const char *pa
 		st = ST_INVALID;
 	} else {
 		summary->practices = res.npractices;
-		struct apply a = {&c, &res, label, uid, summary, progress, progress_ctx, errors};
+		struct apply a = {&c, &res, label, uid, summary, progress, progress_ctx, refused};
 		st = store_tx(db, true, apply_tx, &a);
+		if (st != ST_OK) {
+			json_decref(*refused);
+			*refused = NULL;
+		}
 	}
 	extract_result_free(&res);
 	ctx_free(&c);
@@ -461,11 +481,12 @@ enum st load_extract(struct db *db, const char *data, size_t len, const char *pa
 
 json_t *load_summary_json(const struct load_summary *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"lines", (json_int_t)s->lines, "practices", (json_int_t)s->practices,
 		"values", (json_int_t)s->values, "values_changed", (json_int_t)s->values_changed,
 		"achievements", (json_int_t)s->achievements,
 		"achievements_changed", (json_int_t)s->achievements_changed,
 		"recalculated", (json_int_t)s->recalculated,
-		"defaults_set", (json_int_t)s->defaults_set, "milliseconds", (json_int_t)s->ms);
+		"defaults_set", (json_int_t)s->defaults_set, "refused", (json_int_t)s->refused,
+		"milliseconds", (json_int_t)s->ms);
 }

@@ -60,6 +60,10 @@ ST_MUST enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg);
 /* Fills an empty database with the demo data (users, organisations,
  * services, offers, achievements). */
 ST_MUST enum st store_seed_demo(struct db *db);
+/* After the demo's first calculation: each achievement's "last updated"
+ * is when its data last changed (its latest submission, else when it was
+ * made), not the moment the demo was built (data D17). */
+ST_MUST enum st store_demo_settle_times(struct db *db);
 /* Builds a national-scale database (42 ICBs, ~6,300 practices, ~1,250
  * PCNs, a year of monthly QOF and NCD achievement); progress to stderr. */
 ST_MUST enum st store_generate_national(struct db *db, unsigned seed);

@@ -1342,6 +1342,12 @@ static enum st demo_build(struct db *db, void *arg)
 	return r;
 }
 
+enum st store_demo_settle_times(struct db *db)
+{
+	return db_exec(db, "UPDATE achievement SET updated_at = COALESCE((SELECT MAX(at) FROM"
+		       " submission WHERE achievement_id = achievement.id), created_at)");
+}
+
 enum st store_seed_demo(struct db *db)
 {
 	struct demo *D = xcalloc(1, sizeof *D);

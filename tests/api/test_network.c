@@ -217,6 +217,29 @@ static void test_extract(void)
 	       "... and nothing changed (the good line of the bad file was not applied)");
 	json_decref(v);
 
+	/* Each reason says the value once (data D25: "U60172 U60172 is a
+	 * PCN", "2024-03-31 2024-03-31 is not ...", "XYZ unknown indicator XYZ"). */
+	const char *words = HEADER
+		"U60172,NCD2425,2025-03-31,ACC.MI01,1,,\n"
+		"A81001,NCD2425,2024-03-31,ACC.MI01,1,,\n"
+		"A81001,NCD2425,2025-03-31,XYZ,1,,\n";
+	j = api_send(t_loader, "POST", "/api/v1/extracts?name=words.csv", words, &st);
+	errs = json_object_get(j, "errors");
+	const char *want[] = {"U60172 is a PCN, not a practice",
+			      "2024-03-31 is not an achievement date of service NCD2425",
+			      "unknown indicator XYZ for service NCD2425"};
+	const char *twice[] = {"U60172 U60172", "2024-03-31 2024-03-31", "XYZ unknown"};
+	bool once = st == 400 && json_array_size(errs) == 3;
+	for (size_t k = 0; once && k < 3; k++) {
+		const char *m = jstr(json_array_get(errs, k), "message");
+		once = m && strstr(m, want[k]) && !strstr(m, twice[k]);
+		if (!once)
+			tap_diag("line %zu: %s", k + 2, m ? m : "(none)");
+	}
+	tap_ok(once, "extract errors say each value once: \"U60172 is a PCN, not a practice\", "
+	       "\"2024-03-31 is not an achievement date ...\", \"unknown indicator XYZ ...\"");
+	json_decref(j);
+
 	j = api_send(t_loader, "POST", "/api/v1/extracts?name=good.csv", good, &st);
 	tap_ok(st == 200 && json_integer_value(json_object_get(j, "values")) == 4 &&
 	       json_integer_value(json_object_get(j, "values_changed")) == 4 &&

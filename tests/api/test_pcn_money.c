@@ -310,14 +310,23 @@ static void test_final(void)
 	     F(HEADER "A81001,NCD2425,2025-03-31,LD.HC.IIF01,,%lld,%lld\n"
 	       "A81004,NCD2425,2025-03-31,CAN.FIT.IIF02,,1,2\n"
 	       "A81001,QOF2425,2025-03-31,AF001,1,,\n", (long long)num, (long long)den + 1));
-	json_t *errs = J("errors");
+	json_t *errs = J("refused_lines");
 	bool lines = json_array_size(errs) == 2;
 	json_array_foreach(errs, i, g)
 		lines = lines && contains(jstr(g, "message"), "final") &&
 			(jint(g, "line") == 2 || jint(g, "line") == 3);
-	ck(R.status == 400 && lines,
-	   "lines that would change the final figure: 400 naming each of them (lines 2 and 3)");
-	ck(unchanged("extracts"), "... and nothing of the file was loaded");
+	ck(R.status == 200 && lines && jint(R.json, "refused") == 2,
+	   "lines that would change the final figure are refused alone: 200 naming each of them "
+	   "(lines 2 and 3) and why");
+	ck(jint(R.json, "values_changed") == 1 && jint(R.json, "values") == 1,
+	   "... while the file's other line loads (QOF AF001: 1 value, 1 changed)");
+	ck(unchanged("extracts"), "... and nothing of the refused lines was written");
+	POST(t_loader, "/api/v1/extracts?name=late.csv",
+	     F(HEADER "A81001,NCD2425,2025-03-31,LD.HC.IIF01,,%lld,%lld\n"
+	       "A81004,NCD2425,2025-03-31,CAN.FIT.IIF02,,1,2\n"
+	       "A81001,QOF2425,2025-03-31,AF001,1,,\n", (long long)num, (long long)den + 1));
+	ck(R.status == 200 && jint(R.json, "values_changed") == 0 && jint(R.json, "refused") == 2,
+	   "the same file again: nothing changes, the same two lines refused");
 }
 
 /* ------------------------------------------------------------ joining and leaving */

@@ -153,6 +153,19 @@ static void test_panel(void)
 			   json_is_true(json_object_get(a, "payment")) == want;
 	}
 	ck(quarters, "NCD 2024/25 panel: payment true exactly at the quarter ends");
+	/* "Last updated" is when the data came, never when the demo was
+	 * built (data D17): NCD 30/04/2024's is in May 2024, before the
+	 * next month's. */
+	json_int_t apr = 0, may = 0;
+	json_array_foreach(J("achievements"), i, a) {
+		if (streq(jstr(a, "date"), "2024-04-30"))
+			apr = jint(a, "last_updated");
+		if (streq(jstr(a, "date"), "2024-05-31"))
+			may = jint(a, "last_updated");
+	}
+	ck(apr >= 1714521600 && apr < 1717200000 && may > apr,
+	   "NCD 30/04/2024 was last updated in May 2024, not when the demo was built (%lld, %lld)",
+	   (long long)apr, (long long)may);
 
 	panel(t_practice, "A81001", svc_ldhc);
 	list = J("available_dates");
@@ -437,6 +450,12 @@ static void test_bad_values(void)
 	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
 	     "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"5\", \"denominator\": \"4x\"}]");
 	ck(is_err(400, "bad_field", "values[0].denominator", NULL), "ratio denominator 4x: 400 naming the denominator");
+	save(t_practice, ncd_mar, iif_g, "submit", v, NULL,
+	     "[{\"indicator\": \"CAN.FIT.IIF02\", \"numerator\": \"-1\", \"denominator\": \"x\"}]");
+	ck(is_err(400, "bad_field", "values[0].numerator", NULL) && contains(err_msg(), "numerator") &&
+	   contains(err_msg(), "denominator") && !contains(err_msg(), "CAN.FIT.IIF02: CAN.FIT.IIF02"),
+	   "ratio -1 of x: one error saying both parts are wrong, the code once (%s)",
+	   err_msg() ? err_msg() : "");
 	ck(form_version(t_practice, ncd_mar, iif_g) == v, "nothing stored for the ratio");
 
 	/* Locked indicators: 403 with the reason (docs/api.md). */

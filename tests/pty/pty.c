@@ -720,6 +720,16 @@ static ssize_t read_some(struct pty_term *t, int ms)
 	return total;
 }
 
+void pty_keys(struct pty_term *t, const char *names)
+{
+	char *copy = xstrdup(names), *save = NULL;
+	for (char *k = strtok_r(copy, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+		pty_key(t, k);
+		pty_settle(t, 60, 1500);
+	}
+	free(copy);
+}
+
 void pty_pump(struct pty_term *t, int ms)
 {
 	int64_t deadline = mono_ms() + ms;

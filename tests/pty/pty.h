@@ -123,6 +123,10 @@ void pty_send(struct pty_term *t, const char *bytes);
  * character. Aborts the test on an unknown name (a bug in the test). */
 void pty_key(struct pty_term *t, const char *name);
 
+/* Sends keys named as pty_key's, blank-separated ("3 ] Enter"),
+ * settling after each (60 ms of quiet, at most 1.5 s). */
+void pty_keys(struct pty_term *t, const char *names);
+
 /* Resizes the terminal: TIOCSWINSZ on the master (the kernel then sends
  * SIGWINCH to the program) and the libvterm screen. */
 void pty_resize(struct pty_term *t, int rows, int cols);

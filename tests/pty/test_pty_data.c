@@ -335,13 +335,25 @@ static void adjustment_refused(void)
 	pty_key(t, "Enter");
 	pty_expect(t, "MS Minor surgery procedures", 5000, "its group still opens, to read");
 	pty_check(t, pty_find(t, "Read-only: the payment was financially approved on", NULL, NULL) &&
-		  pty_find(t, "locked: the payment was financially approved on", NULL, NULL),
-		  "the form says why nothing can be changed");
+		  pty_find(t, "locked: the reason is above", NULL, NULL) &&
+		  !pty_find(t, "locked: the payment was financially approved on 1", NULL, NULL),
+		  "the form says why nothing can be changed, whole, once (rows point to it)");
+	pty_check(t, pty_find(t, "Last note 04/05/2024 10:00 Priya Shah: April", NULL, NULL) &&
+		  pty_find(t, "... (F3: the whole note)", NULL, NULL),
+		  "a last note too long for its row says where it is whole");
 	pty_send(t, "5");
 	pty_key(t, "F8");
 	pty_settle(t, 100, 2000);
 	pty_check(t, !pty_find(t, "Submit Achievement Data for", NULL, NULL),
 		  "typing and Submit do nothing on a read-only form");
+	pty_send(t, "q");
+	pty_settle(t, 150, 2000);
+	char *tab = pty_active_item(t, PTY_TAB_ROW);
+	pty_check(t, !pty_exited(t, NULL) && !strcmp(tab, "Data") &&
+		  pty_find(t, "MS Minor surgery procedures", NULL, NULL),
+		  "5 and q in a read-only form neither switch to Reports nor quit (data D10; tab %s)",
+		  tab);
+	free(tab);
 	pty_close(&t);
 }
 

@@ -64,7 +64,7 @@ static void practice_declares(void)
 		pty_close(&t);
 		return;
 	}
-	pty_expect(t, "30/06/2024 * Minor Surgery ES 2024/25", 5000,
+	pty_expect(t, "30/06/2024*  Minor Surgery ES 2024/25", 5000,
 		   "the achievement awaiting declaration, with its payment date marked");
 	pty_check(t, pty_find(t, "£1,018.80", NULL, NULL) && pty_find(t, "To be declared", NULL, NULL),
 		  "its status and provisional payment");
@@ -75,7 +75,7 @@ static void practice_declares(void)
 	 * (newest first): move the cursor down to June's, then tick it. */
 	for (int i = 0; i < 12; i++) {
 		int row = -1, col = -1;
-		if (pty_find(t, "30/06/2024 * Minor Surgery", &row, &col) && pty_text_at(t, row, 0, ">"))
+		if (pty_find(t, "30/06/2024*  Minor Surgery", &row, &col) && pty_text_at(t, row, 0, ">"))
 			break;
 		pty_key(t, "Down");
 		pty_settle(t, 30, 500);
@@ -101,7 +101,7 @@ static void practice_declares(void)
 	pty_key(t, "y");
 	pty_expect(t, "Declared: Minor Surgery ES 2024/25 30/06/2024", 5000,
 		   "the declaration is made and reported");
-	pty_check(t, pty_wait_gone(t, "30/06/2024 * Minor Surgery ES 2024/25", 5000),
+	pty_check(t, pty_wait_gone(t, "30/06/2024*  Minor Surgery ES 2024/25", 5000),
 		  "June is no longer awaiting declaration");
 	pty_close(&t);
 }
@@ -194,7 +194,7 @@ static void pcn_declares(void)
 		pty_close(&t);
 		return;
 	}
-	pty_expect(t, "31/03/2025 * Network Contract DES 2024/25", 5000,
+	pty_expect(t, "31/03/2025*  Network Contract DES 2024/25", 5000,
 		   "the PCN's network achievement awaits declaration");
 	pty_key(t, "d");
 	pty_expect(t, "Declaration checklist: Network Contract DES 2024/25", 5000,

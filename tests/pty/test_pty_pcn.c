@@ -86,12 +86,13 @@ static void pcn_user(void)
 		  pty_find(t, "Date 31/03/2025", NULL, NULL),
 		  "it shows NCD 2024/25 at 31/03/2025 by default");
 	pty_check(t, pty_find(t, "E: enter the PCN's own values", NULL, NULL) &&
-		  pty_find_in_row(t, PTY_FBAR_ROW(t), "F3 PCNValues", NULL),
+		  pty_find_in_row(t, PTY_FBAR_ROW(t), "F3", NULL) &&
+		  pty_find_in_row(t, PTY_FBAR_ROW(t), "PCNValues", NULL),
 		  "the dashboard and function bar offer E / F3 to the PCN Management user");
 	pty_key(t, "?");
 	pty_wait_text(t, "keys in context", 3000);
 	bool listed = false, other = false;
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < 80; i++) { /* long helps wrap: more lines */
 		listed |= pty_find(t, "enter-pcn-values", NULL, NULL);
 		other |= pty_find(t, "enter-on-behalf", NULL, NULL) ||
 			 pty_find(t, "correct-membership", NULL, NULL);
