@@ -521,4 +521,24 @@ json_t *store_org_services_json(struct db *db, int64_t org_id, const char *year)
  * present_money()). NULL if there is no such service. */
 json_t *store_service_json(struct db *db, int64_t service_id);
 
+/* ---- idempotent writes (store_idem.c, migration 8) ---------------------- */
+/* The first answer to a write that carried an Idempotency-Key. */
+#define STORE_IDEM_KEEP_MS ((int64_t)24 * 3600 * 1000)
+struct idem_rec {
+	char method[8];
+	char *path;                     /* owned */
+	unsigned char request_hash[32]; /* BLAKE2b of the request body */
+	int status;
+	char *body;                     /* the answer's body (owned), or NULL */
+	size_t body_len;
+};
+/* The record of user uid's key (ST_NOTFOUND: none); free it with
+ * store_idem_free. */
+ST_MUST enum st store_idem_get(struct db *db, int64_t uid, const char *key, struct idem_rec *out);
+void store_idem_free(struct idem_rec *rec);
+/* Keeps rec as user uid's answer for key (a key already kept stays as it
+ * is), and drops records older than STORE_IDEM_KEEP_MS. */
+ST_MUST enum st store_idem_put(struct db *db, int64_t uid, const char *key,
+			       const struct idem_rec *rec, int64_t now_ms);
+
 #endif

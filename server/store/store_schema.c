@@ -486,11 +486,31 @@ static const char schema_v5[] =
 "ALTER TABLE app_user DROP COLUMN failed_logins;"
 "ALTER TABLE app_user DROP COLUMN locked_until;";
 
+/* Migration 8 (issue 13, slow links): the first answer to each write sent
+ * with an Idempotency-Key, per user, so that a retry after a lost reply
+ * gets that answer again instead of running the write twice (or being
+ * refused as a conflict with itself). The request body is kept as a
+ * hash, to refuse the same key with a different body. Pruned after a day. */
+static const char schema_v8[] =
+"CREATE TABLE idempotency ("
+"  user_id INTEGER NOT NULL REFERENCES app_user(id),"
+"  key TEXT NOT NULL,"
+"  method TEXT NOT NULL,"
+"  path TEXT NOT NULL,"
+"  request_hash BLOB NOT NULL,"
+"  status INTEGER NOT NULL,"
+"  body BLOB,"
+"  created_ms INTEGER NOT NULL,"
+"  PRIMARY KEY (user_id, key)"
+") WITHOUT ROWID;"
+"CREATE INDEX idempotency_created ON idempotency(created_ms);";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
 	{5, schema_v5},
+	{8, schema_v8},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];
