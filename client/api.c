@@ -2,7 +2,11 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,12 +15,28 @@
 
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS 16000
+/* Answers kept for If-None-Match, by path (the oldest replaced first). */
+#define CACHE_SLOTS 64
+/* A dead link: keep-alive probes after this many idle seconds, one a
+ * second, three unanswered end the connection; data unacknowledged for
+ * USER_TIMEOUT_MS ends it too. */
+#define KEEPALIVE_IDLE 2
+#define KEEPALIVE_COUNT 3
+#define USER_TIMEOUT_MS 6000
+
+struct cached {
+	char *path;
+	char etag[72];
+	char *body;
+	size_t len;
+};
 
 struct req {
 	struct req *next;
 	unsigned id;
 	char *method, *path;
 	char *body;     /* serialised JSON or NULL; owned */
+	char key[API_KEY_SIZE]; /* a write's Idempotency-Key; "" for a read */
 	bool retry;
 	api_done_fn cb;
 	void *ud;
@@ -41,8 +61,111 @@ struct api {
 	unsigned next_id;
 	long connect_timeout, stall_timeout;
 	uint64_t bytes_in, bytes_out;
-	unsigned nrequests;
+	unsigned nrequests, n304;
+	/* headers of the answer in flight */
+	char etag[72];
+	bool replayed;
+	struct cached cache[CACHE_SLOTS];
+	unsigned cache_next;
 };
+
+static void copy_header_value(const char *line, size_t n, size_t name_len, char *out,
+			      size_t size)
+{
+	const char *v = line + name_len;
+	size_t len = n - name_len;
+	while (len && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+		len--;
+	if (len >= size)
+		len = 0; /* too long to be ours: ignore it */
+	memcpy(out, v, len);
+	out[len] = '\0';
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct api *a = ud;
+	size_t n = size * nmemb;
+	if (n > 5 && !strncasecmp(ptr, "ETag:", 5)) {
+		copy_header_value(ptr, n, 5, a->etag, sizeof a->etag);
+	} else if (n > 20 && !strncasecmp(ptr, "Idempotent-Replayed:", 20)) {
+		char v[16];
+		copy_header_value(ptr, n, 20, v, sizeof v);
+		a->replayed = !strcmp(v, "true");
+	}
+	return n;
+}
+
+/* Keep-alive and the user timeout on each new socket (see api.h). */
+static int on_socket(void *ud, curl_socket_t fd, curlsocktype purpose)
+{
+	(void)ud;
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKOPT_OK;
+	int on = 1, idle = KEEPALIVE_IDLE, intvl = 1, cnt = KEEPALIVE_COUNT;
+	unsigned ut = USER_TIMEOUT_MS;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+#ifdef TCP_USER_TIMEOUT
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof ut);
+#else
+	(void)ut;
+#endif
+	return CURL_SOCKOPT_OK;
+}
+
+static struct cached *cache_find(struct api *a, const char *path)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		if (a->cache[i].path && !strcmp(a->cache[i].path, path))
+			return &a->cache[i];
+	return NULL;
+}
+
+static void cache_clear(struct cached *c)
+{
+	free(c->path);
+	free(c->body);
+	memset(c, 0, sizeof *c);
+}
+
+static void cache_put(struct api *a, const char *path, const char *etag, const char *body,
+		      size_t len)
+{
+	struct cached *c = cache_find(a, path);
+	if (!c) {
+		c = &a->cache[a->cache_next];
+		a->cache_next = (a->cache_next + 1) % CACHE_SLOTS;
+		cache_clear(c);
+		c->path = xstrdup(path);
+	}
+	free(c->body);
+	strlcpy_s(c->etag, etag, sizeof c->etag);
+	c->body = xmalloc(len + 1);
+	memcpy(c->body, body, len);
+	c->body[len] = '\0';
+	c->len = len;
+}
+
+void api_new_key(char out[API_KEY_SIZE])
+{
+	unsigned char r[16];
+	size_t got = 0;
+	while (got < sizeof r) {
+		ssize_t n = getrandom(r + got, sizeof r - got, 0);
+		if (n <= 0)
+			abort(); /* the kernel always has randomness for this */
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -106,6 +229,8 @@ void api_free(struct api **ap)
 		a->head = r->next;
 		req_free(&r);
 	}
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		cache_clear(&a->cache[i]);
 	curl_slist_free_all(a->headers);
 	curl_easy_cleanup(a->easy);
 	curl_multi_cleanup(a->multi);
@@ -179,6 +304,29 @@ bool api_describe_error(int rc, const char *details, const char *ca_file, char *
 		what = "the server closed the connection without an answer (if it serves "
 		       "https://, use an https:// URL)";
 		break;
+	case CURLE_COULDNT_CONNECT:
+		tls = false;
+		details = NULL;
+		what = "the server refused the connection or cannot be reached (is it running, "
+		       "and is the address right?)";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		tls = false;
+		details = NULL;
+		what = "the server's name cannot be found (check the address, or the network)";
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		tls = false;
+		details = NULL;
+		what = "no answer from the server for several seconds: the link seems to be down";
+		break;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		tls = false;
+		details = NULL;
+		what = "the connection to the server was lost";
+		break;
 	default:
 		tls = false;
 		what = curl_easy_strerror((CURLcode)rc);
@@ -219,12 +367,29 @@ static void start_head(struct api *a)
 	if (r->body)
 		a->headers = curl_slist_append(a->headers,
 					       "Content-Type: application/json; charset=utf-8");
+	if (r->key[0]) {
+		char h[64];
+		snprintf(h, sizeof h, "Idempotency-Key: %s", r->key);
+		a->headers = curl_slist_append(a->headers, h);
+	} else {
+		struct cached *c = cache_find(a, r->path);
+		if (c) {
+			char h[96];
+			snprintf(h, sizeof h, "If-None-Match: %s", c->etag);
+			a->headers = curl_slist_append(a->headers, h);
+		}
+	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, a->headers);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "cqrs/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, (long)KEEPALIVE_IDLE);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 1L);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_socket);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, a->connect_timeout);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, a->stall_timeout);
@@ -253,6 +418,8 @@ static void start_head(struct api *a)
 			curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
 	}
 	a->errbuf[0] = '\0';
+	a->etag[0] = '\0';
+	a->replayed = false;
 	buf_reset(&a->resp);
 	curl_multi_add_handle(a->multi, e);
 	a->running = true;
@@ -272,8 +439,9 @@ static void kick(struct api *a)
 	start_head(a);
 }
 
-unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
-		     bool retry, api_done_fn cb, void *ud, const void *owner)
+unsigned api_request_keyed(struct api *a, const char *method, const char *path, json_t *body,
+			   const char *key, bool retry, api_done_fn cb, void *ud,
+			   const void *owner)
 {
 	struct req *r = xcalloc(1, sizeof(*r));
 	r->id = a->next_id++;
@@ -282,6 +450,12 @@ unsigned api_request(struct api *a, const char *method, const char *path, json_t
 	if (body) {
 		r->body = json_dumps(body, JSON_COMPACT);
 		json_decref(body);
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		if (key && *key)
+			strlcpy_s(r->key, key, sizeof r->key);
+		else
+			api_new_key(r->key);
 	}
 	r->retry = retry;
 	r->cb = cb;
@@ -294,6 +468,12 @@ unsigned api_request(struct api *a, const char *method, const char *path, json_t
 	a->tail = r;
 	kick(a);
 	return r->id;
+}
+
+unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
+		     bool retry, api_done_fn cb, void *ud, const void *owner)
+{
+	return api_request_keyed(a, method, path, body, NULL, retry, cb, ud, owner);
 }
 
 static struct req *pop_head(struct api *a)
@@ -387,10 +567,23 @@ static void finish(struct api *a, CURLcode rc)
 	a->backoff_ms = 0;
 	json_error_t jerr;
 	json_t *j = NULL;
-	if (a->resp.len)
+	const char *path = a->head->path;
+	bool not_modified = false;
+	struct cached *kept = status == 304 ? cache_find(a, path) : NULL;
+	if (kept) {
+		/* Unchanged: the answer kept for this path, as a 200. */
+		a->n304++;
+		not_modified = true;
+		status = 200;
+		j = json_loadb(kept->body, kept->len, 0, &jerr);
+	} else if (a->resp.len) {
 		j = json_loadb(a->resp.data, a->resp.len, 0, &jerr);
+		if (status == 200 && a->etag[0] && !a->head->key[0] && j)
+			cache_put(a, path, a->etag, a->resp.data, a->resp.len);
+	}
 	struct api_response resp = {.outcome = API_HTTP, .status = status, .json = j,
-				    .err_code = "", .err_message = ""};
+				    .err_code = "", .err_message = "",
+				    .replayed = a->replayed, .not_modified = not_modified};
 	json_t *e = json_object_get(j, "error");
 	if (json_is_object(e)) {
 		const char *c = json_string_value(json_object_get(e, "code"));
@@ -472,6 +665,26 @@ int api_retry_in(const struct api *a)
 		return 0;
 	int64_t left = a->retry_at - mono_ms();
 	return left <= 0 ? 0 : (int)((left + 999) / 1000);
+}
+
+unsigned api_not_modified(const struct api *a)
+{
+	return a->n304;
+}
+
+bool api_retry_now(struct api *a)
+{
+	if (!a->retry_at || a->running || !a->head)
+		return false;
+	a->retry_at = 0;
+	a->backoff_ms = 0;
+	kick(a);
+	return true;
+}
+
+bool api_write_unanswered(const struct api *a)
+{
+	return a->head && a->head->key[0] && !a->online;
 }
 
 void api_counters(const struct api *a, uint64_t *in, uint64_t *out, unsigned *requests)

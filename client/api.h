@@ -2,7 +2,17 @@
  * by a curl multi handle, so requests run while the UI keeps reading keys:
  * requests queue and run one at a time; a request marked `retry` that
  * cannot reach the server stays queued and is retried with back-off, and
- * the client reports itself offline until it gets through. */
+ * the client reports itself offline until it gets through.
+ *
+ * Every write (any method but GET) carries an Idempotency-Key; the server
+ * answers the same key with its first answer, so a write whose reply was
+ * lost is sent again (with the same key) like a read, and its callback
+ * gets what the server answered the first time. Every GET sends the ETag
+ * of the last answer kept for its path (in memory) as If-None-Match; a
+ * 304 is handed to the callback as that kept answer (status 200,
+ * not_modified set). A dead link is noticed in a few seconds: TCP
+ * keep-alive probes every second after 2 idle seconds, unacknowledged
+ * data given up after 6 s (TCP_USER_TIMEOUT), and the stall timeout. */
 #ifndef CQRS_CLIENT_API_H
 #define CQRS_CLIENT_API_H
 
@@ -23,6 +33,9 @@ struct api_response {
 	const char *err_code;   /* error.code of an error body, or "" */
 	const char *err_message;/* error.message, or a network error text */
 	const char *method, *path;
+	bool replayed;          /* a write's first answer, sent again by the
+				   server for its Idempotency-Key */
+	bool not_modified;      /* a GET answered 304: json is the kept answer */
 };
 
 typedef void (*api_done_fn)(void *ud, const struct api_response *r);
@@ -56,6 +69,19 @@ const char *api_base(const struct api *a);
  * complete it with API_NET_ERROR. Returns the request id. */
 unsigned api_request(struct api *a, const char *method, const char *path, json_t *body,
 		     bool retry, api_done_fn cb, void *ud, const void *owner);
+/* The same with the Idempotency-Key of a write (NULL: a new one). */
+unsigned api_request_keyed(struct api *a, const char *method, const char *path, json_t *body,
+			   const char *key, bool retry, api_done_fn cb, void *ud,
+			   const void *owner);
+/* A new random Idempotency-Key (32 hex digits) into out. */
+#define API_KEY_SIZE 33
+void api_new_key(char out[API_KEY_SIZE]);
+/* Sends the request waiting to be retried now instead of at the end of
+ * its back-off (the user pressed Refresh). False if none was waiting. */
+bool api_retry_now(struct api *a);
+/* True when the head request is a write that has not been answered and
+ * is waiting to be sent again. */
+bool api_write_unanswered(const struct api *a);
 /* Forgets every queued request of owner, without calling back; ud is
  * not freed (the owner frees it). */
 void api_drop_owner(struct api *a, const void *owner);
@@ -78,5 +104,7 @@ bool api_online(const struct api *a);
 int api_retry_in(const struct api *a);
 /* Bytes received and sent (bodies and headers) since start. */
 void api_counters(const struct api *a, uint64_t *in, uint64_t *out, unsigned *requests);
+/* GETs answered 304 Not Modified since start. */
+unsigned api_not_modified(const struct api *a);
 
 #endif

@@ -22,6 +22,10 @@ struct api_call {
 	const char *method;     /* "GET", "POST", "PUT" or "DELETE" (static) */
 	char *path;             /* path and query, under /api/v1; owned */
 	json_t *body;           /* request body or NULL; owned */
+	/* A write's Idempotency-Key (32 hex digits, api_new_key); "": the
+	 * frame makes a new one. A screen that may send the same write again
+	 * after a lost or stopped reply keeps its key and sets it here. */
+	char key[33];
 };
 
 /* Frees c's path and body and clears it. */

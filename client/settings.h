@@ -18,6 +18,7 @@ struct cqrs_config {
 	bool color;              /* color = no turns colour off */
 	int connect_timeout;     /* seconds */
 	int stall_timeout;       /* seconds with no bytes before giving up */
+	int poll_seconds;        /* the idle Message Centre checks for tasks */
 };
 
 /* Fills c with the defaults (no server, token in memory, Esc 25 ms). */

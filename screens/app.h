@@ -78,6 +78,11 @@ struct screen_ops {
 	 * "declaration", "achievement", and its id), after open; NULL: the
 	 * screen has no such view. False if it does not know the type. */
 	bool (*subject)(struct screen *s, const char *type, long id);
+	/* Called when the screen is shown again after another one (and every
+	 * minute while the Message Centre sits idle): fetches again what may
+	 * have changed meanwhile (an unchanged answer costs a 304); NULL:
+	 * nothing. Never throws away what the user typed. */
+	void (*revisit)(struct screen *s);
 };
 
 struct screen_def {

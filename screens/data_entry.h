@@ -49,6 +49,11 @@ struct gform {
 	bool notice_error;
 	bool loading, busy;
 	size_t top;         /* first indicator shown */
+	/* The last save that got no answer (lost or stopped): its request
+	 * body (owned) and Idempotency-Key, sent again with the same key
+	 * while the body is the same; kept in the draft too. */
+	char *save_body;
+	char save_key[33];
 };
 
 struct de {

@@ -42,6 +42,7 @@ struct pending {
 	struct screen *s;
 	void (*cb)(struct screen *s, const struct api_response *r);
 	char *method, *path, *body;
+	char key[API_KEY_SIZE]; /* a write's Idempotency-Key, the same on every send */
 	bool held;  /* waiting for the user to sign in again */
 };
 
@@ -74,6 +75,9 @@ struct app {
 	bool quit;
 	char title[512];
 	int cursor_vis;
+	int64_t key_ms;         /* mono ms of the last key */
+	int64_t polled_ms;      /* ... of the last screen shown or idle check */
+	bool told_unanswered;   /* the lost-reply message is on the line */
 };
 
 static const struct screen_def screen_defs[SCR__COUNT + 1] = {
@@ -254,6 +258,7 @@ static void screen_reset(struct app *a, struct screen *s)
 static void show(struct app *a, int id)
 {
 	struct screen *s = &a->screens[id];
+	bool again = id != a->cur && s->loaded;
 	a->cur = id;
 	if (id != SCR_SIGNIN)
 		a->sub_of[screen_defs[id].tab] = id;
@@ -266,7 +271,10 @@ static void show(struct app *a, int id)
 		s->loaded = true;
 		if (s->def->ops->open)
 			s->def->ops->open(s);
+	} else if (again && s->def->ops->revisit) {
+		s->def->ops->revisit(s);
 	}
+	a->polled_ms = mono_ms();
 	a->dirty |= D_ALL;
 }
 
@@ -374,9 +382,13 @@ static void pending_send(struct app *a, struct pending *p)
 	json_t *body = NULL;
 	if (p->body)
 		body = json_loads(p->body, 0, NULL);
-	bool retry = strcmp(p->method, "GET") == 0;
+	/* A read is sent again until it gets through; so is a write, whose
+	 * Idempotency-Key makes the server answer a second copy with the
+	 * first answer instead of writing twice. Sign-in and sign-out have
+	 * no key: they fail at once (no password kept queued). */
+	bool retry = strcmp(p->method, "GET") == 0 || p->key[0];
 	p->held = false;
-	api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
+	api_request_keyed(a->api, p->method, p->path, body, p->key, retry, pending_done, p, p->s);
 }
 
 void app_call(struct app *a, struct screen *s, struct api_call call,
@@ -388,6 +400,14 @@ void app_call(struct app *a, struct screen *s, struct api_call call,
 	p->cb = cb;
 	p->method = xstrdup(call.method);
 	p->path = call.path;
+	/* the session's own writes (sign-in, sign-out) are not sent again */
+	bool session = s == &a->screens[SCR_SIGNIN];
+	if (strcmp(call.method, "GET") != 0 && !session) {
+		if (call.key[0])
+			strlcpy_s(p->key, call.key, sizeof p->key);
+		else
+			api_new_key(p->key);
+	}
 	if (call.body) {
 		p->body = json_dumps(call.body, JSON_COMPACT);
 		json_decref(call.body);
@@ -959,6 +979,13 @@ static void frame_action(struct app *a, enum action act, int key)
 		break;
 	case ACT_REFRESH: {
 		struct screen *s = cur_screen(a);
+		if (api_retry_now(a->api)) {
+			/* offline: try the waiting request now, not at the end of
+			 * its back-off */
+			app_message(a, MSG_INFO, "Trying the server again now...");
+			a->dirty |= D_TITLE;
+			break;
+		}
 		if (s->def->ops->open)
 			s->def->ops->open(s);
 		app_message(a, MSG_INFO, "Refreshing...");
@@ -980,8 +1007,31 @@ static void frame_action(struct app *a, enum action act, int key)
 	}
 }
 
+/* Between keys: says once that a write's reply was lost and it will be
+ * sent again; every poll_seconds of no keys, the Message Centre checks
+ * for new tasks (a 304 when there are none). */
+static void idle_work(struct app *a)
+{
+	bool unanswered = api_write_unanswered(a->api);
+	if (unanswered && !a->told_unanswered)
+		app_message(a, MSG_INFO, "The server has not answered yet: what you sent is sent "
+			    "again when the link is back (it cannot be stored twice). Esc stops "
+			    "waiting.");
+	a->told_unanswered = unanswered;
+	int64_t now = mono_ms();
+	int poll = a->cfg->poll_seconds > 0 ? a->cfg->poll_seconds : 60;
+	if (a->signed_in && a->cur == SCR_MESSAGE_CENTRE && !a->popup && !api_busy(a->api) &&
+	    now - a->polled_ms >= (int64_t)poll * 1000 && now - a->key_ms >= (int64_t)poll * 1000) {
+		struct screen *s = cur_screen(a);
+		a->polled_ms = now;
+		if (s->loaded && s->def->ops->revisit)
+			s->def->ops->revisit(s);
+	}
+}
+
 static void handle_key(struct app *a, int key)
 {
+	a->key_ms = mono_ms();
 	if (a->small) {
 		enum action act = keymap_lookup(a->km, CTX_GLOBAL, key);
 		if (act == ACT_QUIT && key >= KC_CURSES)
@@ -1097,6 +1147,7 @@ int app_run(const struct app_setup *setup)
 		/* the title shows the retry countdown */
 		if (!api_online(a->api))
 			a->dirty |= D_TITLE;
+		idle_work(a);
 	}
 
 	/* quit: free everything the app made (the caller frees the rest) */

@@ -817,6 +817,20 @@ static void ls_open(struct screen *s)
 			app_call(s->app, s, l->d->filters[i].fetch->call(), on_fetched);
 }
 
+/* Shown again after another screen: the rows are fetched again (a 304
+ * when unchanged), keeping the cursor on its row; not while a level
+ * below (a form) has the screen. */
+static void ls_revisit(struct screen *s)
+{
+	struct ls *l = s->priv;
+	if (below(l) || l->loading || !l->started)
+		return;
+	json_t *cur = l->nrows ? row_at(l, l->list.cur) : NULL;
+	if (cur)
+		l->focus = row_id(cur);
+	load(l);
+}
+
 static bool ls_subject(struct screen *s, const char *type, long id)
 {
 	struct ls *l = s->priv;
@@ -845,8 +859,9 @@ static void on_value(struct ls *l)
 		xfree(&l->group);
 	if (f->said)
 		message(l, f->said, NULL, 0);
-	if (!local(f))
-		load(l);
+	/* A filter done here shows at once, and is fetched again too so the
+	 * rows are current (an unchanged list costs a 304). */
+	load(l);
 	app_dirty(l->s->app);
 }
 
@@ -1155,6 +1170,7 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 				l->list.cur = l->list.top = 0;
 				results_clear(&l->res);
 				filter_rows(l);
+				load(l); /* current rows, as on a filter change */
 			}
 		} else if (l->nrows && d->detail) {
 			open_detail(l, row_id(row_at(l, l->list.cur)));
@@ -1284,6 +1300,7 @@ const struct screen_ops listscreen_ops = {
 	.priv_size = sizeof(struct ls),
 	.init = ls_init,
 	.open = ls_open,
+	.revisit = ls_revisit,
 	.draw = ls_draw,
 	.action = ls_action,
 	.context = ls_context,
