@@ -4,9 +4,17 @@
  * proxy on loopback, and prints the bytes written to the terminal for
  * drawing the sign-in screen, the first Home screen, a tab switch, a
  * sub-tab switch and one cursor move in a list, and the HTTP bytes (both
- * directions, headers included, as on the wire) for every screen opened.
- * Exits 1 when a target is missed (tab switch <= 2000 bytes, cursor move
- * <= 64 bytes) or the client could not be driven.
+ * directions, headers included, as on the wire) for every screen opened,
+ * and the HTTP bytes of revisiting a screen whose data has not changed
+ * (answered 304 Not Modified). Then it walks the data-entry flow of the
+ * slow-link findings (Participation, Data Submission, a year, a service, a
+ * date, a group form, two values, Save Work in Progress, Esc) and counts
+ * the sequential round trips of each step: the times the client sent
+ * after having received (a request that has to wait for an answer), plus
+ * the TCP connections opened. Exits 1 when a target is missed (tab switch
+ * <= 2000 bytes, cursor move <= 64 bytes, revisit <= 400 HTTP bytes,
+ * every data-entry step <= 2 round trips) or the client could not be
+ * driven.
  *
  *   bench/terminal-bytes [-u USER] [-v]
  *
@@ -36,6 +44,8 @@ struct proxy {
 	int upstream_port;      /* cqrsd */
 	atomic_ullong up, down; /* bytes client->server, server->client */
 	atomic_uint connections;
+	atomic_uint turns;      /* client sends after it received: round trips */
+	atomic_int last;        /* 0 nothing yet, 1 client sent, 2 server sent */
 };
 
 struct conn {
@@ -83,10 +93,17 @@ static void *conn_thread(void *arg)
 					continue;
 				break;
 			}
-			if (fds[0].revents && !relay(c->fd, up, &c->p->up))
-				break;
-			if (fds[1].revents && !relay(up, c->fd, &c->p->down))
-				break;
+			if (fds[0].revents) {
+				if (atomic_exchange(&c->p->last, 1) != 1)
+					atomic_fetch_add(&c->p->turns, 1);
+				if (!relay(c->fd, up, &c->p->up))
+					break;
+			}
+			if (fds[1].revents) {
+				atomic_store(&c->p->last, 2);
+				if (!relay(up, c->fd, &c->p->down))
+					break;
+			}
 		}
 	}
 	if (up >= 0)
@@ -154,6 +171,7 @@ static unsigned long long proxy_total(struct proxy *p)
 struct mark {
 	uint64_t term;
 	unsigned long long up, down;
+	unsigned turns, connections;
 };
 
 static struct pty_term *term;
@@ -166,6 +184,42 @@ static void mark_now(struct mark *m)
 	m->term = pty_bytes(term);
 	m->up = atomic_load(&proxy.up);
 	m->down = atomic_load(&proxy.down);
+	m->turns = atomic_load(&proxy.turns);
+	m->connections = atomic_load(&proxy.connections);
+}
+
+/* Sequential round trips since m: requests that waited for an answer,
+ * plus TCP connections opened. */
+static unsigned round_trips(const struct mark *m)
+{
+	return (atomic_load(&proxy.turns) - m->turns) +
+	       (atomic_load(&proxy.connections) - m->connections);
+}
+
+/* One step of the data-entry flow: keys (names for pty_key, or text for
+ * pty_send when it starts with '='), then quiet; prints the round trips,
+ * terminal and HTTP bytes. Target: at most 2 round trips. */
+static void flow_step(const char *what, const char *const *keys)
+{
+	struct mark m;
+	mark_now(&m);
+	for (size_t i = 0; keys[i]; i++) {
+		if (keys[i][0] == '=')
+			pty_send(term, keys[i] + 1);
+		else
+			pty_key(term, keys[i]);
+		pty_settle(term, 60, 3000);
+	}
+	pty_settle(term, 400, 10000);
+	unsigned rt = round_trips(&m);
+	bool ok = rt <= 2;
+	if (!ok)
+		failures++;
+	printf("%-34s %7ld   %7llu %7llu  %u RT%s\n", what, (long)(pty_bytes(term) - m.term),
+	       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down, rt,
+	       ok ? "  ok" : "  OVER TARGET (<= 2)");
+	if (verbose)
+		pty_dump(term, what);
 }
 
 /* Waits for text, then for the screen to go quiet (every request answered
@@ -328,8 +382,73 @@ int main(int argc, char **argv)
 		if (!ok || verbose)
 			pty_dump(term, "after the cursor move");
 	}
+
+	/* Revisiting a screen whose data has not changed: Home's tasks are
+	 * fetched again with If-None-Match and answered 304. */
+	pty_key(term, "2");
+	pty_settle(term, 400, 10000);
+	mark_now(&m);
+	pty_key(term, "1");
+	pty_settle(term, 400, 10000);
+	{
+		unsigned long long http = atomic_load(&proxy.up) - m.up +
+					  atomic_load(&proxy.down) - m.down;
+		bool ok = http > 0 && http <= 400;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu%s (HTTP target <= 400; before issue 13: 0 B,"
+		       " the old copy shown until r, which cost 1,100+ B)\n",
+		       "revisit Home, tasks unchanged", (long)(pty_bytes(term) - m.term),
+		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down,
+		       ok ? "  ok" : http == 0 ? "  NOT FETCHED" : "  OVER TARGET");
+	}
+	mark_now(&m);
+	pty_key(term, "r");
+	pty_settle(term, 400, 10000);
+	printf("%-34s %7ld   %7llu %7llu\n", "r on Home, tasks unchanged",
+	       (long)(pty_bytes(term) - m.term), atomic_load(&proxy.up) - m.up,
+	       atomic_load(&proxy.down) - m.down);
 	printf("HTTP connections opened: %u; total HTTP bytes %llu\n",
 	       atomic_load(&proxy.connections), proxy_total(&proxy));
+
+	/* The data-entry flow of the slow-link findings, as demo.practice,
+	 * in a new client. */
+	pty_close(&term);
+	term = pty_spawn_cqrs(NULL, args);
+	if (!term)
+		pty_bail("cannot run %s", getenv("CQRS"));
+	pty_wait_text(term, PTY_SIGNIN_READY, 10000);
+	pty_settle(term, 300, 5000);
+	printf("\ndata-entry flow (demo.practice): round trips per step, target <= 2\n");
+	printf("%-34s %7s   %7s %7s  %s\n", "step", "term", "http-up", "http-dn", "RT");
+	mark_now(&m);
+	if (!pty_sign_in(term, "demo.practice", PTY_DEMO_PASSWORD, 10000)) {
+		failures++;
+		goto out;
+	}
+	pty_wait_text(term, "Message Centre", 5000);
+	pty_settle(term, 400, 10000);
+	{
+		unsigned rt = round_trips(&m);
+		/* the connection and POST /session: Home comes in the answer */
+		bool ok = rt <= 2;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu  %u RT%s\n", "sign-in to Home",
+		       (long)(pty_bytes(term) - m.term), atomic_load(&proxy.up) - m.up,
+		       atomic_load(&proxy.down) - m.down, rt, ok ? "  ok" : "  OVER TARGET (<= 2)");
+	}
+	flow_step("tab 2 Participation", (const char *const[]){"2", NULL});
+	flow_step("tab 3 Data Submission", (const char *const[]){"3", NULL});
+	flow_step("f year drop-down", (const char *const[]){"f", NULL});
+	flow_step("Down Enter: 2024/25", (const char *const[]){"Down", "Enter", NULL});
+	flow_step("s service drop-down", (const char *const[]){"s", NULL});
+	flow_step("Enter: the same service", (const char *const[]){"Enter", NULL});
+	flow_step("Enter: date 31/03/2025", (const char *const[]){"Enter", NULL});
+	flow_step("Enter: the group form", (const char *const[]){"Enter", NULL});
+	flow_step("type 25 Tab 31", (const char *const[]){"=25", "Tab", "=31", NULL});
+	flow_step("C-w: Save Work in Progress", (const char *const[]){"C-w", NULL});
+	flow_step("Esc: back to the groups", (const char *const[]){"Esc", NULL});
 out:
 	pty_close(&term);
 	pty_server_free(&srv);

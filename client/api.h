@@ -104,6 +104,11 @@ bool api_online(const struct api *a);
 int api_retry_in(const struct api *a);
 /* Bytes received and sent (bodies and headers) since start. */
 void api_counters(const struct api *a, uint64_t *in, uint64_t *out, unsigned *requests);
+/* Keeps body (JSON text) with etag as the answer to GET path, which the
+ * next GET of path within a few seconds gets without asking the server
+ * (an answer that came with another one, e.g. Home's tasks with the
+ * sign-in); later GETs revalidate it with If-None-Match as usual. */
+void api_prime(struct api *a, const char *path, const char *etag, const char *body);
 /* GETs answered 304 Not Modified since start. */
 unsigned api_not_modified(const struct api *a);
 

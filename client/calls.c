@@ -99,8 +99,11 @@ static struct api_call get_id(const char *base, long long id, const char *tail)
 
 struct api_call call_sign_in(const char *user_id, const char *password)
 {
+	/* "home": the answer brings GET /me and Home's tasks along (one
+	 * round trip from sign-in to Home) */
 	return make("POST", xstrdup("/session"),
-		    json_pack("{s:s, s:s}", "user_id", user_id, "password", password));
+		    json_pack("{s:s, s:s, s:b}", "user_id", user_id, "password", password,
+			      "home", 1));
 }
 
 struct api_call call_sign_out(void)

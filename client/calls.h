@@ -60,7 +60,8 @@ char *url_steal(struct url *u);
 
 /* ------------------------------------------------------------ session */
 
-/* POST /session: signs in. */
+/* POST /session: signs in; the answer also holds "me" (GET /me) and
+ * "home" (Home's GET /tasks answer, for api_prime). */
 struct api_call call_sign_in(const char *user_id, const char *password);
 /* DELETE /session: revokes the token. */
 struct api_call call_sign_out(void);

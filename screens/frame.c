@@ -546,10 +546,28 @@ static void on_session(struct screen *s, const struct api_response *r)
 			return;
 		}
 		api_set_token(a->api, tok);
-		if (!creds_save(a->creds, a->server, uid, tok))
+		bool saved = creds_save(a->creds, a->server, uid, tok);
+		json_t *me = json_object_get(r->json, "me");
+		json_t *home = json_object_get(r->json, "home");
+		if (json_is_object(home) && json_is_object(json_object_get(home, "answer"))) {
+			/* Home's tasks came along: the Message Centre shows them
+			 * without asking again */
+			char *text = json_dumps(json_object_get(home, "answer"), JSON_COMPACT);
+			api_prime(a->api, jstr(home, "path"), jstr(home, "etag"), text);
+			free(text);
+		}
+		if (!saved)
 			app_message(a, MSG_INFO, "Could not save the sign-in (%s): it is kept in "
 				    "memory only.", creds_describe(a->creds));
-		fetch_me(a);
+		if (json_is_object(me)) {
+			/* the answer holds GET /me too: no second round trip */
+			struct api_response mr = {.outcome = API_HTTP, .status = 200, .json = me,
+						  .err_code = "", .err_message = "",
+						  .method = "GET", .path = "/me"};
+			on_me(s, &mr);
+		} else {
+			fetch_me(a);
+		}
 		return;
 	}
 	if (r->outcome == API_NET_ERROR) {

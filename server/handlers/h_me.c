@@ -11,18 +11,26 @@ void h_health(struct req *r)
 				     "schema", store_schema_version(r->db)));
 }
 
+json_t *me_json(struct db *db, int64_t uid)
+{
+	json_t *me = store_me_json(db, uid);
+	if (!me)
+		return NULL;
+	char today[11], fy[8];
+	store_business_date(db, today);
+	json_object_set_new(me, "business_date", json_string(today));
+	if (date_financial_year(today, fy))
+		json_object_set_new(me, "financial_year", json_string(fy));
+	return me;
+}
+
 void h_me(struct req *r)
 {
-	json_t *me = store_me_json(r->db, r->auth->uid);
+	json_t *me = me_json(r->db, r->auth->uid);
 	if (!me) {
 		reply_store_error(r, ST_ERROR);
 		return;
 	}
-	char today[11], fy[8];
-	store_business_date(r->db, today);
-	json_object_set_new(me, "business_date", json_string(today));
-	if (date_financial_year(today, fy))
-		json_object_set_new(me, "financial_year", json_string(fy));
 	reply_json(r, 200, me);
 }
 

@@ -97,4 +97,8 @@ bool scoped_org(struct req *r, const char *code, const char *field, struct org_r
  * it is not one. */
 int64_t param_id(struct req *r, int i);
 
+/* h_me.c (issue 13): GET /me's answer for user uid (NULL on error), which
+ * POST /session also gives with "home": true. */
+json_t *me_json(struct db *db, int64_t uid);
+
 #endif

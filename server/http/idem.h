@@ -21,9 +21,9 @@ bool idem_replay(struct req *r);
  * above, 429 and 503 are not kept, so a retry runs again). */
 void idem_record(struct req *r);
 
-/* A strong ETag (quoted hex of a BLAKE2b hash) of body, into out (at least
- * IDEM_ETAG_SIZE bytes). */
-#define IDEM_ETAG_SIZE 36
+/* A strong ETag (16 hex digits of a BLAKE2b hash, quoted) of body, into
+ * out (at least IDEM_ETAG_SIZE bytes). */
+#define IDEM_ETAG_SIZE 20
 void idem_etag(const char *body, size_t len, char out[IDEM_ETAG_SIZE]);
 /* True when the If-None-Match header value inm names etag (or is "*"). */
 bool idem_etag_matches(const char *inm, const char *etag);
