@@ -64,6 +64,7 @@ struct api {
 	uint64_t bytes_in, bytes_out;
 	unsigned nrequests, n304;
 	/* headers of the answer in flight */
+	int64_t rx_ms;        /* mono ms of the last byte received (or the start) */
 	char etag[72];
 	bool replayed;
 	struct cached cache[CACHE_SLOTS];
@@ -91,6 +92,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct api *a = ud;
 	size_t n = size * nmemb;
+	a->rx_ms = mono_ms();
 	if (n > 5 && !strncasecmp(ptr, "ETag:", 5)) {
 		copy_header_value(ptr, n, 5, a->etag, sizeof a->etag);
 	} else if (n > 20 && !strncasecmp(ptr, "Idempotent-Replayed:", 20)) {
@@ -172,6 +174,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct api *a = ud;
 	buf_append(&a->resp, ptr, size * nmemb);
+	a->rx_ms = mono_ms();
 	return size * nmemb;
 }
 
@@ -427,7 +430,7 @@ static void start_head(struct api *a)
 	buf_reset(&a->resp);
 	curl_multi_add_handle(a->multi, e);
 	a->running = true;
-	a->started_ms = mono_ms();
+	a->started_ms = a->rx_ms = mono_ms();
 	a->nrequests++;
 	free(url);
 }
@@ -640,6 +643,15 @@ static void finish(struct api *a, CURLcode rc)
 	json_decref(j);
 }
 
+/* The client's requests are small, so once it is sent an answer should
+ * start within stall_timeout: a link that stays silent that long is taken
+ * for dead (libcurl's low-speed check alone would take 5 s longer, as it
+ * averages over the upload too). */
+static int64_t silent_deadline(const struct api *a)
+{
+	return a->rx_ms + a->stall_timeout * 1000;
+}
+
 bool api_wait(struct api *a, int fd, int fd2, int timeout_ms)
 {
 	struct curl_waitfd w[2];
@@ -658,6 +670,9 @@ bool api_wait(struct api *a, int fd, int fd2, int timeout_ms)
 	if (primed_head(a))
 		timeout_ms = 0;
 	if (a->running) {
+		int64_t left = silent_deadline(a) - mono_ms();
+		if (left < timeout_ms)
+			timeout_ms = left < 0 ? 0 : (int)left;
 		long t = -1;
 		curl_multi_timeout(a->multi, &t);
 		if (t >= 0 && t < timeout_ms)
@@ -675,6 +690,12 @@ void api_run(struct api *a)
 {
 	answer_primed(a);
 	kick(a);
+	if (a->running && mono_ms() >= silent_deadline(a)) {
+		snprintf(a->errbuf, sizeof a->errbuf, "no answer for %ld s", a->stall_timeout);
+		finish(a, CURLE_OPERATION_TIMEDOUT);
+		kick(a);
+		return;
+	}
 	if (a->running) {
 		int still = 0;
 		curl_multi_perform(a->multi, &still);

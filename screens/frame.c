@@ -1032,9 +1032,8 @@ static void idle_work(struct app *a)
 {
 	bool unanswered = api_write_unanswered(a->api);
 	if (unanswered && !a->told_unanswered)
-		app_message(a, MSG_INFO, "The server has not answered yet: what you sent is sent "
-			    "again when the link is back (it cannot be stored twice). Esc stops "
-			    "waiting.");
+		app_message(a, MSG_INFO, "No answer yet: sent again when the link is back, "
+			    "never stored twice.");
 	a->told_unanswered = unanswered;
 	int64_t now = mono_ms();
 	int poll = a->cfg->poll_seconds > 0 ? a->cfg->poll_seconds : 60;

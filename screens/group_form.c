@@ -529,9 +529,9 @@ static void on_saved(struct screen *s, const struct api_response *r)
 		return;
 	}
 	if (r->outcome == API_CANCELLED) {
-		app_message(s->app, MSG_INFO, "%s: stopped waiting for the answer. The server may "
-			    "have stored it: %s again asks it (the same request is never stored "
-			    "twice).", what, submitting ? "F8" : "F6");
+		(void)what;
+		app_message(s->app, MSG_INFO, "Stopped waiting: it may be stored. %s again finds "
+			    "out (never stored twice).", submitting ? "F8" : "F6");
 		set_notice(g, true, "Not known whether it was stored: %s again to find out.",
 			   submitting ? "F8" : "F6");
 		return;
@@ -552,8 +552,8 @@ static void on_saved(struct screen *s, const struct api_response *r)
 		d->stale = true;
 		if (r->replayed) {
 			set_notice(g, false, "Your earlier attempt reached the server: %s", msg);
-			app_message(s->app, stored ? MSG_OK : MSG_INFO, "Your earlier attempt reached "
-				    "the server, which answered: %s", msg);
+			app_message(s->app, stored ? MSG_OK : MSG_INFO, "Earlier attempt %s: %s",
+				    stored ? "stored" : "answered", msg);
 		} else if (stored) {
 			set_notice(g, false, "%s", msg);
 			app_message(s->app, MSG_OK, "%s", msg);

@@ -1,0 +1,151 @@
+/* test_pty_net.c: the real cqrs on a link that misbehaves (issue 13),
+ * through the test proxy (proxy.h) in front of a real cqrsd:
+ *   - a revisited screen whose data has not changed is fetched again and
+ *     answered 304 Not Modified, in at most 400 HTTP bytes;
+ *   - a save whose reply is lost (the proxy lets the request through and
+ *     swallows the answer) is not reported as "Not stored": the client
+ *     says it has no answer yet, the title says OFFLINE within seconds,
+ *     and when the link is back it sends the save again with the same
+ *     Idempotency-Key and reports what the server answered the first time
+ *     (stored once: the server's log has the first PUT and its replay);
+ *   - a dead link (nothing passes) shows as OFFLINE within a few seconds
+ *     with an error in words, and r while offline retries at once. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/pty/proxy.h"
+#include "tests/pty/pty.h"
+
+static struct pty_server srv;
+static struct proxy px;
+
+static bool wait_title(struct pty_term *t, const char *text, int ms)
+{
+	int64_t deadline = mono_ms() + ms;
+	while (!pty_find_in_row(t, PTY_TITLE_ROW, text, NULL)) {
+		if (mono_ms() > deadline)
+			return false;
+		pty_pump(t, 50);
+	}
+	return true;
+}
+
+/* Lines of the server log holding both needles. */
+static int log_lines(const char *a, const char *b)
+{
+	char *log = pty_read_file(srv.log);
+	int n = 0;
+	for (char *line = log ? strtok(log, "\n") : NULL; line; line = strtok(NULL, "\n"))
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			n++;
+	free(log);
+	return n;
+}
+
+static void revisit(struct pty_term *t)
+{
+	pty_key(t, "2");
+	pty_settle(t, 400, 10000);
+	int before = log_lines("GET /api/v1/tasks 304", NULL);
+	unsigned long long up = atomic_load(&px.up), down = atomic_load(&px.down);
+	pty_key(t, "1");
+	pty_settle(t, 400, 10000);
+	unsigned long long http = atomic_load(&px.up) - up + atomic_load(&px.down) - down;
+	pty_check(t, log_lines("GET /api/v1/tasks 304", NULL) == before + 1,
+		  "revisiting Home fetches the tasks again, answered 304 Not Modified");
+	pty_check(t, http > 0 && http <= 400, "... in at most 400 HTTP bytes (%llu)", http);
+	pty_expect(t, "Declaration due", 2000, "... and the tasks are still shown");
+}
+
+/* Home -> the IIF form of NCD 2024/25 on 31/03/2025 (as bench/terminal-bytes). */
+static bool to_form(struct pty_term *t)
+{
+	static const char *const keys[] = {"3", "f", "Down", "Enter", "s", "Enter", "Enter",
+					   "Enter"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		pty_key(t, keys[i]);
+		pty_settle(t, 300, 5000);
+	}
+	return pty_wait_text(t, "CAN.FIT.IIF02", 5000);
+}
+
+static void lost_reply(struct pty_term *t)
+{
+	if (!pty_check(t, to_form(t), "the IIF group form opens"))
+		return;
+	pty_send(t, "7");
+	pty_key(t, "Tab");
+	pty_send(t, "9");
+	pty_settle(t, 200, 2000);
+	int puts_before = log_lines("PUT /api/v1/achievements/", " 200 ");
+	proxy_set_mode(&px, PROXY_DROP_REPLY);
+	int64_t t0 = mono_ms();
+	pty_key(t, "C-w");
+	bool offline = wait_title(t, "OFFLINE", 12000);
+	int64_t took = mono_ms() - t0;
+	pty_check(t, offline && took < 10000,
+		  "reply lost: OFFLINE shows within seconds (%.1f s)", (double)took / 1000);
+	pty_check(t, log_lines("PUT /api/v1/achievements/", " 200 ") == puts_before + 1,
+		  "... although the server stored the save (PUT 200 in its log)");
+	pty_expect(t, "No answer yet", 3000, "... the client says it has no answer yet");
+	pty_expect_not(t, "Not stored", "... and never says \"Not stored\"");
+	proxy_set_mode(&px, PROXY_PASS);
+	pty_expect(t, "Earlier attempt stored", 25000,
+		   "link back: the save is sent again by itself and the server's first answer "
+		   "reported (\"Earlier attempt stored\")");
+	pty_expect_not(t, "Conflict", "... no conflict blamed on the user herself");
+	pty_check(t, log_lines("PUT /api/v1/achievements/", " 200 ") >= puts_before + 2,
+		  "... the retry reached the server and was answered 200 (the first answer again)");
+	pty_check(t, wait_title(t, "online", 5000), "... and the title says online again");
+}
+
+static void dead_link(struct pty_term *t)
+{
+	pty_key(t, "Esc");
+	pty_settle(t, 300, 5000);
+	pty_key(t, "1");
+	pty_settle(t, 300, 5000);
+	proxy_set_mode(&px, PROXY_DEAD);
+	int64_t t0 = mono_ms();
+	pty_key(t, "2");
+	bool offline = wait_title(t, "OFFLINE", 12000);
+	int64_t took = mono_ms() - t0;
+	pty_check(t, offline && took < 9000, "dead link: OFFLINE within a few seconds (%.1f s)",
+		  (double)took / 1000);
+	pty_expect_not(t, "Operation too slow", "... no libcurl wording on screen");
+	/* let the back-off grow, then bring the link back and press r */
+	pty_pump(t, 9000);
+	proxy_set_mode(&px, PROXY_PASS);
+	char *title = pty_row(t, PTY_TITLE_ROW);
+	pty_check(t, strstr(title, "retry in") != NULL, "... the title counts down to the next try "
+		  "(%s)", title);
+	free(title);
+	t0 = mono_ms();
+	pty_key(t, "r");
+	bool online = wait_title(t, "online", 4000);
+	pty_check(t, online && mono_ms() - t0 < 3000,
+		  "r while offline tries again at once: online in %.1f s",
+		  (double)(mono_ms() - t0) / 1000);
+	pty_expect(t, "My Services", 5000, "... and the waiting screen loads");
+}
+
+int main(void)
+{
+	pty_init(150);
+	if (!pty_server_start(&srv, 0, NULL))
+		pty_bail("cannot start cqrsd");
+	if (!proxy_start(&px, srv.port))
+		pty_bail("cannot start the proxy");
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", px.port);
+	struct pty_term *t = pty_client_as(NULL, url, "demo.practice");
+	revisit(t);
+	lost_reply(t);
+	dead_link(t);
+	pty_close(&t);
+	pty_server_free(&srv);
+	return pty_finish();
+}
