@@ -819,7 +819,14 @@ void h_missing(struct req *r)
 		reply_error(r, 400, "bad_query", "date", "date must be YYYY-MM-DD");
 		return;
 	}
-	json_t *j = store_missing_json(r->db, r->auth->uid, o.id, sid, date);
+	struct page_q pg;
+	struct missing_q q = {.org_id = o.id, .service_id = sid, .date = date};
+	if (!query_year(r, &q.year) || !query_page(r, 500, &pg))
+		return;
+	q.q = pg.q;
+	q.limit = pg.limit;
+	q.offset = pg.offset;
+	json_t *j = store_missing_json(r->db, r->auth->uid, &q);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;

@@ -101,4 +101,15 @@ int64_t param_id(struct req *r, int i);
  * POST /session also gives with "home": true. */
 json_t *me_json(struct db *db, int64_t uid);
 
+/* routes.c (issue 13): the paging arguments of a list, limit (1 to
+ * max; absent: 0, the whole list), offset (0 to 1,000,000) and q (a
+ * search of at most 100 characters, trimmed; NULL when absent or blank);
+ * false when answered 400. */
+struct page_q {
+	int64_t limit, offset;
+	const char *q;
+	char qbuf[101];
+};
+bool query_page(struct req *r, int64_t max, struct page_q *out);
+
 #endif

@@ -363,6 +363,98 @@ json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t 
 	return json_pack("{s:o}", "offers", list);
 }
 
+json_t *store_offers_page(struct db *db, int64_t uid, const struct offers_q *q)
+{
+	static const char sql[] =
+		SCOPE_CTE
+		" SELECT" OFFER_LIST_COLS ", count(*) OVER ()"
+		" FROM offer f JOIN organisation o ON o.id = f.org_id"
+		" JOIN quality_service s ON s.id = f.service_id"
+		" LEFT JOIN organisation vp ON vp.id = f.via_pcn_id"
+		" LEFT JOIN organisation ob ON ob.id = f.offered_by_org"
+		" WHERE f.org_id IN scope"
+		" AND (?2 IS NULL OR s.financial_year = ?2) AND (?3 = 0 OR f.service_id = ?3)"
+		" AND (?4 IS NULL OR f.status = ?4) AND (?5 = 0 OR f.org_id = ?5)"
+		" AND (?6 IS NULL OR o.code LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
+		"  OR s.name LIKE ?6 ESCAPE '\\')"
+		" ORDER BY s.financial_year DESC, s.name, o.code, f.id DESC LIMIT ?7 OFFSET ?8";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	char *pattern = store_like_pattern(q->q);
+	sqlite3_bind_int64(st, 1, uid);
+	if (q->year)
+		sqlite3_bind_text(st, 2, q->year, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, q->service_id);
+	if (q->status)
+		sqlite3_bind_text(st, 4, q->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, q->org_id);
+	if (pattern)
+		sqlite3_bind_text(st, 6, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, q->limit);
+	sqlite3_bind_int64(st, 8, q->offset);
+	free(pattern);
+	json_t *list = json_array();
+	int64_t total = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(list, offer_row_json(st));
+		total = sqlite3_column_int64(st, 26);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "offers page");
+		json_decref(list);
+		return NULL;
+	}
+	if (!json_array_size(list) && q->offset > 0)
+		total = -1; /* past the end: the total is not known from here */
+	return json_pack("{s:o, s:I, s:I, s:I}", "offers", list, "total", (json_int_t)total,
+			 "offset", (json_int_t)q->offset, "limit", (json_int_t)q->limit);
+}
+
+json_t *store_offers_summary(struct db *db, int64_t uid, const struct offers_q *q)
+{
+	static const char sql[] =
+		SCOPE_CTE
+		" SELECT s.id, s.code, s.name, s.financial_year, s.payment_type, s.frequency,"
+		"  sum(f.status = 'OFFERED'), sum(f.status = 'APPROVED'), sum(f.status = 'REJECTED'),"
+		"  sum(f.status = 'CANCELLED')"
+		" FROM offer f JOIN quality_service s ON s.id = f.service_id"
+		" WHERE f.org_id IN scope"
+		" AND (?2 IS NULL OR s.financial_year = ?2) AND (?3 = 0 OR f.service_id = ?3)"
+		" AND (?5 = 0 OR f.org_id = ?5)"
+		" GROUP BY s.id ORDER BY s.financial_year DESC, s.name";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, uid);
+	if (q->year)
+		sqlite3_bind_text(st, 2, q->year, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, q->service_id);
+	sqlite3_bind_int64(st, 5, q->org_id);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack(
+			"{s:{s:I, s:o, s:o, s:o, s:o, s:o}, s:{s:I, s:I, s:I, s:I}}",
+			"service", "id", (json_int_t)sqlite3_column_int64(st, 0),
+			"code", col_json_text(st, 1), "name", col_json_text(st, 2),
+			"financial_year", col_json_text(st, 3), "payment_type", col_json_text(st, 4),
+			"frequency", col_json_text(st, 5),
+			"count", "OFFERED", (json_int_t)sqlite3_column_int64(st, 6),
+			"APPROVED", (json_int_t)sqlite3_column_int64(st, 7),
+			"REJECTED", (json_int_t)sqlite3_column_int64(st, 8),
+			"CANCELLED", (json_int_t)sqlite3_column_int64(st, 9)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "offers summary");
+		json_decref(list);
+		return NULL;
+	}
+	return json_pack("{s:o}", "services", list);
+}
+
 json_t *store_offer_json(struct db *db, int64_t id)
 {
 	static const char sql[] =
