@@ -741,8 +741,11 @@ unsigned api_not_modified(const struct api *a)
 
 bool api_retry_now(struct api *a)
 {
-	if (!a->retry_at || a->running || !a->head)
+	if (a->online || !a->head)
 		return false;
+	/* offline: a try still waiting on the dead link is dropped too (a
+	 * write keeps its key, so sending it again cannot store it twice) */
+	detach(a);
 	a->retry_at = 0;
 	a->backoff_ms = 0;
 	kick(a);

@@ -76,8 +76,9 @@ unsigned api_request_keyed(struct api *a, const char *method, const char *path, 
 /* A new random Idempotency-Key (32 hex digits) into out. */
 #define API_KEY_SIZE 33
 void api_new_key(char out[API_KEY_SIZE]);
-/* Sends the request waiting to be retried now instead of at the end of
- * its back-off (the user pressed Refresh). False if none was waiting. */
+/* While offline: sends the request waiting to be retried now instead of
+ * at the end of its back-off, or instead of waiting for the try under way
+ * to time out (the user pressed Refresh). False when online or idle. */
 bool api_retry_now(struct api *a);
 /* True when the head request is a write that has not been answered and
  * is waiting to be sent again. */

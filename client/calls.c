@@ -288,6 +288,18 @@ struct api_call call_missing(void)
 	return get("/missing");
 }
 
+struct api_call call_missing_page(const struct missing_page_q *q)
+{
+	struct url u;
+	url_init(&u, "/missing");
+	url_param_id(&u, "service", q->service);
+	url_param(&u, "date", q->date);
+	url_param(&u, "q", q->q);
+	url_param_id(&u, "limit", (long long)q->limit);
+	url_param_id(&u, "offset", (long long)q->offset);
+	return make("GET", url_steal(&u), NULL);
+}
+
 /* ------------------------------------------------------------ declarations */
 
 struct api_call call_declarations(const struct declarations_q *q)

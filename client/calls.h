@@ -147,6 +147,14 @@ struct api_call call_achievement_add(const char *organisation, long long service
 				     const char *date);
 /* GET /missing: achievement dates with no data. */
 struct api_call call_missing(void);
+/* GET /missing, a page of it (issue 13). NULL (or 0) fields are left out. */
+struct missing_page_q {
+	long long service;
+	const char *date;       /* YYYY-MM-DD */
+	const char *q;          /* the server's search */
+	size_t limit, offset;
+};
+struct api_call call_missing_page(const struct missing_page_q *q);
 
 /* ------------------------------------------------------------ declarations */
 

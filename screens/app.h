@@ -132,6 +132,8 @@ unsigned app_roles(struct app *a);
 /* GET /me (borrowed). */
 json_t *app_me(struct app *a);
 bool app_is_demo(struct app *a);
+/* Rows a paged list asks for at a time (the page_rows setting). */
+size_t app_page_rows(struct app *a);
 /* Where the sign-in token is kept, for people ("memory only", ...). */
 const char *app_token_store(struct app *a);
 const char *app_server(struct app *a);

@@ -146,6 +146,11 @@ unsigned app_roles(struct app *a)
 	return a->roles;
 }
 
+size_t app_page_rows(struct app *a)
+{
+	return a->cfg->page_rows >= 5 ? (size_t)a->cfg->page_rows : 50;
+}
+
 bool app_is_demo(struct app *a)
 {
 	return a->demo;

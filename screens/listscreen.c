@@ -88,7 +88,28 @@ struct ls {
 	char *reason;           /* the reason given for the pending action; owned */
 	long focus;             /* the row to put the cursor on once loaded */
 	void *own;              /* the declaration's own state; owned */
+	/* paged (ls_decl.page_size): */
+	size_t offset;          /* of the page the source call is made for */
+	int64_t total;          /* rows in all, as the server counts them */
+	bool more_loading;      /* the next page is on its way */
+	char q[80];             /* the search the server was given ("": none) */
+	json_t *of_src;         /* a row filter's choices (ls_filter.of_from); owned */
 };
+
+static bool paged(const struct ls *l)
+{
+	return l->d->page_size > 0;
+}
+
+size_t ls_offset(struct ls *l)
+{
+	return l->offset;
+}
+
+const char *ls_query(struct ls *l)
+{
+	return l->q[0] ? l->q : NULL;
+}
 
 struct screen *ls_screen(struct ls *l)
 {
@@ -233,6 +254,12 @@ static bool local(const struct ls_filter *f)
 	return f->key || f->of;
 }
 
+/* ... on this screen: a paged list's filters are the server's. */
+static bool local_in(const struct ls *l, const struct ls_filter *f)
+{
+	return !paged(l) && local(f);
+}
+
 /* Whether row passes the local filters and belongs to the chosen group. */
 static bool keep(struct ls *l, json_t *row)
 {
@@ -241,7 +268,7 @@ static bool keep(struct ls *l, json_t *row)
 			    strcmp(ls_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
 				   l->group) != 0))
 		return false;
-	for (size_t i = 0; i < l->d->nfilters; i++) {
+	for (size_t i = 0; !paged(l) && i < l->d->nfilters; i++) {
 		const char *key = l->d->filters[i].key;
 		if (key && strcmp(ls_text(ls_get(row, key), tmp, sizeof(tmp)),
 				  ls_value(l, i)) != 0)
@@ -275,6 +302,7 @@ static void filter_rows(struct ls *l)
 		l->rows[l->nrows++] = i;
 	}
 	list_set_count(&l->list, l->nrows);
+	l->list.total = paged(l) && l->total > 0 ? (size_t)l->total : 0;
 	list_set_taggable(&l->list, l->d->tick_roles && ls_can(l, l->d->tick_roles));
 	if (l->list.tags)
 		memset(l->list.tags, 0, (l->nrows ? l->nrows : 1) * sizeof(bool));
@@ -587,6 +615,17 @@ static void on_rows(struct screen *s, const struct api_response *r)
 		arr = json_object_get(l->answer, l->d->rows);
 	}
 	l->all = arr;
+	if (paged(l)) {
+		l->total = json_integer_value(json_object_get(r->json, "total"));
+		for (size_t i = 0; i < l->d->nfilters; i++) {
+			const struct ls_filter *f = &l->d->filters[i];
+			if (f->of_from && !l->fval[i][0]) {
+				/* the choices of all rows, kept while one is chosen */
+				json_decref(l->of_src);
+				l->of_src = json_incref(json_object_get(r->json, f->of_from));
+			}
+		}
+	}
 	if (l->d->group)
 		make_groups(l);
 	if (!l->d->group || l->group)
@@ -611,7 +650,53 @@ static void load(struct ls *l)
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
 		}
 	l->loading = true;
+	l->more_loading = false;
+	l->offset = 0;
 	app_call(l->s->app, l->s, l->d->source(l), on_rows);
+}
+
+/* The next page of a paged list, appended when it comes; the cursor and
+ * the ticks stay. */
+static void on_more(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	l->more_loading = false;
+	app_dirty(s->app);
+	if (!l->all || app_failed(s->app, r, l->d->what))
+		return;
+	json_t *arr = json_object_get(r->json, l->d->rows);
+	if (!json_is_array(arr))
+		return;
+	if (json_integer_value(json_object_get(r->json, "offset")) !=
+	    (json_int_t)json_array_size(l->all))
+		return; /* the list was fetched again meanwhile */
+	l->total = json_integer_value(json_object_get(r->json, "total"));
+	size_t cur = l->list.cur, top = l->list.top, n = l->nrows;
+	bool *tags = NULL;
+	if (l->list.tags) {
+		tags = xcalloc(n ? n : 1, sizeof(bool));
+		memcpy(tags, l->list.tags, n * sizeof(bool));
+	}
+	json_array_extend(l->all, arr);
+	filter_rows(l);
+	l->list.cur = cur < l->nrows ? cur : 0;
+	l->list.top = top;
+	if (tags && l->list.tags)
+		memcpy(l->list.tags, tags, (n < l->nrows ? n : l->nrows) * sizeof(bool));
+	free(tags);
+}
+
+/* Near the end of what a paged list has: the next page is fetched. */
+static void more_if_near_end(struct ls *l)
+{
+	if (!paged(l) || l->loading || l->more_loading || !l->all || at_groups(l))
+		return;
+	size_t have = json_array_size(l->all);
+	if ((int64_t)have >= l->total || l->list.cur + 10 < l->nrows)
+		return;
+	l->offset = have;
+	l->more_loading = true;
+	app_call(l->s->app, l->s, l->d->source(l), on_more);
 }
 
 void ls_reload(struct ls *l)
@@ -690,8 +775,8 @@ static void follow(struct ls *l)
 	bool fetch = false, refilter = false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		bool changed = strcmp(was[i], ls_value(l, i)) != 0;
-		fetch |= changed && !local(&l->d->filters[i]);
-		refilter |= changed && local(&l->d->filters[i]);
+		fetch |= changed && !local_in(l, &l->d->filters[i]);
+		refilter |= changed && local_in(l, &l->d->filters[i]);
 	}
 	const char *gpath = l->d->group ? l->d->group->follow : NULL;
 	if (gpath) {
@@ -792,6 +877,7 @@ static void ls_done(struct screen *s)
 	xfree(&l->reason);
 	free_fchoice(l);
 	json_decref(l->fetched);
+	json_decref(l->of_src);
 	for (size_t i = 0; i < LS_MAX_FILTERS; i++)
 		xfree(&l->fname[i]);
 }
@@ -853,7 +939,7 @@ static void on_value(struct ls *l)
 {
 	const struct ls_filter *f = &l->d->filters[l->choosing];
 	results_clear(&l->res);
-	if (local(f))
+	if (local_in(l, f))
 		filter_rows(l);
 	else
 		xfree(&l->group);
@@ -941,10 +1027,11 @@ static void on_word_value(void *ud, int result, const char *text)
 static void choose_of(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
-	char **items = choices_start(l, json_array_size(l->all), f->of_all);
+	json_t *src = paged(l) && f->of_from ? l->of_src : l->all;
+	char **items = choices_start(l, json_array_size(src), f->of_all);
 	size_t cur = 0, k;
 	json_t *o;
-	json_array_foreach(l->all, k, o) {
+	json_array_foreach(src, k, o) {
 		char *v = ls_expand(f->of, o), name[160];
 		bool seen = false;
 		for (size_t c = 0; c < l->nfchoice && !seen; c++)
@@ -1161,7 +1248,19 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 		if (r != W_IGNORED)
 			return r;
 	}
+	bool was_searching = lst->searching;
 	enum wres r = list_action(lst, a, key);
+	if (paged(l) && lst == &l->list) {
+		if (was_searching && !lst->searching && strcmp(lst->search, l->q) != 0) {
+			/* a search typed to the end (Enter) or dropped (Esc): the
+			 * server searches the whole list */
+			strlcpy_s(l->q, lst->search, sizeof l->q);
+			l->list.cur = l->list.top = 0;
+			load(l);
+			return W_HANDLED;
+		}
+		more_if_near_end(l);
+	}
 	if (r == W_OPEN) {
 		if (at_groups(l)) {
 			json_t *g = json_array_get(l->groups, l->glist.cur);

@@ -109,6 +109,10 @@ struct ls_filter {
 	const char *of;
 	void (*of_name)(json_t *row, char *out, size_t size);
 	const char *of_all;
+	/* A paged list (ls_decl.page_size): the member of the answer that
+	 * lists the choices (rows with the members of and of_name read), as
+	 * the server counts them over all the rows. */
+	const char *of_from;
 };
 
 /* A row action: ticked rows (or the row under the cursor) go to one call
@@ -249,6 +253,13 @@ struct ls_decl {
 	/* An action the engine does not take, on the list (not while a search
 	 * is typed); W_IGNORED hands it to the list. */
 	enum wres (*action)(struct ls *l, enum action a);
+	/* Paged (issue 13): the source call asks for page_size rows from
+	 * ls_offset() with the search ls_query() and every filter (none is
+	 * done here); its answer holds "total"; the next page is fetched as
+	 * the cursor nears the last row, and a search typed to the end (/
+	 * ... Enter) is the server's. 0: the whole list in one answer; any
+	 * other value: paged (the source call takes app_page_rows rows). */
+	int page_size;
 };
 
 /* The engine's ops: def->arg is the struct ls_decl. */
@@ -259,6 +270,10 @@ extern const struct screen_ops listscreen_ops;
 struct screen *ls_screen(struct ls *l);
 /* The value of filter i: its code, or the year ("2025/26"). */
 const char *ls_value(struct ls *l, size_t i);
+/* A paged list's source call: the offset of the page asked for, and the
+ * search the server is to do (NULL: none). */
+size_t ls_offset(struct ls *l);
+const char *ls_query(struct ls *l);
 /* Filter i's value in words. */
 const char *ls_value_name(struct ls *l, size_t i);
 /* Filter i's choice index (words filters). */

@@ -9,7 +9,10 @@
  *     Idempotency-Key and reports what the server answered the first time
  *     (stored once: the server's log has the first PUT and its replay);
  *   - a dead link (nothing passes) shows as OFFLINE within a few seconds
- *     with an error in words, and r while offline retries at once. */
+ *     with an error in words, and r while offline retries at once;
+ *   - a long list comes a page at a time (page_rows = 5): Missing Data
+ *     fetches its next page as the cursor nears the end, its search and
+ *     its filter are done by the server. */
 #include "config.h"
 
 #include <stdio.h>
@@ -120,8 +123,8 @@ static void dead_link(struct pty_term *t)
 	pty_pump(t, 9000);
 	proxy_set_mode(&px, PROXY_PASS);
 	char *title = pty_row(t, PTY_TITLE_ROW);
-	pty_check(t, strstr(title, "retry in") != NULL, "... the title counts down to the next try "
-		  "(%s)", title);
+	pty_check(t, strstr(title, "OFFLINE: retry") != NULL,
+		  "... the link back, the title still says OFFLINE, retrying (%s)", title);
 	free(title);
 	t0 = mono_ms();
 	pty_key(t, "r");
@@ -130,6 +133,47 @@ static void dead_link(struct pty_term *t)
 		  "r while offline tries again at once: online in %.1f s",
 		  (double)(mono_ms() - t0) / 1000);
 	pty_expect(t, "My Services", 5000, "... and the waiting screen loads");
+}
+
+static void paging(void)
+{
+	char *home = pty_mkdir("home");
+	char *cfg = xasprintf("%s/.config/cqrs/config", home);
+	pty_write_file(cfg, "page_rows = 5\n");
+	struct pty_opts o = {.home = home};
+	struct pty_term *t = pty_client_as(&o, srv.url, "demo.practice");
+	pty_key(t, "3");
+	pty_settle(t, 300, 5000);
+	pty_key(t, "]");
+	pty_check(t, pty_wait_text(t, "1-5 of 5, 6 in all", 5000),
+		  "Missing Data with page_rows = 5: the first page, and how many in all");
+	pty_expect_not(t, "30/11/2024", "... the sixth row is not fetched yet");
+	int pages = log_lines("GET /api/v1/missing ", NULL);
+	for (int i = 0; i < 3; i++)
+		pty_key(t, "Down");
+	pty_check(t, pty_wait_text(t, "30/11/2024", 5000) && pty_wait_text(t, "of 6", 3000),
+		  "moving down fetches the next page (the sixth row, \"of 6\")");
+	pty_check(t, log_lines("GET /api/v1/missing ", NULL) == pages + 1,
+		  "... with one request more");
+	pty_key(t, "/");
+	pty_send(t, "Minor");
+	pty_key(t, "Enter");
+	pty_check(t, pty_wait_text(t, "1-2 of 2", 5000) && !pty_find(t, "Network Contract", NULL, NULL),
+		  "a search typed to the end is the server's: only the 2 Minor Surgery rows "
+		  "(the client filters nothing itself)");
+	pty_key(t, "/");
+	pty_key(t, "Esc");
+	pty_check(t, pty_wait_text(t, "6 in all", 5000), "Esc drops the search: all rows again");
+	pty_key(t, "f");
+	pty_check(t, pty_wait_text(t, "30/11/2024   Network", 5000),
+		  "the filter offers every date of all the rows, also those not fetched");
+	pty_move_to(t, "Down", "30/11/2024   Network");
+	pty_key(t, "Enter");
+	pty_check(t, pty_wait_text(t, "1-1 of 1", 5000),
+		  "choosing a date asks the server for that date's rows only");
+	pty_close(&t);
+	free(cfg);
+	free(home);
 }
 
 int main(void)
@@ -146,6 +190,7 @@ int main(void)
 	lost_reply(t);
 	dead_link(t);
 	pty_close(&t);
+	paging();
 	pty_server_free(&srv);
 	return pty_finish();
 }
