@@ -21,6 +21,9 @@
  * second, three unanswered end the connection; data unacknowledged for
  * USER_TIMEOUT_MS ends it too. */
 #define KEEPALIVE_IDLE 2
+/* A silent request is given up after GIVE_UP x stall_timeout (see
+ * silent_deadline). */
+#define GIVE_UP 3
 #define KEEPALIVE_COUNT 3
 #define USER_TIMEOUT_MS 6000
 
@@ -399,7 +402,7 @@ static void start_head(struct api *a)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, a->connect_timeout);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, a->stall_timeout);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, a->stall_timeout * GIVE_UP);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, a->errbuf);
@@ -643,13 +646,22 @@ static void finish(struct api *a, CURLcode rc)
 	json_decref(j);
 }
 
-/* The client's requests are small, so once it is sent an answer should
- * start within stall_timeout: a link that stays silent that long is taken
- * for dead (libcurl's low-speed check alone would take 5 s longer, as it
- * averages over the upload too). */
+/* The client's requests are small, so once one is sent its answer should
+ * start within stall_timeout: a link silent that long is shown as
+ * probably down (api_silent), and given up after GIVE_UP times as long (a
+ * busy server may think that long; libcurl's low-speed check alone would
+ * take 5 s more, as it averages over the upload too). */
 static int64_t silent_deadline(const struct api *a)
 {
-	return a->rx_ms + a->stall_timeout * 1000;
+	return a->rx_ms + (int64_t)a->stall_timeout * 1000 * GIVE_UP;
+}
+
+int api_silent(const struct api *a)
+{
+	if (!a->running)
+		return 0;
+	int64_t quiet = mono_ms() - a->rx_ms;
+	return quiet >= (int64_t)a->stall_timeout * 1000 ? (int)(quiet / 1000) : 0;
 }
 
 bool api_wait(struct api *a, int fd, int fd2, int timeout_ms)
@@ -670,7 +682,11 @@ bool api_wait(struct api *a, int fd, int fd2, int timeout_ms)
 	if (primed_head(a))
 		timeout_ms = 0;
 	if (a->running) {
+		/* wake at the give-up time, and each second while silent (the
+		 * title counts) */
 		int64_t left = silent_deadline(a) - mono_ms();
+		if (left > 1000)
+			left = 1000;
 		if (left < timeout_ms)
 			timeout_ms = left < 0 ? 0 : (int)left;
 		long t = -1;
@@ -691,7 +707,8 @@ void api_run(struct api *a)
 	answer_primed(a);
 	kick(a);
 	if (a->running && mono_ms() >= silent_deadline(a)) {
-		snprintf(a->errbuf, sizeof a->errbuf, "no answer for %ld s", a->stall_timeout);
+		snprintf(a->errbuf, sizeof a->errbuf, "no answer for %ld s",
+			 a->stall_timeout * GIVE_UP);
 		finish(a, CURLE_OPERATION_TIMEDOUT);
 		kick(a);
 		return;
@@ -741,7 +758,7 @@ unsigned api_not_modified(const struct api *a)
 
 bool api_retry_now(struct api *a)
 {
-	if (a->online || !a->head)
+	if (!a->head || (a->online && !api_silent(a)))
 		return false;
 	/* offline: a try still waiting on the dead link is dropped too (a
 	 * write keeps its key, so sending it again cannot store it twice) */
@@ -754,7 +771,7 @@ bool api_retry_now(struct api *a)
 
 bool api_write_unanswered(const struct api *a)
 {
-	return a->head && a->head->key[0] && !a->online;
+	return a->head && a->head->key[0] && (!a->online || api_silent(a));
 }
 
 void api_counters(const struct api *a, uint64_t *in, uint64_t *out, unsigned *requests)

@@ -12,7 +12,8 @@
  * 304 is handed to the callback as that kept answer (status 200,
  * not_modified set). A dead link is noticed in a few seconds: TCP
  * keep-alive probes every second after 2 idle seconds, unacknowledged
- * data given up after 6 s (TCP_USER_TIMEOUT), and the stall timeout. */
+ * data given up after 6 s (TCP_USER_TIMEOUT), and no byte received for
+ * stall_timeout seconds shown at once (api_silent). */
 #ifndef CQRS_CLIENT_API_H
 #define CQRS_CLIENT_API_H
 
@@ -99,6 +100,11 @@ void api_run(struct api *a);
 bool api_busy(const struct api *a);
 /* How long the head request has been running, in ms (0 if none). */
 int64_t api_busy_ms(const struct api *a);
+/* Seconds the request under way has had no byte from the server, once
+ * that is stall_timeout or more (the link is probably down); else 0. It
+ * is given up (and a retrying request tried again) after three times
+ * stall_timeout. */
+int api_silent(const struct api *a);
 /* False after a connection failure, until a request gets through. */
 bool api_online(const struct api *a);
 /* Seconds until the next retry while offline (0 if none pending). */

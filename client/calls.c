@@ -185,6 +185,11 @@ struct api_call call_offers(const struct offers_q *q)
 	url_param(&u, "status", q->status);
 	url_param(&u, "organisation", q->organisation);
 	url_param_id(&u, "service", q->service);
+	url_param(&u, "q", q->q);
+	url_param_id(&u, "limit", (long long)q->limit);
+	url_param_id(&u, "offset", (long long)q->offset);
+	if (q->summary)
+		url_param(&u, "summary", "service");
 	return make("GET", url_steal(&u), NULL);
 }
 

@@ -104,6 +104,12 @@ struct offers_q {
 	const char *status;     /* "OFFERED", "APPROVED", ... */
 	const char *organisation;
 	long long service;
+	/* issue 13: a page (limit rows from offset; limit 0: all) with the
+	 * server's search q, or, with summary, each service's offers counted
+	 * by status ({"services": [...]}) */
+	const char *q;
+	size_t limit, offset;
+	bool summary;
 };
 struct api_call call_offers(const struct offers_q *q);
 /* GET /offers/{id}. */

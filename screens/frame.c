@@ -771,6 +771,8 @@ static void build_title(struct app *a, char *left, size_t ll, char *right, size_
 			snprintf(right, rl, "OFFLINE: retry in %ds ", in);
 		else
 			snprintf(right, rl, "OFFLINE: retrying ");
+	} else if (api_silent(a->api)) {
+		snprintf(right, rl, "NO ANSWER %ds: link down? ", api_silent(a->api));
 	} else if (api_busy_ms(a->api) > 300) {
 		snprintf(right, rl, "online, waiting (Esc stops) ");
 	} else {
@@ -793,7 +795,7 @@ static bool draw_title(struct app *a)
 	tui_put(a->w_title, 0, 0, cols - rw - 1, left, ST_TITLE, true);
 	tui_put(a->w_title, 0, cols - rw - 1, 1, " ", ST_TITLE, true);
 	tui_put(a->w_title, 0, cols - rw, rw, right,
-		api_online(a->api) ? ST_ONLINE : ST_OFFLINE, true);
+		api_online(a->api) && !api_silent(a->api) ? ST_ONLINE : ST_OFFLINE, true);
 	wnoutrefresh(a->w_title);
 	return true;
 }
@@ -1166,8 +1168,8 @@ int app_run(const struct app_setup *setup)
 			if (!a->small)
 				render(a);
 		}
-		/* the title shows the retry countdown */
-		if (!api_online(a->api))
+		/* the title shows the retry countdown, or how long no answer came */
+		if (!api_online(a->api) || api_silent(a->api))
 			a->dirty |= D_TITLE;
 		idle_work(a);
 	}

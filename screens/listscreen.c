@@ -94,7 +94,14 @@ struct ls {
 	bool more_loading;      /* the next page is on its way */
 	char q[80];             /* the search the server was given ("": none) */
 	json_t *of_src;         /* a row filter's choices (ls_filter.of_from); owned */
+	json_t *pgroups;        /* the groups as the server gave them (ls_group.source); owned */
 };
+
+/* Whether the groups are the server's (a paged list's summary call). */
+static bool server_groups(const struct ls *l)
+{
+	return l->d->page_size > 0 && l->d->group && l->d->group->source;
+}
 
 static bool paged(const struct ls *l)
 {
@@ -162,6 +169,11 @@ const char *ls_value_name(struct ls *l, size_t i)
 bool ls_in_group(struct ls *l)
 {
 	return l->group != NULL;
+}
+
+const char *ls_group_key(struct ls *l)
+{
+	return l->group;
 }
 
 json_t *ls_group(struct ls *l)
@@ -282,6 +294,27 @@ static bool keep(struct ls *l, json_t *row)
 		}
 	}
 	return true;
+}
+
+/* The group rows from the server's (pgroups): {"key", "first": the
+ * server's row, "count": its "count"}. */
+static void server_group_rows(struct ls *l)
+{
+	const struct ls_group *g = l->d->group;
+	size_t n, i;
+	json_t *o;
+	l->groups = json_array();
+	json_array_foreach(l->pgroups, i, o) {
+		char tmp[32];
+		json_array_append_new(l->groups, json_pack("{s:s, s:O, s:O}", "key",
+			ls_text(ls_get(o, g->key), tmp, sizeof(tmp)), "first", o,
+			"count", json_object_get(o, "count")));
+	}
+	n = json_array_size(l->groups);
+	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
+	json_array_foreach(l->groups, i, o)
+		l->gtext[i] = ls_expand(g->search, o);
+	list_set_count(&l->glist, n);
 }
 
 /* Recomputes the rows shown; the ticks are cleared. */
@@ -626,7 +659,9 @@ static void on_rows(struct screen *s, const struct api_response *r)
 			}
 		}
 	}
-	if (l->d->group)
+	if (server_groups(l))
+		server_group_rows(l);
+	else if (l->d->group)
 		make_groups(l);
 	if (!l->d->group || l->group)
 		filter_rows(l);
@@ -635,6 +670,9 @@ static void on_rows(struct screen *s, const struct api_response *r)
 			l->list.cur = i;
 	l->focus = 0;
 }
+
+static void on_groups(struct screen *s, const struct api_response *r);
+static void on_group_counts(struct screen *s, const struct api_response *r);
 
 static void load(struct ls *l)
 {
@@ -652,7 +690,53 @@ static void load(struct ls *l)
 	l->loading = true;
 	l->more_loading = false;
 	l->offset = 0;
+	if (server_groups(l) && !l->group) {
+		app_call(l->s->app, l->s, l->d->group->source(l), on_groups);
+		return;
+	}
 	app_call(l->s->app, l->s, l->d->source(l), on_rows);
+	if (server_groups(l))
+		/* the group's counts (its heading), current too; a 304 mostly */
+		app_call(l->s->app, l->s, l->d->group->source(l), on_group_counts);
+}
+
+/* The server's groups while a group's rows are shown: the counts and
+ * names of the heading, the rows left as they are. */
+static void on_group_counts(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	app_dirty(s->app);
+	json_t *rows = json_object_get(r->json, l->d->group->rows);
+	if (r->outcome != API_HTTP || r->status != 200 || !json_is_array(rows))
+		return; /* the heading keeps what it had */
+	json_decref(l->pgroups);
+	l->pgroups = json_incref(rows);
+	free_texts(&l->gtext, json_array_size(l->groups));
+	json_decref(l->groups);
+	server_group_rows(l);
+}
+
+/* The server's groups (a paged list at its groups): kept in pgroups
+ * while a group's rows are shown. */
+static void on_groups(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	l->loading = false;
+	app_dirty(s->app);
+	data_clear(l);
+	if (app_failed(s->app, r, l->d->what)) {
+		l->error = xasprintf("%s: %s", l->d->error, r->err_message);
+		return;
+	}
+	json_decref(l->pgroups);
+	l->pgroups = json_incref(json_object_get(r->json, l->d->group->rows));
+	if (!json_is_array(l->pgroups)) {
+		json_decref(l->pgroups);
+		l->pgroups = json_array();
+	}
+	l->answer = json_pack("{s:[]}", l->d->rows);
+	l->all = json_object_get(l->answer, l->d->rows);
+	server_group_rows(l);
 }
 
 /* The next page of a paged list, appended when it comes; the cursor and
@@ -878,6 +962,7 @@ static void ls_done(struct screen *s)
 	free_fchoice(l);
 	json_decref(l->fetched);
 	json_decref(l->of_src);
+	json_decref(l->pgroups);
 	for (size_t i = 0; i < LS_MAX_FILTERS; i++)
 		xfree(&l->fname[i]);
 }
@@ -941,8 +1026,8 @@ static void on_value(struct ls *l)
 	results_clear(&l->res);
 	if (local_in(l, f))
 		filter_rows(l);
-	else
-		xfree(&l->group);
+	else if (!(paged(l) && f->key))
+		xfree(&l->group); /* a filter of a group's rows keeps the group */
 	if (f->said)
 		message(l, f->said, NULL, 0);
 	/* A filter done here shows at once, and is fetched again too so the
@@ -1241,6 +1326,8 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 		}
 		if (a == ACT_BACK && l->group) {
 			xfree(&l->group);
+			if (server_groups(l))
+				load(l); /* the groups, current */
 			app_message(s->app, MSG_INFO, "%s", "");
 			return W_HANDLED;
 		}
@@ -1251,9 +1338,13 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 	bool was_searching = lst->searching;
 	enum wres r = list_action(lst, a, key);
 	if (paged(l) && lst == &l->list) {
-		if (was_searching && !lst->searching && strcmp(lst->search, l->q) != 0) {
-			/* a search typed to the end (Enter) or dropped (Esc): the
-			 * server searches the whole list */
+		/* A search typed to the end (Enter) in a list not all here is
+		 * the server's, over the whole list (only the rows that match
+		 * are then shown); in a list all here it finds the row, as in
+		 * any list. Dropping the search (Esc) drops the server's too. */
+		bool incomplete = (int64_t)json_array_size(l->all) < l->total;
+		if (was_searching && !lst->searching && strcmp(lst->search, l->q) != 0 &&
+		    (l->q[0] || (incomplete && lst->search[0]))) {
 			strlcpy_s(l->q, lst->search, sizeof l->q);
 			l->list.cur = l->list.top = 0;
 			load(l);

@@ -159,6 +159,11 @@ struct ls_group {
 	const char *no_ticks;        /* said when Space is pressed on the groups */
 	const char *follow;          /* the member of an opened item that chooses its group */
 	enum context context;
+	/* A paged list (ls_decl.page_size): the groups come from this call,
+	 * one per row of its answer's member rows, keyed by key and counted
+	 * by the row's member "count"; NULL: made from the rows. */
+	struct api_call (*source)(struct ls *l);
+	const char *rows;
 };
 
 /* What Enter on a row opens in place of the list (a view of one item;
@@ -257,7 +262,7 @@ struct ls_decl {
 	 * ls_offset() with the search ls_query() and every filter (none is
 	 * done here); its answer holds "total"; the next page is fetched as
 	 * the cursor nears the last row, and a search typed to the end (/
-	 * ... Enter) is the server's. 0: the whole list in one answer; any
+	 * ... Enter) while not every row is here is the server's. 0: the whole list in one answer; any
 	 * other value: paged (the source call takes app_page_rows rows). */
 	int page_size;
 };
@@ -283,6 +288,8 @@ json_t *ls_answer(struct ls *l);
 /* Whether a group is chosen (its rows are shown), and its row, or NULL
  * when it is not among the groups fetched (borrowed). */
 bool ls_in_group(struct ls *l);
+/* The chosen group's key (NULL: at the groups). */
+const char *ls_group_key(struct ls *l);
 json_t *ls_group(struct ls *l);
 /* Whether the user holds one of roles at the current organisation. */
 bool ls_can(struct ls *l, unsigned roles);

@@ -296,14 +296,19 @@ enum st store_offer_set_status(struct db *db, int64_t id, const char *from, cons
 	" s.id, s.code, s.name, s.financial_year, s.payment_type, s.frequency, s.level," \
 	" s.entry, s.payment_period, s.start_date, s.end_date, f.version"
 
+/* "PAYMENT TYPE — Frequency — name", as the service lists show it. */
+static char *service_display(const char *ptype, const char *freq, const char *name)
+{
+	const char *fname = strcmp(freq, "MONTHLY") == 0 ? "Monthly" :
+			    strcmp(freq, "QUARTERLY") == 0 ? "Quarterly" : "Annual";
+	return xasprintf("%s \xe2\x80\x94 %s \xe2\x80\x94 %s", ptype, fname, name);
+}
+
 static json_t *offer_row_json(sqlite3_stmt *st)
 {
 	const char *ptype = (const char *)sqlite3_column_text(st, 18);
 	const char *freq = (const char *)sqlite3_column_text(st, 19);
-	const char *fname = strcmp(freq, "MONTHLY") == 0 ? "Monthly" :
-			    strcmp(freq, "QUARTERLY") == 0 ? "Quarterly" : "Annual";
-	char *display = xasprintf("%s \xe2\x80\x94 %s \xe2\x80\x94 %s", ptype, fname,
-				  (const char *)sqlite3_column_text(st, 16));
+	char *display = service_display(ptype, freq, (const char *)sqlite3_column_text(st, 16));
 	json_t *svc = json_pack("{s:I, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b}",
 		"id", (json_int_t)sqlite3_column_int64(st, 14), "code", col_json_text(st, 15),
 		"name", col_json_text(st, 16), "display_name", display,
@@ -435,17 +440,23 @@ json_t *store_offers_summary(struct db *db, int64_t uid, const struct offers_q *
 	sqlite3_bind_int64(st, 5, q->org_id);
 	json_t *list = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *display = service_display((const char *)sqlite3_column_text(st, 4),
+						(const char *)sqlite3_column_text(st, 5),
+						(const char *)sqlite3_column_text(st, 2));
 		json_array_append_new(list, json_pack(
-			"{s:{s:I, s:o, s:o, s:o, s:o, s:o}, s:{s:I, s:I, s:I, s:I}}",
+			"{s:{s:I, s:o, s:o, s:s, s:o, s:o, s:o}, s:{s:I, s:I, s:I, s:I}}",
 			"service", "id", (json_int_t)sqlite3_column_int64(st, 0),
 			"code", col_json_text(st, 1), "name", col_json_text(st, 2),
+			"display_name", display,
 			"financial_year", col_json_text(st, 3), "payment_type", col_json_text(st, 4),
 			"frequency", col_json_text(st, 5),
 			"count", "OFFERED", (json_int_t)sqlite3_column_int64(st, 6),
 			"APPROVED", (json_int_t)sqlite3_column_int64(st, 7),
 			"REJECTED", (json_int_t)sqlite3_column_int64(st, 8),
 			"CANCELLED", (json_int_t)sqlite3_column_int64(st, 9)));
+		free(display);
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "offers summary");
