@@ -296,12 +296,23 @@ static bool keep(struct ls *l, json_t *row)
 	return true;
 }
 
+/* The search texts of the group rows, and their count in the list. */
+static void group_texts(struct ls *l)
+{
+	size_t n = json_array_size(l->groups), i;
+	json_t *o;
+	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
+	json_array_foreach(l->groups, i, o)
+		l->gtext[i] = ls_expand(l->d->group->search, o);
+	list_set_count(&l->glist, n);
+}
+
 /* The group rows from the server's (pgroups): {"key", "first": the
  * server's row, "count": its "count"}. */
 static void server_group_rows(struct ls *l)
 {
 	const struct ls_group *g = l->d->group;
-	size_t n, i;
+	size_t i;
 	json_t *o;
 	l->groups = json_array();
 	json_array_foreach(l->pgroups, i, o) {
@@ -310,11 +321,7 @@ static void server_group_rows(struct ls *l)
 			ls_text(ls_get(o, g->key), tmp, sizeof(tmp)), "first", o,
 			"count", json_object_get(o, "count")));
 	}
-	n = json_array_size(l->groups);
-	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
-	json_array_foreach(l->groups, i, o)
-		l->gtext[i] = ls_expand(g->search, o);
-	list_set_count(&l->glist, n);
+	group_texts(l);
 }
 
 /* Recomputes the rows shown; the ticks are cleared. */
@@ -345,7 +352,7 @@ static void filter_rows(struct ls *l)
 static void make_groups(struct ls *l)
 {
 	const struct ls_group *g = l->d->group;
-	size_t n, i;
+	size_t i;
 	json_t *o;
 	l->groups = json_array();
 	json_array_foreach(l->all, i, o) {
@@ -365,11 +372,7 @@ static void make_groups(struct ls *l)
 		json_object_set_new(count, code,
 				    json_integer(json_integer_value(json_object_get(count, code)) + 1));
 	}
-	n = json_array_size(l->groups);
-	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
-	json_array_foreach(l->groups, i, o)
-		l->gtext[i] = ls_expand(g->search, o);
-	list_set_count(&l->glist, n);
+	group_texts(l);
 }
 
 static void data_clear(struct ls *l)

@@ -33,7 +33,8 @@ static void body_hash(const struct req *r, unsigned char out[32])
 			   r->body.len, NULL, 0);
 }
 
-struct idem_get {
+/* A key's record, looked up or kept in its own transaction. */
+struct idem_op {
 	int64_t uid;
 	const char *key;
 	struct idem_rec rec;
@@ -41,8 +42,14 @@ struct idem_get {
 
 static enum st get_tx(struct db *db, void *arg)
 {
-	struct idem_get *g = arg;
+	struct idem_op *g = arg;
 	return store_idem_get(db, g->uid, g->key, &g->rec);
+}
+
+static enum st put_tx(struct db *db, void *arg)
+{
+	struct idem_op *p = arg;
+	return store_idem_put(db, p->uid, p->key, &p->rec, now_s() * 1000);
 }
 
 bool idem_replay(struct req *r)
@@ -56,7 +63,7 @@ bool idem_replay(struct req *r)
 			    IDEM_KEY_MAX);
 		return true;
 	}
-	struct idem_get g = {.uid = r->auth->uid, .key = key};
+	struct idem_op g = {.uid = r->auth->uid, .key = key};
 	enum st st = store_tx(r->db, false, get_tx, &g);
 	if (st == ST_NOTFOUND)
 		return false;
@@ -82,18 +89,6 @@ bool idem_replay(struct req *r)
 	return true;
 }
 
-struct idem_put {
-	int64_t uid;
-	const char *key;
-	struct idem_rec rec;
-};
-
-static enum st put_tx(struct db *db, void *arg)
-{
-	struct idem_put *p = arg;
-	return store_idem_put(db, p->uid, p->key, &p->rec, now_s() * 1000);
-}
-
 void idem_record(struct req *r)
 {
 	const char *key = req_header(r, "Idempotency-Key");
@@ -101,7 +96,7 @@ void idem_record(struct req *r)
 		return;
 	if (r->status >= 500 || r->status == 429 || r->status == 401)
 		return;
-	struct idem_put p = {.uid = r->auth->uid, .key = key};
+	struct idem_op p = {.uid = r->auth->uid, .key = key};
 	strlcpy_s(p.rec.method, r->method, sizeof p.rec.method);
 	p.rec.path = (char *)r->path;
 	body_hash(r, p.rec.request_hash);

@@ -331,43 +331,6 @@ static json_t *offer_row_json(sqlite3_stmt *st)
 		"version", (json_int_t)sqlite3_column_int64(st, 25));
 }
 
-json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
-			  const char *status, int64_t org_id)
-{
-	static const char sql[] =
-		SCOPE_CTE
-		" SELECT" OFFER_LIST_COLS
-		" FROM offer f JOIN organisation o ON o.id = f.org_id"
-		" JOIN quality_service s ON s.id = f.service_id"
-		" LEFT JOIN organisation vp ON vp.id = f.via_pcn_id"
-		" LEFT JOIN organisation ob ON ob.id = f.offered_by_org"
-		" WHERE f.org_id IN scope"
-		" AND (?2 IS NULL OR s.financial_year = ?2) AND (?3 = 0 OR f.service_id = ?3)"
-		" AND (?4 IS NULL OR f.status = ?4) AND (?5 = 0 OR f.org_id = ?5)"
-		" ORDER BY s.financial_year DESC, s.name, o.code, f.id DESC LIMIT 5000";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
-	if (year)
-		sqlite3_bind_text(st, 2, year, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, service_id);
-	if (status)
-		sqlite3_bind_text(st, 4, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, org_id);
-	json_t *list = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, offer_row_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, "offers");
-		json_decref(list);
-		return NULL;
-	}
-	return json_pack("{s:o}", "offers", list);
-}
-
 json_t *store_offers_page(struct db *db, int64_t uid, const struct offers_q *q)
 {
 	static const char sql[] =
@@ -416,6 +379,21 @@ json_t *store_offers_page(struct db *db, int64_t uid, const struct offers_q *q)
 		total = -1; /* past the end: the total is not known from here */
 	return json_pack("{s:o, s:I, s:I, s:I}", "offers", list, "total", (json_int_t)total,
 			 "offset", (json_int_t)q->offset, "limit", (json_int_t)q->limit);
+}
+
+json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
+			  const char *status, int64_t org_id)
+{
+	/* the whole list: one page of at most 5,000, without paging members */
+	struct offers_q q = {.year = year, .status = status, .service_id = service_id,
+			     .org_id = org_id, .limit = 5000};
+	json_t *j = store_offers_page(db, uid, &q);
+	if (j) {
+		json_object_del(j, "total");
+		json_object_del(j, "offset");
+		json_object_del(j, "limit");
+	}
+	return j;
 }
 
 json_t *store_offers_summary(struct db *db, int64_t uid, const struct offers_q *q)

@@ -25,16 +25,6 @@
 static struct pty_server srv;
 static struct proxy px;
 
-static bool wait_title(struct pty_term *t, const char *text, int ms)
-{
-	int64_t deadline = mono_ms() + ms;
-	while (!pty_find_in_row(t, PTY_TITLE_ROW, text, NULL)) {
-		if (mono_ms() > deadline)
-			return false;
-		pty_pump(t, 50);
-	}
-	return true;
-}
 
 /* Lines of the server log holding both needles. */
 static int log_lines(const char *a, const char *b)
@@ -87,7 +77,7 @@ static void lost_reply(struct pty_term *t)
 	proxy_set_mode(&px, PROXY_DROP_REPLY);
 	int64_t t0 = mono_ms();
 	pty_key(t, "C-w");
-	bool offline = wait_title(t, "NO ANSWER", 12000);
+	bool offline = pty_wait_title(t, "NO ANSWER", 12000);
 	int64_t took = mono_ms() - t0;
 	pty_check(t, offline && took < 9000,
 		  "reply lost: \"NO ANSWER ...: link down?\" shows within seconds (%.1f s)",
@@ -103,7 +93,7 @@ static void lost_reply(struct pty_term *t)
 	pty_expect_not(t, "Conflict", "... no conflict blamed on the user herself");
 	pty_check(t, log_lines("PUT /api/v1/achievements/", " 200 ") >= puts_before + 2,
 		  "... the retry reached the server and was answered 200 (the first answer again)");
-	pty_check(t, wait_title(t, "online", 5000), "... and the title says online again");
+	pty_check(t, pty_wait_title(t, "online", 5000), "... and the title says online again");
 }
 
 static void dead_link(struct pty_term *t)
@@ -115,14 +105,14 @@ static void dead_link(struct pty_term *t)
 	proxy_set_mode(&px, PROXY_DEAD);
 	int64_t t0 = mono_ms();
 	pty_key(t, "2");
-	bool offline = wait_title(t, "NO ANSWER", 12000);
+	bool offline = pty_wait_title(t, "NO ANSWER", 12000);
 	int64_t took = mono_ms() - t0;
 	pty_check(t, offline && took < 9000, "dead link: NO ANSWER in the title within a few "
 		  "seconds (%.1f s)", (double)took / 1000);
 	pty_expect_not(t, "Operation too slow", "... no libcurl wording on screen");
 	/* the try is given up after 3 x 6 s: OFFLINE; then the link comes
 	 * back and r tries again at once */
-	pty_check(t, wait_title(t, "OFFLINE", 20000), "... then OFFLINE, retrying");
+	pty_check(t, pty_wait_title(t, "OFFLINE", 20000), "... then OFFLINE, retrying");
 	proxy_set_mode(&px, PROXY_PASS);
 	pty_pump(t, 300);
 	char *title = pty_row(t, PTY_TITLE_ROW);
@@ -131,7 +121,7 @@ static void dead_link(struct pty_term *t)
 	free(title);
 	t0 = mono_ms();
 	pty_key(t, "r");
-	bool online = wait_title(t, "online", 4000);
+	bool online = pty_wait_title(t, "online", 4000);
 	pty_check(t, online && mono_ms() - t0 < 3000,
 		  "r while offline tries again at once: online in %.1f s",
 		  (double)(mono_ms() - t0) / 1000);
