@@ -272,8 +272,8 @@ int main(int argc, char **argv)
 		bool ok = http > 0 && http <= 400;
 		if (!ok)
 			failures++;
-		printf("%-34s %7ld   %7llu %7llu%s (HTTP target <= 400; before issue 13: 0 B,"
-		       " the old copy shown until r, which cost 1,100+ B)\n",
+		printf("%-34s %7ld   %7llu %7llu%s (HTTP target <= 400; before issue 13 nothing was"
+		       " fetched: the old copy stayed until r)\n",
 		       "revisit Home, tasks unchanged", (long)(pty_bytes(term) - m.term),
 		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down,
 		       ok ? "  ok" : http == 0 ? "  NOT FETCHED" : "  OVER TARGET");

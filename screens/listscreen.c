@@ -776,8 +776,9 @@ static void on_more(struct screen *s, const struct api_response *r)
 /* Near the end of what a paged list has: the next page is fetched. */
 static void more_if_near_end(struct ls *l)
 {
-	if (!paged(l) || l->loading || l->more_loading || !l->all || at_groups(l))
-		return;
+	if (!paged(l) || l->loading || l->more_loading || !l->all || at_groups(l) ||
+	    l->list.searching)
+		return; /* (not while a search is typed: it may be the server's) */
 	size_t have = json_array_size(l->all);
 	if ((int64_t)have >= l->total || l->list.cur + 10 < l->nrows)
 		return;
