@@ -4,9 +4,17 @@
  * proxy on loopback, and prints the bytes written to the terminal for
  * drawing the sign-in screen, the first Home screen, a tab switch, a
  * sub-tab switch and one cursor move in a list, and the HTTP bytes (both
- * directions, headers included, as on the wire) for every screen opened.
- * Exits 1 when a target is missed (tab switch <= 2000 bytes, cursor move
- * <= 64 bytes) or the client could not be driven.
+ * directions, headers included, as on the wire) for every screen opened,
+ * and the HTTP bytes of revisiting a screen whose data has not changed
+ * (answered 304 Not Modified). Then it walks the data-entry flow of the
+ * slow-link findings (Participation, Data Submission, a year, a service, a
+ * date, a group form, two values, Save Work in Progress, Esc) and counts
+ * the sequential round trips of each step: the times the client sent
+ * after having received (a request that has to wait for an answer), plus
+ * the TCP connections opened. Exits 1 when a target is missed (tab switch
+ * <= 2000 bytes, cursor move <= 64 bytes, revisit <= 400 HTTP bytes,
+ * every data-entry step <= 2 round trips) or the client could not be
+ * driven.
  *
  *   bench/terminal-bytes [-u USER] [-v]
  *
@@ -27,122 +35,7 @@
 #include <unistd.h>
 
 #include "tests/pty/pty.h"
-
-/* ------------------------------------------------------------ proxy */
-
-struct proxy {
-	int listen_fd;
-	int port;               /* where the client connects */
-	int upstream_port;      /* cqrsd */
-	atomic_ullong up, down; /* bytes client->server, server->client */
-	atomic_uint connections;
-};
-
-struct conn {
-	struct proxy *p;
-	int fd;
-};
-
-/* Copies what is readable on from to to; false at end of stream. */
-static bool relay(int from, int to, atomic_ullong *count)
-{
-	char chunk[16384];
-	ssize_t n = read(from, chunk, sizeof chunk);
-	if (n < 0 && errno == EINTR)
-		return true;
-	if (n <= 0)
-		return false;
-	atomic_fetch_add(count, (unsigned long long)n);
-	for (ssize_t off = 0; off < n;) {
-		ssize_t w = write(to, chunk + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		off += w;
-	}
-	return true;
-}
-
-/* One connection: relays both ways until either side closes. Owns c. */
-static void *conn_thread(void *arg)
-{
-	struct conn *c = arg;
-	int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons((uint16_t)c->p->upstream_port);
-	if (up >= 0 && connect(up, (struct sockaddr *)&a, sizeof a) == 0) {
-		for (;;) {
-			struct pollfd fds[2] = { { .fd = c->fd, .events = POLLIN },
-						 { .fd = up, .events = POLLIN } };
-			if (poll(fds, 2, -1) < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			if (fds[0].revents && !relay(c->fd, up, &c->p->up))
-				break;
-			if (fds[1].revents && !relay(up, c->fd, &c->p->down))
-				break;
-		}
-	}
-	if (up >= 0)
-		close(up);
-	close(c->fd);
-	free(c);
-	return NULL;
-}
-
-static void *accept_thread(void *arg)
-{
-	struct proxy *p = arg;
-	for (;;) {
-		int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return NULL;
-		}
-		struct conn *c = xcalloc(1, sizeof *c);
-		c->p = p;
-		c->fd = fd;
-		atomic_fetch_add(&p->connections, 1);
-		pthread_t th;
-		if (pthread_create(&th, NULL, conn_thread, c) != 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		pthread_detach(th);
-	}
-}
-
-static bool proxy_start(struct proxy *p, int upstream_port)
-{
-	memset(p, 0, sizeof *p);
-	p->upstream_port = upstream_port;
-	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a;
-	socklen_t len = sizeof a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (p->listen_fd < 0 || bind(p->listen_fd, (struct sockaddr *)&a, sizeof a) < 0 ||
-	    listen(p->listen_fd, 16) < 0 ||
-	    getsockname(p->listen_fd, (struct sockaddr *)&a, &len) < 0) {
-		fprintf(stderr, "terminal-bytes: proxy: %s\n", strerror(errno));
-		return false;
-	}
-	p->port = ntohs(a.sin_port);
-	pthread_t th;
-	if (pthread_create(&th, NULL, accept_thread, p) != 0)
-		return false;
-	pthread_detach(th);
-	return true;
-}
+#include "tests/pty/proxy.h"
 
 static unsigned long long proxy_total(struct proxy *p)
 {
@@ -154,6 +47,7 @@ static unsigned long long proxy_total(struct proxy *p)
 struct mark {
 	uint64_t term;
 	unsigned long long up, down;
+	unsigned turns, connections;
 };
 
 static struct pty_term *term;
@@ -166,6 +60,42 @@ static void mark_now(struct mark *m)
 	m->term = pty_bytes(term);
 	m->up = atomic_load(&proxy.up);
 	m->down = atomic_load(&proxy.down);
+	m->turns = atomic_load(&proxy.turns);
+	m->connections = atomic_load(&proxy.connections);
+}
+
+/* Sequential round trips since m: requests that waited for an answer,
+ * plus TCP connections opened. */
+static unsigned round_trips(const struct mark *m)
+{
+	return (atomic_load(&proxy.turns) - m->turns) +
+	       (atomic_load(&proxy.connections) - m->connections);
+}
+
+/* One step of the data-entry flow: keys (names for pty_key, or text for
+ * pty_send when it starts with '='), then quiet; prints the round trips,
+ * terminal and HTTP bytes. Target: at most 2 round trips. */
+static void flow_step(const char *what, const char *const *keys)
+{
+	struct mark m;
+	mark_now(&m);
+	for (size_t i = 0; keys[i]; i++) {
+		if (keys[i][0] == '=')
+			pty_send(term, keys[i] + 1);
+		else
+			pty_key(term, keys[i]);
+		pty_settle(term, 60, 3000);
+	}
+	pty_settle(term, 400, 10000);
+	unsigned rt = round_trips(&m);
+	bool ok = rt <= 2;
+	if (!ok)
+		failures++;
+	printf("%-34s %7ld   %7llu %7llu  %u RT%s\n", what, (long)(pty_bytes(term) - m.term),
+	       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down, rt,
+	       ok ? "  ok" : "  OVER TARGET (<= 2)");
+	if (verbose)
+		pty_dump(term, what);
 }
 
 /* Waits for text, then for the screen to go quiet (every request answered
@@ -328,8 +258,73 @@ int main(int argc, char **argv)
 		if (!ok || verbose)
 			pty_dump(term, "after the cursor move");
 	}
+
+	/* Revisiting a screen whose data has not changed: Home's tasks are
+	 * fetched again with If-None-Match and answered 304. */
+	pty_key(term, "2");
+	pty_settle(term, 400, 10000);
+	mark_now(&m);
+	pty_key(term, "1");
+	pty_settle(term, 400, 10000);
+	{
+		unsigned long long http = atomic_load(&proxy.up) - m.up +
+					  atomic_load(&proxy.down) - m.down;
+		bool ok = http > 0 && http <= 400;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu%s (HTTP target <= 400; before issue 13 nothing was"
+		       " fetched: the old copy stayed until r)\n",
+		       "revisit Home, tasks unchanged", (long)(pty_bytes(term) - m.term),
+		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down,
+		       ok ? "  ok" : http == 0 ? "  NOT FETCHED" : "  OVER TARGET");
+	}
+	mark_now(&m);
+	pty_key(term, "r");
+	pty_settle(term, 400, 10000);
+	printf("%-34s %7ld   %7llu %7llu\n", "r on Home, tasks unchanged",
+	       (long)(pty_bytes(term) - m.term), atomic_load(&proxy.up) - m.up,
+	       atomic_load(&proxy.down) - m.down);
 	printf("HTTP connections opened: %u; total HTTP bytes %llu\n",
 	       atomic_load(&proxy.connections), proxy_total(&proxy));
+
+	/* The data-entry flow of the slow-link findings, as demo.practice,
+	 * in a new client. */
+	pty_close(&term);
+	term = pty_spawn_cqrs(NULL, args);
+	if (!term)
+		pty_bail("cannot run %s", getenv("CQRS"));
+	pty_wait_text(term, PTY_SIGNIN_READY, 10000);
+	pty_settle(term, 300, 5000);
+	printf("\ndata-entry flow (demo.practice): round trips per step, target <= 2\n");
+	printf("%-34s %7s   %7s %7s  %s\n", "step", "term", "http-up", "http-dn", "RT");
+	mark_now(&m);
+	if (!pty_sign_in(term, "demo.practice", PTY_DEMO_PASSWORD, 10000)) {
+		failures++;
+		goto out;
+	}
+	pty_wait_text(term, "Message Centre", 5000);
+	pty_settle(term, 400, 10000);
+	{
+		unsigned rt = round_trips(&m);
+		/* the connection and POST /session: Home comes in the answer */
+		bool ok = rt <= 2;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu  %u RT%s\n", "sign-in to Home",
+		       (long)(pty_bytes(term) - m.term), atomic_load(&proxy.up) - m.up,
+		       atomic_load(&proxy.down) - m.down, rt, ok ? "  ok" : "  OVER TARGET (<= 2)");
+	}
+	flow_step("tab 2 Participation", (const char *const[]){"2", NULL});
+	flow_step("tab 3 Data Submission", (const char *const[]){"3", NULL});
+	flow_step("f year drop-down", (const char *const[]){"f", NULL});
+	flow_step("Enter: 2024/25 (the year with work)", (const char *const[]){"Enter", NULL});
+	flow_step("s service drop-down", (const char *const[]){"s", NULL});
+	flow_step("Enter: the same service", (const char *const[]){"Enter", NULL});
+	flow_step("Enter: date 31/03/2025", (const char *const[]){"Enter", NULL});
+	flow_step("Enter: the group form", (const char *const[]){"Enter", NULL});
+	flow_step("type 25 Tab 31", (const char *const[]){"=25", "Tab", "=31", NULL});
+	flow_step("C-w: Save Work in Progress", (const char *const[]){"C-w", NULL});
+	flow_step("Esc: back to the groups", (const char *const[]){"Esc", NULL});
 out:
 	pty_close(&term);
 	pty_server_free(&srv);

@@ -99,8 +99,11 @@ static struct api_call get_id(const char *base, long long id, const char *tail)
 
 struct api_call call_sign_in(const char *user_id, const char *password)
 {
+	/* "home": the answer brings GET /me and Home's tasks along (one
+	 * round trip from sign-in to Home) */
 	return make("POST", xstrdup("/session"),
-		    json_pack("{s:s, s:s}", "user_id", user_id, "password", password));
+		    json_pack("{s:s, s:s, s:b}", "user_id", user_id, "password", password,
+			      "home", 1));
 }
 
 struct api_call call_sign_out(void)
@@ -187,6 +190,11 @@ struct api_call call_offers(const struct offers_q *q)
 	url_param(&u, "status", q->status);
 	url_param(&u, "organisation", q->organisation);
 	url_param_id(&u, "service", q->service);
+	url_param(&u, "q", q->q);
+	url_param_id(&u, "limit", (long long)q->limit);
+	url_param_id(&u, "offset", (long long)q->offset);
+	if (q->summary)
+		url_param(&u, "summary", "service");
 	return make("GET", url_steal(&u), NULL);
 }
 
@@ -288,6 +296,18 @@ struct api_call call_achievement_add(const char *organisation, long long service
 struct api_call call_missing(void)
 {
 	return get("/missing");
+}
+
+struct api_call call_missing_page(const struct missing_page_q *q)
+{
+	struct url u;
+	url_init(&u, "/missing");
+	url_param_id(&u, "service", q->service);
+	url_param(&u, "date", q->date);
+	url_param(&u, "q", q->q);
+	url_param_id(&u, "limit", (long long)q->limit);
+	url_param_id(&u, "offset", (long long)q->offset);
+	return make("GET", url_steal(&u), NULL);
 }
 
 /* ------------------------------------------------------------ declarations */

@@ -22,6 +22,10 @@ struct api_call {
 	const char *method;     /* "GET", "POST", "PUT" or "DELETE" (static) */
 	char *path;             /* path and query, under /api/v1; owned */
 	json_t *body;           /* request body or NULL; owned */
+	/* A write's Idempotency-Key (32 hex digits, api_new_key); "": the
+	 * frame makes a new one. A screen that may send the same write again
+	 * after a lost or stopped reply keeps its key and sets it here. */
+	char key[33];
 };
 
 /* Frees c's path and body and clears it. */
@@ -56,7 +60,8 @@ char *url_steal(struct url *u);
 
 /* ------------------------------------------------------------ session */
 
-/* POST /session: signs in. */
+/* POST /session: signs in; the answer also holds "me" (GET /me) and
+ * "home" (Home's GET /tasks answer, for api_prime). */
 struct api_call call_sign_in(const char *user_id, const char *password);
 /* DELETE /session: revokes the token. */
 struct api_call call_sign_out(void);
@@ -101,6 +106,12 @@ struct offers_q {
 	const char *status;     /* "OFFERED", "APPROVED", ... */
 	const char *organisation;
 	long long service;
+	/* issue 13: a page (limit rows from offset; limit 0: all) with the
+	 * server's search q, or, with summary, each service's offers counted
+	 * by status ({"services": [...]}) */
+	const char *q;
+	size_t limit, offset;
+	bool summary;
 };
 struct api_call call_offers(const struct offers_q *q);
 /* GET /offers/{id}. */
@@ -144,6 +155,14 @@ struct api_call call_achievement_add(const char *organisation, long long service
 				     const char *date);
 /* GET /missing: achievement dates with no data. */
 struct api_call call_missing(void);
+/* GET /missing, a page of it (issue 13). NULL (or 0) fields are left out. */
+struct missing_page_q {
+	long long service;
+	const char *date;       /* YYYY-MM-DD */
+	const char *q;          /* the server's search */
+	size_t limit, offset;
+};
+struct api_call call_missing_page(const struct missing_page_q *q);
 
 /* ------------------------------------------------------------ declarations */
 

@@ -20,7 +20,9 @@ void config_defaults(struct cqrs_config *c)
 		.vi_keys = false,
 		.color = true,
 		.connect_timeout = 5,
-		.stall_timeout = 15,
+		.stall_timeout = 6,
+		.poll_seconds = 60,
+		.page_rows = 50,
 	};
 }
 
@@ -126,6 +128,16 @@ static bool config_line(struct cqrs_config *c, char *line, char *why, size_t why
 	} else if (!strcmp(key, "stall_timeout")) {
 		if (!parse_int(val, 1, 600, &c->stall_timeout)) {
 			snprintf(why, whylen, "stall_timeout: expected seconds 1 to 600, not \"%s\"", val);
+			return false;
+		}
+	} else if (!strcmp(key, "poll_seconds")) {
+		if (!parse_int(val, 5, 3600, &c->poll_seconds)) {
+			snprintf(why, whylen, "poll_seconds: expected seconds 5 to 3600, not \"%s\"", val);
+			return false;
+		}
+	} else if (!strcmp(key, "page_rows")) {
+		if (!parse_int(val, 5, 500, &c->page_rows)) {
+			snprintf(why, whylen, "page_rows: expected rows 5 to 500, not \"%s\"", val);
 			return false;
 		}
 	} else if (!strcmp(key, "keymap")) {

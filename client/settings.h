@@ -18,6 +18,8 @@ struct cqrs_config {
 	bool color;              /* color = no turns colour off */
 	int connect_timeout;     /* seconds */
 	int stall_timeout;       /* seconds with no bytes before giving up */
+	int poll_seconds;        /* the idle Message Centre checks for tasks */
+	int page_rows;           /* rows a long list asks the server for at a time */
 };
 
 /* Fills c with the defaults (no server, token in memory, Esc 25 ms). */

@@ -82,6 +82,11 @@ struct screen_ops {
 	/* Whether the screen holds typed values the server has not stored
 	 * (quitting asks first); NULL: never. */
 	bool (*unsaved)(struct screen *s);
+	/* Called when the screen is shown again after another one (and every
+	 * minute while the Message Centre sits idle): fetches again what may
+	 * have changed meanwhile (an unchanged answer costs a 304); NULL:
+	 * nothing. Never throws away what the user typed. */
+	void (*revisit)(struct screen *s);
 };
 
 struct screen_def {
@@ -141,6 +146,8 @@ unsigned app_roles(struct app *a);
 /* GET /me (borrowed). */
 json_t *app_me(struct app *a);
 bool app_is_demo(struct app *a);
+/* Rows a paged list asks for at a time (the page_rows setting). */
+size_t app_page_rows(struct app *a);
 /* Where the sign-in token is kept, for people ("memory only", ...). */
 const char *app_token_store(struct app *a);
 const char *app_server(struct app *a);

@@ -50,6 +50,11 @@ struct gform {
 	bool loading, busy;
 	size_t top;         /* first indicator shown */
 	char *said;         /* the field error it put on the message line (owned) */
+	/* The last save that got no answer (lost or stopped): its request
+	 * body (owned) and Idempotency-Key, sent again with the same key
+	 * while the body is the same; kept in the draft too. */
+	char *save_body;
+	char save_key[33];
 };
 
 struct de {

@@ -423,6 +423,14 @@ static void dc_open(struct screen *s)
 	load(d);
 }
 
+/* Shown again: the list fetched again, unless a declaration is being made. */
+static void dc_revisit(struct screen *s)
+{
+	struct decl *d = s->priv;
+	if (d->mode != M_CHECK && !d->loading)
+		dc_open(s);
+}
+
 static bool dc_subject(struct screen *s, const char *type, long id)
 {
 	struct decl *d = s->priv;
@@ -649,6 +657,7 @@ const struct screen_ops declare_ops = {
 	.priv_size = sizeof(struct decl),
 	.init = dc_init,
 	.open = dc_open,
+	.revisit = dc_revisit,
 	.draw = dc_draw,
 	.action = dc_action,
 	.context = dc_context,

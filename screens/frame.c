@@ -45,6 +45,7 @@ struct pending {
 	struct screen *s;
 	void (*cb)(struct screen *s, const struct api_response *r);
 	char *method, *path, *body;
+	char key[API_KEY_SIZE]; /* a write's Idempotency-Key, the same on every send */
 	bool held;  /* waiting for the user to sign in again */
 	FILE *sink; /* app_download: the file the answer goes to */
 };
@@ -91,6 +92,9 @@ struct app {
 	bool held_lost;         /* more were typed than held fits */
 	bool checking;          /* the saved sign-in is being checked */
 	bool said_non_ascii;    /* the non-UTF-8-locale notice was given */
+	int64_t key_ms;         /* mono ms of the last key */
+	int64_t polled_ms;      /* ... of the last screen shown or idle check */
+	bool told_unanswered;   /* the lost-reply message is on the line */
 };
 
 static const struct screen_def screen_defs[SCR__COUNT + 2] = {
@@ -159,6 +163,11 @@ const char *app_org_code(struct app *a)
 unsigned app_roles(struct app *a)
 {
 	return a->roles;
+}
+
+size_t app_page_rows(struct app *a)
+{
+	return a->cfg->page_rows >= 5 ? (size_t)a->cfg->page_rows : 50;
 }
 
 bool app_is_demo(struct app *a)
@@ -277,6 +286,7 @@ static void show(struct app *a, int id)
 		a->msg[0] = '\0';
 		a->dirty |= D_MSG;
 	}
+	bool again = id != a->cur && s->loaded;
 	a->cur = id;
 	if (id < SCR_SIGNIN)
 		a->sub_of[screen_defs[id].tab] = id;
@@ -289,7 +299,10 @@ static void show(struct app *a, int id)
 		s->loaded = true;
 		if (s->def->ops->open)
 			s->def->ops->open(s);
+	} else if (again && s->def->ops->revisit) {
+		s->def->ops->revisit(s);
 	}
+	a->polled_ms = mono_ms();
 	a->dirty |= D_ALL;
 }
 
@@ -398,12 +411,17 @@ static void pending_send(struct app *a, struct pending *p)
 	json_t *body = NULL;
 	if (p->body)
 		body = json_loads(p->body, 0, NULL);
-	bool retry = strcmp(p->method, "GET") == 0;
+	/* A read is sent again until it gets through; so is a write, whose
+	 * Idempotency-Key makes the server answer a second copy with the
+	 * first answer instead of writing twice. Sign-in and sign-out have
+	 * no key: they fail at once (no password kept queued). */
+	bool retry = strcmp(p->method, "GET") == 0 || p->key[0];
 	p->held = false;
 	if (p->sink)
 		api_download(a->api, p->path, p->sink, pending_done, p, p->s);
 	else
-		api_request(a->api, p->method, p->path, body, retry, pending_done, p, p->s);
+		api_request_keyed(a->api, p->method, p->path, body, p->key, retry, pending_done,
+				  p, p->s);
 }
 
 /* Queues call for s (its answer to sink when not NULL) and sends it. */
@@ -417,6 +435,14 @@ static void issue(struct app *a, struct screen *s, struct api_call call, FILE *s
 	p->method = xstrdup(call.method);
 	p->path = call.path;
 	p->sink = sink;
+	/* the session's own writes (sign-in, sign-out) are not sent again */
+	bool session = s == &a->screens[SCR_SIGNIN];
+	if (strcmp(call.method, "GET") != 0 && !session) {
+		if (call.key[0])
+			strlcpy_s(p->key, call.key, sizeof p->key);
+		else
+			api_new_key(p->key);
+	}
 	if (call.body) {
 		p->body = json_dumps(call.body, JSON_COMPACT);
 		json_decref(call.body);
@@ -614,10 +640,28 @@ static void on_session(struct screen *s, const struct api_response *r)
 			return;
 		}
 		api_set_token(a->api, tok);
-		if (!creds_save(a->creds, a->server, uid, tok))
+		bool saved = creds_save(a->creds, a->server, uid, tok);
+		json_t *me = json_object_get(r->json, "me");
+		json_t *home = json_object_get(r->json, "home");
+		if (json_is_object(home) && json_is_object(json_object_get(home, "answer"))) {
+			/* Home's tasks came along: the Message Centre shows them
+			 * without asking again */
+			char *text = json_dumps(json_object_get(home, "answer"), JSON_COMPACT);
+			api_prime(a->api, jstr(home, "path"), jstr(home, "etag"), text);
+			free(text);
+		}
+		if (!saved)
 			app_message(a, MSG_INFO, "Could not save the sign-in (%s): it is kept in "
 				    "memory only.", creds_describe(a->creds));
-		fetch_me(a);
+		if (json_is_object(me)) {
+			/* the answer holds GET /me too: no second round trip */
+			struct api_response mr = {.outcome = API_HTTP, .status = 200, .json = me,
+						  .err_code = "", .err_message = "",
+						  .method = "GET", .path = "/me"};
+			on_me(s, &mr);
+		} else {
+			fetch_me(a);
+		}
 		return;
 	}
 	if (r->outcome == API_NET_ERROR) {
@@ -868,6 +912,8 @@ static void build_title(struct app *a, char *left, size_t ll, char *right, size_
 			snprintf(right, rl, "OFFLINE: retry in %ds ", in);
 		else
 			snprintf(right, rl, "OFFLINE: retrying ");
+	} else if (api_silent(a->api)) {
+		snprintf(right, rl, "NO ANSWER %ds: link down? ", api_silent(a->api));
 	} else if (api_busy_ms(a->api) > 300) {
 		snprintf(right, rl, "online, waiting (Esc stops) ");
 	} else {
@@ -890,7 +936,7 @@ static bool draw_title(struct app *a)
 	tui_put(a->w_title, 0, 0, cols - rw - 1, left, ST_TITLE, true);
 	tui_put(a->w_title, 0, cols - rw - 1, 1, " ", ST_TITLE, true);
 	tui_put(a->w_title, 0, cols - rw, rw, right,
-		api_online(a->api) ? ST_ONLINE : ST_OFFLINE, true);
+		api_online(a->api) && !api_silent(a->api) ? ST_ONLINE : ST_OFFLINE, true);
 	wnoutrefresh(a->w_title);
 	return true;
 }
@@ -1164,6 +1210,13 @@ static void frame_action(struct app *a, enum action act, int key)
 		break;
 	case ACT_REFRESH: {
 		struct screen *s = cur_screen(a);
+		if (api_retry_now(a->api)) {
+			/* offline: try the waiting request now, not at the end of
+			 * its back-off */
+			app_message(a, MSG_INFO, "Trying the server again now...");
+			a->dirty |= D_TITLE;
+			break;
+		}
 		if (s->def->ops->open)
 			s->def->ops->open(s);
 		app_message(a, MSG_INFO, "Refreshing...");
@@ -1185,9 +1238,31 @@ static void frame_action(struct app *a, enum action act, int key)
 	}
 }
 
+/* Between keys: says once that a write's reply was lost and it will be
+ * sent again; every poll_seconds of no keys, the Message Centre checks
+ * for new tasks (a 304 when there are none). */
+static void idle_work(struct app *a)
+{
+	bool unanswered = api_write_unanswered(a->api);
+	if (unanswered && !a->told_unanswered)
+		app_message(a, MSG_INFO, "No answer yet: sent again when the link is back, "
+			    "never stored twice.");
+	a->told_unanswered = unanswered;
+	int64_t now = mono_ms();
+	int poll = a->cfg->poll_seconds > 0 ? a->cfg->poll_seconds : 60;
+	if (a->signed_in && a->cur == SCR_MESSAGE_CENTRE && !a->popup && !api_busy(a->api) &&
+	    now - a->polled_ms >= (int64_t)poll * 1000 && now - a->key_ms >= (int64_t)poll * 1000) {
+		struct screen *s = cur_screen(a);
+		a->polled_ms = now;
+		if (s->loaded && s->def->ops->revisit)
+			s->def->ops->revisit(s);
+	}
+}
+
 static void handle_key(struct app *a, int key)
 {
 	a->nkeys++;
+	a->key_ms = mono_ms();
 	if (a->popup) {
 		enum context ctx = popup_context(a->popup);
 		enum action act = keymap_lookup(a->km, ctx, key);
@@ -1427,9 +1502,10 @@ int app_run(const struct app_setup *setup)
 		char drain[16];
 		if (sigwinch_pipe[0] >= 0 && read(sigwinch_pipe[0], drain, sizeof(drain)) > 0)
 			on_resize(a);
-		/* the title shows the retry countdown */
-		if (!api_online(a->api))
+		/* the title shows the retry countdown, or how long no answer came */
+		if (!api_online(a->api) || api_silent(a->api))
 			a->dirty |= D_TITLE;
+		idle_work(a);
 	}
 
 	/* quit: free everything the app made (the caller frees the rest) */

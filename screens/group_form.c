@@ -239,6 +239,9 @@ static void draft_write(struct screen *s, struct gform *g)
 	json_object_set_new(d, "version", json_integer(json_integer_value(
 		json_object_get(g->form, "version"))));
 	json_object_set_new(d, "saved_at", json_integer(now_s()));
+	if (g->save_body && g->save_key[0])
+		json_object_set_new(d, "unanswered", json_pack("{s:s, s:s}", "key", g->save_key,
+							     "body", g->save_body));
 	char err[300];
 	if (!draft_save(g->draft, d, err, sizeof(err)))
 		app_message(s->app, MSG_ERROR, "The local draft could not be saved: %s", err);
@@ -274,6 +277,14 @@ static void on_restore(void *ud, int result, const char *text)
 	json_t *draft = draft_load(g->draft, NULL, 0);
 	if (result == POP_YES && draft) {
 		apply_typed(g, draft);
+		json_t *un = json_object_get(draft, "unanswered");
+		const char *key = jstr(un, "key"), *body = jstr(un, "body");
+		if (strlen(key) == sizeof g->save_key - 1 && *body) {
+			/* a save whose answer never came: the same key again */
+			strlcpy_s(g->save_key, key, sizeof g->save_key);
+			free(g->save_body);
+			g->save_body = xstrdup(body);
+		}
 		set_notice(g, false, "Draft restored: check it, then Save Work in Progress (F6) or "
 			   "Submit (F8).");
 		app_message(s->app, MSG_OK, "Your draft is back in the form; it is not on the "
@@ -448,6 +459,7 @@ void gform_free(struct gform *g)
 	free(g->draft);
 	free(g->notice);
 	free(g->said);
+	free(g->save_body);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -519,10 +531,16 @@ static void on_saved(struct screen *s, const struct api_response *r)
 		return;
 	}
 	if (r->outcome == API_CANCELLED) {
-		app_message(s->app, MSG_INFO, "%s stopped: check the history (F3) before trying "
-			    "again.", what);
+		(void)what;
+		app_message(s->app, MSG_INFO, "Stopped waiting: it may be stored. %s again finds "
+			    "out (never stored twice).", submitting ? "F8" : "F6");
+		set_notice(g, true, "Not known whether it was stored: %s again to find out.",
+			   submitting ? "F8" : "F6");
 		return;
 	}
+	/* an answer: whatever it says, the save is no longer unanswered */
+	xfree(&g->save_body);
+	g->save_key[0] = '\0';
 	if (r->status == 200) {
 		json_t *form = json_object_get(r->json, "form");
 		bool stored = json_is_true(json_object_get(r->json, "stored"));
@@ -534,7 +552,11 @@ static void on_saved(struct screen *s, const struct api_response *r)
 		}
 		draft_drop(g);
 		d->stale = true;
-		if (stored) {
+		if (r->replayed) {
+			set_notice(g, false, "Your earlier attempt reached the server: %s", msg);
+			app_message(s->app, stored ? MSG_OK : MSG_INFO, "Earlier attempt %s: %s",
+				    stored ? "stored" : "answered", msg);
+		} else if (stored) {
 			set_notice(g, false, "%s", msg);
 			app_message(s->app, MSG_OK, "%s", msg);
 		} else {
@@ -655,7 +677,18 @@ static void send(struct screen *s, struct gform *g, bool submit)
 	g->busy = true;
 	app_message(s->app, MSG_INFO, submit ? "Submitting achievement data..." :
 		    "Saving work in progress...");
-	app_call(s->app, s, call_group_save(g->ach, g->gid, &save), on_saved);
+	struct api_call c = call_group_save(g->ach, g->gid, &save);
+	char *text = json_dumps(c.body, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!g->save_body || !g->save_key[0] || strcmp(g->save_body, text) != 0) {
+		free(g->save_body);
+		g->save_body = text;
+		api_new_key(g->save_key);
+	} else {
+		free(text); /* the same save again: the same key */
+	}
+	strlcpy_s(c.key, g->save_key, sizeof c.key);
+	draft_write(s, g);
+	app_call(s->app, s, c, on_saved);
 }
 
 static void on_confirm_submit(void *ud, int result, const char *text)

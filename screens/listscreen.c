@@ -96,7 +96,35 @@ struct ls {
 	size_t sort;            /* 1 + the column sorted by; 0: as fetched */
 	bool desc;
 	char *xpath;            /* the export's file, while it is asked about; owned */
+	/* paged (ls_decl.page_size): */
+	size_t offset;          /* of the page the source call is made for */
+	int64_t total;          /* rows in all, as the server counts them */
+	bool more_loading;      /* the next page is on its way */
+	char q[80];             /* the search the server was given ("": none) */
+	json_t *of_src;         /* a row filter's choices (ls_filter.of_from); owned */
+	json_t *pgroups;        /* the groups as the server gave them (ls_group.source); owned */
 };
+
+/* Whether the groups are the server's (a paged list's summary call). */
+static bool server_groups(const struct ls *l)
+{
+	return l->d->page_size > 0 && l->d->group && l->d->group->source;
+}
+
+static bool paged(const struct ls *l)
+{
+	return l->d->page_size > 0;
+}
+
+size_t ls_offset(struct ls *l)
+{
+	return l->offset;
+}
+
+const char *ls_query(struct ls *l)
+{
+	return l->q[0] ? l->q : NULL;
+}
 
 struct screen *ls_screen(struct ls *l)
 {
@@ -158,6 +186,11 @@ const char *ls_value_name(struct ls *l, size_t i)
 bool ls_in_group(struct ls *l)
 {
 	return l->group != NULL;
+}
+
+const char *ls_group_key(struct ls *l)
+{
+	return l->group;
 }
 
 json_t *ls_group(struct ls *l)
@@ -270,6 +303,12 @@ static bool local(const struct ls_filter *f)
 	return f->key || f->of;
 }
 
+/* ... on this screen: a paged list's filters are the server's. */
+static bool local_in(const struct ls *l, const struct ls_filter *f)
+{
+	return !paged(l) && local(f);
+}
+
 /* Whether row passes the local filters and belongs to the chosen group. */
 static bool keep(struct ls *l, json_t *row)
 {
@@ -280,7 +319,7 @@ static bool keep(struct ls *l, json_t *row)
 			    strcmp(ls_text(ls_get(row, l->d->group->key), tmp, sizeof(tmp)),
 				   l->group) != 0))
 		return false;
-	for (size_t i = 0; i < l->d->nfilters; i++) {
+	for (size_t i = 0; !paged(l) && i < l->d->nfilters; i++) {
 		const char *key = l->d->filters[i].key;
 		if (key && strcmp(ls_text(ls_get(row, key), tmp, sizeof(tmp)),
 				  ls_value(l, i)) != 0)
@@ -357,6 +396,34 @@ const char *ls_sort(struct ls *l, bool *desc)
 	return l->sort && l->sort <= l->d->ncolumns ? l->d->columns[l->sort - 1].key : NULL;
 }
 
+/* The search texts of the group rows, and their count in the list. */
+static void group_texts(struct ls *l)
+{
+	size_t n = json_array_size(l->groups), i;
+	json_t *o;
+	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
+	json_array_foreach(l->groups, i, o)
+		l->gtext[i] = ls_expand(l->d->group->search, o);
+	list_set_count(&l->glist, n);
+}
+
+/* The group rows from the server's (pgroups): {"key", "first": the
+ * server's row, "count": its "count"}. */
+static void server_group_rows(struct ls *l)
+{
+	const struct ls_group *g = l->d->group;
+	size_t i;
+	json_t *o;
+	l->groups = json_array();
+	json_array_foreach(l->pgroups, i, o) {
+		char tmp[32];
+		json_array_append_new(l->groups, json_pack("{s:s, s:O, s:O}", "key",
+			ls_text(ls_get(o, g->key), tmp, sizeof(tmp)), "first", o,
+			"count", json_object_get(o, "count")));
+	}
+	group_texts(l);
+}
+
 /* Recomputes the rows shown; the ticks are cleared. */
 static void filter_rows(struct ls *l)
 {
@@ -376,6 +443,7 @@ static void filter_rows(struct ls *l)
 	}
 	sort_rows(l);
 	list_set_count(&l->list, l->nrows);
+	l->list.total = paged(l) && l->total > 0 ? (size_t)l->total : 0;
 	list_set_taggable(&l->list, l->d->tick_roles && ls_can(l, l->d->tick_roles));
 	if (l->list.tags)
 		memset(l->list.tags, 0, (l->nrows ? l->nrows : 1) * sizeof(bool));
@@ -385,7 +453,7 @@ static void filter_rows(struct ls *l)
 static void make_groups(struct ls *l)
 {
 	const struct ls_group *g = l->d->group;
-	size_t n, i;
+	size_t i;
 	json_t *o;
 	l->groups = json_array();
 	json_array_foreach(l->all, i, o) {
@@ -405,11 +473,7 @@ static void make_groups(struct ls *l)
 		json_object_set_new(count, code,
 				    json_integer(json_integer_value(json_object_get(count, code)) + 1));
 	}
-	n = json_array_size(l->groups);
-	l->gtext = xcalloc(n ? n : 1, sizeof(char *));
-	json_array_foreach(l->groups, i, o)
-		l->gtext[i] = ls_expand(g->search, o);
-	list_set_count(&l->glist, n);
+	group_texts(l);
 }
 
 static void data_clear(struct ls *l)
@@ -759,7 +823,20 @@ static void on_rows(struct screen *s, const struct api_response *r)
 		arr = json_object_get(l->answer, l->d->rows);
 	}
 	l->all = arr;
-	if (l->d->group)
+	if (paged(l)) {
+		l->total = json_integer_value(json_object_get(r->json, "total"));
+		for (size_t i = 0; i < l->d->nfilters; i++) {
+			const struct ls_filter *f = &l->d->filters[i];
+			if (f->of_from && !l->fval[i][0]) {
+				/* the choices of all rows, kept while one is chosen */
+				json_decref(l->of_src);
+				l->of_src = json_incref(json_object_get(r->json, f->of_from));
+			}
+		}
+	}
+	if (server_groups(l))
+		server_group_rows(l);
+	else if (l->d->group)
 		make_groups(l);
 	if (!l->d->group || l->group)
 		filter_rows(l);
@@ -768,6 +845,9 @@ static void on_rows(struct screen *s, const struct api_response *r)
 			l->list.cur = i;
 	l->focus = 0;
 }
+
+static void on_groups(struct screen *s, const struct api_response *r);
+static void on_group_counts(struct screen *s, const struct api_response *r);
 
 static void load(struct ls *l)
 {
@@ -783,7 +863,100 @@ static void load(struct ls *l)
 				strlcpy_s(l->year[i], fy, sizeof(l->year[i]));
 		}
 	l->loading = true;
+	l->more_loading = false;
+	l->offset = 0;
+	if (server_groups(l) && !l->group) {
+		app_call(l->s->app, l->s, l->d->group->source(l), on_groups);
+		return;
+	}
 	app_call(l->s->app, l->s, l->d->source(l), on_rows);
+	if (server_groups(l))
+		/* the group's counts (its heading), current too; a 304 mostly */
+		app_call(l->s->app, l->s, l->d->group->source(l), on_group_counts);
+}
+
+/* The server's groups while a group's rows are shown: the counts and
+ * names of the heading, the rows left as they are. */
+static void on_group_counts(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	app_dirty(s->app);
+	json_t *rows = json_object_get(r->json, l->d->group->rows);
+	if (r->outcome != API_HTTP || r->status != 200 || !json_is_array(rows))
+		return; /* the heading keeps what it had */
+	json_decref(l->pgroups);
+	l->pgroups = json_incref(rows);
+	free_texts(&l->gtext, json_array_size(l->groups));
+	json_decref(l->groups);
+	server_group_rows(l);
+}
+
+/* The server's groups (a paged list at its groups): kept in pgroups
+ * while a group's rows are shown. */
+static void on_groups(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	l->loading = false;
+	app_dirty(s->app);
+	data_clear(l);
+	if (app_failed(s->app, r, l->d->what)) {
+		l->error = xasprintf("%s: %s", l->d->error, r->err_message);
+		return;
+	}
+	json_decref(l->pgroups);
+	l->pgroups = json_incref(json_object_get(r->json, l->d->group->rows));
+	if (!json_is_array(l->pgroups)) {
+		json_decref(l->pgroups);
+		l->pgroups = json_array();
+	}
+	l->answer = json_pack("{s:[]}", l->d->rows);
+	l->all = json_object_get(l->answer, l->d->rows);
+	server_group_rows(l);
+}
+
+/* The next page of a paged list, appended when it comes; the cursor and
+ * the ticks stay. */
+static void on_more(struct screen *s, const struct api_response *r)
+{
+	struct ls *l = s->priv;
+	l->more_loading = false;
+	app_dirty(s->app);
+	if (!l->all || app_failed(s->app, r, l->d->what))
+		return;
+	json_t *arr = json_object_get(r->json, l->d->rows);
+	if (!json_is_array(arr))
+		return;
+	if (json_integer_value(json_object_get(r->json, "offset")) !=
+	    (json_int_t)json_array_size(l->all))
+		return; /* the list was fetched again meanwhile */
+	l->total = json_integer_value(json_object_get(r->json, "total"));
+	size_t cur = l->list.cur, top = l->list.top, n = l->nrows;
+	bool *tags = NULL;
+	if (l->list.tags) {
+		tags = xcalloc(n ? n : 1, sizeof(bool));
+		memcpy(tags, l->list.tags, n * sizeof(bool));
+	}
+	json_array_extend(l->all, arr);
+	filter_rows(l);
+	l->list.cur = cur < l->nrows ? cur : 0;
+	l->list.top = top;
+	if (tags && l->list.tags)
+		memcpy(l->list.tags, tags, (n < l->nrows ? n : l->nrows) * sizeof(bool));
+	free(tags);
+}
+
+/* Near the end of what a paged list has: the next page is fetched. */
+static void more_if_near_end(struct ls *l)
+{
+	if (!paged(l) || l->loading || l->more_loading || !l->all || at_groups(l) ||
+	    l->list.searching)
+		return; /* (not while a search is typed: it may be the server's) */
+	size_t have = json_array_size(l->all);
+	if ((int64_t)have >= l->total || l->list.cur + 10 < l->nrows)
+		return;
+	l->offset = have;
+	l->more_loading = true;
+	app_call(l->s->app, l->s, l->d->source(l), on_more);
 }
 
 void ls_reload(struct ls *l)
@@ -862,8 +1035,8 @@ static void follow(struct ls *l)
 	bool fetch = false, refilter = false;
 	for (size_t i = 0; i < l->d->nfilters; i++) {
 		bool changed = strcmp(was[i], ls_value(l, i)) != 0;
-		fetch |= changed && !local(&l->d->filters[i]);
-		refilter |= changed && local(&l->d->filters[i]);
+		fetch |= changed && !local_in(l, &l->d->filters[i]);
+		refilter |= changed && local_in(l, &l->d->filters[i]);
 	}
 	const char *gpath = l->d->group ? l->d->group->follow : NULL;
 	if (gpath) {
@@ -964,6 +1137,8 @@ static void ls_done(struct screen *s)
 	xfree(&l->reason);
 	free_fchoice(l);
 	json_decref(l->fetched);
+	json_decref(l->of_src);
+	json_decref(l->pgroups);
 	for (size_t i = 0; i < LS_MAX_FILTERS; i++)
 		xfree(&l->fname[i]);
 	xfree(&l->xpath);
@@ -990,6 +1165,20 @@ static void ls_open(struct screen *s)
 			app_call(s->app, s, l->d->filters[i].fetch->call(), on_fetched);
 }
 
+/* Shown again after another screen: the rows are fetched again (a 304
+ * when unchanged), keeping the cursor on its row; not while a level
+ * below (a form) has the screen. */
+static void ls_revisit(struct screen *s)
+{
+	struct ls *l = s->priv;
+	if (below(l) || l->loading || !l->started)
+		return;
+	json_t *cur = l->nrows ? row_at(l, l->list.cur) : NULL;
+	if (cur)
+		l->focus = row_id(cur);
+	load(l);
+}
+
 static bool ls_subject(struct screen *s, const char *type, long id)
 {
 	struct ls *l = s->priv;
@@ -1012,14 +1201,15 @@ static void on_value(struct ls *l)
 {
 	const struct ls_filter *f = &l->d->filters[l->choosing];
 	results_clear(&l->res);
-	if (local(f))
+	if (local_in(l, f))
 		filter_rows(l);
-	else
-		xfree(&l->group);
+	else if (!(paged(l) && f->key))
+		xfree(&l->group); /* a filter of a group's rows keeps the group */
 	if (f->said)
 		message(l, f->said, NULL, 0);
-	if (!local(f))
-		load(l);
+	/* A filter done here shows at once, and is fetched again too so the
+	 * rows are current (an unchanged list costs a 304). */
+	load(l);
 	app_dirty(l->s->app);
 }
 
@@ -1099,10 +1289,11 @@ static void on_word_value(void *ud, int result, const char *text)
 static void choose_of(struct ls *l, size_t i)
 {
 	const struct ls_filter *f = &l->d->filters[i];
-	char **items = choices_start(l, json_array_size(l->all), f->of_all);
+	json_t *src = paged(l) && f->of_from ? l->of_src : l->all;
+	char **items = choices_start(l, json_array_size(src), f->of_all);
 	size_t cur = 0, k;
 	json_t *o;
-	json_array_foreach(l->all, k, o) {
+	json_array_foreach(src, k, o) {
 		char *v = ls_expand(f->of, o), name[160];
 		bool seen = false;
 		for (size_t c = 0; c < l->nfchoice && !seen; c++)
@@ -1554,6 +1745,8 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 		}
 		if (a == ACT_BACK && l->group) {
 			xfree(&l->group);
+			if (server_groups(l))
+				load(l); /* the groups, current */
 			app_message(s->app, MSG_INFO, "%s", "");
 			return W_HANDLED;
 		}
@@ -1573,7 +1766,23 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 			return W_HANDLED;
 		}
 	}
+	bool was_searching = lst->searching;
 	enum wres r = list_action(lst, a, key);
+	if (paged(l) && lst == &l->list) {
+		/* A search typed to the end (Enter) in a list not all here is
+		 * the server's, over the whole list (only the rows that match
+		 * are then shown); in a list all here it finds the row, as in
+		 * any list. Dropping the search (Esc) drops the server's too. */
+		bool incomplete = (int64_t)json_array_size(l->all) < l->total;
+		if (was_searching && !lst->searching && strcmp(lst->search, l->q) != 0 &&
+		    (l->q[0] || (incomplete && lst->search[0]))) {
+			strlcpy_s(l->q, lst->search, sizeof l->q);
+			l->list.cur = l->list.top = 0;
+			load(l);
+			return W_HANDLED;
+		}
+		more_if_near_end(l);
+	}
 	if (r == W_OPEN) {
 		if (at_groups(l)) {
 			json_t *g = json_array_get(l->groups, l->glist.cur);
@@ -1582,6 +1791,7 @@ static enum wres ls_action(struct screen *s, enum action a, int key)
 				l->list.cur = l->list.top = 0;
 				results_clear(&l->res);
 				filter_rows(l);
+				load(l); /* current rows, as on a filter change */
 			}
 		} else if (l->nrows && d->detail) {
 			open_detail(l, row_id(row_at(l, l->list.cur)));
@@ -1725,6 +1935,7 @@ const struct screen_ops listscreen_ops = {
 	.priv_size = sizeof(struct ls),
 	.init = ls_init,
 	.open = ls_open,
+	.revisit = ls_revisit,
 	.draw = ls_draw,
 	.action = ls_action,
 	.context = ls_context,

@@ -116,6 +116,10 @@ struct ls_filter {
 	/* NULL: the value, in words when words are given */
 	void (*of_name)(json_t *row, char *out, size_t size);
 	const char *of_all;
+	/* A paged list (ls_decl.page_size): the member of the answer that
+	 * lists the choices (rows with the members of and of_name read), as
+	 * the server counts them over all the rows. */
+	const char *of_from;
 };
 
 /* A row action: ticked rows (or the row under the cursor) go to one call
@@ -162,6 +166,11 @@ struct ls_group {
 	const char *no_ticks;        /* said when Space is pressed on the groups */
 	const char *follow;          /* the member of an opened item that chooses its group */
 	enum context context;
+	/* A paged list (ls_decl.page_size): the groups come from this call,
+	 * one per row of its answer's member rows, keyed by key and counted
+	 * by the row's member "count"; NULL: made from the rows. */
+	struct api_call (*source)(struct ls *l);
+	const char *rows;
 };
 
 /* What Enter on a row opens in place of the list (a view of one item;
@@ -270,6 +279,13 @@ struct ls_decl {
 	const char *export_name;
 	void (*export)(struct ls *l, FILE *f, const char *path);
 	bool sort_remote;
+	/* Paged (issue 13): the source call asks for page_size rows from
+	 * ls_offset() with the search ls_query() and every filter (none is
+	 * done here); its answer holds "total"; the next page is fetched as
+	 * the cursor nears the last row, and a search typed to the end (/
+	 * ... Enter) while not every row is here is the server's. 0: the whole list in one answer; any
+	 * other value: paged (the source call takes app_page_rows rows). */
+	int page_size;
 };
 
 /* The engine's ops: def->arg is the struct ls_decl. */
@@ -280,6 +296,10 @@ extern const struct screen_ops listscreen_ops;
 struct screen *ls_screen(struct ls *l);
 /* The value of filter i: its code, or the year ("2025/26"). */
 const char *ls_value(struct ls *l, size_t i);
+/* A paged list's source call: the offset of the page asked for, and the
+ * search the server is to do (NULL: none). */
+size_t ls_offset(struct ls *l);
+const char *ls_query(struct ls *l);
 /* Filter i's value in words. */
 const char *ls_value_name(struct ls *l, size_t i);
 /* Filter i's choice index (words filters). */
@@ -289,6 +309,8 @@ json_t *ls_answer(struct ls *l);
 /* Whether a group is chosen (its rows are shown), and its row, or NULL
  * when it is not among the groups fetched (borrowed). */
 bool ls_in_group(struct ls *l);
+/* The chosen group's key (NULL: at the groups). */
+const char *ls_group_key(struct ls *l);
 json_t *ls_group(struct ls *l);
 /* Whether the user holds one of roles at the current organisation. */
 bool ls_can(struct ls *l, unsigned roles);

@@ -24,9 +24,20 @@ static const char *jstr(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* A page of the rows (issue 13): the service and date chosen ("ID
+ * YYYY-MM-DD") and the search go to the server. */
 static struct api_call source(struct ls *l)
 {
-	return call_missing();
+	const char *v = ls_value(l, 0);
+	const char *sp = strchr(v, ' ');
+	struct missing_page_q q = {
+		.service = atoll(v),
+		.date = sp ? sp + 1 : NULL,
+		.q = ls_query(l),
+		.limit = app_page_rows(ls_screen(l)->app),
+		.offset = ls_offset(l),
+	};
+	return call_missing_page(&q);
 }
 
 /* "dd/mm/yyyy*  Service" (* for a payment date) in the drop-down. */
@@ -45,6 +56,7 @@ static const struct ls_filter filters[] = {
 		.of = "{service_id} {date}",
 		.of_name = service_date_name,
 		.of_all = "All services and achievement dates",
+		.of_from = "dates",
 	},
 };
 
@@ -236,4 +248,5 @@ const struct ls_decl missing_data_list = {
 	.open = open_row,
 	.offers = offers,
 	.action = action,
+	.page_size = 1,
 };

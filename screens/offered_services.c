@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "screens/offer_view.h"
@@ -21,9 +22,25 @@
 
 enum { F_STATUS, F_YEAR };
 
+/* A page of one service's providers in one status, searched by the
+ * server (issue 13); the services with their counts come from
+ * services_source. */
 static struct api_call source(struct ls *l)
 {
-	return call_offers(&(struct offers_q){ .year = ls_value(l, F_YEAR) });
+	const char *key = ls_group_key(l);
+	return call_offers(&(struct offers_q){
+		.year = ls_value(l, F_YEAR),
+		.service = key ? atoll(key) : 0,
+		.status = ls_value(l, F_STATUS),
+		.q = ls_query(l),
+		.limit = app_page_rows(ls_screen(l)->app),
+		.offset = ls_offset(l),
+	});
+}
+
+static struct api_call services_source(struct ls *l)
+{
+	return call_offers(&(struct offers_q){ .year = ls_value(l, F_YEAR), .summary = true });
 }
 
 /* The kind of organisation, or the PCN a practice's offer came through. */
@@ -112,6 +129,8 @@ static const struct ls_group services = {
 	.no_ticks = "Choose a service first (Enter).",
 	.follow = "service.id",
 	.context = CTX_LIST,
+	.source = services_source,
+	.rows = "services",
 };
 
 static const struct ls_column columns[] = {
@@ -166,4 +185,5 @@ const struct ls_decl offered_services_list = {
 	.detail_context = CTX_TREE,
 	.head_rows = 3,
 	.head = head,
+	.page_size = 1,
 };

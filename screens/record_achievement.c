@@ -489,6 +489,14 @@ static void ra_open(struct screen *s)
 	panel_refresh(s);
 }
 
+/* Shown again: the services and dates fetched again, not while an
+ * achievement or its form is open. */
+static void ra_revisit(struct screen *s)
+{
+	if (!de_active(s))
+		ra_open(s);
+}
+
 static void ra_draw(struct screen *s, WINDOW *w, int h, int width)
 {
 	struct panel *p = panel_of(s);
@@ -510,6 +518,7 @@ const struct screen_ops record_achievement_ops = {
 	.priv_size = sizeof(struct panel),
 	.init = ra_init,
 	.open = ra_open,
+	.revisit = ra_revisit,
 	.draw = ra_draw,
 	.action = panel_action,
 	.context = panel_context,

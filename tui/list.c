@@ -252,6 +252,8 @@ void list_draw(struct list *l, WINDOW *win, int y, int x, int h, int w)
 	else
 		len = snprintf(st, sizeof(st), "%zu-%zu of %zu", l->top + 1,
 			       l->top + (size_t)rows < l->n ? l->top + (size_t)rows : l->n, l->n);
+	if (l->total > l->n && len > 0 && (size_t)len < sizeof(st))
+		len += snprintf(st + len, sizeof(st) - (size_t)len, ", %zu in all", l->total);
 	if (l->taggable && len > 0 && (size_t)len < sizeof(st))
 		len += snprintf(st + len, sizeof(st) - (size_t)len, "  ticked %zu",
 				list_tagged_count(l));

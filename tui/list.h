@@ -34,6 +34,8 @@ struct list {
 	bool *tags;           /* n entries when taggable; owned */
 	char search[80];
 	bool searching;       /* typing into the search */
+	size_t total;         /* rows in all when the owner has fetched only n
+				 of them (a paged list); 0: n */
 	list_draw_fn draw;
 	list_text_fn text;
 	void *ud;             /* not owned */

@@ -515,9 +515,16 @@ static enum st save_tx(struct db *db, void *arg)
 					"current", theirs ? val_json(s->kind, theirs) : json_null()));
 		}
 		const char *who = last ? json_string_value(json_object_get(last, "user_name")) : NULL;
-		char *msg = xasprintf("%s saved this group after you opened it; review the current"
-				      " values and submit again", who ? who : "someone else");
-		x->conflict = json_pack("{s:s, s:o}", "message", msg, "changes", changes);
+		const char *who_id = last ? json_string_value(json_object_get(last, "user_id")) : NULL;
+		bool own = who_id && !strcmp(who_id, x->r->auth->user_id);
+		char *msg = own ? xasprintf("your own earlier save changed this group after this form"
+					    " was opened; review the current values and save again")
+				: xasprintf("%s saved this group after you opened it; review the current"
+					    " values and submit again", who ? who : "someone else");
+		x->conflict = json_pack("{s:s, s:o, s:{s:o, s:o, s:b}}", "message", msg,
+					"changes", changes, "saved_by",
+					"user_id", who_id ? json_string(who_id) : json_null(),
+					"name", who ? json_string(who) : json_null(), "own", own);
 		free(msg);
 		json_decref(last);
 		free(inds);
@@ -797,9 +804,10 @@ void h_group_save(struct req *r)
 							      sizeof reverts);
 	enum st st = store_tx(r->db, true, save_tx, &x);
 	if (st == ST_CONFLICT && x.conflict) {
-		json_t *e = json_pack("{s:{s:s, s:O}, s:O, s:o}", "error", "code", "conflict",
+		json_t *e = json_pack("{s:{s:s, s:O}, s:O, s:O, s:o}", "error", "code", "conflict",
 				      "message", json_object_get(x.conflict, "message"),
 				      "changes", json_object_get(x.conflict, "changes"),
+				      "saved_by", json_object_get(x.conflict, "saved_by"),
 				      "current", form_json(r, &x.a, &x.s, gid, &x.acc));
 		reply_json(r, 409, e);
 		goto out;
@@ -865,7 +873,14 @@ void h_missing(struct req *r)
 		reply_error(r, 400, "bad_query", "date", "date must be YYYY-MM-DD");
 		return;
 	}
-	json_t *j = store_missing_json(r->db, r->auth->uid, o.id, sid, date);
+	struct page_q pg;
+	struct missing_q q = {.org_id = o.id, .service_id = sid, .date = date};
+	if (!query_year(r, &q.year) || !query_page(r, 500, &pg))
+		return;
+	q.q = pg.q;
+	q.limit = pg.limit;
+	q.offset = pg.offset;
+	json_t *j = store_missing_json(r->db, r->auth->uid, &q);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;

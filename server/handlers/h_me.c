@@ -12,42 +12,63 @@ void h_health(struct req *r)
 				     "schema", store_schema_version(r->db)));
 }
 
-/* The account (store_me_text, an object) with the business date and its
- * financial year added, which the calendar moves without any change in
- * the database, so they are never cached. */
-void h_me(struct req *r)
+/* The account (store_me_text, an object) with the business date, its
+ * financial year, the year with work and the password expiry added,
+ * which the calendar moves without any change in the database, so they
+ * are never cached; appended to b. */
+static enum st me_text(struct db *db, const struct server_config *cfg, int64_t uid,
+		       struct buf *b)
 {
-	struct buf b;
-	buf_init(&b);
-	if (store_me_text(r->db, r->auth->uid, &b) != ST_OK || b.len < 2 ||
-	    b.data[b.len - 1] != '}') {
-		buf_free(&b);
-		reply_store_error(r, ST_ERROR);
-		return;
-	}
+	enum st st = store_me_text(db, uid, b);
+	if (st != ST_OK)
+		return st;
+	if (b->len < 2 || b->data[b->len - 1] != '}')
+		return ST_ERROR;
 	char today[11], fy[8];
-	store_business_date(r->db, today);
-	b.len--; /* reopen the object */
-	buf_printf(&b, ",\"business_date\":\"%s\"", today);
+	store_business_date(db, today);
+	b->len--; /* reopen the object */
+	buf_printf(b, ",\"business_date\":\"%s\"", today);
 	if (date_financial_year(today, fy))
-		buf_printf(&b, ",\"financial_year\":\"%s\"", fy);
+		buf_printf(b, ",\"financial_year\":\"%s\"", fy);
 	if (date_work_year(today, fy))
-		buf_printf(&b, ",\"work_year\":\"%s\"", fy);
+		buf_printf(b, ",\"work_year\":\"%s\"", fy);
 	/* Password expiry (cqrsd --password-max-age): the date, and the Home
 	 * warning from PASSWORD_WARN_DAYS before it. */
 	struct user_rec u;
 	char on[11];
-	bool expiry = r->srv->cfg.password_max_age > 0 &&
-		      store_user_by_id(r->db, r->auth->uid, &u) == ST_OK &&
-		      (password_expired(&r->srv->cfg, u.password_set_at, on), u.password_set_at > 0);
-	bool warn = expiry && u.password_set_at + (int64_t)r->srv->cfg.password_max_age * 86400 -
+	bool expiry = cfg->password_max_age > 0 && store_user_by_id(db, uid, &u) == ST_OK &&
+		      (password_expired(cfg, u.password_set_at, on), u.password_set_at > 0);
+	bool warn = expiry && u.password_set_at + (int64_t)cfg->password_max_age * 86400 -
 				      (int64_t)PASSWORD_WARN_DAYS * 86400 <= wall_s();
 	if (expiry)
-		buf_printf(&b, ",\"password_expires\":\"%s\"", on);
+		buf_printf(b, ",\"password_expires\":\"%s\"", on);
 	else
-		buf_printf(&b, ",\"password_expires\":null");
-	buf_printf(&b, ",\"password_warning\":%s", warn ? "true" : "false");
-	buf_putc(&b, '}');
+		buf_printf(b, ",\"password_expires\":null");
+	buf_printf(b, ",\"password_warning\":%s", warn ? "true" : "false");
+	buf_putc(b, '}');
+	return ST_OK;
+}
+
+json_t *me_json(struct db *db, const struct server_config *cfg, int64_t uid)
+{
+	struct buf b;
+	buf_init(&b);
+	json_t *me = me_text(db, cfg, uid, &b) == ST_OK ? json_loadb(b.data, b.len, 0, NULL)
+							 : NULL;
+	buf_free(&b);
+	return me;
+}
+
+void h_me(struct req *r)
+{
+	struct buf b;
+	buf_init(&b);
+	enum st st = me_text(r->db, &r->srv->cfg, r->auth->uid, &b);
+	if (st != ST_OK) {
+		buf_free(&b);
+		reply_store_error(r, st);
+		return;
+	}
 	reply_raw(r, 200, b.data, b.len);
 	buf_free(&b);
 }

@@ -35,7 +35,21 @@ void h_offers_list(struct req *r)
 	}
 	if (!query_org(r, "organisation", false, &o))
 		return;
-	json_t *j = store_offers_json(r->db, r->auth->uid, year, service, status, o.id);
+	/* issue 13: summary=service counts the offers of each service; limit
+	 * (with offset and q) answers one page */
+	struct page_q pg;
+	if (!query_page(r, 200, &pg))
+		return;
+	const char *summary = req_query(r, "summary");
+	if (summary && strcmp(summary, "service") != 0) {
+		reply_error(r, 400, "bad_query", "summary", "summary must be service");
+		return;
+	}
+	struct offers_q q = {.year = year, .status = status, .q = pg.q, .service_id = service,
+			     .org_id = o.id, .limit = pg.limit, .offset = pg.offset};
+	json_t *j = summary ? store_offers_summary(r->db, r->auth->uid, &q)
+		  : pg.limit ? store_offers_page(r->db, r->auth->uid, &q)
+		  : store_offers_json(r->db, r->auth->uid, year, service, status, o.id);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;

@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "server/http/auth.h"
+#include "server/http/idem.h"
 #include "server/handlers/handlers.h"
 #include "jsonx.h"
 #include "validate.h"
@@ -178,18 +180,40 @@ enum st signin_failure_add(struct db *db, struct req *r, const char *login)
 	return store_signin_failed(db, login, r->addr, now, &f);
 }
 
+/* "home": true (issue 13, one round trip from sign-in to Home): the
+ * answer also holds what GET /me gives ("me") and the Message Centre's
+ * GET /tasks answer with its ETag ("home": {path, etag, answer}). */
+static void add_home(struct db *db, const struct server_config *cfg, int64_t uid, json_t *j)
+{
+	json_t *me = me_json(db, cfg, uid);
+	json_t *tasks = store_tasks_json(db, uid);
+	char *text = tasks ? json_dumps(tasks, JSON_COMPACT) : NULL;
+	if (me)
+		json_object_set_new(j, "me", me);
+	if (text) {
+		char etag[IDEM_ETAG_SIZE];
+		idem_etag(text, strlen(text), etag);
+		json_object_set_new(j, "home", json_pack("{s:s, s:s, s:O}", "path", "/tasks",
+							 "etag", etag, "answer", tasks));
+	}
+	free(text);
+	json_decref(tasks);
+}
+
 void h_session_create(struct req *r)
 {
 	json_t *body = body_object(r);
 	if (!body)
 		return;
 	struct signin s;
+	int home = 0;
 	memset(&s, 0, sizeof s);
 	s.cfg = r->srv->cfg;
 	s.addr = r->addr;
 	struct jx_field spec[] = {
 		{"user_id", JX_STRING, true, &s.user_id, 64, false},
 		{"password", JX_STRING, true, &s.password, 128, false},
+		{"home", JX_BOOL, false, &home, 0, false},
 	};
 	struct jx_error err;
 	if (!jx_unpack(body, spec, ARRAY_SIZE(spec), &err)) {
@@ -228,12 +252,16 @@ void h_session_create(struct req *r)
 		goto out;
 	}
 	switch (s.outcome) {
-	case SIGNED_IN:
-		reply_json(r, 201, json_pack("{s:s, s:I, s:I, s:s}", "token", s.token,
-					     "expires_at", (json_int_t)s.expires_at,
-					     "idle_timeout", (json_int_t)r->srv->cfg.token_idle,
-					     "user_id", s.user.user_id));
+	case SIGNED_IN: {
+		json_t *j = json_pack("{s:s, s:I, s:I, s:s}", "token", s.token,
+				      "expires_at", (json_int_t)s.expires_at,
+				      "idle_timeout", (json_int_t)r->srv->cfg.token_idle,
+				      "user_id", s.user.user_id);
+		if (home)
+			add_home(r->db, &r->srv->cfg, s.user.id, j);
+		reply_json(r, 201, j);
 		break;
+	}
 	case WAIT:
 		reply_wait(r, s.wait_until_ms, s.now_ms);
 		break;

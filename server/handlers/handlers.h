@@ -141,4 +141,19 @@ bool scoped_org(struct req *r, const char *code, const char *field, struct org_r
  * it is not one. */
 int64_t param_id(struct req *r, int i);
 
+/* h_me.c (issue 13): GET /me's answer for user uid (NULL on error), which
+ * POST /session also gives with "home": true. */
+json_t *me_json(struct db *db, const struct server_config *cfg, int64_t uid);
+
+/* routes.c (issue 13): the paging arguments of a list, limit (1 to
+ * max; absent: 0, the whole list), offset (0 to 1,000,000) and q (a
+ * search of at most 100 characters, trimmed; NULL when absent or blank);
+ * false when answered 400. */
+struct page_q {
+	int64_t limit, offset;
+	const char *q;
+	char qbuf[101];
+};
+bool query_page(struct req *r, int64_t max, struct page_q *out);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "server/http/auth.h"
 #include "server/http/http.h"
+#include "server/http/idem.h"
 #include "server/http/routes.h"
 #include "server/log.h"
 #include "server/store/store.h"
@@ -379,6 +380,11 @@ static MHD_Result_t send_stream(struct req *r)
 	return ret;
 }
 
+static bool is_write(const struct req *r)
+{
+	return strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+}
+
 static MHD_Result_t send_reply(struct req *r)
 {
 	if (r->stream)
@@ -388,6 +394,18 @@ static MHD_Result_t send_reply(struct req *r)
 	size_t len = r->reply_len;
 	char *body = r->reply;
 	r->reply = NULL;
+	/* A read that answers 200 carries an ETag; sent back in If-None-Match
+	 * it gets 304 and no body. */
+	char etag[IDEM_ETAG_SIZE] = "";
+	if (body && r->status == 200 && !is_write(r)) {
+		idem_etag(body, len, etag);
+		if (idem_etag_matches(req_header(r, "If-None-Match"), etag)) {
+			free(body);
+			body = NULL;
+			len = 0;
+			r->status = 304;
+		}
+	}
 	if (body && len > 1024 && r->accept_gzip) {
 		size_t zlen;
 		char *z = gzip_buf(body, len, &zlen);
@@ -410,6 +428,10 @@ static MHD_Result_t send_reply(struct req *r)
 		MHD_add_response_header(resp, "Content-Encoding", "gzip");
 	MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (*etag)
+		MHD_add_response_header(resp, "ETag", etag);
+	if (r->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->allow)
 		MHD_add_response_header(resp, "Allow", r->allow);
 	if (r->retry_after > 0) {
@@ -567,20 +589,20 @@ struct write_queue {
 	pthread_t thread;
 };
 
-static bool is_write(const struct req *r)
-{
-	return strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
-}
 
 static void run_request(struct req *r)
 {
 	r->db = store_db(r->srv->store);
 	bool reading = !is_write(r) && store_read_begin(r->db);
-	routes_dispatch(r);
+	bool replayed = !reading && is_write(r) && idem_replay(r);
+	if (!replayed)
+		routes_dispatch(r);
 	if (reading)
 		store_read_end(r->db);
 	if (!r->replied)
 		reply_error(r, 500, "internal", NULL, "no reply was produced");
+	if (is_write(r) && !replayed)
+		idem_record(r);
 }
 
 static void *writer_main(void *arg)

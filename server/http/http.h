@@ -69,6 +69,7 @@ struct req {
 	int64_t retry_after;     /* seconds, for 429; 0: no Retry-After */
 	char allow_buf[128];
 	bool replied;
+	bool replayed;           /* the first answer to its Idempotency-Key */
 	bool auth_at_dispatch;   /* a read: authenticated when it runs */
 	bool queued;             /* handed to the writer thread */
 	bool written;            /* the writer thread has answered it */

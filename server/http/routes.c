@@ -354,3 +354,45 @@ void rows_run(struct req *r, json_t *ids, const void *tmpl, size_t size, store_t
 	reply_json(r, 200, json_pack("{s:o, s:i, s:i}", "results", results, "succeeded", ok,
 				     "failed", bad));
 }
+
+/* ---- paging (issue 13) ----------------------------------------------------- */
+
+static bool query_count(struct req *r, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *s = req_query(r, name);
+	if (!s)
+		return true;
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi) {
+		reply_error(r, 400, "bad_query", name, "%s must be a whole number from %lld to %lld",
+			    name, (long long)lo, (long long)hi);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool query_page(struct req *r, int64_t max, struct page_q *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!query_count(r, "limit", 1, max, &out->limit) ||
+	    !query_count(r, "offset", 0, 1000000, &out->offset))
+		return false;
+	const char *q = req_query(r, "q");
+	if (q) {
+		while (*q == ' ')
+			q++;
+		size_t n = strlen(q);
+		while (n && q[n - 1] == ' ')
+			n--;
+		if (n > 100) {
+			reply_error(r, 400, "bad_query", "q", "q must be at most 100 characters");
+			return false;
+		}
+		memcpy(out->qbuf, q, n);
+		out->qbuf[n] = '\0';
+		out->q = n ? out->qbuf : NULL;
+	}
+	return true;
+}

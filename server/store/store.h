@@ -433,6 +433,18 @@ ST_MUST enum st store_offer_set_status(struct db *db, int64_t id, const char *fr
 /* Offers in the user's scope, filtered (year/status NULL, ids 0: all). */
 json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
 			  const char *status, int64_t org_id);
+/* A page of the offers in the user's scope (issue 13): 0/NULL filters are
+ * all; q searches the organisation's code and name and the service's
+ * name. {"offers", "total", "offset", "limit"}. */
+struct offers_q {
+	const char *year, *status, *q;
+	int64_t service_id, org_id;
+	int64_t limit, offset;
+};
+json_t *store_offers_page(struct db *db, int64_t uid, const struct offers_q *q);
+/* The services offered in the user's scope with their offers counted by
+ * status: {"services": [{"service": {...}, "count": {STATUS: n}}]}. */
+json_t *store_offers_summary(struct db *db, int64_t uid, const struct offers_q *q);
 /* One offer with its history. */
 json_t *store_offer_json(struct db *db, int64_t id);
 /* The offer's latest history entry {at, user_id, user_name, status}. */
@@ -535,9 +547,20 @@ ST_MUST enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, con
 		      bool ratio, int64_t uid);
 /* Submission history, newest first (group 0: all groups). */
 json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id);
-/* Missing data in the user's scope (0/NULL filters: all). */
-json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
-			   const char *date);
+/* Missing Data in the user's scope: what to list (0/NULL: all), and a
+ * page of it (limit 0: up to 2,000 rows, no paging members). */
+struct missing_q {
+	int64_t org_id, service_id;
+	const char *date, *year;
+	const char *q;          /* a search over organisation, service and group */
+	int64_t limit, offset;
+};
+/* {"missing": [...]}; with a limit also "total", "offset", "limit" and
+ * "dates" (every service and date among all the rows, with their count). */
+json_t *store_missing_json(struct db *db, int64_t uid, const struct missing_q *q);
+/* A LIKE pattern (ESCAPE '\\') matching text containing q; NULL for an
+ * empty q. The caller frees it. */
+char *store_like_pattern(const char *q);
 
 /* ---- declarations (store_declarations.c) ------------------------------- */
 struct decl_rec {
@@ -749,5 +772,24 @@ void store_report_default_year(struct db *db, char out[8]);
  * parameter: those of organisations in reach, and those allocated to the
  * user's organisations ("allocated": true). */
 json_t *store_report_services(struct db *db, int64_t uid);
+/* ---- idempotent writes (store_idem.c, migration 8) ---------------------- */
+/* The first answer to a write that carried an Idempotency-Key. */
+#define STORE_IDEM_KEEP_MS ((int64_t)24 * 3600 * 1000)
+struct idem_rec {
+	char method[8];
+	char *path;                     /* owned */
+	unsigned char request_hash[32]; /* BLAKE2b of the request body */
+	int status;
+	char *body;                     /* the answer's body (owned), or NULL */
+	size_t body_len;
+};
+/* The record of user uid's key (ST_NOTFOUND: none); free it with
+ * store_idem_free. */
+ST_MUST enum st store_idem_get(struct db *db, int64_t uid, const char *key, struct idem_rec *out);
+void store_idem_free(struct idem_rec *rec);
+/* Keeps rec as user uid's answer for key (a key already kept stays as it
+ * is), and drops records older than STORE_IDEM_KEEP_MS. */
+ST_MUST enum st store_idem_put(struct db *db, int64_t uid, const char *key,
+			       const struct idem_rec *rec, int64_t now_ms);
 
 #endif

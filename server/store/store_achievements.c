@@ -591,56 +591,134 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
 
 /* ---- missing data ------------------------------------------------------- */
 
-json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t service_id,
-			   const char *date)
+/* The rows of Missing Data (see store_missing_json): incomplete groups of
+ * recorded achievements, and payment dates of services the organisation
+ * takes part in with nothing recorded. An achievement is looked into
+ * group by group only when it holds fewer values than its service expects
+ * of its kind of organisation (one index count each), so a scope of
+ * thousands of complete achievements costs milliseconds. ?1 user, ?2
+ * organisation (0: all), ?3 service (0: all), ?4 date (NULL: all), ?5 the
+ * business date, ?6 financial year (NULL: all), ?7 a LIKE pattern over the
+ * organisation, service and group (NULL: none). */
+#define MISSING_ROWS \
+	SCOPE_CTE \
+	", ach(id, service_id, org_id, kind, date, payment) AS MATERIALIZED (" \
+	"  SELECT a.id, a.service_id, a.org_id, o.kind, d.date, d.payment FROM achievement a" \
+	"  JOIN achievement_date d ON d.id = a.date_id JOIN organisation o ON o.id = a.org_id" \
+	"  WHERE a.org_id IN scope AND (?2 = 0 OR a.org_id = ?2)" \
+	"  AND " SQL_SERVICE_TYPE_OK("a.org_id", "(SELECT payment_type FROM quality_service" \
+				     " WHERE id = a.service_id)") \
+	"  AND (?3 = 0 OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4))," \
+	" expected(service_id, kind, n) AS MATERIALIZED (SELECT sd.service_id, k.kind, count(*)" \
+	"  FROM service_domain sd JOIN indicator_group g ON g.domain_id = sd.id" \
+	"  JOIN indicator i ON i.group_id = g.id" \
+	"  JOIN (SELECT 'PRACTICE' AS kind UNION ALL SELECT 'PCN') k" \
+	"  WHERE NOT (i.pcn_entered AND k.kind = 'PRACTICE') GROUP BY 1, 2)," \
+	" short(id, service_id, org_id, date, payment) AS MATERIALIZED (" \
+	"  SELECT ach.id, ach.service_id, ach.org_id, ach.date, ach.payment FROM ach" \
+	"  JOIN expected e ON e.service_id = ach.service_id AND e.kind = ach.kind" \
+	"  WHERE (SELECT count(*) FROM achievement_value v JOIN indicator i ON i.id = v.indicator_id" \
+	"   WHERE v.achievement_id = ach.id AND NOT (i.pcn_entered AND ach.kind = 'PRACTICE')) < e.n)," \
+	" rows(ach_id, org_code, org_name, service_id, service, fy, date, payment," \
+	"  gid, gcode, gname, gkind, total, submitted) AS MATERIALIZED (" \
+	" SELECT short.id, o.code, o.name, s.id, s.name, s.financial_year, short.date, short.payment," \
+	"  g.id, g.code, g.name, g.kind, count(i.id), count(v.indicator_id)" \
+	" FROM short JOIN organisation o ON o.id = short.org_id" \
+	" JOIN quality_service s ON s.id = short.service_id" \
+	" JOIN service_domain sd ON sd.service_id = s.id" \
+	" JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id" \
+	"  AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')" \
+	" LEFT JOIN achievement_value v ON v.achievement_id = short.id AND v.indicator_id = i.id" \
+	" GROUP BY short.id, g.id HAVING count(v.indicator_id) < count(i.id)" \
+	" UNION ALL" \
+	" SELECT NULL, o.code, o.name, s.id, s.name, s.financial_year, d.date, 1," \
+	"  NULL, NULL, NULL, NULL, 0, 0" \
+	" FROM offer f JOIN organisation o ON o.id = f.org_id" \
+	" JOIN quality_service s ON s.id = f.service_id" \
+	" JOIN achievement_date d ON d.service_id = s.id AND d.payment = 1" \
+	" WHERE f.status = 'APPROVED' AND f.org_id IN scope AND s.payment_type <> 'PO'" \
+	"  AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type") \
+	"  AND (?2 = 0 OR f.org_id = ?2) AND (?3 = 0 OR f.service_id = ?3)" \
+	"  AND (?4 IS NULL OR d.date = ?4) AND d.date <= ?5" \
+	"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id" \
+	"   AND a.date_id = d.id))," \
+	" chosen AS (SELECT * FROM rows WHERE (?6 IS NULL OR fy = ?6)" \
+	"  AND (?7 IS NULL OR org_code LIKE ?7 ESCAPE '\\' OR org_name LIKE ?7 ESCAPE '\\'" \
+	"   OR service LIKE ?7 ESCAPE '\\' OR gcode LIKE ?7 ESCAPE '\\' OR gname LIKE ?7 ESCAPE '\\'))"
+
+static void missing_bind(struct db *db, sqlite3_stmt *st, int64_t uid, const struct missing_q *q,
+			 char *pattern)
 {
-	/* Incomplete groups of recorded achievements, and payment dates of
-	 * services the organisation takes part in with nothing recorded. */
-	static const char sql[] =
-		SCOPE_CTE
-		", ach(id, service_id, org_id, date, payment) AS ("
-		"  SELECT a.id, a.service_id, a.org_id, d.date, d.payment FROM achievement a"
-		"  JOIN achievement_date d ON d.id = a.date_id"
-		"  WHERE a.org_id IN scope AND (?2 = 0 OR a.org_id = ?2)"
-		"  AND " SQL_SERVICE_TYPE_OK("a.org_id", "(SELECT payment_type FROM quality_service"
-					     " WHERE id = a.service_id)")
-		"  AND (?3 = 0 OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4))"
-		" SELECT ach.id, o.code, o.name, s.id, s.name, s.financial_year, ach.date, ach.payment,"
-		"  g.id, g.code, g.name, g.kind, count(i.id), count(v.indicator_id)"
-		" FROM ach JOIN organisation o ON o.id = ach.org_id"
-		" JOIN quality_service s ON s.id = ach.service_id"
-		" JOIN service_domain sd ON sd.service_id = s.id"
-		" JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id"
-		"  AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')"
-		" LEFT JOIN achievement_value v ON v.achievement_id = ach.id AND v.indicator_id = i.id"
-		" GROUP BY ach.id, g.id HAVING count(v.indicator_id) < count(i.id)"
-		" UNION ALL"
-		" SELECT NULL, o.code, o.name, s.id, s.name, s.financial_year, d.date, 1,"
-		"  NULL, NULL, NULL, NULL, 0, 0"
-		" FROM offer f JOIN organisation o ON o.id = f.org_id"
-		" JOIN quality_service s ON s.id = f.service_id"
-		" JOIN achievement_date d ON d.service_id = s.id AND d.payment = 1"
-		" WHERE f.status = 'APPROVED' AND f.org_id IN scope AND s.payment_type <> 'PO'"
-		"  AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type")
-		"  AND (?2 = 0 OR f.org_id = ?2) AND (?3 = 0 OR f.service_id = ?3)"
-		"  AND (?4 IS NULL OR d.date = ?4) AND d.date <= ?5"
-		"  AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.org_id = f.org_id"
-		"   AND a.date_id = d.id)"
-		" ORDER BY 6 DESC, 5, 7 DESC, 2, 10 LIMIT 2000";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return NULL;
 	char today[11];
 	store_business_date(db, today);
 	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, service_id);
-	if (date)
-		sqlite3_bind_text(st, 4, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, q->org_id);
+	sqlite3_bind_int64(st, 3, q->service_id);
+	if (q->date)
+		sqlite3_bind_text(st, 4, q->date, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, today, -1, SQLITE_TRANSIENT);
-	json_t *list = json_array();
+	if (q->year)
+		sqlite3_bind_text(st, 6, q->year, -1, SQLITE_TRANSIENT);
+	if (pattern)
+		sqlite3_bind_text(st, 7, pattern, -1, SQLITE_TRANSIENT);
+}
+
+char *store_like_pattern(const char *q)
+{
+	if (!q || !*q)
+		return NULL;
+	struct buf b;
+	buf_init(&b);
+	buf_append(&b, "%", 1);
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_append(&b, "\\", 1);
+		buf_append(&b, p, 1);
+	}
+	buf_append(&b, "%", 2);
+	return buf_steal(&b);
+}
+
+json_t *store_missing_json(struct db *db, int64_t uid, const struct missing_q *q)
+{
+	/* One statement: every row is stepped through (the total, and the
+	 * services and dates of a page's filter), only the page's made JSON. */
+	static const char sql[] =
+		MISSING_ROWS
+		" SELECT * FROM chosen ORDER BY fy DESC, service, date DESC, org_code, gcode";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	char *pattern = store_like_pattern(q->q);
+	missing_bind(db, st, uid, q, pattern);
+	free(pattern);
+	int64_t limit = q->limit > 0 ? q->limit : 2000;
+	json_t *list = json_array(), *dates = json_array(), *seen = json_object();
+	int64_t total = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t n = total++;
+		if (q->limit > 0) {
+			char key[48];
+			snprintf(key, sizeof key, "%lld %s", (long long)sqlite3_column_int64(st, 3),
+				 (const char *)sqlite3_column_text(st, 6));
+			json_t *d = json_object_get(seen, key);
+			if (!d) {
+				d = json_pack("{s:I, s:o, s:o, s:o, s:b, s:I}",
+					"service_id", (json_int_t)sqlite3_column_int64(st, 3),
+					"service", col_json_text(st, 4), "financial_year", col_json_text(st, 5),
+					"date", col_json_text(st, 6), "payment", sqlite3_column_int(st, 7),
+					"rows", (json_int_t)0);
+				json_object_set_new(seen, key, d);
+				json_array_append(dates, d);
+			}
+			json_object_set_new(d, "rows", json_integer(
+				json_integer_value(json_object_get(d, "rows")) + 1));
+		} else if (n >= limit) {
+			break;
+		}
+		if (n < q->offset || n >= q->offset + limit)
+			continue;
 		bool recorded = sqlite3_column_type(st, 0) != SQLITE_NULL;
 		json_t *row = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:b}",
 			"achievement_id", recorded ? json_integer(sqlite3_column_int64(st, 0)) : json_null(),
@@ -662,12 +740,22 @@ json_t *store_missing_json(struct db *db, int64_t uid, int64_t org_id, int64_t s
 		json_array_append_new(list, row);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	json_decref(seen);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		db_log_error(db, "missing data");
 		json_decref(list);
+		json_decref(dates);
 		return NULL;
 	}
-	return json_pack("{s:o}", "missing", list);
+	json_t *j = json_pack("{s:o}", "missing", list);
+	if (q->limit > 0)
+		json_object_update_new(j, json_pack("{s:o, s:I, s:I, s:I}", "dates", dates,
+						     "total", (json_int_t)total,
+						     "offset", (json_int_t)q->offset,
+						     "limit", (json_int_t)q->limit));
+	else
+		json_decref(dates);
+	return j;
 }
 
 /* Multi-row statements for bulk loads: n rows of the given SQL row

@@ -296,14 +296,19 @@ enum st store_offer_set_status(struct db *db, int64_t id, const char *from, cons
 	" s.id, s.code, s.name, s.financial_year, s.payment_type, s.frequency, s.level," \
 	" s.entry, s.payment_period, s.start_date, s.end_date, f.version"
 
+/* "PAYMENT TYPE — Frequency — name", as the service lists show it. */
+static char *service_display(const char *ptype, const char *freq, const char *name)
+{
+	const char *fname = strcmp(freq, "MONTHLY") == 0 ? "Monthly" :
+			    strcmp(freq, "QUARTERLY") == 0 ? "Quarterly" : "Annual";
+	return xasprintf("%s \xe2\x80\x94 %s \xe2\x80\x94 %s", ptype, fname, name);
+}
+
 static json_t *offer_row_json(sqlite3_stmt *st)
 {
 	const char *ptype = (const char *)sqlite3_column_text(st, 18);
 	const char *freq = (const char *)sqlite3_column_text(st, 19);
-	const char *fname = strcmp(freq, "MONTHLY") == 0 ? "Monthly" :
-			    strcmp(freq, "QUARTERLY") == 0 ? "Quarterly" : "Annual";
-	char *display = xasprintf("%s \xe2\x80\x94 %s \xe2\x80\x94 %s", ptype, fname,
-				  (const char *)sqlite3_column_text(st, 16));
+	char *display = service_display(ptype, freq, (const char *)sqlite3_column_text(st, 16));
 	json_t *svc = json_pack("{s:I, s:o, s:o, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b}",
 		"id", (json_int_t)sqlite3_column_int64(st, 14), "code", col_json_text(st, 15),
 		"name", col_json_text(st, 16), "display_name", display,
@@ -326,12 +331,11 @@ static json_t *offer_row_json(sqlite3_stmt *st)
 		"version", (json_int_t)sqlite3_column_int64(st, 25));
 }
 
-json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
-			  const char *status, int64_t org_id)
+json_t *store_offers_page(struct db *db, int64_t uid, const struct offers_q *q)
 {
 	static const char sql[] =
 		SCOPE_CTE
-		" SELECT" OFFER_LIST_COLS
+		" SELECT" OFFER_LIST_COLS ", count(*) OVER ()"
 		" FROM offer f JOIN organisation o ON o.id = f.org_id"
 		" JOIN quality_service s ON s.id = f.service_id"
 		" LEFT JOIN organisation vp ON vp.id = f.via_pcn_id"
@@ -340,28 +344,106 @@ json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t 
 		" AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type")
 		" AND (?2 IS NULL OR s.financial_year = ?2) AND (?3 = 0 OR f.service_id = ?3)"
 		" AND (?4 IS NULL OR f.status = ?4) AND (?5 = 0 OR f.org_id = ?5)"
-		" ORDER BY s.financial_year DESC, s.name, o.code, f.id DESC LIMIT 5000";
+		" AND (?6 IS NULL OR o.code LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
+		"  OR s.name LIKE ?6 ESCAPE '\\')"
+		" ORDER BY s.financial_year DESC, s.name, o.code, f.id DESC LIMIT ?7 OFFSET ?8";
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return NULL;
+	char *pattern = store_like_pattern(q->q);
+	sqlite3_bind_int64(st, 1, uid);
+	if (q->year)
+		sqlite3_bind_text(st, 2, q->year, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, q->service_id);
+	if (q->status)
+		sqlite3_bind_text(st, 4, q->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, q->org_id);
+	if (pattern)
+		sqlite3_bind_text(st, 6, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, q->limit);
+	sqlite3_bind_int64(st, 8, q->offset);
+	free(pattern);
+	json_t *list = json_array();
+	int64_t total = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_array_append_new(list, offer_row_json(st));
+		total = sqlite3_column_int64(st, 26);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "offers page");
+		json_decref(list);
+		return NULL;
+	}
+	if (!json_array_size(list) && q->offset > 0)
+		total = -1; /* past the end: the total is not known from here */
+	return json_pack("{s:o, s:I, s:I, s:I}", "offers", list, "total", (json_int_t)total,
+			 "offset", (json_int_t)q->offset, "limit", (json_int_t)q->limit);
+}
+
+json_t *store_offers_json(struct db *db, int64_t uid, const char *year, int64_t service_id,
+			  const char *status, int64_t org_id)
+{
+	/* the whole list: one page of at most 5,000, without paging members */
+	struct offers_q q = {.year = year, .status = status, .service_id = service_id,
+			     .org_id = org_id, .limit = 5000};
+	json_t *j = store_offers_page(db, uid, &q);
+	if (j) {
+		json_object_del(j, "total");
+		json_object_del(j, "offset");
+		json_object_del(j, "limit");
+	}
+	return j;
+}
+
+json_t *store_offers_summary(struct db *db, int64_t uid, const struct offers_q *q)
+{
+	static const char sql[] =
+		SCOPE_CTE
+		" SELECT s.id, s.code, s.name, s.financial_year, s.payment_type, s.frequency,"
+		"  sum(f.status = 'OFFERED'), sum(f.status = 'APPROVED'), sum(f.status = 'REJECTED'),"
+		"  sum(f.status = 'CANCELLED')"
+		" FROM offer f JOIN quality_service s ON s.id = f.service_id"
+		" WHERE f.org_id IN scope"
+		" AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type")
+		" AND (?2 IS NULL OR s.financial_year = ?2) AND (?3 = 0 OR f.service_id = ?3)"
+		" AND (?5 = 0 OR f.org_id = ?5)"
+		" GROUP BY s.id ORDER BY s.financial_year DESC, s.name";
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, uid);
-	if (year)
-		sqlite3_bind_text(st, 2, year, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, service_id);
-	if (status)
-		sqlite3_bind_text(st, 4, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, org_id);
+	if (q->year)
+		sqlite3_bind_text(st, 2, q->year, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, q->service_id);
+	sqlite3_bind_int64(st, 5, q->org_id);
 	json_t *list = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, offer_row_json(st));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *display = service_display((const char *)sqlite3_column_text(st, 4),
+						(const char *)sqlite3_column_text(st, 5),
+						(const char *)sqlite3_column_text(st, 2));
+		json_array_append_new(list, json_pack(
+			"{s:{s:I, s:o, s:o, s:s, s:o, s:o, s:o}, s:{s:I, s:I, s:I, s:I}}",
+			"service", "id", (json_int_t)sqlite3_column_int64(st, 0),
+			"code", col_json_text(st, 1), "name", col_json_text(st, 2),
+			"display_name", display,
+			"financial_year", col_json_text(st, 3), "payment_type", col_json_text(st, 4),
+			"frequency", col_json_text(st, 5),
+			"count", "OFFERED", (json_int_t)sqlite3_column_int64(st, 6),
+			"APPROVED", (json_int_t)sqlite3_column_int64(st, 7),
+			"REJECTED", (json_int_t)sqlite3_column_int64(st, 8),
+			"CANCELLED", (json_int_t)sqlite3_column_int64(st, 9)));
+		free(display);
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		db_log_error(db, "offers");
+		db_log_error(db, "offers summary");
 		json_decref(list);
 		return NULL;
 	}
-	return json_pack("{s:o}", "offers", list);
+	return json_pack("{s:o}", "services", list);
 }
 
 json_t *store_offer_json(struct db *db, int64_t id)

@@ -524,6 +524,24 @@ static const char schema_v6[] =
  * last sign-in, the latest of their sessions. */
 static const char schema_v7[] =
 "CREATE INDEX session_user ON session(user_id, created_at);";
+/* Migration 8 (issue 13, slow links): the first answer to each write sent
+ * with an Idempotency-Key, per user, so that a retry after a lost reply
+ * gets that answer again instead of running the write twice (or being
+ * refused as a conflict with itself). The request body is kept as a
+ * hash, to refuse the same key with a different body. Pruned after a day. */
+static const char schema_v8[] =
+"CREATE TABLE idempotency ("
+"  user_id INTEGER NOT NULL REFERENCES app_user(id),"
+"  key TEXT NOT NULL,"
+"  method TEXT NOT NULL,"
+"  path TEXT NOT NULL,"
+"  request_hash BLOB NOT NULL,"
+"  status INTEGER NOT NULL,"
+"  body BLOB,"
+"  created_ms INTEGER NOT NULL,"
+"  PRIMARY KEY (user_id, key)"
+") WITHOUT ROWID;"
+"CREATE INDEX idempotency_created ON idempotency(created_ms);";
 
 const struct store_migration store_migrations[] = {
 	{1, schema_v1},
@@ -533,5 +551,6 @@ const struct store_migration store_migrations[] = {
 	{5, schema_v5},
 	{6, schema_v6},
 	{7, schema_v7},
+	{8, schema_v8},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

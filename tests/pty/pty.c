@@ -1075,6 +1075,17 @@ bool pty_wait_text(struct pty_term *t, const char *text, int ms)
 	return pty_wait_any(t, texts, ms) == 0;
 }
 
+bool pty_wait_title(struct pty_term *t, const char *text, int ms)
+{
+	int64_t deadline = mono_ms() + ms;
+	while (!pty_find_in_row(t, PTY_TITLE_ROW, text, NULL)) {
+		if (mono_ms() > deadline)
+			return false;
+		pty_pump(t, 50);
+	}
+	return true;
+}
+
 bool pty_wait_gone(struct pty_term *t, const char *text, int ms)
 {
 	int64_t deadline = mono_ms() + ms;

@@ -156,6 +156,8 @@ bool pty_text_at(const struct pty_term *t, int r, int c, const char *text);
  * is there, also waits for 30 ms of quiet so the rest of the same screen
  * update has arrived. */
 bool pty_wait_text(struct pty_term *t, const char *text, int ms);
+/* Waits up to ms for the title line (row PTY_TITLE_ROW) to contain text. */
+bool pty_wait_title(struct pty_term *t, const char *text, int ms);
 bool pty_wait_gone(struct pty_term *t, const char *text, int ms);
 /* Waits up to ms for any of the NULL-terminated texts; returns its index
  * or -1. */

@@ -14,17 +14,6 @@
 
 static struct pty_server srv;
 
-/* Waits up to ms for the title line to contain text. */
-static bool wait_title(struct pty_term *t, const char *text, int ms)
-{
-	int64_t deadline = mono_ms() + ms;
-	while (!pty_find_in_row(t, PTY_TITLE_ROW, text, NULL)) {
-		if (mono_ms() > deadline)
-			return false;
-		pty_pump(t, 50);
-	}
-	return true;
-}
 
 static void mid_session(void)
 {
@@ -49,7 +38,7 @@ static void mid_session(void)
 
 	/* A tab that needs the server. */
 	pty_key(t, "3");
-	bool offline = wait_title(t, "OFFLINE", 10000);
+	bool offline = pty_wait_title(t, "OFFLINE", 10000);
 	pty_check(t, offline, "server down: the title line says OFFLINE");
 	int c = -1;
 	pty_find_in_row(t, PTY_TITLE_ROW, "OFFLINE", &c);
@@ -66,7 +55,7 @@ static void mid_session(void)
 
 	if (!pty_server_restart(&srv))
 		pty_bail("cannot restart cqrsd on port %d", srv.port);
-	pty_check(t, wait_title(t, "online", 30000) && !pty_find_in_row(t, PTY_TITLE_ROW, "OFFLINE", NULL),
+	pty_check(t, pty_wait_title(t, "online", 30000) && !pty_find_in_row(t, PTY_TITLE_ROW, "OFFLINE", NULL),
 		  "server back on the same port: the title says online again");
 	pty_expect(t, "Services you take part in", 20000,
 		   "the tab asked for while offline loads by itself");
