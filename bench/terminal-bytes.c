@@ -12,7 +12,8 @@
  * the sequential round trips of each step: the times the client sent
  * after having received (a request that has to wait for an answer), plus
  * the TCP connections opened. Exits 1 when a target is missed (tab switch
- * <= 2000 bytes, cursor move <= 64 bytes, revisit <= 400 HTTP bytes,
+ * <= 2000 bytes, cursor move <= 64 bytes (<= 200 where the whole row
+ * under the cursor is shown under the list), revisit <= 400 HTTP bytes,
  * every data-entry step <= 2 round trips) or the client could not be
  * driven.
  *
@@ -240,9 +241,9 @@ int main(int argc, char **argv)
 		       atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down);
 	}
 
-	/* One cursor move in a list: the Message Centre's tasks on Home (the
-	 * demo's business date leaves several open for demo.practice). */
-	pty_key(term, "1");
+	/* One cursor move in a list whose rows are whole (Participation's My
+	 * Services): the marker moves and nothing else. */
+	pty_key(term, "2");
 	pty_settle(term, 400, 10000);
 	mark_now(&m);
 	pty_key(term, "Down");
@@ -257,6 +258,27 @@ int main(int argc, char **argv)
 		       ok ? "  ok" : bytes == 0 ? "  NOTHING DRAWN" : "  OVER TARGET");
 		if (!ok || verbose)
 			pty_dump(term, "after the cursor move");
+	}
+
+	/* The same in the Message Centre, whose task titles are cut in their
+	 * column: the whole title of the task under the cursor is shown under
+	 * the list (issue 13: nothing that carries meaning is cut), so a move
+	 * also rewrites those two rows. */
+	pty_key(term, "1");
+	pty_settle(term, 400, 10000);
+	mark_now(&m);
+	pty_key(term, "Down");
+	pty_settle(term, 300, 5000);
+	{
+		long bytes = (long)(pty_bytes(term) - m.term);
+		bool ok = bytes > 0 && bytes <= 200;
+		if (!ok)
+			failures++;
+		printf("%-34s %7ld   %7llu %7llu%s (target <= 200)\n", "cursor move, whole row under list",
+		       bytes, atomic_load(&proxy.up) - m.up, atomic_load(&proxy.down) - m.down,
+		       ok ? "  ok" : bytes == 0 ? "  NOTHING DRAWN" : "  OVER TARGET");
+		if (!ok || verbose)
+			pty_dump(term, "after the cursor move (Message Centre)");
 	}
 
 	/* Revisiting a screen whose data has not changed: Home's tasks are
