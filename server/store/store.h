@@ -596,10 +596,13 @@ ST_MUST enum st store_declaration_ticks_set(struct db *db, int64_t id, const int
 json_t *store_declaration_checklist_json(struct db *db, int64_t id, int64_t service_id,
 					 bool with_indicators);
 json_t *store_declaration_history_json(struct db *db, int64_t id);
-/* Declarations in the user's scope; each row carries "org_id" for the
- * caller's pounds check (the caller removes it). */
+/* Declarations in the user's scope; each row carries "_pounds": whether
+ * the user may see its pounds (the reading rule with the roles
+ * pounds_roles, ROLES_POUNDS: present_pounds's rule, asked once for the
+ * whole list; pounds_roles NULL: nowhere, for a caller without such a
+ * role). The caller removes "_pounds". */
 json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
-				int64_t service_id, const char *year);
+				int64_t service_id, const char *year, const char *pounds_roles);
 
 /* ---- calculation inputs and outputs (store_calc.c) ---------------------- */
 struct calc_def_row {

@@ -249,13 +249,46 @@ json_t *store_declaration_history_json(struct db *db, int64_t id)
 	return list;
 }
 
+/* The organisations where the list's caller (?1) may see pounds, with
+ * the payment types it may see them for (NULL: all): read_types for the
+ * pounds roles (?99 = ROLES_POUNDS), which is the reading rule
+ * SQL_SERVICE_READABLE with the pounds roles, the rule of present_pounds.
+ * Filled once per list, so that the rule is asked once per request rather
+ * than once per row. */
+static const char decl_pounds_fill[] =
+	SCOPE_CTE " INSERT INTO temp.decl_pounds(id, types) SELECT id, types FROM read_types";
+
+static bool fill_decl_pounds(struct db *db, int64_t uid, const char *pounds_roles)
+{
+	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS decl_pounds(id INTEGER PRIMARY KEY,"
+			" types TEXT)") != ST_OK ||
+	    db_exec(db, "DELETE FROM temp.decl_pounds") != ST_OK)
+		return false;
+	if (!pounds_roles)
+		return true;
+	sqlite3_stmt *st = db_stmt(db, decl_pounds_fill);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_text(st, 99, pounds_roles, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "declarations (pounds)");
+		return false;
+	}
+	return true;
+}
+
 json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
-				int64_t service_id, const char *year)
+				int64_t service_id, const char *year, const char *pounds_roles)
 {
 	static const char sql[] =
 		SCOPE_CTE
 		" SELECT dc.id, dc.status, dc.pence, dc.updated_at, a.id, d.date, d.payment, a.status,"
-		"  o.id, o.code, o.name, o.kind, s.id, s.name, s.financial_year, s.payment_type,"
+		"  EXISTS (SELECT 1 FROM temp.decl_pounds p WHERE p.id = a.org_id"
+		"   AND " SQL_TYPES_HAVE("p.types", "s.payment_type") "),"
+		"  o.code, o.name, o.kind, s.id, s.name, s.financial_year, s.payment_type,"
 		"  coalesce(u.name, ''), dc.declared_at, dc.notes"
 		" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id"
 		" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id"
@@ -264,6 +297,8 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 		"  AND (?2 = 0 OR a.org_id = ?2) AND (?3 IS NULL OR dc.status = ?3)"
 		"  AND (?4 = 0 OR s.id = ?4) AND (?5 IS NULL OR s.financial_year = ?5)"
 		" ORDER BY d.date DESC, s.name, o.code LIMIT 2000";
+	if (!fill_decl_pounds(db, uid, pounds_roles))
+		return NULL;
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
@@ -278,7 +313,7 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(list, json_pack(
-			"{s:I, s:o, s:I, s:I, s:{s:I, s:o, s:b, s:o}, s:{s:o, s:o, s:o}, s:I,"
+			"{s:I, s:o, s:I, s:I, s:{s:I, s:o, s:b, s:o}, s:{s:o, s:o, s:o}, s:b,"
 			" s:{s:I, s:o, s:o, s:o}, s:o, s:o, s:o}",
 			"id", (json_int_t)sqlite3_column_int64(st, 0), "status", col_json_text(st, 1),
 			"pence", (json_int_t)sqlite3_column_int64(st, 2),
@@ -288,7 +323,7 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 			"status", col_json_text(st, 7),
 			"organisation", "code", col_json_text(st, 9), "name", col_json_text(st, 10),
 			"kind", col_json_text(st, 11),
-			"org_id", (json_int_t)sqlite3_column_int64(st, 8),
+			"_pounds", sqlite3_column_int(st, 8),
 			"service", "id", (json_int_t)sqlite3_column_int64(st, 12),
 			"name", col_json_text(st, 13), "financial_year", col_json_text(st, 14),
 			"payment_type", col_json_text(st, 15),
