@@ -57,11 +57,14 @@ void h_declarations_list(struct req *r)
 			return;
 		}
 	}
+	struct page_q pg;
 	if (!query_year(r, &year) || !query_id(r, "service", false, &service) ||
-	    !query_org(r, "organisation", false, &o))
+	    !query_org(r, "organisation", false, &o) || !query_page(r, 200, &pg))
 		return;
-	json_t *j = store_declarations_json(r->db, r->auth->uid, o.id, status, service, year,
-		present_pounds(r, 0, 0) ? ROLES_POUNDS : NULL);
+	struct decls_q q = {.org_id = o.id, .service_id = service, .limit = pg.limit,
+			    .offset = pg.offset, .status = status, .year = year, .q = pg.q,
+			    .pounds_roles = present_pounds(r, 0, 0) ? ROLES_POUNDS : NULL};
+	json_t *j = store_declarations_json(r->db, r->auth->uid, &q);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;
