@@ -30,15 +30,15 @@ static const char *blocked(const struct decl_rec *d)
 	return NULL;
 }
 
-static void strip_org_ids(struct req *r, json_t *list)
+/* Each row's pounds as the store decided them (present_pounds's rule,
+ * asked once for the list: store_declarations_json). */
+static void present_rows(json_t *list)
 {
 	size_t i;
 	json_t *row;
 	json_array_foreach(list, i, row) {
-		int64_t org = json_integer_value(json_object_get(row, "org_id"));
-		int64_t svc = json_integer_value(json_object_get(json_object_get(row, "service"), "id"));
-		present_money(row, present_pounds(r, org, svc));
-		json_object_del(row, "org_id");
+		present_money(row, json_is_true(json_object_get(row, "_pounds")));
+		json_object_del(row, "_pounds");
 	}
 }
 
@@ -57,15 +57,19 @@ void h_declarations_list(struct req *r)
 			return;
 		}
 	}
+	struct page_q pg;
 	if (!query_year(r, &year) || !query_id(r, "service", false, &service) ||
-	    !query_org(r, "organisation", false, &o))
+	    !query_org(r, "organisation", false, &o) || !query_page(r, 200, &pg))
 		return;
-	json_t *j = store_declarations_json(r->db, r->auth->uid, o.id, status, service, year);
+	struct decls_q q = {.org_id = o.id, .service_id = service, .limit = pg.limit,
+			    .offset = pg.offset, .status = status, .year = year, .q = pg.q,
+			    .pounds_roles = present_pounds(r, 0, 0) ? ROLES_POUNDS : NULL};
+	json_t *j = store_declarations_json(r->db, r->auth->uid, &q);
 	if (!j) {
 		reply_store_error(r, ST_ERROR);
 		return;
 	}
-	strip_org_ids(r, json_object_get(j, "declarations"));
+	present_rows(json_object_get(j, "declarations"));
 	reply_json(r, 200, j);
 }
 

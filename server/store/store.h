@@ -596,10 +596,21 @@ ST_MUST enum st store_declaration_ticks_set(struct db *db, int64_t id, const int
 json_t *store_declaration_checklist_json(struct db *db, int64_t id, int64_t service_id,
 					 bool with_indicators);
 json_t *store_declaration_history_json(struct db *db, int64_t id);
-/* Declarations in the user's scope; each row carries "org_id" for the
- * caller's pounds check (the caller removes it). */
-json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
-				int64_t service_id, const char *year);
+/* GET /declarations: the filters (0 / NULL: any), pounds_roles (see
+ * below) and a page: limit (0: the whole list, at most 2,000 rows, without
+ * paging members; offset and q apply only with a limit), offset and q (a
+ * search of the organisation's code and name and the service's name). */
+struct decls_q {
+	int64_t org_id, service_id, limit, offset;
+	const char *status, *year, *q, *pounds_roles;
+};
+/* Declarations in the user's scope, newest achievement date first, with
+ * "total", "offset" and "limit" when paged; each row carries "_pounds":
+ * whether the user may see its pounds (the reading rule with the roles
+ * pounds_roles, ROLES_POUNDS: present_pounds's rule, asked once for the
+ * whole list; pounds_roles NULL: nowhere, for a caller without such a
+ * role). The caller removes "_pounds". */
+json_t *store_declarations_json(struct db *db, int64_t uid, const struct decls_q *q);
 
 /* ---- calculation inputs and outputs (store_calc.c) ---------------------- */
 struct calc_def_row {

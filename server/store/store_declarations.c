@@ -249,36 +249,81 @@ json_t *store_declaration_history_json(struct db *db, int64_t id)
 	return list;
 }
 
-json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, const char *status,
-				int64_t service_id, const char *year)
+/* The organisations where the list's caller (?1) may see pounds, with
+ * the payment types it may see them for (NULL: all): read_types for the
+ * pounds roles (?99 = ROLES_POUNDS), which is the reading rule
+ * SQL_SERVICE_READABLE with the pounds roles, the rule of present_pounds.
+ * Filled once per list, so that the rule is asked once per request rather
+ * than once per row. */
+static const char decl_pounds_fill[] =
+	SCOPE_CTE " INSERT INTO temp.decl_pounds(id, types) SELECT id, types FROM read_types";
+
+static bool fill_decl_pounds(struct db *db, int64_t uid, const char *pounds_roles)
+{
+	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS decl_pounds(id INTEGER PRIMARY KEY,"
+			" types TEXT)") != ST_OK ||
+	    db_exec(db, "DELETE FROM temp.decl_pounds") != ST_OK)
+		return false;
+	if (!pounds_roles)
+		return true;
+	sqlite3_stmt *st = db_stmt(db, decl_pounds_fill);
+	if (!st)
+		return false;
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_text(st, 99, pounds_roles, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, "declarations (pounds)");
+		return false;
+	}
+	return true;
+}
+
+json_t *store_declarations_json(struct db *db, int64_t uid, const struct decls_q *q)
 {
 	static const char sql[] =
 		SCOPE_CTE
 		" SELECT dc.id, dc.status, dc.pence, dc.updated_at, a.id, d.date, d.payment, a.status,"
-		"  o.id, o.code, o.name, o.kind, s.id, s.name, s.financial_year, s.payment_type,"
-		"  coalesce(u.name, ''), dc.declared_at, dc.notes"
+		"  EXISTS (SELECT 1 FROM temp.decl_pounds p WHERE p.id = a.org_id"
+		"   AND " SQL_TYPES_HAVE("p.types", "s.payment_type") "),"
+		"  o.code, o.name, o.kind, s.id, s.name, s.financial_year, s.payment_type,"
+		"  coalesce(u.name, ''), dc.declared_at, dc.notes, count(*) OVER ()"
 		" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id"
 		" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id"
 		" JOIN achievement_date d ON d.id = a.date_id LEFT JOIN app_user u ON u.id = dc.declared_by"
 		" WHERE " SQL_SERVICE_READABLE("a.org_id", "s.payment_type")
 		"  AND (?2 = 0 OR a.org_id = ?2) AND (?3 IS NULL OR dc.status = ?3)"
 		"  AND (?4 = 0 OR s.id = ?4) AND (?5 IS NULL OR s.financial_year = ?5)"
-		" ORDER BY d.date DESC, s.name, o.code LIMIT 2000";
+		"  AND (?6 IS NULL OR o.code LIKE ?6 ESCAPE '\\' OR o.name LIKE ?6 ESCAPE '\\'"
+		"   OR s.name LIKE ?6 ESCAPE '\\')"
+		" ORDER BY d.date DESC, s.name, o.code, dc.id DESC LIMIT ?7 OFFSET ?8";
+	if (!fill_decl_pounds(db, uid, q->pounds_roles))
+		return NULL;
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
+	/* no limit: the whole list, one page of at most 2,000 without paging
+	 * members and without a search */
+	char *pattern = q->limit ? store_like_pattern(q->q) : NULL;
 	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
-	if (status)
-		sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, service_id);
-	if (year)
-		sqlite3_bind_text(st, 5, year, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, q->org_id);
+	if (q->status)
+		sqlite3_bind_text(st, 3, q->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, q->service_id);
+	if (q->year)
+		sqlite3_bind_text(st, 5, q->year, -1, SQLITE_TRANSIENT);
+	if (pattern)
+		sqlite3_bind_text(st, 6, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, q->limit ? q->limit : 2000);
+	sqlite3_bind_int64(st, 8, q->limit ? q->offset : 0);
+	free(pattern);
 	json_t *list = json_array();
+	int64_t total = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_array_append_new(list, json_pack(
-			"{s:I, s:o, s:I, s:I, s:{s:I, s:o, s:b, s:o}, s:{s:o, s:o, s:o}, s:I,"
+			"{s:I, s:o, s:I, s:I, s:{s:I, s:o, s:b, s:o}, s:{s:o, s:o, s:o}, s:b,"
 			" s:{s:I, s:o, s:o, s:o}, s:o, s:o, s:o}",
 			"id", (json_int_t)sqlite3_column_int64(st, 0), "status", col_json_text(st, 1),
 			"pence", (json_int_t)sqlite3_column_int64(st, 2),
@@ -288,7 +333,7 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 			"status", col_json_text(st, 7),
 			"organisation", "code", col_json_text(st, 9), "name", col_json_text(st, 10),
 			"kind", col_json_text(st, 11),
-			"org_id", (json_int_t)sqlite3_column_int64(st, 8),
+			"_pounds", sqlite3_column_int(st, 8),
 			"service", "id", (json_int_t)sqlite3_column_int64(st, 12),
 			"name", col_json_text(st, 13), "financial_year", col_json_text(st, 14),
 			"payment_type", col_json_text(st, 15),
@@ -296,12 +341,19 @@ json_t *store_declarations_json(struct db *db, int64_t uid, int64_t org_id, cons
 			"declared_at", sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
 				json_integer(sqlite3_column_int64(st, 17)),
 			"notes", col_json_text(st, 18)));
+		total = sqlite3_column_int64(st, 19);
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "declarations");
 		json_decref(list);
 		return NULL;
 	}
-	return json_pack("{s:o}", "declarations", list);
+	if (!q->limit)
+		return json_pack("{s:o}", "declarations", list);
+	if (!json_array_size(list) && q->offset > 0)
+		total = -1; /* past the end: the total is not known from here */
+	return json_pack("{s:o, s:I, s:I, s:I}", "declarations", list, "total", (json_int_t)total,
+			 "offset", (json_int_t)q->offset, "limit", (json_int_t)q->limit);
 }
 

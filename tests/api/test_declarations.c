@@ -256,6 +256,34 @@ static void test_list(void)
 	   "?year=2024/25&organisation=A81001: all seven");
 	GET(t_practice, "/api/v1/declarations?year=2023/24");
 	ck(R.status == 200 && json_array_size(decls()) == 0, "?year=2023/24: none");
+	/* Paging like GET /offers: limit (1 to 200), offset, q; total. */
+	GET(t_practice, "/api/v1/declarations");
+	json_t *whole = json_incref(decls());
+	bool bare = !json_object_get(R.json, "total") && !json_object_get(R.json, "limit");
+	bool same = true;
+	for (int64_t off = 0; off < 7; off += 3) {
+		GET(t_practice, F("/api/v1/declarations?limit=3&offset=%lld", (long long)off));
+		same = same && R.status == 200 && jint(R.json, "total") == 7 &&
+		       jint(R.json, "limit") == 3 && jint(R.json, "offset") == off &&
+		       json_array_size(decls()) == (off == 6 ? 1 : 3);
+		for (size_t k = 0; same && k < json_array_size(decls()); k++)
+			same = jint(json_array_get(decls(), k), "id") ==
+			       jint(json_array_get(whole, (size_t)off + k), "id");
+	}
+	json_decref(whole);
+	ck(bare && same, "pages of 3 (offset 0, 3, 6) are the whole list's rows in order, total 7;"
+	   " the whole list has no paging members");
+	GET(t_practice, "/api/v1/declarations?limit=50&q=minor%20surg");
+	ck(R.status == 200 && jint(R.json, "total") == 6 && json_array_size(decls()) == 6,
+	   "?q=minor surg: the six Minor Surgery declarations");
+	GET(t_practice, "/api/v1/declarations?limit=50&q=a81001");
+	ck(R.status == 200 && jint(R.json, "total") == 7, "?q=a81001: the practice's code, any case");
+	GET(t_practice, "/api/v1/declarations?limit=0");
+	ck(is_err(400, "bad_query", "limit", NULL), "?limit=0: 400 naming limit");
+	GET(t_practice, "/api/v1/declarations?limit=201");
+	ck(is_err(400, "bad_query", "limit", NULL), "?limit=201: 400 naming limit");
+	GET(t_practice, "/api/v1/declarations?limit=5&offset=-1");
+	ck(is_err(400, "bad_query", "offset", NULL), "?offset=-1: 400 naming offset");
 	GET(t_practice, "/api/v1/declarations?organisation=A81004");
 	ck(is_err(404, "not_found", "organisation", NULL), "practice: another practice's declarations: 404");
 	GET(t_appr, "/api/v1/declarations?organisation=L83002");

@@ -258,6 +258,55 @@ static void test_change_and_pounds(void)
 	free((void *)link);
 }
 
+/* Rows of GET path as user, by whether they carry pence: at organisation
+ * code (or every row when code is NULL) and elsewhere. */
+static void pence_rows(const char *user, const char *path, const char *code, int *here_p,
+		       int *here_n, int *else_p, int *else_n)
+{
+	*here_p = *here_n = *else_p = *else_n = 0;
+	GET(T(user), path);
+	size_t i;
+	json_t *row;
+	json_array_foreach(J("declarations"), i, row) {
+		bool pence = json_is_integer(json_object_get(row, "pence"));
+		bool here = !code || streq(jstr(json_object_get(row, "organisation"), "code"), code);
+		if (here)
+			pence ? (*here_p)++ : (*here_n)++;
+		else
+			pence ? (*else_p)++ : (*else_n)++;
+	}
+}
+
+/* GET /declarations decides pounds row by row from the caller's grants
+ * (the rule asked once per list, store_declarations_json): in one list, a
+ * View user gets none and a Finance View user every one, and a user with
+ * Finance View at A81001 and View at its ICB gets them on A81001's rows
+ * only. */
+static void test_list_pounds(void)
+{
+	int vp, vn, fp, fn, x, y;
+	pence_rows(VIEW, "/api/v1/declarations?organisation=A81001", NULL, &vp, &vn, &x, &y);
+	pence_rows("demo.practice", "/api/v1/declarations?organisation=A81001", NULL, &fp, &fn, &x,
+		   &y);
+	ck(R.status == 200 && vn > 0 && vp == 0 && fp == vn && fn == 0,
+	   "A81001's %d declarations: demo.view (View) none with pence, demo.practice (Finance"
+	   " View) every one", vn);
+	json_int_t qv = uid_of(ADM, QV);
+	char *link = strdup(F("/api/v1/admin/users/%lld/organisations/A81001", (long long)qv));
+	PUT(T(ADM), link, "{\"roles\": [\"FINANCE_VIEW\"], \"payment_types\": []}");
+	long put = R.status;
+	PUT(T(ADM), F("/api/v1/admin/users/%lld/organisations/00K", (long long)qv), "{\"roles\": [\"VIEW\"]}");
+	ck(put == 200 && R.status == 200, "demo.qofview: Finance View at A81001, View at 00K");
+	int hp, hn, ep, en;
+	pence_rows(QV, "/api/v1/declarations", "A81001", &hp, &hn, &ep, &en);
+	ck(R.status == 200 && hp > 0 && hn == 0 && ep == 0 && en > 0,
+	   "one list: pence on A81001's %d rows, on none of the %d others", hp, en);
+	PUT(T(ADM), link, "{\"roles\": [\"VIEW\"], \"payment_types\": [\"QOF\"]}");
+	go(T(ADM), "DELETE", NULL, F("/api/v1/admin/users/%lld/organisations/00K", (long long)qv));
+	ck(R.status == 200, "back to View (QOF) at A81001 only");
+	free(link);
+}
+
 int main(void)
 {
 	apitest_start(120);
@@ -268,6 +317,7 @@ int main(void)
 	test_one_item();
 	test_reports();
 	test_change_and_pounds();
+	test_list_pounds();
 	json_decref(catalogue);
 	apitest_done();
 	server_stop(&srv, 10, tap_failed() > 0);
