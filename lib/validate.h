@@ -41,8 +41,8 @@ const char *value_kind_pattern(enum value_kind k);
 bool value_check(enum value_kind k, const char *pattern, const char *text,
 		 int64_t *out, char *why, size_t whylen);
 
-/* The password policy is server/rules/password.h (built into this
- * library too, for the client's live feedback). */
+/* The password policy is lib/password.h (the server enforces it; the
+ * client shows each rule as met while typing). */
 
 /* User IDs: 3 to 64 of [A-Za-z0-9._-]. */
 bool user_id_valid(const char *user_id);

@@ -11,7 +11,7 @@
 #include "dates.h"
 #include "tui/tui.h"
 #include "util.h"
-#include "server/rules/password.h"
+#include "password.h"
 
 void pwform_init(struct pwform *p, enum pw_mode mode, const char *user_id)
 {

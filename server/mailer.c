@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "server/mailer.h"
-#include "server/rules/password.h"
+#include "password.h"
 #include "server/store/store.h"
 #include "util.h"
 

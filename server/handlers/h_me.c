@@ -4,7 +4,7 @@
 #include "server/http/auth.h"
 #include "dates.h"
 #include "server/handlers/handlers.h"
-#include "server/rules/password.h"
+#include "password.h"
 
 void h_health(struct req *r)
 {

@@ -1,6 +1,6 @@
 /* h_register.c: registration with an e-mailed code, forgotten-password
  * reset, changing one's own password and the password policy (issue 11).
- * The policy itself is server/rules/password.c; here it is applied to a
+ * The policy itself is lib/password.c; here it is applied to a
  * user's history and clock, and every password set is audited with the
  * client's address. */
 #include "config.h"
@@ -12,7 +12,7 @@
 
 #include "server/http/auth.h"
 #include "server/handlers/handlers.h"
-#include "server/rules/password.h"
+#include "password.h"
 #include "jsonx.h"
 
 void h_password_policy(struct req *r)

@@ -99,6 +99,25 @@ enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx)
 	return ST_OK;
 }
 
+enum st db_history_add(struct db *db, const char *sql, int64_t id, int64_t at, int64_t uid,
+		       const char *from, const char *to, const char *note)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	if (!st)
+		return ST_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	if (uid)
+		sqlite3_bind_int64(st, 3, uid);
+	if (from)
+		sqlite3_bind_text(st, 4, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, to, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, note ? note : "", -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+}
+
 int64_t db_one_int(sqlite3_stmt *st, int64_t def)
 {
 	if (!st)

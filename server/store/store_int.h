@@ -211,6 +211,11 @@ json_t *col_json_text(sqlite3_stmt *st, int col);
 /* Steps a statement that returns nothing wanted and resets it; logs ctx
  * on an error (st NULL: ST_ERROR). */
 enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx);
+/* Appends one row to an append-only status history (offer_history,
+ * declaration_history): sql inserts (subject id, at, user (NULL when uid
+ * is 0: the system), from status (NULL when from is), to status, note). */
+enum st db_history_add(struct db *db, const char *sql, int64_t id, int64_t at, int64_t uid,
+		       const char *from, const char *to, const char *note);
 /* The first column of the first row as an integer (def when none or st
  * is NULL); the statement is reset. */
 int64_t db_one_int(sqlite3_stmt *st, int64_t def);

@@ -214,23 +214,10 @@ enum st store_offer_set_dates(struct db *db, int64_t id, const char *start, cons
 static enum st history_add(struct db *db, int64_t offer_id, int64_t uid, const char *from,
 			   const char *to, const char *note, int64_t at)
 {
-	static const char sql[] =
-		"INSERT INTO offer_history(offer_id, at, user_id, from_status, to_status, note)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	if (!st)
-		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, offer_id);
-	sqlite3_bind_int64(st, 2, at);
-	if (uid)
-		sqlite3_bind_int64(st, 3, uid);
-	if (from)
-		sqlite3_bind_text(st, 4, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, note ? note : "", -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+	return db_history_add(db,
+			      "INSERT INTO offer_history(offer_id, at, user_id, from_status,"
+			      " to_status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			      offer_id, at, uid, from, to, note);
 }
 
 enum st store_offer_create(struct db *db, const struct offer_new *o, int64_t *id)

@@ -15,7 +15,7 @@
 #include "money.h"
 #include "util.h"
 #include "validate.h"
-#include "server/rules/password.h"
+#include "password.h"
 
 static void test_dates(void **state)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/rules/password.h"
+#include "password.h"
 #include "util.h"
 
 static const struct {
