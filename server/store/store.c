@@ -1,5 +1,7 @@
-/* store.c: SQLite connections (one per thread), pragmas, migrations by
- * PRAGMA user_version, the prepared-statement cache and transactions. */
+/* store.c: connections (one per thread) to SQLite or PostgreSQL (dbi.h),
+ * SQLite's pragmas, migrations (SQLite: PRAGMA user_version; PostgreSQL:
+ * the schema_version table), the prepared-statement cache and
+ * transactions. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "server/store/dbi_pg.h"
 #include "server/store/store_int.h"
 #include "util.h"
 
@@ -21,9 +24,55 @@ struct store {
 	struct db *all; /* every connection, for store_close */
 };
 
+enum dbi_engine dbi_engine = DBI_SQLITE;
+
+const char *db_errmsg(struct db *db)
+{
+	return DBI_PG_ONLY ? pgc_errmsg(db->pg) : sqlite3_errmsg(db->sql);
+}
+
+int db_changes(struct db *db)
+{
+	return DBI_PG_ONLY ? pgc_changes(db->pg) : sqlite3_changes(db->sql);
+}
+
+int64_t db_last_insert_rowid(struct db *db)
+{
+	return DBI_PG_ONLY ? pgc_last_insert_id(db->pg) : sqlite3_last_insert_rowid(db->sql);
+}
+
+int64_t db_total_changes(struct db *db)
+{
+	/* PostgreSQL: the connection's own commits move the version row too
+	 * (store_read_begin), so there is nothing to add. */
+	return DBI_PG_ONLY ? 0 : db_total_changes(db);
+}
+
+dbstmt *db_prepare_own(struct db *db, const char *sql)
+{
+	if (DBI_PG_ONLY)
+		return pgc_prepare(db->pg, sql);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return (dbstmt *)(void *)st;
+}
+
+void db_finalize(dbstmt *st)
+{
+	if (!st)
+		return;
+	if (DBI_PG_ONLY)
+		pgs_finalize(st);
+	else
+		sqlite3_finalize(DBI_SQ(st));
+}
+
 void db_log_error(struct db *db, const char *context)
 {
-	fprintf(stderr, "cqrsd: store: %s: %s\n", context, sqlite3_errmsg(db->sql));
+	fprintf(stderr, "cqrsd: store: %s: %s\n", context, db_errmsg(db));
 }
 
 enum st st_from_sqlite(int rc)
@@ -43,19 +92,27 @@ enum st st_from_sqlite(int rc)
 	}
 }
 
-sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+dbstmt *db_stmt(struct db *db, const char *sql)
 {
 	for (size_t i = 0; i < db->nslots; i++)
 		if (db->slots[i].sql == sql) {
-			sqlite3_reset(db->slots[i].stmt);
-			sqlite3_clear_bindings(db->slots[i].stmt);
+			dbs_reset(db->slots[i].stmt);
+			dbs_clear_bindings(db->slots[i].stmt);
 			return db->slots[i].stmt;
 		}
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) {
+	dbstmt *st = NULL;
+	if (DBI_PG_ONLY) {
+		st = pgc_prepare(db->pg, sql);
+	} else {
+		sqlite3_stmt *sq = NULL;
+		if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &sq, NULL) == SQLITE_OK)
+			st = (dbstmt *)(void *)sq;
+		else
+			sqlite3_finalize(sq);
+	}
+	if (!st) {
 		fprintf(stderr, "cqrsd: store: prepare failed: %s\n  in: %.200s\n",
-			sqlite3_errmsg(db->sql), sql);
+			db_errmsg(db), sql);
 		return NULL;
 	}
 	if (db->nslots == db->capslots) {
@@ -70,6 +127,12 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 
 enum st db_exec(struct db *db, const char *sql)
 {
+	if (DBI_PG_ONLY) {
+		if (pgc_exec(db->pg, sql) == SQLITE_OK)
+			return ST_OK;
+		fprintf(stderr, "cqrsd: store: %s\n", pgc_errmsg(db->pg));
+		return ST_ERROR;
+	}
 	char *msg = NULL;
 	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
@@ -80,18 +143,18 @@ enum st db_exec(struct db *db, const char *sql)
 	return ST_OK;
 }
 
-void col_text(sqlite3_stmt *st, int col, char *out, size_t size)
+void col_text(dbstmt *st, int col, char *out, size_t size)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = dbs_column_text(st, col);
 	strlcpy_s(out, t ? (const char *)t : "", size);
 }
 
-enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx)
+enum st db_done(struct db *db, dbstmt *st, const char *ctx)
 {
 	if (!st)
 		return ST_ERROR;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		db_log_error(db, ctx);
 		return st_from_sqlite(rc);
@@ -102,36 +165,36 @@ enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx)
 enum st db_history_add(struct db *db, const char *sql, int64_t id, int64_t at, int64_t uid,
 		       const char *from, const char *to, const char *note)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, at);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, at);
 	if (uid)
-		sqlite3_bind_int64(st, 3, uid);
+		dbs_bind_int64(st, 3, uid);
 	if (from)
-		sqlite3_bind_text(st, 4, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, note ? note : "", -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_text(st, 4, from, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 5, to, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 6, note ? note : "", -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
-int64_t db_one_int(sqlite3_stmt *st, int64_t def)
+int64_t db_one_int(dbstmt *st, int64_t def)
 {
 	if (!st)
 		return def;
 	int64_t v = def;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (dbs_step(st) == SQLITE_ROW)
+		v = dbs_column_int64(st, 0);
+	dbs_reset(st);
 	return v;
 }
 
-json_t *col_json_text(sqlite3_stmt *st, int col)
+json_t *col_json_text(dbstmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = dbs_column_text(st, col);
 	return t ? json_string((const char *)t) : json_null();
 }
 
@@ -157,8 +220,27 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
+/* Adds a new connection to the store's list. */
+static void db_track(struct store *s, struct db *db)
+{
+	pthread_mutex_lock(&s->lock);
+	db->next = s->all;
+	s->all = db;
+	pthread_mutex_unlock(&s->lock);
+}
+
 static struct db *db_connect(struct store *s, char *err, size_t errlen)
 {
+	if (DBI_PG_ONLY) {
+		struct pgconn *pg = pgc_open(s->path, err, errlen);
+		if (!pg)
+			return NULL;
+		struct db *db = xcalloc(1, sizeof *db);
+		db->pg = pg;
+		db->store = s;
+		db_track(s, db);
+		return db;
+	}
 	sqlite3 *sql = NULL;
 	int rc = sqlite3_open_v2(s->path, &sql,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -188,10 +270,7 @@ static struct db *db_connect(struct store *s, char *err, size_t errlen)
 		free(db);
 		return NULL;
 	}
-	pthread_mutex_lock(&s->lock);
-	db->next = s->all;
-	s->all = db;
-	pthread_mutex_unlock(&s->lock);
+	db_track(s, db);
 	return db;
 }
 
@@ -230,21 +309,42 @@ struct db *db_connect_own(struct store *s)
 	return db;
 }
 
+/* Finalizes a connection's statements and closes it. */
+static void db_free(struct db *db)
+{
+	for (size_t i = 0; i < db->nslots; i++)
+		db_finalize(db->slots[i].stmt);
+	free(db->slots);
+	read_cache_free(db);
+	if (db->pg)
+		pgc_close(db->pg);
+	else
+		sqlite3_close(db->sql);
+	free(db);
+}
+
 void db_close_own(struct db **dbp)
 {
-	struct db *db = *dbp;
-	if (!db)
+	if (!*dbp)
 		return;
-	for (size_t i = 0; i < db->nslots; i++)
-		sqlite3_finalize(db->slots[i].stmt);
-	free(db->slots);
-	sqlite3_close(db->sql);
-	free(db);
+	db_free(*dbp);
 	*dbp = NULL;
 }
 
+/* PostgreSQL: the advisory lock that serialises writing transactions
+ * (store_tx) and migrations across every cqrsd sharing the database. */
+#define PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(7263)"
+
+/* PostgreSQL: the same ordered list, each migration's PostgreSQL text
+ * (store_migration.pg), the version in schema_version; several cqrsd
+ * starting at once migrate one at a time. After the migrations every
+ * table gets the trigger that moves the version row (store_read_begin). */
+static bool migrate_pg(struct db *db, char *err, size_t errlen);
+
 int store_schema_version(struct db *db)
 {
+	if (DBI_PG_ONLY)
+		return (int)pgc_query_int(db->pg, "SELECT coalesce(max(version), 0) FROM schema_version", -1);
 	sqlite3_stmt *st = NULL;
 	int v = -1;
 	if (sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
@@ -256,6 +356,8 @@ int store_schema_version(struct db *db)
 
 static bool migrate(struct db *db, char *err, size_t errlen)
 {
+	if (DBI_PG_ONLY)
+		return migrate_pg(db, err, errlen);
 	if (db_exec(db, "BEGIN IMMEDIATE") != ST_OK) {
 		snprintf(err, errlen, "cannot lock the database for migration");
 		return false;
@@ -268,13 +370,51 @@ static bool migrate(struct db *db, char *err, size_t errlen)
 		snprintf(set, sizeof set, "PRAGMA user_version=%d", store_migrations[i].version);
 		if (db_exec(db, store_migrations[i].sql) != ST_OK || db_exec(db, set) != ST_OK) {
 			snprintf(err, errlen, "migration %d failed: %s", store_migrations[i].version,
-				 sqlite3_errmsg(db->sql));
+				 db_errmsg(db));
 			db_exec(db, "ROLLBACK");
 			return false;
 		}
 	}
 	if (v > store_migrations[store_migrations_n - 1].version) {
 		snprintf(err, errlen, "the database schema (%d) is newer than this cqrsd", v);
+		db_exec(db, "ROLLBACK");
+		return false;
+	}
+	return db_exec(db, "COMMIT") == ST_OK;
+}
+
+static bool migrate_pg(struct db *db, char *err, size_t errlen)
+{
+	if (db_exec(db, "BEGIN; " PG_WRITE_LOCK "; CREATE TABLE IF NOT EXISTS schema_version("
+			"version integer PRIMARY KEY)") != ST_OK) {
+		snprintf(err, errlen, "cannot lock the database for migration: %s", db_errmsg(db));
+		db_exec(db, "ROLLBACK");
+		return false;
+	}
+	int v = store_schema_version(db);
+	for (size_t i = 0; v >= 0 && i < store_migrations_n; i++) {
+		if (store_migrations[i].version <= v)
+			continue;
+		char set[80];
+		snprintf(set, sizeof set, "INSERT INTO schema_version(version) VALUES (%d)",
+			 store_migrations[i].version);
+		if (db_exec(db, store_migrations[i].pg) != ST_OK || db_exec(db, set) != ST_OK) {
+			snprintf(err, errlen, "migration %d failed: %s", store_migrations[i].version,
+				 db_errmsg(db));
+			db_exec(db, "ROLLBACK");
+			return false;
+		}
+	}
+	if (v < 0 || v > store_migrations[store_migrations_n - 1].version) {
+		if (v < 0)
+			snprintf(err, errlen, "cannot read the schema version: %s", db_errmsg(db));
+		else
+			snprintf(err, errlen, "the database schema (%d) is newer than this cqrsd", v);
+		db_exec(db, "ROLLBACK");
+		return false;
+	}
+	if (db_exec(db, "SELECT dbi_install_version_triggers()") != ST_OK) {
+		snprintf(err, errlen, "cannot install the version triggers: %s", db_errmsg(db));
 		db_exec(db, "ROLLBACK");
 		return false;
 	}
@@ -321,7 +461,7 @@ static bool quick_check(struct db *db, const char *path, char *err, size_t errle
 	if (!ok)
 		snprintf(err, errlen, "%s is corrupt (PRAGMA quick_check: %s); refusing to use it:"
 			 " restore it from a backup", path,
-			 res ? res : sqlite3_errmsg(db->sql));
+			 res ? res : db_errmsg(db));
 	for (char *c = err; !ok && *c; c++)
 		if (*c == '\n')
 			*c = ' ';
@@ -340,11 +480,11 @@ static void sqlite_setup(void)
  * once per connection, not once per request). */
 static int step_once(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return SQLITE_ERROR;
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -354,19 +494,36 @@ static int step_once(struct db *db, const char *sql)
  * never serve what another connection or process has changed since. */
 bool store_read_begin(struct db *db)
 {
+	if (DBI_PG_ONLY) {
+		/* One round trip: the snapshot and the version row read in it
+		 * (every commit that wrote moved it, dbi_install_version_triggers). */
+		if (db->tx_depth > 0)
+			return false;
+		int64_t v = pgc_query_int(db->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ;"
+					  " SELECT v FROM dbi_version", -1);
+		if (v < 0) {
+			pgc_exec(db->pg, "ROLLBACK");
+			return false;
+		}
+		db->tx_depth++;
+		db->snap_version = v;
+		db->snap_changes = 0;
+		db->snap_stamped = true;
+		return true;
+	}
 	static const char begin[] = "BEGIN";
 	static const char version[] = "PRAGMA data_version";
 	if (db->tx_depth > 0 || step_once(db, begin) != SQLITE_OK)
 		return false;
 	db->tx_depth++;
-	sqlite3_stmt *st = db_stmt(db, version);
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		db->snap_version = sqlite3_column_int64(st, 0);
-		db->snap_changes = sqlite3_total_changes64(db->sql);
+	dbstmt *st = db_stmt(db, version);
+	if (st && dbs_step(st) == SQLITE_ROW) {
+		db->snap_version = dbs_column_int64(st, 0);
+		db->snap_changes = db_total_changes(db);
 		db->snap_stamped = true;
 	}
 	if (st)
-		sqlite3_reset(st);
+		dbs_reset(st);
 	return true;
 }
 
@@ -375,6 +532,11 @@ void store_read_end(struct db *db)
 	static const char commit[] = "COMMIT";
 	db->snap_stamped = false;
 	db->tx_depth--;
+	if (DBI_PG_ONLY) {
+		if (pgc_exec(db->pg, "COMMIT") != SQLITE_OK)
+			pgc_exec(db->pg, "ROLLBACK");
+		return;
+	}
 	if (step_once(db, commit) != SQLITE_OK)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -383,14 +545,16 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sqlite_setup);
-	if (!private_files(path, err, errlen))
+	dbi_engine = pg_is_conninfo(path) ? DBI_PG : DBI_SQLITE;
+	if (!DBI_PG_ONLY && !private_files(path, err, errlen))
 		return NULL;
 	struct store *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_key_create(&s->key, NULL);
 	struct db *db = db_connect(s, err, errlen);
-	if (!db || !quick_check(db, path, err, errlen) || !migrate(db, err, errlen)) {
+	if (!db || (!DBI_PG_ONLY && !quick_check(db, path, err, errlen)) ||
+	    !migrate(db, err, errlen)) {
 		store_close(&s);
 		return NULL;
 	}
@@ -405,12 +569,7 @@ void store_close(struct store **sp)
 		return;
 	for (struct db *db = s->all, *next; db; db = next) {
 		next = db->next;
-		for (size_t i = 0; i < db->nslots; i++)
-			sqlite3_finalize(db->slots[i].stmt);
-		free(db->slots);
-		read_cache_free(db);
-		sqlite3_close(db->sql);
-		free(db);
+		db_free(db);
 	}
 	pthread_key_delete(s->key);
 	pthread_mutex_destroy(&s->lock);
@@ -422,11 +581,42 @@ void store_close(struct store **sp)
 bool store_is_empty(struct db *db)
 {
 	static const char sql[] = "SELECT NOT EXISTS (SELECT 1 FROM organisation)";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	bool empty = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	dbstmt *st = db_stmt(db, sql);
+	bool empty = st && dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
 	if (st)
-		sqlite3_reset(st);
+		dbs_reset(st);
 	return empty;
+}
+
+enum tx_step { TX_BEGIN, TX_BEGIN_WRITE, TX_COMMIT, TX_ROLLBACK };
+
+/* A transaction's steps on either engine. PostgreSQL: a writing
+ * transaction first takes the advisory lock every writer takes (the
+ * guarantee SQLite's BEGIN IMMEDIATE gives: one writer at a time, and
+ * what it reads is what it writes over), waiting at most STORE_BUSY_MS
+ * (lock_timeout: SQLITE_BUSY, retried like SQLite's busy). A reading one
+ * is REPEATABLE READ: one snapshot throughout. */
+static int tx_exec(struct db *db, enum tx_step step)
+{
+	if (DBI_PG_ONLY) {
+		static const char *const pg[] = {
+			[TX_BEGIN] = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+			[TX_BEGIN_WRITE] = "BEGIN; SET LOCAL lock_timeout = 3000; " PG_WRITE_LOCK,
+			[TX_COMMIT] = "COMMIT",
+			[TX_ROLLBACK] = "ROLLBACK",
+		};
+		int rc = pgc_exec(db->pg, pg[step]);
+		if (rc != SQLITE_OK && step == TX_BEGIN_WRITE)
+			pgc_exec(db->pg, "ROLLBACK");
+		return rc;
+	}
+	static const char *const sq[] = {
+		[TX_BEGIN] = "BEGIN",
+		[TX_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+		[TX_COMMIT] = "COMMIT",
+		[TX_ROLLBACK] = "ROLLBACK",
+	};
+	return sqlite3_exec(db->sql, sq[step], NULL, NULL, NULL);
 }
 
 /* Runs fn in a transaction. A lock held by another connection is waited
@@ -442,7 +632,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 	enum st result = ST_BUSY;
 	for (int attempt = 0; mono_ms() < db->busy_deadline; attempt++) {
 		useconds_t pause = (useconds_t)(2000 + (attempt < 20 ? attempt : 20) * 1000);
-		int rc = sqlite3_exec(db->sql, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+		int rc = tx_exec(db, write ? TX_BEGIN_WRITE : TX_BEGIN);
 		if ((rc & 0xff) == SQLITE_BUSY) {
 			usleep(pause);
 			continue;
@@ -456,12 +646,12 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 		enum st r = fn(db, arg);
 		db->tx_depth--;
 		if (r == ST_OK) {
-			rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+			rc = tx_exec(db, TX_COMMIT);
 			if (rc == SQLITE_OK) {
 				result = ST_OK;
 				break;
 			}
-			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+			tx_exec(db, TX_ROLLBACK);
 			if ((rc & 0xff) == SQLITE_BUSY) {
 				usleep(pause);
 				continue;
@@ -470,7 +660,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 			result = ST_ERROR;
 			break;
 		}
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		tx_exec(db, TX_ROLLBACK);
 		if (r == ST_BUSY) {
 			usleep(pause);
 			continue;

@@ -16,14 +16,14 @@
 bool store_setting_get(struct db *db, const char *key, char *out, size_t size)
 {
 	static const char sql[] = "SELECT value FROM setting WHERE key = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
+	dbs_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	bool found = dbs_step(st) == SQLITE_ROW;
 	if (found)
 		col_text(st, 0, out, size);
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return found;
 }
 
@@ -32,13 +32,13 @@ enum st store_setting_set(struct db *db, const char *key, const char *value)
 	static const char sql[] =
 		"INSERT INTO setting(key, value) VALUES (?1, ?2)"
 		" ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -46,12 +46,12 @@ void store_business_date(struct db *db, char out[11])
 {
 	/* The business_today view is the one definition (store_schema.c). */
 	static const char sql[] = "SELECT d FROM business_today";
-	sqlite3_stmt *st = db_stmt(db, sql);
-	bool ok = st && sqlite3_step(st) == SQLITE_ROW;
+	dbstmt *st = db_stmt(db, sql);
+	bool ok = st && dbs_step(st) == SQLITE_ROW;
 	if (ok)
 		col_text(st, 0, out, 11);
 	if (st)
-		sqlite3_reset(st);
+		dbs_reset(st);
 	if (!ok || !date_valid(out))
 		date_today(out); /* the database cannot answer: the calendar */
 }
@@ -63,14 +63,14 @@ bool store_participates_on(struct db *db, int64_t service_id, int64_t org_id, co
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
 		" AND status = 'APPROVED' AND start_date <= ?3 AND end_date >= ?3)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
-	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
+	bool yes = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
+	dbs_reset(st);
 	return yes;
 }
 
@@ -79,13 +79,13 @@ bool store_participates(struct db *db, int64_t service_id, int64_t org_id)
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
 		" AND status = 'APPROVED')";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_int64(st, 2, org_id);
-	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, org_id);
+	bool yes = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
+	dbs_reset(st);
 	return yes;
 }
 
@@ -94,18 +94,18 @@ enum st store_achievement_date_get(struct db *db, int64_t service_id, const char
 {
 	static const char sql[] =
 		"SELECT id, payment FROM achievement_date WHERE service_id = ?1 AND date = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*date_id = sqlite3_column_int64(st, 0);
-		*payment = sqlite3_column_int(st, 1);
+	if (dbs_step(st) == SQLITE_ROW) {
+		*date_id = dbs_column_int64(st, 0);
+		*payment = dbs_column_int(st, 1);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -116,18 +116,18 @@ enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id
 {
 	static const char sql[] =
 		"SELECT id FROM achievement WHERE service_id = ?1 AND org_id = ?2 AND date_id = ?3";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, date_id);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 3, date_id);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (dbs_step(st) == SQLITE_ROW) {
+		*id = dbs_column_int64(st, 0);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -137,18 +137,18 @@ enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_
 	static const char sql[] =
 		"INSERT INTO achievement(service_id, org_id, date_id, status, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, 'OPEN', ?4, ?4)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, date_id);
-	sqlite3_bind_int64(st, 4, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 3, date_id);
+	dbs_bind_int64(st, 4, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	*id = sqlite3_last_insert_rowid(db->sql);
+	*id = db_last_insert_rowid(db);
 	return ST_OK;
 }
 
@@ -161,30 +161,30 @@ enum st store_achievement_get(struct db *db, int64_t id, struct ach_rec *out)
 		" FROM achievement a JOIN achievement_date d ON d.id = a.date_id"
 		" JOIN organisation o ON o.id = a.org_id"
 		" LEFT JOIN declaration dc ON dc.achievement_id = a.id WHERE a.id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 1, id);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (dbs_step(st) == SQLITE_ROW) {
 		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
-		out->service_id = sqlite3_column_int64(st, 1);
-		out->org_id = sqlite3_column_int64(st, 2);
-		out->date_id = sqlite3_column_int64(st, 3);
+		out->id = dbs_column_int64(st, 0);
+		out->service_id = dbs_column_int64(st, 1);
+		out->org_id = dbs_column_int64(st, 2);
+		out->date_id = dbs_column_int64(st, 3);
 		col_text(st, 4, out->date, sizeof out->date);
-		out->payment = sqlite3_column_int(st, 5);
+		out->payment = dbs_column_int(st, 5);
 		col_text(st, 6, out->status, sizeof out->status);
-		out->commissioner_entry = sqlite3_column_int(st, 7);
-		out->version = sqlite3_column_int(st, 8);
+		out->commissioner_entry = dbs_column_int(st, 7);
+		out->version = dbs_column_int(st, 8);
 		col_text(st, 9, out->org_code, sizeof out->org_code);
 		col_text(st, 10, out->org_name, sizeof out->org_name);
 		col_text(st, 11, out->org_kind, sizeof out->org_kind);
 		col_text(st, 12, out->declaration_status, sizeof out->declaration_status);
-		out->updated_at = sqlite3_column_int64(st, 13);
+		out->updated_at = dbs_column_int64(st, 13);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -195,16 +195,16 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 		"UPDATE achievement SET updated_at = ?2, version = version + 1,"
 		" status = coalesce(?3, status),"
 		" commissioner_entry = CASE WHEN ?4 THEN 1 ELSE commissioner_entry END WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_s());
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, now_s());
 	if (status)
-		sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, commissioner_entry);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+	dbs_bind_int(st, 4, commissioner_entry);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -225,25 +225,25 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 json_t *store_achievement_groups_json(struct db *db, int64_t ach_id, int64_t service_id)
 {
 	static const char sql[] = GROUP_STATE_SQL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, service_id);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, service_id);
 	json_t *list = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int total = sqlite3_column_int(st, 6), sub = sqlite3_column_int(st, 7);
-		const char *kind = (const char *)sqlite3_column_text(st, 3);
+	while (dbs_step(st) == SQLITE_ROW) {
+		int total = dbs_column_int(st, 6), sub = dbs_column_int(st, 7);
+		const char *kind = (const char *)dbs_column_text(st, 3);
 		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:i, s:i, s:i,"
 						      " s:I, s:b}",
-			"id", (json_int_t)sqlite3_column_int64(st, 0), "code", col_json_text(st, 1),
+			"id", (json_int_t)dbs_column_int64(st, 0), "code", col_json_text(st, 1),
 			"name", col_json_text(st, 2), "kind", strcmp(kind, "MI") ? "payment" : "mi",
 			"domain", col_json_text(st, 4), "parent_domain", col_json_text(st, 5),
-			"total", total, "submitted", sub, "in_progress", sqlite3_column_int(st, 8),
-			"last_updated", (json_int_t)sqlite3_column_int64(st, 9),
+			"total", total, "submitted", sub, "in_progress", dbs_column_int(st, 8),
+			"last_updated", (json_int_t)dbs_column_int64(st, 9),
 			"complete", sub >= total));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return list;
 }
 
@@ -265,37 +265,37 @@ json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_i
 		" AND d.date <= ?3"
 		" AND NOT EXISTS (SELECT 1 FROM achievement a WHERE a.date_id = d.id AND a.org_id = ?1)"
 		" ORDER BY d.date";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_int64(st, 2, service_id);
+	dbs_bind_int64(st, 1, org_id);
+	dbs_bind_int64(st, 2, service_id);
 	json_t *list = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int total = sqlite3_column_int(st, 6), sub = sqlite3_column_int(st, 7);
+	while (dbs_step(st) == SQLITE_ROW) {
+		int total = dbs_column_int(st, 6), sub = dbs_column_int(st, 7);
 		json_array_append_new(list, json_pack("{s:I, s:o, s:b, s:o, s:b, s:I, s:i, s:i, s:i,"
 						      " s:b, s:o}",
-			"id", (json_int_t)sqlite3_column_int64(st, 0), "date", col_json_text(st, 1),
-			"payment", sqlite3_column_int(st, 2), "status", col_json_text(st, 3),
-			"commissioner_entry", sqlite3_column_int(st, 4),
-			"last_updated", (json_int_t)sqlite3_column_int64(st, 5),
+			"id", (json_int_t)dbs_column_int64(st, 0), "date", col_json_text(st, 1),
+			"payment", dbs_column_int(st, 2), "status", col_json_text(st, 3),
+			"commissioner_entry", dbs_column_int(st, 4),
+			"last_updated", (json_int_t)dbs_column_int64(st, 5),
 			"indicators_total", total, "indicators_submitted", sub,
-			"indicators_in_progress", sqlite3_column_int(st, 8), "complete", sub >= total,
+			"indicators_in_progress", dbs_column_int(st, 8), "complete", sub >= total,
 			"declaration_status", col_json_text(st, 9)));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	json_t *dates = json_array();
 	char today[11];
 	store_business_date(db, today);
 	st = db_stmt(db, avail);
 	if (st) {
-		sqlite3_bind_int64(st, 1, org_id);
-		sqlite3_bind_int64(st, 2, service_id);
-		sqlite3_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		dbs_bind_int64(st, 1, org_id);
+		dbs_bind_int64(st, 2, service_id);
+		dbs_bind_text(st, 3, today, -1, SQLITE_TRANSIENT);
+		while (dbs_step(st) == SQLITE_ROW)
 			json_array_append_new(dates, json_pack("{s:o, s:b}", "date", col_json_text(st, 0),
-							       "payment", sqlite3_column_int(st, 1)));
-		sqlite3_reset(st);
+							       "payment", dbs_column_int(st, 1)));
+		dbs_reset(st);
 	}
 	return json_pack("{s:o, s:o}", "achievements", list, "available_dates", dates);
 }
@@ -320,13 +320,13 @@ enum st store_group_state(struct db *db, int64_t ach_id, int64_t service_id, int
 		" WHERE i.group_id = ?2 ORDER BY i.position, i.id";
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = db_stmt(db, gsql);
+	dbstmt *st = db_stmt(db, gsql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, group_id);
-	sqlite3_bind_int64(st, 2, service_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbs_bind_int64(st, 1, group_id);
+	dbs_bind_int64(st, 2, service_id);
+	if (dbs_step(st) != SQLITE_ROW) {
+		dbs_reset(st);
 		return ST_NOTFOUND;
 	}
 	memset(g, 0, sizeof *g);
@@ -334,43 +334,43 @@ enum st store_group_state(struct db *db, int64_t ach_id, int64_t service_id, int
 	col_text(st, 0, g->code, sizeof g->code);
 	col_text(st, 1, g->name, sizeof g->name);
 	col_text(st, 2, g->kind, sizeof g->kind);
-	sqlite3_reset(st);
+	dbs_reset(st);
 	st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, group_id);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, group_id);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		struct ind_state *s = &(*out)[(*n)++];
 		memset(s, 0, sizeof *s);
-		s->id = sqlite3_column_int64(st, 0);
+		s->id = dbs_column_int64(st, 0);
 		col_text(st, 1, s->code, sizeof s->code);
 		col_text(st, 2, s->description, sizeof s->description);
 		col_text(st, 3, s->kind, sizeof s->kind);
 		col_text(st, 4, s->pattern, sizeof s->pattern);
-		s->pcn_entered = sqlite3_column_int(st, 5);
-		s->group_level = sqlite3_column_int(st, 6);
-		s->has_cur = sqlite3_column_int(st, 7);
-		s->cur.value = sqlite3_column_int64(st, 8);
-		s->cur.num = sqlite3_column_int64(st, 9);
-		s->cur.den = sqlite3_column_int64(st, 10);
+		s->pcn_entered = dbs_column_int(st, 5);
+		s->group_level = dbs_column_int(st, 6);
+		s->has_cur = dbs_column_int(st, 7);
+		s->cur.value = dbs_column_int64(st, 8);
+		s->cur.num = dbs_column_int64(st, 9);
+		s->cur.den = dbs_column_int64(st, 10);
 		col_text(st, 11, s->source, sizeof s->source);
-		s->has_wip = sqlite3_column_int(st, 12);
-		s->wip.value = sqlite3_column_int64(st, 13);
-		s->wip.num = sqlite3_column_int64(st, 14);
-		s->wip.den = sqlite3_column_int64(st, 15);
-		s->updated_at = sqlite3_column_int64(st, 16);
-		s->points = sqlite3_column_int(st, 17);
-		s->lower = sqlite3_column_type(st, 18) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 18);
-		s->upper = sqlite3_column_type(st, 19) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 19);
+		s->has_wip = dbs_column_int(st, 12);
+		s->wip.value = dbs_column_int64(st, 13);
+		s->wip.num = dbs_column_int64(st, 14);
+		s->wip.den = dbs_column_int64(st, 15);
+		s->updated_at = dbs_column_int64(st, 16);
+		s->points = dbs_column_int(st, 17);
+		s->lower = dbs_column_type(st, 18) == SQLITE_NULL ? -1 : dbs_column_int(st, 18);
+		s->upper = dbs_column_type(st, 19) == SQLITE_NULL ? -1 : dbs_column_int(st, 19);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -379,13 +379,13 @@ int64_t store_group_version(struct db *db, int64_t ach_id, int64_t group_id)
 	static const char sql[] =
 		"SELECT coalesce(max(id), 0) FROM submission WHERE achievement_id = ?1"
 		" AND (group_id = ?2 OR group_id IS NULL)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, group_id);
-	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, group_id);
+	int64_t v = dbs_step(st) == SQLITE_ROW ? dbs_column_int64(st, 0) : -1;
+	dbs_reset(st);
 	return v;
 }
 
@@ -395,17 +395,17 @@ json_t *store_submission_last(struct db *db, int64_t ach_id, int64_t group_id)
 		"SELECT s.id, s.kind, s.at, u.user_id, u.name FROM submission s"
 		" LEFT JOIN app_user u ON u.id = s.user_id WHERE s.achievement_id = ?1"
 		" AND (s.group_id = ?2 OR s.group_id IS NULL) ORDER BY s.id DESC LIMIT 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, group_id);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, group_id);
 	json_t *j = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		j = json_pack("{s:I, s:o, s:I, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-			      "kind", col_json_text(st, 1), "at", (json_int_t)sqlite3_column_int64(st, 2),
+	if (dbs_step(st) == SQLITE_ROW)
+		j = json_pack("{s:I, s:o, s:I, s:o, s:o}", "id", (json_int_t)dbs_column_int64(st, 0),
+			      "kind", col_json_text(st, 1), "at", (json_int_t)dbs_column_int64(st, 2),
 			      "user_id", col_json_text(st, 3), "user_name", col_json_text(st, 4));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return j;
 }
 
@@ -415,36 +415,36 @@ enum st store_submission_add(struct db *db, int64_t ach_id, int64_t group_id, co
 	static const char sql[] =
 		"INSERT INTO submission(achievement_id, group_id, kind, source, at, user_id, notes)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 1, ach_id);
 	if (group_id)
-		sqlite3_bind_int64(st, 2, group_id);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, now_s());
+		dbs_bind_int64(st, 2, group_id);
+	dbs_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, source, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 5, now_s());
 	if (uid)
-		sqlite3_bind_int64(st, 6, uid);
-	sqlite3_bind_text(st, 7, notes ? notes : "", -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_int64(st, 6, uid);
+	dbs_bind_text(st, 7, notes ? notes : "", -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	*id = sqlite3_last_insert_rowid(db->sql);
+	*id = db_last_insert_rowid(db);
 	return ST_OK;
 }
 
-static void bind_val(sqlite3_stmt *st, int col, const struct ind_val *v, bool ratio)
+static void bind_val(dbstmt *st, int col, const struct ind_val *v, bool ratio)
 {
 	if (ratio) {
-		sqlite3_bind_null(st, col);
-		sqlite3_bind_int64(st, col + 1, v->num);
-		sqlite3_bind_int64(st, col + 2, v->den);
+		dbs_bind_null(st, col);
+		dbs_bind_int64(st, col + 1, v->num);
+		dbs_bind_int64(st, col + 2, v->den);
 	} else {
-		sqlite3_bind_int64(st, col, v->value);
-		sqlite3_bind_null(st, col + 1);
-		sqlite3_bind_null(st, col + 2);
+		dbs_bind_int64(st, col, v->value);
+		dbs_bind_null(st, col + 1);
+		dbs_bind_null(st, col + 2);
 	}
 }
 
@@ -454,14 +454,14 @@ enum st store_submission_value_add(struct db *db, int64_t sub_id, int64_t ind_id
 	static const char sql[] =
 		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator, denominator)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, sub_id);
-	sqlite3_bind_int64(st, 2, ind_id);
+	dbs_bind_int64(st, 1, sub_id);
+	dbs_bind_int64(st, 2, ind_id);
 	bind_val(st, 3, v, ratio);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -473,13 +473,13 @@ enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const str
 		return st;
 	static const char clear[] =
 		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id = ?2";
-	sqlite3_stmt *s = db_stmt(db, clear);
+	dbstmt *s = db_stmt(db, clear);
 	if (!s)
 		return ST_ERROR;
-	sqlite3_bind_int64(s, 1, ach_id);
-	sqlite3_bind_int64(s, 2, ind_id);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
+	dbs_bind_int64(s, 1, ach_id);
+	dbs_bind_int64(s, 2, ind_id);
+	int rc = dbs_step(s);
+	dbs_reset(s);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -493,18 +493,18 @@ enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const str
 		" numerator = excluded.numerator, denominator = excluded.denominator,"
 		" source = excluded.source, submission_id = excluded.submission_id,"
 		" updated_at = excluded.updated_at";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, ind_id);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, ind_id);
 	bind_val(st, 3, v, ratio);
-	sqlite3_bind_text(st, 6, source, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 6, source, -1, SQLITE_TRANSIENT);
 	if (sub_id)
-		sqlite3_bind_int64(st, 7, sub_id);
-	sqlite3_bind_int64(st, 8, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_int64(st, 7, sub_id);
+	dbs_bind_int64(st, 8, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -514,12 +514,12 @@ enum st store_wip_clear_extracted(struct db *db, int64_t ach_id)
 		"DELETE FROM wip_value WHERE achievement_id = ?1 AND indicator_id IN"
 		" (SELECT indicator_id FROM achievement_value WHERE achievement_id = ?1"
 		"  AND source = 'EXTRACT')";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, ach_id);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -532,16 +532,16 @@ enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struc
 		" ON CONFLICT(achievement_id, indicator_id) DO UPDATE SET value = excluded.value,"
 		" numerator = excluded.numerator, denominator = excluded.denominator,"
 		" user_id = excluded.user_id, saved_at = excluded.saved_at";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, ind_id);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, ind_id);
 	bind_val(st, 3, v, ratio);
-	sqlite3_bind_int64(st, 6, uid);
-	sqlite3_bind_int64(st, 7, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 6, uid);
+	dbs_bind_int64(st, 7, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -556,36 +556,36 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
 		" LEFT JOIN indicator i ON i.id = sv.indicator_id"
 		" WHERE s.achievement_id = ?1 AND (?2 = 0 OR s.group_id = ?2 OR s.group_id IS NULL)"
 		" ORDER BY s.id DESC, i.position LIMIT 2000";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, group_id);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, group_id);
 	json_t *list = json_array(), *cur = NULL;
 	int64_t cur_id = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	while (dbs_step(st) == SQLITE_ROW) {
+		int64_t id = dbs_column_int64(st, 0);
 		if (!cur || id != cur_id) {
 			cur = json_pack("{s:I, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:[]}",
 				"id", (json_int_t)id, "kind", col_json_text(st, 1),
-				"source", col_json_text(st, 2), "at", (json_int_t)sqlite3_column_int64(st, 3),
+				"source", col_json_text(st, 2), "at", (json_int_t)dbs_column_int64(st, 3),
 				"user_id", col_json_text(st, 4), "user_name", col_json_text(st, 5),
 				"notes", col_json_text(st, 6), "group", col_json_text(st, 7), "values");
 			json_array_append_new(list, cur);
 			cur_id = id;
 		}
-		if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+		if (dbs_column_type(st, 8) == SQLITE_NULL)
 			continue;
-		const char *kind = (const char *)sqlite3_column_text(st, 12);
+		const char *kind = (const char *)dbs_column_text(st, 12);
 		json_t *v = strcmp(kind, "ratio") == 0 ?
 			json_pack("{s:o, s:I, s:I}", "indicator", col_json_text(st, 8),
-				  "numerator", (json_int_t)sqlite3_column_int64(st, 10),
-				  "denominator", (json_int_t)sqlite3_column_int64(st, 11)) :
+				  "numerator", (json_int_t)dbs_column_int64(st, 10),
+				  "denominator", (json_int_t)dbs_column_int64(st, 11)) :
 			json_pack("{s:o, s:I}", "indicator", col_json_text(st, 8),
-				  "value", (json_int_t)sqlite3_column_int64(st, 9));
+				  "value", (json_int_t)dbs_column_int64(st, 9));
 		json_array_append_new(json_object_get(cur, "values"), v);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return list;
 }
 
@@ -646,21 +646,21 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
 	"  AND (?7 IS NULL OR org_code LIKE ?7 ESCAPE '\\' OR org_name LIKE ?7 ESCAPE '\\'" \
 	"   OR service LIKE ?7 ESCAPE '\\' OR gcode LIKE ?7 ESCAPE '\\' OR gname LIKE ?7 ESCAPE '\\'))"
 
-static void missing_bind(struct db *db, sqlite3_stmt *st, int64_t uid, const struct missing_q *q,
+static void missing_bind(struct db *db, dbstmt *st, int64_t uid, const struct missing_q *q,
 			 char *pattern)
 {
 	char today[11];
 	store_business_date(db, today);
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, q->org_id);
-	sqlite3_bind_int64(st, 3, q->service_id);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, q->org_id);
+	dbs_bind_int64(st, 3, q->service_id);
 	if (q->date)
-		sqlite3_bind_text(st, 4, q->date, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, today, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 4, q->date, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 5, today, -1, SQLITE_TRANSIENT);
 	if (q->year)
-		sqlite3_bind_text(st, 6, q->year, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 6, q->year, -1, SQLITE_TRANSIENT);
 	if (pattern)
-		sqlite3_bind_text(st, 7, pattern, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 7, pattern, -1, SQLITE_TRANSIENT);
 }
 
 char *store_like_pattern(const char *q)
@@ -686,7 +686,7 @@ json_t *store_missing_json(struct db *db, int64_t uid, const struct missing_q *q
 	static const char sql[] =
 		MISSING_ROWS
 		" SELECT * FROM chosen ORDER BY fy DESC, service, date DESC, org_code, gcode";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
 	char *pattern = store_like_pattern(q->q);
@@ -696,18 +696,18 @@ json_t *store_missing_json(struct db *db, int64_t uid, const struct missing_q *q
 	json_t *list = json_array(), *dates = json_array(), *seen = json_object();
 	int64_t total = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		int64_t n = total++;
 		if (q->limit > 0) {
 			char key[48];
-			snprintf(key, sizeof key, "%lld %s", (long long)sqlite3_column_int64(st, 3),
-				 (const char *)sqlite3_column_text(st, 6));
+			snprintf(key, sizeof key, "%lld %s", (long long)dbs_column_int64(st, 3),
+				 (const char *)dbs_column_text(st, 6));
 			json_t *d = json_object_get(seen, key);
 			if (!d) {
 				d = json_pack("{s:I, s:o, s:o, s:o, s:b, s:I}",
-					"service_id", (json_int_t)sqlite3_column_int64(st, 3),
+					"service_id", (json_int_t)dbs_column_int64(st, 3),
 					"service", col_json_text(st, 4), "financial_year", col_json_text(st, 5),
-					"date", col_json_text(st, 6), "payment", sqlite3_column_int(st, 7),
+					"date", col_json_text(st, 6), "payment", dbs_column_int(st, 7),
 					"rows", (json_int_t)0);
 				json_object_set_new(seen, key, d);
 				json_array_append(dates, d);
@@ -719,27 +719,27 @@ json_t *store_missing_json(struct db *db, int64_t uid, const struct missing_q *q
 		}
 		if (n < q->offset || n >= q->offset + limit)
 			continue;
-		bool recorded = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		bool recorded = dbs_column_type(st, 0) != SQLITE_NULL;
 		json_t *row = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:b}",
-			"achievement_id", recorded ? json_integer(sqlite3_column_int64(st, 0)) : json_null(),
+			"achievement_id", recorded ? json_integer(dbs_column_int64(st, 0)) : json_null(),
 			"organisation", col_json_text(st, 1), "organisation_name", col_json_text(st, 2),
-			"service_id", (json_int_t)sqlite3_column_int64(st, 3),
+			"service_id", (json_int_t)dbs_column_int64(st, 3),
 			"service", col_json_text(st, 4), "financial_year", col_json_text(st, 5),
-			"date", col_json_text(st, 6), "payment", sqlite3_column_int(st, 7));
+			"date", col_json_text(st, 6), "payment", dbs_column_int(st, 7));
 		if (recorded) {
-			const char *kind = (const char *)sqlite3_column_text(st, 11);
+			const char *kind = (const char *)dbs_column_text(st, 11);
 			json_object_set_new(row, "group", json_pack("{s:I, s:o, s:o, s:s}",
-				"id", (json_int_t)sqlite3_column_int64(st, 8), "code", col_json_text(st, 9),
+				"id", (json_int_t)dbs_column_int64(st, 8), "code", col_json_text(st, 9),
 				"name", col_json_text(st, 10), "kind", strcmp(kind, "MI") ? "payment" : "mi"));
-			json_object_set_new(row, "total", json_integer(sqlite3_column_int(st, 12)));
-			json_object_set_new(row, "submitted", json_integer(sqlite3_column_int(st, 13)));
+			json_object_set_new(row, "total", json_integer(dbs_column_int(st, 12)));
+			json_object_set_new(row, "submitted", json_integer(dbs_column_int(st, 13)));
 		} else {
 			json_object_set_new(row, "group", json_null());
 			json_object_set_new(row, "not_recorded", json_true());
 		}
 		json_array_append_new(list, row);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	json_decref(seen);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		db_log_error(db, "missing data");
@@ -794,7 +794,7 @@ enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_
 		size_t i = 0;
 		while (i < n) {
 			size_t k = n - i >= 16 ? 16 : 1;
-			sqlite3_stmt *st = db_stmt(db, pass == 0 ? (k == 16 ? sixteen : one) :
+			dbstmt *st = db_stmt(db, pass == 0 ? (k == 16 ? sixteen : one) :
 							(k == 16 ? ssixteen : sone));
 			if (!st)
 				return ST_ERROR;
@@ -802,24 +802,24 @@ enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_
 				const struct value_row *r = &rows[i + j];
 				if (pass == 0) {
 					int b = (int)j * 8;
-					sqlite3_bind_int64(st, b + 1, ach_id);
-					sqlite3_bind_int64(st, b + 2, r->indicator_id);
+					dbs_bind_int64(st, b + 1, ach_id);
+					dbs_bind_int64(st, b + 2, r->indicator_id);
 					bind_val(st, b + 3, &r->v, r->ratio);
-					sqlite3_bind_text(st, b + 6, source, -1, SQLITE_STATIC);
+					dbs_bind_text(st, b + 6, source, -1, SQLITE_STATIC);
 					if (sub_id)
-						sqlite3_bind_int64(st, b + 7, sub_id);
+						dbs_bind_int64(st, b + 7, sub_id);
 					else
-						sqlite3_bind_null(st, b + 7);
-					sqlite3_bind_int64(st, b + 8, now);
+						dbs_bind_null(st, b + 7);
+					dbs_bind_int64(st, b + 8, now);
 				} else {
 					int b = (int)j * 5;
-					sqlite3_bind_int64(st, b + 1, sub_id);
-					sqlite3_bind_int64(st, b + 2, r->indicator_id);
+					dbs_bind_int64(st, b + 1, sub_id);
+					dbs_bind_int64(st, b + 2, r->indicator_id);
 					bind_val(st, b + 3, &r->v, r->ratio);
 				}
 			}
-			int rc = sqlite3_step(st);
-			sqlite3_reset(st);
+			int rc = dbs_step(st);
+			dbs_reset(st);
 			if (rc != SQLITE_DONE)
 				return st_from_sqlite(rc);
 			i += k;

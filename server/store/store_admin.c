@@ -10,12 +10,12 @@
 #include "server/store/store_int.h"
 #include "util.h"
 
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *s)
+static void bind_opt_text(dbstmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, i);
+		dbs_bind_null(st, i);
 }
 
 /* ---- audit and e-mail ------------------------------------------------------ */
@@ -26,18 +26,18 @@ enum st store_audit_from(struct db *db, int64_t uid, const char *addr, const cha
 	static const char sql[] =
 		"INSERT INTO audit_log(at, user_id, action, entity, entity_id, before_json, after_json,"
 		" addr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	sqlite3_bind_int64(st, 1, now_s());
+	dbs_bind_int64(st, 1, now_s());
 	if (uid)
-		sqlite3_bind_int64(st, 2, uid);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, entity, -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(st, 2, uid);
+	dbs_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, entity, -1, SQLITE_TRANSIENT);
 	if (entity_id)
-		sqlite3_bind_int64(st, 5, entity_id);
+		dbs_bind_int64(st, 5, entity_id);
 	bind_opt_text(st, 6, b);
 	bind_opt_text(st, 7, a);
 	bind_opt_text(st, 8, addr);
@@ -53,14 +53,14 @@ enum st store_email_to(struct db *db, const char *to, const char *kind, const ch
 	static const char sql[] =
 		"INSERT INTO email_outbox(to_addr, subject, body, kind, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 5, now_s());
+	dbs_bind_text(st, 1, to, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, body, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 5, now_s());
 	return db_done(db, st, "e-mail");
 }
 
@@ -70,11 +70,11 @@ int store_admin_org_access(struct db *db, int64_t admin, int64_t org_id)
 {
 	static const char sql[] =
 		ADMIN_CTE " SELECT CASE WHEN full THEN 1 ELSE 2 END FROM admin_org WHERE id = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, admin);
-	sqlite3_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 1, admin);
+	dbs_bind_int64(st, 2, org_id);
 	return (int)db_one_int(st, 0);
 }
 
@@ -82,11 +82,11 @@ bool store_admin_manages_user(struct db *db, int64_t admin, int64_t uid)
 {
 	static const char sql[] =
 		ADMIN_CTE " SELECT EXISTS (SELECT 1 FROM managed_user WHERE id = ?2)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, admin);
-	sqlite3_bind_int64(st, 2, uid);
+	dbs_bind_int64(st, 1, admin);
+	dbs_bind_int64(st, 2, uid);
 	return db_one_int(st, 0) != 0;
 }
 
@@ -96,21 +96,21 @@ bool store_email_taken(struct db *db, const char *email, int64_t except_uid)
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(email) = lower(?1) AND id <> ?2)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return true;
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, except_uid);
+	dbs_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 2, except_uid);
 	return db_one_int(st, 1) != 0;
 }
 
 bool store_user_id_taken(struct db *db, const char *user_id)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM app_user WHERE user_id = ?1)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return true;
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
 	return db_one_int(st, 1) != 0;
 }
 
@@ -121,21 +121,21 @@ enum st store_admin_user_create(struct db *db, const struct user_details *u, int
 		"INSERT INTO app_user(user_id, name, email, work_phone, mobile, title, first_name,"
 		" last_name, password_hash, password_set_at, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, 0, ?9)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, u->user_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, u->email, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, u->work_phone, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, u->mobile ? u->mobile : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, u->title ? u->title : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, u->first_name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, u->last_name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 9, now);
+	dbs_bind_text(st, 1, u->user_id, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, u->email, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, u->work_phone, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 5, u->mobile ? u->mobile : "", -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 6, u->title ? u->title : "", -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 7, u->first_name, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 8, u->last_name, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 9, now);
 	enum st r = db_done(db, st, "user create");
 	if (r == ST_OK)
-		*id = sqlite3_last_insert_rowid(db->sql);
+		*id = db_last_insert_rowid(db);
 	return r;
 }
 
@@ -144,30 +144,30 @@ enum st store_user_details_set(struct db *db, int64_t uid, const struct user_det
 	static const char sql[] =
 		"UPDATE app_user SET name = ?2, work_phone = ?3, mobile = ?4, title = ?5,"
 		" first_name = ?6, last_name = ?7 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, u->work_phone, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, u->mobile ? u->mobile : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, u->title ? u->title : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, u->first_name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, u->last_name, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 2, u->name, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, u->work_phone, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, u->mobile ? u->mobile : "", -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 5, u->title ? u->title : "", -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 6, u->first_name, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 7, u->last_name, -1, SQLITE_TRANSIENT);
 	return db_done(db, st, "user details");
 }
 
 void store_user_state(struct db *db, int64_t uid, char out[24])
 {
 	static const char sql[] = "SELECT " SQL_USER_STATE("u") " FROM app_user u WHERE u.id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	strcpy(out, "");
 	if (!st)
 		return;
-	sqlite3_bind_int64(st, 1, uid);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	dbs_bind_int64(st, 1, uid);
+	if (dbs_step(st) == SQLITE_ROW)
 		col_text(st, 0, out, 24);
-	sqlite3_reset(st);
+	dbs_reset(st);
 }
 
 enum st store_user_set_disabled(struct db *db, int64_t uid, bool disabled, int64_t now)
@@ -175,40 +175,40 @@ enum st store_user_set_disabled(struct db *db, int64_t uid, bool disabled, int64
 	static const char sql[] = "UPDATE app_user SET disabled = ?2 WHERE id = ?1";
 	static const char rsql[] =
 		"UPDATE session SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int(st, 2, disabled);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int(st, 2, disabled);
 	enum st r = db_done(db, st, "user disable");
 	if (r != ST_OK || !disabled)
 		return r;
 	st = db_stmt(db, rsql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, now);
 	return db_done(db, st, "sessions revoke");
 }
 
 enum st store_signin_unlock(struct db *db, const char *login)
 {
 	static const char sql[] = "DELETE FROM signin_failure WHERE login = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
 	return db_done(db, st, "unlock");
 }
 
 enum st store_user_signed_in(struct db *db, int64_t uid, int64_t now)
 {
 	static const char sql[] = "UPDATE app_user SET last_signin_at = ?2 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, now);
 	return db_done(db, st, "last sign-in");
 }
 
@@ -219,21 +219,21 @@ bool store_role_fits(struct db *db, const char *role, const char *kind)
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM role WHERE code = ?1 AND code <> 'EXTRACT_LOADER'"
 		" AND instr(',' || org_kinds || ',', ',' || ?2 || ',') > 0)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
 	return db_one_int(st, 0) != 0;
 }
 
 bool store_role_exists(struct db *db, const char *role)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM role WHERE code = ?1)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, role, -1, SQLITE_TRANSIENT);
 	return db_one_int(st, 0) != 0;
 }
 
@@ -249,15 +249,15 @@ json_t *store_org_clusters_json(struct db *db, int64_t org_id)
 		"SELECT id, name, description FROM cluster WHERE id IN (" SQL_LINK_CLUSTERS ")"
 		" ORDER BY name";
 	json_t *a = json_array();
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return a;
-	sqlite3_bind_int64(st, 1, org_id);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	dbs_bind_int64(st, 1, org_id);
+	while (dbs_step(st) == SQLITE_ROW)
 		json_array_append_new(a, json_pack("{s:I, s:o, s:o}", "id",
-			(json_int_t)sqlite3_column_int64(st, 0), "name", col_json_text(st, 1),
+			(json_int_t)dbs_column_int64(st, 0), "name", col_json_text(st, 1),
 			"description", col_json_text(st, 2)));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return a;
 }
 
@@ -265,11 +265,11 @@ bool store_cluster_fits_org(struct db *db, int64_t cluster_id, int64_t org_id)
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM (" SQL_LINK_CLUSTERS ") WHERE id = ?2)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_int64(st, 2, cluster_id);
+	dbs_bind_int64(st, 1, org_id);
+	dbs_bind_int64(st, 2, cluster_id);
 	return db_one_int(st, 0) != 0;
 }
 
@@ -280,18 +280,18 @@ json_t *store_roles_for_kind_json(struct db *db, const char *kind, bool dm_only)
 		" AND instr(',' || org_kinds || ',', ',' || ?1 || ',') > 0"
 		" AND (?2 = 0 OR code = 'DECLARATION_MANAGEMENT') ORDER BY name";
 	json_t *a = json_array();
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return a;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, dm_only);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *code = (const char *)sqlite3_column_text(st, 0);
+	dbs_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_int(st, 2, dm_only);
+	while (dbs_step(st) == SQLITE_ROW) {
+		const char *code = (const char *)dbs_column_text(st, 0);
 		json_array_append_new(a, json_pack("{s:s, s:o, s:b}", "code", code,
 			"name", col_json_text(st, 1), "payment_types",
 			role_listed(ROLES_PAYMENT_TYPES, code)));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return a;
 }
 
@@ -301,10 +301,10 @@ int store_pcn_declarers(struct db *db, int64_t org_id)
 		"SELECT count(DISTINCT g.user_id) FROM role_grant g JOIN app_user u ON u.id = g.user_id"
 		" WHERE g.org_id = ?1 AND g.role_code = 'DECLARATION_MANAGEMENT'"
 		" AND g.revoked_at IS NULL AND u.disabled = 0";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, org_id);
+	dbs_bind_int64(st, 1, org_id);
 	return (int)db_one_int(st, 0);
 }
 
@@ -314,11 +314,11 @@ int store_org_admins(struct db *db, int64_t org_id, int64_t except_uid)
 		"SELECT count(DISTINCT g.user_id) FROM role_grant g JOIN app_user u ON u.id = g.user_id"
 		" WHERE g.org_id = ?1 AND (g.role_code = 'USER_ADMIN' OR g.role_code = 'ADV_USER_ADMIN')"
 		" AND g.revoked_at IS NULL AND u.disabled = 0 AND u.id <> ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_int64(st, 2, except_uid);
+	dbs_bind_int64(st, 1, org_id);
+	dbs_bind_int64(st, 2, except_uid);
 	return (int)db_one_int(st, 0);
 }
 
@@ -329,16 +329,16 @@ int store_user_admin_links(struct db *db, int64_t uid, int64_t **orgs)
 		" AND (g.role_code = 'USER_ADMIN' OR g.role_code = 'ADV_USER_ADMIN')"
 		" AND g.revoked_at IS NULL";
 	*orgs = NULL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 1, uid);
 	int n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (dbs_step(st) == SQLITE_ROW) {
 		*orgs = xrealloc(*orgs, (size_t)(n + 1) * sizeof **orgs);
-		(*orgs)[n++] = sqlite3_column_int64(st, 0);
+		(*orgs)[n++] = dbs_column_int64(st, 0);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return n;
 }
 
@@ -347,11 +347,11 @@ bool store_link_exists(struct db *db, int64_t uid, int64_t org_id)
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM role_grant WHERE user_id = ?1 AND org_id = ?2"
 		" AND revoked_at IS NULL)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, org_id);
 	return db_one_int(st, 0) != 0;
 }
 
@@ -363,18 +363,18 @@ static enum st link_clusters(struct db *db, int64_t uid, int64_t org_id, const i
 		"DELETE FROM user_cluster WHERE user_id = ?2 AND cluster_id IN (" SQL_LINK_CLUSTERS ")";
 	static const char ins[] =
 		"INSERT OR IGNORE INTO user_cluster(user_id, cluster_id) VALUES (?1, ?2)";
-	sqlite3_stmt *st = db_stmt(db, del);
+	dbstmt *st = db_stmt(db, del);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_int64(st, 2, uid);
+	dbs_bind_int64(st, 1, org_id);
+	dbs_bind_int64(st, 2, uid);
 	enum st r = db_done(db, st, "link clusters");
 	for (size_t i = 0; r == ST_OK && i < n; i++) {
 		st = db_stmt(db, ins);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, uid);
-		sqlite3_bind_int64(st, 2, ids[i]);
+		dbs_bind_int64(st, 1, uid);
+		dbs_bind_int64(st, 2, ids[i]);
 		r = db_done(db, st, "link cluster");
 	}
 	return r;
@@ -400,13 +400,13 @@ enum st store_link_set(struct db *db, const struct link_set *l)
 			buf_puts(&all, ",");
 		buf_puts(&all, l->roles[i]);
 	}
-	sqlite3_stmt *st = db_stmt(db, revoke);
+	dbstmt *st = db_stmt(db, revoke);
 	enum st r = ST_ERROR;
 	if (st) {
-		sqlite3_bind_int64(st, 1, l->uid);
-		sqlite3_bind_int64(st, 2, l->org_id);
-		sqlite3_bind_int64(st, 3, l->now);
-		sqlite3_bind_text(st, 4, all.data ? all.data : "", -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(st, 1, l->uid);
+		dbs_bind_int64(st, 2, l->org_id);
+		dbs_bind_int64(st, 3, l->now);
+		dbs_bind_text(st, 4, all.data ? all.data : "", -1, SQLITE_TRANSIENT);
 		r = db_done(db, st, "link revoke roles");
 	}
 	buf_free(&all);
@@ -414,12 +414,12 @@ enum st store_link_set(struct db *db, const struct link_set *l)
 		st = db_stmt(db, grant);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, l->uid);
-		sqlite3_bind_int64(st, 2, l->org_id);
-		sqlite3_bind_text(st, 3, l->roles[i], -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 4, l->now);
+		dbs_bind_int64(st, 1, l->uid);
+		dbs_bind_int64(st, 2, l->org_id);
+		dbs_bind_text(st, 3, l->roles[i], -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(st, 4, l->now);
 		if (l->by)
-			sqlite3_bind_int64(st, 5, l->by);
+			dbs_bind_int64(st, 5, l->by);
 		bind_opt_text(st, 6, role_listed(ROLES_PAYMENT_TYPES, l->roles[i]) &&
 				     l->payment_types && *l->payment_types ? l->payment_types : NULL);
 		r = db_done(db, st, "link grant");
@@ -434,12 +434,12 @@ enum st store_link_revoke(struct db *db, int64_t uid, int64_t org_id, int64_t no
 	static const char sql[] =
 		"UPDATE role_grant SET revoked_at = ?3 WHERE user_id = ?1 AND org_id = ?2"
 		" AND revoked_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, now);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 3, now);
 	enum st r = db_done(db, st, "link revoke");
 	if (r == ST_OK)
 		r = link_clusters(db, uid, org_id, NULL, 0);
@@ -458,25 +458,25 @@ enum st store_code_issue(struct db *db, int64_t uid, const char *kind, const cha
 		"INSERT INTO account_code(user_id, kind, code_hash, created_at, expires_on, expires_at)"
 		" VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 > 0 THEN date(" SQL_TODAY ", '+' || ?5 || ' days')"
 		" END, ?6)";
-	sqlite3_stmt *st = db_stmt(db, kill);
+	dbstmt *st = db_stmt(db, kill);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, now);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 3, now);
 	enum st r = db_done(db, st, "code kill");
 	if (r != ST_OK)
 		return r;
 	st = db_stmt(db, ins);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int(st, 5, valid_days);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 4, now);
+	dbs_bind_int(st, 5, valid_days);
 	if (expires_at)
-		sqlite3_bind_int64(st, 6, expires_at);
+		dbs_bind_int64(st, 6, expires_at);
 	return db_done(db, st, "code issue");
 }
 
@@ -489,25 +489,25 @@ enum st store_code_find(struct db *db, int64_t uid, const char *hash, int64_t no
 		"   OR (expires_at IS NOT NULL AND expires_at <= ?3)"
 		" FROM account_code WHERE user_id = ?1 AND code_hash = ?2 ORDER BY id DESC LIMIT 1";
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, now);
-	int rc = sqlite3_step(st);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 3, now);
+	int rc = dbs_step(st);
 	enum st r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
+		out->id = dbs_column_int64(st, 0);
 		col_text(st, 1, out->kind, sizeof out->kind);
-		out->used = sqlite3_column_int(st, 2);
-		out->revoked = sqlite3_column_int(st, 3);
-		out->expired = sqlite3_column_int(st, 4);
+		out->used = dbs_column_int(st, 2);
+		out->revoked = dbs_column_int(st, 3);
+		out->expired = dbs_column_int(st, 4);
 		r = ST_OK;
 	} else if (rc != SQLITE_DONE) {
 		r = st_from_sqlite(rc);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -515,13 +515,13 @@ enum st store_code_use(struct db *db, int64_t id, int64_t now)
 {
 	static const char sql[] =
 		"UPDATE account_code SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, now);
 	enum st r = db_done(db, st, "code use");
-	if (r == ST_OK && sqlite3_changes(db->sql) == 0)
+	if (r == ST_OK && db_changes(db) == 0)
 		return ST_CONFLICT;
 	return r;
 }
@@ -557,12 +557,12 @@ static json_t *links_json(struct db *db, int64_t admin, int64_t uid, bool full)
 		"SELECT c.id, c.name FROM user_cluster uc JOIN cluster c ON c.id = uc.cluster_id"
 		" WHERE uc.user_id = ?2 AND c.id IN (" SQL_LINK_CLUSTERS ") ORDER BY c.name";
 	json_t *orgs = json_array();
-	sqlite3_stmt *st = db_stmt(db, LINKS_SQL);
+	dbstmt *st = db_stmt(db, LINKS_SQL);
 	if (!st)
 		return orgs;
-	sqlite3_bind_int64(st, 1, admin);
-	sqlite3_bind_int64(st, 2, uid);
-	sqlite3_bind_int(st, 3, !full);
+	dbs_bind_int64(st, 1, admin);
+	dbs_bind_int64(st, 2, uid);
+	dbs_bind_int(st, 3, !full);
 	json_t *cur = NULL;
 	int64_t cur_id = 0;
 	struct {
@@ -570,8 +570,8 @@ static json_t *links_json(struct db *db, int64_t admin, int64_t uid, bool full)
 		int64_t id;
 	} *list = NULL;
 	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t oid = sqlite3_column_int64(st, 7);
+	while (dbs_step(st) == SQLITE_ROW) {
+		int64_t oid = dbs_column_int64(st, 7);
 		if (!cur || oid != cur_id) {
 			cur = json_pack("{s:o, s:o, s:o, s:[]}", "code", col_json_text(st, 0),
 					"name", col_json_text(st, 1), "kind", col_json_text(st, 2),
@@ -589,25 +589,25 @@ static json_t *links_json(struct db *db, int64_t admin, int64_t uid, bool full)
 		}
 		json_array_append_new(json_object_get(cur, "roles"), col_json_text(st, 3));
 		if (full) {
-			const char *pt = (const char *)sqlite3_column_text(st, 4);
+			const char *pt = (const char *)dbs_column_text(st, 4);
 			if (pt && *pt)
 				json_object_set_new(cur, "payment_types", split_list(pt));
-			if (sqlite3_column_int(st, 6))
+			if (dbs_column_int(st, 6))
 				json_object_set_new(cur, "managed", json_true());
 		}
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	for (size_t i = 0; full && i < n; i++) {
 		json_t *cl = json_array();
 		st = db_stmt(db, csql);
 		if (st) {
-			sqlite3_bind_int64(st, 1, list[i].id);
-			sqlite3_bind_int64(st, 2, uid);
-			while (sqlite3_step(st) == SQLITE_ROW)
+			dbs_bind_int64(st, 1, list[i].id);
+			dbs_bind_int64(st, 2, uid);
+			while (dbs_step(st) == SQLITE_ROW)
 				json_array_append_new(cl, json_pack("{s:I, s:o}", "id",
-					(json_int_t)sqlite3_column_int64(st, 0), "name",
+					(json_int_t)dbs_column_int64(st, 0), "name",
 					col_json_text(st, 1)));
-			sqlite3_reset(st);
+			dbs_reset(st);
 		}
 		json_object_set_new(list[i].obj, "clusters", cl);
 	}
@@ -633,28 +633,28 @@ json_t *store_admin_users_json(struct db *db, int64_t admin, const char *q, cons
 		"   AND g.org_id = ?4 AND g.revoked_at IS NULL))"
 		" ORDER BY u.name COLLATE NOCASE, u.user_id LIMIT ?5 OFFSET ?6)"
 		" SELECT * FROM rows";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, admin);
+	dbs_bind_int64(st, 1, admin);
 	bind_opt_text(st, 2, q && *q ? q : NULL);
 	bind_opt_text(st, 3, state);
 	if (org_id)
-		sqlite3_bind_int64(st, 4, org_id);
-	sqlite3_bind_int(st, 5, limit);
-	sqlite3_bind_int(st, 6, offset);
+		dbs_bind_int64(st, 4, org_id);
+	dbs_bind_int(st, 5, limit);
+	dbs_bind_int(st, 6, offset);
 	json_t *users = json_array();
 	json_int_t total = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		total = sqlite3_column_int64(st, 7);
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		total = dbs_column_int64(st, 7);
 		json_array_append_new(users, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
-			"id", (json_int_t)sqlite3_column_int64(st, 0), "user_id", col_json_text(st, 1),
+			"id", (json_int_t)dbs_column_int64(st, 0), "user_id", col_json_text(st, 1),
 			"name", col_json_text(st, 2), "email", col_json_text(st, 3),
 			"created", col_json_text(st, 4), "state", col_json_text(st, 5),
 			"last_signin", col_json_text(st, 6)));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(users);
 		return NULL;
@@ -676,15 +676,15 @@ static json_t *history_json(struct db *db, int64_t uid)
 		" FROM audit_log a LEFT JOIN app_user u ON u.id = a.user_id"
 		" WHERE a.entity = 'user' AND a.entity_id = ?1 ORDER BY a.at DESC, a.id DESC LIMIT 200";
 	json_t *h = json_array();
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return h;
-	sqlite3_bind_int64(st, 1, uid);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	dbs_bind_int64(st, 1, uid);
+	while (dbs_step(st) == SQLITE_ROW)
 		json_array_append_new(h, json_pack("{s:o, s:o, s:o, s:o, s:o}", "at",
 			col_json_text(st, 0), "by", col_json_text(st, 1), "from", col_json_text(st, 2),
 			"action", col_json_text(st, 3), "detail", col_json_text(st, 4)));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return h;
 }
 
@@ -697,23 +697,23 @@ json_t *store_admin_user_json(struct db *db, int64_t admin, int64_t uid)
 		" FROM app_user u WHERE u.id = ?1";
 	if (!store_admin_manages_user(db, admin, uid))
 		return NULL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	if (dbs_step(st) != SQLITE_ROW) {
+		dbs_reset(st);
 		return NULL;
 	}
 	json_t *u = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-		"id", (json_int_t)sqlite3_column_int64(st, 0), "user_id", col_json_text(st, 1),
+		"id", (json_int_t)dbs_column_int64(st, 0), "user_id", col_json_text(st, 1),
 		"name", col_json_text(st, 2), "email", col_json_text(st, 3),
 		"created", col_json_text(st, 4), "state", col_json_text(st, 5),
 		"last_signin", col_json_text(st, 6), "title", col_json_text(st, 7),
 		"first_name", col_json_text(st, 8), "last_name", col_json_text(st, 9),
 		"work_phone", col_json_text(st, 10), "mobile", col_json_text(st, 11),
 		"registration_expires", col_json_text(st, 12));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	json_object_set_new(u, "organisations", links_json(db, admin, uid, true));
 	json_object_set_new(u, "history", history_json(db, uid));
 	return u;
@@ -737,15 +737,15 @@ enum st store_password_expiry_warn(struct db *db, int64_t max_age, int64_t warn,
 	static const char mark[] = "UPDATE app_user SET password_warned_at = ?3 WHERE" DUE;
 #undef DUE
 	for (int i = 0; i < 2; i++) {
-		sqlite3_stmt *st = db_stmt(db, i ? mark : ins);
+		dbstmt *st = db_stmt(db, i ? mark : ins);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, max_age);
-		sqlite3_bind_int64(st, 2, warn);
-		sqlite3_bind_int64(st, 3, now);
+		dbs_bind_int64(st, 1, max_age);
+		dbs_bind_int64(st, 2, warn);
+		dbs_bind_int64(st, 3, now);
 		if (!i) {
-			sqlite3_bind_text(st, 4, subject_fmt, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 5, body_fmt, -1, SQLITE_TRANSIENT);
+			dbs_bind_text(st, 4, subject_fmt, -1, SQLITE_TRANSIENT);
+			dbs_bind_text(st, 5, body_fmt, -1, SQLITE_TRANSIENT);
 		}
 		enum st r = db_done(db, st, "password expiry warnings");
 		if (r != ST_OK)

@@ -21,35 +21,35 @@ enum st store_calc_defs(struct db *db, int64_t service_id, struct calc_def_row *
 		" d.position), d.position, g.position, i.position, i.id";
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 1, service_id);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 32;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		struct calc_def_row *d = &(*out)[(*n)++];
 		memset(d, 0, sizeof *d);
-		d->id = sqlite3_column_int64(st, 0);
+		d->id = dbs_column_int64(st, 0);
 		col_text(st, 1, d->code, sizeof d->code);
 		col_text(st, 2, d->kind, sizeof d->kind);
 		col_text(st, 3, d->group_code, sizeof d->group_code);
-		d->payment_group = !strcmp((const char *)sqlite3_column_text(st, 4), "PAYMENT");
-		d->points = sqlite3_column_int(st, 5);
-		d->lower = sqlite3_column_int(st, 6);
-		d->upper = sqlite3_column_int(st, 7);
-		d->pence_per_item = sqlite3_column_int64(st, 8);
-		d->pcn_entered = sqlite3_column_int(st, 9);
-		d->national_prevalence_ppm = sqlite3_column_int64(st, 10);
+		d->payment_group = !strcmp((const char *)dbs_column_text(st, 4), "PAYMENT");
+		d->points = dbs_column_int(st, 5);
+		d->lower = dbs_column_int(st, 6);
+		d->upper = dbs_column_int(st, 7);
+		d->pence_per_item = dbs_column_int64(st, 8);
+		d->pcn_entered = dbs_column_int(st, 9);
+		d->national_prevalence_ppm = dbs_column_int64(st, 10);
 		col_text(st, 11, d->register_code, sizeof d->register_code);
 		col_text(st, 12, d->description, sizeof d->description);
 		col_text(st, 13, d->group_name, sizeof d->group_name);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -62,14 +62,14 @@ enum st store_values_get(struct db *db, int64_t ach_id, const struct calc_def_ro
 	memset(out, 0, n * sizeof *out);
 	if (!ach_id)
 		return ST_OK;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 1, ach_id);
 	int rc;
 	size_t hint = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t ind = sqlite3_column_int64(st, 0);
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		int64_t ind = dbs_column_int64(st, 0);
 		/* Values come in indicator order most of the time: try the next
 		 * definition first. */
 		size_t k = n;
@@ -84,12 +84,12 @@ enum st store_values_get(struct db *db, int64_t ach_id, const struct calc_def_ro
 			continue;
 		hint = k + 1;
 		out[k].present = true;
-		out[k].value = sqlite3_column_int64(st, 1);
-		out[k].num = sqlite3_column_int64(st, 2);
-		out[k].den = sqlite3_column_int64(st, 3);
+		out[k].value = dbs_column_int64(st, 1);
+		out[k].num = dbs_column_int64(st, 2);
+		out[k].den = dbs_column_int64(st, 3);
 		col_text(st, 4, out[k].source, sizeof out[k].source);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -97,14 +97,14 @@ enum st store_achievement_set_status(struct db *db, int64_t id, const char *stat
 {
 	static const char sql[] =
 		"UPDATE achievement SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status <> ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 3, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -125,28 +125,28 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 		"INSERT INTO calculation_line(calculation_id, indicator_id, achievement_ppm,"
 		" points_milli, pence, explanation, pay_explanation) VALUES "
 		ROW7x4 ", " ROW7x4 ", " ROW7x4 ", " ROW7x4;
-	sqlite3_stmt *st = db_stmt(db, old);
+	dbstmt *st = db_stmt(db, old);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, ach_id);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
 	st = db_stmt(db, ins);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_int64(st, 2, now_s());
-	sqlite3_bind_int64(st, 3, c->points_milli);
-	sqlite3_bind_int64(st, 4, c->pence);
-	sqlite3_bind_int64(st, 5, c->aspiration_pence);
-	sqlite3_bind_text(st, 6, c->breakdown ? c->breakdown : "{}", -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 2, now_s());
+	dbs_bind_int64(st, 3, c->points_milli);
+	dbs_bind_int64(st, 4, c->pence);
+	dbs_bind_int64(st, 5, c->aspiration_pence);
+	dbs_bind_text(st, 6, c->breakdown ? c->breakdown : "{}", -1, SQLITE_TRANSIENT);
+	rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	*calc_id = sqlite3_last_insert_rowid(db->sql);
+	*calc_id = db_last_insert_rowid(db);
 	/* Lines go in 16 to a statement: one statement per line would cost
 	 * more than the rows themselves in a national load. */
 	size_t i = 0;
@@ -158,21 +158,21 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 		for (size_t j = 0; j < k; j++) {
 			const struct calc_save_line *l = &c->lines[i + j];
 			int b = (int)j * 7;
-			sqlite3_bind_int64(st, b + 1, *calc_id);
-			sqlite3_bind_int64(st, b + 2, l->indicator_id);
+			dbs_bind_int64(st, b + 1, *calc_id);
+			dbs_bind_int64(st, b + 2, l->indicator_id);
 			if (l->has_achievement)
-				sqlite3_bind_int64(st, b + 3, l->achievement_ppm);
+				dbs_bind_int64(st, b + 3, l->achievement_ppm);
 			else
-				sqlite3_bind_null(st, b + 3);
-			sqlite3_bind_int64(st, b + 4, l->points_milli);
-			sqlite3_bind_int64(st, b + 5, l->pence);
-			sqlite3_bind_text(st, b + 6, l->points_text ? l->points_text : "", -1,
+				dbs_bind_null(st, b + 3);
+			dbs_bind_int64(st, b + 4, l->points_milli);
+			dbs_bind_int64(st, b + 5, l->pence);
+			dbs_bind_text(st, b + 6, l->points_text ? l->points_text : "", -1,
 					  SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, b + 7, l->pay_text ? l->pay_text : "", -1,
+			dbs_bind_text(st, b + 7, l->pay_text ? l->pay_text : "", -1,
 					  SQLITE_TRANSIENT);
 		}
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		rc = dbs_step(st);
+		dbs_reset(st);
 		if (rc != SQLITE_DONE)
 			return st_from_sqlite(rc);
 		i += k;
@@ -186,17 +186,17 @@ enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on
 	static const char sql[] =
 		"SELECT pcn_id FROM pcn_membership m WHERE practice_id = ?1 AND " SQL_MEMBER_ON("m", "?2")
 		" ORDER BY start_date DESC LIMIT 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, practice_id);
-	sqlite3_bind_text(st, 2, on_date, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 1, practice_id);
+	dbs_bind_text(st, 2, on_date, -1, SQLITE_TRANSIENT);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*pcn_id = sqlite3_column_int64(st, 0);
+	if (dbs_step(st) == SQLITE_ROW) {
+		*pcn_id = dbs_column_int64(st, 0);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -209,41 +209,41 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id)
 	static const char lsql[] =
 		"SELECT indicator_id, achievement_ppm, points_milli, pence"
 		" FROM calculation_line WHERE calculation_id = ?1";
-	sqlite3_stmt *st = db_stmt(db, csql);
+	dbstmt *st = db_stmt(db, csql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, ach_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbs_bind_int64(st, 1, ach_id);
+	if (dbs_step(st) != SQLITE_ROW) {
+		dbs_reset(st);
 		return json_null();
 	}
-	int64_t cid = sqlite3_column_int64(st, 0);
+	int64_t cid = dbs_column_int64(st, 0);
 	json_t *c = json_pack("{s:I, s:I, s:I}", "id", (json_int_t)cid,
-			      "at", (json_int_t)sqlite3_column_int64(st, 1),
-			      "points_milli", (json_int_t)sqlite3_column_int64(st, 2));
+			      "at", (json_int_t)dbs_column_int64(st, 1),
+			      "points_milli", (json_int_t)dbs_column_int64(st, 2));
 	/* The population the calculation used: the list size on the date. */
-	if (sqlite3_column_type(st, 5) == SQLITE_INTEGER)
-		json_object_set_new(c, "list_size", json_integer(sqlite3_column_int64(st, 5)));
+	if (dbs_column_type(st, 5) == SQLITE_INTEGER)
+		json_object_set_new(c, "list_size", json_integer(dbs_column_int64(st, 5)));
 	{
-		json_object_set_new(c, "pence", json_integer(sqlite3_column_int64(st, 3)));
-		json_object_set_new(c, "aspiration_pence", json_integer(sqlite3_column_int64(st, 4)));
+		json_object_set_new(c, "pence", json_integer(dbs_column_int64(st, 3)));
+		json_object_set_new(c, "aspiration_pence", json_integer(dbs_column_int64(st, 4)));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	json_t *lines = json_object();
 	st = db_stmt(db, lsql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, cid);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		dbs_bind_int64(st, 1, cid);
+		while (dbs_step(st) == SQLITE_ROW) {
 			char key[24];
-			snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+			snprintf(key, sizeof key, "%lld", (long long)dbs_column_int64(st, 0));
 			json_t *l = json_pack("{s:o, s:I}", "achievement_ppm",
-				sqlite3_column_type(st, 1) == SQLITE_NULL ? json_null() :
-					json_integer(sqlite3_column_int64(st, 1)),
-				"points_milli", (json_int_t)sqlite3_column_int64(st, 2));
-			json_object_set_new(l, "pence", json_integer(sqlite3_column_int64(st, 3)));
+				dbs_column_type(st, 1) == SQLITE_NULL ? json_null() :
+					json_integer(dbs_column_int64(st, 1)),
+				"points_milli", (json_int_t)dbs_column_int64(st, 2));
+			json_object_set_new(l, "pence", json_integer(dbs_column_int64(st, 3)));
 			json_object_set_new(lines, key, l);
 		}
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_object_set_new(c, "lines", lines);
 	return c;
@@ -259,22 +259,22 @@ json_t *store_awaiting_network_json(struct db *db, int64_t uid, const char *year
 		" WHERE a.status = 'AWAITING_NETWORK' AND " SQL_SERVICE_READABLE("a.org_id", "s.payment_type")
 		" AND (?2 IS NULL OR s.financial_year = ?2)"
 		" ORDER BY d.date DESC, s.name, o.kind = 'PCN' DESC, o.code LIMIT 2000";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 1, uid);
 	if (year)
-		sqlite3_bind_text(st, 2, year, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 2, year, -1, SQLITE_TRANSIENT);
 	json_t *list = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (dbs_step(st) == SQLITE_ROW)
 		json_array_append_new(list, json_pack("{s:I, s:I, s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:b}",
-			"achievement_id", (json_int_t)sqlite3_column_int64(st, 0),
-			"org_id", (json_int_t)sqlite3_column_int64(st, 1),
+			"achievement_id", (json_int_t)dbs_column_int64(st, 0),
+			"org_id", (json_int_t)dbs_column_int64(st, 1),
 			"organisation", col_json_text(st, 2), "organisation_name", col_json_text(st, 3),
-			"kind", col_json_text(st, 4), "service_id", (json_int_t)sqlite3_column_int64(st, 5),
-			"service", col_json_text(st, 6), "date_id", (json_int_t)sqlite3_column_int64(st, 7),
-			"date", col_json_text(st, 8), "payment", sqlite3_column_int(st, 9)));
-	sqlite3_reset(st);
+			"kind", col_json_text(st, 4), "service_id", (json_int_t)dbs_column_int64(st, 5),
+			"service", col_json_text(st, 6), "date_id", (json_int_t)dbs_column_int64(st, 7),
+			"date", col_json_text(st, 8), "payment", dbs_column_int(st, 9)));
+	dbs_reset(st);
 	return list;
 }
 
@@ -287,16 +287,16 @@ static int membership_overlaps(struct db *db, int64_t practice_id, const char *s
 		"SELECT count(*) FROM pcn_membership WHERE practice_id = ?1 AND id <> ?4"
 		" AND start_date <= coalesce(nullif(?3, ''), '9999-12-31')"
 		" AND coalesce(end_date, '9999-12-31') >= ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, practice_id);
-	sqlite3_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 1, practice_id);
+	dbs_bind_text(st, 2, start, -1, SQLITE_TRANSIENT);
 	if (end)
-		sqlite3_bind_text(st, 3, end, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, except);
-	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_reset(st);
+		dbs_bind_text(st, 3, end, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 4, except);
+	int n = dbs_step(st) == SQLITE_ROW ? dbs_column_int(st, 0) : -1;
+	dbs_reset(st);
 	return n < 0 ? -1 : n > 0;
 }
 
@@ -308,19 +308,19 @@ enum st store_membership_add(struct db *db, int64_t pcn_id, int64_t practice_id,
 	int o = membership_overlaps(db, practice_id, start, end, 0);
 	if (o != 0)
 		return o < 0 ? ST_ERROR : ST_CONFLICT;
-	sqlite3_stmt *st = db_stmt(db, ins);
+	dbstmt *st = db_stmt(db, ins);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, pcn_id);
-	sqlite3_bind_int64(st, 2, practice_id);
-	sqlite3_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 1, pcn_id);
+	dbs_bind_int64(st, 2, practice_id);
+	dbs_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
 	if (end)
-		sqlite3_bind_text(st, 4, end, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_text(st, 4, end, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	*id = sqlite3_last_insert_rowid(db->sql);
+	*id = db_last_insert_rowid(db);
 	return ST_OK;
 }
 
@@ -329,20 +329,20 @@ enum st store_membership_get(struct db *db, int64_t id, struct membership_rec *o
 	static const char sql[] =
 		"SELECT id, pcn_id, practice_id, start_date, coalesce(end_date, '') FROM pcn_membership"
 		" WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 1, id);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->pcn_id = sqlite3_column_int64(st, 1);
-		out->practice_id = sqlite3_column_int64(st, 2);
+	if (dbs_step(st) == SQLITE_ROW) {
+		out->id = dbs_column_int64(st, 0);
+		out->pcn_id = dbs_column_int64(st, 1);
+		out->practice_id = dbs_column_int64(st, 2);
 		col_text(st, 3, out->start_date, sizeof out->start_date);
 		col_text(st, 4, out->end_date, sizeof out->end_date);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -360,16 +360,16 @@ enum st store_membership_end(struct db *db, int64_t id, const char *end)
 	int o = membership_overlaps(db, m.practice_id, m.start_date, end, id);
 	if (o != 0)
 		return o < 0 ? ST_ERROR : ST_CONFLICT;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_text(st, 2, end, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	return sqlite3_changes(db->sql) == 1 ? ST_OK : ST_INVALID;
+	return db_changes(db) == 1 ? ST_OK : ST_INVALID;
 }
 
 enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int64_t *size)
@@ -388,20 +388,20 @@ enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int6
 		"    WHERE m.pcn_id = o.id AND " SQL_MEMBER_ON("m", "?2") "))"
 		" ELSE " PRACTICE_SIZE("o") " END FROM organisation o WHERE o.id = ?1";
 #undef PRACTICE_SIZE
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
+	dbs_bind_int64(st, 1, org_id);
+	dbs_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
 	enum st r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
-		*size = sqlite3_column_int64(st, 0);
+		*size = dbs_column_int64(st, 0);
 		r = ST_OK;
 	} else if (rc != SQLITE_DONE) {
 		r = st_from_sqlite(rc);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -412,14 +412,14 @@ bool store_final_since(struct db *db, int64_t ach_id, char since[11])
 		"  WHERE h.declaration_id = d.id AND h.to_status = 'FINANCIALLY_APPROVED'),"
 		"  d.updated_at), 'unixepoch')"
 		" FROM declaration d WHERE d.achievement_id = ?1 AND d.status = 'FINANCIALLY_APPROVED'";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return true; /* fail closed: say final */
-	sqlite3_bind_int64(st, 1, ach_id);
-	bool final = sqlite3_step(st) == SQLITE_ROW;
+	dbs_bind_int64(st, 1, ach_id);
+	bool final = dbs_step(st) == SQLITE_ROW;
 	if (final && since)
 		col_text(st, 0, since, 11);
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return final;
 }
 
@@ -433,36 +433,36 @@ enum st store_network_dates(struct db *db, const char *from, const char *to,
 		" WHERE s.level = 'NETWORK' AND d.date >= ?1 AND (?2 = '' OR d.date <= ?2) ORDER BY d.date";
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to ? to : "", -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, to ? to : "", -1, SQLITE_TRANSIENT);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
 		struct net_date *d = &(*out)[(*n)++];
-		d->service_id = sqlite3_column_int64(st, 0);
-		d->date_id = sqlite3_column_int64(st, 1);
+		d->service_id = dbs_column_int64(st, 0);
+		d->date_id = dbs_column_int64(st, 1);
 		col_text(st, 2, d->date, sizeof d->date);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
 enum st store_service_by_code(struct db *db, const char *code, int64_t *id)
 {
 	static const char sql[] = "SELECT id FROM quality_service WHERE code = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (dbs_step(st) == SQLITE_ROW) {
+		*id = dbs_column_int64(st, 0);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -475,18 +475,18 @@ enum st store_previous_achievement(struct db *db, int64_t service_id, int64_t or
 		" WHERE a.service_id = ?1 AND a.org_id = ?2"
 		" AND d.date < (SELECT date FROM achievement_date WHERE id = ?3)"
 		" ORDER BY d.date DESC LIMIT 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, date_id);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 3, date_id);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (dbs_step(st) == SQLITE_ROW) {
+		*id = dbs_column_int64(st, 0);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -500,28 +500,28 @@ enum st store_achievements_each(struct db *db, enum st (*fn)(void *ctx, const st
 		" ORDER BY a.service_id, d.date, a.org_id";
 	/* Read everything first: fn writes, and a statement must not be
 	 * stepped across its own writes. */
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	struct ach_brief *all = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			all = xrealloc(all, cap * sizeof *all);
 		}
 		struct ach_brief *a = &all[n++];
-		a->id = sqlite3_column_int64(st, 0);
-		a->service_id = sqlite3_column_int64(st, 1);
-		a->org_id = sqlite3_column_int64(st, 2);
+		a->id = dbs_column_int64(st, 0);
+		a->service_id = dbs_column_int64(st, 1);
+		a->org_id = dbs_column_int64(st, 2);
 		col_text(st, 3, a->org_kind, sizeof a->org_kind);
 		col_text(st, 4, a->level, sizeof a->level);
 		col_text(st, 5, a->payment_type, sizeof a->payment_type);
-		a->date_id = sqlite3_column_int64(st, 6);
+		a->date_id = dbs_column_int64(st, 6);
 		col_text(st, 7, a->date, sizeof a->date);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	enum st r = rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 	for (size_t i = 0; r == ST_OK && i < n; i++)
 		r = fn(ctx, &all[i]);
@@ -544,16 +544,16 @@ enum st store_undeclared_payment_achievements(struct db *db, const char *from, c
 		" ORDER BY d.date, a.id";
 	*ids = NULL;
 	*n = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		(*ids)[(*n)++] = dbs_column_int64(st, 0);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }

@@ -19,51 +19,51 @@ static const char DECL_COLS[] =
 
 enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out)
 {
-	sqlite3_stmt *st = db_stmt(db, DECL_COLS);
+	dbstmt *st = db_stmt(db, DECL_COLS);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 1, id);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (dbs_step(st) == SQLITE_ROW) {
 		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
-		out->achievement_id = sqlite3_column_int64(st, 1);
+		out->id = dbs_column_int64(st, 0);
+		out->achievement_id = dbs_column_int64(st, 1);
 		col_text(st, 2, out->status, sizeof out->status);
-		out->pence = sqlite3_column_int64(st, 3);
+		out->pence = dbs_column_int64(st, 3);
 		col_text(st, 4, out->notes, sizeof out->notes);
-		out->version = sqlite3_column_int(st, 5);
-		out->org_id = sqlite3_column_int64(st, 6);
+		out->version = dbs_column_int(st, 5);
+		out->org_id = dbs_column_int64(st, 6);
 		col_text(st, 7, out->org_code, sizeof out->org_code);
 		col_text(st, 8, out->org_name, sizeof out->org_name);
 		col_text(st, 9, out->org_kind, sizeof out->org_kind);
-		out->service_id = sqlite3_column_int64(st, 10);
+		out->service_id = dbs_column_int64(st, 10);
 		col_text(st, 11, out->service_name, sizeof out->service_name);
 		col_text(st, 12, out->date, sizeof out->date);
-		out->payment = sqlite3_column_int(st, 13);
+		out->payment = dbs_column_int(st, 13);
 		col_text(st, 14, out->achievement_status, sizeof out->achievement_status);
-		out->declaration_required = sqlite3_column_int(st, 15);
-		out->approval_required = sqlite3_column_int(st, 16);
-		out->indicator_declaration = sqlite3_column_int(st, 17);
+		out->declaration_required = dbs_column_int(st, 15);
+		out->approval_required = dbs_column_int(st, 16);
+		out->indicator_declaration = dbs_column_int(st, 17);
 		col_text(st, 18, out->financial_year, sizeof out->financial_year);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
 enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id)
 {
 	static const char sql[] = "SELECT id FROM declaration WHERE achievement_id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, ach_id);
+	dbs_bind_int64(st, 1, ach_id);
 	enum st r = ST_NOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (dbs_step(st) == SQLITE_ROW) {
+		*id = dbs_column_int64(st, 0);
 		r = ST_OK;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -81,19 +81,19 @@ enum st store_declaration_create(struct db *db, int64_t ach_id, const char *stat
 {
 	static const char sql[] =
 		"INSERT INTO declaration(achievement_id, status, pence, updated_at) VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	int64_t now = now_s();
-	sqlite3_bind_int64(st, 1, ach_id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, pence);
-	sqlite3_bind_int64(st, 4, now);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, ach_id);
+	dbs_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 3, pence);
+	dbs_bind_int64(st, 4, now);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	*id = sqlite3_last_insert_rowid(db->sql);
+	*id = db_last_insert_rowid(db);
 	return history(db, *id, 0, NULL, status, note, now);
 }
 
@@ -107,24 +107,24 @@ enum st store_declaration_set_status(struct db *db, int64_t id, const char *from
 		" declared_by = CASE WHEN ?6 THEN ?7 ELSE declared_by END,"
 		" declared_at = CASE WHEN ?6 THEN ?4 ELSE declared_at END"
 		" WHERE id = ?1 AND status = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	int64_t now = now_s();
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, to, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 4, now);
 	if (notes)
-		sqlite3_bind_text(st, 5, notes, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 6, declared);
+		dbs_bind_text(st, 5, notes, -1, SQLITE_TRANSIENT);
+	dbs_bind_int(st, 6, declared);
 	if (uid)
-		sqlite3_bind_int64(st, 7, uid);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_int64(st, 7, uid);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	if (sqlite3_changes(db->sql) != 1)
+	if (db_changes(db) != 1)
 		return ST_CONFLICT;
 	return history(db, id, uid, from, to, note, now);
 }
@@ -132,13 +132,13 @@ enum st store_declaration_set_status(struct db *db, int64_t id, const char *from
 enum st store_declaration_set_pence(struct db *db, int64_t id, int64_t pence)
 {
 	static const char sql[] = "UPDATE declaration SET pence = ?2 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, pence);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, pence);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -149,24 +149,24 @@ enum st store_declaration_ticks_set(struct db *db, int64_t id, const int64_t *st
 	static const char ins[] =
 		"INSERT INTO declaration_tick(declaration_id, statement_id, user_id, at)"
 		" VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, del);
+	dbstmt *st = db_stmt(db, del);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, id);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
 	for (size_t i = 0; i < n; i++) {
 		st = db_stmt(db, ins);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, statements[i]);
-		sqlite3_bind_int64(st, 3, uid);
-		sqlite3_bind_int64(st, 4, now_s());
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		dbs_bind_int64(st, 1, id);
+		dbs_bind_int64(st, 2, statements[i]);
+		dbs_bind_int64(st, 3, uid);
+		dbs_bind_int64(st, 4, now_s());
+		rc = dbs_step(st);
+		dbs_reset(st);
 		if (rc != SQLITE_DONE)
 			return st_from_sqlite(rc);
 	}
@@ -185,34 +185,34 @@ json_t *store_declaration_checklist_json(struct db *db, int64_t id, int64_t serv
 		" JOIN indicator_group g ON g.id = i.group_id JOIN service_domain d ON d.id = g.domain_id"
 		" WHERE d.service_id = ?1 AND g.kind = 'PAYMENT' ORDER BY d.position, g.position, i.position";
 	json_t *list = json_array();
-	sqlite3_stmt *st = db_stmt(db, ssql);
+	dbstmt *st = db_stmt(db, ssql);
 	if (!st)
 		return list;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, service_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, service_id);
+	while (dbs_step(st) == SQLITE_ROW) {
 		char key[32];
-		snprintf(key, sizeof key, "S%lld", (long long)sqlite3_column_int64(st, 0));
+		snprintf(key, sizeof key, "S%lld", (long long)dbs_column_int64(st, 0));
 		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:b}", "id", key, "kind",
-			"statement", "text", col_json_text(st, 1), "ticked", sqlite3_column_int(st, 2)));
+			"statement", "text", col_json_text(st, 1), "ticked", dbs_column_int(st, 2)));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (!with_indicators)
 		return list;
 	st = db_stmt(db, isql);
 	if (!st)
 		return list;
-	sqlite3_bind_int64(st, 1, service_id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	dbs_bind_int64(st, 1, service_id);
+	while (dbs_step(st) == SQLITE_ROW) {
 		char key[32];
-		snprintf(key, sizeof key, "I%lld", (long long)sqlite3_column_int64(st, 0));
+		snprintf(key, sizeof key, "I%lld", (long long)dbs_column_int64(st, 0));
 		char *text = xasprintf("%s: the achievement declared for this indicator is correct",
-				       (const char *)sqlite3_column_text(st, 1));
+				       (const char *)dbs_column_text(st, 1));
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", key, "kind",
 			"indicator", "text", text, "description", col_json_text(st, 2), "ticked", 0));
 		free(text);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return list;
 }
 
@@ -223,16 +223,16 @@ json_t *store_declaration_history_json(struct db *db, int64_t id)
 		" FROM declaration_history h LEFT JOIN app_user u ON u.id = h.user_id"
 		" WHERE h.declaration_id = ?1 ORDER BY h.at DESC, h.id DESC";
 	json_t *list = json_array();
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return list;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	dbs_bind_int64(st, 1, id);
+	while (dbs_step(st) == SQLITE_ROW)
 		json_array_append_new(list, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}",
-			"at", (json_int_t)sqlite3_column_int64(st, 0), "user_id", col_json_text(st, 1),
+			"at", (json_int_t)dbs_column_int64(st, 0), "user_id", col_json_text(st, 1),
 			"user_name", col_json_text(st, 2), "from", col_json_text(st, 3),
 			"to", col_json_text(st, 4), "note", col_json_text(st, 5)));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return list;
 }
 
@@ -253,13 +253,13 @@ static bool fill_decl_pounds(struct db *db, int64_t uid, const char *pounds_role
 		return false;
 	if (!pounds_roles)
 		return true;
-	sqlite3_stmt *st = db_stmt(db, decl_pounds_fill);
+	dbstmt *st = db_stmt(db, decl_pounds_fill);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 99, pounds_roles, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 99, pounds_roles, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "declarations (pounds)");
 		return false;
@@ -287,50 +287,50 @@ json_t *store_declarations_json(struct db *db, int64_t uid, const struct decls_q
 		" ORDER BY d.date DESC, s.name, o.code, dc.id DESC LIMIT ?7 OFFSET ?8";
 	if (!fill_decl_pounds(db, uid, q->pounds_roles))
 		return NULL;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
 	/* no limit: the whole list, one page of at most 2,000 without paging
 	 * members and without a search */
 	char *pattern = q->limit ? store_like_pattern(q->q) : NULL;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, q->org_id);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, q->org_id);
 	if (q->status)
-		sqlite3_bind_text(st, 3, q->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, q->service_id);
+		dbs_bind_text(st, 3, q->status, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 4, q->service_id);
 	if (q->year)
-		sqlite3_bind_text(st, 5, q->year, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 5, q->year, -1, SQLITE_TRANSIENT);
 	if (pattern)
-		sqlite3_bind_text(st, 6, pattern, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, q->limit ? q->limit : 2000);
-	sqlite3_bind_int64(st, 8, q->limit ? q->offset : 0);
+		dbs_bind_text(st, 6, pattern, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 7, q->limit ? q->limit : 2000);
+	dbs_bind_int64(st, 8, q->limit ? q->offset : 0);
 	free(pattern);
 	json_t *list = json_array();
 	int64_t total = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		json_array_append_new(list, json_pack(
 			"{s:I, s:o, s:I, s:I, s:{s:I, s:o, s:b, s:o}, s:{s:o, s:o, s:o}, s:b,"
 			" s:{s:I, s:o, s:o, s:o}, s:o, s:o, s:o}",
-			"id", (json_int_t)sqlite3_column_int64(st, 0), "status", col_json_text(st, 1),
-			"pence", (json_int_t)sqlite3_column_int64(st, 2),
-			"updated_at", (json_int_t)sqlite3_column_int64(st, 3),
-			"achievement", "id", (json_int_t)sqlite3_column_int64(st, 4),
-			"date", col_json_text(st, 5), "payment", sqlite3_column_int(st, 6),
+			"id", (json_int_t)dbs_column_int64(st, 0), "status", col_json_text(st, 1),
+			"pence", (json_int_t)dbs_column_int64(st, 2),
+			"updated_at", (json_int_t)dbs_column_int64(st, 3),
+			"achievement", "id", (json_int_t)dbs_column_int64(st, 4),
+			"date", col_json_text(st, 5), "payment", dbs_column_int(st, 6),
 			"status", col_json_text(st, 7),
 			"organisation", "code", col_json_text(st, 9), "name", col_json_text(st, 10),
 			"kind", col_json_text(st, 11),
-			"_pounds", sqlite3_column_int(st, 8),
-			"service", "id", (json_int_t)sqlite3_column_int64(st, 12),
+			"_pounds", dbs_column_int(st, 8),
+			"service", "id", (json_int_t)dbs_column_int64(st, 12),
 			"name", col_json_text(st, 13), "financial_year", col_json_text(st, 14),
 			"payment_type", col_json_text(st, 15),
 			"declared_by", col_json_text(st, 16),
-			"declared_at", sqlite3_column_type(st, 17) == SQLITE_NULL ? json_null() :
-				json_integer(sqlite3_column_int64(st, 17)),
+			"declared_at", dbs_column_type(st, 17) == SQLITE_NULL ? json_null() :
+				json_integer(dbs_column_int64(st, 17)),
 			"notes", col_json_text(st, 18)));
-		total = sqlite3_column_int64(st, 19);
+		total = dbs_column_int64(st, 19);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "declarations");
 		json_decref(list);

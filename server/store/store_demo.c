@@ -55,40 +55,40 @@ int64_t seed_epoch(const char *iso, int hh, int mm)
 	return days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60;
 }
 
-enum st seed_step(struct db *db, sqlite3_stmt *st, const char *context)
+enum st seed_step(struct db *db, dbstmt *st, const char *context)
 {
-	int rc = sqlite3_step(st);
+	int rc = dbs_step(st);
 	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "cqrsd: seed: %s: %s\n", context, sqlite3_errmsg(db->sql));
-		sqlite3_reset(st);
+		fprintf(stderr, "cqrsd: seed: %s: %s\n", context, db_errmsg(db));
+		dbs_reset(st);
 		enum st r = st_from_sqlite(rc);
 		return r == ST_OK ? ST_ERROR : r;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return ST_OK;
 }
 
-void seed_bind_text(sqlite3_stmt *st, int i, const char *s)
+void seed_bind_text(dbstmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, i);
+		dbs_bind_null(st, i);
 }
 
-void seed_bind_id(sqlite3_stmt *st, int i, int64_t id)
+void seed_bind_id(dbstmt *st, int i, int64_t id)
 {
 	if (id > 0)
-		sqlite3_bind_int64(st, i, id);
+		dbs_bind_int64(st, i, id);
 	else
-		sqlite3_bind_null(st, i);
+		dbs_bind_null(st, i);
 }
 
-enum st seed_insert(struct db *db, sqlite3_stmt *st, const char *context, int64_t *id)
+enum st seed_insert(struct db *db, dbstmt *st, const char *context, int64_t *id)
 {
 	enum st r = seed_step(db, st, context);
 	if (r == ST_OK && id)
-		*id = sqlite3_last_insert_rowid(db->sql);
+		*id = db_last_insert_rowid(db);
 	return r;
 }
 
@@ -105,7 +105,7 @@ enum st seed_org(struct db *db, const char *code, const char *name, const char *
 	seed_bind_text(st, 2, name);
 	seed_bind_text(st, 3, kind);
 	seed_bind_id(st, 4, parent_id);
-	sqlite3_bind_int64(st, 5, list_size);
+	dbs_bind_int64(st, 5, list_size);
 	seed_bind_text(st, 6, postcode ? postcode : "");
 	return seed_insert(db, st, code, id);
 }
@@ -117,8 +117,8 @@ enum st seed_membership(struct db *db, int64_t pcn_id, int64_t practice_id, cons
 		"INSERT INTO pcn_membership(pcn_id, practice_id, start_date, end_date)"
 		" VALUES (?1, ?2, ?3, ?4)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, pcn_id);
-	sqlite3_bind_int64(st, 2, practice_id);
+	dbs_bind_int64(st, 1, pcn_id);
+	dbs_bind_int64(st, 2, practice_id);
 	seed_bind_text(st, 3, start);
 	seed_bind_text(st, 4, end);
 	return seed_insert(db, st, "pcn membership", NULL);
@@ -149,17 +149,17 @@ enum st seed_user(struct db *db, const char *user_id, const char *name, const ch
 	seed_bind_text(st, 3, email);
 	seed_bind_text(st, 4, phone ? phone : "");
 	seed_bind_text(st, 5, hash);
-	sqlite3_bind_int64(st, 6, password_set_at);
-	sqlite3_bind_int(st, 7, system_account);
-	sqlite3_bind_int64(st, 8, now);
+	dbs_bind_int64(st, 6, password_set_at);
+	dbs_bind_int(st, 7, system_account);
+	dbs_bind_int64(st, 8, now);
 	int64_t uid = 0;
 	enum st r = seed_insert(db, st, user_id, &uid);
 	if (r != ST_OK)
 		return r;
 	PREP(h, hsql);
-	sqlite3_bind_int64(h, 1, uid);
+	dbs_bind_int64(h, 1, uid);
 	seed_bind_text(h, 2, hash);
-	sqlite3_bind_int64(h, 3, password_set_at);
+	dbs_bind_int64(h, 3, password_set_at);
 	r = seed_insert(db, h, "password history", NULL);
 	if (id)
 		*id = uid;
@@ -178,10 +178,10 @@ enum st seed_grant_types(struct db *db, int64_t uid, int64_t org_id, const char 
 		"INSERT INTO role_grant(user_id, org_id, role_code, granted_at, payment_types)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, org_id);
 	seed_bind_text(st, 3, role);
-	sqlite3_bind_int64(st, 4, at);
+	dbs_bind_int64(st, 4, at);
 	if (payment_types && *payment_types)
 		seed_bind_text(st, 5, payment_types);
 	return seed_insert(db, st, role, NULL);
@@ -203,8 +203,8 @@ enum st seed_offer_add(struct db *db, const struct seed_offer *o, int64_t *id)
 	if (n == 0)
 		return ST_INVALID;
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, o->service_id);
-	sqlite3_bind_int64(st, 2, o->org_id);
+	dbs_bind_int64(st, 1, o->service_id);
+	dbs_bind_int64(st, 2, o->org_id);
 	seed_bind_id(st, 3, o->via_pcn_id);
 	seed_bind_text(st, 4, o->statuses[n - 1]);
 	seed_bind_text(st, 5, o->start);
@@ -213,16 +213,16 @@ enum st seed_offer_add(struct db *db, const struct seed_offer *o, int64_t *id)
 	seed_bind_text(st, 8, o->target);
 	seed_bind_id(st, 9, o->offered_by);
 	seed_bind_id(st, 10, o->offered_by_org);
-	sqlite3_bind_int(st, 11, o->auto_accepted);
-	sqlite3_bind_int64(st, 12, o->ats[0]);
-	sqlite3_bind_int64(st, 13, o->ats[n - 1]);
-	sqlite3_bind_int(st, 14, n);
+	dbs_bind_int(st, 11, o->auto_accepted);
+	dbs_bind_int64(st, 12, o->ats[0]);
+	dbs_bind_int64(st, 13, o->ats[n - 1]);
+	dbs_bind_int(st, 14, n);
 	int64_t oid = 0;
 	enum st r = seed_insert(db, st, "offer", &oid);
 	for (int i = 0; r == ST_OK && i < n; i++) {
 		PREP(h, hsql);
-		sqlite3_bind_int64(h, 1, oid);
-		sqlite3_bind_int64(h, 2, o->ats[i]);
+		dbs_bind_int64(h, 1, oid);
+		dbs_bind_int64(h, 2, o->ats[i]);
 		seed_bind_id(h, 3, o->by[i]);
 		seed_bind_text(h, 4, i ? o->statuses[i - 1] : NULL);
 		seed_bind_text(h, 5, o->statuses[i]);
@@ -241,27 +241,27 @@ enum st seed_achievement(struct db *db, int64_t service_id, int64_t org_id, int6
 		"INSERT INTO achievement(service_id, org_id, date_id, status, commissioner_entry,"
 		" created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, service_id);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, date_id);
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 3, date_id);
 	seed_bind_text(st, 4, status);
-	sqlite3_bind_int(st, 5, commissioner_entry);
-	sqlite3_bind_int64(st, 6, at);
+	dbs_bind_int(st, 5, commissioner_entry);
+	dbs_bind_int64(st, 6, at);
 	return seed_insert(db, st, "achievement", id);
 }
 
 /* Binds value or numerator/denominator by kind into columns i..i+2. */
-static void bind_value(sqlite3_stmt *st, int i, enum seed_kind kind, int64_t value, int64_t num,
+static void bind_value(dbstmt *st, int i, enum seed_kind kind, int64_t value, int64_t num,
 		       int64_t den)
 {
 	if (kind == SK_RATIO) {
-		sqlite3_bind_null(st, i);
-		sqlite3_bind_int64(st, i + 1, num);
-		sqlite3_bind_int64(st, i + 2, den);
+		dbs_bind_null(st, i);
+		dbs_bind_int64(st, i + 1, num);
+		dbs_bind_int64(st, i + 2, den);
 	} else {
-		sqlite3_bind_int64(st, i, value);
-		sqlite3_bind_null(st, i + 1);
-		sqlite3_bind_null(st, i + 2);
+		dbs_bind_int64(st, i, value);
+		dbs_bind_null(st, i + 1);
+		dbs_bind_null(st, i + 2);
 	}
 }
 
@@ -274,12 +274,12 @@ enum st seed_value_row(struct db *db, int64_t achievement_id, const struct seed_
 		" denominator, source, submission_id, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, achievement_id);
-	sqlite3_bind_int64(st, 2, ind->id);
+	dbs_bind_int64(st, 1, achievement_id);
+	dbs_bind_int64(st, 2, ind->id);
 	bind_value(st, 3, ind->kind, value, num, den);
-	sqlite3_bind_text(st, 6, source, -1, SQLITE_STATIC);
+	dbs_bind_text(st, 6, source, -1, SQLITE_STATIC);
 	seed_bind_id(st, 7, submission_id);
-	sqlite3_bind_int64(st, 8, at);
+	dbs_bind_int64(st, 8, at);
 	return seed_step(db, st, "achievement value");
 }
 
@@ -440,10 +440,10 @@ static enum st demo_model(struct db *db, struct dd *dd, struct demo *D)
 		p->number = (uint64_t)dd_int(&c, "number");
 		p->quality = (int)dd_int(&c, "quality");
 		PREP(st, lsql);
-		sqlite3_bind_int64(st, 1, p->id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			p->list_size = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+		dbs_bind_int64(st, 1, p->id);
+		if (dbs_step(st) == SQLITE_ROW)
+			p->list_size = dbs_column_int64(st, 0);
+		dbs_reset(st);
 		for (size_t i = 0; mem && i < mem->nrow && !dd->err[0]; i++) {
 			struct dd_cur mc = {.dd = dd, .db = db, .sec = mem, .row = &mem->row[i]};
 			if (dd_org(&mc, "practice") != p->id || p->nm == ARRAY_SIZE(p->m))
@@ -462,8 +462,8 @@ static enum st demo_model(struct db *db, struct dd *dd, struct demo *D)
 		}
 	}
 	PREP(u, usql);
-	D->u_loader = sqlite3_step(u) == SQLITE_ROW ? sqlite3_column_int64(u, 0) : 0;
-	sqlite3_reset(u);
+	D->u_loader = dbs_step(u) == SQLITE_ROW ? dbs_column_int64(u, 0) : 0;
+	dbs_reset(u);
 	if (!D->u_loader && !dd->err[0])
 		snprintf(dd->err, sizeof dd->err, "%s: the demo needs the user extract.loader",
 			 dd->file);
@@ -516,11 +516,11 @@ static enum st submission_add(struct db *db, int64_t achievement_id, int64_t gro
 		"INSERT INTO submission(achievement_id, group_id, kind, source, at, user_id, notes)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, achievement_id);
+	dbs_bind_int64(st, 1, achievement_id);
 	seed_bind_id(st, 2, group_id);
 	seed_bind_text(st, 3, kind);
 	seed_bind_text(st, 4, source);
-	sqlite3_bind_int64(st, 5, at);
+	dbs_bind_int64(st, 5, at);
 	seed_bind_id(st, 6, user);
 	seed_bind_text(st, 7, notes ? notes : "");
 	return seed_insert(db, st, "submission", id);
@@ -533,8 +533,8 @@ static enum st submission_value_add(struct db *db, int64_t submission_id,
 		"INSERT INTO submission_value(submission_id, indicator_id, value, numerator,"
 		" denominator) VALUES (?1, ?2, ?3, ?4, ?5)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, submission_id);
-	sqlite3_bind_int64(st, 2, ind->id);
+	dbs_bind_int64(st, 1, submission_id);
+	dbs_bind_int64(st, 2, ind->id);
 	bind_value(st, 3, ind->kind, v, num, den);
 	return seed_step(db, st, "submission value");
 }
@@ -853,12 +853,12 @@ static enum st value_set(struct db *db, int64_t aid, const struct seed_ind *ind,
 		" source = excluded.source, submission_id = excluded.submission_id,"
 		" updated_at = excluded.updated_at";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, aid);
-	sqlite3_bind_int64(st, 2, ind->id);
+	dbs_bind_int64(st, 1, aid);
+	dbs_bind_int64(st, 2, ind->id);
 	bind_value(st, 3, ind->kind, v, num, den);
 	seed_bind_text(st, 6, source);
 	seed_bind_id(st, 7, sid);
-	sqlite3_bind_int64(st, 8, at);
+	dbs_bind_int64(st, 8, at);
 	return seed_step(db, st, "achievement value");
 }
 
@@ -889,10 +889,10 @@ static enum st demo_manual(struct db *db, const struct seed_service *s, int64_t 
 				     at, aid);
 	else {
 		PREP(u, usql);
-		sqlite3_bind_int64(u, 1, *aid);
+		dbs_bind_int64(u, 1, *aid);
 		seed_bind_text(u, 2, status);
-		sqlite3_bind_int64(u, 3, at);
-		sqlite3_bind_int(u, 4, commissioner_entry);
+		dbs_bind_int64(u, 3, at);
+		dbs_bind_int(u, 4, commissioner_entry);
 		r = seed_step(db, u, "achievement update");
 	}
 	const struct seed_ind *first = n ? find_ind(s, vals[0].code) : NULL;
@@ -909,11 +909,11 @@ static enum st demo_manual(struct db *db, const struct seed_service *s, int64_t 
 			break;
 		if (strcmp(kind, "WIP") == 0) {
 			PREP(w, wsql);
-			sqlite3_bind_int64(w, 1, *aid);
-			sqlite3_bind_int64(w, 2, ind->id);
+			dbs_bind_int64(w, 1, *aid);
+			dbs_bind_int64(w, 2, ind->id);
 			bind_value(w, 3, ind->kind, vals[i].v, 0, 0);
 			seed_bind_id(w, 6, user);
-			sqlite3_bind_int64(w, 7, at);
+			dbs_bind_int64(w, 7, at);
 			r = seed_step(db, w, "wip value");
 		} else {
 			r = value_set(db, *aid, ind, vals[i].v, 0, 0, source, sid, at);
@@ -945,14 +945,14 @@ static bool row_achievement(struct dd_cur *c, struct demo *D, const struct seed_
 		dd_fail(c, "date: %s is not an achievement date of %s", date, code);
 		return false;
 	}
-	sqlite3_stmt *st = db_stmt(c->db, sql);
+	dbstmt *st = db_stmt(c->db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, (*s)->id);
-	sqlite3_bind_int64(st, 2, *org);
-	sqlite3_bind_int64(st, 3, (*s)->date_id[*di]);
-	*aid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, (*s)->id);
+	dbs_bind_int64(st, 2, *org);
+	dbs_bind_int64(st, 3, (*s)->date_id[*di]);
+	*aid = dbs_step(st) == SQLITE_ROW ? dbs_column_int64(st, 0) : 0;
+	dbs_reset(st);
 	return true;
 }
 
@@ -1017,11 +1017,11 @@ static enum st item_calculation(struct db *db, const struct seed_service *s, int
 	int64_t counts[SEED_MAX_IND] = {0};
 	for (size_t i = 0; i < s->nind; i++) {
 		PREP(v, vsql);
-		sqlite3_bind_int64(v, 1, aid);
-		sqlite3_bind_int64(v, 2, s->ind[i].id);
-		if (sqlite3_step(v) == SQLITE_ROW)
-			counts[i] = sqlite3_column_int64(v, 0);
-		sqlite3_reset(v);
+		dbs_bind_int64(v, 1, aid);
+		dbs_bind_int64(v, 2, s->ind[i].id);
+		if (dbs_step(v) == SQLITE_ROW)
+			counts[i] = dbs_column_int64(v, 0);
+		dbs_reset(v);
 	}
 	struct buf b;
 	buf_init(&b);
@@ -1039,14 +1039,14 @@ static enum st item_calculation(struct db *db, const struct seed_service *s, int
 	}
 	buf_printf(&b, "],\"pence\":%lld}", (long long)total);
 	int64_t cid = 0;
-	sqlite3_stmt *st = db_stmt(db, csql);
+	dbstmt *st = db_stmt(db, csql);
 	if (!st) {
 		buf_free(&b);
 		return ST_ERROR;
 	}
-	sqlite3_bind_int64(st, 1, aid);
-	sqlite3_bind_int64(st, 2, at);
-	sqlite3_bind_int64(st, 3, total);
+	dbs_bind_int64(st, 1, aid);
+	dbs_bind_int64(st, 2, at);
+	dbs_bind_int64(st, 3, total);
 	seed_bind_text(st, 4, b.data);
 	buf_free(&b);
 	enum st r = seed_insert(db, st, "calculation", &cid);
@@ -1058,15 +1058,15 @@ static enum st item_calculation(struct db *db, const struct seed_service *s, int
 		money_format(counts[i] * s->ind[i].pence_per_item, sum, sizeof sum);
 		snprintf(expl, sizeof expl, "%lld \xc3\x97 %s = %s", (long long)counts[i], price, sum);
 		PREP(l, lsql);
-		sqlite3_bind_int64(l, 1, cid);
-		sqlite3_bind_int64(l, 2, s->ind[i].id);
-		sqlite3_bind_int64(l, 3, counts[i] * s->ind[i].pence_per_item);
+		dbs_bind_int64(l, 1, cid);
+		dbs_bind_int64(l, 2, s->ind[i].id);
+		dbs_bind_int64(l, 3, counts[i] * s->ind[i].pence_per_item);
 		seed_bind_text(l, 4, expl);
 		r = seed_insert(db, l, "calculation line", NULL);
 	}
 	if (r == ST_OK) {
 		PREP(a, asql);
-		sqlite3_bind_int64(a, 1, aid);
+		dbs_bind_int64(a, 1, aid);
 		r = seed_step(db, a, "achievement calculated");
 	}
 	*pence = total;
@@ -1106,22 +1106,22 @@ static enum st declaration_add(struct db *db, const struct seed_service *s, int6
 	while (last < 3 && times[last + 1])
 		last++;
 	PREP(d, dsql);
-	sqlite3_bind_int64(d, 1, aid);
+	dbs_bind_int64(d, 1, aid);
 	seed_bind_text(d, 2, path[last]);
-	sqlite3_bind_int64(d, 3, pence);
+	dbs_bind_int64(d, 3, pence);
 	seed_bind_text(d, 4, last >= 1 && notes ? notes : "");
 	seed_bind_id(d, 5, last >= 1 ? users[1] : 0);
 	if (last >= 1)
-		sqlite3_bind_int64(d, 6, times[1]);
+		dbs_bind_int64(d, 6, times[1]);
 	else
-		sqlite3_bind_null(d, 6);
-	sqlite3_bind_int64(d, 7, times[last]);
-	sqlite3_bind_int(d, 8, last + 1);
+		dbs_bind_null(d, 6);
+	dbs_bind_int64(d, 7, times[last]);
+	dbs_bind_int(d, 8, last + 1);
 	enum st r = seed_insert(db, d, "declaration", decl_id);
 	for (int i = 0; r == ST_OK && i <= last; i++) {
 		PREP(h, hsql);
-		sqlite3_bind_int64(h, 1, *decl_id);
-		sqlite3_bind_int64(h, 2, times[i]);
+		dbs_bind_int64(h, 1, *decl_id);
+		dbs_bind_int64(h, 2, times[i]);
 		seed_bind_id(h, 3, i ? users[i] : 0);
 		seed_bind_text(h, 4, i ? path[i - 1] : NULL);
 		seed_bind_text(h, 5, path[i]);
@@ -1132,10 +1132,10 @@ static enum st declaration_add(struct db *db, const struct seed_service *s, int6
 	 * in the demo leaves none recorded). */
 	if (r == ST_OK && last >= 1 && users[1]) {
 		PREP(t, tsql);
-		sqlite3_bind_int64(t, 1, *decl_id);
-		sqlite3_bind_int64(t, 2, users[1]);
-		sqlite3_bind_int64(t, 3, times[1]);
-		sqlite3_bind_int64(t, 4, s->id);
+		dbs_bind_int64(t, 1, *decl_id);
+		dbs_bind_int64(t, 2, users[1]);
+		dbs_bind_int64(t, 3, times[1]);
+		dbs_bind_int64(t, 4, s->id);
 		r = seed_step(db, t, "declaration ticks");
 	}
 	return r;
@@ -1255,7 +1255,7 @@ static enum st demo_user_state(struct dd_cur *c, void *arg)
 		const char *const sqls[] = {nopw, nohist};
 		for (size_t i = 0; r == ST_OK && i < ARRAY_SIZE(sqls); i++) {
 			PREP(st, sqls[i]);
-			sqlite3_bind_int64(st, 1, uid);
+			dbs_bind_int64(st, 1, uid);
 			r = seed_insert(db, st, "account state", NULL);
 		}
 		if (r == ST_OK)
@@ -1263,13 +1263,13 @@ static enum st demo_user_state(struct dd_cur *c, void *arg)
 	} else if (!strcmp(state, "LOCKED")) {
 		PREP(st, lock);
 		int64_t wall = wall_s() * 1000;
-		sqlite3_bind_int64(st, 1, uid);
-		sqlite3_bind_int64(st, 2, wall + (int64_t)365 * 86400 * 1000);
-		sqlite3_bind_int64(st, 3, wall);
+		dbs_bind_int64(st, 1, uid);
+		dbs_bind_int64(st, 2, wall + (int64_t)365 * 86400 * 1000);
+		dbs_bind_int64(st, 3, wall);
 		r = seed_insert(db, st, "account lock", NULL);
 	} else if (!strcmp(state, "DISABLED")) {
 		PREP(st, off);
-		sqlite3_bind_int64(st, 1, uid);
+		dbs_bind_int64(st, 1, uid);
 		r = seed_insert(db, st, "account state", NULL);
 	} else {
 		dd_fail(c, "state must be AWAITING_REGISTRATION, LOCKED or DISABLED");

@@ -6,11 +6,16 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "server/store/dbi.h"
+
 #include "server/store/store.h"
 
+/* One step of the ordered schema list, for both engines: sql is
+ * SQLite's text, pg PostgreSQL's (store_schema.c). */
 struct store_migration {
 	int version;
 	const char *sql;
+	const char *pg;
 };
 extern const struct store_migration store_migrations[];
 extern const size_t store_migrations_n;
@@ -19,11 +24,26 @@ extern const size_t store_migrations_n;
  * every named operation's SQL is a static const string). */
 struct stmt_slot {
 	const char *sql;
-	sqlite3_stmt *stmt;
+	dbstmt *stmt;
 };
 
+struct db;
+
+/* The connection-level calls of dbi.h's engines: the last error, rows
+ * changed by the last statement, the last inserted id, and (SQLite) the
+ * connection's total changes, 0 on PostgreSQL. */
+const char *db_errmsg(struct db *db);
+int db_changes(struct db *db);
+int64_t db_last_insert_rowid(struct db *db);
+int64_t db_total_changes(struct db *db);
+/* A statement of the connection's outside the cache (db_finalize frees
+ * it); NULL on error (db_errmsg). */
+dbstmt *db_prepare_own(struct db *db, const char *sql);
+void db_finalize(dbstmt *st);
+
 struct db {
-	sqlite3 *sql;
+	sqlite3 *sql;       /* SQLite (dbi_engine DBI_SQLITE) */
+	struct pgconn *pg;  /* PostgreSQL (DBI_PG) */
 	struct store *store;
 	struct stmt_slot *slots;
 	size_t nslots, capslots;
@@ -199,18 +219,18 @@ void db_close_own(struct db **db);
 
 /* Returns the cached, reset statement for sql (prepared on first use), or
  * NULL on error (logged). The statement belongs to the connection. */
-sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+dbstmt *db_stmt(struct db *db, const char *sql);
 /* Executes SQL text with no results (for DDL and seeding scripts). */
 enum st db_exec(struct db *db, const char *sql);
 /* Logs the connection's last error with a context string. */
 void db_log_error(struct db *db, const char *context);
 /* Copies a text column into a fixed buffer. */
-void col_text(sqlite3_stmt *st, int col, char *out, size_t size);
+void col_text(dbstmt *st, int col, char *out, size_t size);
 /* A text column as a new JSON string (null for NULL). */
-json_t *col_json_text(sqlite3_stmt *st, int col);
+json_t *col_json_text(dbstmt *st, int col);
 /* Steps a statement that returns nothing wanted and resets it; logs ctx
  * on an error (st NULL: ST_ERROR). */
-enum st db_done(struct db *db, sqlite3_stmt *st, const char *ctx);
+enum st db_done(struct db *db, dbstmt *st, const char *ctx);
 /* Appends one row to an append-only status history (offer_history,
  * declaration_history): sql inserts (subject id, at, user (NULL when uid
  * is 0: the system), from status (NULL when from is), to status, note). */
@@ -218,7 +238,7 @@ enum st db_history_add(struct db *db, const char *sql, int64_t id, int64_t at, i
 		       const char *from, const char *to, const char *note);
 /* The first column of the first row as an integer (def when none or st
  * is NULL); the statement is reset. */
-int64_t db_one_int(sqlite3_stmt *st, int64_t def);
+int64_t db_one_int(dbstmt *st, int64_t def);
 /* Maps a sqlite result code to enum st. */
 enum st st_from_sqlite(int rc);
 

@@ -277,14 +277,14 @@ static int64_t lookup(struct dd_cur *c, const char *col, const char *sql, const 
 	const char *s = dd_text(c, col);
 	if (!s)
 		return 0;
-	sqlite3_stmt *st = db_stmt(c->db, sql);
+	dbstmt *st = db_stmt(c->db, sql);
 	if (!st) {
 		dd_fail(c, "%s: cannot look up %s", col, what);
 		return 0;
 	}
-	sqlite3_bind_text(st, 1, s, -1, SQLITE_TRANSIENT);
-	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	dbs_bind_text(st, 1, s, -1, SQLITE_TRANSIENT);
+	int64_t id = dbs_step(st) == SQLITE_ROW ? dbs_column_int64(st, 0) : 0;
+	dbs_reset(st);
 	if (!id)
 		dd_fail(c, "%s: unknown %s \"%s\"", col, what, s);
 	return id;
@@ -380,10 +380,10 @@ static enum st load_cluster(struct dd_cur *c, void *arg)
 	if (c->dd->err[0])
 		return ST_INVALID;
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, owner);
+	dbs_bind_int64(st, 1, owner);
 	seed_bind_text(st, 2, name);
 	seed_bind_text(st, 3, desc ? desc : "");
-	sqlite3_bind_int64(st, 4, at);
+	dbs_bind_int64(st, 4, at);
 	return row_status(c, seed_insert(db, st, "cluster", NULL));
 }
 
@@ -396,8 +396,8 @@ static enum st link_row(struct dd_cur *c, const char *sql, int64_t a, int64_t b,
 	if (c->dd->err[0])
 		return ST_INVALID;
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
+	dbs_bind_int64(st, 1, a);
+	dbs_bind_int64(st, 2, b);
 	return row_status(c, seed_insert(db, st, what, NULL));
 }
 
@@ -426,10 +426,10 @@ static enum st load_allocated_report(struct dd_cur *c, void *arg)
 	if (c->dd->err[0])
 		return ST_INVALID;
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	sqlite3_bind_int64(st, 3, svc);
-	sqlite3_bind_int64(st, 4, at);
+	dbs_bind_int64(st, 1, from);
+	dbs_bind_int64(st, 2, to);
+	dbs_bind_int64(st, 3, svc);
+	dbs_bind_int64(st, 4, at);
 	return row_status(c, seed_insert(db, st, "allocated report", NULL));
 }
 
@@ -463,16 +463,16 @@ static enum st member_offers(struct dd_cur *c, const struct seed_offer *o, int64
 	} m[64];
 	size_t n = 0;
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, pcn);
+	dbs_bind_int64(st, 1, pcn);
 	seed_bind_text(st, 2, o->start);
 	seed_bind_text(st, 3, o->end);
-	while (n < ARRAY_SIZE(m) && sqlite3_step(st) == SQLITE_ROW) {
-		m[n].practice = sqlite3_column_int64(st, 0);
-		strlcpy_s(m[n].start, (const char *)sqlite3_column_text(st, 1), sizeof m[n].start);
-		strlcpy_s(m[n].end, (const char *)sqlite3_column_text(st, 2), sizeof m[n].end);
+	while (n < ARRAY_SIZE(m) && dbs_step(st) == SQLITE_ROW) {
+		m[n].practice = dbs_column_int64(st, 0);
+		strlcpy_s(m[n].start, (const char *)dbs_column_text(st, 1), sizeof m[n].start);
+		strlcpy_s(m[n].end, (const char *)dbs_column_text(st, 2), sizeof m[n].end);
 		n++;
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	enum st r = ST_OK;
 	for (size_t i = 0; r == ST_OK && i < n; i++) {
 		struct seed_offer po = *o;
@@ -542,16 +542,16 @@ static enum st load_offer(struct dd_cur *c, void *arg)
 		return ST_INVALID;
 	char start[11] = "", end[11] = "", kind[16] = "", level[16] = "";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, o.org_id);
-	sqlite3_bind_int64(st, 2, o.service_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		o.offered_by_org = sqlite3_column_int64(st, 0);
-		strlcpy_s(kind, (const char *)sqlite3_column_text(st, 1), sizeof kind);
-		strlcpy_s(start, (const char *)sqlite3_column_text(st, 2), sizeof start);
-		strlcpy_s(end, (const char *)sqlite3_column_text(st, 3), sizeof end);
-		strlcpy_s(level, (const char *)sqlite3_column_text(st, 4), sizeof level);
+	dbs_bind_int64(st, 1, o.org_id);
+	dbs_bind_int64(st, 2, o.service_id);
+	if (dbs_step(st) == SQLITE_ROW) {
+		o.offered_by_org = dbs_column_int64(st, 0);
+		strlcpy_s(kind, (const char *)dbs_column_text(st, 1), sizeof kind);
+		strlcpy_s(start, (const char *)dbs_column_text(st, 2), sizeof start);
+		strlcpy_s(end, (const char *)dbs_column_text(st, 3), sizeof end);
+		strlcpy_s(level, (const char *)dbs_column_text(st, 4), sizeof level);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	o.start = start;
 	o.end = o.target = end;
 	enum st r = row_status(c, seed_offer_add(db, &o, NULL));
@@ -590,32 +590,32 @@ static enum st load_task(struct dd_cur *c, void *arg)
 		dd_fail(c, "subject: an offer, or a declaration with its date");
 		return ST_INVALID;
 	}
-	sqlite3_stmt *q = db_stmt(db, offer ? osql : dsql);
+	dbstmt *q = db_stmt(db, offer ? osql : dsql);
 	if (!q)
 		return ST_ERROR;
-	sqlite3_bind_int64(q, 1, svc);
-	sqlite3_bind_int64(q, 2, about);
+	dbs_bind_int64(q, 1, svc);
+	dbs_bind_int64(q, 2, about);
 	if (!offer)
 		seed_bind_text(q, 3, date);
-	int64_t subject_id = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
+	int64_t subject_id = dbs_step(q) == SQLITE_ROW ? dbs_column_int64(q, 0) : 0;
+	dbs_reset(q);
 	if (!subject_id) {
 		dd_fail(c, "no %s of %s to this organisation%s%s", subject, dd_text(c, "service"),
 			date ? " for " : "", date ? date : "");
 		return ST_INVALID;
 	}
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, org);
+	dbs_bind_int64(st, 1, org);
 	seed_bind_text(st, 2, role);
 	seed_bind_text(st, 3, kind);
 	seed_bind_text(st, 4, title);
 	seed_bind_text(st, 5, subject);
-	sqlite3_bind_int64(st, 6, subject_id);
-	sqlite3_bind_int64(st, 7, created);
+	dbs_bind_int64(st, 6, subject_id);
+	dbs_bind_int64(st, 7, created);
 	if (done)
-		sqlite3_bind_int64(st, 8, done);
+		dbs_bind_int64(st, 8, done);
 	else
-		sqlite3_bind_null(st, 8);
+		dbs_bind_null(st, 8);
 	seed_bind_id(st, 9, by);
 	return row_status(c, seed_insert(db, st, "task", NULL));
 }
@@ -752,14 +752,14 @@ static enum st service_row(struct dd_cur *sv, struct dd_cur *terms, int start_ye
 	seed_bind_text(st, 8, end);
 	seed_bind_text(st, 9, dd_need(sv, "payment_period"));
 	seed_bind_text(st, 10, dd_need(sv, "entry"));
-	sqlite3_bind_int64(st, 11, dd_int(terms, "pence_per_point"));
-	sqlite3_bind_int64(st, 12, dd_int(terms, "national_list_size"));
-	sqlite3_bind_int(st, 13, dd_flag(terms, "declaration"));
-	sqlite3_bind_int(st, 14, dd_flag(terms, "approval"));
-	sqlite3_bind_int(st, 15, dd_flag(terms, "indicator_declaration"));
-	sqlite3_bind_int(st, 16, dd_flag(terms, "auto_accept"));
-	sqlite3_bind_int64(st, 17, dd_int(terms, "window_days"));
-	sqlite3_bind_int64(st, 18, dd_int(terms, "aspiration"));
+	dbs_bind_int64(st, 11, dd_int(terms, "pence_per_point"));
+	dbs_bind_int64(st, 12, dd_int(terms, "national_list_size"));
+	dbs_bind_int(st, 13, dd_flag(terms, "declaration"));
+	dbs_bind_int(st, 14, dd_flag(terms, "approval"));
+	dbs_bind_int(st, 15, dd_flag(terms, "indicator_declaration"));
+	dbs_bind_int(st, 16, dd_flag(terms, "auto_accept"));
+	dbs_bind_int64(st, 17, dd_int(terms, "window_days"));
+	dbs_bind_int64(st, 18, dd_int(terms, "aspiration"));
 	seed_bind_text(st, 19, dd_need(sv, "description"));
 	if (sv->dd->err[0])
 		return ST_INVALID;
@@ -779,8 +779,8 @@ static enum st statements_add(struct dd *dd, struct db *db, const char *set, int
 		if (!s || strcmp(s, set) != 0)
 			continue;
 		PREP(st, sql);
-		sqlite3_bind_int64(st, 1, service_id);
-		sqlite3_bind_int(st, 2, ++pos);
+		dbs_bind_int64(st, 1, service_id);
+		dbs_bind_int(st, 2, ++pos);
 		seed_bind_text(st, 3, text);
 		r = row_status(&c, seed_insert(db, st, "declaration statement", NULL));
 	}
@@ -796,9 +796,9 @@ static enum st domain_add(struct db *db, int64_t service_id, int64_t parent_id, 
 		"INSERT INTO service_domain(service_id, parent_id, position, name)"
 		" VALUES (?1, ?2, ?3, ?4)";
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 1, service_id);
 	seed_bind_id(st, 2, parent_id);
-	sqlite3_bind_int(st, 3, position);
+	dbs_bind_int(st, 3, position);
 	seed_bind_text(st, 4, name);
 	return seed_insert(db, st, name, id);
 }
@@ -847,23 +847,23 @@ static enum st indicator_add(struct dd_cur *c, struct seed_service *s, int64_t g
 	if (c->dd->err[0])
 		return ST_INVALID;
 	PREP(st, sql);
-	sqlite3_bind_int64(st, 1, group_id);
-	sqlite3_bind_int(st, 2, position);
+	dbs_bind_int64(st, 1, group_id);
+	dbs_bind_int(st, 2, position);
 	seed_bind_text(st, 3, ind->code);
 	seed_bind_text(st, 4, desc);
 	seed_bind_text(st, 5, kind_names[ind->kind]);
-	sqlite3_bind_int64(st, 6, unpaid_registers && ind->kind == SK_COUNT ? 0 : points);
+	dbs_bind_int64(st, 6, unpaid_registers && ind->kind == SK_COUNT ? 0 : points);
 	if (lower)
-		sqlite3_bind_int64(st, 7, lo);
+		dbs_bind_int64(st, 7, lo);
 	else
-		sqlite3_bind_null(st, 7);
+		dbs_bind_null(st, 7);
 	if (upper)
-		sqlite3_bind_int64(st, 8, hi);
+		dbs_bind_int64(st, 8, hi);
 	else
-		sqlite3_bind_null(st, 8);
-	sqlite3_bind_int(st, 9, ind->pence_per_item);
-	sqlite3_bind_int(st, 10, ind->pcn_entered);
-	sqlite3_bind_int64(st, 11, prevalence_ppm);
+		dbs_bind_null(st, 8);
+	dbs_bind_int(st, 9, ind->pence_per_item);
+	dbs_bind_int(st, 10, ind->pcn_entered);
+	dbs_bind_int64(st, 11, prevalence_ppm);
 	seed_bind_text(st, 12, reg);
 	enum st r = row_status(c, seed_insert(db, st, ind->code, &ind->id));
 	if (r == ST_OK)
@@ -968,8 +968,8 @@ static enum st structure_add(struct dd *dd, struct db *db, struct seed_service *
 			break;
 		int64_t gid = 0;
 		PREP(gst, gsql);
-		sqlite3_bind_int64(gst, 1, area->id);
-		sqlite3_bind_int(gst, 2, ++area->groups);
+		dbs_bind_int64(gst, 1, area->id);
+		dbs_bind_int(gst, 2, ++area->groups);
 		seed_bind_text(gst, 3, code);
 		seed_bind_text(gst, 4, name);
 		seed_bind_text(gst, 5, kind);
@@ -1024,9 +1024,9 @@ static enum st dates_add(struct dd_cur *c, struct seed_service *s, int start_yea
 		}
 		s->payment[i] = monthly || (quarters && m % 3 == 0) || m == 3;
 		PREP(st, sql);
-		sqlite3_bind_int64(st, 1, s->id);
+		dbs_bind_int64(st, 1, s->id);
 		seed_bind_text(st, 2, s->date[i]);
-		sqlite3_bind_int(st, 3, s->payment[i]);
+		dbs_bind_int(st, 3, s->payment[i]);
 		enum st r = seed_insert(db, st, "achievement date", &s->date_id[i]);
 		if (r != ST_OK)
 			return r;

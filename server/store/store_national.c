@@ -323,21 +323,21 @@ struct batch {
 	size_t written;
 };
 
-static void bind_row(sqlite3_stmt *st, int base, const struct pending *p)
+static void bind_row(dbstmt *st, int base, const struct pending *p)
 {
-	sqlite3_bind_int64(st, base + 1, p->aid);
-	sqlite3_bind_int64(st, base + 2, p->ind);
+	dbs_bind_int64(st, base + 1, p->aid);
+	dbs_bind_int64(st, base + 2, p->ind);
 	if (p->ratio) {
-		sqlite3_bind_null(st, base + 3);
-		sqlite3_bind_int64(st, base + 4, p->num);
-		sqlite3_bind_int64(st, base + 5, p->den);
+		dbs_bind_null(st, base + 3);
+		dbs_bind_int64(st, base + 4, p->num);
+		dbs_bind_int64(st, base + 5, p->den);
 	} else {
-		sqlite3_bind_int64(st, base + 3, p->v);
-		sqlite3_bind_null(st, base + 4);
-		sqlite3_bind_null(st, base + 5);
+		dbs_bind_int64(st, base + 3, p->v);
+		dbs_bind_null(st, base + 4);
+		dbs_bind_null(st, base + 5);
 	}
-	sqlite3_bind_text(st, base + 6, p->source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 7, p->at);
+	dbs_bind_text(st, base + 6, p->source, -1, SQLITE_STATIC);
+	dbs_bind_int64(st, base + 7, p->at);
 }
 
 /* Writes the pending rows: one multi-row statement when the batch is
@@ -346,7 +346,7 @@ static enum st batch_flush(struct db *db, struct batch *b)
 {
 	bool full = b->n == BATCH;
 	for (size_t i = 0; i < b->n; i += full ? BATCH : 1) {
-		sqlite3_stmt *st = db_stmt(db, full ? batch_sql : value_sql);
+		dbstmt *st = db_stmt(db, full ? batch_sql : value_sql);
 		if (!st)
 			return ST_ERROR;
 		if (full)
@@ -354,8 +354,8 @@ static enum st batch_flush(struct db *db, struct batch *b)
 				bind_row(st, (int)k * 7, &b->rows[k]);
 		else
 			bind_row(st, 0, &b->rows[i]);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
+		int rc = dbs_step(st);
+		dbs_reset(st);
 		if (rc != SQLITE_DONE) {
 			db_log_error(db, "national: achievement values");
 			return st_from_sqlite(rc) == ST_OK ? ST_ERROR : st_from_sqlite(rc);

@@ -21,19 +21,19 @@ enum st store_task_add(struct db *db, int64_t org_id, const char *role, const ch
 	static const char sql[] =
 		"INSERT INTO task(org_id, role_code, kind, title, subject_type, subject_id, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, org_id);
+	dbs_bind_int64(st, 1, org_id);
 	if (role)
-		sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, title, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, subject_type, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, subject_id);
-	sqlite3_bind_int64(st, 7, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, title, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 5, subject_type, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 6, subject_id);
+	dbs_bind_int64(st, 7, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -44,18 +44,18 @@ enum st store_task_done(struct db *db, const char *subject_type, int64_t subject
 		"UPDATE task SET done_at = ?4, done_by = ?5 WHERE done_at IS NULL"
 		" AND subject_type = ?1 AND subject_id = ?2"
 		" AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || kind || ',') > 0)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, subject_type, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, subject_id);
+	dbs_bind_text(st, 1, subject_type, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 2, subject_id);
 	if (kinds)
-		sqlite3_bind_text(st, 3, kinds, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now_s());
+		dbs_bind_text(st, 3, kinds, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 4, now_s());
 	if (uid)
-		sqlite3_bind_int64(st, 5, uid);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+		dbs_bind_int64(st, 5, uid);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -72,17 +72,17 @@ enum st store_email_role(struct db *db, int64_t org_id, const char *role, const 
 		" AND u.disabled = 0 AND u.email <> ''"
 		" AND coalesce((SELECT enabled FROM notification_pref p"
 		"   WHERE p.user_id = u.id AND p.kind = ?5), 1) = 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, subject, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, body, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, org_id);
+	dbs_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, subject, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 4, body, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 5, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 6, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -108,25 +108,25 @@ enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid)
 		SCOPE_CTE
 		" SELECT 1 FROM task WHERE id = ?2 AND done_at IS NULL"
 		" AND " SQL_TASK_VISIBLE("task");
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, task_id);
-	sqlite3_bind_int64(st, 3, now_s());
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, task_id);
+	dbs_bind_int64(st, 3, now_s());
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
-	if (sqlite3_changes(db->sql) == 1)
+	if (db_changes(db) == 1)
 		return ST_OK;
 	st = db_stmt(db, work);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, task_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, task_id);
+	rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc == SQLITE_ROW)
 		return ST_CONFLICT;
 	return rc == SQLITE_DONE ? ST_NOTFOUND : st_from_sqlite(rc);
@@ -139,23 +139,23 @@ enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail 
 		" WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2";
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, limit);
+	dbs_bind_int64(st, 1, now);
+	dbs_bind_int(st, 2, limit);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
 		struct mail *m = &(*out)[(*n)++];
-		m->id = sqlite3_column_int64(st, 0);
+		m->id = dbs_column_int64(st, 0);
 		col_text(st, 1, m->to, sizeof m->to);
 		col_text(st, 2, m->subject, sizeof m->subject);
 		col_text(st, 3, m->body, sizeof m->body);
 		col_text(st, 4, m->kind, sizeof m->kind);
-		m->attempts = sqlite3_column_int(st, 5);
+		m->attempts = dbs_column_int(st, 5);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -164,13 +164,13 @@ enum st store_outbox_sent(struct db *db, int64_t id, int64_t at)
 	static const char sql[] =
 		"UPDATE email_outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL"
 		" WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, at);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, at);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -179,14 +179,14 @@ enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, con
 	static const char sql[] =
 		"UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
 		" WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, next_attempt);
-	sqlite3_bind_text(st, 3, err, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, id);
+	dbs_bind_int64(st, 2, next_attempt);
+	dbs_bind_text(st, 3, err, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -218,13 +218,13 @@ json_t *store_notification_prefs_json(struct db *db, int64_t uid)
 	json_t *list = json_array();
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		bool on = true;
-		sqlite3_stmt *st = db_stmt(db, sql);
+		dbstmt *st = db_stmt(db, sql);
 		if (st) {
-			sqlite3_bind_int64(st, 1, uid);
-			sqlite3_bind_text(st, 2, kinds[i][0], -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				on = sqlite3_column_int(st, 0);
-			sqlite3_reset(st);
+			dbs_bind_int64(st, 1, uid);
+			dbs_bind_text(st, 2, kinds[i][0], -1, SQLITE_STATIC);
+			if (dbs_step(st) == SQLITE_ROW)
+				on = dbs_column_int(st, 0);
+			dbs_reset(st);
 		}
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "kind", kinds[i][0],
 						      "name", kinds[i][1], "enabled", on));
@@ -237,13 +237,13 @@ enum st store_notification_pref_set(struct db *db, int64_t uid, const char *kind
 	static const char sql[] =
 		"INSERT INTO notification_pref(user_id, kind, enabled) VALUES (?1, ?2, ?3)"
 		" ON CONFLICT(user_id, kind) DO UPDATE SET enabled = excluded.enabled";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 3, enabled);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	dbs_bind_int(st, 3, enabled);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }

@@ -11,28 +11,28 @@
 static enum st org_one(struct db *db, const char *sql, const char *code, int64_t id,
 		       struct org_rec *out)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	if (code)
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
+		dbs_bind_int64(st, 1, id);
+	int rc = dbs_step(st);
 	enum st r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
+		out->id = dbs_column_int64(st, 0);
 		col_text(st, 1, out->code, sizeof out->code);
 		col_text(st, 2, out->name, sizeof out->name);
 		col_text(st, 3, out->kind, sizeof out->kind);
-		out->parent_id = sqlite3_column_int64(st, 4);
-		out->list_size = sqlite3_column_int64(st, 5);
+		out->parent_id = dbs_column_int64(st, 4);
+		out->list_size = dbs_column_int64(st, 5);
 		r = ST_OK;
 	} else if (rc != SQLITE_DONE) {
 		r = st_from_sqlite(rc);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -65,31 +65,31 @@ static const char SEARCH_SQL[] =
 json_t *store_org_search_json(struct db *db, int64_t uid, const char *q, const char *kind,
 			      int limit, int offset)
 {
-	sqlite3_stmt *st = db_stmt(db, SEARCH_SQL);
+	dbstmt *st = db_stmt(db, SEARCH_SQL);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 1, uid);
 	if (q && *q)
-		sqlite3_bind_text(st, 2, q, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 2, q, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 2);
+		dbs_bind_null(st, 2);
 	if (kind && *kind)
-		sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_int(st, 4, limit);
-	sqlite3_bind_int(st, 5, offset);
+		dbs_bind_null(st, 3);
+	dbs_bind_int(st, 4, limit);
+	dbs_bind_int(st, 5, offset);
 	json_t *list = json_array();
 	json_int_t total = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o, s:I}",
 			"code", col_json_text(st, 0), "name", col_json_text(st, 1),
 			"kind", col_json_text(st, 2), "parent", col_json_text(st, 3),
-			"list_size", (json_int_t)sqlite3_column_int64(st, 4)));
-		total = sqlite3_column_int64(st, 5);
+			"list_size", (json_int_t)dbs_column_int64(st, 4)));
+		total = dbs_column_int64(st, 5);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "organisation search");
 		json_decref(list);
@@ -97,22 +97,22 @@ json_t *store_org_search_json(struct db *db, int64_t uid, const char *q, const c
 	}
 	if (total == 0 && offset > 0) {
 		/* Past the end: count without the window. */
-		sqlite3_stmt *c = db_stmt(db, SEARCH_SQL);
+		dbstmt *c = db_stmt(db, SEARCH_SQL);
 		if (c) {
-			sqlite3_bind_int64(c, 1, uid);
+			dbs_bind_int64(c, 1, uid);
 			if (q && *q)
-				sqlite3_bind_text(c, 2, q, -1, SQLITE_TRANSIENT);
+				dbs_bind_text(c, 2, q, -1, SQLITE_TRANSIENT);
 			else
-				sqlite3_bind_null(c, 2);
+				dbs_bind_null(c, 2);
 			if (kind && *kind)
-				sqlite3_bind_text(c, 3, kind, -1, SQLITE_TRANSIENT);
+				dbs_bind_text(c, 3, kind, -1, SQLITE_TRANSIENT);
 			else
-				sqlite3_bind_null(c, 3);
-			sqlite3_bind_int(c, 4, 1);
-			sqlite3_bind_int(c, 5, 0);
-			if (sqlite3_step(c) == SQLITE_ROW)
-				total = sqlite3_column_int64(c, 5);
-			sqlite3_reset(c);
+				dbs_bind_null(c, 3);
+			dbs_bind_int(c, 4, 1);
+			dbs_bind_int(c, 5, 0);
+			if (dbs_step(c) == SQLITE_ROW)
+				total = dbs_column_int64(c, 5);
+			dbs_reset(c);
 		}
 	}
 	return json_pack("{s:o, s:I}", "organisations", list, "total", total);
@@ -128,20 +128,20 @@ json_t *store_org_json(struct db *db, int64_t org_id)
 		" m.start_date, m.end_date, m.id FROM pcn_membership m"
 		" JOIN organisation pc ON pc.id = m.pcn_id JOIN organisation pr ON pr.id = m.practice_id"
 		" WHERE m.pcn_id = ?1 OR m.practice_id = ?1 ORDER BY m.end_date IS NOT NULL, m.start_date DESC, pr.code";
-	sqlite3_stmt *st = db_stmt(db, osql);
+	dbstmt *st = db_stmt(db, osql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, org_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbs_bind_int64(st, 1, org_id);
+	if (dbs_step(st) != SQLITE_ROW) {
+		dbs_reset(st);
 		return NULL;
 	}
-	json_t *parent = sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
+	json_t *parent = dbs_column_type(st, 4) == SQLITE_NULL ? json_null() :
 		json_pack("{s:o, s:o}", "code", col_json_text(st, 4), "name", col_json_text(st, 5));
 	json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:o}", "code", col_json_text(st, 0),
 			      "name", col_json_text(st, 1), "kind", col_json_text(st, 2),
-			      "list_size", (json_int_t)sqlite3_column_int64(st, 3), "parent", parent);
-	sqlite3_reset(st);
+			      "list_size", (json_int_t)dbs_column_int64(st, 3), "parent", parent);
+	dbs_reset(st);
 	/* The list size today (the business date): for a PCN, its members'. */
 	char today[11];
 	int64_t size;
@@ -151,14 +151,14 @@ json_t *store_org_json(struct db *db, int64_t org_id)
 	json_t *mem = json_array();
 	st = db_stmt(db, msql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, org_id);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		dbs_bind_int64(st, 1, org_id);
+		while (dbs_step(st) == SQLITE_ROW)
 			json_array_append_new(mem, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}",
-				"id", (json_int_t)sqlite3_column_int64(st, 5),
+				"id", (json_int_t)dbs_column_int64(st, 5),
 				"pcn", col_json_text(st, 0), "practice", col_json_text(st, 1),
 				"name", col_json_text(st, 2), "start_date", col_json_text(st, 3),
 				"end_date", col_json_text(st, 4)));
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_object_set_new(o, "memberships", mem);
 	return o;
@@ -172,11 +172,11 @@ int64_t store_org_icb(struct db *db, int64_t org_id)
 		"  SELECT id, kind, parent_id FROM organisation WHERE id = ?1"
 		"  UNION ALL SELECT o.id, o.kind, o.parent_id FROM organisation o JOIN anc ON o.id = anc.parent)"
 		" SELECT id FROM anc WHERE kind = 'ICB' LIMIT 1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, org_id);
-	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, org_id);
+	int64_t id = dbs_step(st) == SQLITE_ROW ? dbs_column_int64(st, 0) : 0;
+	dbs_reset(st);
 	return id;
 }

@@ -31,7 +31,7 @@
 
 struct report_cursor {
 	struct db *db;
-	sqlite3_stmt *st;
+	dbstmt *st;
 	bool in_tx;
 };
 
@@ -304,10 +304,10 @@ static const char sql_scope_narrow[] =
 	"  UNION SELECT o.id FROM organisation o JOIN sub ON o.parent_id = sub.id)"
 	" DELETE FROM temp.rep_scope WHERE id NOT IN sub";
 
-static bool step_done(struct db *db, sqlite3_stmt *st, const char *what)
+static bool step_done(struct db *db, dbstmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	int rc = dbs_step(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		db_log_error(db, what);
 		return false;
@@ -315,12 +315,12 @@ static bool step_done(struct db *db, sqlite3_stmt *st, const char *what)
 	return true;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+static void bind_text_or_null(dbstmt *st, int i, const char *s)
 {
 	if (s && *s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, i);
+		dbs_bind_null(st, i);
 }
 
 /* One integer (or text into out) from a one-row query with text
@@ -328,18 +328,18 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 static bool one_row(struct db *db, const char *sql, int64_t a, const char *b, int64_t *num,
 		    char *out, size_t size)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, a);
-	if (sqlite3_bind_parameter_count(st) >= 2)
+	dbs_bind_int64(st, 1, a);
+	if (dbs_bind_parameter_count(st) >= 2)
 		bind_text_or_null(st, 2, b);
-	bool found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	bool found = dbs_step(st) == SQLITE_ROW && dbs_column_type(st, 0) != SQLITE_NULL;
 	if (found && num)
-		*num = sqlite3_column_int64(st, 0);
+		*num = dbs_column_int64(st, 0);
 	if (found && out)
 		col_text(st, 0, out, size);
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return found;
 }
 
@@ -356,17 +356,17 @@ static int64_t org_in_reach(struct db *db, const char *code, char kind[10])
 	static const char sql[] =
 		"SELECT o.id, o.kind FROM organisation o JOIN temp.rep_scope rs ON rs.id = o.id"
 		" WHERE o.code = ?2 AND ?1 = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
-	sqlite3_bind_int64(st, 1, 0);
-	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 1, 0);
+	dbs_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
 	int64_t id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	if (dbs_step(st) == SQLITE_ROW) {
+		id = dbs_column_int64(st, 0);
 		col_text(st, 1, kind, 10);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return id;
 }
 
@@ -408,17 +408,17 @@ static enum st fill_reach(struct db *db, struct report_query *q, const char *tod
 	if (db_exec(db, "CREATE TEMP TABLE rep_scope(id INTEGER PRIMARY KEY,"
 			" pounds INTEGER NOT NULL DEFAULT 0, types TEXT, pounds_types TEXT)") != ST_OK)
 		return ST_ERROR;
-	sqlite3_stmt *st = db_stmt(db, sql_scope_fill);
+	dbstmt *st = db_stmt(db, sql_scope_fill);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, q->uid);
+	dbs_bind_int64(st, 1, q->uid);
 	bind_text_or_null(st, 99, q->scope_roles);
 	if (!step_done(db, st, "report reach"))
 		return ST_ERROR;
 	if (!(st = db_stmt(db, sql_scope_pounds)))
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, q->uid);
-	sqlite3_bind_text(st, 99, ROLES_POUNDS, -1, SQLITE_STATIC);
+	dbs_bind_int64(st, 1, q->uid);
+	dbs_bind_text(st, 99, ROLES_POUNDS, -1, SQLITE_STATIC);
 	if (!step_done(db, st, "report reach (pounds)"))
 		return ST_ERROR;
 	if (q->service_id) {
@@ -430,10 +430,10 @@ static enum st fill_reach(struct db *db, struct report_query *q, const char *tod
 		if (allocated) {
 			if (!(st = db_stmt(db, sql_scope_allocated)))
 				return ST_ERROR;
-			sqlite3_bind_int64(st, 1, q->uid);
-			sqlite3_bind_int64(st, 2, q->service_id);
-			sqlite3_bind_text(st, 3, ROLES_POUNDS, -1, SQLITE_STATIC);
-			sqlite3_bind_null(st, 99);
+			dbs_bind_int64(st, 1, q->uid);
+			dbs_bind_int64(st, 2, q->service_id);
+			dbs_bind_text(st, 3, ROLES_POUNDS, -1, SQLITE_STATIC);
+			dbs_bind_null(st, 99);
 			if (!step_done(db, st, "report reach (allocated)"))
 				return ST_ERROR;
 		}
@@ -441,9 +441,9 @@ static enum st fill_reach(struct db *db, struct report_query *q, const char *tod
 	if (q->kind == REPORT_NETWORK_RELATIONSHIP) {
 		if (!(st = db_stmt(db, sql_scope_own_pcns)))
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, q->uid);
-		sqlite3_bind_text(st, 2, q->start, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, q->end, -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(st, 1, q->uid);
+		dbs_bind_text(st, 2, q->start, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 3, q->end, -1, SQLITE_TRANSIENT);
 		if (!step_done(db, st, "report reach (own PCNs)"))
 			return ST_ERROR;
 	}
@@ -455,8 +455,8 @@ static enum st fill_reach(struct db *db, struct report_query *q, const char *tod
 				      q->organisation);
 		if (!(st = db_stmt(db, sql_scope_narrow)))
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, org);
-		sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(st, 1, org);
+		dbs_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
 		if (!step_done(db, st, "report reach (organisation)"))
 			return ST_ERROR;
 	}
@@ -567,9 +567,9 @@ void store_report_close(struct report_cursor **cp)
 	struct report_cursor *c = *cp;
 	if (!c)
 		return;
-	sqlite3_finalize(c->st);
+	db_finalize(c->st);
 	if (c->in_tx)
-		sqlite3_exec(c->db->sql, "ROLLBACK", NULL, NULL, NULL);
+		db_exec(c->db, "ROLLBACK");
 	db_close_own(&c->db);
 	free(c);
 	*cp = NULL;
@@ -606,17 +606,17 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 		return rc;
 	}
 	char *sql = wrap_sql(q);
-	int prc = sqlite3_prepare_v2(c->db->sql, sql, -1, &c->st, NULL);
+	c->st = db_prepare_own(c->db, sql);
 	free(sql);
-	if (prc != SQLITE_OK) {
+	if (!c->st) {
 		db_log_error(c->db, "report");
 		store_report_close(&c);
 		return ST_ERROR;
 	}
 	/* The SQL's columns are the catalogue's, in its order. */
-	int n = sqlite3_column_count(c->st);
+	int n = dbs_column_count(c->st);
 	for (int i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(c->st, i);
+		const char *name = dbs_column_name(c->st, i);
 		bool ok = (size_t)i < q->nkeys ? strcmp(name, q->keys[i]) == 0 :
 			  strncmp(name, "open_", 5) == 0 || name[0] == '_';
 		if (!ok || (size_t)n < q->nkeys) {
@@ -635,10 +635,10 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 		[P_UID] = q->uid, [P_SERVICE] = q->service_id, [P_PCN] = pcn_id,
 		[P_PRACTICE] = practice_id, [P_ORG] = org_id,
 	};
-	int np = sqlite3_bind_parameter_count(c->st);
+	int np = dbs_bind_parameter_count(c->st);
 	for (int i = 1; i <= np && i <= P_Q; i++) {
 		if (ids[i] > 0)
-			sqlite3_bind_int64(c->st, i, ids[i]);
+			dbs_bind_int64(c->st, i, ids[i]);
 		else
 			bind_text_or_null(c->st, i, texts[i]);
 	}
@@ -648,7 +648,7 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 
 enum st store_report_step(struct report_cursor *c)
 {
-	int rc = sqlite3_step(c->st);
+	int rc = dbs_step(c->st);
 	if (rc == SQLITE_ROW)
 		return ST_OK;
 	if (rc == SQLITE_DONE)
@@ -659,27 +659,27 @@ enum st store_report_step(struct report_cursor *c)
 
 int store_report_columns(const struct report_cursor *c)
 {
-	return sqlite3_column_count(c->st);
+	return dbs_column_count(c->st);
 }
 
 const char *store_report_name(const struct report_cursor *c, int col)
 {
-	return sqlite3_column_name(c->st, col);
+	return dbs_column_name(c->st, col);
 }
 
 bool store_report_null(const struct report_cursor *c, int col)
 {
-	return sqlite3_column_type(c->st, col) == SQLITE_NULL;
+	return dbs_column_type(c->st, col) == SQLITE_NULL;
 }
 
 int64_t store_report_int(const struct report_cursor *c, int col)
 {
-	return sqlite3_column_int64(c->st, col);
+	return dbs_column_int64(c->st, col);
 }
 
 const char *store_report_text(const struct report_cursor *c, int col)
 {
-	const unsigned char *t = sqlite3_column_text(c->st, col);
+	const unsigned char *t = dbs_column_text(c->st, col);
 	return t ? (const char *)t : "";
 }
 
@@ -697,21 +697,21 @@ json_t *store_report_services(struct db *db, int64_t uid)
 		"  OR EXISTS (SELECT 1 FROM offer f WHERE f.service_id = s.id"
 		"   AND " SQL_SERVICE_READABLE("f.org_id", "s.payment_type") ")"
 		" ORDER BY s.financial_year DESC, s.name";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_null(st, 99);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_null(st, 99);
 	json_t *list = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		char id[24];
-		snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
+		snprintf(id, sizeof id, "%lld", (long long)dbs_column_int64(st, 0));
 		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:b}", "value", id,
 			"label", col_json_text(st, 1), "year", col_json_text(st, 2),
-			"allocated", sqlite3_column_int(st, 3)));
+			"allocated", dbs_column_int(st, 3)));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		db_log_error(db, "report services");
 		json_decref(list);

@@ -544,13 +544,13 @@ static const char schema_v8[] =
 "CREATE INDEX idempotency_created ON idempotency(created_ms);";
 
 const struct store_migration store_migrations[] = {
-	{1, schema_v1},
-	{2, schema_v2},
-	{3, schema_v3},
-	{4, schema_v4},
-	{5, schema_v5},
-	{6, schema_v6},
-	{7, schema_v7},
-	{8, schema_v8},
+	{1, schema_v1, NULL},
+	{2, schema_v2, NULL},
+	{3, schema_v3, NULL},
+	{4, schema_v4, NULL},
+	{5, schema_v5, NULL},
+	{6, schema_v6, NULL},
+	{7, schema_v7, NULL},
+	{8, schema_v8, NULL},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

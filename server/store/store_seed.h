@@ -27,17 +27,17 @@ int64_t seed_epoch(const char *iso, int hh, int mm);
 
 /* ---- statements ------------------------------------------------------------ */
 /* Steps a statement expected to finish with SQLITE_DONE, then resets it. */
-enum st seed_step(struct db *db, sqlite3_stmt *st, const char *context);
+enum st seed_step(struct db *db, dbstmt *st, const char *context);
 /* Runs an INSERT and returns the new row id in *id (may be NULL). */
-enum st seed_insert(struct db *db, sqlite3_stmt *st, const char *context, int64_t *id);
+enum st seed_insert(struct db *db, dbstmt *st, const char *context, int64_t *id);
 /* Binds text, or NULL when s is NULL. */
-void seed_bind_text(sqlite3_stmt *st, int i, const char *s);
+void seed_bind_text(dbstmt *st, int i, const char *s);
 /* Binds an id, or NULL when id is 0. */
-void seed_bind_id(sqlite3_stmt *st, int i, int64_t id);
+void seed_bind_id(dbstmt *st, int i, int64_t id);
 
 /* The cached statement var for sqltext (a static array), or return. */
 #define PREP(var, sqltext)                   \
-	sqlite3_stmt *var = db_stmt(db, sqltext); \
+	dbstmt *var = db_stmt(db, sqltext); \
 	if (!var)                                  \
 		return ST_ERROR
 

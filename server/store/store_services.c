@@ -34,15 +34,15 @@ static const char *frequency_name(const char *code)
 	"s.id, s.code, s.name, s.financial_year, s.payment_type, s.frequency, s.level," \
 	" s.start_date, s.end_date, s.payment_period, s.entry, s.description"
 
-static json_t *summary_json(sqlite3_stmt *st)
+static json_t *summary_json(dbstmt *st)
 {
-	const char *name = (const char *)sqlite3_column_text(st, 2);
-	const char *ptype = (const char *)sqlite3_column_text(st, 4);
-	const char *freq = (const char *)sqlite3_column_text(st, 5);
+	const char *name = (const char *)dbs_column_text(st, 2);
+	const char *ptype = (const char *)dbs_column_text(st, 4);
+	const char *freq = (const char *)dbs_column_text(st, 5);
 	char *display = xasprintf("%s \xe2\x80\x94 %s \xe2\x80\x94 %s", ptype,
 				  frequency_name(freq), name);
 	json_t *j = json_pack("{s:I, s:o, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
-		"id", (json_int_t)sqlite3_column_int64(st, 0),
+		"id", (json_int_t)dbs_column_int64(st, 0),
 		"code", col_json_text(st, 1),
 		"name", name,
 		"display_name", display,
@@ -67,18 +67,18 @@ json_t *store_services_json(struct db *db, const char *year, const char *payment
 		"SELECT " SUMMARY_COLS " FROM quality_service s"
 		" WHERE (?1 IS NULL OR s.financial_year = ?1) AND (?2 IS NULL OR s.payment_type = ?2)"
 		" ORDER BY s.financial_year DESC, s.payment_type, s.name";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
 	if (year)
-		sqlite3_bind_text(st, 1, year, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 1, year, -1, SQLITE_TRANSIENT);
 	if (payment_type)
-		sqlite3_bind_text(st, 2, payment_type, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 2, payment_type, -1, SQLITE_TRANSIENT);
 	json_t *list = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = dbs_step(st)) == SQLITE_ROW)
 		json_array_append_new(list, summary_json(st));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return NULL;
@@ -95,25 +95,25 @@ json_t *store_org_services_json(struct db *db, int64_t uid, int64_t org_id, cons
 		" WHERE f.org_id = ?2 AND (?3 IS NULL OR s.financial_year = ?3)"
 		" AND " SQL_SERVICE_READABLE("f.org_id", "s.payment_type")
 		" ORDER BY s.financial_year DESC, s.payment_type, s.name, f.id DESC";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, org_id);
 	if (year)
-		sqlite3_bind_text(st, 3, year, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_null(st, 99);
+		dbs_bind_text(st, 3, year, -1, SQLITE_TRANSIENT);
+	dbs_bind_null(st, 99);
 	json_t *list = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		json_t *s = summary_json(st);
 		json_object_set_new(s, "offer", json_pack("{s:I, s:o, s:o, s:o, s:o}",
-			"id", (json_int_t)sqlite3_column_int64(st, 12),
+			"id", (json_int_t)dbs_column_int64(st, 12),
 			"status", col_json_text(st, 13), "start_date", col_json_text(st, 14),
 			"end_date", col_json_text(st, 15), "response_date", col_json_text(st, 16)));
 		json_array_append_new(list, s);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return NULL;
@@ -136,10 +136,10 @@ static void put_id(json_t *ids, json_int_t id, json_t *obj)
 	json_object_set(ids, key, obj);
 }
 
-static json_t *nullable_int(sqlite3_stmt *st, int col)
+static json_t *nullable_int(dbstmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null() :
-		json_integer(sqlite3_column_int64(st, col));
+	return dbs_column_type(st, col) == SQLITE_NULL ? json_null() :
+		json_integer(dbs_column_int64(st, col));
 }
 
 json_t *store_service_json(struct db *db, int64_t service_id)
@@ -166,43 +166,43 @@ json_t *store_service_json(struct db *db, int64_t service_id)
 		" FROM indicator i JOIN indicator_group g ON g.id = i.group_id"
 		" JOIN service_domain d ON d.id = g.domain_id WHERE d.service_id = ?1"
 		" ORDER BY i.position, i.id";
-	sqlite3_stmt *st = db_stmt(db, ssql);
+	dbstmt *st = db_stmt(db, ssql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, service_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbs_bind_int64(st, 1, service_id);
+	if (dbs_step(st) != SQLITE_ROW) {
+		dbs_reset(st);
 		return NULL;
 	}
 	json_t *svc = summary_json(st);
-	json_object_set_new(svc, "pence_per_point", json_integer(sqlite3_column_int64(st, 12)));
+	json_object_set_new(svc, "pence_per_point", json_integer(dbs_column_int64(st, 12)));
 	json_t *decl = json_pack("{s:b, s:b, s:b, s:[]}",
-				 "required", sqlite3_column_int(st, 13),
-				 "approval_required", sqlite3_column_int(st, 14),
-				 "indicator_declaration", sqlite3_column_int(st, 15),
+				 "required", dbs_column_int(st, 13),
+				 "approval_required", dbs_column_int(st, 14),
+				 "indicator_declaration", dbs_column_int(st, 15),
 				 "statements");
-	json_object_set_new(svc, "auto_accept", json_boolean(sqlite3_column_int(st, 16)));
-	json_object_set_new(svc, "amendment_window_days", json_integer(sqlite3_column_int(st, 17)));
-	json_object_set_new(svc, "national_list_size", json_integer(sqlite3_column_int(st, 18)));
-	sqlite3_reset(st);
+	json_object_set_new(svc, "auto_accept", json_boolean(dbs_column_int(st, 16)));
+	json_object_set_new(svc, "amendment_window_days", json_integer(dbs_column_int(st, 17)));
+	json_object_set_new(svc, "national_list_size", json_integer(dbs_column_int(st, 18)));
+	dbs_reset(st);
 
 	st = db_stmt(db, stsql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, service_id);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		dbs_bind_int64(st, 1, service_id);
+		while (dbs_step(st) == SQLITE_ROW)
 			json_array_append_new(json_object_get(decl, "statements"), col_json_text(st, 0));
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_object_set_new(svc, "declaration", decl);
 
 	json_t *dates = json_array();
 	st = db_stmt(db, dsql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, service_id);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		dbs_bind_int64(st, 1, service_id);
+		while (dbs_step(st) == SQLITE_ROW)
 			json_array_append_new(dates, json_pack("{s:o, s:b}", "date", col_json_text(st, 0),
-							       "payment", sqlite3_column_int(st, 1)));
-		sqlite3_reset(st);
+							       "payment", dbs_column_int(st, 1)));
+		dbs_reset(st);
 	}
 	json_object_set_new(svc, "achievement_dates", dates);
 
@@ -212,59 +212,59 @@ json_t *store_service_json(struct db *db, int64_t service_id)
 	json_t *index = json_object();
 	st = db_stmt(db, domsql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, service_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_int_t id = sqlite3_column_int64(st, 0);
-			json_int_t parent = sqlite3_column_int64(st, 1);
+		dbs_bind_int64(st, 1, service_id);
+		while (dbs_step(st) == SQLITE_ROW) {
+			json_int_t id = dbs_column_int64(st, 0);
+			json_int_t parent = dbs_column_int64(st, 1);
 			json_t *d = json_pack("{s:o, s:[], s:[]}", "name", col_json_text(st, 2),
 					      "subdomains", "groups");
 			json_t *p = parent ? by_id(index, parent) : NULL;
 			json_array_append_new(p ? json_object_get(p, "subdomains") : domains, d);
 			put_id(index, id, d);
 		}
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_t *groups = json_object();
 	st = db_stmt(db, gsql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, service_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_t *d = by_id(index, sqlite3_column_int64(st, 1));
+		dbs_bind_int64(st, 1, service_id);
+		while (dbs_step(st) == SQLITE_ROW) {
+			json_t *d = by_id(index, dbs_column_int64(st, 1));
 			if (!d)
 				continue;
-			const char *kind = (const char *)sqlite3_column_text(st, 4);
+			const char *kind = (const char *)dbs_column_text(st, 4);
 			json_t *g = json_pack("{s:I, s:o, s:o, s:s, s:[]}",
-				"id", (json_int_t)sqlite3_column_int64(st, 0),
+				"id", (json_int_t)dbs_column_int64(st, 0),
 				"code", col_json_text(st, 2), "name", col_json_text(st, 3),
 				"kind", strcmp(kind, "MI") == 0 ? "mi" : "payment", "indicators");
 			json_array_append_new(json_object_get(d, "groups"), g);
-			put_id(groups, sqlite3_column_int64(st, 0), g);
+			put_id(groups, dbs_column_int64(st, 0), g);
 		}
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	st = db_stmt(db, isql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, service_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_t *g = by_id(groups, sqlite3_column_int64(st, 0));
+		dbs_bind_int64(st, 1, service_id);
+		while (dbs_step(st) == SQLITE_ROW) {
+			json_t *g = by_id(groups, dbs_column_int64(st, 0));
 			if (!g)
 				continue;
 			json_t *ind = json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:b, s:b}",
-				"id", (json_int_t)sqlite3_column_int64(st, 1),
+				"id", (json_int_t)dbs_column_int64(st, 1),
 				"code", col_json_text(st, 2), "description", col_json_text(st, 3),
 				"kind", col_json_text(st, 4),
-				"points", (json_int_t)sqlite3_column_int64(st, 5),
+				"points", (json_int_t)dbs_column_int64(st, 5),
 				"lower_threshold", nullable_int(st, 6),
 				"upper_threshold", nullable_int(st, 7),
 				"pattern", col_json_text(st, 8),
-				"pcn_entered", sqlite3_column_int(st, 9),
-				"group_level", sqlite3_column_int(st, 11));
-			if (sqlite3_column_int64(st, 10))
+				"pcn_entered", dbs_column_int(st, 9),
+				"group_level", dbs_column_int(st, 11));
+			if (dbs_column_int64(st, 10))
 				json_object_set_new(ind, "pence_per_item",
-						    json_integer(sqlite3_column_int64(st, 10)));
+						    json_integer(dbs_column_int64(st, 10)));
 			json_array_append_new(json_object_get(g, "indicators"), ind);
 		}
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_decref(index);
 	json_decref(groups);

@@ -12,24 +12,24 @@ static const char USER_COLS[] =
 	"SELECT id, user_id, name, email, coalesce(password_hash,''), password_set_at,"
 	" disabled, system_account FROM app_user ";
 
-static void read_user(sqlite3_stmt *st, struct user_rec *u)
+static void read_user(dbstmt *st, struct user_rec *u)
 {
 	memset(u, 0, sizeof *u);
-	u->id = sqlite3_column_int64(st, 0);
+	u->id = dbs_column_int64(st, 0);
 	col_text(st, 1, u->user_id, sizeof u->user_id);
 	col_text(st, 2, u->name, sizeof u->name);
 	col_text(st, 3, u->email, sizeof u->email);
 	col_text(st, 4, u->password_hash, sizeof u->password_hash);
-	u->password_set_at = sqlite3_column_int64(st, 5);
-	u->disabled = sqlite3_column_int(st, 6);
-	u->system_account = sqlite3_column_int(st, 7);
+	u->password_set_at = dbs_column_int64(st, 5);
+	u->disabled = dbs_column_int(st, 6);
+	u->system_account = dbs_column_int(st, 7);
 }
 
-static enum st one_user(struct db *db, sqlite3_stmt *st, struct user_rec *out)
+static enum st one_user(struct db *db, dbstmt *st, struct user_rec *out)
 {
 	if (!st)
 		return ST_ERROR;
-	int rc = sqlite3_step(st);
+	int rc = dbs_step(st);
 	enum st r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
 		read_user(st, out);
@@ -38,7 +38,7 @@ static enum st one_user(struct db *db, sqlite3_stmt *st, struct user_rec *out)
 		db_log_error(db, "user lookup");
 		r = st_from_sqlite(rc);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
@@ -47,9 +47,9 @@ enum st store_user_by_login(struct db *db, const char *user_id, struct user_rec 
 	static char *sql;
 	if (!sql)
 		sql = xasprintf("%sWHERE user_id = ?1", USER_COLS);
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (st)
-		sqlite3_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
 	return one_user(db, st, out);
 }
 
@@ -58,9 +58,9 @@ enum st store_user_by_id(struct db *db, int64_t id, struct user_rec *out)
 	static char *sql;
 	if (!sql)
 		sql = xasprintf("%sWHERE id = ?1", USER_COLS);
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (st)
-		sqlite3_bind_int64(st, 1, id);
+		dbs_bind_int64(st, 1, id);
 	return one_user(db, st, out);
 }
 
@@ -70,9 +70,9 @@ enum st store_user_by_email(struct db *db, const char *email, struct user_rec *o
 	if (!sql)
 		sql = xasprintf("%sWHERE lower(email) = lower(?1) AND email <> '' AND system_account = 0",
 				USER_COLS);
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (st)
-		sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
 	return one_user(db, st, out);
 }
 
@@ -82,17 +82,17 @@ enum st store_signin_failures(struct db *db, const char *login, const char *addr
 	static const char sql[] =
 		"SELECT failures, wait_until_ms FROM signin_failure WHERE login = ?1 AND addr = ?2";
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
+	dbs_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
+	int rc = dbs_step(st);
 	if (rc == SQLITE_ROW) {
-		out->failures = sqlite3_column_int(st, 0);
-		out->wait_until_ms = sqlite3_column_int64(st, 1);
+		out->failures = dbs_column_int(st, 0);
+		out->wait_until_ms = dbs_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		db_log_error(db, "sign-in failures");
 		return st_from_sqlite(rc);
@@ -112,21 +112,21 @@ enum st store_signin_failed(struct db *db, const char *login, const char *addr,
 		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (login, addr) DO UPDATE SET"
 		" failures = excluded.failures, wait_until_ms = excluded.wait_until_ms,"
 		" last_at_ms = excluded.last_at_ms";
-	sqlite3_stmt *st = db_stmt(db, prune);
+	dbstmt *st = db_stmt(db, prune);
 	if (st) {
-		sqlite3_bind_int64(st, 1, now_ms - (int64_t)24 * 3600 * 1000);
-		sqlite3_bind_int64(st, 2, now_ms);
+		dbs_bind_int64(st, 1, now_ms - (int64_t)24 * 3600 * 1000);
+		dbs_bind_int64(st, 2, now_ms);
 	}
 	enum st r = db_done(db, st, "sign-in failures prune");
 	if (r != ST_OK)
 		return r;
 	st = db_stmt(db, sql);
 	if (st) {
-		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 3, f->failures);
-		sqlite3_bind_int64(st, 4, f->wait_until_ms);
-		sqlite3_bind_int64(st, 5, now_ms);
+		dbs_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
+		dbs_bind_int(st, 3, f->failures);
+		dbs_bind_int64(st, 4, f->wait_until_ms);
+		dbs_bind_int64(st, 5, now_ms);
 	}
 	return db_done(db, st, "sign-in failed");
 }
@@ -134,10 +134,10 @@ enum st store_signin_failed(struct db *db, const char *login, const char *addr,
 enum st store_signin_ok(struct db *db, const char *login, const char *addr)
 {
 	static const char sql[] = "DELETE FROM signin_failure WHERE login = ?1 AND addr = ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (st) {
-		sqlite3_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 1, login, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
 	}
 	return db_done(db, st, "sign-in ok");
 }
@@ -148,29 +148,29 @@ enum st store_user_create(struct db *db, const char *user_id, const char *name,
 	static const char sql[] =
 		"INSERT INTO app_user(user_id, name, email, password_hash, password_set_at, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, email ? email : "", -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 1, user_id, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, email ? email : "", -1, SQLITE_TRANSIENT);
 	if (password_hash)
-		sqlite3_bind_text(st, 4, password_hash, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 4, password_hash, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int64(st, 5, now);
+		dbs_bind_null(st, 4);
+	dbs_bind_int64(st, 5, now);
 	enum st r = db_done(db, st, "user create");
 	if (r == ST_OK && id)
-		*id = sqlite3_last_insert_rowid(db->sql);
+		*id = db_last_insert_rowid(db);
 	if (r == ST_OK && password_hash) {
 		static const char hsql[] =
 			"INSERT INTO password_history(user_id, password_hash, set_at) VALUES (?1, ?2, ?3)";
-		sqlite3_stmt *h = db_stmt(db, hsql);
+		dbstmt *h = db_stmt(db, hsql);
 		if (!h)
 			return ST_ERROR;
-		sqlite3_bind_int64(h, 1, sqlite3_last_insert_rowid(db->sql));
-		sqlite3_bind_text(h, 2, password_hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(h, 3, now);
+		dbs_bind_int64(h, 1, db_last_insert_rowid(db));
+		dbs_bind_text(h, 2, password_hash, -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(h, 3, now);
 		r = db_done(db, h, "password history");
 	}
 	return r;
@@ -182,16 +182,16 @@ enum st store_password_history(struct db *db, int64_t uid, char (*hashes)[160], 
 	static const char sql[] =
 		"SELECT password_hash FROM password_history WHERE user_id = ?1"
 		" ORDER BY set_at DESC, id DESC LIMIT ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, (int64_t)max);
 	*n = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+	while ((rc = dbs_step(st)) == SQLITE_ROW && *n < max)
 		col_text(st, 0, hashes[(*n)++], 160);
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -202,12 +202,12 @@ enum st store_user_set_password(struct db *db, int64_t uid, const char *hash, in
 	static const char hsql[] =
 		"INSERT INTO password_history(user_id, password_hash, set_at) VALUES (?1, ?2, ?3)";
 	for (int i = 0; i < 2; i++) {
-		sqlite3_stmt *st = db_stmt(db, i ? hsql : sql);
+		dbstmt *st = db_stmt(db, i ? hsql : sql);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_int64(st, 1, uid);
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, now);
+		dbs_bind_int64(st, 1, uid);
+		dbs_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+		dbs_bind_int64(st, 3, now);
 		enum st r = db_done(db, st, "set password");
 		if (r != ST_OK)
 			return r;
@@ -222,15 +222,15 @@ enum st store_grant_role(struct db *db, int64_t uid, const char *org_code, const
 		"INSERT INTO role_grant(user_id, org_id, role_code, granted_at)"
 		" SELECT ?1, id, ?3, ?4 FROM organisation WHERE code = ?2"
 		" ON CONFLICT(user_id, org_id, role_code) DO UPDATE SET revoked_at = NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_text(st, 2, org_code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, role_code, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_text(st, 2, org_code, -1, SQLITE_TRANSIENT);
+	dbs_bind_text(st, 3, role_code, -1, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 4, now);
 	enum st r = db_done(db, st, "grant role");
-	if (r == ST_OK && sqlite3_changes(db->sql) == 0)
+	if (r == ST_OK && db_changes(db) == 0)
 		return ST_NOTFOUND;
 	return r;
 }
@@ -241,13 +241,13 @@ enum st store_session_create(struct db *db, int64_t uid, const unsigned char has
 	static const char sql[] =
 		"INSERT INTO session(user_id, token_hash, created_at, last_used_at, expires_at)"
 		" VALUES (?1, ?2, ?3, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, expires_at);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_blob(st, 2, hash, 32, SQLITE_TRANSIENT);
+	dbs_bind_int64(st, 3, now);
+	dbs_bind_int64(st, 4, expires_at);
 	return db_done(db, st, "session create");
 }
 
@@ -258,35 +258,35 @@ enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_
 		"SELECT id, user_id, last_used_at, expires_at FROM session"
 		" WHERE token_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2"
 		" AND last_used_at + ?3 > ?2";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, idle);
-	int rc = sqlite3_step(st);
+	dbs_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	dbs_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 3, idle);
+	int rc = dbs_step(st);
 	enum st r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->uid = sqlite3_column_int64(st, 1);
-		out->last_used_at = sqlite3_column_int64(st, 2);
-		out->expires_at = sqlite3_column_int64(st, 3);
+		out->id = dbs_column_int64(st, 0);
+		out->uid = dbs_column_int64(st, 1);
+		out->last_used_at = dbs_column_int64(st, 2);
+		out->expires_at = dbs_column_int64(st, 3);
 		r = ST_OK;
 	} else if (rc != SQLITE_DONE) {
 		r = st_from_sqlite(rc);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return r;
 }
 
 enum st store_session_touch(struct db *db, int64_t session_id, int64_t now)
 {
 	static const char sql[] = "UPDATE session SET last_used_at = ?2 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 1, session_id);
+	dbs_bind_int64(st, 2, now);
 	return db_done(db, st, "session touch");
 }
 
@@ -294,11 +294,11 @@ enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now)
 {
 	static const char sql[] =
 		"UPDATE session SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 1, session_id);
+	dbs_bind_int64(st, 2, now);
 	return db_done(db, st, "session revoke");
 }
 
@@ -308,26 +308,26 @@ enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t
 		"SELECT g.org_id, o.code, o.kind, g.role_code FROM role_grant g"
 		" JOIN organisation o ON o.id = g.org_id"
 		" WHERE g.user_id = ?1 AND g.revoked_at IS NULL ORDER BY o.code, g.role_code";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return ST_ERROR;
-	sqlite3_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 1, uid);
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
 		struct grant *g = &(*out)[(*n)++];
-		g->org_id = sqlite3_column_int64(st, 0);
+		g->org_id = dbs_column_int64(st, 0);
 		col_text(st, 1, g->org_code, sizeof g->org_code);
 		col_text(st, 2, g->org_kind, sizeof g->org_kind);
 		col_text(st, 3, g->role, sizeof g->role);
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
@@ -382,7 +382,7 @@ void read_cache_free(struct db *db)
  * what the database holds). */
 static struct read_cache *read_cache_now(struct db *db)
 {
-	if (!db->snap_stamped || sqlite3_total_changes64(db->sql) != db->snap_changes)
+	if (!db->snap_stamped || db_total_changes(db) != db->snap_changes)
 		return NULL;
 	struct read_cache *c = db->cache;
 	if (!c)
@@ -418,25 +418,25 @@ enum st store_token_auth(struct db *db, const unsigned char hash[32], int64_t no
 		if (c->auth[i].used && !memcmp(c->auth[i].hash, hash, 32))
 			e = &c->auth[i];
 	if (!e) {
-		sqlite3_stmt *st = db_stmt(db, sql);
+		dbstmt *st = db_stmt(db, sql);
 		if (!st)
 			return ST_ERROR;
-		sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
+		dbs_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+		int rc = dbs_step(st);
 		if (rc != SQLITE_ROW) {
-			sqlite3_reset(st);
+			dbs_reset(st);
 			return rc == SQLITE_DONE ? ST_NOTFOUND : st_from_sqlite(rc);
 		}
 		struct auth_entry fresh = {.used = true};
 		memcpy(fresh.hash, hash, 32);
-		fresh.session.id = sqlite3_column_int64(st, 0);
-		fresh.session.uid = sqlite3_column_int64(st, 1);
-		fresh.session.last_used_at = sqlite3_column_int64(st, 2);
-		fresh.session.expires_at = sqlite3_column_int64(st, 3);
+		fresh.session.id = dbs_column_int64(st, 0);
+		fresh.session.uid = dbs_column_int64(st, 1);
+		fresh.session.last_used_at = dbs_column_int64(st, 2);
+		fresh.session.expires_at = dbs_column_int64(st, 3);
 		col_text(st, 4, fresh.user_id, sizeof fresh.user_id);
-		bool disabled = sqlite3_column_int(st, 5) != 0;
-		fresh.system_account = sqlite3_column_int(st, 6) != 0;
-		sqlite3_reset(st);
+		bool disabled = dbs_column_int(st, 5) != 0;
+		fresh.system_account = dbs_column_int(st, 6) != 0;
+		dbs_reset(st);
 		if (disabled)
 			return ST_FORBIDDEN;
 		enum st gs = store_user_grants(db, fresh.session.uid, &fresh.grants, &fresh.ngrants);
@@ -472,12 +472,12 @@ times:
 bool store_user_has_cluster(struct db *db, int64_t uid)
 {
 	static const char sql[] = "SELECT EXISTS (SELECT 1 FROM user_cluster WHERE user_id = ?1)";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return true; /* fail closed */
-	sqlite3_bind_int64(st, 1, uid);
-	bool has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	bool has = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
+	dbs_reset(st);
 	return has;
 }
 
@@ -500,18 +500,18 @@ static const char READABLE_SOMEWHERE_SQL[] = SCOPE_CTE
 static bool scope_ask(struct db *db, const char *sql, int64_t uid, int64_t org_id,
 		      int64_t service_id, const char *roles)
 {
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, service_id);
+	dbs_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 2, org_id);
+	dbs_bind_int64(st, 3, service_id);
 	if (roles)
-		sqlite3_bind_text(st, 99, roles, -1, SQLITE_TRANSIENT);
+		dbs_bind_text(st, 99, roles, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st, 99);
-	bool in = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+		dbs_bind_null(st, 99);
+	bool in = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
+	dbs_reset(st);
 	return in;
 }
 
@@ -551,49 +551,49 @@ json_t *store_me_json(struct db *db, int64_t uid)
 	static const char csql[] =
 		"SELECT c.id, c.name, o.code FROM user_cluster uc JOIN cluster c ON c.id = uc.cluster_id"
 		" JOIN organisation o ON o.id = c.owner_org_id WHERE uc.user_id = ?1 ORDER BY c.name";
-	sqlite3_stmt *st = db_stmt(db, usql);
+	dbstmt *st = db_stmt(db, usql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	dbs_bind_int64(st, 1, uid);
+	if (dbs_step(st) != SQLITE_ROW) {
+		dbs_reset(st);
 		return NULL;
 	}
 	json_t *me = json_pack("{s:o, s:o, s:o}", "user_id", col_json_text(st, 0),
 			       "name", col_json_text(st, 1), "email", col_json_text(st, 2));
-	sqlite3_reset(st);
+	dbs_reset(st);
 	json_t *orgs = json_array();
 	st = db_stmt(db, gsql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, uid);
+		dbs_bind_int64(st, 1, uid);
 		json_t *cur = NULL;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *code = (const char *)sqlite3_column_text(st, 0);
+		while (dbs_step(st) == SQLITE_ROW) {
+			const char *code = (const char *)dbs_column_text(st, 0);
 			if (!cur || strcmp(json_string_value(json_object_get(cur, "code")), code) != 0) {
 				cur = json_pack("{s:s, s:o, s:o, s:[], s:b}", "code", code,
 						"name", col_json_text(st, 1), "kind", col_json_text(st, 2),
 						"roles", "pounds", 0);
 				json_array_append_new(orgs, cur);
 			}
-			const char *role = (const char *)sqlite3_column_text(st, 3);
+			const char *role = (const char *)dbs_column_text(st, 3);
 			json_array_append_new(json_object_get(cur, "roles"),
 					      json_pack("{s:s, s:o}", "code", role,
 							"name", col_json_text(st, 4)));
 			if (role_listed(ROLES_POUNDS, role))
 				json_object_set_new(cur, "pounds", json_true());
 		}
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_object_set_new(me, "organisations", orgs);
 	json_t *clusters = json_array();
 	st = db_stmt(db, csql);
 	if (st) {
-		sqlite3_bind_int64(st, 1, uid);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		dbs_bind_int64(st, 1, uid);
+		while (dbs_step(st) == SQLITE_ROW)
 			json_array_append_new(clusters, json_pack("{s:I, s:o, s:o}", "id",
-				(json_int_t)sqlite3_column_int64(st, 0), "name", col_json_text(st, 1),
+				(json_int_t)dbs_column_int64(st, 0), "name", col_json_text(st, 1),
 				"organisation", col_json_text(st, 2)));
-		sqlite3_reset(st);
+		dbs_reset(st);
 	}
 	json_object_set_new(me, "clusters", clusters);
 	return me;
@@ -641,26 +641,26 @@ json_t *store_tasks_json(struct db *db, int64_t uid)
 		" FROM task t JOIN organisation o ON o.id = t.org_id"
 		" WHERE t.done_at IS NULL AND " SQL_TASK_VISIBLE("t")
 		" ORDER BY t.created_at DESC, t.id DESC LIMIT 500";
-	sqlite3_stmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, uid);
+	dbs_bind_int64(st, 1, uid);
 	json_t *list = json_array(), *counts = json_object();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)dbs_column_text(st, 1);
 		json_array_append_new(list, json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b}",
-			"id", (json_int_t)sqlite3_column_int64(st, 0), "kind", kind,
+			"id", (json_int_t)dbs_column_int64(st, 0), "kind", kind,
 			"title", col_json_text(st, 2), "organisation", col_json_text(st, 3),
 			"organisation_name", col_json_text(st, 4),
 			"subject_type", col_json_text(st, 5),
-			"subject_id", (json_int_t)sqlite3_column_int64(st, 6),
-			"created_at", (json_int_t)sqlite3_column_int64(st, 7),
-			"dismissable", sqlite3_column_int(st, 8)));
+			"subject_id", (json_int_t)dbs_column_int64(st, 6),
+			"created_at", (json_int_t)dbs_column_int64(st, 7),
+			"dismissable", dbs_column_int(st, 8)));
 		json_t *c = json_object_get(counts, kind);
 		json_object_set_new(counts, kind, json_integer(c ? json_integer_value(c) + 1 : 1));
 	}
-	sqlite3_reset(st);
+	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		json_decref(counts);

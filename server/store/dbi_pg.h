@@ -1,0 +1,63 @@
+/* dbi_pg.h: the PostgreSQL engine's connection half (dbi_pg.c), used by
+ * store.c only; the statement half is in dbi.h (pgs_*). */
+#ifndef CQRS_DBI_PG_H
+#define CQRS_DBI_PG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/store/dbi.h"
+
+struct pgconn;
+
+/* Whether a database argument names PostgreSQL: "postgresql://...",
+ * "postgres://..." or "postgresql:" followed by a libpq key=value string
+ * (the prefix is removed before it reaches libpq). */
+bool pg_is_conninfo(const char *arg);
+
+/* Connects (libpq, text protocol). NULL with err set on failure; the
+ * password, if any, never appears in err. */
+struct pgconn *pgc_open(const char *arg, char *err, size_t errlen);
+void pgc_close(struct pgconn *c);
+
+/* Prepares SQL written in the store's portable SQLite dialect: translated
+ * once (pg_translate), prepared on the server at the first step. NULL on
+ * a translation error (pgc_errmsg says why). */
+dbstmt *pgc_prepare(struct pgconn *c, const char *sql);
+void pgs_finalize(dbstmt *st);
+
+/* Runs SQL text as is (no translation; several statements allowed, no
+ * parameters, results discarded). SQLITE_OK or an SQLITE_* error code
+ * (pgc_errmsg). */
+int pgc_exec(struct pgconn *c, const char *sql);
+/* The first column of the first row of SQL text run as is (def when no
+ * row or on error). */
+int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def);
+
+const char *pgc_errmsg(struct pgconn *c);
+/* Rows changed by the last INSERT, UPDATE or DELETE stepped. */
+int pgc_changes(struct pgconn *c);
+/* The id of the last row inserted (by an INSERT into a table with an
+ * identity id column; unchanged when the INSERT inserted nothing). */
+int64_t pgc_last_insert_id(struct pgconn *c);
+
+/* Maps a PostgreSQL SQLSTATE to the SQLite result code the store expects:
+ * 23xxx and trigger refusals SQLITE_CONSTRAINT, 40001/40P01/55P03
+ * SQLITE_BUSY, everything else SQLITE_ERROR. */
+int pg_sqlstate_code(const char *sqlstate);
+
+/* Translates one statement from the store's SQLite dialect to
+ * PostgreSQL (the rules are listed in dbi_pg.c and docs/architecture.md).
+ * Returns a new string, or NULL with why set. *nparams gets the highest
+ * parameter number; used[i] (i < 128) whether $i appears. */
+char *pg_translate(const char *sql, int *nparams, bool used[128], char *why, size_t whylen);
+
+/* ---- bulk loads ----------------------------------------------------------
+ * COPY table (columns) FROM STDIN: rows are sent as text, fields in order;
+ * NULL for a NULL field. pgc_copy_end returns SQLITE_OK or an error. */
+int pgc_copy_begin(struct pgconn *c, const char *table, const char *columns);
+int pgc_copy_row(struct pgconn *c, int nfields, const char *const *fields);
+int pgc_copy_end(struct pgconn *c);
+
+#endif
