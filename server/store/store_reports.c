@@ -589,7 +589,8 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 	}
 	/* The rows are read in one snapshot while they stream: keep its
 	 * temporary files (sorts of all of England) on disk, not in memory. */
-	enum st rc = db_exec(c->db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000; BEGIN");
+	enum st rc = db_exec(c->db, DBI_PG_ONLY ? "BEGIN ISOLATION LEVEL REPEATABLE READ" :
+			     "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000; BEGIN");
 	if (rc != ST_OK) {
 		store_report_close(&c);
 		return rc;

@@ -543,6 +543,14 @@ static const char schema_v8[] =
 ") WITHOUT ROWID;"
 "CREATE INDEX idempotency_created ON idempotency(created_ms);";
 
+/* Migration 9 (issue 15, several cqrsd on one database): an outbox
+ * message is claimed by one instance's mailer for a while before it is
+ * sent (store_outbox_claim), so that two instances never send it both. */
+static const char schema_v9[] =
+"ALTER TABLE email_outbox ADD COLUMN claimed_until INTEGER;";
+static const char schema_v9_pg[] =
+"ALTER TABLE email_outbox ADD COLUMN claimed_until BIGINT;";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1, NULL},
 	{2, schema_v2, NULL},
@@ -552,5 +560,6 @@ const struct store_migration store_migrations[] = {
 	{6, schema_v6, NULL},
 	{7, schema_v7, NULL},
 	{8, schema_v8, NULL},
+	{9, schema_v9, schema_v9_pg},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];
