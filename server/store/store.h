@@ -33,6 +33,10 @@ enum st {
 	ST_ERROR,
 };
 
+/* Whether a database argument names PostgreSQL (postgresql://...,
+ * postgres://... or "postgresql:" and a libpq key=value string) rather
+ * than an SQLite file. */
+bool store_names_postgresql(const char *arg);
 /* Opens (creating and migrating) the database at path. Returns NULL and
  * writes err on failure. */
 struct store *store_open(const char *path, char *err, size_t errlen);
