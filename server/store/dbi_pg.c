@@ -99,17 +99,25 @@ int pg_sqlstate_code(const char *s)
 	return SQLITE_ERROR;
 }
 
-/* Keeps a result's error message (one line, no trailing newline). */
+/* Keeps a result's error message on one line: the primary message, and
+ * the detail in parentheses when there is one. */
 static void keep_error(struct pgconn *c, const PGresult *res)
 {
-	const char *m = res ? PQresultErrorMessage(res) : NULL;
+	const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *d = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	if (!m || !*m)
 		m = PQerrorMessage(c->conn);
 	if (!m || !*m)
 		m = "unknown PostgreSQL error";
-	strlcpy_s(c->err, m, sizeof c->err);
+	if (d && *d)
+		snprintf(c->err, sizeof c->err, "%s (%s)", m, d);
+	else
+		strlcpy_s(c->err, m, sizeof c->err);
+	for (char *p = c->err; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
 	size_t n = strlen(c->err);
-	while (n && (c->err[n - 1] == '\n' || c->err[n - 1] == ' '))
+	while (n && c->err[n - 1] == ' ')
 		c->err[--n] = '\0';
 }
 
@@ -745,13 +753,18 @@ dbstmt *pgc_prepare(struct pgconn *c, const char *sql)
 	return (dbstmt *)(void *)st;
 }
 
-/* The parameter number of a 42P18 (could not determine data type of
- * parameter $N); 0 when the message does not say. */
+/* N of "could not determine data type of parameter $N" (42P18, or
+ * 42P08 when the first use says nothing, as in `$1 IS NULL OR x = $1`);
+ * 0 for any other error. */
 static int undetermined_param(const PGresult *r)
 {
+	static const char msg[] = "could not determine data type of parameter $";
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	const char *d = m ? strchr(m, '$') : NULL;
-	return d ? atoi(d + 1) : 0;
+	if (!state || !m || (strcmp(state, "42P18") && strcmp(state, "42P08")) ||
+	    strncmp(m, msg, sizeof msg - 1))
+		return 0;
+	return atoi(m + sizeof msg - 1);
 }
 
 /* Prepares the statement on the server (once per session). */
@@ -769,8 +782,7 @@ static int ensure_prepared(struct pgstmt *st)
 			st->desc = NULL;
 			return SQLITE_OK;
 		}
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		int p = state && !strcmp(state, "42P18") ? undetermined_param(r) : 0;
+		int p = undetermined_param(r);
 		if (p >= 1 && p <= st->nparams && st->types[p - 1] != OID_TEXT) {
 			st->types[p - 1] = OID_TEXT; /* ?N IS NULL and the like: text */
 			PQclear(r);
