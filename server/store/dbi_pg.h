@@ -52,6 +52,10 @@ int pg_sqlstate_code(const char *sqlstate);
  * Returns a new string, or NULL with why set. *nparams gets the highest
  * parameter number; used[i] (i < 128) whether $i appears. */
 char *pg_translate(const char *sql, int *nparams, bool used[128], char *why, size_t whylen);
+/* Whether translated SQL is an INSERT (top level, after any WITH) with no
+ * RETURNING into an unqualified table; table gets its name, lower case
+ * (pgc_prepare appends RETURNING id when that table has an identity id). */
+bool pg_insert_target(const char *sql, char *table, size_t tablelen);
 
 /* ---- bulk loads ----------------------------------------------------------
  * COPY table (columns) FROM STDIN: rows are sent as text, fields in order;
