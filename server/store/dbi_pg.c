@@ -838,13 +838,38 @@ static int undetermined_param(const PGresult *r)
 	return atoi(m + sizeof msg - 1);
 }
 
-/* Prepares the statement on the server (once per session). */
+/* The parameter next to the character position pos (1-based, from an
+ * error's PG_DIAG_STATEMENT_POSITION: an operator) in sql; 0: none. */
+static int param_near(const char *sql, const char *pos)
+{
+	long at = pos ? strtol(pos, NULL, 10) - 1 : -1;
+	if (at < 0 || (size_t)at >= strlen(sql))
+		return 0;
+	const char *p = sql + at;
+	while (*p && !isspace((unsigned char)*p) && *p != '$')
+		p++; /* past the operator */
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '$')
+		return atoi(p + 1);
+	const char *q = sql + at;
+	while (q > sql && isspace((unsigned char)q[-1]))
+		q--;
+	while (q > sql && isdigit((unsigned char)q[-1]))
+		q--;
+	return q > sql && q[-1] == '$' ? atoi(q) : 0;
+}
+
+/* Prepares the statement on the server (once per session). A parameter
+ * PostgreSQL cannot type from its first use (`$3 IS NULL OR x = $3`) is
+ * typed text; when that makes an operator fail next to it (bigint =
+ * text), bigint. */
 static int ensure_prepared(struct pgstmt *st)
 {
 	struct pgconn *c = st->c;
 	if (st->gen == c->gen)
 		return SQLITE_OK;
-	for (int attempt = 0; attempt <= st->nparams; attempt++) {
+	for (int attempt = 0; attempt <= 2 * st->nparams + 1; attempt++) {
 		PGresult *r = PQprepare(c->conn, st->name, st->sql, st->nparams, st->types);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			PQclear(r);
@@ -854,10 +879,19 @@ static int ensure_prepared(struct pgstmt *st)
 			return SQLITE_OK;
 		}
 		int p = undetermined_param(r);
-		if (p >= 1 && p <= st->nparams && st->types[p - 1] != OID_TEXT) {
-			st->types[p - 1] = OID_TEXT; /* ?N IS NULL and the like: text */
+		if (p >= 1 && p <= st->nparams && st->types[p - 1] == 0) {
+			st->types[p - 1] = OID_TEXT;
 			PQclear(r);
 			continue;
+		}
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state && (!strcmp(state, "42883") || !strcmp(state, "42804"))) {
+			p = param_near(st->sql, PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION));
+			if (p >= 1 && p <= st->nparams && st->types[p - 1] == OID_TEXT) {
+				st->types[p - 1] = OID_INT8;
+				PQclear(r);
+				continue;
+			}
 		}
 		int rc = fail(c, r);
 		PQclear(r);
