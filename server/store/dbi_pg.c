@@ -24,6 +24,9 @@
  *   ORDER BY term -> lower(x);
  * - INSERT OR IGNORE INTO ... -> INSERT INTO ... ON CONFLICT DO NOTHING;
  * - temp.name -> pg_temp.name;
+ * - `JOIN t` with no ON/USING -> `JOIN t ON TRUE`; `CROSS JOIN t ON c` ->
+ *   `JOIN t ON c`; a FROM/JOIN subquery with no alias gets `AS _sN`;
+ *   `full` (a column name, reserved in PostgreSQL) -> "full";
  * - (pgc_prepare) an INSERT into a table with an identity id column gets
  *   RETURNING id, for pgc_last_insert_id. */
 #include "config.h"
@@ -46,8 +49,6 @@
 #define OID_INT4 23
 #define OID_TEXT 25
 #define OID_NUMERIC 1700
-
-#define PG_MAX_PARAMS 128
 
 struct pgconn {
 	PGconn *conn;
@@ -412,6 +413,67 @@ static void order_rule(struct toks *ts, int by)
 		order_term(ts, a, last, d);
 }
 
+/* Words that end a table reference in a FROM list (or begin the next). */
+static bool from_end(const struct toks *ts, int k, int d)
+{
+	static const char *const ends[] = {"where", "group", "order", "limit", "offset", "join",
+					   "left", "inner", "cross", "natural", "right", "full",
+					   "union", "except", "intersect", "having", "window",
+					   "returning", "on", "using", "set", "values", "select"};
+	if (k < 0 || ts->t[k].depth < d || punct_is(ts, k, ';') ||
+	    (ts->t[k].depth == d && punct_is(ts, k, ',')))
+		return true;
+	if (ts->t[k].depth != d)
+		return false;
+	for (size_t e = 0; e < sizeof ends / sizeof *ends; e++)
+		if (word_is(ts, k, ends[e]))
+			return true;
+	return false;
+}
+
+/* JOIN at token j: SQLite allows `JOIN t` with no condition (a cross
+ * join: PostgreSQL needs ON TRUE) and `CROSS JOIN t ON ...` (PostgreSQL:
+ * JOIN t ON ...). */
+static void join_rule(struct toks *ts, int j)
+{
+	int d = ts->t[j].depth, before = prev_sig(ts, j), last = -1, k = next_sig(ts, j);
+	if (word_is(ts, before, "natural"))
+		return;
+	for (; k >= 0 && k < ts->n; k++) {
+		if (ts->t[k].type == T_SPACE || ts->t[k].type == T_COMMENT)
+			continue;
+		if (from_end(ts, k, d))
+			break;
+		last = k;
+	}
+	bool cond = k >= 0 && k < ts->n && ts->t[k].depth == d &&
+		    (word_is(ts, k, "on") || word_is(ts, k, "using"));
+	if (word_is(ts, before, "cross")) {
+		if (cond)
+			skip_tokens(ts, before, before);
+	} else if (!cond && last >= 0) {
+		add_post(&ts->t[last], " ON TRUE");
+	}
+}
+
+/* A subquery in FROM or JOIN with no alias (SQLite allows it, PostgreSQL
+ * before 16 does not): `(SELECT ...)` gets ` AS _sN`. */
+static void subquery_alias(struct toks *ts, int open, int *nalias)
+{
+	int first = next_sig(ts, open), close = ts->t[open].match;
+	if (!word_is(ts, first, "select") && !word_is(ts, first, "with") &&
+	    !word_is(ts, first, "values"))
+		return;
+	int nx = next_sig(ts, close);
+	if (word_is(ts, nx, "as") ||
+	    (nx >= 0 && (ts->t[nx].type == T_QID ||
+			 (ts->t[nx].type == T_WORD && !from_end(ts, nx, ts->t[close].depth)))))
+		return;
+	char alias[24];
+	snprintf(alias, sizeof alias, " AS _s%d", ++*nalias);
+	add_post(&ts->t[close], alias);
+}
+
 /* The last significant token of the statement (before a final ';'). */
 static int stmt_last(const struct toks *ts)
 {
@@ -431,12 +493,21 @@ char *pg_translate(const char *sql, int *nparams, bool used[PG_MAX_PARAMS], char
 		free(ts.t);
 		return NULL;
 	}
+	int nalias = 0;
 	for (int i = 0; i < ts.n; i++) {
 		struct tok *t = &ts.t[i];
+		if (punct_is(&ts, i, '(') && (word_is(&ts, prev_sig(&ts, i), "from") ||
+					      word_is(&ts, prev_sig(&ts, i), "join")))
+			subquery_alias(&ts, i, &nalias);
 		if (t->type != T_WORD)
 			continue;
 		int nx = next_sig(&ts, i), pv = prev_sig(&ts, i);
-		if (punct_is(&ts, nx, '(') && !punct_is(&ts, pv, '.')) {
+		if (word_is(&ts, i, "join")) {
+			join_rule(&ts, i);
+		} else if (word_is(&ts, i, "full") && !word_is(&ts, nx, "join") &&
+			   !word_is(&ts, nx, "outer")) {
+			t->repl = "\"full\""; /* a column name, reserved in PostgreSQL */
+		} else if (punct_is(&ts, nx, '(') && !punct_is(&ts, pv, '.')) {
 			call_rule(&ts, i, nx);
 		} else if (word_is(&ts, i, "like")) {
 			t->repl = "ILIKE";
@@ -767,13 +838,38 @@ static int undetermined_param(const PGresult *r)
 	return atoi(m + sizeof msg - 1);
 }
 
-/* Prepares the statement on the server (once per session). */
+/* The parameter next to the character position pos (1-based, from an
+ * error's PG_DIAG_STATEMENT_POSITION: an operator) in sql; 0: none. */
+static int param_near(const char *sql, const char *pos)
+{
+	long at = pos ? strtol(pos, NULL, 10) - 1 : -1;
+	if (at < 0 || (size_t)at >= strlen(sql))
+		return 0;
+	const char *p = sql + at;
+	while (*p && !isspace((unsigned char)*p) && *p != '$')
+		p++; /* past the operator */
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '$')
+		return atoi(p + 1);
+	const char *q = sql + at;
+	while (q > sql && isspace((unsigned char)q[-1]))
+		q--;
+	while (q > sql && isdigit((unsigned char)q[-1]))
+		q--;
+	return q > sql && q[-1] == '$' ? atoi(q) : 0;
+}
+
+/* Prepares the statement on the server (once per session). A parameter
+ * PostgreSQL cannot type from its first use (`$3 IS NULL OR x = $3`) is
+ * typed text; when that makes an operator fail next to it (bigint =
+ * text), bigint. */
 static int ensure_prepared(struct pgstmt *st)
 {
 	struct pgconn *c = st->c;
 	if (st->gen == c->gen)
 		return SQLITE_OK;
-	for (int attempt = 0; attempt <= st->nparams; attempt++) {
+	for (int attempt = 0; attempt <= 2 * st->nparams + 1; attempt++) {
 		PGresult *r = PQprepare(c->conn, st->name, st->sql, st->nparams, st->types);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			PQclear(r);
@@ -783,10 +879,19 @@ static int ensure_prepared(struct pgstmt *st)
 			return SQLITE_OK;
 		}
 		int p = undetermined_param(r);
-		if (p >= 1 && p <= st->nparams && st->types[p - 1] != OID_TEXT) {
-			st->types[p - 1] = OID_TEXT; /* ?N IS NULL and the like: text */
+		if (p >= 1 && p <= st->nparams && st->types[p - 1] == 0) {
+			st->types[p - 1] = OID_TEXT;
 			PQclear(r);
 			continue;
+		}
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state && (!strcmp(state, "42883") || !strcmp(state, "42804"))) {
+			p = param_near(st->sql, PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION));
+			if (p >= 1 && p <= st->nparams && st->types[p - 1] == OID_TEXT) {
+				st->types[p - 1] = OID_INT8;
+				PQclear(r);
+				continue;
+			}
 		}
 		int rc = fail(c, r);
 		PQclear(r);

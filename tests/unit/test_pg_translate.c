@@ -19,7 +19,7 @@
 #include "server/store/store_int.h"
 
 static int np;
-static bool used[128];
+static bool used[PG_MAX_PARAMS];
 
 /* The translation of sql, which must succeed (freed by the caller). */
 static char *tr(const char *sql)
@@ -67,7 +67,7 @@ static void test_params(void **state)
 	       "SELECT '?1', \"a?\" -- ?2\n FROM t /* ? */ WHERE x = $1");
 	assert_int_equal(np, 1);
 	char why[64];
-	assert_null(pg_translate("SELECT ?200", &np, used, why, sizeof why));
+	assert_null(pg_translate("SELECT ?5000", &np, used, why, sizeof why));
 	assert_null(pg_translate("SELECT 'open", &np, used, why, sizeof why));
 	assert_null(pg_translate("SELECT (1", &np, used, why, sizeof why));
 }
@@ -105,6 +105,27 @@ static void test_like_in_cast(void **state)
 	expect("SELECT 1 WHERE a == 2 AND b != 3", "SELECT 1 WHERE a = 2 AND b != 3");
 	expect("INSERT INTO temp.rep_scope(id) SELECT id FROM temp.x",
 	       "INSERT INTO pg_temp.rep_scope(id) SELECT id FROM pg_temp.x");
+}
+
+static void test_joins(void **state)
+{
+	(void)state;
+	/* SQLite's JOIN with no condition, CROSS JOIN with one. */
+	expect("SELECT 1 FROM a JOIN (SELECT 'P' AS kind UNION ALL SELECT 'Q') k WHERE x",
+	       "SELECT 1 FROM a JOIN (SELECT 'P' AS kind UNION ALL SELECT 'Q') k ON TRUE WHERE x");
+	expect("SELECT 1 FROM a JOIN b ON b.id = a.id LEFT JOIN c USING (id) JOIN d",
+	       "SELECT 1 FROM a JOIN b ON b.id = a.id LEFT JOIN c USING (id) JOIN d ON TRUE");
+	expect("SELECT 1 FROM temp.r rs CROSS JOIN t a ON a.org_id = rs.id JOIN u ON u.id = a.id",
+	       "SELECT 1 FROM pg_temp.r rs JOIN t a ON a.org_id = rs.id JOIN u ON u.id = a.id");
+	expect("SELECT 1 FROM a CROSS JOIN b WHERE 1", "SELECT 1 FROM a CROSS JOIN b WHERE 1");
+	/* A subquery in FROM needs an alias on PostgreSQL 15. */
+	expect("SELECT * FROM (SELECT 1 UNION SELECT 2) WHERE x IN (SELECT y FROM (SELECT 3))",
+	       "SELECT * FROM (SELECT 1 UNION SELECT 2) AS _s1 WHERE x IN (SELECT y FROM (SELECT 3) AS _s2)");
+	expect("SELECT * FROM (SELECT 1) t, (SELECT 2) AS u JOIN (SELECT 3) v ON TRUE",
+	       "SELECT * FROM (SELECT 1) t, (SELECT 2) AS u JOIN (SELECT 3) v ON TRUE");
+	/* full: a column name. */
+	expect("SELECT max(full) FROM m WHERE a.full OR x FULL JOIN y ON 1",
+	       "SELECT max(\"full\") FROM m WHERE a.\"full\" OR x FULL JOIN y ON 1");
 }
 
 static void test_order_by(void **state)
@@ -199,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_like_in_cast),
+		cmocka_unit_test(test_joins),
 		cmocka_unit_test(test_order_by),
 		cmocka_unit_test(test_insert),
 		cmocka_unit_test(test_scope_cte),
