@@ -836,7 +836,15 @@ static const char pg_v1[] =
 "END $f$;\n"
 /* julianday(x, mods...) */
 "CREATE FUNCTION sq_julianday(x text DEFAULT 'now', VARIADIC mods text[] DEFAULT '{}') RETURNS double precision\n"
-"LANGUAGE sql STABLE PARALLEL SAFE AS $f$ SELECT (sq__eval(x, NULL, mods)).jd / 86400000.0::float8 $f$;\n"
+"LANGUAGE plpgsql STABLE PARALLEL SAFE AS $f$\n"
+"BEGIN\n"
+/* the common case first: a YYYY-MM-DD alone (a day past the month's end runs on, as in SQLite) */
+"  IF x ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' AND cardinality(mods) = 0 AND left(x, 4) <> '0000' THEN\n"
+"    RETURN (make_date(left(x, 4)::integer, substr(x, 6, 2)::integer, 1) + (substr(x, 9, 2)::integer - 1)\n"
+"      - date '2000-01-01') + 2451544.5::float8;\n"
+"  END IF;\n"
+"  RETURN (sq__eval(x, NULL, mods)).jd / 86400000.0::float8;\n"
+"END $f$;\n"
 "CREATE FUNCTION sq_julianday(x double precision, VARIADIC mods text[] DEFAULT '{}') RETURNS double precision\n"
 "LANGUAGE sql STABLE PARALLEL SAFE AS $f$ SELECT (sq__eval(NULL, x, mods)).jd / 86400000.0::float8 $f$;\n"
 "CREATE FUNCTION sq_julianday(x bigint, VARIADIC mods text[] DEFAULT '{}') RETURNS double precision\n"
