@@ -882,7 +882,7 @@ static enum st demo_manual(struct db *db, const struct seed_service *s, int64_t 
 		" saved_at = excluded.saved_at, user_id = excluded.user_id";
 	static const char usql[] =
 		"UPDATE achievement SET status = ?2, updated_at = ?3, version = version + 1,"
-		" commissioner_entry = commissioner_entry OR ?4 WHERE id = ?1";
+		" commissioner_entry = CASE WHEN commissioner_entry <> 0 OR ?4 <> 0 THEN 1 ELSE 0 END WHERE id = ?1";
 	enum st r = ST_OK;
 	if (!*aid)
 		r = seed_achievement(db, s->id, org_id, s->date_id[di], status, commissioner_entry,
