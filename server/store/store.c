@@ -50,7 +50,7 @@ int64_t db_total_changes(struct db *db)
 {
 	/* PostgreSQL: the connection's own commits move the version row too
 	 * (store_read_begin), so there is nothing to add. */
-	return DBI_PG_ONLY ? 0 : db_total_changes(db);
+	return DBI_PG_ONLY ? 0 : sqlite3_total_changes64(db->sql);
 }
 
 dbstmt *db_prepare_own(struct db *db, const char *sql)
