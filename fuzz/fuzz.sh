@@ -59,7 +59,7 @@ libs()
 	keymap) pkg-config --libs ncursesw ;;
 	extract) pkg-config --libs libpcre2-8 jansson ;;
 	routes) echo "$build/server/libcqrsd.a $build/lib/libcqrscommon.a
-		$(pkg-config --libs libmicrohttpd sqlite3 libsodium zlib libcurl jansson libpcre2-8) -lpthread" ;;
+		$(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium zlib libcurl jansson libpcre2-8) -lpthread" ;;
 	esac
 }
 
