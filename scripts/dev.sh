@@ -20,7 +20,8 @@ PACKAGES="build-essential autoconf automake pkg-config
  libpcre2-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev
  libcmocka-dev libvterm-dev
  curl wrk nginx dbus dbus-daemon gnome-keyring sqlite3 procps time openssl
- clang libclang-rt-14-dev"
+ clang libclang-rt-14-dev
+ postgresql postgresql-client libpq-dev haproxy"
 
 missing=""
 for p in $PACKAGES; do

@@ -47,11 +47,20 @@ int64_t pgc_last_insert_id(struct pgconn *c);
  * SQLITE_BUSY, everything else SQLITE_ERROR. */
 int pg_sqlstate_code(const char *sqlstate);
 
+/* The highest parameter number a statement may use, plus one (the
+ * store's largest multi-row INSERT binds 224). */
+#define PG_MAX_PARAMS 4096
+
 /* Translates one statement from the store's SQLite dialect to
  * PostgreSQL (the rules are listed in dbi_pg.c and docs/architecture.md).
  * Returns a new string, or NULL with why set. *nparams gets the highest
- * parameter number; used[i] (i < 128) whether $i appears. */
-char *pg_translate(const char *sql, int *nparams, bool used[128], char *why, size_t whylen);
+ * parameter number; used[i] (i < PG_MAX_PARAMS) whether $i appears. */
+char *pg_translate(const char *sql, int *nparams, bool used[PG_MAX_PARAMS], char *why,
+		   size_t whylen);
+/* Whether translated SQL is an INSERT (top level, after any WITH) with no
+ * RETURNING into an unqualified table; table gets its name, lower case
+ * (pgc_prepare appends RETURNING id when that table has an identity id). */
+bool pg_insert_target(const char *sql, char *table, size_t tablelen);
 
 /* ---- bulk loads ----------------------------------------------------------
  * COPY table (columns) FROM STDIN: rows are sent as text, fields in order;

@@ -1,5 +1,7 @@
 /* harness.c: the API tests' support library: runs a real cqrsd on a free
- * loopback port with a temporary database, talks HTTP to it through
+ * loopback port with a temporary database (SQLite, or PostgreSQL under
+ * CQRS_TEST_PG), reads that database from a second connection, talks HTTP
+ * to it through
  * libcurl or a raw socket, and prints TAP. See harness.h. */
 #include "config.h"
 
@@ -25,6 +27,8 @@
 #endif
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include "harness.h"
@@ -173,6 +177,78 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* ------------------------------------------------------------ PostgreSQL */
+
+const char *harness_pg(void)
+{
+	const char *base = getenv("CQRS_TEST_PG");
+	return base && *base ? base : NULL;
+}
+
+/* A libpq connection to database dbname of the CQRS_TEST_PG cluster (never
+ * waiting more than 10 s to connect, 5 s for a lock), or NULL with a
+ * diagnostic. */
+static PGconn *pg_connect(const char *dbname)
+{
+	char *info = xasprintf("%s dbname=%s connect_timeout=10 options='-c lock_timeout=5000'",
+			       harness_pg(), dbname);
+	PGconn *c = PQconnectdb(info);
+	if (PQstatus(c) != CONNECTION_OK) {
+		tap_diag("PostgreSQL: cannot connect with \"%s\": %s", info, PQerrorMessage(c));
+		PQfinish(c);
+		c = NULL;
+	}
+	free(info);
+	return c;
+}
+
+/* Runs one command on the cluster's postgres database; false with a
+ * diagnostic when it fails. */
+static bool pg_admin(const char *sql)
+{
+	PGconn *c = pg_connect("postgres");
+	if (!c)
+		return false;
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		tap_diag("PostgreSQL: %s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return ok;
+}
+
+/* Makes a new database for s (a name no other start of this program or
+ * any other uses) and sets s->pg_db and s->db_arg. */
+static bool pg_create_db(struct server *s)
+{
+	static unsigned made;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	char *name = xasprintf("cqrs_t_%ld_%u_%lld", (long)getpid(), ++made,
+			       (long long)now.tv_sec % 1000000);
+	char *sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8'"
+			      " LC_COLLATE 'C' LC_CTYPE 'C'", name);
+	bool ok = pg_admin(sql);
+	free(sql);
+	if (!ok) {
+		free(name);
+		return false;
+	}
+	s->pg_db = name;
+	s->db_arg = xasprintf("postgresql:%s dbname=%s", harness_pg(), name);
+	return true;
+}
+
+/* Drops s's database (its server is stopped; WITH (FORCE) ends any
+ * connection a killed server left behind). */
+static void pg_drop_db(struct server *s)
+{
+	char *sql = xasprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", s->pg_db);
+	pg_admin(sql);
+	free(sql);
+}
+
 static void server_clear(struct server *s)
 {
 	if (s->out_fd >= 0)
@@ -180,8 +256,12 @@ static void server_clear(struct server *s)
 	s->out_fd = -1;
 	if (s->dir)
 		remove_dir(s->dir);
+	if (s->pg_db)
+		pg_drop_db(s);
 	xfree(&s->dir);
 	xfree(&s->db);
+	xfree(&s->pg_db);
+	xfree(&s->db_arg);
 	xfree(&s->log);
 	xfree(&s->ca);
 	s->pid = 0;
@@ -351,8 +431,14 @@ static bool start(struct server *s, const char *const *extra_args, int timeout_s
 	s->dir = harness_mkdtemp("cqrs-api");
 	if (!s->dir)
 		goto out;
-	s->db = xasprintf("%s/t.db", s->dir);
 	s->log = xasprintf("%s/server.log", s->dir);
+	if (harness_pg()) {
+		if (!pg_create_db(s))
+			goto out;
+	} else {
+		s->db = xasprintf("%s/t.db", s->dir);
+		s->db_arg = xstrdup(s->db);
+	}
 
 	size_t nextra = 0;
 	while (extra_args && extra_args[nextra])
@@ -368,7 +454,7 @@ static bool start(struct server *s, const char *const *extra_args, int timeout_s
 	argv[a++] = xstrdup("--listen");
 	argv[a++] = xstrdup("127.0.0.1:0");
 	argv[a++] = xstrdup("--db");
-	argv[a++] = xstrdup(s->db);
+	argv[a++] = xstrdup(s->db_arg);
 	argv[a++] = xstrdup("--demo");
 	if (tls) {
 		argv[a++] = xstrdup("--tls-cert");
@@ -906,4 +992,107 @@ char *harness_mkdtemp(const char *prefix)
 	tap_diag("mkdtemp %s: %s", dir, strerror(errno));
 	free(dir);
 	return NULL;
+}
+
+/* ------------------------------------------------------------ database */
+
+struct dbconn {
+	sqlite3 *lite; /* SQLite, or */
+	PGconn *pg;    /* PostgreSQL */
+};
+
+struct dbconn *server_db_open(const struct server *s)
+{
+	struct dbconn *c = xcalloc(1, sizeof *c);
+	if (s->pg_db) {
+		c->pg = pg_connect(s->pg_db);
+		if (c->pg)
+			return c;
+	} else if (s->db) {
+		if (sqlite3_open_v2(s->db, &c->lite, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		    sqlite3_busy_timeout(c->lite, 5000) == SQLITE_OK)
+			return c;
+		tap_diag("SQLite: cannot open %s: %s", s->db,
+			 c->lite ? sqlite3_errmsg(c->lite) : "out of memory");
+		sqlite3_close(c->lite);
+	} else {
+		tap_diag("server_db_open: the server has no database");
+	}
+	free(c);
+	return NULL;
+}
+
+/* SQLite: every statement of sql in turn, each stepped to its end. */
+static char *lite_query(sqlite3 *h, const char *sql)
+{
+	char *val = xstrdup("");
+	const char *next = sql;
+	while (next && *next) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		if (sqlite3_prepare_v2(h, next, -1, &st, &tail) != SQLITE_OK)
+			goto fail;
+		next = tail;
+		if (!st)
+			continue; /* only spaces or a comment were left */
+		bool first = true;
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (first) {
+				const unsigned char *t = sqlite3_column_text(st, 0);
+				free(val);
+				val = xstrdup(t ? (const char *)t : "");
+				first = false;
+			}
+		}
+		if (first) {
+			free(val);
+			val = xstrdup("");
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			goto fail;
+	}
+	return val;
+fail:
+	tap_diag("SQLite: %s: %s", sql, sqlite3_errmsg(h));
+	free(val);
+	return NULL;
+}
+
+char *dbconn_query(struct dbconn *c, const char *sql)
+{
+	if (!c)
+		return NULL;
+	if (c->lite)
+		return lite_query(c->lite, sql);
+	PGresult *r = PQexec(c->pg, sql);
+	char *val = NULL;
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_TUPLES_OK)
+		val = xstrdup(PQntuples(r) > 0 && PQnfields(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+	else if (st == PGRES_COMMAND_OK)
+		val = xstrdup("");
+	else
+		tap_diag("PostgreSQL: %s: %s", sql, PQerrorMessage(c->pg));
+	PQclear(r);
+	return val;
+}
+
+void dbconn_close(struct dbconn *c)
+{
+	if (!c)
+		return;
+	sqlite3_close(c->lite);
+	if (c->pg)
+		PQfinish(c->pg);
+	free(c);
+}
+
+char *server_sql(const struct server *s, const char *sql)
+{
+	struct dbconn *c = server_db_open(s);
+	char *val = c ? dbconn_query(c, sql) : NULL;
+	dbconn_close(c);
+	return val;
 }

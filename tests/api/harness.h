@@ -1,5 +1,6 @@
 /* harness.h: support for the API tests. Starts and stops a real cqrsd on a
- * free loopback port with a temporary database, makes HTTP requests with
+ * free loopback port with a temporary database (a SQLite file, or a fresh
+ * PostgreSQL database when CQRS_TEST_PG is set), makes HTTP requests with
  * libcurl (status, headers, body, parsed JSON), signs users in, and prints
  * TAP (one "ok N - name" line per case, diagnostics as "# ..."). */
 #ifndef CQRS_TEST_HARNESS_H
@@ -42,7 +43,10 @@ struct server {
 	int port;
 	int out_fd;        /* read end of the server's stdout */
 	char *dir;         /* the temporary directory (owned) */
-	char *db;          /* dir/t.db (owned) */
+	char *db;          /* SQLite: dir/t.db (owned); NULL on PostgreSQL */
+	char *pg_db;       /* PostgreSQL: the database made for this server
+			    * (owned; dropped when it stops), else NULL */
+	char *db_arg;      /* what cqrsd got as --db (owned) */
 	char *log;         /* dir/server.log: the server's stderr (owned) */
 	char base[64];     /* "http://127.0.0.1:PORT" (https:// with TLS) */
 	char *ca;          /* with TLS: dir/ca.pem, the test CA (owned), else NULL */
@@ -51,7 +55,12 @@ struct server {
 /* Starts $CQRSD --listen 127.0.0.1:0 --db DIR/t.db --demo followed by the
  * NULL-terminated extra args, and waits (up to timeout_s) for its
  * "cqrsd: listening on http://127.0.0.1:PORT" line. Returns false with a
- * diagnostic (and everything cleaned up) on failure. */
+ * diagnostic (and everything cleaned up) on failure.
+ * On PostgreSQL (CQRS_TEST_PG is a libpq conninfo base such as
+ * "host=/tmp/cqrs-pg-x port=5432 user=postgres", which
+ * tests/pg/run-on-pg.sh sets) a new database is made for each start
+ * (UTF8, C collation, from template0) and cqrsd gets
+ * --db "postgresql:BASE dbname=NAME" instead; server_stop drops it. */
 bool server_start(struct server *s, const char *const *extra_args, int timeout_s);
 /* The same over HTTPS: a test CA and a server certificate for 127.0.0.1
  * are made in the server's directory with openssl (ca.pem, server.pem,
@@ -71,6 +80,29 @@ bool harness_have_openssl(void);
 int server_stop(struct server *s, int timeout_s, bool dump_log);
 /* The server's stderr so far; the caller frees it. */
 char *server_log(const struct server *s);
+
+/* ------------------------------------------------------------ database */
+
+/* CQRS_TEST_PG (the PostgreSQL conninfo base) when this run's servers use
+ * PostgreSQL, or NULL when they use SQLite. Checks about SQLite's file
+ * itself skip with a reason when it is not NULL. */
+const char *harness_pg(void);
+
+/* A connection of this process to a running test server's database (the
+ * SQLite file, or the PostgreSQL database): another connection, as a
+ * second cqrsd would have. NULL with a diagnostic when it cannot open. */
+struct dbconn;
+struct dbconn *server_db_open(const struct server *s);
+/* Runs sql (one or more statements; on SQLite a lock is waited for up to
+ * 5 s, on PostgreSQL lock_timeout is 5 s) and returns the first column of
+ * the first row of the last statement as text, newly allocated: "" when
+ * it returned no row or NULL; NULL, with a diagnostic, on error.
+ * PostgreSQL shows booleans as t and f. The SQL goes to the engine as
+ * written (no translation): keep it to what both understand. */
+char *dbconn_query(struct dbconn *c, const char *sql);
+void dbconn_close(struct dbconn *c);
+/* Open, query once, close. */
+char *server_sql(const struct server *s, const char *sql);
 
 /* ------------------------------------------------------------ HTTP */
 

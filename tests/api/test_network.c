@@ -11,7 +11,6 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,14 +490,11 @@ int main(void)
 	t_comm = sign_in(&srv, "demo.commissioner", PASSWORD, NULL);
 	t_loader = sign_in(&srv, "extract.loader", PASSWORD, NULL);
 	t_pcn = sign_in(&srv, "demo.pcn", PASSWORD, NULL);
-	sqlite3 *h = NULL;
-	bool granted = sqlite3_open(srv.db, &h) == SQLITE_OK &&
-		       sqlite3_busy_timeout(h, 5000) == SQLITE_OK &&
-		       sqlite3_exec(h, "INSERT INTO role_grant(user_id, org_id, role_code, granted_at)"
-				    " SELECT u.id, o.id, 'VIEW', 0 FROM app_user u, organisation o"
-				    " WHERE u.user_id = 'demo.approver' AND o.code = 'X24'",
-				    NULL, NULL, NULL) == SQLITE_OK;
-	sqlite3_close(h);
+	char *grant = server_sql(&srv, "INSERT INTO role_grant(user_id, org_id, role_code, granted_at)"
+				       " SELECT u.id, o.id, 'VIEW', 0 FROM app_user u, organisation o"
+				       " WHERE u.user_id = 'demo.approver' AND o.code = 'X24'");
+	bool granted = grant != NULL;
+	free(grant);
 	t_national = granted ? sign_in(&srv, "demo.approver", PASSWORD, NULL) : NULL;
 	if (!t_practice || !t_view || !t_comm || !t_loader || !t_pcn || !t_national)
 		tap_bail("the demo users cannot sign in");

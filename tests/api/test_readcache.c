@@ -4,13 +4,12 @@
  * only while the database holds what it held when they were read. Here
  * every change is made while the caches are warm (many requests, so both
  * worker threads have the entry), some through the API and some by
- * another process writing the database file directly (as a second cqrsd
- * would), and the very next requests must see it: a revoked token, a
+ * another process writing the database directly (as a second cqrsd
+ * would; the SQLite file, or the PostgreSQL database), and the very next requests must see it: a revoked token, a
  * disabled user and a withdrawn role stop working at once. Speaks TAP;
  * the whole program is limited to 60 s. */
 #include "config.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,13 @@
 #define ROUNDS 12
 
 /* Runs sql on the server's database from this process (another
- * connection, another process: what a second cqrsd would do). */
+ * connection, another process: what a second cqrsd would do), on SQLite
+ * or PostgreSQL. */
 static bool other_process(const char *sql)
 {
-	sqlite3 *h = NULL;
-	char *msg = NULL;
-	bool ok = sqlite3_open(srv.db, &h) == SQLITE_OK &&
-		  sqlite3_busy_timeout(h, 5000) == SQLITE_OK &&
-		  sqlite3_exec(h, sql, NULL, NULL, &msg) == SQLITE_OK;
-	if (!ok)
-		tap_diag("%s: %s", sql, msg ? msg : h ? sqlite3_errmsg(h) : "cannot open");
-	sqlite3_free(msg);
-	sqlite3_close(h);
-	return ok;
+	char *v = server_sql(&srv, sql);
+	free(v);
+	return v != NULL;
 }
 
 /* ROUNDS GETs of path with tok; true when every one answered want and,
