@@ -350,19 +350,29 @@ static void call_rule(struct toks *ts, int i, int open)
 		ts->t[i].repl = max ? "greatest" : "least";
 }
 
+/* Whether token k ends a clause at depth d: it closes the enclosing
+ * parenthesis, is ';', a ',' when comma counts, or one of the words ends
+ * (NULL-terminated) at depth d. */
+static bool clause_end(const struct toks *ts, int k, int d, bool comma, const char *const *ends)
+{
+	if (k < 0 || ts->t[k].depth < d || punct_is(ts, k, ';') ||
+	    (comma && ts->t[k].depth == d && punct_is(ts, k, ',')))
+		return true;
+	if (ts->t[k].depth != d)
+		return false;
+	for (; *ends; ends++)
+		if (word_is(ts, k, *ends))
+			return true;
+	return false;
+}
+
+/* The end of an ORDER BY list. */
 static bool order_end(const struct toks *ts, int k, int d)
 {
 	static const char *const ends[] = {"limit", "offset", "for", "rows", "range", "groups",
 					   "fetch", "union", "except", "intersect", "window",
-					   "returning", "on"};
-	if (ts->t[k].depth < d || punct_is(ts, k, ';'))
-		return true;
-	if (ts->t[k].depth != d)
-		return false;
-	for (size_t e = 0; e < sizeof ends / sizeof *ends; e++)
-		if (word_is(ts, k, ends[e]))
-			return true;
-	return false;
+					   "returning", "on", NULL};
+	return clause_end(ts, k, d, false, ends);
 }
 
 /* One ORDER BY term, tokens a..b (significant ends). */
@@ -419,16 +429,8 @@ static bool from_end(const struct toks *ts, int k, int d)
 	static const char *const ends[] = {"where", "group", "order", "limit", "offset", "join",
 					   "left", "inner", "cross", "natural", "right", "full",
 					   "union", "except", "intersect", "having", "window",
-					   "returning", "on", "using", "set", "values", "select"};
-	if (k < 0 || ts->t[k].depth < d || punct_is(ts, k, ';') ||
-	    (ts->t[k].depth == d && punct_is(ts, k, ',')))
-		return true;
-	if (ts->t[k].depth != d)
-		return false;
-	for (size_t e = 0; e < sizeof ends / sizeof *ends; e++)
-		if (word_is(ts, k, ends[e]))
-			return true;
-	return false;
+					   "returning", "on", "using", "set", "values", "select", NULL};
+	return clause_end(ts, k, d, true, ends);
 }
 
 /* JOIN at token j: SQLite allows `JOIN t` with no condition (a cross
