@@ -866,12 +866,39 @@ static int param_near(const char *sql, const char *pos)
  * PostgreSQL cannot type from its first use (`$3 IS NULL OR x = $3`) is
  * typed text; when that makes an operator fail next to it (bigint =
  * text), bigint. */
+static int prepare_typed(struct pgstmt *st);
+
+/* Inside a transaction a failed PREPARE would abort it (and every
+ * statement after it): there the attempts run under a savepoint, rolled
+ * back to when one fails. Once per statement and connection. */
 static int ensure_prepared(struct pgstmt *st)
 {
 	struct pgconn *c = st->c;
 	if (st->gen == c->gen)
 		return SQLITE_OK;
+	if (PQtransactionStatus(c->conn) != PQTRANS_INTRANS)
+		return prepare_typed(st);
+	if (pgc_exec(c, "SAVEPOINT dbi_prepare") != SQLITE_OK)
+		return SQLITE_ERROR;
+	int rc = prepare_typed(st);
+	if (rc != SQLITE_OK) {
+		char err[sizeof c->err];
+		memcpy(err, c->err, sizeof err);
+		pgc_exec(c, "ROLLBACK TO SAVEPOINT dbi_prepare; RELEASE SAVEPOINT dbi_prepare");
+		memcpy(c->err, err, sizeof err);
+		return rc;
+	}
+	return pgc_exec(c, "RELEASE SAVEPOINT dbi_prepare");
+}
+
+static int prepare_typed(struct pgstmt *st)
+{
+	struct pgconn *c = st->c;
+	bool guarded = PQtransactionStatus(c->conn) == PQTRANS_INTRANS;
 	for (int attempt = 0; attempt <= 2 * st->nparams + 1; attempt++) {
+		if (attempt > 0 && guarded &&
+		    pgc_exec(c, "ROLLBACK TO SAVEPOINT dbi_prepare") != SQLITE_OK)
+			return SQLITE_ERROR;
 		PGresult *r = PQprepare(c->conn, st->name, st->sql, st->nparams, st->types);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			PQclear(r);

@@ -219,7 +219,7 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 	" LEFT JOIN achievement_value v ON v.achievement_id = ?1 AND v.indicator_id = i.id" \
 	" LEFT JOIN wip_value w ON w.achievement_id = ?1 AND w.indicator_id = i.id" \
 	" JOIN achievement ac ON ac.id = ?1 JOIN organisation ao ON ao.id = ac.org_id" \
-	" WHERE d.service_id = ?2 GROUP BY g.id" \
+	" WHERE d.service_id = ?2 GROUP BY g.id, d.id, pd.id" \
 	" ORDER BY coalesce(pd.position, d.position), d.position, g.position, g.id"
 
 json_t *store_achievement_groups_json(struct db *db, int64_t ach_id, int64_t service_id)
@@ -629,7 +629,8 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
 	" JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id" \
 	"  AND NOT (i.pcn_entered <> 0 AND o.kind = 'PRACTICE')" \
 	" LEFT JOIN achievement_value v ON v.achievement_id = short.id AND v.indicator_id = i.id" \
-	" GROUP BY short.id, g.id HAVING count(v.indicator_id) < count(i.id)" \
+	" GROUP BY short.id, short.date, short.payment, o.id, s.id, g.id" \
+	" HAVING count(v.indicator_id) < count(i.id)" \
 	" UNION ALL" \
 	" SELECT NULL, o.code, o.name, s.id, s.name, s.financial_year, d.date, 1," \
 	"  NULL, NULL, NULL, NULL, 0, 0" \

@@ -204,7 +204,7 @@ json_t *store_calculation_json(struct db *db, int64_t ach_id)
 {
 	static const char csql[] =
 		"SELECT id, at, points_milli, pence, aspiration_pence,"
-		" json_extract(breakdown, '$.list_size') FROM calculation"
+		" CAST(json_extract(breakdown, '$.list_size') AS INTEGER) FROM calculation"
 		" WHERE achievement_id = ?1 AND current = 1";
 	static const char lsql[] =
 		"SELECT indicator_id, achievement_ppm, points_milli, pence"

@@ -285,8 +285,8 @@ static const char sql_scope_allocated[] =
 	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub"
 	"  WHERE NOT EXISTS (SELECT 1 FROM cl) OR id IN cld GROUP BY id"
 	" ON CONFLICT(id) DO UPDATE SET types = NULL,"
-	"  pounds_types = CASE WHEN excluded.pounds <> 0 THEN NULL ELSE pounds_types END,"
-	"  pounds = max(pounds, excluded.pounds)";
+	"  pounds_types = CASE WHEN excluded.pounds <> 0 THEN NULL ELSE rep_scope.pounds_types END,"
+	"  pounds = max(rep_scope.pounds, excluded.pounds)";
 /* The relationship report: the PCNs the user's own practices belonged to
  * in the period ?2..?3. */
 static const char sql_scope_own_pcns[] =
@@ -543,14 +543,14 @@ static char *wrap_sql(const struct report_query *q)
 	buf_init(&b);
 	buf_puts(&b, "SELECT * FROM (");
 	buf_puts(&b, reports[q->kind].sql);
-	buf_puts(&b, ")");
+	buf_puts(&b, ") AS report");
 	if (q->text_mask) {
 		buf_puts(&b, " WHERE ?20 IS NULL OR instr(lower(");
 		bool first = true;
 		for (size_t i = 0; i < q->nkeys && i < 32; i++) {
 			if (!(q->text_mask & (1u << i)))
 				continue;
-			buf_printf(&b, "%scoalesce(\"%s\", '')", first ? "" : " || char(9) || ", q->keys[i]);
+			buf_printf(&b, "%scoalesce(\"%s\", '')", first ? "" : " || '\t' || ", q->keys[i]);
 			first = false;
 		}
 		buf_puts(&b, "), lower(?20)) > 0");
