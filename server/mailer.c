@@ -205,7 +205,9 @@ static void *run(void *arg)
 		}
 		struct mail *mails = NULL;
 		size_t n = 0;
-		if (curl && store_outbox_pending(db, now_s(), 20, &mails, &n) == ST_OK) {
+		/* A claim lasts longer than 20 deliveries can take (curl gives
+		 * each at most 70 s). */
+		if (curl && store_outbox_claim(db, now_s(), 20 * 70 + 60, 20, &mails, &n) == ST_OK) {
 			for (size_t i = 0; i < n; i++) {
 				char err[300] = "";
 				if (deliver(curl, &mails[i], err, sizeof err)) {

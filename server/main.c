@@ -44,12 +44,14 @@ static bool business_clock(struct db *db)
 static void usage(FILE *f)
 {
 	fputs("Usage: cqrsd [OPTION]...\n"
-	      "       cqrsd generate-national --db PATH [--seed N]\n"
-	      "       cqrsd load-extract --db PATH [--user USER_ID] FILE\n"
-	      "Serve the CQRS National API over HTTP/JSON from a SQLite database.\n\n"
+	      "       cqrsd generate-national --db DATABASE [--seed N]\n"
+	      "       cqrsd load-extract --db DATABASE [--user USER_ID] FILE\n"
+	      "Serve the CQRS National API over HTTP/JSON from a SQLite or PostgreSQL database.\n\n"
 	      "  -l, --listen HOST:PORT     address to listen on (default 127.0.0.1:8080;\n"
 	      "                             port 0 picks a free port)\n"
-	      "  -d, --db PATH              the database file (created if missing)\n"
+	      "  -d, --db DATABASE          the SQLite database file (created if missing), or\n"
+	      "                             PostgreSQL: postgresql://USER@HOST/DB or\n"
+	      "                             postgresql:KEY=VALUE... (libpq's forms)\n"
 	      "      --demo                 seed the demo data when the database is empty\n"
 	      "      --token-idle SECONDS   sign-in token idle timeout (default 1800)\n"
 	      "      --token-lifetime SECONDS  absolute token lifetime (default 43200)\n"
@@ -142,6 +144,20 @@ static int generate_national(int argc, char **argv)
 		return 2;
 	}
 	char err[256];
+	if (store_names_postgresql(db_path)) {
+		/* PostgreSQL: built in one transaction in the database itself,
+		 * which must hold nothing yet; a failure leaves it empty. */
+		struct store *s = store_open(db_path, err, sizeof err);
+		if (!s) {
+			fprintf(stderr, "cqrsd: %s\n", err);
+			return 1;
+		}
+		enum st st = store_generate_national(store_db(s), seed);
+		store_close(&s);
+		if (st != ST_OK)
+			fputs("cqrsd generate-national: failed; the database is unchanged\n", stderr);
+		return st == ST_OK ? 0 : 1;
+	}
 	struct stat sb;
 	if (stat(db_path, &sb) == 0) {
 		/* An existing database is replaced only when it holds nothing. */

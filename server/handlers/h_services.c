@@ -1,10 +1,11 @@
 /* h_services.c: the quality services catalogue and one service's
  * structure. Service structures are read-mostly and requested on every
- * entry screen, so their JSON is cached in memory, one copy with pounds
- * and one without. */
+ * entry screen, so their JSON is kept in the connection's read cache
+ * (store_cache_text), one copy with pounds and one without, for as long
+ * as the database is unchanged: a change by any process sharing it
+ * (another cqrsd, an extract load) is never served stale. */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,16 +13,6 @@
 #include "dates.h"
 #include "server/handlers/handlers.h"
 #include "server/handlers/present.h"
-
-struct cached {
-	int64_t id;
-	bool pounds;
-	char *json;
-	size_t len;
-};
-static struct cached cache[128];
-static size_t cache_n;
-static pthread_rwlock_t cache_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 void h_services_list(struct req *r)
 {
@@ -48,14 +39,13 @@ void h_service_get(struct req *r)
 	if (!id)
 		return;
 	bool pounds = present_pounds(r, 0, id);
-	pthread_rwlock_rdlock(&cache_lock);
-	for (size_t i = 0; i < cache_n; i++)
-		if (cache[i].id == id && cache[i].pounds == pounds) {
-			reply_raw(r, 200, cache[i].json, cache[i].len);
-			pthread_rwlock_unlock(&cache_lock);
-			return;
-		}
-	pthread_rwlock_unlock(&cache_lock);
+	int64_t key = id * 2 + pounds;
+	size_t len = 0;
+	const char *hit = store_cached_text(r->db, key, &len);
+	if (hit) {
+		reply_raw(r, 200, hit, len);
+		return;
+	}
 	json_t *j = present_money(store_service_json(r->db, id), pounds);
 	if (!j) {
 		reply_error(r, 404, "not_found", NULL, "there is no quality service %lld", (long long)id);
@@ -67,21 +57,7 @@ void h_service_get(struct req *r)
 		reply_store_error(r, ST_ERROR);
 		return;
 	}
-	size_t len = strlen(text);
+	len = strlen(text);
 	reply_raw(r, 200, text, len);
-	pthread_rwlock_wrlock(&cache_lock);
-	bool present = false;
-	for (size_t i = 0; i < cache_n; i++)
-		if (cache[i].id == id && cache[i].pounds == pounds)
-			present = true;
-	if (!present && cache_n < ARRAY_SIZE(cache)) {
-		cache[cache_n].id = id;
-		cache[cache_n].pounds = pounds;
-		cache[cache_n].json = text;
-		cache[cache_n].len = len;
-		cache_n++;
-		text = NULL;
-	}
-	pthread_rwlock_unlock(&cache_lock);
-	free(text);
+	store_cache_text(r->db, key, text, len);
 }

@@ -26,6 +26,11 @@ struct store {
 
 enum dbi_engine dbi_engine = DBI_SQLITE;
 
+bool store_names_postgresql(const char *arg)
+{
+	return pg_is_conninfo(arg);
+}
+
 const char *db_errmsg(struct db *db)
 {
 	return DBI_PG_ONLY ? pgc_errmsg(db->pg) : sqlite3_errmsg(db->sql);

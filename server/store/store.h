@@ -33,6 +33,10 @@ enum st {
 	ST_ERROR,
 };
 
+/* Whether a database argument names PostgreSQL (postgresql://...,
+ * postgres://... or "postgresql:" and a libpq key=value string) rather
+ * than an SQLite file. */
+bool store_names_postgresql(const char *arg);
 /* Opens (creating and migrating) the database at path. Returns NULL and
  * writes err on failure. */
 struct store *store_open(const char *path, char *err, size_t errlen);
@@ -54,6 +58,15 @@ typedef enum st (*store_tx_fn)(struct db *db, void *arg);
  * cannot begin; then the statements run one by one as before. */
 bool store_read_begin(struct db *db);
 void store_read_end(struct db *db);
+/* A few texts a handler made from the database (a service's JSON), kept
+ * in the connection's read cache: valid for the read snapshot they were
+ * made in only, so a change by any connection or process sharing the
+ * database is never served stale. store_cached_text returns the text
+ * under key in this snapshot (NULL: none, or not in a stamped read
+ * transaction); store_cache_text keeps text (a malloc'ed string, now the
+ * cache's) under key, or frees it when nothing can be kept. */
+const char *store_cached_text(struct db *db, int64_t key, size_t *len);
+void store_cache_text(struct db *db, int64_t key, char *text, size_t len);
 ST_MUST enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg);
 
 /* ---- seeding (store_demo.c, store_national.c) -------------------------- */
@@ -216,8 +229,13 @@ struct mail {
 	char kind[32];
 	int attempts;
 };
-/* Messages due for (re)delivery; *out allocated. */
-ST_MUST enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n);
+/* Claims up to limit messages due for (re)delivery for lease seconds and
+ * returns them (*out allocated): one statement, so that of several cqrsd
+ * sharing the database (or two mailers racing) exactly one gets each
+ * message; a claim not settled (sent or failed) within the lease, because
+ * its instance died, lapses and the message is claimed again. */
+ST_MUST enum st store_outbox_claim(struct db *db, int64_t now, int64_t lease, int limit,
+				   struct mail **out, size_t *n);
 ST_MUST enum st store_outbox_sent(struct db *db, int64_t id, int64_t at);
 ST_MUST enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, const char *err);
 /* Notification preferences ("My Account"): every kind, on unless turned off. */

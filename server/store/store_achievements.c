@@ -211,7 +211,7 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 /* Completeness of every group of an achievement: one row per group. */
 #define GROUP_STATE_SQL \
 	"SELECT g.id, g.code, g.name, g.kind, d.name, coalesce(pd.name, ''), count(i.id)," \
-	" sum(v.indicator_id IS NOT NULL OR (i.pcn_entered AND ao.kind = 'PRACTICE')), count(w.indicator_id)," \
+	" sum(CASE WHEN v.indicator_id IS NOT NULL OR (i.pcn_entered <> 0 AND ao.kind = 'PRACTICE') THEN 1 ELSE 0 END), count(w.indicator_id)," \
 	" max(max(coalesce(v.updated_at, 0)), max(coalesce(w.saved_at, 0)))" \
 	" FROM indicator_group g JOIN service_domain d ON d.id = g.domain_id" \
 	" LEFT JOIN service_domain pd ON pd.id = d.parent_id" \
@@ -253,7 +253,7 @@ json_t *store_achievements_json(struct db *db, int64_t org_id, int64_t service_i
 		"SELECT a.id, d.date, d.payment, a.status, a.commissioner_entry, a.updated_at,"
 		" (SELECT count(*) FROM indicator i JOIN indicator_group g ON g.id = i.group_id"
 		"   JOIN service_domain sd ON sd.id = g.domain_id WHERE sd.service_id = a.service_id"
-		"   AND NOT (i.pcn_entered AND (SELECT kind FROM organisation WHERE id = a.org_id) = 'PRACTICE')),"
+		"   AND NOT (i.pcn_entered <> 0 AND (SELECT kind FROM organisation WHERE id = a.org_id) = 'PRACTICE')),"
 		" (SELECT count(*) FROM achievement_value v WHERE v.achievement_id = a.id),"
 		" (SELECT count(*) FROM wip_value w WHERE w.achievement_id = a.id),"
 		" coalesce(dc.status, '')"
@@ -613,12 +613,12 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
 	"  FROM service_domain sd JOIN indicator_group g ON g.domain_id = sd.id" \
 	"  JOIN indicator i ON i.group_id = g.id" \
 	"  JOIN (SELECT 'PRACTICE' AS kind UNION ALL SELECT 'PCN') k" \
-	"  WHERE NOT (i.pcn_entered AND k.kind = 'PRACTICE') GROUP BY 1, 2)," \
+	"  WHERE NOT (i.pcn_entered <> 0 AND k.kind = 'PRACTICE') GROUP BY 1, 2)," \
 	" short(id, service_id, org_id, date, payment) AS MATERIALIZED (" \
 	"  SELECT ach.id, ach.service_id, ach.org_id, ach.date, ach.payment FROM ach" \
 	"  JOIN expected e ON e.service_id = ach.service_id AND e.kind = ach.kind" \
 	"  WHERE (SELECT count(*) FROM achievement_value v JOIN indicator i ON i.id = v.indicator_id" \
-	"   WHERE v.achievement_id = ach.id AND NOT (i.pcn_entered AND ach.kind = 'PRACTICE')) < e.n)," \
+	"   WHERE v.achievement_id = ach.id AND NOT (i.pcn_entered <> 0 AND ach.kind = 'PRACTICE')) < e.n)," \
 	" rows(ach_id, org_code, org_name, service_id, service, fy, date, payment," \
 	"  gid, gcode, gname, gkind, total, submitted) AS MATERIALIZED (" \
 	" SELECT short.id, o.code, o.name, s.id, s.name, s.financial_year, short.date, short.payment," \
@@ -627,7 +627,7 @@ json_t *store_submissions_json(struct db *db, int64_t ach_id, int64_t group_id)
 	" JOIN quality_service s ON s.id = short.service_id" \
 	" JOIN service_domain sd ON sd.service_id = s.id" \
 	" JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id" \
-	"  AND NOT (i.pcn_entered AND o.kind = 'PRACTICE')" \
+	"  AND NOT (i.pcn_entered <> 0 AND o.kind = 'PRACTICE')" \
 	" LEFT JOIN achievement_value v ON v.achievement_id = short.id AND v.indicator_id = i.id" \
 	" GROUP BY short.id, g.id HAVING count(v.indicator_id) < count(i.id)" \
 	" UNION ALL" \

@@ -69,7 +69,7 @@ enum st store_email_to(struct db *db, const char *to, const char *kind, const ch
 int store_admin_org_access(struct db *db, int64_t admin, int64_t org_id)
 {
 	static const char sql[] =
-		ADMIN_CTE " SELECT CASE WHEN full THEN 1 ELSE 2 END FROM admin_org WHERE id = ?2";
+		ADMIN_CTE " SELECT CASE WHEN full = 1 THEN 1 ELSE 2 END FROM admin_org WHERE id = ?2";
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return 0;
@@ -535,7 +535,7 @@ static const char LINKS_SQL[] =
 	" SELECT o.code, o.name, o.kind, g.role_code, coalesce(g.payment_types, ''),"
 	" date(min(g.granted_at) OVER (PARTITION BY o.id), 'unixepoch'),"
 	" EXISTS (SELECT 1 FROM admin_org a WHERE a.id = o.id"
-	"   AND (a.full OR g.role_code = 'DECLARATION_MANAGEMENT')), o.id"
+	"   AND (a.full = 1 OR g.role_code = 'DECLARATION_MANAGEMENT')), o.id"
 	" FROM role_grant g JOIN organisation o ON o.id = g.org_id"
 	" WHERE g.user_id = ?2 AND g.revoked_at IS NULL"
 	" AND (?3 = 0 OR o.id IN (SELECT id FROM admin_org))"

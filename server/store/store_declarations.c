@@ -249,7 +249,7 @@ static bool fill_decl_pounds(struct db *db, int64_t uid, const char *pounds_role
 {
 	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS decl_pounds(id INTEGER PRIMARY KEY,"
 			" types TEXT)") != ST_OK ||
-	    db_exec(db, "DELETE FROM temp.decl_pounds") != ST_OK)
+	    db_exec(db, "DELETE FROM decl_pounds") != ST_OK)
 		return false;
 	if (!pounds_roles)
 		return true;

@@ -121,7 +121,7 @@ void read_cache_free(struct db *db);
 	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) ")" \
 	"     AND NOT EXISTS (SELECT 1 FROM pcn_membership m WHERE m.pcn_id = o.id" \
 	"        AND " SQL_MEMBER_ON("m", SQL_TODAY) " AND m.practice_id NOT IN cld)))," \
-	" read_types(id, types) AS (SELECT id, CASE WHEN max(pt IS NULL) THEN NULL" \
+	" read_types(id, types) AS (SELECT id, CASE WHEN max(CASE WHEN pt IS NULL THEN 1 ELSE 0 END) = 1 THEN NULL" \
 	"   ELSE group_concat(pt) END FROM reach WHERE id IN scope GROUP BY id)"
 
 /* The one rule of "user ?1 may read service data of payment type ptype
@@ -186,7 +186,7 @@ void read_cache_free(struct db *db);
 	"     AND (g.role_code = 'USER_ADMIN' OR g.role_code = 'ADV_USER_ADMIN') AND o.id IN scope)," \
 	" admin_org(id, full) AS (SELECT id, max(full) FROM managed GROUP BY id)," \
 	" managed_user(id) AS (SELECT g.user_id FROM role_grant g JOIN admin_org a ON a.id = g.org_id" \
-	"   WHERE g.revoked_at IS NULL AND (a.full OR g.role_code = 'DECLARATION_MANAGEMENT')" \
+	"   WHERE g.revoked_at IS NULL AND (a.full = 1 OR g.role_code = 'DECLARATION_MANAGEMENT')" \
 	"   UNION SELECT g.user_id FROM role_grant g JOIN admin_org a ON a.id = g.org_id" \
 	"   WHERE NOT EXISTS (SELECT 1 FROM role_grant l WHERE l.user_id = g.user_id" \
 	"     AND l.revoked_at IS NULL))"
@@ -199,7 +199,7 @@ void read_cache_free(struct db *db);
  * LOCKED (sign-ins for the user ID wait, from some address, until a time
  * still to come), else ACTIVE. */
 #define SQL_USER_STATE(u) \
-	"(CASE WHEN " u ".disabled THEN 'DISABLED'" \
+	"(CASE WHEN " u ".disabled <> 0 THEN 'DISABLED'" \
 	" WHEN " u ".password_hash IS NULL THEN 'AWAITING_REGISTRATION'" \
 	" WHEN EXISTS (SELECT 1 FROM signin_failure f WHERE f.login = " u ".user_id" \
 	"   AND f.wait_until_ms > " SQL_NOW_MS ") THEN 'LOCKED'" \

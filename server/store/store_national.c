@@ -478,17 +478,21 @@ enum st store_generate_national(struct db *db, unsigned seed)
 	 * it is, and no foreign-key checks (the builders make only valid
 	 * references); the rollback journal stays, in memory, so a failure
 	 * still leaves an empty database. */
-	enum st r = db_exec(db, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
-				" PRAGMA foreign_keys=OFF; PRAGMA cache_size=-131072;");
+	/* PostgreSQL: one transaction (nothing is seen until it commits),
+	 * then the planner's statistics. */
+	enum st r = DBI_PG_ONLY ? ST_OK :
+		db_exec(db, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+			" PRAGMA foreign_keys=OFF; PRAGMA cache_size=-131072;");
 	if (r == ST_OK)
 		r = store_tx(db, true, nat_build, N);
-	enum st r2 = db_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
-				 " PRAGMA cache_size=-16000; PRAGMA journal_mode=WAL;");
+	enum st r2 = DBI_PG_ONLY ? ST_OK :
+		db_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
+			" PRAGMA cache_size=-16000; PRAGMA journal_mode=WAL;");
 	if (r == ST_OK)
 		r = r2;
 	if (r == ST_OK) {
 		fprintf(stderr, "cqrsd: generate-national: analysing\n");
-		r = db_exec(db, "PRAGMA analysis_limit=1000; ANALYZE;");
+		r = db_exec(db, DBI_PG_ONLY ? "ANALYZE" : "PRAGMA analysis_limit=1000; ANALYZE;");
 	}
 	if (r == ST_OK)
 		fprintf(stderr, "cqrsd: generate-national: done in %.1f s\n",

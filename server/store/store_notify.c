@@ -132,18 +132,27 @@ enum st store_task_dismiss(struct db *db, int64_t task_id, int64_t uid)
 	return rc == SQLITE_DONE ? ST_NOTFOUND : st_from_sqlite(rc);
 }
 
-enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail **out, size_t *n)
+/* The claim: SQLite's writers are one at a time; PostgreSQL's row locks
+ * let two instances' claims pass each other (SKIP LOCKED) rather than
+ * wait or claim the same row. */
+#define OUTBOX_CLAIM(lock) \
+	"UPDATE email_outbox SET claimed_until = ?1 + ?3 WHERE id IN (SELECT id FROM email_outbox" \
+	" WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND coalesce(claimed_until, 0) <= ?1" \
+	" ORDER BY id LIMIT ?2" lock ") RETURNING id, to_addr, subject, body, kind, attempts"
+
+enum st store_outbox_claim(struct db *db, int64_t now, int64_t lease, int limit,
+			   struct mail **out, size_t *n)
 {
-	static const char sql[] =
-		"SELECT id, to_addr, subject, body, kind, attempts FROM email_outbox"
-		" WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2";
+	static const char sql[] = OUTBOX_CLAIM("");
+	static const char sql_pg[] = OUTBOX_CLAIM(" FOR UPDATE SKIP LOCKED");
 	*out = NULL;
 	*n = 0;
-	dbstmt *st = db_stmt(db, sql);
+	dbstmt *st = db_stmt(db, DBI_PG_ONLY ? sql_pg : sql);
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, now);
 	dbs_bind_int(st, 2, limit);
+	dbs_bind_int64(st, 3, lease);
 	int rc;
 	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
@@ -162,8 +171,8 @@ enum st store_outbox_pending(struct db *db, int64_t now, int limit, struct mail 
 enum st store_outbox_sent(struct db *db, int64_t id, int64_t at)
 {
 	static const char sql[] =
-		"UPDATE email_outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL"
-		" WHERE id = ?1";
+		"UPDATE email_outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL,"
+		" claimed_until = NULL WHERE id = ?1";
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
@@ -177,8 +186,8 @@ enum st store_outbox_sent(struct db *db, int64_t id, int64_t at)
 enum st store_outbox_failed(struct db *db, int64_t id, int64_t next_attempt, const char *err)
 {
 	static const char sql[] =
-		"UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3"
-		" WHERE id = ?1";
+		"UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3,"
+		" claimed_until = NULL WHERE id = ?1";
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;

@@ -389,8 +389,10 @@ json_t *store_offers_summary(struct db *db, int64_t uid, const struct offers_q *
 	static const char sql[] =
 		SCOPE_CTE
 		" SELECT s.id, s.code, s.name, s.financial_year, s.payment_type, s.frequency,"
-		"  sum(f.status = 'OFFERED'), sum(f.status = 'APPROVED'), sum(f.status = 'REJECTED'),"
-		"  sum(f.status = 'CANCELLED')"
+		"  sum(CASE WHEN f.status = 'OFFERED' THEN 1 ELSE 0 END),"
+		"  sum(CASE WHEN f.status = 'APPROVED' THEN 1 ELSE 0 END),"
+		"  sum(CASE WHEN f.status = 'REJECTED' THEN 1 ELSE 0 END),"
+		"  sum(CASE WHEN f.status = 'CANCELLED' THEN 1 ELSE 0 END)"
 		" FROM offer f JOIN quality_service s ON s.id = f.service_id"
 		" WHERE f.org_id IN scope"
 		" AND " SQL_SERVICE_TYPE_OK("f.org_id", "s.payment_type")

@@ -50,7 +50,7 @@ enum {
 /* The reach row rs reads service data of payment type pt; shows its
  * pounds (the reading rule, SQL_SERVICE_READABLE, as carried in rep_scope). */
 #define RS_READS(pt) SQL_TYPES_HAVE("rs.types", pt)
-#define RS_POUNDS(pt) "(rs.pounds AND " SQL_TYPES_HAVE("rs.pounds_types", pt) ")"
+#define RS_POUNDS(pt) "(rs.pounds <> 0 AND " SQL_TYPES_HAVE("rs.pounds_types", pt) ")"
 /* The payment type of the report's service parameter. */
 #define SVC_TYPE "(SELECT payment_type FROM quality_service WHERE id = ?3)"
 /* An allocated report (ar) counts for the user's grant g at the receiving
@@ -73,10 +73,10 @@ static const char sql_achievement_summary[] =
 	"  WHERE (?3 IS NULL OR a.service_id = ?3) AND (?4 IS NULL OR d.date = ?4)"
 	"  AND " RS_READS("s.payment_type")
 	"  AND EXISTS (SELECT 1 FROM calculation c WHERE c.achievement_id = a.id AND c.current = 1)),"
-	/* SQLite's max(): the other columns come from the row with the
-	 * latest date, each organisation's latest calculated achievement. */
-	" pick AS (SELECT id, org_id, service_id, max(date) AS date, pounds FROM cand"
-	"  GROUP BY org_id, service_id)"
+	/* Each organisation's latest calculated achievement of each service. */
+	" pick AS (SELECT id, org_id, service_id, date, pounds FROM (SELECT cand.*,"
+	"  row_number() OVER (PARTITION BY org_id, service_id ORDER BY date DESC) AS rn FROM cand)"
+	"  AS ranked WHERE rn = 1)"
 	" SELECT o.code AS org_code, o.name AS org_name, s.name AS service, p.date AS date,"
 	"  c.points_milli AS points, mp.milli AS max_points,"
 	"  CASE WHEN mp.milli > 0 THEN c.points_milli * 1000 / mp.milli END AS achieved,"
@@ -173,10 +173,10 @@ static const char sql_participation_status[] =
 #define EXPECTED(kind) "CASE WHEN " kind " = 'PRACTICE' THEN e.practice_n ELSE e.other_n END"
 static const char sql_missing_data[] =
 	"WITH expected(service_id, practice_n, other_n) AS (SELECT sd.service_id,"
-	"  sum(NOT i.pcn_entered), count(*) FROM service_domain sd"
+	"  sum(CASE WHEN i.pcn_entered = 0 THEN 1 ELSE 0 END), count(*) FROM service_domain sd"
 	"  JOIN indicator_group g ON g.domain_id = sd.id JOIN indicator i ON i.group_id = g.id"
 	"  GROUP BY sd.service_id),"
-	" pcn_ind(id) AS (SELECT id FROM indicator WHERE pcn_entered)"
+	" pcn_ind(id) AS (SELECT id FROM indicator WHERE pcn_entered <> 0)"
 	" SELECT org_code, org_name, service, date, submitted, total, total - submitted AS missing,"
 	"  status, open_organisation, open_service, open_date, open_year FROM ("
 	" SELECT o.code AS org_code, o.name AS org_name, s.name AS service, d.date AS date,"
@@ -232,7 +232,7 @@ static const char sql_users_roles[] =
 	"    AND g2.revoked_at IS NULL ORDER BY r.code)) AS roles,"
 	"  (SELECT group_concat(name, ', ') FROM (SELECT c.name FROM user_cluster uc"
 	"    JOIN cluster c ON c.id = uc.cluster_id WHERE uc.user_id = u.id ORDER BY c.name)) AS clusters,"
-	"  CASE WHEN u.disabled THEN 'DISABLED' WHEN u.password_hash IS NULL THEN 'UNREGISTERED'"
+	"  CASE WHEN u.disabled <> 0 THEN 'DISABLED' WHEN u.password_hash IS NULL THEN 'UNREGISTERED'"
 	"   ELSE 'ACTIVE' END AS state,"
 	"  (SELECT date(max(se.created_at), 'unixepoch') FROM session se WHERE se.user_id = u.id)"
 	"   AS last_sign_in"
@@ -276,7 +276,7 @@ static const char sql_scope_pounds[] =
 static const char sql_scope_allocated[] =
 	SCOPE_CTE ","
 	" alloc(id, pounds) AS (SELECT ar.from_org_id,"
-	"   max(instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0)"
+	"   max(CASE WHEN instr(',' || ?3 || ',', ',' || g.role_code || ',') > 0 THEN 1 ELSE 0 END)"
 	"   FROM allocated_report ar JOIN role_grant g ON g.org_id = ar.to_org_id"
 	"   AND g.user_id = ?1 AND g.revoked_at IS NULL WHERE ar.service_id = ?2"
 	"   AND " ALLOC_GRANT_READS("g", "ar") " GROUP BY ar.from_org_id),"
@@ -285,7 +285,7 @@ static const char sql_scope_allocated[] =
 	" INSERT INTO temp.rep_scope(id, pounds) SELECT id, max(pounds) FROM sub"
 	"  WHERE NOT EXISTS (SELECT 1 FROM cl) OR id IN cld GROUP BY id"
 	" ON CONFLICT(id) DO UPDATE SET types = NULL,"
-	"  pounds_types = CASE WHEN excluded.pounds THEN NULL ELSE pounds_types END,"
+	"  pounds_types = CASE WHEN excluded.pounds <> 0 THEN NULL ELSE pounds_types END,"
 	"  pounds = max(pounds, excluded.pounds)";
 /* The relationship report: the PCNs the user's own practices belonged to
  * in the period ?2..?3. */
@@ -589,7 +589,8 @@ enum st store_report_open(struct store *s, struct report_query *q, struct report
 	}
 	/* The rows are read in one snapshot while they stream: keep its
 	 * temporary files (sorts of all of England) on disk, not in memory. */
-	enum st rc = db_exec(c->db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000; BEGIN");
+	enum st rc = db_exec(c->db, DBI_PG_ONLY ? "BEGIN ISOLATION LEVEL REPEATABLE READ" :
+			     "PRAGMA temp_store=FILE; PRAGMA cache_size=-8000; BEGIN");
 	if (rc != ST_OK) {
 		store_report_close(&c);
 		return rc;

@@ -543,6 +543,14 @@ static const char schema_v8[] =
 ") WITHOUT ROWID;"
 "CREATE INDEX idempotency_created ON idempotency(created_ms);";
 
+/* Migration 9 (issue 15, several cqrsd on one database): an outbox
+ * message is claimed by one instance's mailer for a while before it is
+ * sent (store_outbox_claim), so that two instances never send it both. */
+static const char schema_v9[] =
+"ALTER TABLE email_outbox ADD COLUMN claimed_until INTEGER;";
+static const char schema_v9_pg[] =
+"ALTER TABLE email_outbox ADD COLUMN claimed_until BIGINT;";
+
 /* ---- PostgreSQL ------------------------------------------------------ */
 
 /* Migration 1 on PostgreSQL: first the functions the translated SQL
@@ -1504,5 +1512,6 @@ const struct store_migration store_migrations[] = {
 	{6, schema_v6, pg_v6},
 	{7, schema_v7, pg_v7},
 	{8, schema_v8, pg_v8},
+	{9, schema_v9, schema_v9_pg},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

@@ -338,6 +338,7 @@ enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t
  * that finds the database changed, by anyone, empties it. */
 #define AUTH_CACHE_SLOTS 32
 #define ME_CACHE_SLOTS 16
+#define TEXT_CACHE_SLOTS 32
 struct auth_entry {
 	unsigned char hash[32];
 	bool used;
@@ -348,15 +349,16 @@ struct auth_entry {
 	size_t ngrants;
 };
 struct me_entry {
-	int64_t uid; /* 0: empty */
+	int64_t uid; /* 0: empty; store_cache_text's entries: the key + 1 */
 	char *text;
 	size_t len;
 };
 struct read_cache {
 	int64_t version, changes; /* the stamp the entries were read under */
-	size_t next_auth, next_me; /* the slots to fill next (round robin) */
+	size_t next_auth, next_me, next_text; /* the slots to fill next (round robin) */
 	struct auth_entry auth[AUTH_CACHE_SLOTS];
 	struct me_entry me[ME_CACHE_SLOTS];
+	struct me_entry text[TEXT_CACHE_SLOTS];
 };
 
 static void read_cache_clear(struct read_cache *c)
@@ -365,6 +367,8 @@ static void read_cache_clear(struct read_cache *c)
 		free(c->auth[i].grants);
 	for (size_t i = 0; i < ME_CACHE_SLOTS; i++)
 		free(c->me[i].text);
+	for (size_t i = 0; i < TEXT_CACHE_SLOTS; i++)
+		free(c->text[i].text);
 	memset(c, 0, sizeof *c);
 }
 
@@ -393,6 +397,32 @@ static struct read_cache *read_cache_now(struct db *db)
 		c->changes = db->snap_changes;
 	}
 	return c;
+}
+
+const char *store_cached_text(struct db *db, int64_t key, size_t *len)
+{
+	struct read_cache *c = read_cache_now(db);
+	for (size_t i = 0; c && i < TEXT_CACHE_SLOTS; i++)
+		if (c->text[i].uid == key + 1 && c->text[i].text) {
+			*len = c->text[i].len;
+			return c->text[i].text;
+		}
+	return NULL;
+}
+
+void store_cache_text(struct db *db, int64_t key, char *text, size_t len)
+{
+	struct read_cache *c = read_cache_now(db);
+	if (!c) {
+		free(text);
+		return;
+	}
+	struct me_entry *e = &c->text[c->next_text];
+	c->next_text = (c->next_text + 1) % TEXT_CACHE_SLOTS;
+	free(e->text);
+	e->uid = key + 1;
+	e->text = text;
+	e->len = len;
 }
 
 static void copy_grants(struct token_auth *out, const struct grant *g, size_t n)

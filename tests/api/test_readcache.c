@@ -84,6 +84,11 @@ int main(void)
 	const char *svc = F("/api/v1/services/%lld", (long long)sid);
 	ck(all_answer(tok, svc, 200, "pence", true),
 	   "GET /services/ID shows pounds to demo.practice (FINANCE_VIEW) %d times", ROUNDS);
+	ck(other_process(F("UPDATE quality_service SET name = name || ' (renamed)' WHERE id = %lld",
+			   (long long)sid)) &&
+	   all_answer(tok, svc, 200, "(renamed)", true),
+	   "a service renamed by another process: the very next GET /services/ID, on every"
+	   " thread, has the new name (its cached JSON is not served)");
 	ck(other_process("UPDATE role_grant SET revoked_at = 1 WHERE revoked_at IS NULL"
 			 " AND role_code IN ('FINANCE_VIEW', 'DECLARATION_MANAGEMENT')"
 			 " AND user_id = (SELECT id FROM app_user WHERE user_id = 'demo.practice')") &&
