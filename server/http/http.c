@@ -590,9 +590,50 @@ struct write_queue {
 };
 
 
+/* Forgets a reply not yet sent (a transaction that will run again, or
+ * that did not commit). */
+static void reply_forget(struct req *r)
+{
+	free(r->reply);
+	r->reply = NULL;
+	r->reply_len = 0;
+	r->replied = false;
+	r->replayed = false;
+	r->status = 0;
+}
+
+/* A write with an Idempotency-Key runs in one transaction with the
+ * look-up of its key and the keeping of its answer: the write and its
+ * answer commit together or not at all, whatever instance of cqrsd runs
+ * it and whenever one dies, so a retry either gets the first answer or
+ * runs a write that never happened (the handler's own transactions nest
+ * as savepoints). */
+static enum st idempotent_write_tx(struct db *db, void *arg)
+{
+	struct req *r = arg;
+	(void)db;
+	reply_forget(r); /* a retried transaction starts afresh */
+	bool replayed = idem_replay(r);
+	if (!replayed)
+		routes_dispatch(r);
+	if (!r->replied)
+		reply_error(r, 500, "internal", NULL, "no reply was produced");
+	if (!replayed)
+		idem_record(r);
+	return ST_OK;
+}
+
 static void run_request(struct req *r)
 {
 	r->db = store_db(r->srv->store);
+	if (is_write(r) && idem_applies(r)) {
+		if (store_tx(r->db, true, idempotent_write_tx, r) != ST_OK) {
+			reply_forget(r);
+			reply_error(r, 503, "busy", NULL, "the server is busy; nothing was changed:"
+				    " try again");
+		}
+		return;
+	}
 	bool reading = !is_write(r) && store_read_begin(r->db);
 	bool replayed = !reading && is_write(r) && idem_replay(r);
 	if (!replayed)

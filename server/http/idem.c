@@ -1,6 +1,8 @@
-/* idem.c: idempotent writes and conditional reads (see idem.h). Writes run
- * one at a time on the writer thread (http.c), so looking a key up before
- * the write and recording it after cannot race with another write. */
+/* idem.c: idempotent writes and conditional reads (see idem.h). A write
+ * with a key runs in one writing transaction with the look-up of its key
+ * and the keeping of its answer (http.c, run_request): writers are one at
+ * a time across every process sharing the database, so that cannot race
+ * with another write, and the answer commits with the write. */
 #include "config.h"
 
 #include <sodium.h>
@@ -50,6 +52,12 @@ static enum st put_tx(struct db *db, void *arg)
 {
 	struct idem_op *p = arg;
 	return store_idem_put(db, p->uid, p->key, &p->rec, now_s() * 1000);
+}
+
+bool idem_applies(const struct req *r)
+{
+	const char *key = req_header(r, "Idempotency-Key");
+	return key && r->auth && key_ok(key);
 }
 
 bool idem_replay(struct req *r)

@@ -12,6 +12,9 @@
 /* The longest Idempotency-Key accepted (letters, digits, '-' and '_'). */
 #define IDEM_KEY_MAX 100
 
+/* Whether an authenticated write carries a well-formed Idempotency-Key:
+ * then it runs in one transaction with idem_replay and idem_record. */
+bool idem_applies(const struct req *r);
 /* Before an authenticated write runs: when it carries an Idempotency-Key
  * the user has used before, answers it (the first answer again, or 422
  * when the method, path or body differ) and returns true; a malformed

@@ -630,8 +630,25 @@ static int tx_exec(struct db *db, enum tx_step step)
 enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 {
 	if (db->tx_depth > 0) {
-		/* Nested: run inside the caller's transaction. */
-		return fn(db, arg);
+		/* Nested: inside the caller's transaction, under a savepoint,
+		 * so that a refusal here takes back what this part wrote and
+		 * nothing else (the caller decides about the rest). */
+		char sp[64];
+		snprintf(sp, sizeof sp, "SAVEPOINT tx%d", db->tx_depth);
+		if (db_exec(db, sp) != ST_OK)
+			return ST_ERROR;
+		db->tx_depth++;
+		enum st r = fn(db, arg);
+		db->tx_depth--;
+		if (r != ST_OK) {
+			snprintf(sp, sizeof sp, "ROLLBACK TO SAVEPOINT tx%d", db->tx_depth);
+			if (db_exec(db, sp) != ST_OK)
+				return ST_ERROR;
+		}
+		snprintf(sp, sizeof sp, "RELEASE SAVEPOINT tx%d", db->tx_depth);
+		if (db_exec(db, sp) != ST_OK)
+			return ST_ERROR;
+		return r;
 	}
 	db->busy_deadline = mono_ms() + STORE_BUSY_MS;
 	enum st result = ST_BUSY;
