@@ -54,7 +54,7 @@ static enum st put_tx(struct db *db, void *arg)
 	return store_idem_put(db, p->uid, p->key, &p->rec, now_s() * 1000);
 }
 
-bool idem_applies(const struct req *r)
+bool idem_applies(struct req *r)
 {
 	const char *key = req_header(r, "Idempotency-Key");
 	return key && r->auth && key_ok(key);

@@ -14,7 +14,7 @@
 
 /* Whether an authenticated write carries a well-formed Idempotency-Key:
  * then it runs in one transaction with idem_replay and idem_record. */
-bool idem_applies(const struct req *r);
+bool idem_applies(struct req *r);
 /* Before an authenticated write runs: when it carries an Idempotency-Key
  * the user has used before, answers it (the first answer again, or 422
  * when the method, path or body differ) and returns true; a malformed
