@@ -903,6 +903,11 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 	unsigned threads = ncpu > 0 ? (unsigned)ncpu : 2;
 	if (threads < 2)
 		threads = 2;
+	/* A worker waits for PostgreSQL's answers on the network, where
+	 * SQLite's are computed in the thread: more workers keep the cores
+	 * busy while some wait (each has its own database connection). */
+	if (store_over_network(srv->store))
+		threads *= 4;
 	/* Without TLS the array passed is just its MHD_OPTION_END. */
 	struct MHD_OptionItem tls_opts[] = {
 		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_mem[0]},

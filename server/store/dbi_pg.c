@@ -52,8 +52,10 @@
 
 struct pgconn {
 	PGconn *conn;
+	bool pending;       /* a statement sent ahead (pgc_send), answer unread */
 	char err[512];      /* the last error (empty: PQerrorMessage's) */
 	int changes;        /* rows changed by the last INSERT/UPDATE/DELETE */
+	int64_t total_changes; /* ... by every one stepped on the connection */
 	int64_t last_id;    /* the last RETURNING id */
 	unsigned next_name; /* statement names s1, s2, ... */
 	unsigned gen;       /* moves when the session is reset (statements re-prepare) */
@@ -87,6 +89,8 @@ struct pgstmt {
 #define PS(st) ((struct pgstmt *)(void *)(st))
 
 /* ---- SQLSTATE ------------------------------------------------------------ */
+
+static void settle(struct pgconn *c);
 
 int pg_sqlstate_code(const char *s)
 {
@@ -131,6 +135,7 @@ static int fail(struct pgconn *c, PGresult *res)
 	if (PQstatus(c->conn) == CONNECTION_BAD) {
 		PQreset(c->conn);
 		c->gen++;
+		c->pending = false; /* a new session: nothing sent ahead on it */
 		if (PQstatus(c->conn) == CONNECTION_OK)
 			PQclear(PQexec(c->conn, "SET client_min_messages = warning"));
 	}
@@ -635,6 +640,7 @@ bool pg_is_conninfo(const char *arg)
 /* Re-reads the current schema's tables and which have an identity id. */
 static void load_tables(struct pgconn *c)
 {
+	settle(c);
 	PGresult *r = PQexec(c->conn,
 		"SELECT c.relname, EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid"
 		"  AND a.attname = 'id' AND a.attidentity <> '' AND NOT a.attisdropped)"
@@ -724,6 +730,7 @@ void pgc_close(struct pgconn *c)
 {
 	if (!c)
 		return;
+	settle(c);
 	PQfinish(c->conn);
 	for (size_t i = 0; i < c->ntables; i++)
 		free(c->tables[i]);
@@ -731,6 +738,35 @@ void pgc_close(struct pgconn *c)
 	free(c->identity);
 	free(c->line);
 	free(c);
+}
+
+/* Reads the answer to a statement sent ahead (pgc_send), before the
+ * connection carries anything else; an error in it is logged. */
+static void settle(struct pgconn *c)
+{
+	if (!c->pending)
+		return;
+	c->pending = false;
+	PGresult *r;
+	while ((r = PQgetResult(c->conn))) {
+		ExecStatusType s = PQresultStatus(r);
+		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+			keep_error(c, r);
+			fprintf(stderr, "cqrsd: store: %s (a statement sent ahead)\n", c->err);
+		}
+		PQclear(r);
+	}
+}
+
+int pgc_send(struct pgconn *c, const char *sql)
+{
+	settle(c);
+	if (!PQsendQuery(c->conn, sql)) {
+		snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->conn));
+		return SQLITE_ERROR;
+	}
+	c->pending = true;
+	return SQLITE_OK;
 }
 
 const char *pgc_errmsg(struct pgconn *c)
@@ -746,6 +782,11 @@ int pgc_changes(struct pgconn *c)
 	return c->changes;
 }
 
+int64_t pgc_total_changes(struct pgconn *c)
+{
+	return c->total_changes;
+}
+
 int64_t pgc_last_insert_id(struct pgconn *c)
 {
 	return c->last_id;
@@ -753,6 +794,7 @@ int64_t pgc_last_insert_id(struct pgconn *c)
 
 int pgc_exec(struct pgconn *c, const char *sql)
 {
+	settle(c);
 	PGresult *r = PQexec(c->conn, sql);
 	ExecStatusType s = PQresultStatus(r);
 	int rc = SQLITE_OK;
@@ -766,6 +808,7 @@ int pgc_exec(struct pgconn *c, const char *sql)
 
 int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def)
 {
+	settle(c);
 	PGresult *r = PQexec(c->conn, sql);
 	int64_t v = def;
 	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
@@ -899,6 +942,7 @@ static int prepare_typed(struct pgstmt *st)
 		if (attempt > 0 && guarded &&
 		    pgc_exec(c, "ROLLBACK TO SAVEPOINT dbi_prepare") != SQLITE_OK)
 			return SQLITE_ERROR;
+		settle(c);
 		PGresult *r = PQprepare(c->conn, st->name, st->sql, st->nparams, st->types);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			PQclear(r);
@@ -962,6 +1006,7 @@ int pgs_step(dbstmt *s)
 		log_error(st);
 		return rc;
 	}
+	settle(c);
 	PGresult *r = PQexecPrepared(c->conn, st->name, st->nparams, st->vals, st->lens, st->fmts, 0);
 	ExecStatusType s2 = PQresultStatus(r);
 	if (s2 != PGRES_TUPLES_OK && s2 != PGRES_COMMAND_OK) {
@@ -972,8 +1017,10 @@ int pgs_step(dbstmt *s)
 	}
 	c->err[0] = '\0';
 	const char *cmd = PQcmdStatus(r);
-	if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6))
+	if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) || !strncmp(cmd, "DELETE", 6)) {
 		c->changes = atoi(PQcmdTuples(r));
+		c->total_changes += c->changes;
+	}
 	if (st->returning_id) {
 		int n = PQntuples(r);
 		if (n > 0)
@@ -1015,6 +1062,7 @@ void pgs_finalize(dbstmt *s)
 	if (st->gen == st->c->gen && PQtransactionStatus(st->c->conn) != PQTRANS_INERROR) {
 		char sql[40];
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
+		settle(st->c);
 		PQclear(PQexec(st->c->conn, sql));
 	}
 	for (int i = 0; i < st->nparams; i++)
@@ -1096,6 +1144,7 @@ static const PGresult *columns_of(struct pgstmt *st)
 	if (ensure_prepared(st) != SQLITE_OK)
 		return NULL;
 	PQclear(st->desc);
+	settle(st->c);
 	st->desc = PQdescribePrepared(st->c->conn, st->name);
 	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
 		keep_error(st->c, st->desc);
@@ -1217,6 +1266,7 @@ const char *pgs_column_name(dbstmt *s, int col)
 int pgc_copy_begin(struct pgconn *c, const char *table, const char *columns)
 {
 	char *sql = xasprintf("COPY %s (%s) FROM STDIN", table, columns);
+	settle(c);
 	PGresult *r = PQexec(c->conn, sql);
 	free(sql);
 	int rc = SQLITE_OK;
@@ -1274,9 +1324,10 @@ int pgc_copy_end(struct pgconn *c)
 	}
 	PGresult *r;
 	while ((r = PQgetResult(c->conn))) {
-		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			c->changes = atoi(PQcmdTuples(r));
-		else if (rc == SQLITE_OK)
+			c->total_changes += c->changes;
+		} else if (rc == SQLITE_OK)
 			rc = fail(c, r);
 		PQclear(r);
 	}

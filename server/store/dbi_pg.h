@@ -31,6 +31,11 @@ void pgs_finalize(dbstmt *st);
  * parameters, results discarded). SQLITE_OK or an SQLITE_* error code
  * (pgc_errmsg). */
 int pgc_exec(struct pgconn *c, const char *sql);
+/* Sends SQL text as is without waiting for its answer, which is read
+ * (and an error in it logged) before the connection is next used: for a
+ * read transaction's COMMIT, which need not cost the request a round
+ * trip. */
+int pgc_send(struct pgconn *c, const char *sql);
 /* The first column of the first row of SQL text run as is (def when no
  * row or on error). */
 int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def);
@@ -38,6 +43,8 @@ int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def);
 const char *pgc_errmsg(struct pgconn *c);
 /* Rows changed by the last INSERT, UPDATE or DELETE stepped. */
 int pgc_changes(struct pgconn *c);
+/* Rows changed by every statement stepped on the connection. */
+int64_t pgc_total_changes(struct pgconn *c);
 /* The id of the last row inserted (by an INSERT into a table with an
  * identity id column; unchanged when the INSERT inserted nothing). */
 int64_t pgc_last_insert_id(struct pgconn *c);

@@ -31,6 +31,12 @@ bool store_names_postgresql(const char *arg)
 	return pg_is_conninfo(arg);
 }
 
+bool store_over_network(const struct store *s)
+{
+	(void)s;
+	return DBI_PG_ONLY;
+}
+
 const char *db_errmsg(struct db *db)
 {
 	return DBI_PG_ONLY ? pgc_errmsg(db->pg) : sqlite3_errmsg(db->sql);
@@ -48,9 +54,7 @@ int64_t db_last_insert_rowid(struct db *db)
 
 int64_t db_total_changes(struct db *db)
 {
-	/* PostgreSQL: the connection's own commits move the version row too
-	 * (store_read_begin), so there is nothing to add. */
-	return DBI_PG_ONLY ? 0 : sqlite3_total_changes64(db->sql);
+	return DBI_PG_ONLY ? pgc_total_changes(db->pg) : sqlite3_total_changes64(db->sql);
 }
 
 dbstmt *db_prepare_own(struct db *db, const char *sql)
@@ -512,7 +516,7 @@ bool store_read_begin(struct db *db)
 		}
 		db->tx_depth++;
 		db->snap_version = v;
-		db->snap_changes = 0;
+		db->snap_changes = pgc_total_changes(db->pg);
 		db->snap_stamped = true;
 		return true;
 	}
@@ -538,7 +542,9 @@ void store_read_end(struct db *db)
 	db->snap_stamped = false;
 	db->tx_depth--;
 	if (DBI_PG_ONLY) {
-		if (pgc_exec(db->pg, "COMMIT") != SQLITE_OK)
+		/* Nothing to wait for: the next use of the connection reads
+		 * the answer (pgc_send). */
+		if (pgc_send(db->pg, "COMMIT") != SQLITE_OK)
 			pgc_exec(db->pg, "ROLLBACK");
 		return;
 	}

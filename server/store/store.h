@@ -37,6 +37,9 @@ enum st {
  * postgres://... or "postgresql:" and a libpq key=value string) rather
  * than an SQLite file. */
 bool store_names_postgresql(const char *arg);
+/* Whether the store's database answers over the network (PostgreSQL):
+ * its statements wait rather than compute. */
+bool store_over_network(const struct store *s);
 /* Opens (creating and migrating) the database at path. Returns NULL and
  * writes err on failure. */
 struct store *store_open(const char *path, char *err, size_t errlen);

@@ -31,7 +31,7 @@ struct db;
 
 /* The connection-level calls of dbi.h's engines: the last error, rows
  * changed by the last statement, the last inserted id, and (SQLite) the
- * connection's total changes, 0 on PostgreSQL. */
+ * connection's total changes (rows changed by its statements). */
 const char *db_errmsg(struct db *db);
 int db_changes(struct db *db);
 int64_t db_last_insert_rowid(struct db *db);

@@ -339,6 +339,7 @@ enum st store_user_grants(struct db *db, int64_t uid, struct grant **out, size_t
 #define AUTH_CACHE_SLOTS 32
 #define ME_CACHE_SLOTS 16
 #define TEXT_CACHE_SLOTS 32
+#define SCOPE_CACHE_SLOTS 64
 struct auth_entry {
 	unsigned char hash[32];
 	bool used;
@@ -353,12 +354,21 @@ struct me_entry {
 	char *text;
 	size_t len;
 };
+/* One answer of scope_ask: which question (its SQL), about what. */
+struct scope_entry {
+	const char *sql; /* NULL: empty */
+	int64_t uid, org, service;
+	char roles[128];
+	bool in;
+};
 struct read_cache {
 	int64_t version, changes; /* the stamp the entries were read under */
 	size_t next_auth, next_me, next_text; /* the slots to fill next (round robin) */
 	struct auth_entry auth[AUTH_CACHE_SLOTS];
 	struct me_entry me[ME_CACHE_SLOTS];
 	struct me_entry text[TEXT_CACHE_SLOTS];
+	size_t next_scope;
+	struct scope_entry scope[SCOPE_CACHE_SLOTS];
 };
 
 static void read_cache_clear(struct read_cache *c)
@@ -527,8 +537,37 @@ static const char READABLE_SOMEWHERE_SQL[] = SCOPE_CTE
 
 /* Runs one of the statements above for user ?1, organisation ?2, service
  * ?3 (a slot only in SCOPE_SQL) and roles ?99 (NULL: any). */
+static bool scope_ask_db(struct db *db, const char *sql, int64_t uid, int64_t org_id,
+			 int64_t service_id, const char *roles);
+
+/* The answers are kept in the connection's read cache for the snapshot:
+ * a request asks the same question several times (each money figure asks
+ * the rule of pounds), and on PostgreSQL each answer is a round trip. */
 static bool scope_ask(struct db *db, const char *sql, int64_t uid, int64_t org_id,
 		      int64_t service_id, const char *roles)
+{
+	struct read_cache *c = read_cache_now(db);
+	if (c && roles && strlen(roles) >= sizeof c->scope[0].roles)
+		c = NULL;
+	for (size_t i = 0; c && i < SCOPE_CACHE_SLOTS; i++) {
+		const struct scope_entry *e = &c->scope[i];
+		if (e->sql == sql && e->uid == uid && e->org == org_id && e->service == service_id &&
+		    !strcmp(e->roles, roles ? roles : ""))
+			return e->in;
+	}
+	bool in = scope_ask_db(db, sql, uid, org_id, service_id, roles);
+	if (c) {
+		struct scope_entry *e = &c->scope[c->next_scope];
+		c->next_scope = (c->next_scope + 1) % SCOPE_CACHE_SLOTS;
+		*e = (struct scope_entry){.sql = sql, .uid = uid, .org = org_id,
+					  .service = service_id, .in = in};
+		strlcpy_s(e->roles, roles ? roles : "", sizeof e->roles);
+	}
+	return in;
+}
+
+static bool scope_ask_db(struct db *db, const char *sql, int64_t uid, int64_t org_id,
+			 int64_t service_id, const char *roles)
 {
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
