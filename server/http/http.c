@@ -907,7 +907,7 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 	 * SQLite's are computed in the thread: more workers keep the cores
 	 * busy while some wait (each has its own database connection). */
 	if (store_over_network(srv->store))
-		threads *= 4;
+		threads *= 2;
 	/* Without TLS the array passed is just its MHD_OPTION_END. */
 	struct MHD_OptionItem tls_opts[] = {
 		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_mem[0]},

@@ -32,7 +32,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +52,7 @@
 struct pgconn {
 	PGconn *conn;
 	bool pending;       /* a statement sent ahead (pgc_send), answer unread */
+	const char *lazy;   /* a statement to run before the next one (pgc_lazy) */
 	char err[512];      /* the last error (empty: PQerrorMessage's) */
 	int changes;        /* rows changed by the last INSERT/UPDATE/DELETE */
 	int64_t total_changes; /* ... by every one stepped on the connection */
@@ -744,18 +744,40 @@ void pgc_close(struct pgconn *c)
  * connection carries anything else; an error in it is logged. */
 static void settle(struct pgconn *c)
 {
-	if (!c->pending)
-		return;
-	c->pending = false;
-	PGresult *r;
-	while ((r = PQgetResult(c->conn))) {
-		ExecStatusType s = PQresultStatus(r);
-		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+	if (c->pending) {
+		c->pending = false;
+		PGresult *r;
+		while ((r = PQgetResult(c->conn))) {
+			ExecStatusType s = PQresultStatus(r);
+			if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+				keep_error(c, r);
+				fprintf(stderr, "cqrsd: store: %s (a statement sent ahead)\n", c->err);
+			}
+			PQclear(r);
+		}
+	}
+	if (c->lazy) {
+		const char *sql = c->lazy;
+		c->lazy = NULL;
+		PGresult *r = PQexec(c->conn, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			keep_error(c, r);
-			fprintf(stderr, "cqrsd: store: %s (a statement sent ahead)\n", c->err);
+			fprintf(stderr, "cqrsd: store: %s\n  in: %s\n", c->err, sql);
 		}
 		PQclear(r);
 	}
+}
+
+void pgc_lazy(struct pgconn *c, const char *sql)
+{
+	c->lazy = sql;
+}
+
+bool pgc_lazy_cancel(struct pgconn *c)
+{
+	bool was = c->lazy != NULL;
+	c->lazy = NULL;
+	return was;
 }
 
 int pgc_send(struct pgconn *c, const char *sql)
@@ -919,6 +941,7 @@ static int ensure_prepared(struct pgstmt *st)
 	struct pgconn *c = st->c;
 	if (st->gen == c->gen)
 		return SQLITE_OK;
+	settle(c); /* a lazy BEGIN first: whether a savepoint is needed depends on it */
 	if (PQtransactionStatus(c->conn) != PQTRANS_INTRANS)
 		return prepare_typed(st);
 	if (pgc_exec(c, "SAVEPOINT dbi_prepare") != SQLITE_OK)

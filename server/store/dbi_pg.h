@@ -36,6 +36,12 @@ int pgc_exec(struct pgconn *c, const char *sql);
  * read transaction's COMMIT, which need not cost the request a round
  * trip. */
 int pgc_send(struct pgconn *c, const char *sql);
+/* A statement (a static string) to run, as is, just before the
+ * connection's next one, and only if there is one: a read transaction's
+ * BEGIN, for requests that may need no database at all.
+ * pgc_lazy_cancel forgets it and says whether it was still waiting. */
+void pgc_lazy(struct pgconn *c, const char *sql);
+bool pgc_lazy_cancel(struct pgconn *c);
 /* The first column of the first row of SQL text run as is (def when no
  * row or on error). */
 int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def);

@@ -504,16 +504,20 @@ static int step_once(struct db *db, const char *sql)
 bool store_read_begin(struct db *db)
 {
 	if (DBI_PG_ONLY) {
-		/* One round trip: the snapshot and the version row read in it
-		 * (every commit that wrote moved it, dbi_install_version_triggers). */
 		if (db->tx_depth > 0)
 			return false;
-		int64_t v = pgc_query_int(db->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ;"
-					  " SELECT v FROM dbi_version", -1);
-		if (v < 0) {
-			pgc_exec(db->pg, "ROLLBACK");
+		/* The stamp: the version row (every commit that wrote moved it,
+		 * dbi_install_version_triggers), read by a prepared statement
+		 * before the snapshot begins, so that what the cache holds under
+		 * it is never older than it; the snapshot itself is begun only
+		 * if a statement needs it (pgc_lazy). One round trip for a read
+		 * the read cache answers whole, and no staleness: a commit
+		 * anywhere before this request moved the stamp. */
+		static const char version[] = "SELECT v FROM dbi_version WHERE one = 1";
+		int64_t v = db_one_int(db_stmt(db, version), -1);
+		if (v < 0)
 			return false;
-		}
+		pgc_lazy(db->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 		db->tx_depth++;
 		db->snap_version = v;
 		db->snap_changes = pgc_total_changes(db->pg);
@@ -542,8 +546,11 @@ void store_read_end(struct db *db)
 	db->snap_stamped = false;
 	db->tx_depth--;
 	if (DBI_PG_ONLY) {
-		/* Nothing to wait for: the next use of the connection reads
-		 * the answer (pgc_send). */
+		/* A snapshot no statement needed was never begun. Else nothing
+		 * to wait for: the next use of the connection reads the answer
+		 * (pgc_send). */
+		if (pgc_lazy_cancel(db->pg))
+			return;
 		if (pgc_send(db->pg, "COMMIT") != SQLITE_OK)
 			pgc_exec(db->pg, "ROLLBACK");
 		return;
