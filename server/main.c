@@ -41,6 +41,32 @@ static bool business_clock(struct db *db)
 	return true;
 }
 
+/* How long a cqrsd --demo waits for another one seeding the database. */
+#define DEMO_SEED_WAIT_MS 120000
+
+/* Seeds the demo data into an empty database (store_tx: the caller's
+ * one transaction). */
+static enum st demo_seed_tx(struct db *db, void *arg)
+{
+	(void)arg;
+	if (!store_is_empty(db))
+		return ST_OK;
+	fputs("cqrsd: creating the demo database\n", stderr);
+	/* The demo lives on 10 April 2025: the 2024/25 year-end is being
+	 * entered and declared, so every job aid has something to do. The
+	 * date is set first, so that what the seed dates by "today"
+	 * (demo.newuser's registration code: 14 days) uses it. */
+	char from[11];
+	date_add_days(DEMO_BUSINESS_DATE, -120, from);
+	if (store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
+	    store_seed_demo(db) != ST_OK || !business_clock(db) ||
+	    recalc_all(db, false) != ST_OK ||
+	    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK ||
+	    store_demo_settle_times(db) != ST_OK)
+		return ST_ERROR;
+	return ST_OK;
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: cqrsd [OPTION]...\n"
@@ -449,19 +475,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct db *db = store_db(srv.store);
-	if (demo && store_is_empty(db)) {
-		fputs("cqrsd: creating the demo database\n", stderr);
-		/* The demo lives on 10 April 2025: the 2024/25 year-end is being
-		 * entered and declared, so every job aid has something to do.
-		 * The date is set first, so that what the seed dates by "today"
-		 * (demo.newuser's registration code: 14 days) uses it. */
-		char from[11];
-		date_add_days(DEMO_BUSINESS_DATE, -120, from);
-		if (store_setting_set(db, "business_date", DEMO_BUSINESS_DATE) != ST_OK ||
-		    store_seed_demo(db) != ST_OK ||
-		    !business_clock(db) || recalc_all(db, false) != ST_OK ||
-		    lifecycle_open_declarations(db, from, DEMO_BUSINESS_DATE) != ST_OK ||
-		    store_demo_settle_times(db) != ST_OK) {
+	if (demo) {
+		/* One transaction: a seed is whole or absent, and of several
+		 * cqrsd started at once on one database one seeds while the
+		 * others wait for the writers' lock, then find it seeded. */
+		enum st r;
+		int64_t until = mono_ms() + DEMO_SEED_WAIT_MS;
+		while ((r = store_tx(db, true, demo_seed_tx, NULL)) == ST_BUSY && mono_ms() < until)
+			usleep(200 * 1000);
+		if (r != ST_OK) {
 			fputs("cqrsd: seeding the demo data failed\n", stderr);
 			store_close(&srv.store);
 			return 1;
