@@ -210,6 +210,9 @@ json_t *col_json_text(dbstmt *st, int col)
 /* How long a statement, or a whole store_tx with its retries, waits for
  * another connection's lock before giving up with ST_BUSY (503 busy). */
 #define STORE_BUSY_MS 3000
+/* How long a starting cqrsd waits for another process's migration or
+ * seed before it gives up. */
+#define STORE_START_WAIT_MS 120000
 
 /* SQLite's busy handler: short sleeps until the connection's deadline
  * (store_tx's, else STORE_BUSY_MS from the statement's first wait). */
@@ -367,7 +370,12 @@ static bool migrate(struct db *db, char *err, size_t errlen)
 {
 	if (DBI_PG_ONLY)
 		return migrate_pg(db, err, errlen);
-	if (db_exec(db, "BEGIN IMMEDIATE") != ST_OK) {
+	/* Another process may be migrating or seeding (cqrsd --demo seeds in
+	 * one transaction): wait for it as long as a start may take. */
+	db->busy_deadline = mono_ms() + STORE_START_WAIT_MS;
+	enum st began = db_exec(db, "BEGIN IMMEDIATE");
+	db->busy_deadline = 0;
+	if (began != ST_OK) {
 		snprintf(err, errlen, "cannot lock the database for migration");
 		return false;
 	}

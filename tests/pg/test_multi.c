@@ -87,9 +87,17 @@ static pid_t spawn(char *const argv[], const char *log, int *out_fd)
 	return pid;
 }
 
+static bool spawn_cqrsd(int i, const char *const *extra);
+static bool wait_cqrsd(int i);
+
 /* Starts cqrsd number i (0-based) on db_arg with extra options (NULL-ended),
  * waiting for its "listening on" line. */
 static bool start_cqrsd(int i, const char *const *extra)
+{
+	return spawn_cqrsd(i, extra) && wait_cqrsd(i);
+}
+
+static bool spawn_cqrsd(int i, const char *const *extra)
 {
 	struct server *s = &inst[i];
 	memset(s, 0, sizeof *s);
@@ -107,8 +115,13 @@ static bool start_cqrsd(int i, const char *const *extra)
 		argv[a++] = (char *)extra[k];
 	argv[a] = NULL;
 	s->pid = spawn(argv, s->log, &s->out_fd);
-	if (s->pid < 0)
-		return false;
+	return s->pid >= 0;
+}
+
+/* Waits for cqrsd i's "listening on" line (a minute at most). */
+static bool wait_cqrsd(int i)
+{
+	struct server *s = &inst[i];
 	char line[256];
 	size_t n = 0;
 	int64_t deadline = mono_ms() + 60000;
@@ -559,6 +572,78 @@ static void test_kill(void)
 /* Writes an extract of the demo's extracted values for 31 March 2025,
  * each moved by k (counts +k, ratios' denominators +k, Yes/No swapped on
  * odd k), to file; returns the number of values, or 0. */
+/* Two instances given the same write with the same Idempotency-Key at
+ * the same moment (a client's retry racing its first attempt through a
+ * load balancer): it runs once, and both get its one answer. The two
+ * requests are two curl processes started together (the harness's
+ * libcurl handle is the test's one connection). */
+static char *slurp(const char *file)
+{
+	char *cmd = xasprintf("cat %s", file);
+	int st;
+	char *out = run_capture(cmd, &st);
+	free(cmd);
+	return out;
+}
+
+static void test_same_key(void)
+{
+	char *tp = signin(&lb, "demo.practice");
+	json_int_t svc = tp ? service_by_code(tp, "MS2425") : 0;
+	json_int_t feb = svc ? ach_on(tp, "A81001", svc, "2025-02-28") : 0;
+	json_int_t gid = feb ? group_of(tp, feb, "MS") : 0;
+	if (!tap_ok(gid > 0, "the race's target: February's MS group of A81001")) {
+		free(tp);
+		return;
+	}
+	int once = 0, same = 0, replayed = 0, rounds = 5;
+	for (int k = 0; k < rounds; k++) {
+		json_int_t version = current_version(tp, feb, gid);
+		char *body = xasprintf("{\"mode\": \"submit\", \"version\": %lld, \"notes\":"
+				       " \"same-key-%d\", \"values\": [{\"indicator\": \"MS01\","
+				       " \"value\": \"%d\"}, {\"indicator\": \"MS02\", \"value\": \"%d\"}]}",
+				       (long long)version, k, 300 + k, 400 + k);
+		char *qbody = shell_quote(body);
+		const char *path = F("/api/v1/achievements/%lld/groups/%lld", (long long)feb,
+				     (long long)gid);
+		char *one[2];
+		for (int i = 0; i < 2; i++)
+			one[i] = xasprintf("curl -s -m 20 -o %s/race%d.body -D %s/race%d.hdr -X PUT"
+					   " -H 'Authorization: Bearer %s' -H 'Content-Type: application/json'"
+					   " -H 'Idempotency-Key: multi-same-key-%d-%lld' --data-binary %s %s%s",
+					   dir, i, dir, i, tp, k, (long long)getpid(), qbody,
+					   inst[i ? 2 : 0].base, path);
+		char *cmd = xasprintf("%s & %s & wait", one[0], one[1]);
+		int st;
+		free(run_capture(cmd, &st));
+		char *b0 = slurp(F("%s/race0.body", dir)), *b1 = slurp(F("%s/race1.body", dir));
+		char *h0 = slurp(F("%s/race0.hdr", dir)), *h1 = slurp(F("%s/race1.hdr", dir));
+		bool ok0 = h0 && strstr(h0, " 200 "), ok1 = h1 && strstr(h1, " 200 ");
+		long long n = sql_int(F("SELECT count(*) FROM submission WHERE notes = 'same-key-%d'", k));
+		once += n == 1;
+		same += ok0 && ok1 && b0 && b1 && *b0 && !strcmp(b0, b1);
+		replayed += ((h0 && strcasestr(h0, "Idempotent-Replayed: true")) != 0) +
+				    ((h1 && strcasestr(h1, "Idempotent-Replayed: true")) != 0) == 1;
+		if (n != 1 || !ok0 || !ok1)
+			tap_diag("round %d: %lld submissions; answers %.40s / %.40s", k, n,
+				 h0 ? h0 : "-", h1 ? h1 : "-");
+		free(b0);
+		free(b1);
+		free(h0);
+		free(h1);
+		free(cmd);
+		free(one[0]);
+		free(one[1]);
+		free(qbody);
+		free(body);
+	}
+	tap_ok(once == rounds && same == rounds && replayed == rounds,
+	       "one submission sent at the same moment to instances 1 and 3 with one Idempotency-Key"
+	       " (%d rounds): stored once each time (%d), both answered 200 with the same body (%d),"
+	       " one of them marked Idempotent-Replayed (%d)", rounds, once, same, replayed);
+	free(tp);
+}
+
 static size_t write_extract(const char *file, int k)
 {
 	char *csv = sql(F(
@@ -769,15 +854,29 @@ int main(void)
 	const char *plain[] = {NULL};
 	const char *mailer[] = {"--smtp-url", url, NULL};
 	int64_t t0 = mono_ms();
-	if (!tap_ok(start_cqrsd(0, first), "instance 1 (--demo) seeds the %s database and serves",
-		    on_pg ? "PostgreSQL" : "SQLite"))
-		tap_bail("instance 1 did not start");
-	bool two = start_cqrsd(1, plain) && start_cqrsd(2, mailer);
-	if (!tap_ok(two, "instances 2 and 3 start on the seeded database without seeding it"
+	/* Instances 1 and 2 both with --demo, at the same moment, on the
+	 * empty database: one seeds, the other waits and finds it seeded. */
+	const char *second[] = {"--demo", NULL};
+	bool both = spawn_cqrsd(0, first) && spawn_cqrsd(1, second);
+	bool up1 = both && wait_cqrsd(0), up2 = both && wait_cqrsd(1);
+	if (!tap_ok(up1 && up2, "instances 1 and 2, both started at once with --demo on the empty"
+		    " %s database, serve", on_pg ? "PostgreSQL" : "SQLite"))
+		tap_bail("instances 1 and 2 did not start");
+	char *log1 = server_log(&inst[0]), *log2 = server_log(&inst[1]);
+	int seeders = (log1 && strstr(log1, "creating the demo database") != NULL) +
+		      (log2 && strstr(log2, "creating the demo database") != NULL);
+	free(log1);
+	free(log2);
+	bool two = start_cqrsd(2, mailer);
+	(void)plain;
+	if (!tap_ok(two, "instance 3 starts on the seeded database without seeding it"
 		    " (%.1f s for the three)", (double)(mono_ms() - t0) / 1000))
-		tap_bail("instances 2 and 3 did not start");
+		tap_bail("instance 3 did not start");
 	long long orgs = sql_int("SELECT count(*) FROM organisation");
-	tap_ok(orgs > 0, "one seed: %lld organisations", orgs);
+	long long practice = sql_int("SELECT count(*) FROM app_user WHERE user_id = 'demo.practice'");
+	tap_ok(orgs > 0 && practice == 1 && seeders == 1,
+	       "one seed: %lld organisations, demo.practice once, %d instance(s) said they seeded",
+	       orgs, seeders);
 	if (!tap_ok(start_haproxy(haproxy), "HAProxy (docs/deploy/haproxy.cfg) in front of the three"
 		    " answers GET /api/v1/health at %s", lb.base))
 		tap_bail("HAProxy did not start");
@@ -786,6 +885,7 @@ int main(void)
 	test_sessions();
 	test_mail();
 	test_kill();
+	test_same_key();
 	test_extract();
 	free(url);
 	free(haproxy);
