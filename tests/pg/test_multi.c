@@ -2,8 +2,9 @@
  * (issue 15). Run by tests/pg/run-on-pg.sh (the test tests/pg/test_multi.pg),
  * which makes a throwaway cluster and passes its conninfo base in
  * CQRS_TEST_PG. Here: a database of its own on that cluster, three cqrsd on
- * free loopback ports (the first with --demo seeds it; the others start
- * after it on the seeded database), a loopback SMTP listener for the two
+ * free loopback ports (the first two started at once with --demo: one
+ * seeds, in one transaction, the other waits and finds it seeded; the
+ * third after them), a loopback SMTP listener for the two
  * instances that deliver e-mail, and HAProxy in front, its configuration
  * made from docs/deploy/haproxy.cfg by docs/deploy/haproxy-cfg.sh. Then:
  * - a token made on one instance works on the others; signing out on one
@@ -14,6 +15,9 @@
  *   instance is SIGKILLed: every acknowledged write is in the database
  *   exactly once, nothing is half-applied (SQL through psql), and no
  *   request fails but the one in flight at the kill;
+ * - one write sent at the same moment to two instances with one
+ *   Idempotency-Key (a retry racing its first attempt) is stored once,
+ *   and both answers are its one answer;
  * - `cqrsd load-extract` on the database while the other instances serve
  *   reads without an error.
  * Skipped (TAP "1..0 # SKIP") without CQRS_TEST_PG, psql or haproxy.
