@@ -217,6 +217,21 @@ static void test_connections(void)
 	ck(st == 201, "after they close, 127.0.0.2 is served again (%ld)", st);
 }
 
+/* A --trusted-proxy that is not an address or a network is refused. */
+static void test_option(void)
+{
+	static const char *const bad[] = {"proxy.example", "10.0.0.0/33", "10.0.0.1:80"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int st;
+		char *out = run_capture(F("'%s' --db /nonexistent/x.db --trusted-proxy '%s' 2>&1",
+					  getenv("CQRSD"), bad[i]), &st);
+		ck(st == 2 && contains(out, "--trusted-proxy wants an IPv4 or IPv6 address") &&
+		   contains(out, bad[i]), "--trusted-proxy %s: refused with exit status 2 (%d: %s)",
+		   bad[i], st, out);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const char *args[] = {"--trusted-proxy", "127.0.0.1", NULL};
@@ -224,6 +239,7 @@ int main(void)
 	test_waits();
 	test_audit();
 	test_connections();
+	test_option();
 	apitest_done();
 	return tap_done();
 }
