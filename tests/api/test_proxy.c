@@ -27,32 +27,11 @@
 
 #define WRONG "Wrong-Password-1"
 
-/* POST /session for user with password, sent from the loopback address
- * src with the header lines extra ("" or lines ending in CRLF). Returns
- * the status (0: no answer). */
-static long signin_via(const char *src, const char *extra, const char *user,
-		       const char *password)
-{
-	char *body = xasprintf("{\"user_id\": \"%s\", \"password\": \"%s\"}", user, password);
-	char *req = xasprintf("POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n%s"
-			      "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-			      "Connection: close\r\n\r\n%s", extra, strlen(body), body);
-	struct buf out;
-	buf_init(&out);
-	raw_exchange_from(&srv, src, req, strlen(req), 10000, &out);
-	long status = out.data && strncmp(out.data, "HTTP/1.", 7) == 0 ?
-			      strtol(out.data + 9, NULL, 10) : 0;
-	buf_free(&out);
-	free(req);
-	free(body);
-	return status;
-}
-
 /* The same from the proxy (127.0.0.1) forwarding for client. */
 static long signin_for(const char *client, const char *user, const char *password)
 {
 	char *h = xasprintf("X-Forwarded-For: %s\r\n", client);
-	long st = signin_via("127.0.0.1", h, user, password);
+	long st = raw_signin(&srv, "127.0.0.1", h, user, password);
 	free(h);
 	return st;
 }
@@ -64,7 +43,7 @@ static int fail_until_wait(const char *src, const char *extra, const char *user,
 	int n = 0;
 	*last = 0;
 	while (n < 8) {
-		*last = signin_via(src, extra, user, WRONG);
+		*last = raw_signin(&srv, src, extra, user, WRONG);
 		if (*last != 401)
 			break;
 		n++;
@@ -89,13 +68,13 @@ static void test_waits(void)
 	long spoof = signin_for("198.51.100.2, 198.51.100.1", "demo.view", PASSWORD);
 	ck(spoof == 429, "\"X-Forwarded-For: 198.51.100.2, 198.51.100.1\": the rightmost entry "
 	   "counts, the spoofed leftmost is ignored (429: %ld)", spoof);
-	long lines = signin_via("127.0.0.1", "X-Forwarded-For: 198.51.100.2\r\n"
+	long lines = raw_signin(&srv, "127.0.0.1", "X-Forwarded-For: 198.51.100.2\r\n"
 				"X-Forwarded-For: 198.51.100.1\r\n", "demo.view", PASSWORD);
 	ck(lines == 429, "two X-Forwarded-For lines (the client's, then the proxy's): the "
 	   "proxy's counts (429: %ld)", lines);
 	/* A peer that is not a trusted proxy cannot borrow the wait. */
-	long ignored = signin_via("127.0.0.2", "X-Forwarded-For: 198.51.100.1\r\n", "demo.view",
-				  PASSWORD);
+	long ignored = raw_signin(&srv, "127.0.0.2", "X-Forwarded-For: 198.51.100.1\r\n",
+				  "demo.view", PASSWORD);
 	long still = signin_for("198.51.100.1", "demo.view", PASSWORD);
 	ck(ignored == 201 && still == 429, "127.0.0.2 (not a trusted proxy) forwarding for the "
 	   "waiting 198.51.100.1 signs in (%ld) while 198.51.100.1 still waits (%ld)", ignored,
@@ -105,8 +84,9 @@ static void test_waits(void)
 	long right = signin_for("198.51.100.2", "demo.view", PASSWORD);
 	ck(other == 401 && right == 201, "another forwarded address does not wait: a wrong "
 	   "password gets 401 (%ld), the right one signs in (%ld)", other, right);
-	long junk = signin_via("127.0.0.1", "X-Forwarded-For: unknown\r\n", "demo.view", PASSWORD);
-	long proxy = signin_via("127.0.0.1", "", "demo.view", PASSWORD);
+	long junk = raw_signin(&srv, "127.0.0.1", "X-Forwarded-For: unknown\r\n", "demo.view",
+			       PASSWORD);
+	long proxy = raw_signin(&srv, "127.0.0.1", "", "demo.view", PASSWORD);
 	ck(junk == 201 && proxy == 201, "an X-Forwarded-For that is not an address, or none: the "
 	   "proxy's own address, which does not wait (%ld, %ld)", junk, proxy);
 	long v6 = signin_for("[2001:db8::5]:4711", "demo.view", WRONG);
@@ -118,16 +98,16 @@ static void test_waits(void)
 	last = 0;
 	for (int i = 1; i <= 8 && last != 429; i++) {
 		char *h = xasprintf("X-Forwarded-For: 203.0.113.%d\r\n", i);
-		last = signin_via("127.0.0.2", h, "demo.pcn", WRONG);
+		last = raw_signin(&srv, "127.0.0.2", h, "demo.pcn", WRONG);
 		n += last == 401;
 		free(h);
 	}
 	ck(n == 4 && last == 429, "from 127.0.0.2 (not a trusted proxy) with a different "
 	   "X-Forwarded-For each time: 429 after four 401 all the same (%d, then %ld)", n, last);
-	long fwd = signin_via("127.0.0.2", "X-Forwarded-For: 198.51.100.9\r\n", "demo.pcn",
-			      PASSWORD);
+	long fwd = raw_signin(&srv, "127.0.0.2", "X-Forwarded-For: 198.51.100.9\r\n",
+			      "demo.pcn", PASSWORD);
 	ck(fwd == 429, "... the right password from 127.0.0.2 waits whatever it forwards (%ld)", fwd);
-	long from3 = signin_via("127.0.0.3", "", "demo.pcn", PASSWORD);
+	long from3 = raw_signin(&srv, "127.0.0.3", "", "demo.pcn", PASSWORD);
 	ck(from3 == 201, "... and from 127.0.0.3 it signs in (%ld)", from3);
 }
 
@@ -213,7 +193,7 @@ static void test_connections(void)
 	}
 	ts.tv_nsec = 200 * 1000000L;
 	nanosleep(&ts, NULL);
-	long st = signin_via("127.0.0.2", "", "demo.practice", PASSWORD);
+	long st = raw_signin(&srv, "127.0.0.2", "", "demo.practice", PASSWORD);
 	ck(st == 201, "after they close, 127.0.0.2 is served again (%ld)", st);
 }
 

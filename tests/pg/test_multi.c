@@ -273,26 +273,6 @@ static void test_sessions(void)
 	       "password wait too (%ld)", failures, now);
 }
 
-/* POST /session for user through HAProxy from the loopback address src,
- * with the header lines extra ("" or lines ending in CRLF); the status. */
-static long signin_from(const char *src, const char *extra, const char *user,
-			const char *password)
-{
-	char *body = xasprintf("{\"user_id\": \"%s\", \"password\": \"%s\"}", user, password);
-	char *req = xasprintf("POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n%s"
-			      "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-			      "Connection: close\r\n\r\n%s", extra, strlen(body), body);
-	struct buf out;
-	buf_init(&out);
-	raw_exchange_from(&lb, src, req, strlen(req), 10000, &out);
-	long status = out.data && strncmp(out.data, "HTTP/1.", 7) == 0 ?
-			      strtol(out.data + 9, NULL, 10) : 0;
-	buf_free(&out);
-	free(req);
-	free(body);
-	return status;
-}
-
 /* Behind HAProxy each client has its own address (option forwardfor and
  * cqrsd --trusted-proxy 127.0.0.1): failed sign-ins from 127.0.0.2 make
  * 127.0.0.2 wait, not 127.0.0.3, whatever X-Forwarded-For 127.0.0.2
@@ -303,16 +283,16 @@ static void test_forwarded(void)
 	int failures = 0;
 	long last = 0;
 	while (failures < 8) {
-		last = signin_from("127.0.0.2", "", "demo.pcn", "Wrong-2025x");
+		last = raw_signin(&lb, "127.0.0.2", "", "demo.pcn", "Wrong-2025x");
 		if (last != 401)
 			break;
 		failures++;
 	}
 	/* The wait is 2 s: the checks that need it come at once. */
-	long spoof = signin_from("127.0.0.2", "X-Forwarded-For: 127.0.0.3\r\n", "demo.pcn",
+	long spoof = raw_signin(&lb, "127.0.0.2", "X-Forwarded-For: 127.0.0.3\r\n", "demo.pcn",
 				 PASSWORD);
-	long other = signin_from("127.0.0.3", "", "demo.pcn", PASSWORD);
-	long still = signin_from("127.0.0.2", "", "demo.pcn", PASSWORD);
+	long other = raw_signin(&lb, "127.0.0.3", "", "demo.pcn", PASSWORD);
+	long still = raw_signin(&lb, "127.0.0.2", "", "demo.pcn", PASSWORD);
 	tap_ok(failures == 4 && last == 429 && spoof == 429 && other == 201 && still == 429,
 	       "through HAProxy: %d failed sign-ins from 127.0.0.2, then %ld; 127.0.0.2 naming "
 	       "127.0.0.3 in X-Forwarded-For waits too (%ld); the right password from 127.0.0.3 "
