@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "server/http/auth.h"
+#include "server/http/clientaddr.h"
 #include "server/http/http.h"
 #include "server/log.h"
 #include "dates.h"
@@ -91,6 +92,10 @@ static void usage(FILE *f)
 	      "      --tls-cert FILE        serve HTTPS only (TLS 1.2 and 1.3) with this PEM\n"
 	      "                             certificate (chain)...\n"
 	      "      --tls-key FILE         ...and this PEM private key\n"
+	      "      --trusted-proxy ADDRESS[/BITS]  a proxy (HAProxy) in front: requests\n"
+	      "                             from it are from the last address of\n"
+	      "                             X-Forwarded-For that is not a trusted proxy\n"
+	      "                             (repeatable; IPv4 or IPv6, CIDR allowed)\n"
 	      "      --log-level LEVEL      error, warn, info (default: a line per request)\n"
 	      "                             or debug\n"
 	      "  -q, --quiet                no per-request log lines\n"
@@ -345,7 +350,7 @@ int main(int argc, char **argv)
 		return auth_init() ? load_extract_cmd(argc - 1, argv + 1) : 1;
 
 	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM,
-	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL, OPT_PW_AGE };
+	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL, OPT_PW_AGE, OPT_TRUSTED_PROXY };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"db", required_argument, NULL, 'd'},
@@ -359,6 +364,7 @@ int main(int argc, char **argv)
 		{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+		{"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -374,6 +380,7 @@ int main(int argc, char **argv)
 	srv.cfg.lockout_seconds = 900;
 	srv.cfg.max_failures = 5;
 	srv.cfg.body_limit = 64 * 1024;
+	struct net trusted[32];
 	int c;
 	while ((c = getopt_long(argc, argv, "l:d:qhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -394,6 +401,20 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_FROM: mail_from = optarg; break;
+		case OPT_TRUSTED_PROXY:
+			if (srv.cfg.n_trusted == sizeof trusted / sizeof *trusted) {
+				fprintf(stderr, "cqrsd: at most %zu --trusted-proxy options\n",
+					sizeof trusted / sizeof *trusted);
+				return 2;
+			}
+			if (!net_parse(optarg, &trusted[srv.cfg.n_trusted])) {
+				fprintf(stderr, "cqrsd: --trusted-proxy wants an IPv4 or IPv6 address,"
+					" optionally /BITS, not %s\n", optarg);
+				return 2;
+			}
+			srv.cfg.trusted = trusted;
+			srv.cfg.n_trusted++;
+			break;
 		case OPT_TLS_CERT: srv.cfg.tls_cert = optarg; break;
 		case OPT_TLS_KEY: srv.cfg.tls_key = optarg; break;
 		case OPT_LOG_LEVEL: {

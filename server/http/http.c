@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <search.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 #include <zlib.h>
 
 #include "server/http/auth.h"
+#include "server/http/clientaddr.h"
 #include "server/http/http.h"
 #include "server/http/idem.h"
 #include "server/http/routes.h"
@@ -375,8 +377,8 @@ static MHD_Result_t send_stream(struct req *r)
 	MHD_Result_t ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	if (!r->srv->cfg.quiet)
-		log_msg(LV_INFO, "%s %s %d %lldms streamed", r->method, r->path, r->status,
-			(long long)(mono_ms() - r->start_ms));
+		log_msg(LV_INFO, "%s %s %d %lldms streamed from %s", r->method, r->path, r->status,
+			(long long)(mono_ms() - r->start_ms), r->addr);
 	return ret;
 }
 
@@ -443,8 +445,8 @@ static MHD_Result_t send_reply(struct req *r)
 	MHD_destroy_response(resp);
 	if (!r->srv->cfg.quiet)
 		log_msg(r->status >= 500 ? LV_ERROR : r->status >= 400 ? LV_WARN : LV_INFO,
-			"%s %s %d %lldms %zuB", r->method, r->path, r->status,
-			(long long)(mono_ms() - r->start_ms), len);
+			"%s %s %d %lldms %zuB from %s", r->method, r->path, r->status,
+			(long long)(mono_ms() - r->start_ms), len, r->addr);
 	return ret;
 }
 
@@ -456,8 +458,163 @@ static MHD_Result_t send_reply(struct req *r)
  * client, or a slow upload). */
 #define FIRST_REQUEST_TIMEOUT 10
 #define CONNECTION_TIMEOUT 120
-/* Connections one client address may hold at once. */
+/* Connections one client address may hold at once. A trusted proxy
+ * (--trusted-proxy) is not held to it: its connections carry many
+ * clients' requests (HAProxy limits them with its own maxconn), and the
+ * addresses it forwards are known per request, not per connection. */
 #define PER_ADDRESS_CONNECTIONS 64
+
+/* ---- the per-address limit --------------------------------------------------
+ * libmicrohttpd's own limit (MHD_OPTION_PER_IP_CONNECTION_LIMIT) cannot
+ * exempt anyone, so the connections are counted here: the accept policy
+ * refuses a connection whose address already holds the limit, and each
+ * connection is counted when libmicrohttpd starts it and uncounted when
+ * it closes. Two accepts racing on different threads may both pass the
+ * policy; the one counted beyond the limit is marked, and closed
+ * unanswered at its first request. */
+struct addr_count {
+	unsigned char a[16];
+	unsigned n;
+};
+
+struct addr_counts {
+	pthread_mutex_t lock;
+	void *tree; /* of struct addr_count, by address (tsearch) */
+};
+
+/* What is kept for each connection (its socket context). */
+struct conn_info {
+	unsigned char peer[16];
+	bool counted; /* in the per-address count */
+	bool over;    /* counted beyond the limit: refused */
+};
+
+static int addr_cmp(const void *x, const void *y)
+{
+	return memcmp(((const struct addr_count *)x)->a, ((const struct addr_count *)y)->a, 16);
+}
+
+/* The connections open from a (0 when none). */
+static unsigned addr_open(struct addr_counts *c, const unsigned char a[16])
+{
+	struct addr_count key;
+	memcpy(key.a, a, 16);
+	pthread_mutex_lock(&c->lock);
+	struct addr_count **hit = tfind(&key, &c->tree, addr_cmp);
+	unsigned n = hit ? (*hit)->n : 0;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+/* Adds delta (+1 or -1) to a's count; returns the new count. */
+static unsigned addr_add(struct addr_counts *c, const unsigned char a[16], int delta)
+{
+	struct addr_count key;
+	memcpy(key.a, a, 16);
+	pthread_mutex_lock(&c->lock);
+	struct addr_count **hit = tfind(&key, &c->tree, addr_cmp);
+	unsigned n = 0;
+	if (delta > 0) {
+		if (!hit) {
+			struct addr_count *e = xcalloc(1, sizeof *e);
+			memcpy(e->a, a, 16);
+			hit = tsearch(e, &c->tree, addr_cmp);
+			if (!hit) { /* no memory for the node: not counted */
+				free(e);
+				pthread_mutex_unlock(&c->lock);
+				return 0;
+			}
+		}
+		n = ++(*hit)->n;
+	} else if (hit) {
+		n = --(*hit)->n;
+		if (n == 0) {
+			struct addr_count *e = *hit;
+			tdelete(e, &c->tree, addr_cmp);
+			free(e);
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+static bool peer_trusted(const struct server *srv, const unsigned char a[16])
+{
+	return nets_contain(srv->cfg.trusted, srv->cfg.n_trusted, a);
+}
+
+/* libmicrohttpd's accept policy: no more connections from an address
+ * that holds the limit (trusted proxies excepted). */
+static MHD_Result_t accept_policy(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	(void)len;
+	struct server *srv = cls;
+	unsigned char a[16];
+	if (!srv->conns || !addr_from_sockaddr(sa, a) || peer_trusted(srv, a))
+		return MHD_YES;
+	return addr_open(srv->conns, a) < PER_ADDRESS_CONNECTIONS ? MHD_YES : MHD_NO;
+}
+
+static const struct conn_info *conn_info_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void addr_counts_free(struct addr_counts *c)
+{
+	if (!c)
+		return;
+	tdestroy(c->tree, free);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* The X-Forwarded-For lines of a request, joined with commas: a proxy
+ * may add its own line after the client's rather than extend it, and
+ * libmicrohttpd's look-up would give only the first. */
+static MHD_Result_t xff_line(void *cls, enum MHD_ValueKind kind, const char *key,
+			     const char *value)
+{
+	(void)kind;
+	struct buf *b = cls;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (b->len)
+			buf_append(b, ",", 1);
+		buf_append(b, value, strlen(value));
+	}
+	return MHD_YES;
+}
+
+/* Sets r->addr: the connection's peer, or behind a trusted proxy the
+ * client it forwarded (clientaddr.h). */
+static void request_client(struct req *r)
+{
+	struct MHD_Connection *conn = r->conn;
+	unsigned char peer[16], client[16];
+	const struct conn_info *c = conn_info_of(conn);
+	if (c) {
+		memcpy(peer, c->peer, 16);
+	} else {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (!ci || !addr_from_sockaddr(ci->client_addr, peer))
+			return; /* stays "" */
+	}
+	memcpy(client, peer, 16);
+	if (peer_trusted(r->srv, peer)) {
+		struct buf xff;
+		buf_init(&xff);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_line, &xff);
+		if (xff.len) {
+			buf_append(&xff, "", 1); /* the nul */
+			client_addr(r->srv->cfg.trusted, r->srv->cfg.n_trusted, peer, xff.data, client);
+		}
+		buf_free(&xff);
+	}
+	addr_format(client, r->addr, sizeof r->addr);
+}
 
 /* Called by libmicrohttpd with the raw request target as soon as the
  * request line is in, before it splits the query: it keeps every
@@ -525,11 +682,7 @@ static bool method_ok(const char *m)
 static bool request_begin(struct req *r)
 {
 	struct MHD_Connection *conn = r->conn;
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
-			  r->addr, sizeof r->addr);
+	request_client(r);
 	/* A request has come: the connection may now idle as long as usual. */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 				  (unsigned)CONNECTION_TIMEOUT);
@@ -740,6 +893,9 @@ static MHD_Result_t on_request(void *cls, struct MHD_Connection *conn, const cha
 		*con_cls = r;
 	}
 	if (!r->srv) {
+		const struct conn_info *c = conn_info_of(conn);
+		if (c && c->over)
+			return MHD_NO; /* beyond the per-address limit: closed */
 		r->srv = srv;
 		r->conn = conn;
 		r->method = method;
@@ -804,23 +960,46 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 	log_msg(LV_WARN, "http: %s", msg);
 }
 
-/* --log-level debug: connections opening and closing, with the peer. */
+/* Counts connections per address (the per-address limit) and, at
+ * --log-level debug, logs them opening and closing with the peer. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
-	if (!log_enabled(LV_DEBUG))
-		return;
+	struct server *srv = cls;
+	struct conn_info *c = *socket_context;
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char addr[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
-	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)ci->client_addr;
-		inet_ntop(AF_INET, &in->sin_addr, addr, sizeof addr);
-		port = ntohs(in->sin_port);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		c = xcalloc(1, sizeof *c);
+		*socket_context = c;
+		if (ci && addr_from_sockaddr(ci->client_addr, c->peer) && srv->conns &&
+		    !peer_trusted(srv, c->peer)) {
+			unsigned n = addr_add(srv->conns, c->peer, +1);
+			c->counted = n > 0;
+			c->over = n > PER_ADDRESS_CONNECTIONS;
+		}
 	}
-	log_msg(LV_DEBUG, "connection from %s:%d %s", addr, port,
-		toe == MHD_CONNECTION_NOTIFY_STARTED ? "opened" : "closed");
+	if (log_enabled(LV_DEBUG)) {
+		char addr[INET6_ADDRSTRLEN] = "?";
+		int port = 0;
+		if (c && ci && ci->client_addr) {
+			addr_format(c->peer, addr, sizeof addr);
+			if (ci->client_addr->sa_family == AF_INET)
+				port = ntohs(((const struct sockaddr_in *)(const void *)ci->client_addr)
+						     ->sin_port);
+			else if (ci->client_addr->sa_family == AF_INET6)
+				port = ntohs(((const struct sockaddr_in6 *)(const void *)ci->client_addr)
+						     ->sin6_port);
+		}
+		log_msg(LV_DEBUG, "connection from %s:%d %s", addr, port,
+			toe == MHD_CONNECTION_NOTIFY_STARTED ? "opened" : "closed");
+	}
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED && c) {
+		if (c->counted)
+			addr_add(srv->conns, c->peer, -1);
+		free(c);
+		*socket_context = NULL;
+	}
 }
 
 bool http_tls_supported(void)
@@ -899,6 +1078,8 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 			return false;
 		}
 	}
+	srv->conns = xcalloc(1, sizeof *srv->conns);
+	pthread_mutex_init(&srv->conns->lock, NULL);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = ncpu > 0 ? (unsigned)ncpu : 2;
 	if (threads < 2)
@@ -918,15 +1099,14 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 			MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0),
-		0, NULL, NULL, on_request, srv,
+		0, accept_policy, srv, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FIRST_REQUEST_TIMEOUT,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_ADDRESS_CONNECTIONS,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -939,6 +1119,8 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 		else
 			snprintf(err, errlen, "cannot listen on %s:%d", host, port);
 		tls_free(srv);
+		addr_counts_free(srv->conns);
+		srv->conns = NULL;
 		return false;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -958,4 +1140,6 @@ void http_stop(struct server *srv)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
 	tls_free(srv);
+	addr_counts_free(srv->conns); /* every connection is closed */
+	srv->conns = NULL;
 }

@@ -14,6 +14,7 @@ struct store;
 struct db;
 struct authctx;
 struct route;
+struct net;
 
 /* Server-wide settings, fixed once the daemon starts. */
 struct server_config {
@@ -26,9 +27,14 @@ struct server_config {
 	bool quiet;              /* no per-request log lines */
 	const char *tls_cert;    /* PEM files: with both, HTTPS only */
 	const char *tls_key;
+	/* --trusted-proxy: peers whose X-Forwarded-For names the client
+	 * (clientaddr.h); they are not held to the per-address limit. */
+	const struct net *trusted;
+	size_t n_trusted;
 };
 
 struct write_queue;
+struct addr_counts;
 
 struct server {
 	struct store *store;
@@ -39,6 +45,8 @@ struct server {
 	 * connections suspended meanwhile, so that they wait in this queue
 	 * and never on a worker thread that reads could use. */
 	struct write_queue *writes;
+	/* Open connections per client address (the per-address limit). */
+	struct addr_counts *conns;
 };
 
 #define MAX_PATH_PARAMS 4
@@ -48,7 +56,8 @@ struct req {
 	void *conn;              /* struct MHD_Connection */
 	const char *method;
 	const char *path;
-	char addr[48];           /* the client's address, as text */
+	char addr[48];           /* the client's address, as text: the peer,
+				  * or what a trusted proxy forwarded */
 	const struct route *route; /* set by routes_begin */
 	bool many_args;          /* the query had too many arguments */
 	bool nul_byte;           /* the request target had %00 */

@@ -879,6 +879,24 @@ long raw_exchange(const struct server *s, const void *data, size_t len,
 	return raw_exchange_from(s, NULL, data, len, timeout_ms, out);
 }
 
+long raw_signin(const struct server *s, const char *src, const char *extra, const char *user,
+		const char *password)
+{
+	char *body = xasprintf("{\"user_id\": \"%s\", \"password\": \"%s\"}", user, password);
+	char *req = xasprintf("POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\n%s"
+			      "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+			      "Connection: close\r\n\r\n%s", extra, strlen(body), body);
+	struct buf out;
+	buf_init(&out);
+	raw_exchange_from(s, src, req, strlen(req), 10000, &out);
+	long status = out.data && strncmp(out.data, "HTTP/1.", 7) == 0 ?
+			      strtol(out.data + 9, NULL, 10) : 0;
+	buf_free(&out);
+	free(req);
+	free(body);
+	return status;
+}
+
 /* ------------------------------------------------------------ helpers */
 
 char *sign_in(const struct server *s, const char *user, const char *password, long *status)

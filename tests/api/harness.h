@@ -152,6 +152,12 @@ long raw_exchange(const struct server *s, const void *data, size_t len,
  * that a test can be several clients. */
 long raw_exchange_from(const struct server *s, const char *src, const void *data, size_t len,
 		       long timeout_ms, struct buf *out);
+/* POST /api/v1/session for user with password on a fresh connection
+ * from src (NULL: any), with the raw header lines extra ("" or lines
+ * each ending in CRLF, such as an X-Forwarded-For); the status, or 0
+ * when no answer came. */
+long raw_signin(const struct server *s, const char *src, const char *extra, const char *user,
+		const char *password);
 /* A socket connected to s from source address src (NULL: any), or -1. */
 int raw_connect(const struct server *s, const char *src);
 /* Reads from fd into out until a whole response is in (headers and

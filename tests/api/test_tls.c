@@ -158,9 +158,10 @@ static void test_log(void)
 	char *log = server_log(&srv);
 	regex_t re;
 	regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z "
-		     "info GET /api/v1/me 200 [0-9]+ms [0-9]+B$", REG_EXTENDED | REG_NEWLINE);
+		     "info GET /api/v1/me 200 [0-9]+ms [0-9]+B from 127\\.0\\.0\\.1$",
+		REG_EXTENDED | REG_NEWLINE);
 	tap_ok(regexec(&re, log, 0, NULL, 0) == 0,
-	       "the log line of GET /me has an ISO timestamp and the level info");
+	       "the log line of GET /me has an ISO timestamp, the level info and the client address");
 	regfree(&re);
 	tap_ok(strstr(log, PASSWORD) == NULL, "the log never holds the password");
 	free(log);

@@ -9,6 +9,9 @@
  * made from docs/deploy/haproxy.cfg by docs/deploy/haproxy-cfg.sh. Then:
  * - a token made on one instance works on the others; signing out on one
  *   is a 401 at once on the others; failed sign-ins count everywhere;
+ * - clients through HAProxy keep their own addresses (X-Forwarded-For,
+ *   --trusted-proxy): one client's failed sign-ins make only it wait, and
+ *   the audit log names it;
  * - the e-mail outbox: messages queued through HAProxy are delivered
  *   exactly once while two instances' mailers race for them;
  * - a stream of submissions and declarations through HAProxy while one
@@ -115,6 +118,10 @@ static bool spawn_cqrsd(int i, const char *const *extra)
 	argv[a++] = (char *)"127.0.0.1:0";
 	argv[a++] = (char *)"--db";
 	argv[a++] = db_arg;
+	/* HAProxy connects from 127.0.0.1 and forwards the client's address
+	 * (docs/deploy/haproxy.cfg). */
+	argv[a++] = (char *)"--trusted-proxy";
+	argv[a++] = (char *)"127.0.0.1";
 	for (int k = 0; extra && extra[k] && a < 15; k++)
 		argv[a++] = (char *)extra[k];
 	argv[a] = NULL;
@@ -281,6 +288,42 @@ static void test_sessions(void)
 	tap_ok(failures >= 3 && last == 429 && now == 429,
 	       "%d failed sign-ins on instances 1 and 3, then 429 there: instance 2 makes the right "
 	       "password wait too (%ld)", failures, now);
+}
+
+/* Behind HAProxy each client has its own address (option forwardfor and
+ * cqrsd --trusted-proxy 127.0.0.1): failed sign-ins from 127.0.0.2 make
+ * 127.0.0.2 wait, not 127.0.0.3, whatever X-Forwarded-For 127.0.0.2
+ * sends, and the audit log says who failed from where. */
+static void test_forwarded(void)
+{
+	long long before = sql_int("SELECT coalesce(max(id), 0) FROM audit_log");
+	int failures = 0;
+	long last = 0;
+	while (failures < 8) {
+		last = raw_signin(&lb, "127.0.0.2", "", "demo.pcn", "Wrong-2025x");
+		if (last != 401)
+			break;
+		failures++;
+	}
+	/* The wait is 2 s: the checks that need it come at once. */
+	long spoof = raw_signin(&lb, "127.0.0.2", "X-Forwarded-For: 127.0.0.3\r\n", "demo.pcn",
+				 PASSWORD);
+	long other = raw_signin(&lb, "127.0.0.3", "", "demo.pcn", PASSWORD);
+	long still = raw_signin(&lb, "127.0.0.2", "", "demo.pcn", PASSWORD);
+	tap_ok(failures == 4 && last == 429 && spoof == 429 && other == 201 && still == 429,
+	       "through HAProxy: %d failed sign-ins from 127.0.0.2, then %ld; 127.0.0.2 naming "
+	       "127.0.0.3 in X-Forwarded-For waits too (%ld); the right password from 127.0.0.3 "
+	       "signs in (%ld) while 127.0.0.2 still waits (%ld)", failures, last, spoof, other,
+	       still);
+	long long failed2 = sql_int(F("SELECT count(*) FROM audit_log WHERE id > %lld AND"
+				      " action = 'signin.failed' AND addr = '127.0.0.2'", before));
+	long long signin3 = sql_int(F("SELECT count(*) FROM audit_log WHERE id > %lld AND"
+				      " action = 'signin' AND addr = '127.0.0.3'", before));
+	long long proxy = sql_int(F("SELECT count(*) FROM audit_log WHERE id > %lld AND"
+				    " addr = '127.0.0.1'", before));
+	tap_ok(failed2 == 5 && signin3 == 1 && proxy == 0,
+	       "the audit log names the clients, not HAProxy: %lld failures from 127.0.0.2, %lld "
+	       "sign-in from 127.0.0.3, %lld rows from 127.0.0.1", failed2, signin3, proxy);
 }
 
 static void test_mail(void)
@@ -887,6 +930,7 @@ int main(void)
 	srv = lb; /* apitest's helpers (GET, ach_on ...) go through HAProxy */
 
 	test_sessions();
+	test_forwarded();
 	test_mail();
 	test_kill();
 	test_same_key();
