@@ -200,9 +200,9 @@ static json_t *final_lines(struct ctx *c, const struct extract_result *res)
 	return refused;
 }
 
-/* Whether the planner's statistics are refreshed after step k of a bulk
- * phase: at 64, 256, 1,024 and 4,096 (store_bulk_analyze: the tables it
- * fills may have started empty). */
+/* Whether the planner's statistics are refreshed after the k-th changed
+ * achievement or recalculation: at 64, 256, 1,024 and 4,096
+ * (store_bulk_analyze: the tables they fill may have started empty). */
 static bool analyze_at(size_t k)
 {
 	return k == 64 || k == 256 || k == 1024 || k == 4096;
@@ -374,7 +374,7 @@ static enum st recalc_changed(struct db *db, struct apply *a, const int64_t *cha
 			st = lifecycle_data_changed(db, rc, changed[k], a->uid);
 			a->sum->recalculated++;
 		}
-		if (st == ST_OK && analyze_at(k))
+		if (st == ST_OK && analyze_at(k + 1))
 			st = store_bulk_analyze(db);
 		if (a->progress && (k % 256 == 0 || k + 1 == n))
 			a->progress(a->progress_ctx, "recalculating", k + 1, n);
@@ -404,12 +404,13 @@ static enum st apply_tx(struct db *db, void *arg)
 	char *notes = xasprintf("extract %s", a->label);
 	for (size_t k = 0; st == ST_OK && k < res->nachs; k++) {
 		st = apply_one(db, a, &res->achs[k], notes, &changed[nchanged], &submitted[nsubmitted]);
-		if (st == ST_OK && changed[nchanged])
+		if (st == ST_OK && changed[nchanged]) {
 			nchanged++;
+			if (analyze_at(nchanged))
+				st = store_bulk_analyze(db);
+		}
 		if (st == ST_OK && submitted[nsubmitted])
 			nsubmitted++;
-		if (st == ST_OK && analyze_at(k))
-			st = store_bulk_analyze(db);
 		if (a->progress && (k % 256 == 0 || k + 1 == res->nachs))
 			a->progress(a->progress_ctx, "applying", k + 1, res->nachs);
 	}

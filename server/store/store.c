@@ -93,6 +93,12 @@ enum st db_copy_row(struct db *db, int nfields, const char *const *fields)
 	return ST_OK;
 }
 
+void db_copy_ints(char (*f)[24], size_t n, const int64_t *v)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(f[i], sizeof f[i], "%lld", (long long)v[i]);
+}
+
 enum st db_copy_end(struct db *db)
 {
 	if (pgc_copy_end(db->pg) != SQLITE_OK) {

@@ -889,11 +889,7 @@ static enum st lines_write(struct db *db, struct value_stage *g)
 	for (size_t i = 0; r == ST_OK && i < g->nl; i++) {
 		const struct staged_line *l = &g->lines[i];
 		char f[5][24];
-		snprintf(f[0], sizeof f[0], "%lld", (long long)l->calc);
-		snprintf(f[1], sizeof f[1], "%lld", (long long)l->ind);
-		snprintf(f[2], sizeof f[2], "%lld", (long long)l->ppm);
-		snprintf(f[3], sizeof f[3], "%lld", (long long)l->points);
-		snprintf(f[4], sizeof f[4], "%lld", (long long)l->pence);
+		db_copy_ints(f, 5, (const int64_t[]){l->calc, l->ind, l->ppm, l->points, l->pence});
 		const char *row[7] = {f[0], f[1], l->has_ppm ? f[2] : NULL, f[3], f[4], l->text, l->pay};
 		r = db_copy_row(db, 7, row);
 	}
@@ -995,13 +991,8 @@ static enum st stage_write(struct db *db, const struct value_stage *g)
 	for (size_t i = 0; r == ST_OK && i < g->n; i++) {
 		const struct staged_value *s = &g->rows[i];
 		char f[7][24];
-		snprintf(f[0], sizeof f[0], "%lld", (long long)s->ach);
-		snprintf(f[1], sizeof f[1], "%lld", (long long)s->ind);
-		snprintf(f[2], sizeof f[2], "%lld", (long long)s->v.value);
-		snprintf(f[3], sizeof f[3], "%lld", (long long)s->v.num);
-		snprintf(f[4], sizeof f[4], "%lld", (long long)s->v.den);
-		snprintf(f[5], sizeof f[5], "%lld", (long long)s->sub);
-		snprintf(f[6], sizeof f[6], "%lld", (long long)s->at);
+		db_copy_ints(f, 7, (const int64_t[]){s->ach, s->ind, s->v.value, s->v.num, s->v.den,
+						     s->sub, s->at});
 		const char *row[8] = {f[0], f[1], s->ratio ? NULL : f[2], s->ratio ? f[3] : NULL,
 				      s->ratio ? f[4] : NULL, s->source, s->sub ? f[5] : NULL, f[6]};
 		r = db_copy_row(db, 8, row);

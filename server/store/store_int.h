@@ -237,6 +237,8 @@ enum st db_exec(struct db *db, const char *sql);
 enum st db_copy_begin(struct db *db, const char *table, const char *columns);
 enum st db_copy_row(struct db *db, int nfields, const char *const *fields);
 enum st db_copy_end(struct db *db);
+/* Formats n integers as COPY fields: f[i] gets v[i] in decimal. */
+void db_copy_ints(char (*f)[24], size_t n, const int64_t *v);
 /* Logs the connection's last error with a context string. */
 void db_log_error(struct db *db, const char *context);
 /* Copies a text column into a fixed buffer. */
