@@ -200,6 +200,14 @@ static json_t *final_lines(struct ctx *c, const struct extract_result *res)
 	return refused;
 }
 
+/* Whether the planner's statistics are refreshed after the k-th changed
+ * achievement or recalculation: at 64, 256, 1,024 and 4,096
+ * (store_bulk_analyze: the tables they fill may have started empty). */
+static bool analyze_at(size_t k)
+{
+	return k == 64 || k == 256 || k == 1024 || k == 4096;
+}
+
 /* ---- applying ----------------------------------------------------------------- */
 
 struct apply {
@@ -253,15 +261,18 @@ static enum st pcn_defaults(struct db *db, struct svc *s, int64_t practice_id, i
 	return st;
 }
 
-/* Applies one achievement of the file: creates it if need be, stores the
- * values that differ (one EXTRACT submission), sets its PCN's defaults
- * for the date. *changed gets its id when anything changed (else 0). */
+/* Applies one achievement of the file: creates it if need be, stages
+ * the values that differ (one EXTRACT submission; store_values_stage,
+ * written by apply_tx's store_values_flush), sets its PCN's defaults for
+ * the date. *changed gets its id when anything changed (else 0),
+ * *submitted when values were staged (else 0). */
 static enum st apply_one(struct db *db, struct apply *a, const struct extract_achievement *ea,
-			 const char *notes, int64_t *changed)
+			 const char *notes, int64_t *changed, int64_t *submitted)
 {
 	const struct extract_result *res = a->res;
 	struct svc *s = svc_get(a->c, ea->service_id);
 	*changed = 0;
+	*submitted = 0;
 	if (!s)
 		return ST_ERROR;
 	/* every line of it refused: it is not touched at all (not made) */
@@ -311,7 +322,8 @@ static enum st apply_one(struct db *db, struct apply *a, const struct extract_ac
 	if (st == ST_OK && nput) {
 		st = store_submission_add(db, ach, 0, "SUBMIT", "EXTRACT", a->uid, notes, &sub);
 		if (st == ST_OK)
-			st = store_values_put_many(db, ach, put, nput, "EXTRACT", sub);
+			st = store_values_stage(db, ach, put, nput, "EXTRACT", sub);
+		*submitted = ach;
 		a->sum->values_changed += nput;
 		any = true;
 	}
@@ -321,8 +333,6 @@ static enum st apply_one(struct db *db, struct apply *a, const struct extract_ac
 	if (st == ST_OK && any)
 		st = pcn_defaults(db, s, ea->practice_id, ea->date_id, date_of(a->c, ea->date_id), &set);
 	a->sum->defaults_set += set;
-	if (st == ST_OK && sub)
-		st = store_wip_clear_extracted(db, ach);
 	if (st == ST_OK && any) {
 		st = store_achievement_touch(db, ach, "SUBMITTED", false);
 		*changed = ach;
@@ -364,6 +374,8 @@ static enum st recalc_changed(struct db *db, struct apply *a, const int64_t *cha
 			st = lifecycle_data_changed(db, rc, changed[k], a->uid);
 			a->sum->recalculated++;
 		}
+		if (st == ST_OK && analyze_at(k + 1))
+			st = store_bulk_analyze(db);
 		if (a->progress && (k % 256 == 0 || k + 1 == n))
 			a->progress(a->progress_ctx, "recalculating", k + 1, n);
 	}
@@ -384,23 +396,41 @@ static enum st apply_tx(struct db *db, void *arg)
 	json_decref(*a->refused);
 	*a->refused = final_lines(a->c, res);
 	a->sum->refused = json_array_size(*a->refused);
+	store_bulk_begin(db);
 	int64_t *changed = xcalloc(res->nachs ? res->nachs : 1, sizeof *changed);
-	size_t nchanged = 0;
+	int64_t *submitted = xcalloc(res->nachs ? res->nachs : 1, sizeof *submitted);
+	size_t nchanged = 0, nsubmitted = 0;
 	enum st st = ST_OK;
 	char *notes = xasprintf("extract %s", a->label);
 	for (size_t k = 0; st == ST_OK && k < res->nachs; k++) {
-		st = apply_one(db, a, &res->achs[k], notes, &changed[nchanged]);
-		if (st == ST_OK && changed[nchanged])
+		st = apply_one(db, a, &res->achs[k], notes, &changed[nchanged], &submitted[nsubmitted]);
+		if (st == ST_OK && changed[nchanged]) {
 			nchanged++;
+			if (analyze_at(nchanged))
+				st = store_bulk_analyze(db);
+		}
+		if (st == ST_OK && submitted[nsubmitted])
+			nsubmitted++;
 		if (a->progress && (k % 256 == 0 || k + 1 == res->nachs))
 			a->progress(a->progress_ctx, "applying", k + 1, res->nachs);
 	}
 	free(notes);
+	/* The staged values written (dropped after a failure), then the work
+	 * in progress they replace cleared. */
+	enum st fs = store_values_flush(db);
+	if (st == ST_OK)
+		st = fs;
+	for (size_t k = 0; st == ST_OK && k < nsubmitted; k++)
+		st = store_wip_clear_extracted(db, submitted[k]);
+	free(submitted);
 	a->sum->achievements = res->nachs;
 	a->sum->achievements_changed = nchanged;
 	if (st == ST_OK)
 		st = recalc_changed(db, a, changed, nchanged);
 	free(changed);
+	enum st be = store_bulk_end(db, st == ST_OK);
+	if (st == ST_OK)
+		st = be;
 	if (st == ST_OK) {
 		json_t *after = load_summary_json(a->sum);
 		json_object_set_new(after, "file", json_string(a->label));

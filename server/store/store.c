@@ -79,6 +79,39 @@ void db_finalize(dbstmt *st)
 		sqlite3_finalize(DBI_SQ(st));
 }
 
+enum st db_copy_begin(struct db *db, const char *table, const char *columns)
+{
+	if (!DBI_PG_ONLY || pgc_copy_begin(db->pg, table, columns) != SQLITE_OK) {
+		db_log_error(db, "COPY");
+		return ST_ERROR;
+	}
+	return ST_OK;
+}
+
+enum st db_copy_row(struct db *db, int nfields, const char *const *fields)
+{
+	if (pgc_copy_row(db->pg, nfields, fields) != SQLITE_OK) {
+		db_log_error(db, "COPY row");
+		return ST_ERROR;
+	}
+	return ST_OK;
+}
+
+void db_copy_ints(char (*f)[24], size_t n, const int64_t *v)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(f[i], sizeof f[i], "%lld", (long long)v[i]);
+}
+
+enum st db_copy_end(struct db *db)
+{
+	if (pgc_copy_end(db->pg) != SQLITE_OK) {
+		db_log_error(db, "COPY");
+		return ST_ERROR;
+	}
+	return ST_OK;
+}
+
 void db_log_error(struct db *db, const char *context)
 {
 	fprintf(stderr, "cqrsd: store: %s: %s\n", context, db_errmsg(db));
@@ -328,6 +361,7 @@ static void db_free(struct db *db)
 		db_finalize(db->slots[i].stmt);
 	free(db->slots);
 	read_cache_free(db);
+	values_stage_free(db);
 	if (db->pg)
 		pgc_close(db->pg);
 	else

@@ -562,6 +562,27 @@ struct value_row {
  * them in that submission (for bulk loads; work in progress untouched). */
 ST_MUST enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
 			      const char *source, int64_t sub_id);
+/* store_values_put_many for a bulk load (an extract): on SQLite the same,
+ * at once. On PostgreSQL the rows are kept with the connection and
+ * written by store_values_flush: COPY into a temporary table, then one
+ * UPDATE and one INSERT of achievement_value and one INSERT into
+ * submission_value (the same rows, the same triggers and checks, a few
+ * round trips instead of several per achievement). Nothing may read
+ * the staged achievements' values before the flush. */
+ST_MUST enum st store_values_stage(struct db *db, int64_t ach_id, const struct value_row *rows,
+				   size_t n, const char *source, int64_t sub_id);
+/* Writes the staged values (nothing to do on SQLite); they are dropped
+ * whether or not this succeeds. */
+ST_MUST enum st store_values_flush(struct db *db);
+/* A bulk write (an extract load) on the connection: on PostgreSQL,
+ * until store_bulk_end, store_calculation_save keeps the lines it would
+ * insert and writes them with COPY (every 32,768 lines and at the end);
+ * nothing may read calculation lines meanwhile. store_bulk_end writes
+ * what is kept (write false: drops it, after a failure) and drops the
+ * staged values too. Nothing to do on SQLite. */
+void store_bulk_begin(struct db *db);
+ST_MUST enum st store_bulk_end(struct db *db, bool write);
+
 /* Drops work in progress on the achievement's extracted indicators. */
 ST_MUST enum st store_wip_clear_extracted(struct db *db, int64_t ach_id);
 ST_MUST enum st store_wip_set(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
@@ -672,6 +693,14 @@ struct calc_save {
 	const struct calc_save_line *lines;
 	size_t nlines;
 };
+/* Refreshes the planner's statistics of the tables a bulk write (an
+ * extract load and its recalculation) fills, from inside its
+ * transaction. PostgreSQL plans a cached statement once from what it
+ * believed the tables held: one that started empty is scanned whole for
+ * every row looked up, so a load that fills it slows down as it grows
+ * (ANALYZE in the transaction counts its own rows and replans). Nothing
+ * to do on SQLite. */
+ST_MUST enum st store_bulk_analyze(struct db *db);
 /* Stores a calculation as the achievement's current one. */
 ST_MUST enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_save *c,
 			       int64_t *calc_id);

@@ -830,3 +830,210 @@ enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_
 	}
 	return ST_OK;
 }
+
+/* ---- staged values (bulk loads on PostgreSQL) ------------------------------ */
+
+struct staged_value {
+	int64_t ach, ind, sub, at;
+	struct ind_val v;
+	bool ratio;
+	char source[16];
+};
+
+struct staged_line {
+	int64_t calc, ind, ppm, points, pence;
+	bool has_ppm;
+	char *text, *pay; /* owned */
+};
+
+/* Lines are written when this many are kept (bounds the memory). */
+#define STAGE_LINES_MAX 32768
+
+struct value_stage {
+	struct staged_value *rows;
+	size_t n, cap;
+	bool bulk; /* store_bulk_begin: calculation lines kept too */
+	struct staged_line *lines;
+	size_t nl, capl;
+};
+
+static void lines_free(struct value_stage *g)
+{
+	for (size_t i = 0; i < g->nl; i++) {
+		free(g->lines[i].text);
+		free(g->lines[i].pay);
+	}
+	g->nl = 0;
+}
+
+void values_stage_free(struct db *db)
+{
+	if (!db->stage)
+		return;
+	lines_free(db->stage);
+	free(db->stage->lines);
+	free(db->stage->rows);
+	free(db->stage);
+	db->stage = NULL;
+}
+
+/* The kept calculation lines in one COPY into calculation_line (its
+ * foreign keys checked as for an INSERT). */
+static enum st lines_write(struct db *db, struct value_stage *g)
+{
+	if (!g->nl)
+		return ST_OK;
+	enum st r = db_copy_begin(db, "calculation_line", "calculation_id, indicator_id,"
+				  " achievement_ppm, points_milli, pence, explanation, pay_explanation");
+	bool copying = r == ST_OK;
+	for (size_t i = 0; r == ST_OK && i < g->nl; i++) {
+		const struct staged_line *l = &g->lines[i];
+		char f[5][24];
+		db_copy_ints(f, 5, (const int64_t[]){l->calc, l->ind, l->ppm, l->points, l->pence});
+		const char *row[7] = {f[0], f[1], l->has_ppm ? f[2] : NULL, f[3], f[4], l->text, l->pay};
+		r = db_copy_row(db, 7, row);
+	}
+	if (copying) {
+		enum st r2 = db_copy_end(db);
+		if (r == ST_OK)
+			r = r2;
+	}
+	lines_free(g);
+	return r;
+}
+
+bool stage_calc_lines(struct db *db, int64_t calc_id, const struct calc_save_line *lines, size_t n,
+		      enum st *r)
+{
+	struct value_stage *g = db->stage;
+	if (!DBI_PG_ONLY || !g || !g->bulk)
+		return false;
+	if (g->nl + n > g->capl) {
+		g->capl = (g->nl + n) * 2;
+		g->lines = xrealloc(g->lines, g->capl * sizeof *g->lines);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct staged_line *l = &g->lines[g->nl++];
+		l->calc = calc_id;
+		l->ind = lines[i].indicator_id;
+		l->has_ppm = lines[i].has_achievement;
+		l->ppm = lines[i].achievement_ppm;
+		l->points = lines[i].points_milli;
+		l->pence = lines[i].pence;
+		l->text = xstrdup(lines[i].points_text ? lines[i].points_text : "");
+		l->pay = xstrdup(lines[i].pay_text ? lines[i].pay_text : "");
+	}
+	*r = g->nl >= STAGE_LINES_MAX ? lines_write(db, g) : ST_OK;
+	return true;
+}
+
+void store_bulk_begin(struct db *db)
+{
+	if (!DBI_PG_ONLY)
+		return;
+	if (!db->stage)
+		db->stage = xcalloc(1, sizeof *db->stage);
+	db->stage->bulk = true;
+}
+
+enum st store_bulk_end(struct db *db, bool write)
+{
+	enum st r = ST_OK;
+	if (db->stage && write)
+		r = lines_write(db, db->stage);
+	values_stage_free(db);
+	return r;
+}
+
+enum st store_values_stage(struct db *db, int64_t ach_id, const struct value_row *rows, size_t n,
+			   const char *source, int64_t sub_id)
+{
+	if (!DBI_PG_ONLY)
+		return store_values_put_many(db, ach_id, rows, n, source, sub_id);
+	if (!db->stage)
+		db->stage = xcalloc(1, sizeof *db->stage);
+	struct value_stage *g = db->stage;
+	if (g->n + n > g->cap) {
+		g->cap = (g->n + n) * 2;
+		g->rows = xrealloc(g->rows, g->cap * sizeof *g->rows);
+	}
+	int64_t now = now_s();
+	for (size_t i = 0; i < n; i++) {
+		struct staged_value *s = &g->rows[g->n++];
+		s->ach = ach_id;
+		s->ind = rows[i].indicator_id;
+		s->sub = sub_id;
+		s->at = now;
+		s->v = rows[i].v;
+		s->ratio = rows[i].ratio;
+		strlcpy_s(s->source, source, sizeof s->source);
+	}
+	return ST_OK;
+}
+
+/* PostgreSQL: the staged rows through COPY into a temporary table, then
+ * applied set-wise (row triggers and foreign keys fire as for single
+ * rows: a final figure is refused all the same). */
+static enum st stage_write(struct db *db, const struct value_stage *g)
+{
+	/* work_mem: the join of the load with achievement_value hashes in
+	 * memory rather than in batches on disk (this transaction only). */
+	enum st r = db_exec(db, "SET LOCAL work_mem = '256MB'; DROP TABLE IF EXISTS pg_temp.load_value;"
+			    " CREATE TEMP TABLE load_value (achievement_id bigint, indicator_id bigint,"
+			    " value bigint, numerator bigint, denominator bigint, source text,"
+			    " submission_id bigint, updated_at bigint) ON COMMIT DROP");
+	bool copying = false;
+	if (r == ST_OK) {
+		r = db_copy_begin(db, "load_value", "achievement_id, indicator_id, value, numerator,"
+				  " denominator, source, submission_id, updated_at");
+		copying = r == ST_OK;
+	}
+	for (size_t i = 0; r == ST_OK && i < g->n; i++) {
+		const struct staged_value *s = &g->rows[i];
+		char f[7][24];
+		db_copy_ints(f, 7, (const int64_t[]){s->ach, s->ind, s->v.value, s->v.num, s->v.den,
+						     s->sub, s->at});
+		const char *row[8] = {f[0], f[1], s->ratio ? NULL : f[2], s->ratio ? f[3] : NULL,
+				      s->ratio ? f[4] : NULL, s->source, s->sub ? f[5] : NULL, f[6]};
+		r = db_copy_row(db, 8, row);
+	}
+	if (copying) {
+		/* Ended after a failed row too, so the connection leaves COPY. */
+		enum st r2 = db_copy_end(db);
+		if (r == ST_OK)
+			r = r2;
+	}
+	/* Values already there updated, the others inserted: an upsert would
+	 * run the row triggers of both (refusing a final figure's) for every
+	 * row that exists. */
+	if (r == ST_OK)
+		r = db_exec(db, "UPDATE achievement_value v SET value = l.value, numerator = l.numerator,"
+			    " denominator = l.denominator, source = l.source,"
+			    " submission_id = l.submission_id, updated_at = l.updated_at FROM load_value l"
+			    " WHERE v.achievement_id = l.achievement_id AND v.indicator_id = l.indicator_id");
+	if (r == ST_OK)
+		r = db_exec(db, "INSERT INTO achievement_value(achievement_id, indicator_id, value,"
+			    " numerator, denominator, source, submission_id, updated_at)"
+			    " SELECT achievement_id, indicator_id, value, numerator, denominator, source,"
+			    " submission_id, updated_at FROM load_value l WHERE NOT EXISTS (SELECT 1 FROM"
+			    " achievement_value v WHERE v.achievement_id = l.achievement_id"
+			    " AND v.indicator_id = l.indicator_id)");
+	if (r == ST_OK)
+		r = db_exec(db, "INSERT INTO submission_value(submission_id, indicator_id, value,"
+			    " numerator, denominator) SELECT submission_id, indicator_id, value, numerator,"
+			    " denominator FROM load_value WHERE submission_id IS NOT NULL");
+	if (r == ST_OK)
+		r = db_exec(db, "DROP TABLE pg_temp.load_value");
+	return r;
+}
+
+enum st store_values_flush(struct db *db)
+{
+	if (!db->stage)
+		return ST_OK;
+	enum st r = db->stage->n ? stage_write(db, db->stage) : ST_OK;
+	db->stage->n = 0;
+	if (!db->stage->bulk)
+		values_stage_free(db);
+	return r;
+}

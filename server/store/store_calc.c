@@ -3,6 +3,7 @@
  * network facts aggregation needs. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,6 +109,30 @@ enum st store_achievement_set_status(struct db *db, int64_t id, const char *stat
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
 
+/* INSERTs of 1 to LINES_MAX calculation lines, built once each (their
+ * addresses key db_stmt's cache, so they live as long as the process). */
+#define LINES_MAX 64
+static char *line_sqls[LINES_MAX + 1];
+static pthread_mutex_t line_sqls_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *line_sql(size_t n)
+{
+	pthread_mutex_lock(&line_sqls_lock);
+	if (!line_sqls[n]) {
+		struct buf b;
+		buf_init(&b);
+		buf_puts(&b, "INSERT INTO calculation_line(calculation_id, indicator_id, achievement_ppm,"
+			 " points_milli, pence, explanation, pay_explanation) VALUES ");
+		for (size_t i = 0; i < n; i++)
+			buf_puts(&b, i ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)");
+		line_sqls[n] = xstrdup(b.data);
+		buf_free(&b);
+	}
+	const char *sql = line_sqls[n];
+	pthread_mutex_unlock(&line_sqls_lock);
+	return sql;
+}
+
 enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_save *c,
 			       int64_t *calc_id)
 {
@@ -116,15 +141,6 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 	static const char ins[] =
 		"INSERT INTO calculation(achievement_id, at, points_milli, pence, aspiration_pence,"
 		" breakdown, current) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)";
-	static const char line[] =
-		"INSERT INTO calculation_line(calculation_id, indicator_id, achievement_ppm,"
-		" points_milli, pence, explanation, pay_explanation) VALUES (?, ?, ?, ?, ?, ?, ?)";
-#define ROW7 "(?, ?, ?, ?, ?, ?, ?)"
-#define ROW7x4 ROW7 ", " ROW7 ", " ROW7 ", " ROW7
-	static const char line16[] =
-		"INSERT INTO calculation_line(calculation_id, indicator_id, achievement_ppm,"
-		" points_milli, pence, explanation, pay_explanation) VALUES "
-		ROW7x4 ", " ROW7x4 ", " ROW7x4 ", " ROW7x4;
 	dbstmt *st = db_stmt(db, old);
 	if (!st)
 		return ST_ERROR;
@@ -147,12 +163,16 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
 	*calc_id = db_last_insert_rowid(db);
-	/* Lines go in 16 to a statement: one statement per line would cost
-	 * more than the rows themselves in a national load. */
+	enum st staged;
+	if (stage_calc_lines(db, *calc_id, c->lines, c->nlines, &staged))
+		return staged;
+	/* Lines go in one statement of up to LINES_MAX rows: one statement
+	 * per line would cost more than the rows themselves in a national
+	 * load (on PostgreSQL each statement is a round trip). */
 	size_t i = 0;
 	while (i < c->nlines) {
-		size_t k = c->nlines - i >= 16 ? 16 : 1;
-		st = db_stmt(db, k == 16 ? line16 : line);
+		size_t k = c->nlines - i < LINES_MAX ? c->nlines - i : LINES_MAX;
+		st = db_stmt(db, line_sql(k));
 		if (!st)
 			return ST_ERROR;
 		for (size_t j = 0; j < k; j++) {
@@ -178,6 +198,14 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 		i += k;
 	}
 	return ST_OK;
+}
+
+enum st store_bulk_analyze(struct db *db)
+{
+	if (!DBI_PG_ONLY)
+		return ST_OK;
+	return db_exec(db, "ANALYZE achievement, submission, submission_value, wip_value, calculation,"
+		       " calculation_line, declaration, declaration_history, task");
 }
 
 enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,

@@ -58,9 +58,17 @@ struct db {
 	bool snap_stamped;
 	int64_t snap_version, snap_changes;
 	struct read_cache *cache; /* store_token_auth's and store_me_text's */
+	struct value_stage *stage; /* store_values_stage's rows (PostgreSQL) */
 	struct db *next; /* the store's list of connections */
 };
 
+/* Drops a connection's staged values (store_values_stage; on close). */
+void values_stage_free(struct db *db);
+/* Between store_bulk_begin and store_bulk_end on PostgreSQL: keeps a
+ * calculation's lines to be written with COPY (true, *r the outcome of
+ * any write it made); false when they are to be inserted at once. */
+bool stage_calc_lines(struct db *db, int64_t calc_id, const struct calc_save_line *lines, size_t n,
+		      enum st *r);
 /* Frees a connection's read cache (store_close; store_users.c). */
 void read_cache_free(struct db *db);
 
@@ -222,6 +230,15 @@ void db_close_own(struct db **db);
 dbstmt *db_stmt(struct db *db, const char *sql);
 /* Executes SQL text with no results (for DDL and seeding scripts). */
 enum st db_exec(struct db *db, const char *sql);
+/* Bulk loads on PostgreSQL only (COPY table (columns) FROM STDIN): rows
+ * of text fields in column order, NULL for NULL; no other statement may
+ * run on the connection between db_copy_begin and db_copy_end. Each
+ * returns ST_OK or ST_ERROR (logged). */
+enum st db_copy_begin(struct db *db, const char *table, const char *columns);
+enum st db_copy_row(struct db *db, int nfields, const char *const *fields);
+enum st db_copy_end(struct db *db);
+/* Formats n integers as COPY fields: f[i] gets v[i] in decimal. */
+void db_copy_ints(char (*f)[24], size_t n, const int64_t *v);
 /* Logs the connection's last error with a context string. */
 void db_log_error(struct db *db, const char *context);
 /* Copies a text column into a fixed buffer. */

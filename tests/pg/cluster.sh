@@ -15,6 +15,7 @@
 # creates, or as `nobody`, and DIR is chowned to that user; DIR's parent
 # must let that user in (/tmp does).
 #
+# CQRS_PG_SHARED_BUFFERS sets shared_buffers (default 16MB).
 # Binaries: $CQRS_PG_BINDIR when set, else `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin,
 # else initdb on PATH. Exit status 77 (automake's "skipped") when there is
 # no initdb, postgres and pg_ctl; 1 on any other failure, after stopping
@@ -35,6 +36,9 @@ STOP_TIMEOUT=${CQRS_PG_STOP_TIMEOUT:-30}
 # any port number is free there.
 PORT=${CQRS_PG_PORT:-5432}
 MARK=.cqrs-pg-cluster
+# Shared buffers: small for the tests; a benchmark on national data
+# (bench/national) asks for more.
+SHARED_BUFFERS=${CQRS_PG_SHARED_BUFFERS:-16MB}
 
 # Sets BINDIR; false when the server programs are not installed.
 locate_bindir() {
@@ -162,6 +166,9 @@ fail() {
 
 start() {
 	check_dir "$DIR"
+	case $SHARED_BUFFERS in
+	'' | *[!0-9A-Za-z]*) die "CQRS_PG_SHARED_BUFFERS must be a size such as 16MB or 1GB: $SHARED_BUFFERS" ;;
+	esac
 	if ! locate_bindir; then
 		echo "$me: PostgreSQL's server programs (initdb, postgres, pg_ctl) are not installed" \
 			"(apt-get install postgresql); skipped" >&2
@@ -197,7 +204,7 @@ listen_addresses = ''
 unix_socket_directories = '$DIR'
 port = $PORT
 max_connections = 200
-shared_buffers = 16MB
+shared_buffers = $SHARED_BUFFERS
 fsync = off
 synchronous_commit = off
 full_page_writes = off
