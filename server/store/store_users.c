@@ -279,15 +279,30 @@ enum st store_session_lookup(struct db *db, const unsigned char hash[32], int64_
 	return r;
 }
 
-enum st store_session_touch(struct db *db, int64_t session_id, int64_t now)
+struct touch {
+	int64_t session_id, now;
+};
+
+static enum st touch_tx(struct db *db, void *arg)
 {
 	static const char sql[] = "UPDATE session SET last_used_at = ?2 WHERE id = ?1";
+	const struct touch *t = arg;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
-	dbs_bind_int64(st, 1, session_id);
-	dbs_bind_int64(st, 2, now);
+	dbs_bind_int64(st, 1, t->session_id);
+	dbs_bind_int64(st, 2, t->now);
 	return db_done(db, st, "session touch");
+}
+
+/* Its own transaction, or a savepoint inside the request's read
+ * transaction: on PostgreSQL a touch that loses to another request's
+ * touch of the same session (a serialization failure) must not abort the
+ * read it is part of; it is best effort either way. */
+enum st store_session_touch(struct db *db, int64_t session_id, int64_t now)
+{
+	struct touch t = {session_id, now};
+	return store_tx(db, true, touch_tx, &t);
 }
 
 enum st store_session_revoke(struct db *db, int64_t session_id, int64_t now)
