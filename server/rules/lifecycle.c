@@ -222,30 +222,39 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id, int64_t uid)
 {
 	struct ach_rec a;
-	struct service_rec s;
 	enum st st = store_achievement_get(db, ach_id, &a);
-	if (st == ST_OK)
-		st = store_service_get(db, a.service_id, &s);
 	if (st != ST_OK)
 		return st;
+	struct recalc *own = NULL;
+	if (!rc)
+		rc = own = recalc_new(db);
+	st = lifecycle_data_changed_rec(db, rc, &a, uid);
+	recalc_free(&own);
+	return st;
+}
+
+enum st lifecycle_data_changed_rec(struct db *db, struct recalc *rc, const struct ach_rec *ap,
+				   int64_t uid)
+{
+	const struct ach_rec a = *ap;
+	const struct service_rec *sp = recalc_service(rc, a.service_id);
+	if (!sp)
+		return ST_ERROR;
+	const struct service_rec s = *sp;
 	if (!strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
 		return ST_FORBIDDEN;
 	if (!strcmp(s.payment_type, "PO"))
 		return ST_OK;
-	struct recalc *own = NULL;
-	if (!rc)
-		rc = own = recalc_new(db);
 	int64_t pence = 0;
 	bool calculated = false;
+	enum st st;
 	if (!strcmp(s.level, "NETWORK")) {
 		/* Practice data feed their PCN's network achievement, which is
 		 * the one calculated and declared. */
 		int64_t pcn_id = a.org_id;
 		if (!strcmp(a.org_kind, "PRACTICE") &&
-		    store_pcn_of_practice(db, a.org_id, a.date, &pcn_id) != ST_OK) {
-			st = store_achievement_set_status(db, a.id, "AWAITING_NETWORK");
-			goto out;
-		}
+		    store_pcn_of_practice(db, a.org_id, a.date, &pcn_id) != ST_OK)
+			return store_achievement_set_status(db, a.id, "AWAITING_NETWORK");
 		int64_t pcn_ach = 0;
 		st = recalc_network(rc, s.id, a.date_id, a.date, pcn_id, &pcn_ach, &calculated, &pence);
 		if (st == ST_OK && calculated && pcn_ach) {
@@ -254,13 +263,11 @@ enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id,
 			if (st == ST_OK)
 				st = declaration_step(db, &pa, &s, pence, uid);
 		}
-		goto out;
+		return st;
 	}
-	st = recalc_one(rc, a.id, &pence, &calculated);
+	st = recalc_one_rec(rc, &a, &pence, &calculated);
 	if (st == ST_OK && calculated)
 		st = declaration_step(db, &a, &s, pence, uid);
-out:
-	recalc_free(&own);
 	return st;
 }
 
