@@ -180,7 +180,11 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 				int64_t pence, int64_t uid)
 {
 	int64_t decl_id;
-	enum st st = store_declaration_for_achievement(db, a->id, &decl_id);
+	struct decl_rec d;
+	/* a was read with its declaration's status ("" when none): only an
+	 * achievement that has one looks it up. */
+	enum st st = a->declaration_status[0] ? store_declaration_of_achievement(db, a->id, &d)
+					      : ST_NOTFOUND;
 	if (st == ST_NOTFOUND) {
 		/* Payment dates get a declaration; participation-only services
 		 * and monthly manual dates that are not month ends do not. */
@@ -191,7 +195,6 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 					      "provisional payment calculated", &decl_id);
 		if (st != ST_OK)
 			return st;
-		struct decl_rec d;
 		st = store_declaration_get(db, decl_id, &d);
 		if (st != ST_OK)
 			return st;
@@ -201,10 +204,6 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 				"No Declaration Required: approved automatically", NULL);
 		return leave_task(db, &d, "AWAITING_PROVIDER");
 	}
-	if (st != ST_OK)
-		return st;
-	struct decl_rec d;
-	st = store_declaration_get(db, decl_id, &d);
 	if (st != ST_OK)
 		return st;
 	if (!strcmp(d.status, "FINANCIALLY_APPROVED"))

@@ -218,7 +218,14 @@ enum st recalc_one_rec(struct recalc *rc, const struct ach_rec *ap, int64_t *pen
 	*calculated = false;
 	if (!strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
 		return ST_OK; /* final: its figures never move */
-	enum st st = calc_org_get(rc, a.org_id, a.date, &org);
+	/* The achievement names its organisation: only the list size on its
+	 * date is read (calculate uses the code and the list size). */
+	memset(&org, 0, sizeof org);
+	org.id = a.org_id;
+	snprintf(org.code, sizeof org.code, "%s", a.org_code);
+	snprintf(org.name, sizeof org.name, "%s", a.org_name);
+	snprintf(org.kind, sizeof org.kind, "%s", a.org_kind);
+	enum st st = store_list_size_on(rc->db, a.org_id, a.date, &org.list_size);
 	if (st != ST_OK)
 		return st;
 	struct svc_cache *c = service(rc, a.service_id);
