@@ -180,7 +180,11 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 				int64_t pence, int64_t uid)
 {
 	int64_t decl_id;
-	enum st st = store_declaration_for_achievement(db, a->id, &decl_id);
+	struct decl_rec d;
+	/* a was read with its declaration's status ("" when none): only an
+	 * achievement that has one looks it up. */
+	enum st st = a->declaration_status[0] ? store_declaration_of_achievement(db, a->id, &d)
+					      : ST_NOTFOUND;
 	if (st == ST_NOTFOUND) {
 		/* Payment dates get a declaration; participation-only services
 		 * and monthly manual dates that are not month ends do not. */
@@ -191,7 +195,6 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 					      "provisional payment calculated", &decl_id);
 		if (st != ST_OK)
 			return st;
-		struct decl_rec d;
 		st = store_declaration_get(db, decl_id, &d);
 		if (st != ST_OK)
 			return st;
@@ -201,10 +204,6 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 				"No Declaration Required: approved automatically", NULL);
 		return leave_task(db, &d, "AWAITING_PROVIDER");
 	}
-	if (st != ST_OK)
-		return st;
-	struct decl_rec d;
-	st = store_declaration_get(db, decl_id, &d);
 	if (st != ST_OK)
 		return st;
 	if (!strcmp(d.status, "FINANCIALLY_APPROVED"))
@@ -222,30 +221,39 @@ static enum st declaration_step(struct db *db, const struct ach_rec *a, const st
 enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id, int64_t uid)
 {
 	struct ach_rec a;
-	struct service_rec s;
 	enum st st = store_achievement_get(db, ach_id, &a);
-	if (st == ST_OK)
-		st = store_service_get(db, a.service_id, &s);
 	if (st != ST_OK)
 		return st;
+	struct recalc *own = NULL;
+	if (!rc)
+		rc = own = recalc_new(db);
+	st = lifecycle_data_changed_rec(db, rc, &a, uid);
+	recalc_free(&own);
+	return st;
+}
+
+enum st lifecycle_data_changed_rec(struct db *db, struct recalc *rc, const struct ach_rec *ap,
+				   int64_t uid)
+{
+	const struct ach_rec a = *ap;
+	const struct service_rec *sp = recalc_service(rc, a.service_id);
+	if (!sp)
+		return ST_ERROR;
+	const struct service_rec s = *sp;
 	if (!strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
 		return ST_FORBIDDEN;
 	if (!strcmp(s.payment_type, "PO"))
 		return ST_OK;
-	struct recalc *own = NULL;
-	if (!rc)
-		rc = own = recalc_new(db);
 	int64_t pence = 0;
 	bool calculated = false;
+	enum st st;
 	if (!strcmp(s.level, "NETWORK")) {
 		/* Practice data feed their PCN's network achievement, which is
 		 * the one calculated and declared. */
 		int64_t pcn_id = a.org_id;
 		if (!strcmp(a.org_kind, "PRACTICE") &&
-		    store_pcn_of_practice(db, a.org_id, a.date, &pcn_id) != ST_OK) {
-			st = store_achievement_set_status(db, a.id, "AWAITING_NETWORK");
-			goto out;
-		}
+		    store_pcn_of_practice(db, a.org_id, a.date, &pcn_id) != ST_OK)
+			return store_achievement_set_status(db, a.id, "AWAITING_NETWORK");
 		int64_t pcn_ach = 0;
 		st = recalc_network(rc, s.id, a.date_id, a.date, pcn_id, &pcn_ach, &calculated, &pence);
 		if (st == ST_OK && calculated && pcn_ach) {
@@ -254,13 +262,11 @@ enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id,
 			if (st == ST_OK)
 				st = declaration_step(db, &pa, &s, pence, uid);
 		}
-		goto out;
+		return st;
 	}
-	st = recalc_one(rc, a.id, &pence, &calculated);
+	st = recalc_one_rec(rc, &a, &pence, &calculated);
 	if (st == ST_OK && calculated)
 		st = declaration_step(db, &a, &s, pence, uid);
-out:
-	recalc_free(&own);
 	return st;
 }
 

@@ -23,6 +23,9 @@ struct recalc;
  * must declare again. Refuses (ST_FORBIDDEN) after financial approval.
  * rc (may be NULL) caches service definitions across many calls. */
 enum st lifecycle_data_changed(struct db *db, struct recalc *rc, int64_t ach_id, int64_t uid);
+/* The same for an achievement the caller has just read; rc not NULL. */
+enum st lifecycle_data_changed_rec(struct db *db, struct recalc *rc, const struct ach_rec *a,
+				   int64_t uid);
 
 /* The one rule of "final": whether data of an organisation for a service
  * and date feed a figure that is financially approved, and so can never

@@ -371,7 +371,7 @@ static enum st recalc_changed(struct db *db, struct apply *a, const int64_t *cha
 			seen[nseen++] = (struct seen){ar.service_id, ar.date_id, pcn};
 		}
 		if (st == ST_OK) {
-			st = lifecycle_data_changed(db, rc, changed[k], a->uid);
+			st = lifecycle_data_changed_rec(db, rc, &ar, a->uid);
 			a->sum->recalculated++;
 		}
 		if (st == ST_OK && analyze_at(k + 1))

@@ -193,17 +193,39 @@ static enum st calculate(struct recalc *rc, struct svc_cache *c, int64_t ach_id,
 	return st;
 }
 
+const struct service_rec *recalc_service(struct recalc *rc, int64_t service_id)
+{
+	struct svc_cache *c = service(rc, service_id);
+	return c ? &c->svc : NULL;
+}
+
 enum st recalc_one(struct recalc *rc, int64_t ach_id, int64_t *pence, bool *calculated)
 {
 	struct ach_rec a;
-	struct org_rec org;
 	enum st st = store_achievement_get(rc->db, ach_id, &a);
 	*pence = 0;
 	*calculated = false;
-	if (st == ST_OK && !strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
+	return st == ST_OK ? recalc_one_rec(rc, &a, pence, calculated) : st;
+}
+
+enum st recalc_one_rec(struct recalc *rc, const struct ach_rec *ap, int64_t *pence,
+		       bool *calculated)
+{
+	const struct ach_rec a = *ap;
+	const int64_t ach_id = a.id;
+	struct org_rec org;
+	*pence = 0;
+	*calculated = false;
+	if (!strcmp(a.declaration_status, "FINANCIALLY_APPROVED"))
 		return ST_OK; /* final: its figures never move */
-	if (st == ST_OK)
-		st = calc_org_get(rc, a.org_id, a.date, &org);
+	/* The achievement names its organisation: only the list size on its
+	 * date is read (calculate uses the code and the list size). */
+	memset(&org, 0, sizeof org);
+	org.id = a.org_id;
+	snprintf(org.code, sizeof org.code, "%s", a.org_code);
+	snprintf(org.name, sizeof org.name, "%s", a.org_name);
+	snprintf(org.kind, sizeof org.kind, "%s", a.org_kind);
+	enum st st = store_list_size_on(rc->db, a.org_id, a.date, &org.list_size);
 	if (st != ST_OK)
 		return st;
 	struct svc_cache *c = service(rc, a.service_id);

@@ -23,6 +23,14 @@ void recalc_free(struct recalc **rc);
  * Leaves the achievement CALCULATED, or AWAITING_RECALCULATION when the
  * calculation refuses its figures (logged). */
 enum st recalc_one(struct recalc *rc, int64_t ach_id, int64_t *pence, bool *calculated);
+/* The same for an achievement the caller has just read (store_achievement_get),
+ * which saves reading it again (a national load recalculates thousands). */
+enum st recalc_one_rec(struct recalc *rc, const struct ach_rec *a, int64_t *pence,
+		       bool *calculated);
+
+/* A service as stored (store_service_get), read once per rc; NULL when
+ * it cannot be read. */
+const struct service_rec *recalc_service(struct recalc *rc, int64_t service_id);
 
 /* Re-aggregates a PCN's network achievement for a service and date from
  * its members on that date, and recalculates it when every member has

@@ -621,6 +621,8 @@ struct decl_rec {
 };
 ST_MUST enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out);
 ST_MUST enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id);
+/* An achievement's declaration (store_declaration_get by achievement). */
+ST_MUST enum st store_declaration_of_achievement(struct db *db, int64_t ach_id, struct decl_rec *out);
 ST_MUST enum st store_declaration_create(struct db *db, int64_t ach_id, const char *status, int64_t pence,
 				 const char *note, int64_t *id);
 /* Moves a declaration from one status to another (ST_CONFLICT if it is no

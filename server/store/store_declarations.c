@@ -9,17 +9,20 @@
 #include "server/store/store_int.h"
 #include "util.h"
 
-static const char DECL_COLS[] =
-	"SELECT dc.id, dc.achievement_id, dc.status, dc.pence, dc.notes, dc.version,"
-	" a.org_id, o.code, o.name, o.kind, s.id, s.name, d.date, d.payment, a.status,"
-	" s.declaration_required, s.approval_required, s.indicator_declaration, s.financial_year"
-	" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id"
-	" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id"
-	" JOIN achievement_date d ON d.id = a.date_id WHERE dc.id = ?1";
+#define DECL_SELECT \
+	"SELECT dc.id, dc.achievement_id, dc.status, dc.pence, dc.notes, dc.version," \
+	" a.org_id, o.code, o.name, o.kind, s.id, s.name, d.date, d.payment, a.status," \
+	" s.declaration_required, s.approval_required, s.indicator_declaration, s.financial_year" \
+	" FROM declaration dc JOIN achievement a ON a.id = dc.achievement_id" \
+	" JOIN organisation o ON o.id = a.org_id JOIN quality_service s ON s.id = a.service_id" \
+	" JOIN achievement_date d ON d.id = a.date_id WHERE "
+static const char DECL_COLS[] = DECL_SELECT "dc.id = ?1";
+static const char DECL_OF_ACH[] = DECL_SELECT "dc.achievement_id = ?1";
+#undef DECL_SELECT
 
-enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out)
+static enum st decl_one(struct db *db, const char *sql, int64_t id, struct decl_rec *out)
 {
-	dbstmt *st = db_stmt(db, DECL_COLS);
+	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, id);
@@ -49,6 +52,16 @@ enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out)
 	}
 	dbs_reset(st);
 	return r;
+}
+
+enum st store_declaration_get(struct db *db, int64_t id, struct decl_rec *out)
+{
+	return decl_one(db, DECL_COLS, id, out);
+}
+
+enum st store_declaration_of_achievement(struct db *db, int64_t ach_id, struct decl_rec *out)
+{
+	return decl_one(db, DECL_OF_ACH, ach_id, out);
 }
 
 enum st store_declaration_for_achievement(struct db *db, int64_t ach_id, int64_t *id)
