@@ -56,8 +56,8 @@ int64_t pgc_total_changes(struct pgconn *c);
 int64_t pgc_last_insert_id(struct pgconn *c);
 
 /* Maps a PostgreSQL SQLSTATE to the SQLite result code the store expects:
- * 23xxx and trigger refusals SQLITE_CONSTRAINT, 40001/40P01/55P03
- * SQLITE_BUSY, everything else SQLITE_ERROR. */
+ * class 23 (integrity) and trigger refusals (P0001) SQLITE_CONSTRAINT,
+ * 40001/40P01/55P03 SQLITE_BUSY, everything else SQLITE_ERROR. */
 int pg_sqlstate_code(const char *sqlstate);
 
 /* The highest parameter number a statement may use, plus one (the

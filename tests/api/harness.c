@@ -327,9 +327,14 @@ void harness_timeout(unsigned seconds)
 
 char *server_log(const struct server *s)
 {
+	return harness_read_file(s->log);
+}
+
+char *harness_read_file(const char *path)
+{
 	struct buf b;
 	buf_init(&b);
-	FILE *f = s->log ? fopen(s->log, "r") : NULL;
+	FILE *f = path ? fopen(path, "r") : NULL;
 	if (f) {
 		char chunk[4096];
 		size_t n;

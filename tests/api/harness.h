@@ -80,6 +80,8 @@ bool harness_have_openssl(void);
 int server_stop(struct server *s, int timeout_s, bool dump_log);
 /* The server's stderr so far; the caller frees it. */
 char *server_log(const struct server *s);
+/* A file's whole text (empty when it cannot be read); the caller frees. */
+char *harness_read_file(const char *path);
 
 /* ------------------------------------------------------------ database */
 

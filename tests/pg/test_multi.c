@@ -616,23 +616,11 @@ static void test_kill(void)
 	free(tf);
 }
 
-/* Writes an extract of the demo's extracted values for 31 March 2025,
- * each moved by k (counts +k, ratios' denominators +k, Yes/No swapped on
- * odd k), to file; returns the number of values, or 0. */
 /* Two instances given the same write with the same Idempotency-Key at
  * the same moment (a client's retry racing its first attempt through a
  * load balancer): it runs once, and both get its one answer. The two
  * requests are two curl processes started together (the harness's
  * libcurl handle is the test's one connection). */
-static char *slurp(const char *file)
-{
-	char *cmd = xasprintf("cat %s", file);
-	int st;
-	char *out = run_capture(cmd, &st);
-	free(cmd);
-	return out;
-}
-
 static void test_same_key(void)
 {
 	char *tp = signin(&lb, "demo.practice");
@@ -663,8 +651,8 @@ static void test_same_key(void)
 		char *cmd = xasprintf("%s & %s & wait", one[0], one[1]);
 		int st;
 		free(run_capture(cmd, &st));
-		char *b0 = slurp(F("%s/race0.body", dir)), *b1 = slurp(F("%s/race1.body", dir));
-		char *h0 = slurp(F("%s/race0.hdr", dir)), *h1 = slurp(F("%s/race1.hdr", dir));
+		char *b0 = harness_read_file(F("%s/race0.body", dir)), *b1 = harness_read_file(F("%s/race1.body", dir));
+		char *h0 = harness_read_file(F("%s/race0.hdr", dir)), *h1 = harness_read_file(F("%s/race1.hdr", dir));
 		bool ok0 = h0 && strstr(h0, " 200 "), ok1 = h1 && strstr(h1, " 200 ");
 		long long n = sql_int(F("SELECT count(*) FROM submission WHERE notes = 'same-key-%d'", k));
 		once += n == 1;
@@ -691,6 +679,9 @@ static void test_same_key(void)
 	free(tp);
 }
 
+/* Writes an extract of the demo's extracted values for 31 March 2025,
+ * each moved by k (counts +k, ratios' denominators +k, Yes/No swapped on
+ * odd k), to file; returns the number of values, or 0. */
 static size_t write_extract(const char *file, int k)
 {
 	char *csv = sql(F(
@@ -898,7 +889,6 @@ int main(void)
 	const char *smtp_url = F("smtp://127.0.0.1:%d", smtp);
 	char *url = xstrdup(smtp_url);
 	const char *first[] = {"--demo", "--smtp-url", url, NULL};
-	const char *plain[] = {NULL};
 	const char *mailer[] = {"--smtp-url", url, NULL};
 	int64_t t0 = mono_ms();
 	/* Instances 1 and 2 both with --demo, at the same moment, on the
@@ -915,7 +905,6 @@ int main(void)
 	free(log1);
 	free(log2);
 	bool two = start_cqrsd(2, mailer);
-	(void)plain;
 	if (!tap_ok(two, "instance 3 starts on the seeded database without seeding it"
 		    " (%.1f s for the three)", (double)(mono_ms() - t0) / 1000))
 		tap_bail("instance 3 did not start");
