@@ -30,6 +30,11 @@ struct ctx {
 	/* rows not applied: SKIP_SAME a final figure's own value (a no-op),
 	 * SKIP_REFUSED one that would change a final figure */
 	unsigned char *skip;
+	/* the PCN achievements (service, PCN, date) whose defaults are set */
+	struct pcn_done {
+		int64_t service, pcn, date;
+	} *done;
+	size_t ndone;
 };
 
 enum { SKIP_NONE, SKIP_SAME, SKIP_REFUSED };
@@ -65,6 +70,7 @@ static void ctx_free(struct ctx *c)
 	free(c->svcs);
 	free(c->dates);
 	free(c->skip);
+	free(c->done);
 }
 
 /* ---- lookups for the parser ------------------------------------------------ */
@@ -227,8 +233,8 @@ struct apply {
  * if need be, and each value it has not set takes the PCN's value at its
  * previous date (carried forward until someone changes it), else No (0).
  * Never touches a final figure. Adds to *set how many were set. */
-static enum st pcn_defaults(struct db *db, struct svc *s, int64_t practice_id, int64_t date_id,
-			    const char *date, size_t *set)
+static enum st pcn_defaults(struct db *db, struct ctx *c, struct svc *s, int64_t practice_id,
+			    int64_t date_id, const char *date, size_t *set)
 {
 	bool any = false;
 	for (size_t i = 0; i < s->n; i++)
@@ -237,6 +243,13 @@ static enum st pcn_defaults(struct db *db, struct svc *s, int64_t practice_id, i
 	if (!any || strcmp(s->rec.level, "NETWORK") ||
 	    store_pcn_of_practice(db, practice_id, date, &pcn) != ST_OK)
 		return ST_OK;
+	/* Once per PCN and date: after the first member every value is set
+	 * (or the PCN's figure is final), so another would set nothing. */
+	for (size_t k = 0; k < c->ndone; k++)
+		if (c->done[k].pcn == pcn && c->done[k].date == date_id && c->done[k].service == s->id)
+			return ST_OK;
+	c->done = xrealloc(c->done, (c->ndone + 1) * sizeof *c->done);
+	c->done[c->ndone++] = (struct pcn_done){s->id, pcn, date_id};
 	enum st st = ST_OK;
 	if (store_achievement_find(db, s->id, pcn, date_id, &ach) != ST_OK)
 		st = store_achievement_create(db, s->id, pcn, date_id, &ach);
@@ -331,7 +344,7 @@ static enum st apply_one(struct db *db, struct apply *a, const struct extract_ac
 	free(cur);
 	size_t set = 0;
 	if (st == ST_OK && any)
-		st = pcn_defaults(db, s, ea->practice_id, ea->date_id, date_of(a->c, ea->date_id), &set);
+		st = pcn_defaults(db, a->c, s, ea->practice_id, ea->date_id, date_of(a->c, ea->date_id), &set);
 	a->sum->defaults_set += set;
 	if (st == ST_OK && any) {
 		st = store_achievement_touch(db, ach, "SUBMITTED", false);
@@ -393,6 +406,9 @@ static enum st apply_tx(struct db *db, void *arg)
 	 * load. */
 	free(a->c->skip);
 	a->c->skip = NULL;
+	a->c->ndone = 0;
+	/* What the checks read before the lock is read again inside it. */
+	store_memo_clear(db);
 	json_decref(*a->refused);
 	*a->refused = final_lines(a->c, res);
 	a->sum->refused = json_array_size(*a->refused);
@@ -475,6 +491,7 @@ enum st load_extract(struct db *db, const char *data, size_t len, const char *pa
 		opts.progress_ctx = &pp;
 	}
 	struct extract_result res;
+	store_memo_begin(db);
 	int rc = data ? extract_parse(data, len, &lk, &opts, &res) :
 			extract_parse_file(path, &lk, &opts, &res);
 	summary->lines = res.lines;
@@ -503,6 +520,7 @@ enum st load_extract(struct db *db, const char *data, size_t len, const char *pa
 			*refused = NULL;
 		}
 	}
+	store_memo_end(db);
 	extract_result_free(&res);
 	ctx_free(&c);
 	summary->ms = mono_ms() - t0;

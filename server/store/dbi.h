@@ -28,6 +28,7 @@ typedef struct dbstmt dbstmt;
 /* The PostgreSQL halves (dbi_pg.c). Same contracts as the sqlite3_*
  * functions of the same suffix. */
 int pgs_step(dbstmt *st);
+int pgs_step_defer(dbstmt *st);
 int pgs_reset(dbstmt *st);
 int pgs_clear_bindings(dbstmt *st);
 int pgs_bind_int64(dbstmt *st, int i, int64_t v);
@@ -49,6 +50,14 @@ const char *pgs_column_name(dbstmt *st, int col);
 static inline int dbs_step(dbstmt *st)
 {
 	return DBI_PG_ONLY ? pgs_step(st) : sqlite3_step(DBI_SQ(st));
+}
+/* dbs_step for a write whose answer the caller needs only as success or
+ * failure: on PostgreSQL, while pgc_defer has it on, sent ahead without
+ * waiting (see pgc_defer); SQLITE_DONE then means "sent", db_changes is
+ * 0, and a failure surfaces at a later statement of the transaction. */
+static inline int dbs_step_defer(dbstmt *st)
+{
+	return DBI_PG_ONLY ? pgs_step_defer(st) : sqlite3_step(DBI_SQ(st));
 }
 static inline int dbs_reset(dbstmt *st)
 {

@@ -65,6 +65,13 @@ struct pgconn {
 	size_t ntables;
 	char *line; /* COPY row buffer */
 	size_t linecap;
+	/* Writes sent ahead (pgs_step_defer, while pgc_defer has it on): in
+	 * libpq's pipeline mode, their answers read at the next settle(). */
+	bool defer_on;
+	bool piped;         /* in pipeline mode, answers unread */
+	int inflight;       /* writes sent ahead since */
+	int defer_rc;       /* the first of them that failed (0: none), until ROLLBACK */
+	char defer_err[512];
 };
 
 struct pgstmt {
@@ -136,6 +143,8 @@ static int fail(struct pgconn *c, PGresult *res)
 		PQreset(c->conn);
 		c->gen++;
 		c->pending = false; /* a new session: nothing sent ahead on it */
+		c->piped = false;
+		c->inflight = 0;
 		if (PQstatus(c->conn) == CONNECTION_OK)
 			PQclear(PQexec(c->conn, "SET client_min_messages = warning"));
 	}
@@ -740,10 +749,77 @@ void pgc_close(struct pgconn *c)
 	free(c);
 }
 
+/* Ends pipeline mode: a Sync, then the answers of the writes sent ahead.
+ * The first failure is kept (defer_rc, defer_err) and logged; the
+ * transaction it happened in is then aborted on the server, and every
+ * statement until ROLLBACK fails with it (pgs_step, pgc_exec). */
+static void pipe_end(struct pgconn *c)
+{
+	c->piped = false;
+	bool ok = PQpipelineSync(c->conn) == 1;
+	int nulls = 0;
+	while (ok) {
+		PGresult *r = PQgetResult(c->conn);
+		if (!r) {
+			/* one NULL ends each statement's answers */
+			if (PQstatus(c->conn) == CONNECTION_BAD || ++nulls > c->inflight + 1)
+				ok = false;
+			continue;
+		}
+		ExecStatusType s = PQresultStatus(r);
+		if (s == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (s == PGRES_FATAL_ERROR && !c->defer_rc) {
+			keep_error(c, r);
+			c->defer_rc = pg_sqlstate_code(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+			strlcpy_s(c->defer_err, c->err, sizeof c->defer_err);
+			fprintf(stderr, "cqrsd: store: %s (a write sent ahead)\n", c->err);
+		}
+		PQclear(r);
+	}
+	c->inflight = 0;
+	if (!ok || !PQexitPipelineMode(c->conn)) {
+		if (!c->defer_rc) {
+			snprintf(c->defer_err, sizeof c->defer_err, "writes sent ahead: %s",
+				 PQerrorMessage(c->conn));
+			c->defer_rc = SQLITE_ERROR;
+			fprintf(stderr, "cqrsd: store: %s\n", c->defer_err);
+		}
+		if (PQstatus(c->conn) == CONNECTION_BAD) {
+			PQreset(c->conn);
+			c->gen++;
+			if (PQstatus(c->conn) == CONNECTION_OK)
+				PQclear(PQexec(c->conn, "SET client_min_messages = warning"));
+		}
+	}
+}
+
+/* A statement that failed while a write sent ahead had failed before it
+ * (the transaction aborted): that write's failure is the one to report. */
+static int deferred_failure(struct pgconn *c, int rc)
+{
+	if (!c->defer_rc)
+		return rc;
+	strlcpy_s(c->err, c->defer_err, sizeof c->err);
+	return c->defer_rc;
+}
+
+void pgc_defer(struct pgconn *c, bool on)
+{
+	if (!on)
+		settle(c);
+	c->defer_on = on;
+}
+
 /* Reads the answer to a statement sent ahead (pgc_send), before the
- * connection carries anything else; an error in it is logged. */
+ * connection carries anything else; an error in it is logged. Ends
+ * pipeline mode first (pgs_step_defer's writes). */
 static void settle(struct pgconn *c)
 {
+	if (c->piped)
+		pipe_end(c);
 	if (c->pending) {
 		c->pending = false;
 		PGresult *r;
@@ -817,13 +893,22 @@ int64_t pgc_last_insert_id(struct pgconn *c)
 int pgc_exec(struct pgconn *c, const char *sql)
 {
 	settle(c);
+	/* An aborted transaction's COMMIT would answer "ROLLBACK" with no
+	 * error: a write sent ahead failed, so it is not committed. */
+	if (c->defer_rc && !strncmp(sql, "COMMIT", 6))
+		return deferred_failure(c, SQLITE_ERROR);
+	if (!strncmp(sql, "BEGIN", 5))
+		c->defer_rc = 0; /* a new transaction: the failed one is over */
 	PGresult *r = PQexec(c->conn, sql);
 	ExecStatusType s = PQresultStatus(r);
 	int rc = SQLITE_OK;
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY)
-		rc = fail(c, r);
-	else
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+		rc = deferred_failure(c, fail(c, r));
+	} else {
 		c->err[0] = '\0';
+		if (!strcmp(sql, "ROLLBACK"))
+			c->defer_rc = 0;
+	}
 	PQclear(r);
 	return rc;
 }
@@ -989,7 +1074,7 @@ static int prepare_typed(struct pgstmt *st)
 				continue;
 			}
 		}
-		int rc = fail(c, r);
+		int rc = deferred_failure(c, fail(c, r));
 		PQclear(r);
 		return rc;
 	}
@@ -1033,7 +1118,7 @@ int pgs_step(dbstmt *s)
 	PGresult *r = PQexecPrepared(c->conn, st->name, st->nparams, st->vals, st->lens, st->fmts, 0);
 	ExecStatusType s2 = PQresultStatus(r);
 	if (s2 != PGRES_TUPLES_OK && s2 != PGRES_COMMAND_OK) {
-		rc = fail(c, r);
+		rc = deferred_failure(c, fail(c, r));
 		PQclear(r);
 		log_error(st);
 		return rc;
@@ -1057,6 +1142,43 @@ int pgs_step(dbstmt *s)
 	st->nrows = PQntuples(r);
 	st->row = 0;
 	return st->nrows > 0 ? SQLITE_ROW : SQLITE_DONE;
+}
+
+/* At most this many writes are sent ahead before their answers are read:
+ * the server's answers then always fit in the socket's buffers, so
+ * neither side can block on a full one. */
+#define DEFER_MAX 256
+
+int pgs_step_defer(dbstmt *s)
+{
+	struct pgstmt *st = PS(s);
+	struct pgconn *c = st->c;
+	if (!c->defer_on || st->res)
+		return pgs_step(s);
+	int rc = ensure_prepared(st);
+	if (rc != SQLITE_OK) {
+		log_error(st);
+		return rc;
+	}
+	if (c->piped && c->inflight >= DEFER_MAX)
+		settle(c);
+	if (!c->piped) {
+		settle(c);
+		if (!PQenterPipelineMode(c->conn))
+			return pgs_step(s);
+		c->piped = true;
+	}
+	if (!PQsendQueryPrepared(c->conn, st->name, st->nparams, st->vals, st->lens, st->fmts, 0)) {
+		keep_error(c, NULL);
+		log_error(st);
+		settle(c);
+		return deferred_failure(c, SQLITE_ERROR);
+	}
+	c->inflight++;
+	/* What it changes, and an INSERT's id, are not known yet: no caller
+	 * of a deferred write asks. */
+	c->changes = 0;
+	return SQLITE_DONE;
 }
 
 int pgs_reset(dbstmt *s)

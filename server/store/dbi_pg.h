@@ -42,6 +42,13 @@ int pgc_send(struct pgconn *c, const char *sql);
  * pgc_lazy_cancel forgets it and says whether it was still waiting. */
 void pgc_lazy(struct pgconn *c, const char *sql);
 bool pgc_lazy_cancel(struct pgconn *c);
+/* Writes sent ahead: while on, pgs_step_defer (dbi.h) sends a write
+ * without waiting for its answer, in libpq's pipeline mode;
+ * the answers are read before anything else uses the connection, and the
+ * first failure fails that statement and every one after it until
+ * ROLLBACK (COMMIT included). Turning it off reads what is outstanding.
+ * For bulk loads (store_bulk_begin), where any failure fails the load. */
+void pgc_defer(struct pgconn *c, bool on);
 /* The first column of the first row of SQL text run as is (def when no
  * row or on error). */
 int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def);

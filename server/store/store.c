@@ -218,7 +218,7 @@ enum st db_history_add(struct db *db, const char *sql, int64_t id, int64_t at, i
 		dbs_bind_text(st, 4, from, -1, SQLITE_TRANSIENT);
 	dbs_bind_text(st, 5, to, -1, SQLITE_TRANSIENT);
 	dbs_bind_text(st, 6, note ? note : "", -1, SQLITE_TRANSIENT);
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -362,6 +362,7 @@ static void db_free(struct db *db)
 	free(db->slots);
 	read_cache_free(db);
 	values_stage_free(db);
+	memo_free(db);
 	if (db->pg)
 		pgc_close(db->pg);
 	else
@@ -696,6 +697,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 		enum st r = fn(db, arg);
 		db->tx_depth--;
 		if (r != ST_OK) {
+			store_memo_clear(db); /* it may hold what is taken back */
 			snprintf(sp, sizeof sp, "ROLLBACK TO SAVEPOINT tx%d", db->tx_depth);
 			if (db_exec(db, sp) != ST_OK)
 				return ST_ERROR;
@@ -729,6 +731,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 				break;
 			}
 			tx_exec(db, TX_ROLLBACK);
+			store_memo_clear(db);
 			if ((rc & 0xff) == SQLITE_BUSY) {
 				usleep(pause);
 				continue;
@@ -738,6 +741,7 @@ enum st store_tx(struct db *db, bool write, store_tx_fn fn, void *arg)
 			break;
 		}
 		tx_exec(db, TX_ROLLBACK);
+		store_memo_clear(db); /* it may hold what was taken back */
 		if (r == ST_BUSY) {
 			usleep(pause);
 			continue;

@@ -581,6 +581,17 @@ ST_MUST enum st store_values_flush(struct db *db);
  * what is kept (write false: drops it, after a failure) and drops the
  * staged values too. Nothing to do on SQLite. */
 void store_bulk_begin(struct db *db);
+/* The look-up memo (store_memo.c), for an extract load: until
+ * store_memo_end, organisations, PCN membership on a date, achievements
+ * by service, organisation and date, whether one is final, and taking
+ * part in a service are each read once (per service and date, or date)
+ * and answered from memory. Only for a connection that makes no other
+ * change to those facts meanwhile (a load holds the writer's lock);
+ * store_memo_clear forgets what was read (at the start of the load's
+ * transaction). */
+void store_memo_begin(struct db *db);
+void store_memo_clear(struct db *db);
+void store_memo_end(struct db *db);
 ST_MUST enum st store_bulk_end(struct db *db, bool write);
 
 /* Drops work in progress on the achievement's extracted indicators. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "server/store/dbi_pg.h"
 #include "server/store/store_int.h"
 #include "util.h"
 
@@ -62,14 +63,17 @@ bool store_participates_on(struct db *db, int64_t service_id, int64_t org_id, co
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
-		" AND status = 'APPROVED' AND start_date <= ?3 AND end_date >= ?3)";
+		" AND " SQL_OFFER_APPROVED " AND " SQL_OFFER_ON("?3") ")";
+	bool yes;
+	if (memo_participates(db, service_id, org_id, date, &yes))
+		return yes;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
 	dbs_bind_int64(st, 1, service_id);
 	dbs_bind_int64(st, 2, org_id);
 	dbs_bind_text(st, 3, date, -1, SQLITE_TRANSIENT);
-	bool yes = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
+	yes = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
 	dbs_reset(st);
 	return yes;
 }
@@ -78,13 +82,16 @@ bool store_participates(struct db *db, int64_t service_id, int64_t org_id)
 {
 	static const char sql[] =
 		"SELECT EXISTS (SELECT 1 FROM offer WHERE service_id = ?1 AND org_id = ?2"
-		" AND status = 'APPROVED')";
+		" AND " SQL_OFFER_APPROVED ")";
+	bool yes;
+	if (memo_participates(db, service_id, org_id, NULL, &yes))
+		return yes;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return false;
 	dbs_bind_int64(st, 1, service_id);
 	dbs_bind_int64(st, 2, org_id);
-	bool yes = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
+	yes = dbs_step(st) == SQLITE_ROW && dbs_column_int(st, 0);
 	dbs_reset(st);
 	return yes;
 }
@@ -116,13 +123,16 @@ enum st store_achievement_find(struct db *db, int64_t service_id, int64_t org_id
 {
 	static const char sql[] =
 		"SELECT id FROM achievement WHERE service_id = ?1 AND org_id = ?2 AND date_id = ?3";
+	enum st r;
+	if (memo_achievement(db, service_id, org_id, date_id, id, &r))
+		return r;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, service_id);
 	dbs_bind_int64(st, 2, org_id);
 	dbs_bind_int64(st, 3, date_id);
-	enum st r = ST_NOTFOUND;
+	r = ST_NOTFOUND;
 	if (dbs_step(st) == SQLITE_ROW) {
 		*id = dbs_column_int64(st, 0);
 		r = ST_OK;
@@ -149,6 +159,7 @@ enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
 	*id = db_last_insert_rowid(db);
+	memo_achievement_made(db, service_id, org_id, date_id, *id);
 	return ST_OK;
 }
 
@@ -203,7 +214,7 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 	if (status)
 		dbs_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
 	dbs_bind_int(st, 4, commissioner_entry);
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -478,7 +489,7 @@ enum st store_value_set(struct db *db, int64_t ach_id, int64_t ind_id, const str
 		return ST_ERROR;
 	dbs_bind_int64(s, 1, ach_id);
 	dbs_bind_int64(s, 2, ind_id);
-	int rc = dbs_step(s);
+	int rc = dbs_step_defer(s);
 	dbs_reset(s);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -503,7 +514,7 @@ enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const str
 	if (sub_id)
 		dbs_bind_int64(st, 7, sub_id);
 	dbs_bind_int64(st, 8, now_s());
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -518,7 +529,7 @@ enum st store_wip_clear_extracted(struct db *db, int64_t ach_id)
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, ach_id);
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -934,6 +945,7 @@ void store_bulk_begin(struct db *db)
 	if (!db->stage)
 		db->stage = xcalloc(1, sizeof *db->stage);
 	db->stage->bulk = true;
+	pgc_defer(db->pg, true); /* the writes no one reads back sent ahead */
 }
 
 enum st store_bulk_end(struct db *db, bool write)
@@ -942,6 +954,8 @@ enum st store_bulk_end(struct db *db, bool write)
 	if (db->stage && write)
 		r = lines_write(db, db->stage);
 	values_stage_free(db);
+	if (DBI_PG_ONLY)
+		pgc_defer(db->pg, false);
 	return r;
 }
 

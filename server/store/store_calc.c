@@ -104,7 +104,7 @@ enum st store_achievement_set_status(struct db *db, int64_t id, const char *stat
 	dbs_bind_int64(st, 1, id);
 	dbs_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
 	dbs_bind_int64(st, 3, now_s());
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -145,7 +145,7 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, ach_id);
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
@@ -214,12 +214,15 @@ enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on
 	static const char sql[] =
 		"SELECT pcn_id FROM pcn_membership m WHERE practice_id = ?1 AND " SQL_MEMBER_ON("m", "?2")
 		" ORDER BY start_date DESC LIMIT 1";
+	enum st r;
+	if (memo_pcn_of(db, practice_id, on_date, pcn_id, &r))
+		return r;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, practice_id);
 	dbs_bind_text(st, 2, on_date, -1, SQLITE_TRANSIENT);
-	enum st r = ST_NOTFOUND;
+	r = ST_NOTFOUND;
 	if (dbs_step(st) == SQLITE_ROW) {
 		*pcn_id = dbs_column_int64(st, 0);
 		r = ST_OK;
@@ -435,6 +438,9 @@ enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int6
 
 bool store_final_since(struct db *db, int64_t ach_id, char since[11])
 {
+	/* Final: SQL_IS_FINAL; when so, since when. */
+	if (memo_not_final(db, ach_id))
+		return false;
 	static const char sql[] =
 		"SELECT date(coalesce((SELECT max(h.at) FROM declaration_history h"
 		"  WHERE h.declaration_id = d.id AND h.to_status = 'FINANCIALLY_APPROVED'),"

@@ -120,6 +120,8 @@ enum st store_declaration_set_status(struct db *db, int64_t id, const char *from
 		" declared_by = CASE WHEN ?6 THEN ?7 ELSE declared_by END,"
 		" declared_at = CASE WHEN ?6 THEN ?4 ELSE declared_at END"
 		" WHERE id = ?1 AND status = ?2";
+	if (!strcmp(to, "FINANCIALLY_APPROVED"))
+		store_memo_clear(db); /* it knows what is not final */
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;

@@ -59,6 +59,7 @@ struct db {
 	int64_t snap_version, snap_changes;
 	struct read_cache *cache; /* store_token_auth's and store_me_text's */
 	struct value_stage *stage; /* store_values_stage's rows (PostgreSQL) */
+	struct lookup_memo *memo;  /* store_memo_begin's answers (store_memo.c) */
 	struct db *next; /* the store's list of connections */
 };
 
@@ -69,6 +70,27 @@ void values_stage_free(struct db *db);
  * any write it made); false when they are to be inserted at once. */
 bool stage_calc_lines(struct db *db, int64_t calc_id, const struct calc_save_line *lines, size_t n,
 		      enum st *r);
+/* The look-up memo (store_memo.c), while store_memo_begin has it on.
+ * Each memo_* answers (true, *r or *yes the answer) or says to ask the
+ * database (false: the memo is off, or could not read). */
+bool memo_org(struct db *db, const char *code, int64_t id, struct org_rec *out, enum st *r);
+bool memo_pcn_of(struct db *db, int64_t practice_id, const char *date, int64_t *pcn, enum st *r);
+bool memo_achievement(struct db *db, int64_t service_id, int64_t org_id, int64_t date_id,
+		      int64_t *id, enum st *r);
+/* An achievement the connection just made (store_achievement_create). */
+void memo_achievement_made(struct db *db, int64_t service_id, int64_t org_id, int64_t date_id,
+			   int64_t id);
+/* True when the memo knows the achievement is not final (no query). */
+bool memo_not_final(struct db *db, int64_t ach_id);
+/* date NULL: takes part at all (an approved offer); else on that date. */
+bool memo_participates(struct db *db, int64_t service_id, int64_t org_id, const char *date,
+		       bool *yes);
+void memo_free(struct db *db);
+
+/* An organisation's columns (store_orgs.c) and one row of them read. */
+#define ORG_COLS "SELECT id, code, name, kind, coalesce(parent_id, 0), list_size FROM organisation"
+void org_row(dbstmt *st, struct org_rec *out);
+
 /* Frees a connection's read cache (store_close; store_users.c). */
 void read_cache_free(struct db *db);
 
@@ -77,6 +99,18 @@ void read_cache_free(struct db *db);
  * expression). Every statement that asks uses it. */
 #define SQL_MEMBER_ON(m, d) \
 	"(" m ".start_date <= " d " AND (" m ".end_date IS NULL OR " m ".end_date >= " d "))"
+
+/* The one definition of "achievement a (an SQL expression) is final": its
+ * declaration was financially approved. */
+#define SQL_IS_FINAL(a) \
+	"EXISTS (SELECT 1 FROM declaration fd WHERE fd.achievement_id = " a \
+	" AND fd.status = 'FINANCIALLY_APPROVED')"
+
+/* An offer (its columns unqualified) that makes its organisation take
+ * part in its service: approved; and on date d (an SQL expression):
+ * within its dates. */
+#define SQL_OFFER_APPROVED "status = 'APPROVED'"
+#define SQL_OFFER_ON(d) "start_date <= " d " AND end_date >= " d
 
 /* "Today" in SQL: the business date (the business_today view, migration
  * 4), which is the real date only on a server without one. */

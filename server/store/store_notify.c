@@ -32,7 +32,7 @@ enum st store_task_add(struct db *db, int64_t org_id, const char *role, const ch
 	dbs_bind_text(st, 5, subject_type, -1, SQLITE_TRANSIENT);
 	dbs_bind_int64(st, 6, subject_id);
 	dbs_bind_int64(st, 7, now_s());
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }
@@ -81,7 +81,7 @@ enum st store_email_role(struct db *db, int64_t org_id, const char *role, const 
 	dbs_bind_text(st, 4, body, -1, SQLITE_TRANSIENT);
 	dbs_bind_text(st, 5, kind, -1, SQLITE_TRANSIENT);
 	dbs_bind_int64(st, 6, now_s());
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
 }

@@ -7,10 +7,25 @@
 #include "server/store/store_int.h"
 #include "util.h"
 
-/* One organisation by code (?1 text) or id (?1 integer). */
+void org_row(dbstmt *st, struct org_rec *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = dbs_column_int64(st, 0);
+	col_text(st, 1, out->code, sizeof out->code);
+	col_text(st, 2, out->name, sizeof out->name);
+	col_text(st, 3, out->kind, sizeof out->kind);
+	out->parent_id = dbs_column_int64(st, 4);
+	out->list_size = dbs_column_int64(st, 5);
+}
+
+/* One organisation by code (?1 text) or id (?1 integer); from the memo
+ * while an extract loads. */
 static enum st org_one(struct db *db, const char *sql, const char *code, int64_t id,
 		       struct org_rec *out)
 {
+	enum st r;
+	if (memo_org(db, code, id, out, &r))
+		return r;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
@@ -19,15 +34,9 @@ static enum st org_one(struct db *db, const char *sql, const char *code, int64_t
 	else
 		dbs_bind_int64(st, 1, id);
 	int rc = dbs_step(st);
-	enum st r = ST_NOTFOUND;
+	r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = dbs_column_int64(st, 0);
-		col_text(st, 1, out->code, sizeof out->code);
-		col_text(st, 2, out->name, sizeof out->name);
-		col_text(st, 3, out->kind, sizeof out->kind);
-		out->parent_id = dbs_column_int64(st, 4);
-		out->list_size = dbs_column_int64(st, 5);
+		org_row(st, out);
 		r = ST_OK;
 	} else if (rc != SQLITE_DONE) {
 		r = st_from_sqlite(rc);
@@ -35,8 +44,6 @@ static enum st org_one(struct db *db, const char *sql, const char *code, int64_t
 	dbs_reset(st);
 	return r;
 }
-
-#define ORG_COLS "SELECT id, code, name, kind, coalesce(parent_id, 0), list_size FROM organisation"
 
 enum st store_org_by_code(struct db *db, const char *code, struct org_rec *out)
 {

@@ -1,0 +1,369 @@
+/* store_memo.c: look-ups answered from memory while an extract loads.
+ *
+ * A load asks the same few questions tens of thousands of times: which
+ * organisation has this code, which PCN a practice belongs to on a date,
+ * which achievement a service, organisation and date have, whether it is
+ * final, whether the organisation takes part in the service. Between
+ * store_memo_begin and store_memo_end each is answered by one statement
+ * per (service, date) or date, the first time it is asked, and from
+ * memory after that: the same SQL conditions (store_int.h's macros), so
+ * the same answers. On PostgreSQL that is some 130,000 fewer round trips
+ * in a month's national extract.
+ *
+ * What keeps the answers true: the load holds the writer's lock, and its
+ * own writes that change an answer tell the memo (store_achievement_create
+ * adds, a declaration financially approved or a savepoint rolled back
+ * forgets). load_extract clears the memo when its transaction starts, so
+ * nothing read before the lock answers inside it. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+#include "server/store/store_int.h"
+#include "util.h"
+
+struct mkey {
+	int64_t a, b, c;
+};
+
+struct mslot {
+	struct mkey k;
+	int64_t v;
+	bool used;
+	bool flag;
+};
+
+struct mtab {
+	struct mslot *s;
+	size_t cap, n;
+};
+
+/* What has been read: these kinds of key in `loaded`. */
+enum { L_ORGS = 1, L_ACHS, L_MEMBERS, L_PART_ANY, L_PART_ON };
+
+struct lookup_memo {
+	bool on;
+	struct mtab loaded;  /* (kind, x, y) sets read */
+	struct mtab ach;     /* (service, org, date_id) -> achievement id */
+	struct mtab final;   /* (achievement, 0, 0) -> flag: financially approved */
+	struct mtab member;  /* (practice, yyyymmdd, 0) -> PCN */
+	struct mtab part;    /* (service, org, yyyymmdd or 0) -> takes part */
+	struct mtab orgid;   /* (org id, 0, 0) -> index in orgs */
+	struct org_rec *orgs; /* sorted by code */
+	size_t norgs;
+};
+
+static uint64_t mhash(struct mkey k)
+{
+	uint64_t h = (uint64_t)k.a * 0x9E3779B97F4A7C15u;
+	h ^= ((uint64_t)k.b + 0x632BE59BD9B4E019u) * 0xC2B2AE3D27D4EB4Fu;
+	h ^= ((uint64_t)k.c + 0x165667B19E3779F9u) * 0xFF51AFD7ED558CCDu;
+	return h ^ (h >> 31);
+}
+
+static bool key_eq(struct mkey x, struct mkey y)
+{
+	return x.a == y.a && x.b == y.b && x.c == y.c;
+}
+
+static struct mslot *mget(const struct mtab *t, struct mkey k)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = mhash(k) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		if (!t->s[i].used)
+			return NULL;
+		if (key_eq(t->s[i].k, k))
+			return &t->s[i];
+	}
+}
+
+static struct mslot *mput(struct mtab *t, struct mkey k, int64_t v, bool flag)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct mtab g = {xcalloc(t->cap ? t->cap * 2 : 64, sizeof *g.s), t->cap ? t->cap * 2 : 64,
+				 0};
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->s[i].used)
+				mput(&g, t->s[i].k, t->s[i].v, t->s[i].flag);
+		free(t->s);
+		*t = g;
+	}
+	size_t i = mhash(k) & (t->cap - 1);
+	while (t->s[i].used && !key_eq(t->s[i].k, k))
+		i = (i + 1) & (t->cap - 1);
+	if (!t->s[i].used)
+		t->n++;
+	t->s[i] = (struct mslot){k, v, true, flag};
+	return &t->s[i];
+}
+
+static void mfree(struct mtab *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof *t);
+}
+
+/* 2025-03-31 -> 20250331; 0 when not a date (then nothing is memoised). */
+static int64_t day_of(const char *iso)
+{
+	if (!iso || !date_valid(iso))
+		return 0;
+	return atoll(iso) * 10000 + atoll(iso + 5) * 100 + atoll(iso + 8);
+}
+
+static struct lookup_memo *active(struct db *db)
+{
+	return db->memo && db->memo->on ? db->memo : NULL;
+}
+
+static void memo_drop(struct lookup_memo *m)
+{
+	mfree(&m->loaded);
+	mfree(&m->ach);
+	mfree(&m->final);
+	mfree(&m->member);
+	mfree(&m->part);
+	mfree(&m->orgid);
+	free(m->orgs);
+	m->orgs = NULL;
+	m->norgs = 0;
+}
+
+void store_memo_begin(struct db *db)
+{
+	if (!db->memo)
+		db->memo = xcalloc(1, sizeof *db->memo);
+	memo_drop(db->memo);
+	db->memo->on = true;
+}
+
+void store_memo_clear(struct db *db)
+{
+	if (db->memo)
+		memo_drop(db->memo);
+}
+
+void store_memo_end(struct db *db)
+{
+	memo_free(db);
+}
+
+void memo_free(struct db *db)
+{
+	if (db->memo)
+		memo_drop(db->memo);
+	free(db->memo);
+	db->memo = NULL;
+}
+
+/* Whether (kind, x, y) was read; marks it read when not. A read that
+ * fails drops the whole memo (memo_drop): nothing is answered from half
+ * a read, and the caller asks the database. */
+static bool loaded(struct lookup_memo *m, int kind, int64_t x, int64_t y)
+{
+	struct mkey k = {kind, x, y};
+	if (mget(&m->loaded, k))
+		return true;
+	mput(&m->loaded, k, 0, false);
+	return false;
+}
+
+/* ---- organisations ---------------------------------------------------------- */
+
+static int org_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct org_rec *)a)->code, ((const struct org_rec *)b)->code);
+}
+
+static bool orgs_read(struct db *db, struct lookup_memo *m)
+{
+	if (loaded(m, L_ORGS, 0, 0))
+		return m->orgs != NULL;
+	static const char sql[] = ORG_COLS;
+	dbstmt *st = db_stmt(db, sql);
+	if (!st) {
+		memo_drop(m);
+		return false;
+	}
+	size_t cap = 0;
+	int rc;
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		if (m->norgs == cap) {
+			cap = cap ? cap * 2 : 1024;
+			m->orgs = xrealloc(m->orgs, cap * sizeof *m->orgs);
+		}
+		org_row(st, &m->orgs[m->norgs++]);
+	}
+	dbs_reset(st);
+	if (rc != SQLITE_DONE || !m->orgs) {
+		memo_drop(m);
+		return false;
+	}
+	qsort(m->orgs, m->norgs, sizeof *m->orgs, org_cmp);
+	for (size_t i = 0; i < m->norgs; i++)
+		mput(&m->orgid, (struct mkey){m->orgs[i].id, 0, 0}, (int64_t)i, false);
+	return true;
+}
+
+bool memo_org(struct db *db, const char *code, int64_t id, struct org_rec *out, enum st *r)
+{
+	struct lookup_memo *m = active(db);
+	if (!m || !orgs_read(db, m))
+		return false;
+	const struct org_rec *o = NULL;
+	if (code) {
+		struct org_rec key;
+		if (strlen(code) >= sizeof key.code) {
+			*r = ST_NOTFOUND;
+			return true;
+		}
+		strlcpy_s(key.code, code, sizeof key.code);
+		o = bsearch(&key, m->orgs, m->norgs, sizeof *m->orgs, org_cmp);
+	} else {
+		const struct mslot *s = mget(&m->orgid, (struct mkey){id, 0, 0});
+		o = s ? &m->orgs[s->v] : NULL;
+	}
+	if (o)
+		*out = *o;
+	*r = o ? ST_OK : ST_NOTFOUND;
+	return true;
+}
+
+/* ---- PCN membership on a date ------------------------------------------------ */
+
+bool memo_pcn_of(struct db *db, int64_t practice_id, const char *date, int64_t *pcn, enum st *r)
+{
+	struct lookup_memo *m = active(db);
+	int64_t day = day_of(date);
+	if (!m || !day)
+		return false;
+	if (!loaded(m, L_MEMBERS, day, 0)) {
+		/* The latest start first, as store_pcn_of_practice picks. */
+		static const char sql[] =
+			"SELECT practice_id, pcn_id FROM pcn_membership m WHERE " SQL_MEMBER_ON("m", "?1")
+			" ORDER BY practice_id, start_date DESC";
+		dbstmt *st = db_stmt(db, sql);
+		if (!st) {
+			memo_drop(m);
+			return false;
+		}
+		dbs_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
+		int rc;
+		while ((rc = dbs_step(st)) == SQLITE_ROW) {
+			struct mkey k = {dbs_column_int64(st, 0), day, 0};
+			if (!mget(&m->member, k))
+				mput(&m->member, k, dbs_column_int64(st, 1), false);
+		}
+		dbs_reset(st);
+		if (rc != SQLITE_DONE) {
+			memo_drop(m);
+			return false;
+		}
+	}
+	const struct mslot *s = mget(&m->member, (struct mkey){practice_id, day, 0});
+	if (s)
+		*pcn = s->v;
+	*r = s ? ST_OK : ST_NOTFOUND;
+	return true;
+}
+
+/* ---- achievements and final figures ------------------------------------------- */
+
+static bool achs_read(struct db *db, struct lookup_memo *m, int64_t service_id, int64_t date_id)
+{
+	if (loaded(m, L_ACHS, service_id, date_id))
+		return true;
+	static const char sql[] =
+		"SELECT a.id, a.org_id, " SQL_IS_FINAL("a.id") " FROM achievement a"
+		" WHERE a.service_id = ?1 AND a.date_id = ?2";
+	dbstmt *st = db_stmt(db, sql);
+	if (!st) {
+		memo_drop(m);
+		return false;
+	}
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, date_id);
+	int rc;
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		int64_t id = dbs_column_int64(st, 0);
+		bool final = dbs_column_int(st, 2) != 0;
+		mput(&m->ach, (struct mkey){service_id, dbs_column_int64(st, 1), date_id}, id, false);
+		mput(&m->final, (struct mkey){id, 0, 0}, 0, final);
+	}
+	dbs_reset(st);
+	if (rc != SQLITE_DONE) {
+		memo_drop(m);
+		return false;
+	}
+	return true;
+}
+
+bool memo_achievement(struct db *db, int64_t service_id, int64_t org_id, int64_t date_id,
+		      int64_t *id, enum st *r)
+{
+	struct lookup_memo *m = active(db);
+	if (!m || !achs_read(db, m, service_id, date_id))
+		return false;
+	const struct mslot *s = mget(&m->ach, (struct mkey){service_id, org_id, date_id});
+	if (s)
+		*id = s->v;
+	*r = s ? ST_OK : ST_NOTFOUND;
+	return true;
+}
+
+void memo_achievement_made(struct db *db, int64_t service_id, int64_t org_id, int64_t date_id,
+			   int64_t id)
+{
+	struct lookup_memo *m = active(db);
+	if (!m || !mget(&m->loaded, (struct mkey){L_ACHS, service_id, date_id}))
+		return;
+	mput(&m->ach, (struct mkey){service_id, org_id, date_id}, id, false);
+	mput(&m->final, (struct mkey){id, 0, 0}, 0, false);
+}
+
+bool memo_not_final(struct db *db, int64_t ach_id)
+{
+	struct lookup_memo *m = active(db);
+	const struct mslot *s = m ? mget(&m->final, (struct mkey){ach_id, 0, 0}) : NULL;
+	return s && !s->flag;
+}
+
+/* ---- participation ------------------------------------------------------------ */
+
+bool memo_participates(struct db *db, int64_t service_id, int64_t org_id, const char *date,
+		       bool *yes)
+{
+	struct lookup_memo *m = active(db);
+	int64_t day = date ? day_of(date) : 0;
+	if (!m || (date && !day))
+		return false;
+	int kind = date ? L_PART_ON : L_PART_ANY;
+	if (!loaded(m, kind, service_id, day)) {
+		static const char any[] =
+			"SELECT DISTINCT org_id FROM offer WHERE service_id = ?1 AND " SQL_OFFER_APPROVED;
+		static const char on[] =
+			"SELECT DISTINCT org_id FROM offer WHERE service_id = ?1 AND " SQL_OFFER_APPROVED
+			" AND " SQL_OFFER_ON("?2");
+		dbstmt *st = db_stmt(db, date ? on : any);
+		if (!st) {
+			memo_drop(m);
+			return false;
+		}
+		dbs_bind_int64(st, 1, service_id);
+		if (date)
+			dbs_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
+		int rc;
+		while ((rc = dbs_step(st)) == SQLITE_ROW)
+			mput(&m->part, (struct mkey){service_id, dbs_column_int64(st, 0), day}, 1, true);
+		dbs_reset(st);
+		if (rc != SQLITE_DONE) {
+			memo_drop(m);
+			return false;
+		}
+	}
+	*yes = mget(&m->part, (struct mkey){service_id, org_id, day}) != NULL;
+	return true;
+}
