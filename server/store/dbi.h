@@ -52,9 +52,11 @@ static inline int dbs_step(dbstmt *st)
 	return DBI_PG_ONLY ? pgs_step(st) : sqlite3_step(DBI_SQ(st));
 }
 /* dbs_step for a write whose answer the caller needs only as success or
- * failure: on PostgreSQL, while pgc_defer has it on, sent ahead without
- * waiting (see pgc_defer); SQLITE_DONE then means "sent", db_changes is
- * 0, and a failure surfaces at a later statement of the transaction. */
+ * failure (and an INSERT's id): on PostgreSQL, while pgc_defer has it on,
+ * sent ahead without waiting (see pgc_defer); SQLITE_DONE then means
+ * "sent", db_changes is 0, an INSERT into a table with an identity id
+ * was given one taken ahead from its sequence (db_last_insert_rowid),
+ * and a failure surfaces at a later statement of the transaction. */
 static inline int dbs_step_defer(dbstmt *st)
 {
 	return DBI_PG_ONLY ? pgs_step_defer(st) : sqlite3_step(DBI_SQ(st));

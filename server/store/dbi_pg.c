@@ -72,6 +72,15 @@ struct pgconn {
 	int inflight;       /* writes sent ahead since */
 	int defer_rc;       /* the first of them that failed (0: none), until ROLLBACK */
 	char defer_err[512];
+	/* Ids taken ahead from tables' identity sequences for INSERTs sent
+	 * ahead (pool_take); dropped when sending ahead stops or a
+	 * transaction begins, so that ids keep the order of commits. */
+	struct idpool {
+		char table[64];
+		int64_t ids[64];
+		int n, next;
+	} pools[8];
+	int npools;
 };
 
 struct pgstmt {
@@ -80,6 +89,12 @@ struct pgstmt {
 	char name[16];
 	unsigned gen;       /* c->gen when prepared; 0: not prepared */
 	bool returning_id;  /* an INSERT whose RETURNING id feeds last_id */
+	char table[64];     /* ... into this table */
+	/* The same INSERT with its id given as one more parameter, for
+	 * pgs_step_defer (prepared as "<name>i"; idsql NULL: none). */
+	char *idsql;
+	unsigned idgen;     /* c->gen when prepared */
+	bool noid;          /* it cannot be made: always step it */
 	int nparams;
 	Oid *types;
 	const char **vals;  /* NULL: SQL NULL; else bufs[i] */
@@ -811,6 +826,7 @@ void pgc_defer(struct pgconn *c, bool on)
 	if (!on)
 		settle(c);
 	c->defer_on = on;
+	c->npools = 0;
 }
 
 /* Reads the answer to a statement sent ahead (pgc_send), before the
@@ -897,8 +913,10 @@ int pgc_exec(struct pgconn *c, const char *sql)
 	 * error: a write sent ahead failed, so it is not committed. */
 	if (c->defer_rc && !strncmp(sql, "COMMIT", 6))
 		return deferred_failure(c, SQLITE_ERROR);
-	if (!strncmp(sql, "BEGIN", 5))
+	if (!strncmp(sql, "BEGIN", 5)) {
 		c->defer_rc = 0; /* a new transaction: the failed one is over */
+		c->npools = 0;
+	}
 	PGresult *r = PQexec(c->conn, sql);
 	ExecStatusType s = PQresultStatus(r);
 	int rc = SQLITE_OK;
@@ -933,6 +951,21 @@ int64_t pgc_query_int(struct pgconn *c, const char *sql, int64_t def)
 
 /* ---- statements ----------------------------------------------------------- */
 
+/* "INSERT INTO t(a, b) VALUES ($1, $2)" as "INSERT INTO t(id, a, b)
+ * VALUES ($3, $1, $2)", the id parameter numbered idparam; NULL when the
+ * statement is not one row of VALUES. */
+static char *insert_with_id(const char *sql, int idparam)
+{
+	const char *cols = strchr(sql, '(');
+	const char *vals = strstr(sql, " VALUES (");
+	if (!cols || !vals || cols > vals || strstr(vals + 1, " VALUES (") ||
+	    strstr(vals, "SELECT") || sql[strlen(sql) - 1] != ')')
+		return NULL;
+	vals += strlen(" VALUES (");
+	return xasprintf("%.*sid, %.*s$%d, %s", (int)(cols + 1 - sql), sql,
+			 (int)(vals - (cols + 1)), cols + 1, idparam, vals);
+}
+
 dbstmt *pgc_prepare(struct pgconn *c, const char *sql)
 {
 	bool used[PG_MAX_PARAMS];
@@ -954,16 +987,18 @@ dbstmt *pgc_prepare(struct pgconn *c, const char *sql)
 			while (n && (text[n - 1] == ';' || isspace((unsigned char)text[n - 1])))
 				n--;
 			text[n] = '\0';
+			st->idsql = insert_with_id(text, np + 1);
 			char *t = xasprintf("%s RETURNING id", text);
 			free(text);
 			text = t;
 			st->returning_id = true;
+			strlcpy_s(st->table, table, sizeof st->table);
 		}
 	}
 	st->sql = text;
 	snprintf(st->name, sizeof st->name, "s%u", ++c->next_name);
 	st->nparams = np;
-	size_t n = (size_t)(np ? np : 1);
+	size_t n = (size_t)np + 1; /* one more: the id of idsql */
 	st->types = xcalloc(n, sizeof *st->types);
 	st->vals = xcalloc(n, sizeof *st->vals);
 	st->bufs = xcalloc(n, sizeof *st->bufs);
@@ -1144,6 +1179,66 @@ int pgs_step(dbstmt *s)
 	return st->nrows > 0 ? SQLITE_ROW : SQLITE_DONE;
 }
 
+/* idsql prepared on the server (under a savepoint inside a transaction,
+ * like ensure_prepared); false, and never tried again, when it fails. */
+static bool id_prepared(struct pgstmt *st)
+{
+	struct pgconn *c = st->c;
+	if (st->idgen == c->gen)
+		return true;
+	settle(c);
+	bool guarded = PQtransactionStatus(c->conn) == PQTRANS_INTRANS;
+	if (guarded && pgc_exec(c, "SAVEPOINT dbi_prepare") != SQLITE_OK)
+		return false;
+	char name[24];
+	snprintf(name, sizeof name, "%si", st->name);
+	st->types[st->nparams] = OID_INT8;
+	PGresult *r = PQprepare(c->conn, name, st->idsql, st->nparams + 1, st->types);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (guarded)
+		pgc_exec(c, ok ? "RELEASE SAVEPOINT dbi_prepare" :
+				 "ROLLBACK TO SAVEPOINT dbi_prepare; RELEASE SAVEPOINT dbi_prepare");
+	if (ok)
+		st->idgen = c->gen;
+	else
+		st->noid = true;
+	return ok;
+}
+
+/* The next id of table's identity sequence, taken 64 at a time. */
+static bool pool_take(struct pgconn *c, const char *table, int64_t *id)
+{
+	struct idpool *p = NULL;
+	for (int i = 0; i < c->npools && !p; i++)
+		if (!strcmp(c->pools[i].table, table))
+			p = &c->pools[i];
+	if (!p) {
+		if (c->npools == (int)(sizeof c->pools / sizeof c->pools[0]))
+			return false;
+		p = &c->pools[c->npools++];
+		memset(p, 0, sizeof *p);
+		strlcpy_s(p->table, table, sizeof p->table);
+	}
+	if (p->next == p->n) {
+		settle(c);
+		const char *params[1] = {table};
+		PGresult *r = PQexecParams(c->conn,
+			"SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, 64)", 1,
+			NULL, params, NULL, NULL, 0);
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 64;
+		for (int i = 0; ok && i < 64; i++)
+			p->ids[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		PQclear(r);
+		p->n = ok ? 64 : 0;
+		p->next = 0;
+		if (!ok)
+			return false;
+	}
+	*id = p->ids[p->next++];
+	return true;
+}
+
 /* At most this many writes are sent ahead before their answers are read:
  * the server's answers then always fit in the socket's buffers, so
  * neither side can block on a full one. */
@@ -1160,6 +1255,22 @@ int pgs_step_defer(dbstmt *s)
 		log_error(st);
 		return rc;
 	}
+	const char *name = st->name;
+	int nparams = st->nparams;
+	char idname[24], idbuf[24];
+	int64_t id = 0;
+	if (st->returning_id) {
+		/* its id taken ahead and given, so that it need not be waited for */
+		if (st->noid || !st->idsql || !id_prepared(st) || !pool_take(c, st->table, &id))
+			return pgs_step(s);
+		snprintf(idname, sizeof idname, "%si", st->name);
+		snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
+		name = idname;
+		st->vals[nparams] = idbuf;
+		st->lens[nparams] = (int)strlen(idbuf);
+		st->fmts[nparams] = 0;
+		nparams++;
+	}
 	if (c->piped && c->inflight >= DEFER_MAX)
 		settle(c);
 	if (!c->piped) {
@@ -1168,16 +1279,18 @@ int pgs_step_defer(dbstmt *s)
 			return pgs_step(s);
 		c->piped = true;
 	}
-	if (!PQsendQueryPrepared(c->conn, st->name, st->nparams, st->vals, st->lens, st->fmts, 0)) {
+	if (!PQsendQueryPrepared(c->conn, name, nparams, st->vals, st->lens, st->fmts, 0)) {
 		keep_error(c, NULL);
 		log_error(st);
 		settle(c);
 		return deferred_failure(c, SQLITE_ERROR);
 	}
 	c->inflight++;
-	/* What it changes, and an INSERT's id, are not known yet: no caller
-	 * of a deferred write asks. */
+	/* What it changes is not known yet: no caller of a deferred write
+	 * asks. An INSERT's id is the one it was given. */
 	c->changes = 0;
+	if (id)
+		c->last_id = id;
 	return SQLITE_DONE;
 }
 
@@ -1209,6 +1322,10 @@ void pgs_finalize(dbstmt *s)
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
 		settle(st->c);
 		PQclear(PQexec(st->c->conn, sql));
+		if (st->idgen == st->c->gen) {
+			snprintf(sql, sizeof sql, "DEALLOCATE %si", st->name);
+			PQclear(PQexec(st->c->conn, sql));
+		}
 	}
 	for (int i = 0; i < st->nparams; i++)
 		free(st->bufs[i]);
@@ -1219,6 +1336,7 @@ void pgs_finalize(dbstmt *s)
 	free(st->fmts);
 	free(st->types);
 	free(st->sql);
+	free(st->idsql);
 	free(st);
 }
 

@@ -154,7 +154,7 @@ enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_
 	dbs_bind_int64(st, 2, org_id);
 	dbs_bind_int64(st, 3, date_id);
 	dbs_bind_int64(st, 4, now_s());
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
@@ -438,7 +438,7 @@ enum st store_submission_add(struct db *db, int64_t ach_id, int64_t group_id, co
 	if (uid)
 		dbs_bind_int64(st, 6, uid);
 	dbs_bind_text(st, 7, notes ? notes : "", -1, SQLITE_TRANSIENT);
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);
@@ -516,7 +516,10 @@ enum st store_value_put(struct db *db, int64_t ach_id, int64_t ind_id, const str
 	dbs_bind_int64(st, 8, now_s());
 	int rc = dbs_step_defer(st);
 	dbs_reset(st);
-	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	memo_value_wrote(db, ach_id, ind_id, v, ratio, source);
+	return ST_OK;
 }
 
 enum st store_wip_clear_extracted(struct db *db, int64_t ach_id)
@@ -839,6 +842,8 @@ enum st store_values_put_many(struct db *db, int64_t ach_id, const struct value_
 		if (!sub_id)
 			break; /* no submission to record the values in */
 	}
+	for (size_t i = 0; i < n; i++)
+		memo_value_wrote(db, ach_id, rows[i].indicator_id, &rows[i].v, rows[i].ratio, source);
 	return ST_OK;
 }
 
@@ -972,6 +977,8 @@ enum st store_values_stage(struct db *db, int64_t ach_id, const struct value_row
 		g->rows = xrealloc(g->rows, g->cap * sizeof *g->rows);
 	}
 	int64_t now = now_s();
+	for (size_t i = 0; i < n; i++)
+		memo_value_wrote(db, ach_id, rows[i].indicator_id, &rows[i].v, rows[i].ratio, source);
 	for (size_t i = 0; i < n; i++) {
 		struct staged_value *s = &g->rows[g->n++];
 		s->ach = ach_id;

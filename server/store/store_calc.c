@@ -61,7 +61,7 @@ enum st store_values_get(struct db *db, int64_t ach_id, const struct calc_def_ro
 		"SELECT indicator_id, value, numerator, denominator, source FROM achievement_value"
 		" WHERE achievement_id = ?1";
 	memset(out, 0, n * sizeof *out);
-	if (!ach_id)
+	if (!ach_id || memo_values(db, ach_id, defs, n, out))
 		return ST_OK;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
@@ -158,7 +158,7 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 	dbs_bind_int64(st, 4, c->pence);
 	dbs_bind_int64(st, 5, c->aspiration_pence);
 	dbs_bind_text(st, 6, c->breakdown ? c->breakdown : "{}", -1, SQLITE_TRANSIENT);
-	rc = dbs_step(st);
+	rc = dbs_step_defer(st);
 	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);

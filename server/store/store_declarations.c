@@ -102,7 +102,7 @@ enum st store_declaration_create(struct db *db, int64_t ach_id, const char *stat
 	dbs_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
 	dbs_bind_int64(st, 3, pence);
 	dbs_bind_int64(st, 4, now);
-	int rc = dbs_step(st);
+	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	if (rc != SQLITE_DONE)
 		return st_from_sqlite(rc);

@@ -85,6 +85,13 @@ bool memo_not_final(struct db *db, int64_t ach_id);
 /* date NULL: takes part at all (an approved offer); else on that date. */
 bool memo_participates(struct db *db, int64_t service_id, int64_t org_id, const char *date,
 		       bool *yes);
+/* An achievement's values (as store_values_get) from the memo, which
+ * reads those of its whole (service, date) at once. */
+bool memo_values(struct db *db, int64_t ach_id, const struct calc_def_row *defs, size_t n,
+		 struct store_val *out);
+/* A value the connection just wrote (or staged, or sent ahead). */
+void memo_value_wrote(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+		      bool ratio, const char *source);
 void memo_free(struct db *db);
 
 /* An organisation's columns (store_orgs.c) and one row of them read. */

@@ -41,7 +41,13 @@ struct mtab {
 };
 
 /* What has been read: these kinds of key in `loaded`. */
-enum { L_ORGS = 1, L_ACHS, L_MEMBERS, L_PART_ANY, L_PART_ON };
+enum { L_ORGS = 1, L_ACHS, L_MEMBERS, L_PART_ANY, L_PART_ON, L_VALS };
+
+/* One stored value of an achievement. */
+struct mval {
+	int64_t ind, value, num, den;
+	char source[16];
+};
 
 struct lookup_memo {
 	bool on;
@@ -53,6 +59,16 @@ struct lookup_memo {
 	struct mtab orgid;   /* (org id, 0, 0) -> index in orgs */
 	struct org_rec *orgs; /* sorted by code */
 	size_t norgs;
+	/* The (service, date) of each achievement read: final's v indexes sd. */
+	struct sd {
+		int64_t service, date;
+	} *sd;
+	size_t nsd;
+	/* Values: (achievement, 0, 0) -> its values, vals[v >> 16] and the
+	 * (v & 0xffff) after it; flag set when forgotten (ask the database). */
+	struct mtab vach;
+	struct mval *vals;
+	size_t nvals, capvals;
 };
 
 static uint64_t mhash(struct mkey k)
@@ -130,6 +146,13 @@ static void memo_drop(struct lookup_memo *m)
 	free(m->orgs);
 	m->orgs = NULL;
 	m->norgs = 0;
+	free(m->sd);
+	m->sd = NULL;
+	m->nsd = 0;
+	mfree(&m->vach);
+	free(m->vals);
+	m->vals = NULL;
+	m->nvals = m->capvals = 0;
 }
 
 void store_memo_begin(struct db *db)
@@ -272,10 +295,22 @@ bool memo_pcn_of(struct db *db, int64_t practice_id, const char *date, int64_t *
 
 /* ---- achievements and final figures ------------------------------------------- */
 
+/* The index in sd of (service, date), added when new. */
+static int64_t sd_of(struct lookup_memo *m, int64_t service_id, int64_t date_id)
+{
+	for (size_t i = 0; i < m->nsd; i++)
+		if (m->sd[i].service == service_id && m->sd[i].date == date_id)
+			return (int64_t)i;
+	m->sd = xrealloc(m->sd, (m->nsd + 1) * sizeof *m->sd);
+	m->sd[m->nsd] = (struct sd){service_id, date_id};
+	return (int64_t)m->nsd++;
+}
+
 static bool achs_read(struct db *db, struct lookup_memo *m, int64_t service_id, int64_t date_id)
 {
 	if (loaded(m, L_ACHS, service_id, date_id))
 		return true;
+	int64_t sd = sd_of(m, service_id, date_id);
 	static const char sql[] =
 		"SELECT a.id, a.org_id, " SQL_IS_FINAL("a.id") " FROM achievement a"
 		" WHERE a.service_id = ?1 AND a.date_id = ?2";
@@ -291,7 +326,7 @@ static bool achs_read(struct db *db, struct lookup_memo *m, int64_t service_id, 
 		int64_t id = dbs_column_int64(st, 0);
 		bool final = dbs_column_int(st, 2) != 0;
 		mput(&m->ach, (struct mkey){service_id, dbs_column_int64(st, 1), date_id}, id, false);
-		mput(&m->final, (struct mkey){id, 0, 0}, 0, final);
+		mput(&m->final, (struct mkey){id, 0, 0}, sd, final);
 	}
 	dbs_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -321,7 +356,10 @@ void memo_achievement_made(struct db *db, int64_t service_id, int64_t org_id, in
 	if (!m || !mget(&m->loaded, (struct mkey){L_ACHS, service_id, date_id}))
 		return;
 	mput(&m->ach, (struct mkey){service_id, org_id, date_id}, id, false);
-	mput(&m->final, (struct mkey){id, 0, 0}, 0, false);
+	mput(&m->final, (struct mkey){id, 0, 0}, sd_of(m, service_id, date_id), false);
+	/* it has no values yet: none to read */
+	if (mget(&m->loaded, (struct mkey){L_VALS, service_id, date_id}))
+		mput(&m->vach, (struct mkey){id, 0, 0}, (int64_t)m->nvals << 16, false);
 }
 
 bool memo_not_final(struct db *db, int64_t ach_id)
@@ -366,4 +404,112 @@ bool memo_participates(struct db *db, int64_t service_id, int64_t org_id, const 
 	}
 	*yes = mget(&m->part, (struct mkey){service_id, org_id, day}) != NULL;
 	return true;
+}
+
+/* ---- values ---------------------------------------------------------------------- */
+
+/* Every value of the achievements of (service, date) in one statement;
+ * each of those achievements then answers from memory (none: no values). */
+static bool vals_read(struct db *db, struct lookup_memo *m, int64_t service_id, int64_t date_id)
+{
+	if (loaded(m, L_VALS, service_id, date_id))
+		return true;
+	static const char sql[] =
+		"SELECT v.achievement_id, v.indicator_id, v.value, v.numerator, v.denominator, v.source"
+		" FROM achievement_value v JOIN achievement a ON a.id = v.achievement_id"
+		" WHERE a.service_id = ?1 AND a.date_id = ?2 ORDER BY v.achievement_id";
+	dbstmt *st = db_stmt(db, sql);
+	if (!st) {
+		memo_drop(m);
+		return false;
+	}
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, date_id);
+	int rc;
+	int64_t cur = 0;
+	size_t first = m->nvals;
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		int64_t ach = dbs_column_int64(st, 0);
+		if (ach != cur) {
+			if (cur)
+				mput(&m->vach, (struct mkey){cur, 0, 0},
+				     (int64_t)first << 16 | (int64_t)(m->nvals - first), false);
+			cur = ach;
+			first = m->nvals;
+		}
+		if (m->nvals - first >= 0xffff)
+			continue; /* more than a range holds: never for a service */
+		if (m->nvals == m->capvals) {
+			m->capvals = m->capvals ? m->capvals * 2 : 4096;
+			m->vals = xrealloc(m->vals, m->capvals * sizeof *m->vals);
+		}
+		struct mval *v = &m->vals[m->nvals++];
+		v->ind = dbs_column_int64(st, 1);
+		v->value = dbs_column_int64(st, 2);
+		v->num = dbs_column_int64(st, 3);
+		v->den = dbs_column_int64(st, 4);
+		col_text(st, 5, v->source, sizeof v->source);
+	}
+	dbs_reset(st);
+	if (rc != SQLITE_DONE) {
+		memo_drop(m);
+		return false;
+	}
+	if (cur)
+		mput(&m->vach, (struct mkey){cur, 0, 0},
+		     (int64_t)first << 16 | (int64_t)(m->nvals - first), false);
+	/* the achievements of (service, date) with no value */
+	for (size_t i = 0; i < m->ach.cap; i++) {
+		const struct mslot *a = &m->ach.s[i];
+		if (a->used && a->k.a == service_id && a->k.c == date_id &&
+		    !mget(&m->vach, (struct mkey){a->v, 0, 0}))
+			mput(&m->vach, (struct mkey){a->v, 0, 0}, (int64_t)m->nvals << 16, false);
+	}
+	return true;
+}
+
+bool memo_values(struct db *db, int64_t ach_id, const struct calc_def_row *defs, size_t n,
+		 struct store_val *out)
+{
+	struct lookup_memo *m = active(db);
+	if (!m)
+		return false;
+	const struct mslot *f = mget(&m->final, (struct mkey){ach_id, 0, 0});
+	if (!f || !vals_read(db, m, m->sd[f->v].service, m->sd[f->v].date))
+		return false;
+	const struct mslot *r = mget(&m->vach, (struct mkey){ach_id, 0, 0});
+	if (!r || r->flag)
+		return false;
+	size_t first = (size_t)(r->v >> 16), count = (size_t)(r->v & 0xffff);
+	for (size_t j = first; j < first + count; j++)
+		for (size_t i = 0; i < n; i++)
+			if (defs[i].id == m->vals[j].ind) {
+				out[i].present = true;
+				out[i].value = m->vals[j].value;
+				out[i].num = m->vals[j].num;
+				out[i].den = m->vals[j].den;
+				strlcpy_s(out[i].source, m->vals[j].source, sizeof out[i].source);
+				break;
+			}
+	return true;
+}
+
+void memo_value_wrote(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
+		      bool ratio, const char *source)
+{
+	struct lookup_memo *m = active(db);
+	struct mslot *r = m ? mget(&m->vach, (struct mkey){ach_id, 0, 0}) : NULL;
+	if (!r || r->flag)
+		return;
+	size_t first = (size_t)(r->v >> 16), count = (size_t)(r->v & 0xffff);
+	for (size_t j = first; j < first + count; j++)
+		if (m->vals[j].ind == ind_id) {
+			/* as values_get reads it back: NULL is 0 */
+			m->vals[j].value = ratio ? 0 : v->value;
+			m->vals[j].num = ratio ? v->num : 0;
+			m->vals[j].den = ratio ? v->den : 0;
+			strlcpy_s(m->vals[j].source, source, sizeof m->vals[j].source);
+			return;
+		}
+	r->flag = true; /* a new value: its range cannot grow; ask the database */
 }
