@@ -869,6 +869,7 @@ struct value_stage {
 	struct staged_value *rows;
 	size_t n, cap;
 	bool bulk; /* store_bulk_begin: calculation lines kept too */
+	bool analyze; /* store_bulk_analyze has something to do */
 	struct staged_line *lines;
 	size_t nl, capl;
 };
@@ -950,7 +951,21 @@ void store_bulk_begin(struct db *db)
 	if (!db->stage)
 		db->stage = xcalloc(1, sizeof *db->stage);
 	db->stage->bulk = true;
+	/* Statistics matter only while the tables are small (or were never
+	 * counted): with many achievements and calculations the plans are
+	 * right already, and ANALYZE would only cost time. */
+	db->stage->analyze = pgc_query_int(db->pg, "SELECT CASE WHEN min(reltuples) >= 10000 THEN 0"
+		" ELSE 1 END FROM pg_class WHERE oid = 'achievement'::regclass"
+		" OR oid = 'calculation'::regclass", 1) != 0;
 	pgc_defer(db->pg, true); /* the writes no one reads back sent ahead */
+}
+
+enum st store_bulk_analyze(struct db *db)
+{
+	if (!DBI_PG_ONLY || !db->stage || !db->stage->analyze)
+		return ST_OK;
+	return db_exec(db, "ANALYZE achievement, submission, submission_value, wip_value, calculation,"
+		       " calculation_line, declaration, declaration_history, task");
 }
 
 enum st store_bulk_end(struct db *db, bool write)
@@ -1026,19 +1041,21 @@ static enum st stage_write(struct db *db, const struct value_stage *g)
 	}
 	/* Values already there updated, the others inserted: an upsert would
 	 * run the row triggers of both (refusing a final figure's) for every
-	 * row that exists. */
+	 * row that exists. The rows to insert are those the UPDATE did not
+	 * return (not looked for again in the whole table). */
 	if (r == ST_OK)
-		r = db_exec(db, "UPDATE achievement_value v SET value = l.value, numerator = l.numerator,"
-			    " denominator = l.denominator, source = l.source,"
+		r = db_exec(db, "ANALYZE pg_temp.load_value");
+	if (r == ST_OK)
+		r = db_exec(db, "WITH u AS (UPDATE achievement_value v SET value = l.value,"
+			    " numerator = l.numerator, denominator = l.denominator, source = l.source,"
 			    " submission_id = l.submission_id, updated_at = l.updated_at FROM load_value l"
-			    " WHERE v.achievement_id = l.achievement_id AND v.indicator_id = l.indicator_id");
-	if (r == ST_OK)
-		r = db_exec(db, "INSERT INTO achievement_value(achievement_id, indicator_id, value,"
+			    " WHERE v.achievement_id = l.achievement_id AND v.indicator_id = l.indicator_id"
+			    " RETURNING v.achievement_id, v.indicator_id)"
+			    " INSERT INTO achievement_value(achievement_id, indicator_id, value,"
 			    " numerator, denominator, source, submission_id, updated_at)"
 			    " SELECT achievement_id, indicator_id, value, numerator, denominator, source,"
-			    " submission_id, updated_at FROM load_value l WHERE NOT EXISTS (SELECT 1 FROM"
-			    " achievement_value v WHERE v.achievement_id = l.achievement_id"
-			    " AND v.indicator_id = l.indicator_id)");
+			    " submission_id, updated_at FROM load_value l WHERE NOT EXISTS (SELECT 1 FROM u"
+			    " WHERE u.achievement_id = l.achievement_id AND u.indicator_id = l.indicator_id)");
 	if (r == ST_OK)
 		r = db_exec(db, "INSERT INTO submission_value(submission_id, indicator_id, value,"
 			    " numerator, denominator) SELECT submission_id, indicator_id, value, numerator,"

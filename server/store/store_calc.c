@@ -200,14 +200,6 @@ enum st store_calculation_save(struct db *db, int64_t ach_id, const struct calc_
 	return ST_OK;
 }
 
-enum st store_bulk_analyze(struct db *db)
-{
-	if (!DBI_PG_ONLY)
-		return ST_OK;
-	return db_exec(db, "ANALYZE achievement, submission, submission_value, wip_value, calculation,"
-		       " calculation_line, declaration, declaration_history, task");
-}
-
 enum st store_pcn_of_practice(struct db *db, int64_t practice_id, const char *on_date,
 			      int64_t *pcn_id)
 {

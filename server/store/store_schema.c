@@ -1503,6 +1503,29 @@ static const char schema_v9[] =
 static const char schema_v9_pg[] =
 "ALTER TABLE email_outbox ADD COLUMN claimed_until BIGINT;";
 
+/* Migration 10: nothing on SQLite. On PostgreSQL, for extract loads,
+ * which rewrite a month of values in place:
+ * - room on each page of achievement_value, so that an update needs no
+ *   new index entry (a HOT update);
+ * - the check that refuses to change a final figure's values runs once
+ *   per UPDATE statement over the rows it changed (a transition table),
+ *   not once per row: the same refusal, with the same message. */
+static const char schema_v10[] = "-- PostgreSQL only";
+static const char schema_v10_pg[] =
+"ALTER TABLE achievement_value SET (fillfactor = 70);\n"
+"CREATE FUNCTION dbi_refuse_final_rows() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+"BEGIN\n"
+"  IF EXISTS (SELECT 1 FROM dbi_old_rows o JOIN declaration d ON d.achievement_id = o.achievement_id\n"
+"      WHERE d.status = 'FINANCIALLY_APPROVED') THEN\n"
+"    RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'final: the payment was financially approved';\n"
+"  END IF;\n"
+"  RETURN NULL;\n"
+"END $f$;\n"
+"DROP TRIGGER value_final_update ON achievement_value;\n"
+"CREATE TRIGGER value_final_update AFTER UPDATE ON achievement_value\n"
+"  REFERENCING OLD TABLE AS dbi_old_rows\n"
+"  FOR EACH STATEMENT EXECUTE FUNCTION dbi_refuse_final_rows();\n";
+
 const struct store_migration store_migrations[] = {
 	{1, schema_v1, pg_v1},
 	{2, schema_v2, pg_v2},
@@ -1513,5 +1536,6 @@ const struct store_migration store_migrations[] = {
 	{7, schema_v7, pg_v7},
 	{8, schema_v8, pg_v8},
 	{9, schema_v9, schema_v9_pg},
+	{10, schema_v10, schema_v10_pg},
 };
 const size_t store_migrations_n = sizeof store_migrations / sizeof store_migrations[0];

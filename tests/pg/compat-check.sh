@@ -243,6 +243,29 @@ refused "declaration history cannot be changed" "history is append-only" "UPDATE
 refused "a financially approved achievement's values cannot be written" \
 	"final: the payment was financially approved" \
 	"INSERT INTO achievement_value(achievement_id, indicator_id, source, updated_at) VALUES (1, 1, 'MANUAL', 0)"
+# A second achievement with a value, then financially approved: its
+# value cannot be changed (PostgreSQL: once per statement, migration 10)
+# nor deleted.
+final2="INSERT INTO service_domain(id, service_id, position, name) VALUES (1, 1, 1, 'D');
+INSERT INTO indicator_group(id, domain_id, position, code, name, kind) VALUES (1, 1, 1, 'G', 'G', 'PAYMENT');
+INSERT INTO indicator(id, group_id, position, code, description, kind) VALUES (1, 1, 1, 'I', 'I', 'count');
+INSERT INTO achievement_date(id, service_id, date) VALUES (2, 1, '2026-02-28');
+INSERT INTO achievement(id, service_id, org_id, date_id, created_at, updated_at) VALUES (2, 1, 1, 2, 0, 0);
+INSERT INTO achievement_value(achievement_id, indicator_id, value, source, updated_at) VALUES (2, 1, 1, 'MANUAL', 0);
+INSERT INTO declaration(id, achievement_id, status, updated_at) VALUES (2, 2, 'FINANCIALLY_APPROVED', 0)"
+refused "a financially approved achievement's values cannot be changed" \
+	"final: the payment was financially approved" "$final2; UPDATE achievement_value SET value = 7"
+refused "a financially approved achievement's values cannot be deleted" \
+	"final: the payment was financially approved" "$final2; DELETE FROM achievement_value"
+notfinal=$(printf '%s' "$final2" | sed '$d')
+sqe=$(printf 'PRAGMA foreign_keys=ON;\nBEGIN;\n%s;\nUPDATE achievement_value SET value = 7;\nROLLBACK;\n' "$notfinal" |
+	sqlite3 "$tmp/db.sqlite" 2>&1 >/dev/null)
+pge=$(printf 'BEGIN;\n%s;\nUPDATE achievement_value SET value = 7;\nROLLBACK;\n' "$notfinal" | pq 2>&1 >/dev/null)
+if [ -z "$sqe" ] && [ -z "$pge" ]; then
+	ok "the value of an achievement that is not final can be changed"
+else
+	notok "the value of an achievement that is not final can be changed (SQLite: $sqe; PostgreSQL: $pge)"
+fi
 refused "a financially approved achievement's calculations cannot be written" \
 	"final: the payment was financially approved" \
 	"INSERT INTO calculation(achievement_id, at, points_milli, pence, breakdown) VALUES (1, 0, 0, 0, '{}')"
