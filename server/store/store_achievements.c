@@ -163,36 +163,38 @@ enum st store_achievement_create(struct db *db, int64_t service_id, int64_t org_
 	return ST_OK;
 }
 
+void ach_rec_row(dbstmt *st, struct ach_rec *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = dbs_column_int64(st, 0);
+	out->service_id = dbs_column_int64(st, 1);
+	out->org_id = dbs_column_int64(st, 2);
+	out->date_id = dbs_column_int64(st, 3);
+	col_text(st, 4, out->date, sizeof out->date);
+	out->payment = dbs_column_int(st, 5);
+	col_text(st, 6, out->status, sizeof out->status);
+	out->commissioner_entry = dbs_column_int(st, 7);
+	out->version = dbs_column_int(st, 8);
+	col_text(st, 9, out->org_code, sizeof out->org_code);
+	col_text(st, 10, out->org_name, sizeof out->org_name);
+	col_text(st, 11, out->org_kind, sizeof out->org_kind);
+	col_text(st, 12, out->declaration_status, sizeof out->declaration_status);
+	out->updated_at = dbs_column_int64(st, 13);
+}
+
 enum st store_achievement_get(struct db *db, int64_t id, struct ach_rec *out)
 {
-	static const char sql[] =
-		"SELECT a.id, a.service_id, a.org_id, d.id, d.date, d.payment, a.status,"
-		" a.commissioner_entry, a.version, o.code, o.name, o.kind,"
-		" coalesce(dc.status, ''), a.updated_at"
-		" FROM achievement a JOIN achievement_date d ON d.id = a.date_id"
-		" JOIN organisation o ON o.id = a.org_id"
-		" LEFT JOIN declaration dc ON dc.achievement_id = a.id WHERE a.id = ?1";
+	static const char sql[] = ACH_REC_SQL " WHERE a.id = ?1";
+	enum st r;
+	if (memo_ach_rec(db, id, out, &r))
+		return r;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, id);
-	enum st r = ST_NOTFOUND;
+	r = ST_NOTFOUND;
 	if (dbs_step(st) == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		out->id = dbs_column_int64(st, 0);
-		out->service_id = dbs_column_int64(st, 1);
-		out->org_id = dbs_column_int64(st, 2);
-		out->date_id = dbs_column_int64(st, 3);
-		col_text(st, 4, out->date, sizeof out->date);
-		out->payment = dbs_column_int(st, 5);
-		col_text(st, 6, out->status, sizeof out->status);
-		out->commissioner_entry = dbs_column_int(st, 7);
-		out->version = dbs_column_int(st, 8);
-		col_text(st, 9, out->org_code, sizeof out->org_code);
-		col_text(st, 10, out->org_name, sizeof out->org_name);
-		col_text(st, 11, out->org_kind, sizeof out->org_kind);
-		col_text(st, 12, out->declaration_status, sizeof out->declaration_status);
-		out->updated_at = dbs_column_int64(st, 13);
+		ach_rec_row(st, out);
 		r = ST_OK;
 	}
 	dbs_reset(st);
@@ -214,6 +216,7 @@ enum st store_achievement_touch(struct db *db, int64_t id, const char *status,
 	if (status)
 		dbs_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
 	dbs_bind_int(st, 4, commissioner_entry);
+	memo_ach_changed(db, id);
 	int rc = dbs_step_defer(st);
 	dbs_reset(st);
 	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);

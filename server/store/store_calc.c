@@ -101,12 +101,16 @@ enum st store_achievement_set_status(struct db *db, int64_t id, const char *stat
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
+	int64_t now = now_s();
 	dbs_bind_int64(st, 1, id);
 	dbs_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
-	dbs_bind_int64(st, 3, now_s());
+	dbs_bind_int64(st, 3, now);
 	int rc = dbs_step_defer(st);
 	dbs_reset(st);
-	return rc == SQLITE_DONE ? ST_OK : st_from_sqlite(rc);
+	if (rc != SQLITE_DONE)
+		return st_from_sqlite(rc);
+	memo_ach_status(db, id, status, now); /* as the UPDATE did */
+	return ST_OK;
 }
 
 /* INSERTs of 1 to LINES_MAX calculation lines, built once each (their
@@ -397,27 +401,17 @@ enum st store_membership_end(struct db *db, int64_t id, const char *end)
 
 enum st store_list_size_on(struct db *db, int64_t org_id, const char *date, int64_t *size)
 {
-	/* See list_size_history (migration 4): a practice's latest record on
-	 * or before the date, else its organisation row; a PCN's record for
-	 * exactly that date, else the sum over its members on the date. */
-#define PRACTICE_SIZE(p) \
-	"coalesce((SELECT h.list_size FROM list_size_history h WHERE h.org_id = " p ".id" \
-	"  AND h.from_date <= ?2 ORDER BY h.from_date DESC LIMIT 1), " p ".list_size)"
-	static const char sql[] =
-		"SELECT CASE o.kind WHEN 'PCN' THEN coalesce("
-		"  (SELECT h.list_size FROM list_size_history h WHERE h.org_id = o.id AND h.from_date = ?2),"
-		"  (SELECT coalesce(sum(" PRACTICE_SIZE("p") "), 0) FROM pcn_membership m"
-		"    JOIN organisation p ON p.id = m.practice_id"
-		"    WHERE m.pcn_id = o.id AND " SQL_MEMBER_ON("m", "?2") "))"
-		" ELSE " PRACTICE_SIZE("o") " END FROM organisation o WHERE o.id = ?1";
-#undef PRACTICE_SIZE
+	static const char sql[] = "SELECT " SQL_LIST_SIZE_ON("o", "?2") " FROM organisation o WHERE o.id = ?1";
+	enum st r;
+	if (memo_list_size(db, org_id, date, size, &r))
+		return r;
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;
 	dbs_bind_int64(st, 1, org_id);
 	dbs_bind_text(st, 2, date, -1, SQLITE_TRANSIENT);
 	int rc = dbs_step(st);
-	enum st r = ST_NOTFOUND;
+	r = ST_NOTFOUND;
 	if (rc == SQLITE_ROW) {
 		*size = dbs_column_int64(st, 0);
 		r = ST_OK;

@@ -98,6 +98,7 @@ enum st store_declaration_create(struct db *db, int64_t ach_id, const char *stat
 	if (!st)
 		return ST_ERROR;
 	int64_t now = now_s();
+	memo_ach_changed(db, ach_id); /* its declaration_status */
 	dbs_bind_int64(st, 1, ach_id);
 	dbs_bind_text(st, 2, status, -1, SQLITE_TRANSIENT);
 	dbs_bind_int64(st, 3, pence);
@@ -122,6 +123,8 @@ enum st store_declaration_set_status(struct db *db, int64_t id, const char *from
 		" WHERE id = ?1 AND status = ?2";
 	if (!strcmp(to, "FINANCIALLY_APPROVED"))
 		store_memo_clear(db); /* it knows what is not final */
+	else
+		memo_ach_changed(db, 0); /* an achievement's declaration_status */
 	dbstmt *st = db_stmt(db, sql);
 	if (!st)
 		return ST_ERROR;

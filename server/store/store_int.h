@@ -92,7 +92,27 @@ bool memo_values(struct db *db, int64_t ach_id, const struct calc_def_row *defs,
 /* A value the connection just wrote (or staged, or sent ahead). */
 void memo_value_wrote(struct db *db, int64_t ach_id, int64_t ind_id, const struct ind_val *v,
 		      bool ratio, const char *source);
+/* An organisation's list size on a date (as store_list_size_on); the
+ * memo reads every practice's and PCN's for the date at once. */
+bool memo_list_size(struct db *db, int64_t org_id, const char *date, int64_t *size, enum st *r);
+/* An achievement (as store_achievement_get); the memo reads those of its
+ * whole (service, date) at once. memo_ach_changed: the connection is
+ * changing achievement id (0: some achievement's declaration). */
+bool memo_ach_rec(struct db *db, int64_t id, struct ach_rec *out, enum st *r);
+void memo_ach_changed(struct db *db, int64_t id);
+/* store_achievement_set_status's change, made to the memo's record too. */
+void memo_ach_status(struct db *db, int64_t id, const char *status, int64_t now);
 void memo_free(struct db *db);
+
+/* store_achievement_get's columns, and one row of them read. */
+#define ACH_REC_SQL \
+	"SELECT a.id, a.service_id, a.org_id, d.id, d.date, d.payment, a.status," \
+	" a.commissioner_entry, a.version, o.code, o.name, o.kind," \
+	" coalesce(dc.status, ''), a.updated_at" \
+	" FROM achievement a JOIN achievement_date d ON d.id = a.date_id" \
+	" JOIN organisation o ON o.id = a.org_id" \
+	" LEFT JOIN declaration dc ON dc.achievement_id = a.id"
+void ach_rec_row(dbstmt *st, struct ach_rec *out);
 
 /* An organisation's columns (store_orgs.c) and one row of them read. */
 #define ORG_COLS "SELECT id, code, name, kind, coalesce(parent_id, 0), list_size FROM organisation"
@@ -106,6 +126,22 @@ void read_cache_free(struct db *db);
  * expression). Every statement that asks uses it. */
 #define SQL_MEMBER_ON(m, d) \
 	"(" m ".start_date <= " d " AND (" m ".end_date IS NULL OR " m ".end_date >= " d "))"
+
+/* The one definition of an organisation's list size on a date (o: an
+ * organisation alias, d: an SQL date expression); see list_size_history
+ * (migration 4): a practice's latest record on or before the date, else
+ * its organisation row; a PCN's record for exactly that date, else the
+ * sum over its members on the date. */
+#define SQL_PRACTICE_SIZE_ON(p, d) \
+	"coalesce((SELECT h.list_size FROM list_size_history h WHERE h.org_id = " p ".id" \
+	"  AND h.from_date <= " d " ORDER BY h.from_date DESC LIMIT 1), " p ".list_size)"
+#define SQL_LIST_SIZE_ON(o, d) \
+	"CASE " o ".kind WHEN 'PCN' THEN coalesce(" \
+	"  (SELECT h.list_size FROM list_size_history h WHERE h.org_id = " o ".id AND h.from_date = " d ")," \
+	"  (SELECT coalesce(sum(" SQL_PRACTICE_SIZE_ON("p", d) "), 0) FROM pcn_membership m" \
+	"    JOIN organisation p ON p.id = m.practice_id" \
+	"    WHERE m.pcn_id = " o ".id AND " SQL_MEMBER_ON("m", d) "))" \
+	" ELSE " SQL_PRACTICE_SIZE_ON(o, d) " END"
 
 /* The one definition of "achievement a (an SQL expression) is final": its
  * declaration was financially approved. */

@@ -41,7 +41,7 @@ struct mtab {
 };
 
 /* What has been read: these kinds of key in `loaded`. */
-enum { L_ORGS = 1, L_ACHS, L_MEMBERS, L_PART_ANY, L_PART_ON, L_VALS };
+enum { L_ORGS = 1, L_ACHS, L_MEMBERS, L_PART_ANY, L_PART_ON, L_VALS, L_SIZES, L_RECS };
 
 /* One stored value of an achievement. */
 struct mval {
@@ -55,6 +55,7 @@ struct lookup_memo {
 	struct mtab ach;     /* (service, org, date_id) -> achievement id */
 	struct mtab final;   /* (achievement, 0, 0) -> flag: financially approved */
 	struct mtab member;  /* (practice, yyyymmdd, 0) -> PCN */
+	struct mtab size;    /* (organisation, yyyymmdd, 0) -> list size */
 	struct mtab part;    /* (service, org, yyyymmdd or 0) -> takes part */
 	struct mtab orgid;   /* (org id, 0, 0) -> index in orgs */
 	struct org_rec *orgs; /* sorted by code */
@@ -69,6 +70,10 @@ struct lookup_memo {
 	struct mtab vach;
 	struct mval *vals;
 	size_t nvals, capvals;
+	/* Achievements: (id, 0, 0) -> recs[v]; flag set when changed since. */
+	struct mtab rec;
+	struct ach_rec *recs;
+	size_t nrecs, caprecs;
 };
 
 static uint64_t mhash(struct mkey k)
@@ -141,6 +146,7 @@ static void memo_drop(struct lookup_memo *m)
 	mfree(&m->ach);
 	mfree(&m->final);
 	mfree(&m->member);
+	mfree(&m->size);
 	mfree(&m->part);
 	mfree(&m->orgid);
 	free(m->orgs);
@@ -153,6 +159,10 @@ static void memo_drop(struct lookup_memo *m)
 	free(m->vals);
 	m->vals = NULL;
 	m->nvals = m->capvals = 0;
+	mfree(&m->rec);
+	free(m->recs);
+	m->recs = NULL;
+	m->nrecs = m->caprecs = 0;
 }
 
 void store_memo_begin(struct db *db)
@@ -290,6 +300,42 @@ bool memo_pcn_of(struct db *db, int64_t practice_id, const char *date, int64_t *
 	if (s)
 		*pcn = s->v;
 	*r = s ? ST_OK : ST_NOTFOUND;
+	return true;
+}
+
+/* ---- list sizes on a date ------------------------------------------------------- */
+
+bool memo_list_size(struct db *db, int64_t org_id, const char *date, int64_t *size, enum st *r)
+{
+	struct lookup_memo *m = active(db);
+	int64_t day = day_of(date);
+	if (!m || !day)
+		return false;
+	if (!loaded(m, L_SIZES, day, 0)) {
+		static const char sql[] =
+			"SELECT o.id, " SQL_LIST_SIZE_ON("o", "?1") " FROM organisation o"
+			" WHERE o.kind = 'PRACTICE' OR o.kind = 'PCN'";
+		dbstmt *st = db_stmt(db, sql);
+		if (!st) {
+			memo_drop(m);
+			return false;
+		}
+		dbs_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
+		int rc;
+		while ((rc = dbs_step(st)) == SQLITE_ROW)
+			mput(&m->size, (struct mkey){dbs_column_int64(st, 0), day, 0},
+			     dbs_column_int64(st, 1), false);
+		dbs_reset(st);
+		if (rc != SQLITE_DONE) {
+			memo_drop(m);
+			return false;
+		}
+	}
+	const struct mslot *s = mget(&m->size, (struct mkey){org_id, day, 0});
+	if (!s)
+		return false; /* not a practice or PCN: ask the database */
+	*size = s->v;
+	*r = ST_OK;
 	return true;
 }
 
@@ -512,4 +558,76 @@ void memo_value_wrote(struct db *db, int64_t ach_id, int64_t ind_id, const struc
 			return;
 		}
 	r->flag = true; /* a new value: its range cannot grow; ask the database */
+}
+
+/* ---- achievements' records ------------------------------------------------------ */
+
+bool memo_ach_rec(struct db *db, int64_t id, struct ach_rec *out, enum st *r)
+{
+	struct lookup_memo *m = active(db);
+	const struct mslot *f = m ? mget(&m->final, (struct mkey){id, 0, 0}) : NULL;
+	if (!f)
+		return false;
+	int64_t service_id = m->sd[f->v].service, date_id = m->sd[f->v].date;
+	if (!loaded(m, L_RECS, service_id, date_id)) {
+		static const char sql[] = ACH_REC_SQL " WHERE a.service_id = ?1 AND a.date_id = ?2";
+		dbstmt *st = db_stmt(db, sql);
+		if (!st) {
+			memo_drop(m);
+			return false;
+		}
+		dbs_bind_int64(st, 1, service_id);
+		dbs_bind_int64(st, 2, date_id);
+		int rc;
+		while ((rc = dbs_step(st)) == SQLITE_ROW) {
+			if (m->nrecs == m->caprecs) {
+				m->caprecs = m->caprecs ? m->caprecs * 2 : 1024;
+				m->recs = xrealloc(m->recs, m->caprecs * sizeof *m->recs);
+			}
+			ach_rec_row(st, &m->recs[m->nrecs]);
+			mput(&m->rec, (struct mkey){m->recs[m->nrecs].id, 0, 0}, (int64_t)m->nrecs, false);
+			m->nrecs++;
+		}
+		dbs_reset(st);
+		if (rc != SQLITE_DONE) {
+			memo_drop(m);
+			return false;
+		}
+	}
+	const struct mslot *s = mget(&m->rec, (struct mkey){id, 0, 0});
+	if (!s || s->flag)
+		return false; /* made or changed since: ask the database */
+	*out = m->recs[s->v];
+	*r = ST_OK;
+	return true;
+}
+
+void memo_ach_changed(struct db *db, int64_t id)
+{
+	struct lookup_memo *m = active(db);
+	if (!m)
+		return;
+	if (!id) {
+		/* which achievement is not known: forget every record (the
+		 * (service, date)s stay read, so each is then asked for) */
+		for (size_t i = 0; i < m->rec.cap; i++)
+			m->rec.s[i].flag = true;
+		return;
+	}
+	struct mslot *s = mget(&m->rec, (struct mkey){id, 0, 0});
+	if (s)
+		s->flag = true;
+}
+
+void memo_ach_status(struct db *db, int64_t id, const char *status, int64_t now)
+{
+	struct lookup_memo *m = active(db);
+	const struct mslot *s = m ? mget(&m->rec, (struct mkey){id, 0, 0}) : NULL;
+	if (!s || s->flag)
+		return;
+	struct ach_rec *a = &m->recs[s->v];
+	if (strcmp(a->status, status)) {
+		strlcpy_s(a->status, status, sizeof a->status);
+		a->updated_at = now;
+	}
 }
