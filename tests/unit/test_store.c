@@ -206,6 +206,177 @@ static void test_append_only(void **state)
 				     " VALUES (999, 999, 'VIEW', 1)"), ST_OK);
 }
 
+/* The memo test's own database (the demo's data need an empty one). */
+static char mdir[64];
+
+static int setup_memo(void **state)
+{
+	strcpy(mdir, "/tmp/cqrs-memo-XXXXXX");
+	if (!mkdtemp(mdir))
+		return -1;
+	char p[128], err[256];
+	snprintf(p, sizeof p, "%s/t.db", mdir);
+	struct store *s = store_open(p, err, sizeof err);
+	*state = s;
+	return s ? 0 : -1;
+}
+
+static int teardown_memo(void **state)
+{
+	struct store *s = *state;
+	store_close(&s);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", mdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Every answer the load memo gives (store_memo.c) is the database's: on
+ * the demo data, each organisation, PCN membership, achievement, final
+ * figure, participation, value set, list size and achievement record is
+ * asked with the memo off and on and compared; then what a load writes
+ * is seen through it. */
+static bool same_vals(const struct store_val *a, const struct store_val *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].present != b[i].present || a[i].value != b[i].value || a[i].num != b[i].num ||
+		    a[i].den != b[i].den || strcmp(a[i].source, b[i].source))
+			return false;
+	return true;
+}
+
+static void test_load_memo(void **state)
+{
+	struct db *db = store_db(*state);
+	assert_int_equal(store_seed_demo(db), ST_OK);
+	/* every achievement, with its service, organisation and date */
+	sqlite3_stmt *q = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db->sql,
+		"SELECT a.id, a.service_id, a.org_id, a.date_id, d.date, o.code FROM achievement a"
+		" JOIN achievement_date d ON d.id = a.date_id JOIN organisation o ON o.id = a.org_id"
+		" ORDER BY a.id", -1, &q, NULL), SQLITE_OK);
+	size_t checked = 0, finals = 0, members = 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		int64_t ach = sqlite3_column_int64(q, 0), svc = sqlite3_column_int64(q, 1),
+			org = sqlite3_column_int64(q, 2), date_id = sqlite3_column_int64(q, 3);
+		char date[11], code[16];
+		snprintf(date, sizeof date, "%s", (const char *)sqlite3_column_text(q, 4));
+		snprintf(code, sizeof code, "%s", (const char *)sqlite3_column_text(q, 5));
+		struct calc_def_row *defs = NULL;
+		size_t n = 0;
+		assert_int_equal(store_calc_defs(db, svc, &defs, &n), ST_OK);
+		struct store_val *v[2] = {xcalloc(n + 1, sizeof **v), xcalloc(n + 1, sizeof **v)};
+		struct org_rec o[2], oc[2];
+		struct ach_rec a[2];
+		int64_t pcn[2] = {0, 0}, size[2] = {0, 0}, found[2] = {0, 0};
+		enum st pst[2], fst[2], sst[2];
+		bool fin[2], part[2], on[2];
+		char since[2][11] = {"", ""};
+		for (int k = 0; k < 2; k++) {
+			if (k)
+				store_memo_begin(db);
+			assert_int_equal(store_org_get(db, org, &o[k]), ST_OK);
+			assert_int_equal(store_org_by_code(db, code, &oc[k]), ST_OK);
+			pst[k] = store_pcn_of_practice(db, org, date, &pcn[k]);
+			fst[k] = store_achievement_find(db, svc, org, date_id, &found[k]);
+			fin[k] = store_final_since(db, ach, since[k]);
+			part[k] = store_participates(db, svc, org);
+			on[k] = store_participates_on(db, svc, org, date);
+			assert_int_equal(store_values_get(db, ach, defs, n, v[k]), ST_OK);
+			sst[k] = store_list_size_on(db, org, date, &size[k]);
+			assert_int_equal(store_achievement_get(db, ach, &a[k]), ST_OK);
+			if (k)
+				store_memo_end(db);
+		}
+		assert_memory_equal(&o[0], &o[1], sizeof o[0]);
+		assert_memory_equal(&oc[0], &oc[1], sizeof oc[0]);
+		assert_int_equal(pst[0], pst[1]);
+		assert_int_equal(pcn[0], pcn[1]);
+		assert_int_equal(fst[0], ST_OK);
+		assert_int_equal(fst[1], ST_OK);
+		assert_int_equal(found[0], ach);
+		assert_int_equal(found[1], ach);
+		assert_int_equal(fin[0], fin[1]);
+		assert_string_equal(since[0], since[1]);
+		assert_int_equal(part[0], part[1]);
+		assert_int_equal(on[0], on[1]);
+		assert_true(same_vals(v[0], v[1], n));
+		assert_int_equal(sst[0], sst[1]);
+		assert_int_equal(size[0], size[1]);
+		assert_memory_equal(&a[0], &a[1], sizeof a[0]);
+		finals += fin[0];
+		members += pst[0] == ST_OK;
+		checked++;
+		free(v[0]);
+		free(v[1]);
+		free(defs);
+	}
+	sqlite3_finalize(q);
+	/* the demo has final figures and PCN members: both kinds of answer */
+	assert_true(checked > 100);
+	assert_true(finals > 0);
+	assert_true(members > 0);
+
+	/* What a load writes is seen through the memo: a value, a status, a
+	 * new achievement; a code that is no organisation is not found. */
+	int64_t ach = 0, svc = 0, org = 0, date_id = 0, ind = 0;
+	assert_int_equal(sqlite3_prepare_v2(db->sql,
+		"SELECT v.achievement_id, a.service_id, a.org_id, a.date_id, v.indicator_id"
+		" FROM achievement_value v JOIN achievement a ON a.id = v.achievement_id"
+		" WHERE v.numerator IS NULL AND NOT EXISTS (SELECT 1 FROM declaration d"
+		" WHERE d.achievement_id = a.id AND d.status = 'FINANCIALLY_APPROVED') LIMIT 1",
+		-1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	ach = sqlite3_column_int64(q, 0);
+	svc = sqlite3_column_int64(q, 1);
+	org = sqlite3_column_int64(q, 2);
+	date_id = sqlite3_column_int64(q, 3);
+	ind = sqlite3_column_int64(q, 4);
+	sqlite3_finalize(q);
+	struct calc_def_row *defs = NULL;
+	size_t n = 0;
+	assert_int_equal(store_calc_defs(db, svc, &defs, &n), ST_OK);
+	struct store_val *v = xcalloc(n + 1, sizeof *v);
+	store_memo_begin(db);
+	assert_int_equal(store_values_get(db, ach, defs, n, v), ST_OK); /* read */
+	struct ind_val nv = {424242, 0, 0};
+	assert_int_equal(store_value_put(db, ach, ind, &nv, false, "EXTRACT", 0), ST_OK);
+	assert_int_equal(store_values_get(db, ach, defs, n, v), ST_OK);
+	bool seen = false;
+	for (size_t i = 0; i < n; i++)
+		if (defs[i].id == ind)
+			seen = v[i].present && v[i].value == 424242 && !strcmp(v[i].source, "EXTRACT");
+	assert_true(seen);
+	struct ach_rec ar;
+	assert_int_equal(store_achievement_get(db, ach, &ar), ST_OK);
+	assert_int_equal(store_achievement_set_status(db, ach, "AWAITING_RECALCULATION"), ST_OK);
+	assert_int_equal(store_achievement_get(db, ach, &ar), ST_OK);
+	assert_string_equal(ar.status, "AWAITING_RECALCULATION");
+	int64_t other = 0, made = 0;
+	assert_int_equal(sqlite3_prepare_v2(db->sql,
+		"SELECT o.id FROM organisation o WHERE o.kind = 'PRACTICE' AND NOT EXISTS"
+		" (SELECT 1 FROM achievement a WHERE a.org_id = o.id AND a.service_id = ?1"
+		" AND a.date_id = ?2) LIMIT 1", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, svc);
+	sqlite3_bind_int64(q, 2, date_id);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		other = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (other) {
+		assert_int_equal(store_achievement_find(db, svc, other, date_id, &made), ST_NOTFOUND);
+		assert_int_equal(store_achievement_create(db, svc, other, date_id, &made), ST_OK);
+		int64_t again = 0;
+		assert_int_equal(store_achievement_find(db, svc, other, date_id, &again), ST_OK);
+		assert_int_equal(again, made);
+		assert_false(store_final_since(db, made, NULL));
+	}
+	struct org_rec none;
+	assert_int_equal(store_org_by_code(db, "NO-SUCH-ORG", &none), ST_NOTFOUND);
+	store_memo_end(db);
+	(void)org;
+	free(v);
+	free(defs);
+}
+
 int main(void)
 {
 	alarm(120);
@@ -218,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_scope_and_clusters),
 		cmocka_unit_test(test_append_only),
+		cmocka_unit_test_setup_teardown(test_load_memo, setup_memo, teardown_memo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
