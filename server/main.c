@@ -96,6 +96,10 @@ static void usage(FILE *f)
 	      "                             from it are from the last address of\n"
 	      "                             X-Forwarded-For that is not a trusted proxy\n"
 	      "                             (repeatable; IPv4 or IPv6, CIDR allowed)\n"
+	      "      --threads N            worker threads (default: one per core, at least\n"
+	      "                             two, and twice that on PostgreSQL); set it when\n"
+	      "                             several cqrsd share a machine's cores, or a\n"
+	      "                             container has fewer cores than it shows\n"
 	      "      --log-level LEVEL      error, warn, info (default: a line per request)\n"
 	      "                             or debug\n"
 	      "  -q, --quiet                no per-request log lines\n"
@@ -350,7 +354,7 @@ int main(int argc, char **argv)
 		return auth_init() ? load_extract_cmd(argc - 1, argv + 1) : 1;
 
 	enum { OPT_DEMO = 256, OPT_IDLE, OPT_LIFETIME, OPT_LOCKOUT, OPT_SMTP, OPT_FROM,
-	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL, OPT_PW_AGE, OPT_TRUSTED_PROXY };
+	       OPT_TLS_CERT, OPT_TLS_KEY, OPT_LOG_LEVEL, OPT_PW_AGE, OPT_TRUSTED_PROXY, OPT_THREADS };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"db", required_argument, NULL, 'd'},
@@ -365,6 +369,7 @@ int main(int argc, char **argv)
 		{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 		{"trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY},
+		{"threads", required_argument, NULL, OPT_THREADS},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -401,6 +406,17 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_FROM: mail_from = optarg; break;
+		case OPT_THREADS: {
+			char *end = NULL;
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 256) {
+				fprintf(stderr, "cqrsd: --threads wants a number of worker threads from 1"
+					" to 256, not %s\n", optarg);
+				return 2;
+			}
+			srv.cfg.threads = (unsigned)v;
+			break;
+		}
 		case OPT_TRUSTED_PROXY:
 			if (srv.cfg.n_trusted == sizeof trusted / sizeof *trusted) {
 				fprintf(stderr, "cqrsd: at most %zu --trusted-proxy options\n",

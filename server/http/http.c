@@ -1089,6 +1089,10 @@ bool http_start(struct server *srv, const char *host, int port, int *bound,
 	 * busy while some wait (each has its own database connection). */
 	if (store_over_network(srv->store))
 		threads *= 2;
+	/* Several cqrsd on one machine share its cores, and a container may
+	 * have fewer than the machine shows: then the operator says. */
+	if (srv->cfg.threads)
+		threads = srv->cfg.threads;
 	/* Without TLS the array passed is just its MHD_OPTION_END. */
 	struct MHD_OptionItem tls_opts[] = {
 		{MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_mem[0]},

@@ -31,6 +31,9 @@ struct server_config {
 	 * (clientaddr.h); they are not held to the per-address limit. */
 	const struct net *trusted;
 	size_t n_trusted;
+	/* --threads: worker threads (0: two per core on PostgreSQL, one per
+	 * core and at least two on SQLite) */
+	unsigned threads;
 };
 
 struct write_queue;

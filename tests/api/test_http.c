@@ -77,6 +77,23 @@ static void test_cli(void)
 	buf_reset(&out);
 	rc = run_cli("--no-such-option", &out);
 	tap_ok(rc > 0, "cqrsd with an unknown option exits non-zero (got %d)", rc);
+	rc = run_cli("--threads=0", &out);
+	tap_ok(rc == 2, "cqrsd --threads 0 is refused (exit %d)", rc);
+	/* One worker thread serves requests one after another. */
+	struct server one;
+	const char *args[] = {"--threads", "1", NULL};
+	if (tap_ok(server_start(&one, args, 60), "a server with --threads 1 starts")) {
+		struct http_resp r;
+		int answered = 0;
+		for (int i = 0; i < 5; i++) {
+			struct http_req q = {.method = "GET", .path = "/api/v1/health"};
+			http_do(&one, &q, &r);
+			answered += r.status == 200;
+			http_resp_free(&r);
+		}
+		tap_ok(answered == 5, "and answers (%d of 5 GET /health)", answered);
+		server_stop(&one, 10, false);
+	}
 	json_decref(h);
 	buf_free(&out);
 }
