@@ -927,6 +927,12 @@ int pgc_exec(struct pgconn *c, const char *sql)
 		if (!strcmp(sql, "ROLLBACK"))
 			c->defer_rc = 0;
 	}
+	/* A transaction's end ends sending ahead, had its bulk write not
+	 * (writes outside a transaction are never sent ahead). */
+	if (!strcmp(sql, "COMMIT") || !strcmp(sql, "ROLLBACK")) {
+		c->defer_on = false;
+		c->npools = 0;
+	}
 	PQclear(r);
 	return rc;
 }
@@ -1279,7 +1285,9 @@ int pgs_step_defer(dbstmt *s)
 			return pgs_step(s);
 		c->piped = true;
 	}
-	if (!PQsendQueryPrepared(c->conn, name, nparams, st->vals, st->lens, st->fmts, 0)) {
+	int sent = PQsendQueryPrepared(c->conn, name, nparams, st->vals, st->lens, st->fmts, 0);
+	st->vals[st->nparams] = NULL; /* the id's slot: idbuf is this call's */
+	if (!sent) {
 		keep_error(c, NULL);
 		log_error(st);
 		settle(c);

@@ -46,8 +46,9 @@ bool pgc_lazy_cancel(struct pgconn *c);
  * without waiting for its answer, in libpq's pipeline mode;
  * the answers are read before anything else uses the connection, and the
  * first failure fails that statement and every one after it until
- * ROLLBACK (COMMIT included). Turning it off reads what is outstanding.
- * For bulk loads (store_bulk_begin), where any failure fails the load. */
+ * ROLLBACK (COMMIT included). Turning it off reads what is outstanding;
+ * a COMMIT or ROLLBACK turns it off too. For bulk loads inside a
+ * transaction (store_bulk_begin), where any failure fails the load. */
 void pgc_defer(struct pgconn *c, bool on);
 /* The first column of the first row of SQL text run as is (def when no
  * row or on error). */
