@@ -111,6 +111,17 @@ static void usage(FILE *f)
 	      "  TIMESTAMP LEVEL text\n", f);
 }
 
+/* A whole number from lo to hi, nothing after it. */
+static bool parse_range(const char *s, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
 static bool parse_seconds(const char *s, int64_t *out)
 {
 	char *end = NULL;
@@ -395,9 +406,8 @@ int main(int argc, char **argv)
 		case 'q': srv.cfg.quiet = true; break;
 		case OPT_SMTP: smtp_url = optarg; break;
 		case OPT_PW_AGE: {
-			char *end = NULL;
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 3650) {
+			long v;
+			if (!parse_range(optarg, 0, 3650, &v)) {
 				fprintf(stderr, "cqrsd: --password-max-age wants a number of days from 0"
 					" (never) to 3650, not %s\n", optarg);
 				return 2;
@@ -407,9 +417,8 @@ int main(int argc, char **argv)
 		}
 		case OPT_FROM: mail_from = optarg; break;
 		case OPT_THREADS: {
-			char *end = NULL;
-			long v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 1 || v > 256) {
+			long v;
+			if (!parse_range(optarg, 1, 256, &v)) {
 				fprintf(stderr, "cqrsd: --threads wants a number of worker threads from 1"
 					" to 256, not %s\n", optarg);
 				return 2;

@@ -265,37 +265,46 @@ bool memo_org(struct db *db, const char *code, int64_t id, struct org_rec *out, 
 	return true;
 }
 
-/* ---- PCN membership on a date ------------------------------------------------ */
+/* ---- per date: PCN membership, list sizes ------------------------------------------ */
+
+/* Reads (first column, second column) of sql, its ?1 the date, into t
+ * keyed (first, day, 0), the first row of each key kept; once per kind
+ * and day. */
+static bool day_read(struct db *db, struct lookup_memo *m, int kind, const char *date, int64_t day,
+		     const char *sql, struct mtab *t)
+{
+	if (loaded(m, kind, day, 0))
+		return true;
+	dbstmt *st = db_stmt(db, sql);
+	if (!st) {
+		memo_drop(m);
+		return false;
+	}
+	dbs_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
+	int rc;
+	while ((rc = dbs_step(st)) == SQLITE_ROW) {
+		struct mkey k = {dbs_column_int64(st, 0), day, 0};
+		if (!mget(t, k))
+			mput(t, k, dbs_column_int64(st, 1), false);
+	}
+	dbs_reset(st);
+	if (rc != SQLITE_DONE) {
+		memo_drop(m);
+		return false;
+	}
+	return true;
+}
 
 bool memo_pcn_of(struct db *db, int64_t practice_id, const char *date, int64_t *pcn, enum st *r)
 {
+	/* The latest start first, as store_pcn_of_practice picks. */
+	static const char sql[] =
+		"SELECT practice_id, pcn_id FROM pcn_membership m WHERE " SQL_MEMBER_ON("m", "?1")
+		" ORDER BY practice_id, start_date DESC";
 	struct lookup_memo *m = active(db);
 	int64_t day = day_of(date);
-	if (!m || !day)
+	if (!m || !day || !day_read(db, m, L_MEMBERS, date, day, sql, &m->member))
 		return false;
-	if (!loaded(m, L_MEMBERS, day, 0)) {
-		/* The latest start first, as store_pcn_of_practice picks. */
-		static const char sql[] =
-			"SELECT practice_id, pcn_id FROM pcn_membership m WHERE " SQL_MEMBER_ON("m", "?1")
-			" ORDER BY practice_id, start_date DESC";
-		dbstmt *st = db_stmt(db, sql);
-		if (!st) {
-			memo_drop(m);
-			return false;
-		}
-		dbs_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
-		int rc;
-		while ((rc = dbs_step(st)) == SQLITE_ROW) {
-			struct mkey k = {dbs_column_int64(st, 0), day, 0};
-			if (!mget(&m->member, k))
-				mput(&m->member, k, dbs_column_int64(st, 1), false);
-		}
-		dbs_reset(st);
-		if (rc != SQLITE_DONE) {
-			memo_drop(m);
-			return false;
-		}
-	}
 	const struct mslot *s = mget(&m->member, (struct mkey){practice_id, day, 0});
 	if (s)
 		*pcn = s->v;
@@ -303,34 +312,15 @@ bool memo_pcn_of(struct db *db, int64_t practice_id, const char *date, int64_t *
 	return true;
 }
 
-/* ---- list sizes on a date ------------------------------------------------------- */
-
 bool memo_list_size(struct db *db, int64_t org_id, const char *date, int64_t *size, enum st *r)
 {
+	static const char sql[] =
+		"SELECT o.id, " SQL_LIST_SIZE_ON("o", "?1") " FROM organisation o"
+		" WHERE o.kind = 'PRACTICE' OR o.kind = 'PCN'";
 	struct lookup_memo *m = active(db);
 	int64_t day = day_of(date);
-	if (!m || !day)
+	if (!m || !day || !day_read(db, m, L_SIZES, date, day, sql, &m->size))
 		return false;
-	if (!loaded(m, L_SIZES, day, 0)) {
-		static const char sql[] =
-			"SELECT o.id, " SQL_LIST_SIZE_ON("o", "?1") " FROM organisation o"
-			" WHERE o.kind = 'PRACTICE' OR o.kind = 'PCN'";
-		dbstmt *st = db_stmt(db, sql);
-		if (!st) {
-			memo_drop(m);
-			return false;
-		}
-		dbs_bind_text(st, 1, date, -1, SQLITE_TRANSIENT);
-		int rc;
-		while ((rc = dbs_step(st)) == SQLITE_ROW)
-			mput(&m->size, (struct mkey){dbs_column_int64(st, 0), day, 0},
-			     dbs_column_int64(st, 1), false);
-		dbs_reset(st);
-		if (rc != SQLITE_DONE) {
-			memo_drop(m);
-			return false;
-		}
-	}
 	const struct mslot *s = mget(&m->size, (struct mkey){org_id, day, 0});
 	if (!s)
 		return false; /* not a practice or PCN: ask the database */
@@ -340,6 +330,21 @@ bool memo_list_size(struct db *db, int64_t org_id, const char *date, int64_t *si
 }
 
 /* ---- achievements and final figures ------------------------------------------- */
+
+/* sql prepared with ?1 the service and ?2 the date's id; NULL (and the
+ * memo dropped) when it cannot be. */
+static dbstmt *sd_stmt(struct db *db, struct lookup_memo *m, const char *sql, int64_t service_id,
+		       int64_t date_id)
+{
+	dbstmt *st = db_stmt(db, sql);
+	if (!st) {
+		memo_drop(m);
+		return NULL;
+	}
+	dbs_bind_int64(st, 1, service_id);
+	dbs_bind_int64(st, 2, date_id);
+	return st;
+}
 
 /* The index in sd of (service, date), added when new. */
 static int64_t sd_of(struct lookup_memo *m, int64_t service_id, int64_t date_id)
@@ -360,13 +365,9 @@ static bool achs_read(struct db *db, struct lookup_memo *m, int64_t service_id, 
 	static const char sql[] =
 		"SELECT a.id, a.org_id, " SQL_IS_FINAL("a.id") " FROM achievement a"
 		" WHERE a.service_id = ?1 AND a.date_id = ?2";
-	dbstmt *st = db_stmt(db, sql);
-	if (!st) {
-		memo_drop(m);
+	dbstmt *st = sd_stmt(db, m, sql, service_id, date_id);
+	if (!st)
 		return false;
-	}
-	dbs_bind_int64(st, 1, service_id);
-	dbs_bind_int64(st, 2, date_id);
 	int rc;
 	while ((rc = dbs_step(st)) == SQLITE_ROW) {
 		int64_t id = dbs_column_int64(st, 0);
@@ -464,13 +465,9 @@ static bool vals_read(struct db *db, struct lookup_memo *m, int64_t service_id, 
 		"SELECT v.achievement_id, v.indicator_id, v.value, v.numerator, v.denominator, v.source"
 		" FROM achievement_value v JOIN achievement a ON a.id = v.achievement_id"
 		" WHERE a.service_id = ?1 AND a.date_id = ?2 ORDER BY v.achievement_id";
-	dbstmt *st = db_stmt(db, sql);
-	if (!st) {
-		memo_drop(m);
+	dbstmt *st = sd_stmt(db, m, sql, service_id, date_id);
+	if (!st)
 		return false;
-	}
-	dbs_bind_int64(st, 1, service_id);
-	dbs_bind_int64(st, 2, date_id);
 	int rc;
 	int64_t cur = 0;
 	size_t first = m->nvals;
@@ -571,13 +568,9 @@ bool memo_ach_rec(struct db *db, int64_t id, struct ach_rec *out, enum st *r)
 	int64_t service_id = m->sd[f->v].service, date_id = m->sd[f->v].date;
 	if (!loaded(m, L_RECS, service_id, date_id)) {
 		static const char sql[] = ACH_REC_SQL " WHERE a.service_id = ?1 AND a.date_id = ?2";
-		dbstmt *st = db_stmt(db, sql);
-		if (!st) {
-			memo_drop(m);
+		dbstmt *st = sd_stmt(db, m, sql, service_id, date_id);
+		if (!st)
 			return false;
-		}
-		dbs_bind_int64(st, 1, service_id);
-		dbs_bind_int64(st, 2, date_id);
 		int rc;
 		while ((rc = dbs_step(st)) == SQLITE_ROW) {
 			if (m->nrecs == m->caprecs) {
