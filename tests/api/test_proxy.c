@@ -153,21 +153,27 @@ static void test_connections(void)
 		fds[i] = raw_connect(&srv, "127.0.0.1");
 		from2[i] = raw_connect(&srv, "127.0.0.2");
 	}
-	struct timespec ts = {0, 300 * 1000000L};
-	nanosleep(&ts, NULL);
+	/* The server closes those over the limit as it accepts them: wait
+	 * for that (a slow build takes longer than 300 ms), up to 5 s. */
 	int alive1 = 0, alive2 = 0;
-	for (int i = 0; i < N; i++) {
-		char c;
-		if (fds[i] >= 0) {
-			open1++;
-			ssize_t n = recv(fds[i], &c, 1, MSG_DONTWAIT);
-			alive1 += n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+	int64_t until = mono_ms() + 5000;
+	do {
+		struct timespec ts = {0, 300 * 1000000L};
+		nanosleep(&ts, NULL);
+		alive1 = alive2 = open1 = 0;
+		for (int i = 0; i < N; i++) {
+			char c;
+			if (fds[i] >= 0) {
+				open1++;
+				ssize_t n = recv(fds[i], &c, 1, MSG_DONTWAIT);
+				alive1 += n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+			}
+			if (from2[i] >= 0) {
+				ssize_t n = recv(from2[i], &c, 1, MSG_DONTWAIT);
+				alive2 += n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+			}
 		}
-		if (from2[i] >= 0) {
-			ssize_t n = recv(from2[i], &c, 1, MSG_DONTWAIT);
-			alive2 += n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-		}
-	}
+	} while (alive2 > 64 && mono_ms() < until);
 	/* The last connection from the proxy is served. */
 	const char *get = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 			  "Connection: close\r\n\r\n";
@@ -191,7 +197,7 @@ static void test_connections(void)
 		if (from2[i] >= 0)
 			close(from2[i]);
 	}
-	ts.tv_nsec = 200 * 1000000L;
+	struct timespec ts = {0, 200 * 1000000L};
 	nanosleep(&ts, NULL);
 	long st = raw_signin(&srv, "127.0.0.2", "", "demo.practice", PASSWORD);
 	ck(st == 201, "after they close, 127.0.0.2 is served again (%ld)", st);
