@@ -210,5 +210,6 @@ int main(void)
 	test_conflict_names();
 	test_etag();
 	apitest_done();
+	server_stop(&srv, 10, tap_failed() > 0);
 	return tap_done();
 }

@@ -194,5 +194,6 @@ int main(void)
 	test_offers();
 	test_missing();
 	apitest_done();
+	server_stop(&srv, 10, tap_failed() > 0);
 	return tap_done();
 }

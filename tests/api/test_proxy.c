@@ -227,5 +227,6 @@ int main(void)
 	test_connections();
 	test_option();
 	apitest_done();
+	server_stop(&srv, 10, tap_failed() > 0);
 	return tap_done();
 }
