@@ -19,28 +19,52 @@
 
 static char dir[64];
 static char path[128];
+/* The memo test's own database (the demo's data need an empty one). */
+static char mdir[64];
 
-static int setup(void **state)
+/* A new store in a new temporary folder d (a mkdtemp template with the
+ * folder's prefix, overwritten with its name); *p its database path. */
+static int open_temp(void **state, char d[64], const char *prefix, char *p, size_t plen)
 {
-	strcpy(dir, "/tmp/cqrs-store-XXXXXX");
-	if (!mkdtemp(dir))
+	snprintf(d, 64, "%sXXXXXX", prefix);
+	if (!mkdtemp(d))
 		return -1;
-	snprintf(path, sizeof path, "%s/t.db", dir);
+	snprintf(p, plen, "%s/t.db", d);
 	char err[256];
-	struct store *s = store_open(path, err, sizeof err);
-	if (!s)
-		return -1;
+	struct store *s = store_open(p, err, sizeof err);
 	*state = s;
-	return 0;
+	return s ? 0 : -1;
 }
 
-static int teardown(void **state)
+/* Closes the store and removes its folder d. */
+static int close_temp(void **state, const char *d)
 {
 	struct store *s = *state;
 	store_close(&s);
 	char cmd[200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+	return open_temp(state, dir, "/tmp/cqrs-store-", path, sizeof path);
+}
+
+static int teardown(void **state)
+{
+	return close_temp(state, dir);
+}
+
+static int setup_memo(void **state)
+{
+	char p[128];
+	return open_temp(state, mdir, "/tmp/cqrs-memo-", p, sizeof p);
+}
+
+static int teardown_memo(void **state)
+{
+	return close_temp(state, mdir);
 }
 
 static int64_t org(struct db *db, const char *code, const char *kind, const char *parent)
@@ -204,30 +228,6 @@ static void test_append_only(void **state)
 	/* Foreign keys are enforced. */
 	assert_int_not_equal(db_exec(db, "INSERT INTO role_grant(user_id, org_id, role_code, granted_at)"
 				     " VALUES (999, 999, 'VIEW', 1)"), ST_OK);
-}
-
-/* The memo test's own database (the demo's data need an empty one). */
-static char mdir[64];
-
-static int setup_memo(void **state)
-{
-	strcpy(mdir, "/tmp/cqrs-memo-XXXXXX");
-	if (!mkdtemp(mdir))
-		return -1;
-	char p[128], err[256];
-	snprintf(p, sizeof p, "%s/t.db", mdir);
-	struct store *s = store_open(p, err, sizeof err);
-	*state = s;
-	return s ? 0 : -1;
-}
-
-static int teardown_memo(void **state)
-{
-	struct store *s = *state;
-	store_close(&s);
-	char cmd[200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", mdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Every answer the load memo gives (store_memo.c) is the database's: on
